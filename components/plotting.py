@@ -1,0 +1,102 @@
+"""Shared plotly layout: the clinical theme, the context footnote every figure carries, export config.
+
+Every figure names its study, population, endpoint and data cut in its own title and footnote, and
+says SYNTHETIC when it shows demo data, so a pasted slide image is never orphaned.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import plotly.graph_objects as go
+
+from components.style import FONT_FAMILY
+
+
+@dataclass(frozen=True)
+class FigureContext:
+    study: str
+    cutoff: str
+    population: str = ""
+    endpoint: str = ""
+    synthetic: bool = False
+    note: str = ""
+    presentation: bool = False
+
+    def footnote(self) -> str:
+        parts = [self.study, f"Data cut-off {self.cutoff}"]
+        if self.population:
+            parts.append(self.population)
+        if self.endpoint:
+            parts.append(self.endpoint)
+        text = " · ".join(parts)
+        if self.note:
+            text += "<br>" + self.note
+        return text
+
+    def with_(self, **changes: object) -> FigureContext:
+        from dataclasses import replace
+
+        return replace(self, **changes)  # type: ignore[arg-type]
+
+
+SYNTHETIC_TAG = "SYNTHETIC DEMO DATA — not trial results"
+
+
+def base_font_size(ctx: FigureContext | None) -> int:
+    return 17 if ctx is not None and ctx.presentation else 13
+
+
+def finish_figure(
+    fig: go.Figure,
+    ctx: FigureContext | None,
+    title: str,
+    height: int | None = None,
+    legend_title: str | None = None,
+) -> go.Figure:
+    """Apply the clinical theme, the title, the context footnote and the SYNTHETIC tag."""
+    size = base_font_size(ctx)
+    footnote_lines = 0 if ctx is None else 1 + ctx.footnote().count("<br>")
+    bottom = 60 + 16 * footnote_lines
+    fig.update_layout(
+        template="simple_white",
+        font={"family": FONT_FAMILY, "size": size, "color": "#222222"},
+        title={"text": f"<b>{title}</b>", "x": 0.0, "xanchor": "left", "y": 0.98,
+               "yanchor": "top", "font": {"size": size + 4}},
+        margin={"l": 70, "r": 30, "t": 80, "b": bottom},
+        legend={"title": {"text": legend_title or ""}, "orientation": "h", "yanchor": "bottom",
+                "y": 1.0, "x": 0.0, "xanchor": "left", "font": {"size": size - 1}},
+        hoverlabel={"font": {"family": FONT_FAMILY, "size": size}},
+        paper_bgcolor="white",
+        plot_bgcolor="white",
+    )
+    if height:
+        fig.update_layout(height=height)
+    if ctx is not None:
+        fig.add_annotation(
+            text=ctx.footnote(), xref="paper", yref="paper", x=0.0, y=0.0, yshift=-bottom + 8,
+            xanchor="left", yanchor="bottom", showarrow=False, align="left",
+            font={"size": size - 3, "color": "#555555"},
+        )
+        if ctx.synthetic:
+            fig.add_annotation(
+                text=f"<b>{SYNTHETIC_TAG}</b>", xref="paper", yref="paper", x=1.0, y=1.0,
+                yshift=52, xanchor="right", yanchor="bottom", showarrow=False,
+                font={"size": size - 2, "color": "#D55E00"},
+            )
+    if ctx is not None and ctx.presentation:
+        fig.update_traces(selector={"type": "scatter"}, line_width=3)
+    return fig
+
+
+def export_config(filename: str, presentation_scale: int = 3) -> dict:
+    """Plotly config: the toolbar's camera exports a PNG at presentation resolution."""
+    return {
+        "displaylogo": False,
+        "toImageButtonOptions": {
+            "format": "png",
+            "filename": filename,
+            "scale": presentation_scale,
+        },
+        "modeBarButtonsToRemove": ["lasso2d", "select2d"],
+    }

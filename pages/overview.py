@@ -1,0 +1,65 @@
+"""Overview: the study card, the cut's key numbers and the validation findings."""
+
+import pandas as pd
+import streamlit as st
+
+from components import widgets
+from components.contract import TABLE_LABELS, TABLES, load_dictionary
+from components.summary import design_sentence, key_numbers, regimen_table
+
+s = widgets.page_header("Overview", needs=())
+if s is not None:
+    cfg, cut, view = s.config, s.cut, s.view
+    st.subheader(f"{cfg.id} · {cfg.title}")
+    st.markdown(f"{cfg.design_text}. **Population:** {cfg.population}. **Status:** {cfg.status}.")
+
+    if view.has("adsl"):
+        k = key_numbers(view.tables["adsl"], cfg, view.tables.get("screening"))
+        c = st.columns(6)
+        c[0].metric("Enrolled / target", f"{k.enrolled} / {k.target_enrolled}",
+                    help="Subjects in ADSL against the planned enrollment (study config).")
+        c[1].metric("Treated", k.treated, help="Subjects with a first-dose date (TRTSDT).")
+        c[2].metric("On treatment", k.on_treatment, help="Treated, with no last-dose date at the cut.")
+        c[3].metric("Evaluable / target", f"{k.evaluable} / {k.target_evaluable}",
+                    help="EFFFL = Y, against the planned evaluable patients.")
+        c[4].metric("Discontinued", k.discontinued)
+        c[5].metric("Deaths", k.deaths)
+        if k.screened is not None:
+            st.caption(f"Screened {k.screened}, screen failures {k.screen_failures}; "
+                       f"{k.sites_with_patients} of {k.sites_planned} planned sites have enrolled patients.")
+
+    left, right = st.columns([3, 2])
+    with left:
+        st.markdown("#### Regimen")
+        st.table(regimen_table(cfg).set_index("Drug"))
+        st.markdown("#### Design")
+        st.markdown(design_sentence(cfg) + f" {cfg.design.rationale}")
+    with right:
+        st.markdown("#### Endpoints")
+        for kind, items in cfg.endpoints.items():
+            st.markdown(f"**{kind.capitalize()}:** " + "; ".join(items))
+        st.markdown(f"**Lead site:** {cfg.lead_site} · **PI:** {cfg.principal_investigator}")
+
+    st.markdown("#### The data cut")
+    rows = []
+    for t in TABLES:
+        rows.append({
+            "Table": t, "Content": TABLE_LABELS[t], "File": cut.files.get(t, "—"),
+            "Rows loaded": len(cut.tables[t]) if t in cut.tables else 0,
+            "Status": "loaded" if t in cut.tables else "absent or not loadable",
+        })
+    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+    st.caption(f"Source: {s.source_label or cut.source} · cut-off {cut.cutoff_text}")
+
+    st.markdown("#### Data validation")
+    widgets.findings_panel(cut.issues)
+
+    with st.expander("The data contract (data dictionary)"):
+        st.dataframe(
+            pd.DataFrame([{"table": r.table, "column": r.column, "type": r.type,
+                           "required": "Y" if r.required else "", "allowed": "|".join(r.allowed),
+                           "range": "" if r.min is None and r.max is None else f"{r.min if r.min is not None else ''} – {r.max if r.max is not None else ''}",
+                           "applies to": f"{r.condition[0]} in {'|'.join(r.condition[1])}" if r.condition else "",
+                           "meaning": r.label} for r in load_dictionary()]),
+            hide_index=True, width="stretch",
+        )
