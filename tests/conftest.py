@@ -1,0 +1,158 @@
+"""Shared fixtures: the demo data, editable copies of a cut, an AppTest factory, a served app."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+DEMO_DIR = ROOT / "data" / "demo"
+ARTIFACTS = ROOT / "tests" / "artifacts"
+PAGES = [
+    "pages/overview.py",
+    "pages/enrollment.py",
+    "pages/changes.py",
+    "pages/response.py",
+    "pages/swimmer.py",
+    "pages/patient.py",
+    "pages/survival.py",
+    "pages/biomarkers.py",
+    "pages/safety.py",
+    "pages/design.py",
+]
+
+
+def load_generator():
+    """The demo generator script (data/make_demo.py) as a module."""
+    import importlib.util
+
+    if "make_demo" in sys.modules:
+        return sys.modules["make_demo"]
+    spec = importlib.util.spec_from_file_location("make_demo", ROOT / "data" / "make_demo.py")
+    mod = importlib.util.module_from_spec(spec)
+    sys.modules["make_demo"] = mod
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def demo_cuts() -> list[Path]:
+    return sorted(p for p in DEMO_DIR.iterdir() if p.is_dir())
+
+
+@pytest.fixture
+def latest_cut() -> Path:
+    return demo_cuts()[-1]
+
+
+@pytest.fixture
+def cut_copy(tmp_path: Path, latest_cut: Path) -> Path:
+    """A private copy of the latest demo cut, to break on purpose."""
+    dst = tmp_path / "cut"
+    shutil.copytree(latest_cut, dst)
+    return dst
+
+
+def read_csv_text(folder: Path, table: str) -> pd.DataFrame:
+    return pd.read_csv(folder / f"{table}.csv", dtype=str, keep_default_na=False)
+
+
+def write_csv_text(folder: Path, table: str, df: pd.DataFrame) -> None:
+    df.to_csv(folder / f"{table}.csv", index=False)
+
+
+@pytest.fixture
+def edit_table() -> Callable[[Path, str, Callable[[pd.DataFrame], pd.DataFrame]], None]:
+    """Rewrite one CSV table of a cut folder through a function of its text DataFrame."""
+
+    def edit(folder: Path, table: str, fn: Callable[[pd.DataFrame], pd.DataFrame]) -> None:
+        write_csv_text(folder, table, fn(read_csv_text(folder, table)))
+
+    return edit
+
+
+@pytest.fixture
+def app_factory(monkeypatch: pytest.MonkeyPatch):
+    """AppTest of app.py, optionally on another data folder (TRIAL_DATA_DIR)."""
+    from streamlit.testing.v1 import AppTest
+
+    def make(data_dir: Path | None = None, query: dict | None = None) -> AppTest:
+        if data_dir is not None:
+            monkeypatch.setenv("TRIAL_DATA_DIR", str(data_dir))
+        else:
+            monkeypatch.delenv("TRIAL_DATA_DIR", raising=False)
+        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+        for k, v in (query or {}).items():
+            at.query_params[k] = v
+        return at
+
+    return make
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def served_app() -> Iterator[str]:
+    """The app served by `streamlit run` on a free port; yields its base URL."""
+    port = _free_port()
+    env = {k: v for k, v in os.environ.items() if k != "TRIAL_DATA_DIR"}
+    proc = subprocess.Popen(
+        [str(Path(sys.executable).parent / "streamlit"), "run", str(ROOT / "app.py"),
+         "--server.headless", "true", "--server.port", str(port),
+         "--browser.gatherUsageStats", "false"],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(150):
+            try:
+                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=1) as r:
+                    if r.read() == b"ok":
+                        break
+            except OSError:
+                time.sleep(0.2)
+        else:
+            raise RuntimeError("streamlit did not start")
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+    "--disable-sync", "--no-first-run", "--disable-quic", "--disable-dev-shm-usage",
+]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's Chromium driven by Playwright (never a downloaded browser)."""
+    chromium = shutil.which("chromium") or "/usr/bin/chromium"
+    if not Path(chromium).exists():
+        pytest.fail("Debian's chromium is not installed (scripts/test installs it with apt)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+        yield b
+        b.close()

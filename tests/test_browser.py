@@ -1,0 +1,68 @@
+"""The served app as a person sees it, in Debian's Chromium: every page renders without an error box,
+says SYNTHETIC, and is saved as a screenshot (tests/artifacts/)."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import ARTIFACTS
+
+pytestmark = pytest.mark.browser
+
+URL_PATHS = ["", "enrollment", "changes", "response", "swimmer", "patient", "survival", "biomarkers",
+             "safety", "design"]
+
+
+def open_page(browser, url: str, width: int = 1400, height: int = 1600):
+    page = browser.new_page(viewport={"width": width, "height": height})
+    page.goto(url, wait_until="domcontentloaded")
+    page.wait_for_selector("h1", timeout=30_000)
+    # wait until the script run has finished (the status widget shows "Running" while it runs)
+    page.wait_for_function(
+        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=30_000
+    )
+    page.wait_for_timeout(800)
+    return page
+
+
+def errors_on(page) -> list[str]:
+    sel = '[data-testid="stException"], [data-testid="stAlertContentError"]'
+    return [e.inner_text() for e in page.query_selector_all(sel)]
+
+
+@pytest.mark.parametrize("path", URL_PATHS)
+def test_every_page_renders_in_chromium(served_app, browser, path):
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page = open_page(browser, f"{served_app}/{path}")
+    try:
+        assert errors_on(page) == []
+        assert "SYNTHETIC" in page.inner_text("body")
+        page.screenshot(path=str(ARTIFACTS / f"page_{path or 'overview'}.png"))
+    finally:
+        page.close()
+
+
+def _metric_value(page, label: str) -> str:
+    box = page.locator('[data-testid="stMetric"]', has_text=label).first
+    return box.locator('[data-testid="stMetricValue"]').inner_text()
+
+
+def test_filter_persists_across_pages(served_app, browser):
+    page = open_page(browser, served_app)
+    try:
+        before = _metric_value(page, "Enrolled / target")
+        site = page.locator('[data-testid="stMultiSelect"]', has_text="Site").first
+        site.click()
+        page.locator('[role="option"]', has_text="01 ·").first.click()
+        page.keyboard.press("Escape")
+        page.wait_for_timeout(1500)
+        after = _metric_value(page, "Enrolled / target")
+        assert after != before
+        page.locator('[data-testid="stSidebarNav"] a', has_text="Enrollment").click()
+        page.wait_for_timeout(1500)
+        page.locator('[data-testid="stSidebarNav"] a', has_text="Overview").click()
+        page.wait_for_timeout(1500)
+        assert _metric_value(page, "Enrolled / target") == after
+        page.screenshot(path=str(ARTIFACTS / "filter_persisted.png"))
+    finally:
+        page.close()
