@@ -14,10 +14,11 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from components.config import StudyConfig
+from components.config import ResponseRules, StudyConfig
 from components.datasets import CutRef, DataCut, default_data_dir, folder_signature, list_cuts, load_cut, load_files
 from components.filters import MISSING_LABEL, apply_filters, describe, filter_specs
 from components.plotting import SYNTHETIC_TAG, FigureContext, export_config
+from components.recist import ResponseAnalysis, analyse_response
 from components.validation import ERROR, INFO, WARNING, Finding
 
 STATE_KEY = "_trial_state"
@@ -70,6 +71,18 @@ def load_folder_cached(path: str | Path) -> DataCut:
 @st.cache_resource(show_spinner="Validating the uploaded files…", max_entries=4)
 def _load_upload(key: str, _files: tuple[tuple[str, bytes], ...]) -> DataCut:
     return load_files(dict(_files), name="upload", source="upload")
+
+
+def cut_key(cut: DataCut) -> tuple:
+    """Cache key of a loaded cut: the cached object's identity plus its name (cuts are immutable)."""
+    return (cut.source, cut.name, str(cut.cutoff), id(cut.tables))
+
+
+@st.cache_data(hash_funcs={DataCut: cut_key}, max_entries=32, show_spinner=False)
+def response_analysis(cut: DataCut, rules: ResponseRules, confirm: bool, prefer_given: bool) -> ResponseAnalysis:
+    """The cut's response analysis (all subjects), computed once per cut and settings."""
+    return analyse_response(cut.tables["adsl"], cut.tables["adrs"], cut.tables.get("adtr"), rules, confirm,
+                            prefer_given)
 
 
 def _cut_label(ref: CutRef) -> str:
@@ -215,12 +228,33 @@ def synthetic_banner() -> None:
     )
 
 
+def _ensure_entrypoint() -> None:
+    """Run app.py when Streamlit ran this page file without it.
+
+    With a ``pages/`` folder beside the entry script, Streamlit starts in its legacy multipage mode
+    until the first ``st.navigation`` call of the process: the first request to a deep link after a
+    server start (and every AppTest re-run) executes the page file directly, without app.py's page
+    config and navigation. Then app.py is run here: it registers the navigation (ending legacy mode)
+    and renders this page through it; this outer run stops.
+    """
+    from streamlit.runtime.pages_manager import PagesManager
+
+    if PagesManager.uses_pages_directory:
+        import runpy
+
+        from components.config import PROJECT_ROOT
+
+        runpy.run_path(str(PROJECT_ROOT / "app.py"), run_name="__main__")
+        st.stop()
+
+
 def page_header(title: str, needs: Sequence[str] = ("adsl",), intro: str | None = None) -> AppState | None:
     """Title, context line, SYNTHETIC banner and the note on missing tables.
 
     Returns the state, or None when the page cannot be shown (then it has said why)."""
     from components.config import load_config
 
+    _ensure_entrypoint()
     s = sidebar(load_config())
     st.title(title)
     bits = [f"**{s.config.id}** · {s.config.short_title}", f"data cut-off **{s.cut.cutoff_text}**"]
