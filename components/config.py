@@ -76,7 +76,11 @@ class Design:
 class ResponseRules:
     criteria: str = "RECIST 1.1"
     confirmation_min_days: int = 28
+    confirmation_max_ne: int = 1
+    confirmation_accept_sd: bool = False
+    cr_then_pr_as_pr: bool = True
     sd_min_days: int = 35
+    assessment_window_days: int = 7
     cbr_min_weeks: int = 24
     assessment_interval_weeks: int = 6
     waterfall_cap_pct: float = 100.0

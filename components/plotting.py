@@ -23,16 +23,16 @@ class FigureContext:
     note: str = ""
     presentation: bool = False
 
-    def footnote(self) -> str:
+    def footnote(self, width: int = 115) -> str:
         parts = [self.study, f"Data cut-off {self.cutoff}"]
         if self.population:
             parts.append(self.population)
         if self.endpoint:
             parts.append(self.endpoint)
-        text = " · ".join(parts)
+        lines = [wrap(" · ".join(parts), width)]
         if self.note:
-            text += "<br>" + self.note
-        return text
+            lines.append(wrap(self.note, width))
+        return "<br>".join(lines)
 
     def with_(self, **changes: object) -> FigureContext:
         from dataclasses import replace
@@ -41,6 +41,25 @@ class FigureContext:
 
 
 SYNTHETIC_TAG = "SYNTHETIC DEMO DATA — not trial results"
+
+
+def wrap(text: str, width: int = 115, sep: str = " · ") -> str:
+    """Pack ``sep``-separated phrases into lines of at most ``width`` characters (plotly annotations
+    do not wrap); a phrase longer than a line is split at spaces."""
+    out: list[str] = []
+    for para in text.split("<br>"):
+        line = ""
+        for phrase in para.split(sep):
+            words = [phrase] if len(phrase) <= width else phrase.split(" ")
+            for i, w in enumerate(words):
+                joiner = sep if (i == 0 and line) else (" " if line else "")
+                if line and len(line) + len(joiner) + len(w) > width:
+                    out.append(line + (sep.rstrip() if i == 0 else ""))
+                    line = w
+                else:
+                    line = line + joiner + w
+        out.append(line)
+    return "<br>".join(out)
 
 
 def base_font_size(ctx: FigureContext | None) -> int:

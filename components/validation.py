@@ -499,6 +499,7 @@ ORDER_RULES = {
 }
 UNIQUE_RULES = {
     "adtte": (["USUBJID", "PARAMCD"], "subject and parameter"),
+    "adrs": (["USUBJID", "PARAMCD", "ADT"], "subject, parameter and date"),
     "screening": (["SCRNID"], "screening number"),
 }
 

@@ -156,3 +156,21 @@ def browser():
         b = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
         yield b
         b.close()
+
+
+def decode_array(value):
+    """A plotly array from a figure's JSON: plotly 7 sends numbers base64-encoded ({dtype, bdata})."""
+    import base64
+
+    import numpy as np
+
+    if isinstance(value, dict) and "bdata" in value:
+        return np.frombuffer(base64.b64decode(value["bdata"]), dtype=np.dtype(value["dtype"])).tolist()
+    return list(value) if value is not None else []
+
+
+def chart_figures(at) -> list[dict]:
+    """The plotly figures an AppTest run rendered, as dicts."""
+    import json
+
+    return [json.loads(el.proto.spec) for el in at.get("plotly_chart")]
