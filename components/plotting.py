@@ -80,7 +80,7 @@ def finish_figure(
     fig.update_layout(
         template="simple_white",
         font={"family": FONT_FAMILY, "size": size, "color": "#222222"},
-        title={"text": f"<b>{title}</b>", "x": 0.0, "xanchor": "left", "y": 0.98,
+        title={"text": f"<b>{title}</b>", "x": 0.01, "xref": "container", "xanchor": "left", "y": 0.98,
                "yanchor": "top", "font": {"size": size + 4}},
         margin={"l": 70, "r": 30, "t": 80, "b": bottom},
         legend={"title": {"text": legend_title or ""}, "orientation": "h", "yanchor": "bottom",

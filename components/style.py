@@ -55,6 +55,9 @@ P95_COLORS = {
     "Missing": MISSING_COLOR,
 }
 
+# As lines (KM curves, trajectories) light greys would vanish: darker shades of the same meaning.
+P95_LINE_COLORS = {**P95_COLORS, "Not assessable": "#8C8C8C", "Missing": "#6E6E6E"}
+
 # Drugs of a regimen: fixed colours by position in the config's regimen list.
 DRUG_COLORS = ("#0072B2", "#009E73", "#CC79A7", "#E69F00", "#56B4E9")
 
