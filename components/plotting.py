@@ -72,11 +72,13 @@ def finish_figure(
     title: str,
     height: int | None = None,
     legend_title: str | None = None,
+    legend: dict | None = None,
 ) -> go.Figure:
-    """Apply the clinical theme, the title, the context footnote and the SYNTHETIC tag."""
+    """Apply the clinical theme, the title, the context footnote and the SYNTHETIC tag.
+    ``legend`` overrides the default legend placement (horizontal, above the plot)."""
     size = base_font_size(ctx)
     footnote_lines = 0 if ctx is None else 1 + ctx.footnote().count("<br>")
-    bottom = 60 + 16 * footnote_lines
+    bottom = 72 + 16 * footnote_lines
     fig.update_layout(
         template="simple_white",
         font={"family": FONT_FAMILY, "size": size, "color": "#222222"},
@@ -89,6 +91,8 @@ def finish_figure(
         paper_bgcolor="white",
         plot_bgcolor="white",
     )
+    if legend:
+        fig.update_layout(legend=legend)
     if height:
         fig.update_layout(height=height)
     if ctx is not None:

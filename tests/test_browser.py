@@ -91,3 +91,13 @@ def test_deep_link_on_a_fresh_server_renders_like_navigation(browser):
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+def test_design_scenario_link(served_app, browser):
+    """A scenario shared as a link opens with its inputs: p1 = 0.40 gives 41 evaluable, 46 enrolled."""
+    page = open_page(browser, f"{served_app}/design?design_p1=0.4")
+    try:
+        assert _metric_value(page, "Evaluable patients") == "41"
+        assert _metric_value(page, "Enrolled (with dropout)") == "46"
+    finally:
+        page.close()

@@ -1,0 +1,60 @@
+"""Figures of the study-design page: power against the true response rate, and power against n."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+from components.plotting import FigureContext, finish_figure
+from components.style import OKABE_ITO, REFERENCE_LINE
+
+
+def power_curve_figure(oc: pd.DataFrame, p0: float, p1: float, alpha: float, power: float,
+                       ctx: FigureContext | None) -> go.Figure:
+    """P(declaring the treatment promising) against the true ORR, one line per design."""
+    fig = go.Figure()
+    designs = [c for c in oc.columns if c != "true ORR" and not c.endswith((": PET", ": EN"))]
+    for i, col in enumerate(designs):
+        fig.add_trace(go.Scatter(x=oc["true ORR"], y=oc[col], mode="lines", name=col,
+                                 line={"color": OKABE_ITO[(i + 4) % len(OKABE_ITO)], "width": 2.4,
+                                       "dash": "solid" if i == 0 else ("dot" if i == 1 else "dash")},
+                                 hovertemplate="True ORR %{x:.0%}: %{y:.1%}<extra>" + col + "</extra>"))
+    for x, label in ((p0, f"H0 {p0:.0%}"), (p1, f"H1 {p1:.0%}")):
+        fig.add_vline(x=x, line=REFERENCE_LINE, annotation_text=label, annotation_position="top")
+    fig.add_hline(y=power, line={"color": "#999999", "width": 1, "dash": "dot"},
+                  annotation_text=f"power {power:.0%}", annotation_position="bottom right")
+    fig.add_hline(y=alpha, line={"color": "#999999", "width": 1, "dash": "dot"},
+                  annotation_text=f"α {alpha:g}", annotation_position="top left")
+    fig.update_xaxes(title_text="True objective response rate", tickformat=".0%", range=[0, float(oc["true ORR"].max())],
+                     dtick=0.1, showgrid=True, gridcolor="#EEEEEE")
+    fig.update_yaxes(title_text="Probability of declaring success", tickformat=".0%", range=[0, 1.02], dtick=0.2,
+                     showgrid=True, gridcolor="#EEEEEE")
+    inside = {"orientation": "v", "x": 0.99, "xanchor": "right", "y": 0.04, "yanchor": "bottom",
+              "bgcolor": "rgba(255,255,255,0.9)", "bordercolor": "#DDDDDD", "borderwidth": 1}
+    return finish_figure(fig, ctx, "Power against the true response rate", height=480, legend=inside)
+
+
+def power_vs_n_figure(exact: pd.DataFrame, normal_power: np.ndarray, target: float, chosen_n: int,
+                      ctx: FigureContext | None) -> go.Figure:
+    """Actual power of the exact single-stage test against n (saw-tooth) and the normal
+    approximation's smooth curve, with the target power and the chosen n."""
+    fig = go.Figure()
+    fig.add_trace(go.Scatter(x=exact["n"], y=exact["power"], mode="lines+markers", name="Exact test (actual power)",
+                             line={"color": OKABE_ITO[4], "width": 2, "shape": "linear"}, marker={"size": 5},
+                             customdata=np.stack([exact["r"], exact["alpha"]], axis=-1),
+                             hovertemplate="n %{x}: reject if > %{customdata[0]} responders; power %{y:.1%}, "
+                                           "actual α %{customdata[1]:.4f}<extra></extra>"))
+    fig.add_trace(go.Scatter(x=exact["n"], y=normal_power, mode="lines", name="Normal approximation",
+                             line={"color": OKABE_ITO[5], "width": 2, "dash": "dash"},
+                             hovertemplate="n %{x}: %{y:.1%}<extra>normal</extra>"))
+    fig.add_hline(y=target, line={"color": "#999999", "width": 1, "dash": "dot"},
+                  annotation_text=f"target {target:.0%}", annotation_position="bottom right")
+    fig.add_vline(x=chosen_n, line=REFERENCE_LINE, annotation_text=f"n = {chosen_n}", annotation_position="top left")
+    fig.update_xaxes(title_text="Evaluable patients (n)", showgrid=True, gridcolor="#EEEEEE")
+    fig.update_yaxes(title_text="Power at H1", tickformat=".0%", range=[0, 1.02], dtick=0.2, showgrid=True,
+                     gridcolor="#EEEEEE")
+    inside = {"orientation": "v", "x": 0.99, "xanchor": "right", "y": 0.04, "yanchor": "bottom",
+              "bgcolor": "rgba(255,255,255,0.9)", "bordercolor": "#DDDDDD", "borderwidth": 1}
+    return finish_figure(fig, ctx, "Power against sample size (the saw-tooth of exact designs)", height=440,
+                         legend=inside)
