@@ -67,11 +67,11 @@ ZERO_LINE = {"color": "#222222", "width": 1}
 # Swimmer and profile event markers: distinct shapes, so they read in greyscale too.
 EVENT_MARKERS = {
     "response": {"symbol": "triangle-up", "color": "#08306B", "size": 11, "label": "First response (CR/PR)"},
-    "confirmation": {"symbol": "diamond", "color": "#6BAED6", "size": 10, "label": "Response confirmed"},
+    "confirmation": {"symbol": "diamond-open", "color": "#08306B", "size": 10, "label": "Response confirmed"},
     "progression": {"symbol": "x", "color": "#D55E00", "size": 11, "label": "Progression (PD)"},
     "death": {"symbol": "square", "color": "#000000", "size": 9, "label": "Death"},
-    "dose_reduction": {"symbol": "triangle-down", "color": "#E69F00", "size": 9, "label": "Neratinib dose reduced"},
-    "dose_hold": {"symbol": "line-ns", "color": "#7F4F00", "size": 11, "label": "Neratinib held"},
+    "dose_reduction": {"symbol": "triangle-down", "color": "#E69F00", "size": 12, "label": "Dose reduced"},
+    "dose_hold": {"symbol": "line-ns", "color": "#7F4F00", "size": 11, "label": "Dose held"},
     "ae_g3": {"symbol": "circle", "color": "#D73027", "size": 8, "label": "Grade ≥3 adverse event"},
     "ongoing": {"symbol": "arrow-right", "color": "#222222", "size": 12, "label": "On treatment at the cut"},
     "new_lesion": {"symbol": "asterisk", "color": "#D55E00", "size": 10, "label": "New lesion"},

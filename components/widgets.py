@@ -296,6 +296,15 @@ def findings_panel(findings: Sequence[Finding]) -> None:
     csv_download(pd.DataFrame(rows), "validation_findings.csv", "Download findings (CSV)", key="dl_findings")
 
 
+def display_frame(df: pd.DataFrame) -> pd.DataFrame:
+    """A table for the screen: dates as YYYY-MM-DD, missing values blank."""
+    out = df.copy()
+    for c in out.columns:
+        if pd.api.types.is_datetime64_any_dtype(out[c]):
+            out[c] = out[c].dt.strftime("%Y-%m-%d").fillna("")
+    return out
+
+
 def csv_download(df: pd.DataFrame, filename: str, label: str = "Download CSV", key: str | None = None) -> None:
     st.download_button(label, df.to_csv(index=False).encode("utf-8"), file_name=filename,
                        mime="text/csv", key=key or f"dl_{filename}")

@@ -1,0 +1,216 @@
+"""One patient on one screen: study drugs, tumour burden and per-visit response, adverse events by
+grade and ctDNA on a shared axis of days since the first dose (plotly)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from components.plotting import FigureContext, finish_figure
+from components.style import BOR_COLORS, DRUG_COLORS, GRADE_COLORS, REFERENCE_LINE
+
+
+@dataclass(frozen=True)
+class PatientData:
+    adsl: pd.Series
+    adex: pd.DataFrame
+    adrs: pd.DataFrame
+    adtr: pd.DataFrame
+    adae: pd.DataFrame
+    ctdna: pd.DataFrame
+    cutoff: pd.Timestamp
+
+
+def patient_data(tables: dict, usubjid: str, cutoff: pd.Timestamp, ctdna_param: str) -> PatientData:
+    """The rows of one subject from every table (empty frames where a table is absent)."""
+    def rows(name: str) -> pd.DataFrame:
+        df = tables.get(name)
+        return df[df["USUBJID"] == usubjid].copy() if df is not None else pd.DataFrame()
+
+    lb = rows("adlb")
+    ct = lb[lb["PARAMCD"] == ctdna_param] if len(lb) else lb
+    adsl = tables["adsl"].set_index("USUBJID").loc[usubjid]
+    return PatientData(adsl, rows("adex"), rows("adrs"), rows("adtr"), rows("adae"), ct, cutoff)
+
+
+def key_facts(p: PatientData, site_name: str) -> list[tuple[str, str]]:
+    """The baseline and status facts shown beside the profile."""
+    a = p.adsl
+
+    def val(col: str, fmt=str) -> str:
+        v = a.get(col)
+        return "—" if v is None or (not isinstance(v, str) and pd.isna(v)) or v == "" else fmt(v)
+
+    date = lambda v: f"{v:%Y-%m-%d}"  # noqa: E731
+    return [
+        ("Site", f"{val('SITEID')} · {site_name}"),
+        ("Age / ECOG", f"{val('AGE')} years · ECOG {val('ECOGBL')}"),
+        ("HR / HER2 / p95HER2", f"{val('HRSTAT')} / {val('HER2STAT')} / {val('P95STAT')}"),
+        ("Prior lines (advanced)", val("PRIORLN")),
+        ("Why T-DXd stopped", val("TDXDRSN")),
+        ("Visceral disease", val("VISCFL")),
+        ("Consent / first dose", f"{val('RFICDT', date)} / {val('TRTSDT', date)}"),
+        ("Last dose", val("TRTEDT", date) if pd.notna(a.get("TRTEDT")) else "on treatment at the cut"),
+        ("Discontinuation", val("DCSREAS")),
+        ("Death", val("DTHDT", date)),
+    ]
+
+
+def _day(dates: pd.Series, start: pd.Timestamp) -> pd.Series:
+    return (pd.to_datetime(dates) - start).dt.days
+
+
+def profile_figure(
+    p: PatientData,
+    drug_order: list[str],
+    ctx: FigureContext | None,
+    lod: float = 0.1,
+    title: str | None = None,
+    bor: str | None = None,
+) -> go.Figure:
+    """Rows: continuous drug doses (step lines), discrete administrations (markers), sum of target
+    diameters with the visit responses, adverse events (bars coloured by CTCAE grade), ctDNA."""
+    start = p.adsl.get("TRTSDT")
+    if start is None or pd.isna(start):
+        start = p.adsl.get("RFICDT")
+    has_ct = len(p.ctdna) > 0
+    ae_terms = list(dict.fromkeys(p.adae.sort_values("ASTDT")["AEDECOD"])) if len(p.adae) else []
+    daily = []
+    if len(p.adex):
+        spans = p.adex.assign(_span=p.adex["AENDT"].fillna(p.adex["ASTDT"]) > p.adex["ASTDT"])
+        for drug, g in spans.groupby("EXTRT", sort=False):
+            if g["_span"].any():
+                unit = g["EXDOSU"].dropna().iloc[0] if "EXDOSU" in g and g["EXDOSU"].notna().any() else ""
+                daily.append(f"{drug} ({unit}/day)" if unit else str(drug))
+    rows_spec = [(", ".join(daily) or "Daily dose", 0.16), ("Administrations", 0.12), ("Sum of target lesions (mm)", 0.24),
+                 ("Adverse events", max(0.12, 0.035 * len(ae_terms)))]
+    if has_ct:
+        rows_spec.append(("ctDNA VAF (%)", 0.18))
+    heights = [h for _, h in rows_spec]
+    fig = make_subplots(rows=len(rows_spec), cols=1, shared_xaxes=True, vertical_spacing=0.045,
+                        row_heights=heights, subplot_titles=[t for t, _ in rows_spec])
+    colors = {d.lower(): DRUG_COLORS[i % len(DRUG_COLORS)] for i, d in enumerate(drug_order)}
+
+    # drugs: spanning periods as step lines, single-day administrations as markers
+    ex = p.adex
+    if len(ex):
+        ex = ex.assign(D0=_day(ex["ASTDT"], start), D1=_day(ex["AENDT"].fillna(ex["ASTDT"]), start))
+        lanes = []
+        for drug, g in ex.groupby("EXTRT", sort=False):
+            color = colors.get(str(drug).lower(), "#555555")
+            unit = g["EXDOSU"].dropna().iloc[0] if "EXDOSU" in g and g["EXDOSU"].notna().any() else ""
+            if (g["D1"] > g["D0"]).any():
+                xs, ys = [], []
+                for r in g.sort_values("D0").itertuples(index=False):
+                    xs += [r.D0, r.D1 + 1, None]
+                    ys += [r.EXDOSE, r.EXDOSE, None]
+                fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", name=f"{drug} ({unit}/day)",
+                                         line={"color": color, "width": 3}, connectgaps=False,
+                                         hovertemplate=f"{drug}: %{{y}} {unit}/day<extra></extra>"), row=1, col=1)
+                held = g[g["EXDOSE"] == 0]
+                for r in held.itertuples(index=False):
+                    fig.add_vrect(x0=r.D0, x1=r.D1 + 1, fillcolor="#D55E00", opacity=0.12, line_width=0, row=1, col=1)
+            else:
+                lanes.append(str(drug))
+                given = g[g["EXDOSE"] > 0]
+                skipped = g[g["EXDOSE"] == 0]
+                fig.add_trace(go.Scatter(
+                    x=given["D0"], y=[str(drug)] * len(given), mode="markers", name=str(drug),
+                    marker={"symbol": "diamond", "size": 9, "color": color},
+                    customdata=np.stack([given["EXDOSE"], given["ASTDT"].dt.strftime("%Y-%m-%d")], axis=-1),
+                    hovertemplate=f"{drug} %{{customdata[0]}} {unit} on %{{customdata[1]}}<extra></extra>"), row=2, col=1)
+                if len(skipped):
+                    fig.add_trace(go.Scatter(
+                        x=skipped["D0"], y=[str(drug)] * len(skipped), mode="markers", name=f"{drug} skipped",
+                        marker={"symbol": "x-thin-open", "size": 9, "color": "#D55E00", "line": {"width": 2}},
+                        hovertemplate=f"{drug} skipped on day %{{x}}<extra></extra>"), row=2, col=1)
+        fig.update_yaxes(row=2, col=1, categoryorder="array", categoryarray=lanes[::-1])
+    fig.update_yaxes(row=1, col=1, rangemode="tozero")
+
+    # tumour burden and visit responses
+    tr = p.adtr[p.adtr["PARAMCD"] == "SUMDIAM"] if len(p.adtr) else p.adtr
+    if len(tr):
+        tr = tr.sort_values("ADT").assign(D=lambda d: _day(d["ADT"], start))
+        ovr = p.adrs[p.adrs["PARAMCD"] == "OVR"][["ADT", "AVALC"]] if len(p.adrs) else pd.DataFrame(columns=["ADT", "AVALC"])
+        tr = tr.merge(ovr, on="ADT", how="left")
+        text = tr["AVALC"].fillna("BL" if "ABLFL" not in tr else tr["ABLFL"].map({"Y": "BL"})).fillna("")
+        fig.add_trace(go.Scatter(
+            x=tr["D"], y=tr["AVAL"], mode="lines+markers+text", name="Sum of diameters", text=text,
+            textposition="top center", line={"color": "#444444", "width": 2},
+            marker={"size": 10, "color": [BOR_COLORS.get(v, "#FFFFFF") for v in tr["AVALC"].fillna("")],
+                    "line": {"color": "#444444", "width": 1.5}},
+            hovertemplate="Day %{x}: %{y} mm %{text}<extra></extra>", showlegend=False), row=3, col=1)
+        base = tr["AVAL"].iloc[0]
+        fig.add_hline(y=0.7 * base, line=REFERENCE_LINE, row=3, col=1, annotation_text="−30%",
+                      annotation_position="right")
+        fig.update_yaxes(row=3, col=1, range=[0, float(tr["AVAL"].max()) * 1.25 + 5])
+    ne_only = p.adrs[(p.adrs["PARAMCD"] == "OVR") & ~p.adrs["ADT"].isin(tr["ADT"] if len(tr) else [])] if len(p.adrs) else p.adrs
+    if len(ne_only):
+        fig.add_trace(go.Scatter(x=_day(ne_only["ADT"], start), y=[0] * len(ne_only), mode="markers+text",
+                                 text=ne_only["AVALC"], textposition="top center", showlegend=False,
+                                 marker={"symbol": "circle-open", "size": 9, "color": "#888888"},
+                                 hovertemplate="Day %{x}: %{text} (no measurement)<extra></extra>"), row=3, col=1)
+    if not len(tr):
+        fig.update_yaxes(row=3, col=1, rangemode="tozero")
+
+    # adverse events
+    if len(p.adae):
+        ae = p.adae.assign(D0=_day(p.adae["ASTDT"], start),
+                           D1=_day(p.adae["AENDT"].fillna(p.cutoff), start))
+        shown = set()
+        for r in ae.itertuples(index=False):
+            g = int(r.AETOXGR)
+            fig.add_trace(go.Scatter(
+                x=[r.D0, r.D1], y=[r.AEDECOD, r.AEDECOD], mode="lines", line={"color": GRADE_COLORS[g], "width": 9},
+                name=f"Grade {g}", legendgroup=f"g{g}", showlegend=g not in shown,
+                hovertemplate=(f"{r.AEDECOD} grade {g}<br>day {r.D0} to "
+                               + ("ongoing" if pd.isna(r.AENDT) else f"{r.D1}")
+                               + (" · serious" if getattr(r, "AESER", "N") == "Y" else "") + "<extra></extra>")),
+                row=4, col=1)
+            shown.add(g)
+        fig.update_yaxes(row=4, col=1, categoryorder="array", categoryarray=ae_terms[::-1], tickfont={"size": 10})
+
+    # ctDNA
+    if has_ct:
+        ct = p.ctdna.sort_values("ADT").assign(D=lambda d: _day(d["ADT"], start))
+        undetected = ct["AVAL"].fillna(0) <= 0
+        yv = np.where(undetected, lod / 2, ct["AVAL"])
+        fig.add_trace(go.Scatter(
+            x=ct["D"], y=yv, mode="lines+markers", name="ctDNA VAF", line={"color": "#CC79A7", "width": 2},
+            marker={"symbol": np.where(undetected, "circle-open", "circle"), "size": 9, "color": "#CC79A7"},
+            customdata=np.where(undetected, "not detected", ct["AVAL"].astype(str) + " %"),
+            hovertemplate="Day %{x}: %{customdata}<extra></extra>", showlegend=False), row=len(rows_spec), col=1)
+        fig.add_hline(y=lod, line={"color": "#999999", "dash": "dot", "width": 1}, row=len(rows_spec), col=1,
+                      annotation_text="limit of detection", annotation_position="bottom right")
+        fig.update_yaxes(row=len(rows_spec), col=1, type="log", dtick=1, tickformat="~g")
+
+    # treatment end, progression, death, cut-off as vertical references on every row
+    refs = []
+    if pd.notna(p.adsl.get("TRTEDT")):
+        refs.append((p.adsl["TRTEDT"], "last dose", "#444444"))
+    pd_rows = p.adrs[(p.adrs["PARAMCD"] == "OVR") & (p.adrs["AVALC"] == "PD")] if len(p.adrs) else p.adrs
+    if len(pd_rows):
+        refs.append((pd_rows["ADT"].min(), "PD", "#D55E00"))
+    if pd.notna(p.adsl.get("DTHDT")):
+        refs.append((p.adsl["DTHDT"], "death", "#000000"))
+    refs.append((p.cutoff, "data cut-off", "#888888"))
+    for date, label, color in refs:
+        x = (pd.Timestamp(date) - start).days
+        fig.add_vline(x=x, line={"color": color, "width": 1.2, "dash": "dash"})
+        fig.add_annotation(x=x, y=1.0, xref="x", yref="paper", text=label, showarrow=False, yanchor="bottom",
+                           font={"size": 10, "color": color}, textangle=0)
+    last = max((pd.Timestamp(d) - start).days for d, _, _ in refs) + 10
+    fig.update_xaxes(range=[-28, last], dtick=42, showgrid=True, gridcolor="#EEEEEE")
+    fig.update_xaxes(title_text="Days since first dose", row=len(rows_spec), col=1)
+    for ann in fig.layout.annotations[: len(rows_spec)]:
+        ann.update(x=0, xanchor="left", font={"size": 12, "color": "#333333"})
+    height = 300 + int(900 * sum(heights))
+    title = title or f"Patient {p.adsl.name}" + (f" · best response {bor}" if bor else "")
+    fig = finish_figure(fig, ctx, title, height=height, legend={"orientation": "h", "x": 0.0, "y": 1.06,
+                                                                "yanchor": "bottom", "xanchor": "left"})
+    fig.update_layout(margin={"t": 130})
+    return fig

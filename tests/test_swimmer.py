@@ -1,0 +1,124 @@
+"""Swimmer and patient-profile builders on a small hand-made data set, and the pages in AppTest."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from components.profile import patient_data, profile_figure
+from components.swimmer import dose_changes, swimmer_data, swimmer_figure
+from tests.conftest import chart_figures, decode_array
+
+D0 = pd.Timestamp("2026-01-01")
+CUT = pd.Timestamp("2026-06-30")
+
+
+def d(k: int) -> pd.Timestamp:
+    """Study day k (first dose = day 1)."""
+    return D0 + pd.Timedelta(days=k - 1)
+
+
+@pytest.fixture
+def small():
+    adsl = pd.DataFrame({
+        "USUBJID": ["S-01-001", "S-01-002", "S-02-001", "S-02-002"],
+        "SITEID": ["01", "01", "02", "02"], "P95STAT": ["Positive", "Negative", "Positive", None],
+        "RFICDT": [d(-10), d(-5), d(20), d(150)],
+        "TRTSDT": [d(1), d(1), d(30), pd.NaT],            # S-02-002 never treated
+        "TRTEDT": [d(100), pd.NaT, pd.NaT, pd.NaT],         # S-01-001 stopped on day 100
+        "DCSREAS": ["Progressive disease", None, None, "Withdrawal by subject"],
+        "DTHDT": [d(150), pd.NaT, pd.NaT, pd.NaT], "LSTALVDT": [d(150), d(170), d(170), d(150)],
+    })
+    bor = pd.DataFrame({
+        "USUBJID": ["S-01-001", "S-01-002", "S-02-001", "S-02-002"], "BOR": ["PR", "SD", "NE", "NE"],
+        "RESP_DATE": [d(43), pd.NaT, pd.NaT, pd.NaT], "CONF_DATE": [d(85), pd.NaT, pd.NaT, pd.NaT],
+        "PD_DATE": [d(97), pd.NaT, pd.NaT, pd.NaT],
+    })
+    adex = pd.DataFrame({
+        "USUBJID": ["S-01-001"] * 5 + ["S-01-002"] * 3,
+        "EXTRT": ["Neratinib"] * 8,
+        "EXDOSE": [120, 160, 240, 0, 200, 120, 160, 240],
+        "EXDOSU": "mg",
+        "ASTDT": [d(1), d(8), d(15), d(30), d(36), d(1), d(8), d(15)],
+        "AENDT": [d(7), d(14), d(29), d(35), d(100), d(7), d(14), CUT],
+        "EXADJ": ["Escalation", "Escalation", "", "Adverse event: Diarrhoea", "Dose reduced: Diarrhoea", "", "", ""],
+    })
+    adae = pd.DataFrame({"USUBJID": ["S-01-001", "S-01-002"], "AEDECOD": ["Diarrhoea", "Fatigue"],
+                         "AEBODSYS": ["GI", "General"], "AETOXGR": [3, 2], "ASTDT": [d(30), d(10)],
+                         "AENDT": [d(35), pd.NaT]})
+    return adsl, bor, adex, adae
+
+
+def test_one_bar_per_treated_patient_and_ongoing_arrows(small):
+    adsl, bor, adex, adae = small
+    bars, events = swimmer_data(adsl, bor, CUT, adex, adae, "Neratinib")
+    assert list(bars["USUBJID"]) == ["S-01-001", "S-01-002", "S-02-001"]  # the untreated patient has no bar
+    b = bars.set_index("USUBJID")
+    assert b.loc["S-01-001", "DAYS"] == 100 and not b.loc["S-01-001", "ONGOING"]
+    # still on treatment: the bar runs to the cut-off (day 1 → 2026-06-30 = 181 days)
+    assert b.loc["S-01-002", "ONGOING"] and b.loc["S-01-002", "DAYS"] == (CUT - d(1)).days + 1
+    assert b.loc["S-02-001", "DAYS"] == (CUT - d(30)).days + 1
+    fig = swimmer_figure(bars, events, None, unit="weeks")
+    bar_traces = [t for t in fig.data if t.type == "bar"]
+    assert sum(len(t.y) for t in bar_traces) == 3
+    arrows = next(t for t in fig.data if t.name == "On treatment at the cut")
+    assert sorted(arrows.y) == ["01-002", "02-001"]
+
+
+def test_markers_sit_on_the_right_days(small):
+    adsl, bor, adex, adae = small
+    bars, events = swimmer_data(adsl, bor, CUT, adex, adae, "Neratinib")
+    e = events.set_index(["USUBJID", "KIND"])
+    # study day k is plotted at k days: response on day 43, confirmation day 85, PD day 97, death day 150
+    assert e.loc[("S-01-001", "response"), "DAY"] + 1 == 43
+    assert e.loc[("S-01-001", "confirmation"), "DAY"] + 1 == 85
+    assert e.loc[("S-01-001", "progression"), "DAY"] + 1 == 97
+    assert e.loc[("S-01-001", "death"), "DAY"] + 1 == 150
+    assert e.loc[("S-01-001", "ae_g3"), "DETAIL"] == "Diarrhoea grade 3"
+    fig = swimmer_figure(bars, events, None, unit="weeks", drug="Neratinib")
+    resp = next(t for t in fig.data if t.name == "First response (CR/PR)")
+    assert list(resp.x) == pytest.approx([43 / 7])
+    # every marker type has its own legend entry
+    names = {t.name for t in fig.data}
+    assert {"Progression (PD)", "Death", "Dose reduced (Neratinib)", "Dose held (Neratinib)",
+            "Grade ≥3 adverse event", "Response confirmed"} <= names
+
+
+def test_dose_changes_skip_escalation(small):
+    _, _, adex, _ = small
+    dc = dose_changes(adex, "Neratinib")
+    assert list(zip(dc["USUBJID"], dc["KIND"], strict=True)) == [("S-01-001", "dose_hold"), ("S-01-001", "dose_reduction")]
+    assert "240 → 200" in dc.iloc[1]["DETAIL"]
+
+
+def test_profile_figure_builds_every_lane(small):
+    adsl, _, adex, adae = small
+    tables = {"adsl": adsl, "adex": adex, "adae": adae,
+              "adrs": pd.DataFrame({"USUBJID": ["S-01-001"], "PARAMCD": ["OVR"], "AVALC": ["PR"], "ADT": [d(43)]}),
+              "adtr": pd.DataFrame({"USUBJID": ["S-01-001"] * 2, "PARAMCD": "SUMDIAM", "AVAL": [50.0, 30.0],
+                                    "ADT": [d(-3), d(43)], "ABLFL": ["Y", "N"]})}
+    p = patient_data(tables, "S-01-001", CUT, "CTDNAVAF")
+    fig = profile_figure(p, ["Neratinib"], None)
+    names = {t.name for t in fig.data}
+    assert "Neratinib (mg/day)" in names and "Grade 3" in names
+    sums = next(t for t in fig.data if t.name == "Sum of diameters")
+    assert list(sums.x) == [-4, 42] and list(sums.y) == [50, 30]
+
+
+def test_pages_run_and_the_link_opens_the_patient(app_factory):
+    at = app_factory().run()
+    at.switch_page("pages/swimmer.py").run()
+    assert not at.exception
+    fig = next(f for f in chart_figures(at) if "Time on treatment" in f["layout"]["title"]["text"])
+    from components.datasets import load_cut
+    from tests.conftest import DEMO_DIR
+
+    adsl = load_cut(DEMO_DIR).tables["adsl"]
+    n_bars = sum(len(decode_array(t["x"])) for t in fig["data"] if t["type"] == "bar" and t.get("customdata"))
+    assert n_bars == int(adsl["TRTSDT"].notna().sum())
+    target = adsl["USUBJID"].iloc[5]
+    at.query_params["patient"] = target
+    at.switch_page("pages/patient.py").run()
+    assert not at.exception
+    assert at.selectbox(key="patient").value == target
+    assert any("Patient " + target in f["layout"]["title"]["text"] for f in chart_figures(at))
