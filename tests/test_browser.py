@@ -101,3 +101,18 @@ def test_design_scenario_link(served_app, browser):
         assert _metric_value(page, "Enrolled (with dropout)") == "46"
     finally:
         page.close()
+
+
+def test_swimmer_renders_one_bar_per_treated_patient(served_app, browser):
+    from components.datasets import load_cut
+    from tests.conftest import DEMO_DIR
+
+    treated = int(load_cut(DEMO_DIR).tables["adsl"]["TRTSDT"].notna().sum())
+    page = open_page(browser, f"{served_app}/swimmer", height=1800)
+    try:
+        page.wait_for_selector(".js-plotly-plot .barlayer .point", timeout=20_000)
+        n = page.evaluate("() => document.querySelectorAll('.js-plotly-plot .barlayer .point').length")
+        assert n == treated
+        page.screenshot(path=str(ARTIFACTS / "swimmer_bars.png"), full_page=True)
+    finally:
+        page.close()
