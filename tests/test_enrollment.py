@@ -1,0 +1,106 @@
+"""Enrollment: the flow adds up, the projection equals a hand computation, sites, and the page."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from components.config import load_config
+from components.datasets import load_cut
+from components.enrollment import consort_flow, period_counts, project_completion, site_table
+from tests.conftest import DEMO_DIR, demo_cuts
+
+CUT = pd.Timestamp("2026-11-01")
+
+
+def _hand_cut():
+    """6 screened: 2 screen failures (reasons A, A), 4 enrolled; 3 treated (1 not), of whom 1 on
+    treatment, 2 discontinued (PD, AE), 1 of them died; 2 response-evaluable."""
+    screening = pd.DataFrame({
+        "SCRNID": [f"S{i}" for i in range(6)], "SITEID": "01",
+        "SCRNDT": pd.to_datetime(["2026-01-01"] * 6),
+        "SCRNOUT": ["ENROLLED"] * 4 + ["SCREEN FAILURE"] * 2, "SFREAS": [""] * 4 + ["A", "A"],
+    })
+    adsl = pd.DataFrame({
+        "USUBJID": ["P1", "P2", "P3", "P4"], "SITEID": "01",
+        "RFICDT": pd.to_datetime(["2026-01-01"] * 4),
+        "TRTSDT": pd.to_datetime(["2026-01-05", "2026-01-05", "2026-01-05", None]),
+        "TRTEDT": pd.to_datetime([None, "2026-03-01", "2026-04-01", None]),
+        "DCSREAS": [None, "Progressive disease", "Adverse event", "Withdrawal by subject"],
+        "DTHDT": pd.to_datetime([None, "2026-05-01", None, None]),
+        "EFFFL": ["Y", "Y", "N", "N"],
+    })
+    return adsl, screening
+
+
+def test_flow_adds_up_on_a_hand_made_cut():
+    adsl, screening = _hand_cut()
+    flow = consort_flow(adsl, screening)
+    c = flow.counts
+    assert (c["Screened"], c["Screen failures"], c["Enrolled"]) == (6, 2, 4)
+    assert (c["Treated"], c["Not treated"], c["Response-evaluable"]) == (3, 1, 2)
+    assert (c["On treatment"], c["Discontinued"], c["Died"], c["Alive in follow-up"]) == (1, 2, 1, 1)
+    assert c["SF: A"] == 2 and c["Off: Progressive disease"] == 1 and c["Off: Adverse event"] == 1
+    assert flow.checks() == []
+
+
+@pytest.mark.parametrize("folder", demo_cuts(), ids=lambda p: p.name)
+def test_flow_adds_up_on_the_demo(folder):
+    cut = load_cut(folder)
+    flow = consort_flow(cut.tables["adsl"], cut.tables["screening"])
+    assert flow.checks() == []
+    assert flow.counts["Enrolled"] == len(cut.tables["adsl"])
+
+
+def test_flow_check_catches_a_screening_log_that_disagrees_with_adsl():
+    adsl, screening = _hand_cut()
+    flow = consort_flow(adsl.iloc[:3], screening)  # 4 enrolled in the log, 3 subjects in ADSL
+    assert any("Enrolled: 3 but 4 arrive" in p for p in flow.checks())
+
+
+def test_projection_hand_computed():
+    """12 patients in the last 120 days: rate 0.1/day = 3.04375/month. 28 enrolled, target 35: 7 to
+    go, expected after 7/0.1 = 70 days → 2027-01-10. 90% band: Gamma(7, scale 10) = 5·χ²(14), with
+    χ²(14) 5th/95th percentiles 6.571 and 23.685 (standard tables): 32.9 and 118.4 days."""
+    recent = pd.date_range(end=CUT, periods=12, freq="9D")
+    older = pd.Series(pd.date_range("2026-01-10", periods=16, freq="10D"))
+    assert (older < CUT - pd.Timedelta(days=120)).all()
+    dates = pd.concat([older, pd.Series(recent)], ignore_index=True)
+    p = project_completion(dates, 35, CUT, 120)
+    assert (p.enrolled, p.remaining, p.in_window) == (28, 7, 12)
+    assert p.rate_per_month == pytest.approx(0.1 * 30.4375)
+    assert p.expected == CUT + pd.Timedelta(days=70)
+    assert f"{p.expected:%Y-%m-%d}" == "2027-01-10"
+    assert (p.low - CUT) / pd.Timedelta(days=1) == pytest.approx(5 * 6.571, abs=0.01)
+    assert (p.high - CUT) / pd.Timedelta(days=1) == pytest.approx(5 * 23.685, abs=0.01)
+    assert "3.0 patients/month" in p.sentence() and "35 patients by 2027-01" in p.sentence()
+
+
+def test_no_recent_patient_means_no_projection():
+    p = project_completion(pd.Series(pd.to_datetime(["2025-01-01"])), 35, CUT, 120)
+    assert p.expected is None and "cannot be projected" in p.sentence()
+
+
+def test_site_table_flags_idle_sites_and_rates():
+    cfg = load_config()
+    cut = load_cut(DEMO_DIR)
+    sites = site_table(cut.tables["adsl"], cut.tables["screening"], cfg, cut.cutoff).set_index("SITEID")
+    assert sites["Enrolled"].sum() == len(cut.tables["adsl"])
+    assert sites["Screened"].sum() == len(cut.tables["screening"])
+    # an activated site with no patient for 8+ weeks is idle
+    weeks = sites["Weeks without a patient"]
+    assert (sites["Idle"] == (weeks >= cfg.enrollment.site_idle_weeks)).all()
+
+
+def test_period_counts_fill_empty_months():
+    counts = period_counts(pd.Series(pd.to_datetime(["2026-01-15", "2026-03-02", "2026-03-20"])), "M")
+    assert list(counts["N"]) == [1, 0, 2]
+
+
+def test_page_runs(app_factory):
+    at = app_factory().run()
+    at.switch_page("pages/enrollment.py").run()
+    assert not at.exception
+    assert any("Every box equals the sum" in c.value for c in at.caption)
+    at.segmented_control(key="enr_by").set_value("TRTSDT").run()
+    assert not at.exception
