@@ -44,10 +44,12 @@ class Drug:
     route: str
     schedule: str
     dose_levels: tuple[float, ...] = ()
-    planned_per_day: float | None = None
+    daily: bool = False
     escalation: tuple[tuple[int, float], ...] = ()  # (from study day, daily dose)
     cycle_days: int | None = None
     cycle_dose_days: tuple[int, ...] = ()
+    dose_days: tuple[int, ...] = ()
+    repeat_every_days: int | None = None
 
     def planned_dose_on_day(self, study_day: int) -> float:
         """Planned daily dose on a study day (day 1 = first dose), following the escalation steps."""
@@ -56,6 +58,25 @@ class Drug:
             if study_day >= from_day:
                 dose = step_dose
         return dose
+
+    def planned_schedule(self, n_days: int) -> list[float]:
+        """Planned dose on each study day 1..n_days: every day for a daily drug (with escalation);
+        on the cycle's dose days (cycle_days, cycle_dose_days); or on dose_days and then every
+        repeat_every_days."""
+        out = [0.0] * n_days
+        for day in range(1, n_days + 1):
+            if self.daily:
+                out[day - 1] = self.planned_dose_on_day(day)
+            elif self.cycle_days:
+                if ((day - 1) % self.cycle_days) + 1 in self.cycle_dose_days:
+                    out[day - 1] = self.dose
+            elif self.dose_days:
+                last = max(self.dose_days)
+                if day in self.dose_days or (
+                    self.repeat_every_days and day > last and (day - last) % self.repeat_every_days == 0
+                ):
+                    out[day - 1] = self.dose
+        return out
 
 
 @dataclass(frozen=True)
@@ -94,6 +115,14 @@ class SurvivalSettings:
     conf_type: str = "log-log"
     days_per_month: float = 30.4375
     small_group_n: int = 10
+
+
+@dataclass(frozen=True)
+class SafetySettings:
+    focus_term: str = "Diarrhoea"
+    focus_drug: str = ""
+    focus_horizon_days: int = 84
+    teae_lag_days: int = 30
 
 
 @dataclass(frozen=True)
@@ -144,6 +173,7 @@ class StudyConfig:
     design: Design
     response: ResponseRules
     survival: SurvivalSettings
+    safety: SafetySettings
     enrollment: EnrollmentSettings
     biomarkers: BiomarkerSettings
     data: DataSettings
@@ -180,10 +210,12 @@ def _drug(raw: dict[str, Any]) -> Drug:
         route=raw.get("route", ""),
         schedule=raw.get("schedule", ""),
         dose_levels=tuple(float(x) for x in raw.get("dose_levels", [])),
-        planned_per_day=raw.get("planned_per_day"),
+        daily=bool(raw.get("daily", False)),
         escalation=tuple((int(s["from_day"]), float(s["dose"])) for s in raw.get("escalation", [])),
         cycle_days=raw.get("cycle_days"),
         cycle_dose_days=tuple(raw.get("cycle_dose_days", [])),
+        dose_days=tuple(raw.get("dose_days", [])),
+        repeat_every_days=raw.get("repeat_every_days"),
     )
 
 
@@ -229,6 +261,9 @@ def parse_config(raw: dict[str, Any], path: Path = DEFAULT_CONFIG) -> StudyConfi
             conf_type=surv.get("conf_type", "log-log"),
             days_per_month=float(surv.get("days_per_month", 30.4375)),
             small_group_n=int(surv.get("small_group_n", 10)),
+        ),
+        safety=SafetySettings(
+            **{k: v for k, v in raw.get("safety", {}).items() if k in SafetySettings.__dataclass_fields__}
         ),
         enrollment=EnrollmentSettings(
             first_patient_planned=_date(enr.get("first_patient_planned")),

@@ -1,0 +1,82 @@
+"""Exposure to each study drug: duration, cumulative dose, relative dose intensity, dose levels over
+time, reductions and interruptions.
+
+Relative dose intensity (RDI) = delivered cumulative dose / planned cumulative dose over the same
+period (Hryniuk & Bush, J Clin Oncol 1984;2:1281; Longo et al., J Clin Oncol 1991;9:2042). The period
+runs from the first dose to the last dose (or the cut-off for patients still on treatment); the
+planned doses are the study config's schedule (escalation steps for a daily drug, cycle dose days,
+or fixed dose days then a repeat interval).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from components.config import Drug
+
+
+def delivered(adex: pd.DataFrame, drug: str) -> pd.DataFrame:
+    """Per patient: cumulative delivered dose of one drug, first and last dosing date, administrations.
+    A row spanning ASTDT..AENDT delivers EXDOSE on each of its days (daily oral dosing)."""
+    ex = adex[adex["EXTRT"].str.lower() == drug.lower()].copy()
+    if ex.empty:
+        return pd.DataFrame(columns=["USUBJID", "TOTAL", "FIRST", "LAST", "DOSING_DAYS"])
+    end = ex["AENDT"].fillna(ex["ASTDT"])
+    days = (end - ex["ASTDT"]).dt.days + 1
+    ex["DELIVERED"] = ex["EXDOSE"] * days
+    ex["DOSING_DAYS"] = np.where(ex["EXDOSE"] > 0, days, 0)
+    ex["END"] = end
+    given = ex[ex["EXDOSE"] > 0]
+    g = ex.groupby("USUBJID")
+    out = pd.DataFrame({"TOTAL": g["DELIVERED"].sum(), "DOSING_DAYS": g["DOSING_DAYS"].sum()})
+    out["FIRST"] = given.groupby("USUBJID")["ASTDT"].min()
+    out["LAST"] = given.groupby("USUBJID")["END"].max()
+    return out.reset_index()
+
+
+def relative_dose_intensity(
+    adex: pd.DataFrame, adsl: pd.DataFrame, drug: Drug, cutoff: pd.Timestamp
+) -> pd.DataFrame:
+    """Per treated patient: days on treatment (first dose to last dose or cut-off), delivered and
+    planned cumulative dose of ``drug``, and RDI = delivered / planned."""
+    t = adsl[adsl["TRTSDT"].notna()][["USUBJID", "TRTSDT", "TRTEDT"]].copy()
+    t["END"] = t["TRTEDT"].fillna(cutoff)
+    t["DAYS"] = (t["END"] - t["TRTSDT"]).dt.days + 1
+    d = delivered(adex, drug.drug)
+    t = t.merge(d[["USUBJID", "TOTAL"]], on="USUBJID", how="left")
+    t["TOTAL"] = t["TOTAL"].fillna(0.0)
+    t["PLANNED"] = [sum(drug.planned_schedule(int(n))) for n in t["DAYS"]]
+    t["RDI"] = np.where(t["PLANNED"] > 0, t["TOTAL"] / t["PLANNED"], np.nan)
+    t["DRUG"] = drug.drug
+    return t[["USUBJID", "DRUG", "DAYS", "TOTAL", "PLANNED", "RDI"]]
+
+
+def dose_level_over_time(adex: pd.DataFrame, adsl: pd.DataFrame, drug: str, cutoff: pd.Timestamp,
+                         step_days: int = 7) -> pd.DataFrame:
+    """Share of patients on treatment at each dose level of a daily drug, by week since first dose."""
+    ex = adex[adex["EXTRT"].str.lower() == drug.lower()].merge(adsl[["USUBJID", "TRTSDT"]], on="USUBJID")
+    if ex.empty:
+        return pd.DataFrame(columns=["DAY", "DOSE", "PATIENTS"])
+    ex["D0"] = (ex["ASTDT"] - ex["TRTSDT"]).dt.days
+    ex["D1"] = (ex["AENDT"].fillna(ex["ASTDT"]) - ex["TRTSDT"]).dt.days
+    last = int(ex["D1"].max())
+    rows = []
+    for day in range(0, last + 1, step_days):
+        on = ex[(ex["D0"] <= day) & (ex["D1"] >= day)]
+        for dose, n in on.groupby("EXDOSE")["USUBJID"].nunique().items():
+            rows.append({"DAY": day, "DOSE": float(dose), "PATIENTS": int(n)})
+    return pd.DataFrame(rows)
+
+
+def adjustments(adex: pd.DataFrame, drug: str) -> pd.DataFrame:
+    """Reductions (dose below the previous non-zero dose) and interruptions (dose 0) of one drug with
+    their reasons (EXADJ), one row per event."""
+    from components.swimmer import dose_changes
+
+    dc = dose_changes(adex, drug)
+    ex = adex[adex["EXTRT"].str.lower() == drug.lower()][["USUBJID", "ASTDT", "EXADJ"]].rename(columns={"ASTDT": "DATE"})
+    dc = dc.merge(ex, on=["USUBJID", "DATE"], how="left")
+    dc["DRUG"] = drug
+    dc["Reason"] = dc["EXADJ"].fillna("").replace("", "Not given")
+    return dc[["USUBJID", "DRUG", "DATE", "KIND", "Reason", "DETAIL"]]

@@ -1,0 +1,175 @@
+"""Adverse events (NCI-CTCAE v5.0) in the safety population: overview, incidence by system organ class
+and preferred term at the worst grade per patient, and the diarrhoea focus.
+
+Counting follows the convention of ICH E3 §12.2 / FDA safety tables: each patient counts once per
+term (and once per SOC) at the worst grade reported; percentages use the safety population (SAFFL = Y)
+as denominator.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+GRADES = (1, 2, 3, 4, 5)
+
+
+def safety_population(adsl: pd.DataFrame) -> pd.DataFrame:
+    return adsl[adsl["SAFFL"] == "Y"]
+
+
+def treatment_emergent(adae: pd.DataFrame, adsl: pd.DataFrame, lag_days: int = 30) -> pd.DataFrame:
+    """TEAEs of the safety population: TRTEMFL = "Y" where the column exists; otherwise AEs starting
+    on or after the first dose and no later than ``lag_days`` after the last dose."""
+    saf = safety_population(adsl)
+    ae = adae[adae["USUBJID"].isin(set(saf["USUBJID"]))]
+    if "TRTEMFL" in ae and ae["TRTEMFL"].notna().any():
+        return ae[ae["TRTEMFL"] == "Y"].reset_index(drop=True)
+    m = ae.merge(saf[["USUBJID", "TRTSDT", "TRTEDT"]], on="USUBJID")
+    end = m["TRTEDT"] + pd.Timedelta(days=lag_days)
+    keep = (m["ASTDT"] >= m["TRTSDT"]) & (end.isna() | (m["ASTDT"] <= end))
+    return m.loc[keep, adae.columns].reset_index(drop=True)
+
+
+def _pct(n: int, denom: int) -> str:
+    return f"{n} ({100 * n / denom:.1f}%)" if denom else f"{n}"
+
+
+def overview(teae: pd.DataFrame, n_safety: int) -> pd.DataFrame:
+    """Patients with any TEAE, grade ≥3, serious, related, leading to dose reduction / interruption /
+    discontinuation, and fatal (grade 5): n and % of the safety population."""
+    def patients(mask: pd.Series) -> int:
+        return int(teae.loc[mask, "USUBJID"].nunique())
+
+    acn = teae["AEACN"].fillna("") if "AEACN" in teae else pd.Series("", index=teae.index)
+    rel = teae["AREL"].fillna("") if "AREL" in teae else pd.Series("", index=teae.index)
+    ser = teae["AESER"].fillna("") if "AESER" in teae else pd.Series("", index=teae.index)
+    rows = [
+        ("Any TEAE", patients(pd.Series(True, index=teae.index))),
+        ("Grade ≥3 TEAE", patients(teae["AETOXGR"] >= 3)),
+        ("Serious TEAE", patients(ser == "Y")),
+        ("Treatment-related TEAE", patients(rel == "RELATED")),
+        ("Treatment-related grade ≥3 TEAE", patients((rel == "RELATED") & (teae["AETOXGR"] >= 3))),
+        ("TEAE leading to dose reduction", patients(acn == "DOSE REDUCED")),
+        ("TEAE leading to interruption", patients(acn == "DRUG INTERRUPTED")),
+        ("TEAE leading to discontinuation", patients(acn == "DRUG WITHDRAWN")),
+        ("Fatal TEAE (grade 5)", patients(teae["AETOXGR"] == 5)),
+    ]
+    return pd.DataFrame({"Category": [r[0] for r in rows], "Patients": [r[1] for r in rows],
+                         "%": [round(100 * r[1] / n_safety, 1) if n_safety else np.nan for r in rows],
+                         "n (%)": [_pct(r[1], n_safety) for r in rows]})
+
+
+def worst_grade(teae: pd.DataFrame, by: list[str]) -> pd.DataFrame:
+    """One row per patient and grouping (e.g. term) with the worst grade."""
+    return teae.groupby(["USUBJID", *by], as_index=False)["AETOXGR"].max()
+
+
+def incidence_table(teae: pd.DataFrame, n_safety: int, min_pct: float = 0.0) -> pd.DataFrame:
+    """Patients by worst grade per SOC and preferred term: columns any grade, grade 1–5 and grade ≥3
+    (n and %); SOC rows (worst grade within the SOC) followed by their terms, both by descending
+    frequency; terms below ``min_pct`` (any grade, % of the safety population) are left out."""
+    if teae.empty:
+        return pd.DataFrame(columns=["Level", "SOC", "Term", "Any grade", "Any grade %", *[f"Grade {g}" for g in GRADES],
+                                     "Grade ≥3", "Grade ≥3 %"])
+
+    def summarise(wg: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+        counts = wg.groupby(keys)["AETOXGR"].agg(
+            **{"Any grade": "size"}, **{f"Grade {g}": (lambda s, g=g: int((s == g).sum())) for g in GRADES},
+            **{"Grade ≥3": lambda s: int((s >= 3).sum())},
+        ).reset_index()
+        counts["Any grade %"] = 100 * counts["Any grade"] / n_safety
+        counts["Grade ≥3 %"] = 100 * counts["Grade ≥3"] / n_safety
+        return counts
+
+    pt = summarise(worst_grade(teae, ["AEBODSYS", "AEDECOD"]), ["AEBODSYS", "AEDECOD"])
+    pt = pt[pt["Any grade %"] >= min_pct]
+    soc = summarise(worst_grade(teae[teae["AEDECOD"].isin(set(pt["AEDECOD"]))], ["AEBODSYS"]), ["AEBODSYS"])
+    rows = []
+    for d in soc.sort_values(["Any grade", "AEBODSYS"], ascending=[False, True]).to_dict("records"):
+        rows.append({"Level": "SOC", "SOC": d["AEBODSYS"], "Term": d["AEBODSYS"], **{k: d[k] for k in d if k != "AEBODSYS"}})
+        terms = pt[pt["AEBODSYS"] == d["AEBODSYS"]].sort_values(["Any grade", "AEDECOD"], ascending=[False, True])
+        for t in terms.to_dict("records"):
+            rows.append({"Level": "PT", "SOC": t["AEBODSYS"], "Term": t["AEDECOD"],
+                         **{k: t[k] for k in t if k not in ("AEBODSYS", "AEDECOD")}})
+    out = pd.DataFrame(rows)
+    cols = ["Level", "SOC", "Term", "Any grade", "Any grade %", *[f"Grade {g}" for g in GRADES], "Grade ≥3", "Grade ≥3 %"]
+    return out[cols]
+
+
+def term_worst_grade_counts(teae: pd.DataFrame, n_safety: int, top: int = 15) -> pd.DataFrame:
+    """The most frequent terms with patients by worst grade (for the butterfly chart): n_1..n_5,
+    n_any and the same as % of the safety population (pct_*)."""
+    wg = worst_grade(teae, ["AEDECOD"])
+    tab = pd.crosstab(wg["AEDECOD"], wg["AETOXGR"]).reindex(columns=list(GRADES), fill_value=0)
+    tab.columns = [f"n_{g}" for g in GRADES]
+    tab["n_any"] = tab.sum(axis=1)
+    tab = tab.sort_values(["n_any"], ascending=False).head(top)
+    pct = tab.div(n_safety) * 100 if n_safety else tab * np.nan
+    pct.columns = [c.replace("n_", "pct_") for c in pct.columns]
+    return pd.concat([tab, pct], axis=1).reset_index()
+
+
+# --------------------------------------------------------------------------- diarrhoea focus
+
+
+def term_rows(teae: pd.DataFrame, term: str) -> pd.DataFrame:
+    return teae[teae["AEDECOD"].str.lower() == term.lower()]
+
+
+def worst_grade_distribution(teae: pd.DataFrame, term: str, n_safety: int) -> pd.DataFrame:
+    """Patients by worst grade of one term (grades 1–5, and none)."""
+    wg = worst_grade(term_rows(teae, term), ["AEDECOD"])
+    rows = [{"Worst grade": f"Grade {g}", "Patients": int((wg["AETOXGR"] == g).sum())} for g in GRADES]
+    rows.append({"Worst grade": "None", "Patients": n_safety - len(wg)})
+    out = pd.DataFrame(rows)
+    out["%"] = 100 * out["Patients"] / n_safety if n_safety else np.nan
+    return out
+
+
+def time_to_first(teae: pd.DataFrame, adsl: pd.DataFrame, term: str, cutoff: pd.Timestamp, min_grade: int = 1) -> pd.DataFrame:
+    """Days from the first dose to the first episode of ``term`` (grade ≥ min_grade) per safety
+    patient; without one, censored at the last dose + 30 days or the cut-off (ADaM-style CNSR)."""
+    saf = safety_population(adsl)
+    ep = term_rows(teae, term)
+    ep = ep[ep["AETOXGR"] >= min_grade].groupby("USUBJID")["ASTDT"].min()
+    out = saf[["USUBJID", "TRTSDT", "TRTEDT"]].copy()
+    out["FIRST"] = out["USUBJID"].map(ep)
+    end = (out["TRTEDT"] + pd.Timedelta(days=30)).fillna(cutoff).clip(upper=cutoff)
+    out["EVENT"] = out["FIRST"].notna().astype(int)
+    out["DAYS"] = np.where(out["EVENT"] == 1, (out["FIRST"] - out["TRTSDT"]).dt.days + 1,
+                           (end - out["TRTSDT"]).dt.days + 1)
+    return out
+
+
+def episodes(teae: pd.DataFrame, term: str, cutoff: pd.Timestamp) -> pd.DataFrame:
+    """Episodes per patient, their durations (days, AENDT − ASTDT + 1; ongoing to the cut-off) and
+    worst grade."""
+    ep = term_rows(teae, term).copy()
+    if ep.empty:
+        return pd.DataFrame(columns=["USUBJID", "Episodes", "Median duration (days)", "Longest (days)", "Worst grade", "Ongoing"])
+    ep["DUR"] = (ep["AENDT"].fillna(cutoff) - ep["ASTDT"]).dt.days + 1
+    g = ep.groupby("USUBJID")
+    return pd.DataFrame({
+        "Episodes": g.size(), "Median duration (days)": g["DUR"].median(), "Longest (days)": g["DUR"].max(),
+        "Worst grade": g["AETOXGR"].max(), "Ongoing": g["AENDT"].apply(lambda s: bool(s.isna().any())),
+    }).reset_index()
+
+
+def onset_by_dose(teae: pd.DataFrame, adex: pd.DataFrame, term: str, drug: str) -> pd.DataFrame:
+    """Each episode of ``term`` with the daily dose of ``drug`` the patient took on the day before
+    onset (the exposure that preceded it; on the first day of treatment, that day's dose). 0 = held;
+    NaN = not on the drug then. A hold that starts on the onset day is the response to the episode,
+    not its exposure."""
+    ep = term_rows(teae, term)[["USUBJID", "ASTDT", "AETOXGR"]].copy()
+    ex = adex[adex["EXTRT"].str.lower() == drug.lower()][["USUBJID", "ASTDT", "AENDT", "EXDOSE"]]
+    first = ex.groupby("USUBJID")["ASTDT"].min()
+    doses = []
+    for r in ep.itertuples(index=False):
+        day = r.ASTDT - pd.Timedelta(days=1)
+        if r.USUBJID in first.index and day < first[r.USUBJID]:
+            day = r.ASTDT
+        rows = ex[(ex["USUBJID"] == r.USUBJID) & (ex["ASTDT"] <= day) & (ex["AENDT"].fillna(ex["ASTDT"]) >= day)]
+        doses.append(float(rows["EXDOSE"].iloc[-1]) if len(rows) else np.nan)
+    ep["DOSE"] = doses
+    return ep

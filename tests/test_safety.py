@@ -1,0 +1,107 @@
+"""Safety counting and exposure against hand-worked cases, and the page."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from components.config import load_config
+from components.exposure import relative_dose_intensity
+from components.safety import incidence_table, onset_by_dose, overview, treatment_emergent, worst_grade_distribution
+
+D0 = pd.Timestamp("2026-01-01")
+
+
+def d(k: int) -> pd.Timestamp:
+    return D0 + pd.Timedelta(days=k - 1)
+
+
+@pytest.fixture
+def hand():
+    """4 patients in the safety population (A–D) and one not treated (E, SAFFL = N, with an AE that
+    must not count). A has three diarrhoea episodes of grades 1, 3, 2."""
+    adsl = pd.DataFrame({"USUBJID": list("ABCDE"), "SAFFL": ["Y", "Y", "Y", "Y", "N"],
+                         "TRTSDT": [d(1)] * 4 + [pd.NaT], "TRTEDT": [pd.NaT] * 5})
+    adae = pd.DataFrame({
+        "USUBJID": ["A", "A", "A", "B", "B", "C", "E"],
+        "AEDECOD": ["Diarrhoea", "Diarrhoea", "Diarrhoea", "Diarrhoea", "Nausea", "Nausea", "Diarrhoea"],
+        "AEBODSYS": ["Gastrointestinal disorders"] * 7,
+        "AETOXGR": [1, 3, 2, 2, 1, 3, 4],
+        "ASTDT": [d(3), d(20), d(40), d(5), d(6), d(9), d(2)], "AENDT": [d(5), d(25), d(44), d(8), d(7), d(12), d(3)],
+        "TRTEMFL": "Y", "AESER": ["N", "Y", "N", "N", "N", "N", "N"],
+        "AREL": "RELATED", "AEACN": ["DOSE NOT CHANGED", "DRUG INTERRUPTED", "DOSE NOT CHANGED", "DOSE NOT CHANGED",
+                                     "DOSE NOT CHANGED", "DOSE REDUCED", "DOSE NOT CHANGED"],
+    })
+    return adsl, adae
+
+
+def test_worst_grade_counts_each_patient_once(hand):
+    adsl, adae = hand
+    teae = treatment_emergent(adae, adsl)
+    assert "E" not in set(teae["USUBJID"])  # not in the safety population
+    tab = incidence_table(teae, 4).set_index("Term")
+    diar = tab.loc["Diarrhoea"]
+    # A (worst 3) and B (worst 2): 2 patients, one at grade 3, one at grade 2 — A's grades 1 and 2 not counted
+    assert (diar["Any grade"], diar["Grade 1"], diar["Grade 2"], diar["Grade 3"], diar["Grade ≥3"]) == (2, 0, 1, 1, 1)
+    assert diar["Any grade %"] == pytest.approx(50.0)  # of the safety population, N = 4
+    soc = tab.loc["Gastrointestinal disorders"]
+    # the SOC: A worst 3, B worst 2 (diarrhoea 2, nausea 1), C worst 3 → 3 patients, 2 at grade ≥3
+    assert (soc["Any grade"], soc["Grade 2"], soc["Grade 3"]) == (3, 1, 2)
+    dist = worst_grade_distribution(teae, "Diarrhoea", 4).set_index("Worst grade")["Patients"]
+    assert (dist["Grade 2"], dist["Grade 3"], dist["None"]) == (1, 1, 2)
+
+
+def test_overview_denominator_is_the_safety_population(hand):
+    adsl, adae = hand
+    ov = overview(treatment_emergent(adae, adsl), 4).set_index("Category")
+    assert ov.loc["Any TEAE", "Patients"] == 3 and ov.loc["Any TEAE", "%"] == 75.0
+    assert ov.loc["Grade ≥3 TEAE", "Patients"] == 2  # A and C (E's grade 4 is not in the safety population)
+    assert ov.loc["Serious TEAE", "Patients"] == 1
+    assert ov.loc["TEAE leading to interruption", "Patients"] == 1
+    assert ov.loc["TEAE leading to dose reduction", "n (%)"] == "1 (25.0%)"
+
+
+def test_teae_window_without_the_flag(hand):
+    adsl, adae = hand
+    adsl = adsl.assign(TRTEDT=[d(10)] * 4 + [pd.NaT])
+    teae = treatment_emergent(adae.drop(columns="TRTEMFL"), adsl, lag_days=30)
+    # A's episode on day 40 is 30 days after the last dose (day 10): counted; nothing starts later
+    assert len(teae) == 6
+    teae = treatment_emergent(adae.drop(columns="TRTEMFL"), adsl, lag_days=29)
+    assert len(teae) == 5
+
+
+def test_relative_dose_intensity_hand_computed():
+    """Neratinib 120 mg days 1–7, 160 mg days 8–14, 240 mg days 15–28 held on days 20–21: delivered
+    7·120 + 7·160 + 12·240 = 4840 mg; planned (escalation) 7·120 + 7·160 + 14·240 = 5320 mg; RDI 0.9098.
+    Eribulin 1.4 mg/m² on day 1, skipped on day 8, 1.1 on day 22: delivered 2.5, planned 3·1.4 = 4.2,
+    RDI 0.5952."""
+    cfg = load_config()
+    adsl = pd.DataFrame({"USUBJID": ["A"], "TRTSDT": [d(1)], "TRTEDT": [d(28)]})
+    adex = pd.DataFrame({
+        "USUBJID": "A",
+        "EXTRT": ["Neratinib"] * 5 + ["Eribulin"] * 3,
+        "EXDOSE": [120, 160, 240, 0, 240, 1.4, 0, 1.1],
+        "ASTDT": [d(1), d(8), d(15), d(20), d(22), d(1), d(8), d(22)],
+        "AENDT": [d(7), d(14), d(19), d(21), d(28), d(1), d(8), d(22)],
+    })
+    ner = relative_dose_intensity(adex, adsl, cfg.drug("Neratinib"), d(60)).iloc[0]
+    assert (ner["DAYS"], ner["TOTAL"], ner["PLANNED"]) == (28, 4840, 5320)
+    assert ner["RDI"] == pytest.approx(4840 / 5320)
+    eri = relative_dose_intensity(adex, adsl, cfg.drug("Eribulin"), d(60)).iloc[0]
+    assert eri["TOTAL"] == pytest.approx(2.5) and eri["PLANNED"] == pytest.approx(4.2)
+    assert eri["RDI"] == pytest.approx(2.5 / 4.2)
+
+
+def test_onset_dose_is_the_dose_taken_before_onset():
+    adex = pd.DataFrame({"USUBJID": "A", "EXTRT": "Neratinib", "EXDOSE": [240, 0],
+                         "ASTDT": [d(1), d(10)], "AENDT": [d(9), d(14)]})
+    teae = pd.DataFrame({"USUBJID": ["A"], "AEDECOD": ["Diarrhoea"], "AETOXGR": [3], "ASTDT": [d(10)]})
+    assert onset_by_dose(teae, adex, "Diarrhoea", "Neratinib")["DOSE"].iloc[0] == 240
+
+
+def test_page_runs(app_factory):
+    at = app_factory().run()
+    at.switch_page("pages/safety.py").run()
+    assert not at.exception
+    assert any(m.label.startswith("Diarrhoea") for m in at.metric)
