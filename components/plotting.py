@@ -73,24 +73,38 @@ def finish_figure(
     height: int | None = None,
     legend_title: str | None = None,
     legend: dict | None = None,
+    subtitle: str | None = None,
 ) -> go.Figure:
     """Apply the clinical theme, the title, the context footnote and the SYNTHETIC tag.
-    ``legend`` overrides the default legend placement (horizontal, above the plot)."""
+
+    The tag (and ``subtitle``) sit on a line of their own under the title, so they never overlap it
+    however narrow the figure: an annotation a fixed distance below the figure's top (the top margin
+    is fixed). ``legend`` overrides the default legend placement (horizontal, above the plot)."""
     size = base_font_size(ctx)
     footnote_lines = 0 if ctx is None else 1 + ctx.footnote().count("<br>")
     bottom = 72 + 16 * footnote_lines
+    second = []
+    if subtitle:
+        second.append(f"<span style='color:#444444'>{subtitle}</span>")
+    if ctx is not None and ctx.synthetic:
+        second.append(f"<span style='color:#D55E00'><b>{SYNTHETIC_TAG}</b></span>")
+    top = 100 if second else 80
     fig.update_layout(
         template="simple_white",
         font={"family": FONT_FAMILY, "size": size, "color": "#222222"},
-        title={"text": f"<b>{title}</b>", "x": 0.01, "xref": "container", "xanchor": "left", "y": 0.98,
-               "yanchor": "top", "font": {"size": size + 4}},
-        margin={"l": 70, "r": 30, "t": 80, "b": bottom},
+        title={"text": f"<b>{title}</b>", "x": 0.0, "xref": "paper", "xanchor": "left", "y": 0.99,
+               "yref": "container", "yanchor": "top", "font": {"size": size + 4}},
+        margin={"l": 70, "r": 30, "t": top, "b": bottom},
         legend={"title": {"text": legend_title or ""}, "orientation": "h", "yanchor": "bottom",
                 "y": 1.0, "x": 0.0, "xanchor": "left", "font": {"size": size - 1}},
         hoverlabel={"font": {"family": FONT_FAMILY, "size": size}},
         paper_bgcolor="white",
         plot_bgcolor="white",
     )
+    if second:
+        fig.add_annotation(text=" · ".join(second), xref="paper", yref="paper", x=0.0, y=1.0,
+                           yshift=top - 34, xanchor="left", yanchor="top", showarrow=False, align="left",
+                           font={"size": size - 1})
     if legend:
         fig.update_layout(legend=legend)
     if height:
@@ -101,12 +115,6 @@ def finish_figure(
             xanchor="left", yanchor="bottom", showarrow=False, align="left",
             font={"size": size - 3, "color": "#555555"},
         )
-        if ctx.synthetic:
-            fig.add_annotation(
-                text=f"<b>{SYNTHETIC_TAG}</b>", xref="paper", yref="paper", x=1.0, y=1.0,
-                yshift=52, xanchor="right", yanchor="bottom", showarrow=False,
-                font={"size": size - 2, "color": "#D55E00"},
-            )
     if ctx is not None and ctx.presentation:
         fig.update_traces(selector={"type": "scatter"}, line_width=3)
     return fig

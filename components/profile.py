@@ -198,19 +198,24 @@ def profile_figure(
     if pd.notna(p.adsl.get("DTHDT")):
         refs.append((p.adsl["DTHDT"], "death", "#000000"))
     refs.append((p.cutoff, "data cut-off", "#888888"))
-    for date, label, color in refs:
+    last = max((pd.Timestamp(d) - start).days for d, _, _ in refs) + 10
+    prev_x, level = None, 0
+    for date, label, color in sorted(refs, key=lambda r: pd.Timestamp(r[0])):
         x = (pd.Timestamp(date) - start).days
         fig.add_vline(x=x, line={"color": color, "width": 1.2, "dash": "dash"})
+        # labels of nearby lines are stacked instead of printed over each other
+        level = level + 1 if prev_x is not None and x - prev_x < 0.08 * (last + 28) else 0
+        prev_x = x
         fig.add_annotation(x=x, y=1.0, xref="x", yref="paper", text=label, showarrow=False, yanchor="bottom",
-                           font={"size": 10, "color": color}, textangle=0)
-    last = max((pd.Timestamp(d) - start).days for d, _, _ in refs) + 10
+                           yshift=2 + 13 * level, font={"size": 10, "color": color})
     fig.update_xaxes(range=[-28, last], dtick=42, showgrid=True, gridcolor="#EEEEEE")
     fig.update_xaxes(title_text="Days since first dose", row=len(rows_spec), col=1)
     for ann in fig.layout.annotations[: len(rows_spec)]:
         ann.update(x=0, xanchor="left", font={"size": 12, "color": "#333333"})
     height = 300 + int(900 * sum(heights))
     title = title or f"Patient {p.adsl.name}" + (f" · best response {bor}" if bor else "")
-    fig = finish_figure(fig, ctx, title, height=height, legend={"orientation": "h", "x": 0.0, "y": 1.06,
-                                                                "yanchor": "bottom", "xanchor": "left"})
-    fig.update_layout(margin={"t": 130})
+    fig = finish_figure(fig, ctx, title, height=height + 40, legend={"orientation": "h", "x": 0.0, "y": -0.075,
+                                                                     "yanchor": "top", "xanchor": "left"})
+    fig.update_layout(margin={"t": 125, "b": fig.layout.margin.b + 40})
+    fig.layout.annotations[-1].update(yshift=fig.layout.annotations[-1].yshift - 40)  # footnote below the legend
     return fig

@@ -100,6 +100,7 @@ def waterfall_figure(
                         "<br>Best change: %{customdata[3]}%<br>p95HER2: %{customdata[4]}"
                         "<br>New lesion: %{customdata[5]}<extra></extra>"
                     ),
+                    width=0.8,  # explicit: plotly otherwise sizes a trace's bars from its own gaps
                     text=sub["BOR"] if show_letters else None,
                     textposition="outside" if show_letters else None,
                     cliponaxis=False,
