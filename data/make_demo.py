@@ -34,7 +34,7 @@ if str(ROOT) not in sys.path:
 from components.config import StudyConfig, load_config  # noqa: E402
 
 GENERATOR_VERSION = 1
-DEFAULT_SEED = 5
+DEFAULT_SEED = 39
 DEFAULT_PATIENTS = 28
 DEFAULT_CUTS = ("2026-08-01", "2026-11-01")
 HORIZON_DAYS = 1500
@@ -167,7 +167,7 @@ def recist_ovr(sld: float, baseline: float, nadir: float, new_lesion: bool) -> s
 
 def simulate_course(p: Patient, rng: np.random.Generator, interval: int) -> None:
     """Assessments, progression, discontinuation and death for one treated patient."""
-    resp_p = {"Positive": 0.55, "Negative": 0.28}.get(p.p95, 0.38)
+    resp_p = {"Positive": 0.60, "Negative": 0.20}.get(p.p95, 0.38)
     u = rng.uniform()
     if u < resp_p:
         p.cls = "CR" if rng.uniform() < 0.18 else "PR"
