@@ -580,14 +580,23 @@ def cut_tables(patients: list[Patient], screening: list[dict], cutoff: date, con
             "PRIORLN": p.priorln, "TDXDRSN": p.tdxd, "VISCFL": "Y" if p.visceral else "N",
             "BSABL": p.bsa,
         })
-        if not treated:
-            continue
-        visits = [v for v in p.visits if v.day <= day_cut]
-        if p.measurable and p.baseline_sld is not None:
+        # Screening-period records (baseline scan, baseline samples) exist once they are dated, even
+        # for a patient not yet dosed at the cut.
+        if p.trtsdt is not None and p.measurable and p.baseline_sld is not None and p.d(p.baseline_day) <= cutoff:
             adtr.append({"STUDYID": study, "USUBJID": p.usubjid, "PARAMCD": "SUMDIAM",
                          "PARAM": "Sum of diameters of target lesions (mm)", "AVAL": p.baseline_sld,
                          "ADT": p.d(p.baseline_day), "AVISIT": "Baseline", "AVISITN": 0, "ABLFL": "Y",
                          "BASE": p.baseline_sld, "CHG": 0.0, "PCHG": 0.0})
+        if p.trtsdt is not None:
+            for b in p.biomarkers:
+                if p.d(b["day"]) <= cutoff and (treated or b["day"] < 0):
+                    adlb.append({"STUDYID": study, "USUBJID": p.usubjid, "PARAMCD": b["param"], "PARAM": b["name"],
+                                 "PARCAT1": b["cat"], "AVAL": b["aval"], "AVALC": b["avalc"], "AVALU": b["unit"],
+                                 "ADT": p.d(b["day"]), "AVISIT": b["visit"],
+                                 "ADY": b["day"] + 1 if b["day"] >= 0 else b["day"]})
+        if not treated:
+            continue
+        visits = [v for v in p.visits if v.day <= day_cut]
         for v in visits:
             week = round(v.day / 7)
             common = {"STUDYID": study, "USUBJID": p.usubjid, "ADT": p.d(v.day),
@@ -650,12 +659,6 @@ def cut_tables(patients: list[Patient], screening: list[dict], cutoff: date, con
             adex.append({"STUDYID": study, "USUBJID": p.usubjid, "EXTRT": ex["drug"], "EXDOSE": ex["dose"],
                          "EXDOSU": ex["unit"], "ASTDT": p.d(ex["start"]), "AENDT": p.d(end),
                          "EXADJ": ex["adj"]})
-        for b in p.biomarkers:
-            if b["day"] > day_cut:
-                continue
-            adlb.append({"STUDYID": study, "USUBJID": p.usubjid, "PARAMCD": b["param"], "PARAM": b["name"],
-                         "PARCAT1": b["cat"], "AVAL": b["aval"], "AVALC": b["avalc"], "AVALU": b["unit"],
-                         "ADT": p.d(b["day"]), "AVISIT": b["visit"], "ADY": b["day"] + 1 if b["day"] >= 0 else b["day"]})
 
     scr = []
     for row in screening:
