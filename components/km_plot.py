@@ -12,7 +12,7 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from components.plotting import FigureContext, finish_figure
+from components.plotting import FigureContext, base_font_size, finish_figure
 from components.survival import KMResult
 
 
@@ -136,7 +136,8 @@ def km_figure(
                 s += f" ({c.km.n_events_by(t)})"
             text.append(s)
         fig.add_trace(go.Scatter(x=ticks, y=[ypos] * len(ticks), mode="text", text=text, showlegend=False,
-                                 textfont={"color": c.color, "size": 12}, hoverinfo="skip"), row=2, col=1)
+                                 textfont={"color": c.color, "size": base_font_size(ctx) - 1}, hoverinfo="skip"),
+                      row=2, col=1)
     fig.update_yaxes(row=2, col=1, range=[-0.6, n_groups - 0.4], showgrid=False, zeroline=False, showline=False,
                      ticks="", tickvals=list(range(n_groups)), ticktext=[c.label for c in reversed(curves)],
                      tickfont={"size": 11})
@@ -155,3 +156,24 @@ def km_figure(
                            bgcolor="rgba(255,255,255,0.85)", bordercolor="#CCCCCC", borderwidth=1,
                            font={"size": 12})
     return finish_figure(fig, ctx, title, height=height)
+
+
+def km_curves(data, group_col: str | None, conf_type: str, palette: dict[str, str] | None = None,
+              single_color: str = "#0072B2") -> list[Curve]:
+    """One Kaplan–Meier curve for all (``group_col`` None) or one per group level, labelled with n."""
+    from components.style import categorical_colors
+    from components.survival import kaplan_meier
+
+    if group_col is None:
+        return [Curve(f"All (N={len(data)})", kaplan_meier(data["AVAL"], data["EVENT"], conf_type), single_color)]
+    labels = data[group_col].astype("string").fillna("(missing)")
+    levels = sorted(labels.unique())
+    colors = palette or categorical_colors(levels)
+    return [Curve(f"{lev} (N={int((labels == lev).sum())})",
+                  kaplan_meier(data.loc[labels == lev, "AVAL"], data.loc[labels == lev, "EVENT"], conf_type),
+                  colors.get(lev, "#888888")) for lev in levels]
+
+
+def stats_lines(curves: list[Curve], days_per_month: float) -> list[str]:
+    """The figure's per-curve annotation: events and median (95% CI) in months."""
+    return [f"<b>{c.label}</b>: {c.km.events} events; median {median_text(c.km, days_per_month)} mo" for c in curves]

@@ -116,7 +116,11 @@ def finish_figure(
             font={"size": size - 3, "color": "#555555"},
         )
     if ctx is not None and ctx.presentation:
-        fig.update_traces(selector={"type": "scatter"}, line_width=3)
+        for t in fig.data:  # thicker visible lines; invisible ones (CI band edges, width 0) stay invisible
+            if t.type == "scatter" and "lines" in (t.mode or "lines"):
+                width = t.line.width
+                if width is None or width > 0:
+                    t.line.width = max((width or 2) * 1.3, 2.5)
     return fig
 
 

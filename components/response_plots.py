@@ -72,6 +72,7 @@ def waterfall_figure(
     confirmed: bool = True,
     site_names: dict[str, str] | None = None,
     highlight: set[str] | None = None,
+    highlight_label: str = "Outlined: new since the comparison cut",
     title: str = "Best change from baseline in target lesions",
 ) -> go.Figure:
     """The waterfall plot. ``highlight``: subjects outlined (e.g. new since the comparison cut)."""
@@ -106,6 +107,9 @@ def waterfall_figure(
                     cliponaxis=False,
                 )
             )
+        if highlight and any(u in highlight for u in bars["USUBJID"]):
+                fig.add_trace(go.Bar(x=[None], y=[None], name=highlight_label,
+                                 marker={"color": "#FFFFFF", "line": {"color": "#000000", "width": 2.5}}))
         capped = bars[bars["BEST_PCHG"] > cap]
         if len(capped):
             fig.add_trace(go.Scatter(

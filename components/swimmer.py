@@ -124,6 +124,7 @@ def swimmer_figure(
     drug: str = "",
     site_names: dict[str, str] | None = None,
     highlight: set[str] | None = None,
+    highlight_label: str = "Outlined: new since the comparison cut",
     tick_every: float | None = None,
     title: str = "Time on treatment and events",
 ) -> go.Figure:
@@ -158,6 +159,9 @@ def swimmer_figure(
                            "%{customdata[3]} (%{customdata[6]} days)<br>Best response: %{customdata[4]}"
                            "<br>Discontinuation: %{customdata[5]}<extra></extra>"),
         ))
+    if highlight and any(u in highlight for u in bars["USUBJID"]):
+        fig.add_trace(go.Bar(x=[None], y=[None], name=highlight_label,
+                             marker={"color": "#FFFFFF", "line": {"color": "#000000", "width": 2.5}}))
     fu = bars[bars["FU_END"].notna()]
     if len(fu):
         xs, ys = [], []

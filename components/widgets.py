@@ -323,11 +323,37 @@ def show_figure(
     event = st.plotly_chart(
         fig, key=key, config=export_config(name), width="stretch", on_select=on_select,
     )
+    with st.popover("Export", help="Slide-ready images (rendered on the server when you click) and the data"):
+        export_buttons(fig, name, key)
+        if data is not None:
+            csv_download(data, f"{name}.csv", "Data (CSV)", key=f"dl_{key}")
     if data is not None:
         with st.expander(data_label):
             st.dataframe(data, hide_index=True, width="stretch")
-            csv_download(data, f"{name}.csv", key=f"dl_{key}")
     return event
+
+
+def export_buttons(fig: go.Figure, name: str, key: str) -> None:
+    """PNG (1600 px wide at 2×, for slides) and SVG of a figure, rendered only when clicked."""
+    from components.export import chromium_available, to_image
+
+    if not chromium_available():
+        st.caption("PNG/SVG export needs Chromium on the server (apt-get install chromium).")
+        return
+    st.download_button("PNG for slides", lambda: to_image(fig, "png"), file_name=f"{name}.png", mime="image/png",
+                       key=f"png_{key}")
+    st.download_button("SVG (vector)", lambda: to_image(fig, "svg"), file_name=f"{name}.svg", mime="image/svg+xml",
+                       key=f"svg_{key}")
+
+
+def new_since_compare(s: AppState, key: str) -> set[str] | None:
+    """A toggle to outline the patients enrolled since the comparison cut; their ids when on."""
+    if s.compare is None or not s.compare.has("adsl"):
+        return None
+    on = st.toggle(f"Outline patients new since {s.compare.cutoff_text}", value=True, key=key)
+    if not on:
+        return None
+    return set(s.cut.tables["adsl"]["USUBJID"]) - set(s.compare.tables["adsl"]["USUBJID"])
 
 
 def not_built(issue: str) -> None:

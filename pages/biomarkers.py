@@ -15,10 +15,10 @@ from components.biomarkers import (
     p95_results,
     response_by_group,
 )
-from components.km_plot import Curve, km_figure, median_text
+from components.km_plot import km_curves, km_figure, stats_lines
 from components.response_plots import waterfall_data, waterfall_figure
 from components.style import P95_LINE_COLORS
-from components.survival import compare_groups, endpoint_data, kaplan_meier
+from components.survival import compare_groups, endpoint_data
 
 s = widgets.page_header("Biomarkers", needs=("adsl",))
 if s is None:
@@ -67,11 +67,9 @@ if "P95STAT" in adsl:
     if origin:
         pfs = pfs.merge(adsl[["USUBJID", "P95STAT"]], on="USUBJID")
         pfs["P95STAT"] = pfs["P95STAT"].fillna("Missing")
-        curves = [Curve(f"{g} (N={len(d)})", kaplan_meier(d["AVAL"], d["EVENT"]), P95_LINE_COLORS.get(g, "#777777"))
-                  for g, d in pfs.groupby("P95STAT")]
+        curves = km_curves(pfs, "P95STAT", cfg.survival.conf_type, P95_LINE_COLORS)
         cmp = compare_groups(pfs["AVAL"], pfs["EVENT"], pfs["P95STAT"])
-        lines = [f"<b>{c.label}</b>: {c.km.events} events; median {median_text(c.km, cfg.survival.days_per_month)} mo"
-                 for c in curves] + [f"Log-rank p = {cmp.logrank_p:.3f} (exploratory)"]
+        lines = stats_lines(curves, cfg.survival.days_per_month) + [f"Log-rank p = {cmp.logrank_p:.3f} (exploratory)"]
         widgets.show_figure(km_figure(curves, ctx.with_(endpoint="PFS"), "Progression-free survival by p95HER2 status",
                                       days_per_month=cfg.survival.days_per_month, tick_months=cfg.survival.tick_months,
                                       show_ci=False, stats_lines=lines, y_title="PFS probability"),

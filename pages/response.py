@@ -103,8 +103,10 @@ best_pop = ra.best[ra.best["USUBJID"].isin(pop_ids)]
 bars, missing = waterfall_data(best_pop, ra.bor, adsl, set(ra.new_lesions))
 ctx = s.context(population=f"{POPULATION_LABELS[population]} (N = {n})", endpoint="Best % change (RECIST 1.1)")
 site_names = {x.id: x.name for x in cfg.sites}
+new = widgets.new_since_compare(s, "wf_new")
 fig = waterfall_figure(bars, missing, ctx, color_by=color_by, cap=float(cap), show_letters=letters, show_ids=ids,
-                       confirmed=confirmed, site_names=site_names)
+                       confirmed=confirmed, site_names=site_names, highlight=new,
+                       highlight_label=f"Outlined: new since {s.compare.cutoff_text}" if new else "")
 widgets.show_figure(fig, "waterfall", data=bars[["USUBJID", "SITEID", "BOR", "BEST_PCHG", "N_POST", "P95STAT", "NEW_LESION"]])
 if len(missing):
     st.caption(f"Not in the waterfall — no post-baseline measurement of target lesions ({len(missing)}):")

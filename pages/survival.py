@@ -7,7 +7,7 @@ import streamlit as st
 from components import widgets
 from components.contract import column_label
 from components.filters import FILTER_LABELS
-from components.km_plot import Curve, at_risk_table, km_figure, median_text
+from components.km_plot import at_risk_table, km_curves, km_figure, median_text, stats_lines
 from components.style import OKABE_ITO, P95_LINE_COLORS, categorical_colors
 from components.survival import (
     ENDPOINTS,
@@ -79,29 +79,23 @@ if endpoint == "DOR":
     pop_label = f"Responders ({pop_label.lower()})"
 
 # curves
-curves: list[Curve] = []
 if group_by == "(none)":
-    curves.append(Curve(f"All (N={len(data)})", kaplan_meier(data["AVAL"], data["EVENT"], conf_type), "#0072B2"))
-    groups = None
+    curves, groups = km_curves(data, None, conf_type), None
 else:
-    labels = data[group_by].astype("string").fillna("(missing)")
-    levels = sorted(labels.unique())
+    levels = sorted(data[group_by].astype("string").fillna("(missing)").unique())
     palette = P95_LINE_COLORS if group_by == "P95STAT" else (dict(zip(levels, OKABE_ITO, strict=False))
-                                                       if group_by == "TRT01A" else categorical_colors(levels))
-    for lev in levels:
-        sub = data[labels == lev]
-        curves.append(Curve(f"{lev} (N={len(sub)})", kaplan_meier(sub["AVAL"], sub["EVENT"], conf_type),
-                            palette.get(lev, "#888888")))
-    groups = labels
+                                                            if group_by == "TRT01A" else categorical_colors(levels))
+    curves = km_curves(data, group_by, conf_type, palette)
+    groups = data[group_by].astype("string").fillna("(missing)")
 
-stats_lines = [f"<b>{c.label}</b>: {c.km.events} events; median {median_text(c.km, dpm)} mo" for c in curves]
+stats_text = stats_lines(curves, dpm)
 cmp = None
 if groups is not None and groups.nunique() > 1:
     cmp = compare_groups(data["AVAL"], data["EVENT"], groups)
-    stats_lines.append(f"Log-rank p = {cmp.logrank_p:.3f}")
+    stats_text.append(f"Log-rank p = {cmp.logrank_p:.3f}")
     if len(cmp.hazard_ratios) == 1:
         h = cmp.hazard_ratios.iloc[0]
-        stats_lines.append(f"HR {h['level']} vs {h['reference']}: {h['hr']:.2f} ({h['lower']:.2f}–{h['upper']:.2f})")
+        stats_text.append(f"HR {h['level']} vs {h['reference']}: {h['hr']:.2f} ({h['lower']:.2f}–{h['upper']:.2f})")
 
 ctx = s.context(population=pop_label, endpoint=ENDPOINTS[endpoint],
                 note=f"Median in months (95% CI, Brookmeyer–Crowley, {conf_type}); NR = not reached"
@@ -110,7 +104,7 @@ group_label = FILTER_LABELS.get(group_by) or column_label("adsl", group_by)
 title = f"{ENDPOINTS[endpoint]}" + ("" if groups is None else f" by {group_label[:1].lower() + group_label[1:]}")
 x_title = "Months since first response" if endpoint == "DOR" else "Months since first dose"
 fig = km_figure(curves, ctx, title, days_per_month=dpm, tick_months=float(tick), y_percent=y_pct, show_ci=show_ci,
-                cumulative_events=cum_events, stats_lines=stats_lines, x_title=x_title,
+                cumulative_events=cum_events, stats_lines=stats_text, x_title=x_title,
                 y_title=f"{ENDPOINTS[endpoint]} probability")
 
 # headline numbers

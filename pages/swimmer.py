@@ -45,8 +45,10 @@ ev = events[events["USUBJID"].isin(set(shown["USUBJID"]))]
 n_on = int(bars["ONGOING"].sum())
 ctx = s.context(population=f"Treated patients (N = {len(bars)}; {n_on} on treatment at the cut)",
                 endpoint="Time on treatment (RECIST 1.1 confirmed best response)")
+new = widgets.new_since_compare(s, "sw_new")
 fig = swimmer_figure(shown, ev, ctx, color_by=color_by, unit=unit, layers=tuple(layers), drug=drug,
-                     site_names={x.id: x.name for x in cfg.sites})
+                     site_names={x.id: x.name for x in cfg.sites}, highlight=new,
+                     highlight_label=f"Outlined: new since {s.compare.cutoff_text}" if new else "")
 table = shown[["USUBJID", "SITEID", "BOR", "TRTSDT", "END", "DAYS", "ONGOING", "DCSREAS"]].rename(
     columns={"END": "Last dose or cut-off", "DAYS": "Days on treatment", "ONGOING": "On treatment"})
 event = widgets.show_figure(fig, "swimmer", data=table, on_select="rerun")
