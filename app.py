@@ -8,7 +8,10 @@ and the shared state come from ``components.widgets``: every page builds them th
 
 import streamlit as st
 
+from components.widgets import require_access
+
 st.set_page_config(page_title="Trial dashboard", page_icon="📊", layout="wide")
+require_access()  # with access configured in secrets.toml, nothing below runs before sign-in
 
 PAGES = {
     "Trial": [

@@ -126,12 +126,18 @@ def coerce_number(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
     return num, bad
 
 
-def coerce_integer(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
+MAX_EXACT_INT = 2**53  # beyond this a float no longer holds every whole number exactly
+
+
+def coerce_integer(raw: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
+    """Whole numbers; returns (values as Int64, mask of values that are not whole numbers, mask of
+    whole numbers too large to be plausible or stored exactly)."""
     num, bad = coerce_number(raw)
     frac = num.notna() & (num != np.floor(num.fillna(0.0)))
+    huge = num.notna() & ~frac & (num.abs() > MAX_EXACT_INT)
     bad = bad | frac
-    out = num.where(~bad).round().astype("Int64")
-    return out, bad
+    out = num.where(~bad & ~huge).round().astype("Int64")
+    return out, bad, huge
 
 
 def coerce_date(
@@ -258,7 +264,10 @@ def coerce_table(
         elif kind == "number":
             values, bad = coerce_number(raw_col)
         elif kind == "integer":
-            values, bad = coerce_integer(raw_col)
+            values, bad, huge = coerce_integer(raw_col)
+            if huge.any():
+                _apply_invalid(findings, df, table, column, huge, required, drop, values, raw_col,
+                               "impossible value (too large)")
         else:
             values, bad, partial = coerce_date(raw_col, settings, sas_numeric_dates)
             partial &= ~is_missing
@@ -492,6 +501,43 @@ def check_adtte_days(df: pd.DataFrame) -> list[Finding]:
     ]
 
 
+# Direct identifiers do not belong in a dashboard: columns that look like them are not loaded.
+_ID_NAME_PATTERNS = [
+    (re.compile(r"^(PAT(IENT)?_?|PT_?)?(FULL|FIRST|LAST|GIVEN|FAMILY|SUR|MIDDLE)?_?NAME(_?(CN|EN|ZH))?$|^INITIALS?$|姓名"),
+     "a person's name"),
+    (re.compile(r"^(BRTHDTC?|BIRTHDTC?|BIRTH_?DATE|DOB|DATE_?OF_?BIRTH)$|出生日期"), "a full birth date"),
+    (re.compile(r"PHONE|^TEL|MOBILE|手机|电话"), "a phone number"),
+    (re.compile(r"ID_?CARD|NATIONAL_?ID|RESIDENT_?ID|SSN|PASSPORT|^MRN$|MEDICAL_?RECORD|身份证"), "an ID-card or record number"),
+    (re.compile(r"E_?MAIL"), "an e-mail address"),
+    (re.compile(r"ADDRESS|^ADDR|住址|地址"), "an address"),
+]
+_ID_VALUE_PATTERNS = [
+    (re.compile(r"^\d{17}[\dXx]$"), "Chinese resident ID numbers"),
+    (re.compile(r"^(\+?86[- ]?)?1[3-9]\d{9}$"), "mobile phone numbers"),
+    (re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$"), "e-mail addresses"),
+]
+
+
+def check_identifiers(table: str, raw: pd.DataFrame) -> tuple[pd.DataFrame, list[Finding]]:
+    """Columns whose name, or most of whose values, look like direct identifiers (names, full birth
+    dates, phone, ID-card or record numbers, e-mail, address) are removed, with a warning."""
+    drop, findings = [], []
+    for col in raw.columns:
+        name = str(col).upper()
+        why = next((w for pat, w in _ID_NAME_PATTERNS if pat.search(name)), None)
+        if why is None and raw[col].dtype == object:
+            vals = raw[col].dropna().astype(str).str.strip()
+            vals = vals[vals != ""].head(200)
+            if len(vals):
+                why = next((w for pat, w in _ID_VALUE_PATTERNS if vals.str.match(pat).mean() >= 0.5), None)
+        if why:
+            drop.append(col)
+            findings.append(Finding(table, str(col), WARNING, f"looks like a direct identifier ({why})",
+                                    action="The column is not loaded and never displayed; remove it from the "
+                                           "export."))
+    return raw.drop(columns=drop), findings
+
+
 ORDER_RULES = {
     "adae": ("ASTDT", "AENDT"),
     "adex": ("ASTDT", "AENDT"),
@@ -514,6 +560,8 @@ def validate_tables(
     findings: list[Finding] = []
     typed: dict[str, pd.DataFrame] = {}
     for name, raw in raw_tables.items():
+        raw, f = check_identifiers(name, raw)
+        findings += f
         df, f = coerce_table(name, raw, settings, sas_numeric.get(name, False))
         findings += f
         if df is not None:

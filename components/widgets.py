@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pandas as pd
@@ -214,6 +214,83 @@ def _upload_source(config: StudyConfig) -> tuple[DataCut | None, str]:
     return None, ""
 
 
+# --------------------------------------------------------------------------- access
+
+ACCESS_KEY = "_access_ok"
+
+
+def _secrets() -> dict:
+    try:
+        return {k: st.secrets[k] for k in st.secrets}
+    except Exception:  # no secrets.toml: an open, local deployment
+        return {}
+
+
+def _client_key() -> str:
+    """Who is signing in, for the lock-out: the first X-Forwarded-For address (set by the hospital's
+    reverse proxy, which must overwrite, not append, the header), else the connection's address."""
+    try:
+        xff = st.context.headers.get("X-Forwarded-For")
+    except Exception:
+        xff = None
+    if isinstance(xff, str) and xff.strip():
+        return "ip:" + xff.split(",")[0].strip()
+    try:
+        ip = st.context.ip_address
+    except Exception:
+        ip = None
+    return f"ip:{ip}" if isinstance(ip, str) and ip else "ip:local"
+
+
+def require_access() -> None:
+    """The sign-in screen; stops the script until the user is signed in. Nothing is read before."""
+    from components.access import LOCKOUT, email_allowed, policy_from_secrets, verify_password
+
+    policy = policy_from_secrets(_secrets())
+    if policy.mode == "none":
+        return
+    if policy.mode == "oidc":
+        if "auth" not in _secrets():
+            st.title("Trial dashboard")
+            st.error("Sign-in is required but not configured: add an [auth] section (OIDC provider) to "
+                     ".streamlit/secrets.toml, as the README describes.")
+            st.stop()
+        if not getattr(st.user, "is_logged_in", False):
+            st.title("Trial dashboard")
+            st.write("Sign in with your institutional account to see the trial data.")
+            st.button("Sign in", on_click=st.login, args=(policy.provider,) if policy.provider else ())
+            st.stop()
+        if not email_allowed(st.user.get("email"), policy):
+            st.title("Trial dashboard")
+            st.error(f"{st.user.get('email')} is not on this dashboard's access list.")
+            st.button("Sign out", on_click=st.logout)
+            st.stop()
+        return
+    if st.session_state.get(ACCESS_KEY):
+        return
+    key = _client_key()
+    everyone = replace(policy, max_failures=10 * policy.max_failures)  # a ceiling across all addresses
+    st.title("Trial dashboard")
+    wait = max(LOCKOUT.locked_for(key, policy), LOCKOUT.locked_for("all", everyone))
+    if wait > 0:
+        st.error(f"Too many failed attempts: sign-in is locked for {int(wait // 60) + 1} more minute(s).")
+        st.stop()
+    with st.form("sign_in"):
+        password = st.text_input("Password", type="password", key="access_password")
+        submitted = st.form_submit_button("Sign in")
+    if submitted:
+        if policy.password_hash and verify_password(password, policy.password_hash):
+            st.session_state[ACCESS_KEY] = True
+            LOCKOUT.reset(key)
+            st.rerun()
+        n = LOCKOUT.fail(key, policy)
+        LOCKOUT.fail("all", everyone)
+        left = policy.max_failures - n
+        st.error("Wrong password." + (f" {left} attempt(s) left before a lock-out." if left > 0 else
+                                      " Sign-in is now locked for a while."))
+    st.stop()
+
+
 # --------------------------------------------------------------------------- page furniture
 
 
@@ -255,6 +332,7 @@ def page_header(title: str, needs: Sequence[str] = ("adsl",), intro: str | None 
     from components.config import load_config
 
     _ensure_entrypoint()
+    require_access()
     s = sidebar(load_config())
     st.title(title)
     bits = [f"**{s.config.id}** · {s.config.short_title}", f"data cut-off **{s.cut.cutoff_text}**"]
