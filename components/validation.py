@@ -98,22 +98,57 @@ def _values(raw: pd.Series, mask: pd.Series) -> tuple[str, ...]:
 # --------------------------------------------------------------------------- type coercion
 
 
+def _stripped(raw: pd.Series, upper: bool = False) -> pd.Series:
+    """Text cells stripped (and upper-cased); non-text cells NaN. Vectorised with pyarrow when the
+    column is all text (or missing), else pandas' string methods."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    try:
+        arr = pc.utf8_trim_whitespace(pa.array(raw.to_numpy(dtype=object), type=pa.string(), from_pandas=True))
+        if upper:
+            arr = pc.utf8_upper(arr)
+        return pd.Series(arr.to_numpy(zero_copy_only=False), index=raw.index, dtype=object)
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        pass
+    try:
+        out = raw.str.strip()
+        return out.str.upper() if upper else out
+    except AttributeError:  # an object column without any string
+        return pd.Series(np.nan, index=raw.index, dtype=object)
+
+
 def _missing_mask(raw: pd.Series, settings: DataSettings) -> pd.Series:
-    tokens = {t.strip().upper() for t in settings.missing_values}
+    """Missing: NaN/None, or a missing-value token ("", "NA", "ND", "." …) in a text column.
+
+    Only text columns (object or pandas' string dtype) can hold tokens; other cells are never
+    converted to text."""
     is_na = raw.isna()
-    as_text = raw.astype(str).str.strip().str.upper()
-    return is_na | as_text.isin(tokens)
+    if raw.dtype != object and not isinstance(raw.dtype, pd.StringDtype):
+        return is_na
+    tokens = {t.strip().upper() for t in settings.missing_values}
+    return is_na | _stripped(raw, upper=True).isin(tokens)
 
 
 def coerce_text(raw: pd.Series) -> pd.Series:
-    def one(v: object) -> object:
-        if isinstance(v, float) and v.is_integer():
-            return str(int(v))
-        if isinstance(v, bytes):
-            return v.decode("utf-8", errors="replace").strip()
-        return str(v).strip()
+    """Text, stripped; numbers from typed files become their text (1.0 → "1")."""
+    if raw.dtype == object:
+        out = _stripped(raw)
+        other = out.isna() & raw.notna()
+    else:
+        out = pd.Series(np.nan, index=raw.index, dtype=object)
+        other = raw.notna()
+    if other.any():
+        def one(v: object) -> str:
+            if isinstance(v, float) and v.is_integer():
+                return str(int(v))
+            if isinstance(v, bytes):
+                return v.decode("utf-8", errors="replace").strip()
+            return str(v).strip()
 
-    return raw.map(one).astype(object)
+        out = out.astype(object)
+        out[other] = raw[other].map(one)
+    return out.astype(object)
 
 
 def coerce_number(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
@@ -151,44 +186,61 @@ def coerce_date(
     (days since 1960-01-01).
     """
     out = pd.Series(pd.NaT, index=raw.index, dtype="datetime64[ns]")
-    is_dt = raw.map(lambda v: isinstance(v, (datetime, pd.Timestamp, np.datetime64)))
+    if pd.api.types.is_datetime64_any_dtype(raw):  # typed files: already dates
+        out = pd.to_datetime(raw).dt.tz_localize(None) if getattr(raw.dt, "tz", None) else pd.to_datetime(raw)
+        out = out.dt.normalize().astype("datetime64[ns]")
+        return out, out.isna(), pd.Series(False, index=raw.index)
+    all_text = pd.api.types.infer_dtype(raw, skipna=True) in ("string", "empty")
+    if pd.api.types.is_numeric_dtype(raw):
+        is_dt = pd.Series(False, index=raw.index)
+        is_num = raw.notna()
+    elif all_text:
+        is_dt = is_num = pd.Series(False, index=raw.index)
+    else:
+        kinds = raw.map(type)
+        is_dt = kinds.map(lambda k: issubclass(k, (datetime, pd.Timestamp, np.datetime64)))
+        is_num = kinds.map(lambda k: issubclass(k, (int, float, np.integer, np.floating)) and k is not bool)
+        is_num &= ~is_dt & raw.notna()
     if is_dt.any():
         out[is_dt] = pd.to_datetime(raw[is_dt], errors="coerce").dt.normalize()
-    is_num = raw.map(lambda v: isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool))
-    is_num &= ~is_dt
     if sas_numeric and is_num.any():
         days = pd.to_numeric(raw[is_num], errors="coerce")
         out[is_num] = SAS_EPOCH + pd.to_timedelta(days.round(), unit="D")
     text_mask = ~is_dt & ~(is_num & sas_numeric)
-    text = raw[text_mask].astype(str).str.strip()
+    text = _stripped(raw[text_mask]) if all_text else raw[text_mask].astype(str).str.strip()
     fmt = DATE_FORMATS.get(settings.date_format.upper(), DATE_FORMATS["ISO"])
-    iso_dt = text.str.extract(_ISO_DATETIME)[0]
-    text = iso_dt.fillna(text)
     parsed = pd.to_datetime(text, format=fmt, errors="coerce")
-    if fmt != DATE_FORMATS["ISO"]:
-        parsed = parsed.fillna(pd.to_datetime(text, format=DATE_FORMATS["ISO"], errors="coerce"))
     partial = pd.Series(False, index=raw.index)
-    pattern = _PARTIAL.get(settings.date_format.upper(), _PARTIAL["ISO"])
-    m = text.str.extract(pattern)
-    is_partial = m[0].notna() & parsed.isna()
-    if settings.date_format.upper() != "ISO":
-        iso_m = text.str.extract(_PARTIAL["ISO"])
-        iso_partial = iso_m[0].notna() & parsed.isna() & ~is_partial
-        m.loc[iso_partial, [0, 1]] = iso_m.loc[iso_partial, [0, 1]].to_numpy()
-        is_partial = is_partial | iso_partial
-    if is_partial.any():
-        partial[is_partial[is_partial].index] = True
-        day = {"first": 1, "mid": 15}.get(settings.partial_date_imputation)
-        if day is not None:
-            if settings.date_format.upper() == "DMY":
-                month, year = m.loc[is_partial, 0], m.loc[is_partial, 1]
-            else:
-                year, month = m.loc[is_partial, 0], m.loc[is_partial, 1]
-            imputed = pd.to_datetime(
-                {"year": year.astype(int), "month": month.astype(int), "day": day},
-                errors="coerce",
-            )
-            parsed[is_partial] = imputed
+    fail = parsed.isna() & text.notna()
+    if fail.any():  # the slower paths only for what the declared format did not parse
+        t = text[fail]
+        iso_dt = t.str.extract(_ISO_DATETIME)[0]
+        t = iso_dt.fillna(t)
+        again = pd.to_datetime(t, format=fmt, errors="coerce")
+        if fmt != DATE_FORMATS["ISO"]:
+            again = again.fillna(pd.to_datetime(t, format=DATE_FORMATS["ISO"], errors="coerce"))
+        parsed[fail] = again
+        pattern = _PARTIAL.get(settings.date_format.upper(), _PARTIAL["ISO"])
+        m = t.str.extract(pattern)
+        is_partial = m[0].notna() & again.isna()
+        if settings.date_format.upper() != "ISO":
+            iso_m = t.str.extract(_PARTIAL["ISO"])
+            iso_partial = iso_m[0].notna() & again.isna() & ~is_partial
+            m.loc[iso_partial, [0, 1]] = iso_m.loc[iso_partial, [0, 1]].to_numpy()
+            is_partial = is_partial | iso_partial
+        if is_partial.any():
+            partial[is_partial[is_partial].index] = True
+            day = {"first": 1, "mid": 15}.get(settings.partial_date_imputation)
+            if day is not None:
+                if settings.date_format.upper() == "DMY":
+                    month, year = m.loc[is_partial, 0], m.loc[is_partial, 1]
+                else:
+                    year, month = m.loc[is_partial, 0], m.loc[is_partial, 1]
+                imputed = pd.to_datetime(
+                    {"year": year.astype(int), "month": month.astype(int), "day": day},
+                    errors="coerce",
+                )
+                parsed[is_partial[is_partial].index] = imputed.to_numpy()
     out[text_mask] = parsed
     bad = out.isna()
     return out, bad, partial
@@ -239,14 +291,16 @@ def coerce_table(
         return None, findings
 
     # Entirely blank rows (e.g. trailing rows of a spreadsheet) are dropped, with a note.
+    missing = {c: _missing_mask(df[c], settings) for c in df.columns}
     blank = pd.Series(True, index=df.index)
     for c in df.columns:
-        blank &= _missing_mask(df[c], settings)
+        blank &= missing[c]
     if blank.any() and len(df.columns):
         findings.append(
             Finding(table, None, INFO, "empty rows", _rows(blank), action="They are skipped.")
         )
         df = df[~blank]
+        missing = {c: m[~blank] for c, m in missing.items()}
 
     drop = pd.Series(False, index=df.index)
     raw_snapshot = df.copy()
@@ -257,7 +311,7 @@ def coerce_table(
         col_rules = [r for r in rules if r.column == column]
         kind, required = col_rules[0].type, any(r.required for r in col_rules)
         raw_col = df[column]
-        is_missing = _missing_mask(raw_col, settings)
+        is_missing = missing[column]
         bad = pd.Series(False, index=df.index)
         if kind == "text" or kind == "flag":
             values = coerce_text(raw_col).where(~is_missing, np.nan)
@@ -526,7 +580,7 @@ def check_identifiers(table: str, raw: pd.DataFrame) -> tuple[pd.DataFrame, list
         name = str(col).upper()
         why = next((w for pat, w in _ID_NAME_PATTERNS if pat.search(name)), None)
         if why is None and raw[col].dtype == object:
-            vals = raw[col].dropna().astype(str).str.strip()
+            vals = raw[col].dropna().head(400).astype(str).str.strip()
             vals = vals[vals != ""].head(200)
             if len(vals):
                 why = next((w for pat, w in _ID_VALUE_PATTERNS if vals.str.match(pat).mean() >= 0.5), None)
