@@ -99,66 +99,68 @@ RETRO_SPEC = {
 SUMMARY_PARAMS = {"BOR", "CBOR"}  # derived summaries: they are expected to change
 
 
-def _fmt(v: object) -> str:
-    if v is None or (not isinstance(v, str) and pd.isna(v)):
-        return ""
-    if isinstance(v, pd.Timestamp):
-        return f"{v:%Y-%m-%d}"
-    if isinstance(v, float) and v.is_integer():
-        return str(int(v))
-    return str(v)
+def _fmt(col: pd.Series) -> pd.Series:
+    """Values as the text compared and shown: dates as YYYY-MM-DD, whole numbers without '.0',
+    missing as ''."""
+    if pd.api.types.is_datetime64_any_dtype(col):
+        return col.dt.strftime("%Y-%m-%d").fillna("")
+    if pd.api.types.is_numeric_dtype(col):
+        num = col.astype(float)
+        whole = num.notna() & (num == np.floor(num.fillna(0)))
+        text = num.map(lambda v: "" if pd.isna(v) else repr(float(v)))
+        return text.where(~whole, num.where(whole).astype("Int64").astype(str))
+    return col.astype(object).where(col.notna(), "").astype(str)
 
 
 def retroactive_changes(cur: DataCut, old: DataCut) -> pd.DataFrame:
     """Records of the older part of the data (dated on or before the comparison cut-off) that were
-    changed, entered late or removed between the two cuts. A value filled in for the first time
-    (an end date, a first dose after the old cut), or a date that equalled the old cut-off (a period
-    truncated at the cut) and now lies later, is progress, not a change."""
-    rows = []
+    changed, entered late (for a patient already in the older cut) or removed between the two cuts.
+    A value filled in for the first time (an end date, a first dose after the old cut), or a date that
+    equalled the old cut-off (a period truncated at the cut) and now lies later, is progress, not a
+    change. Vectorised: one outer merge per table on the record key."""
+    out_cols = ["Table", "Record", "Column", "Before", "Now", "Kind", "USUBJID"]
+    parts: list[pd.DataFrame] = []
     old_cut = old.cutoff
+    old_subjects = set(old.tables["adsl"]["USUBJID"]) if "adsl" in old.tables else set()
     for table, (key, compared, date_col) in RETRO_SPEC.items():
         a, b = old.tables.get(table), cur.tables.get(table)
-        if a is None or b is None or not all(k in a and k in b for k in key):
-            if table == "adae" and a is not None and b is not None:
-                key = _ae_key(a)
-            else:
-                continue
-        if table == "adae" and not all(k in a and k in b for k in key):
-            key = ["USUBJID", "AEDECOD", "ASTDT"]
+        if a is None or b is None:
+            continue
+        if table == "adae":  # AESEQ when both cuts have it for every record, else term + onset
+            key = _ae_key(a) if _ae_key(a) == _ae_key(b) else ["USUBJID", "AEDECOD", "ASTDT"]
+        if not all(k in a and k in b for k in key):
+            continue
         if table == "adrs":
             a, b = a[~a["PARAMCD"].isin(SUMMARY_PARAMS)], b[~b["PARAMCD"].isin(SUMMARY_PARAMS)]
         cols = [c for c in compared if c in a and c in b and c not in key]
-        if date_col and old_cut is not None:
-            b_old_part = b[b[date_col].notna() & (b[date_col] <= old_cut)]
-        else:
-            b_old_part = b[b["USUBJID"].isin(set(a["USUBJID"]))]
-        a_k = a.assign(_k=a[key].astype(str).agg(" | ".join, axis=1)).drop_duplicates("_k").set_index("_k")
-        b_k = b.assign(_k=b[key].astype(str).agg(" | ".join, axis=1)).drop_duplicates("_k").set_index("_k")
-        b_old_k = b_old_part.assign(_k=b_old_part[key].astype(str).agg(" | ".join, axis=1)).drop_duplicates("_k").set_index("_k")
-        both = a_k.index.intersection(b_k.index)
-        for k in both:
-            ra, rb = a_k.loc[k], b_k.loc[k]
-            for c in cols:
-                va, vb = ra[c], rb[c]
-                if pd.isna(va) and pd.isna(vb):
-                    continue
-                if pd.isna(va):
-                    continue  # filled in for the first time: progress, not an edit
-                if (isinstance(va, pd.Timestamp) and old_cut is not None and va == old_cut
-                        and isinstance(vb, pd.Timestamp) and vb > old_cut):
-                    continue  # a period truncated at the old cut-off has gone on: progress
-                if pd.isna(vb) or _fmt(va) != _fmt(vb):
-                    rows.append({"Table": table, "Record": k, "Column": c, "Before": _fmt(va), "Now": _fmt(vb),
-                                 "Kind": "changed", "USUBJID": rb["USUBJID"]})
-        for k in b_old_k.index.difference(a_k.index):
-            rows.append({"Table": table, "Record": k, "Column": "", "Before": "", "Now": "record added",
-                         "Kind": "entered late", "USUBJID": b_old_k.loc[k, "USUBJID"]})
+        extra = [date_col] if date_col and date_col not in key and date_col not in cols else []
+        a = a.drop_duplicates(key)[key + cols + extra]
+        b = b.drop_duplicates(key)[key + cols + extra]
+        m = a.merge(b, on=key, how="outer", suffixes=("_old", "_new"), indicator=True)
+        record = m[key].astype(str).agg(" | ".join, axis=1)
+        both = m["_merge"] == "both"
+        for c in cols:
+            va, vb = m[f"{c}_old"], m[f"{c}_new"]
+            sa, sb = _fmt(va), _fmt(vb)
+            changed = both & va.notna() & (sa != sb)
+            if pd.api.types.is_datetime64_any_dtype(va) and old_cut is not None:
+                changed &= ~((va == old_cut) & (vb > old_cut))  # truncated at the old cut, then went on
+            if changed.any():
+                parts.append(pd.DataFrame({"Table": table, "Record": record[changed], "Column": c, "Before": sa[changed],
+                                           "Now": sb[changed], "Kind": "changed", "USUBJID": m.loc[changed, "USUBJID"]}))
         if date_col:
-            gone = a_k.index.difference(b_k.index)
-            for k in gone:
-                rows.append({"Table": table, "Record": k, "Column": "", "Before": "record", "Now": "",
-                             "Kind": "removed", "USUBJID": a_k.loc[k, "USUBJID"]})
-    return pd.DataFrame(rows, columns=["Table", "Record", "Column", "Before", "Now", "Kind", "USUBJID"])
+            dcol = date_col if date_col in key else f"{date_col}_new"
+            dated_new = m[dcol] if dcol in m else pd.Series(pd.NaT, index=m.index)
+            known = m["USUBJID"].isin(old_subjects)  # patients new since the old cut have no late entries
+            late = (m["_merge"] == "right_only") & dated_new.notna() & (dated_new <= old_cut) & known
+            gone = m["_merge"] == "left_only"
+            for mask, kind, before, now in ((late, "entered late", "", "record added"), (gone, "removed", "record", "")):
+                if mask.any():
+                    parts.append(pd.DataFrame({"Table": table, "Record": record[mask], "Column": "", "Before": before,
+                                               "Now": now, "Kind": kind, "USUBJID": m.loc[mask, "USUBJID"]}))
+    if not parts:
+        return pd.DataFrame(columns=out_cols)
+    return pd.concat(parts, ignore_index=True)[out_cols]
 
 
 # --------------------------------------------------------------------------- key numbers

@@ -58,15 +58,16 @@ def dose_level_over_time(adex: pd.DataFrame, adsl: pd.DataFrame, drug: str, cuto
     ex = adex[adex["EXTRT"].str.lower() == drug.lower()].merge(adsl[["USUBJID", "TRTSDT"]], on="USUBJID")
     if ex.empty:
         return pd.DataFrame(columns=["DAY", "DOSE", "PATIENTS"])
-    ex["D0"] = (ex["ASTDT"] - ex["TRTSDT"]).dt.days
-    ex["D1"] = (ex["AENDT"].fillna(ex["ASTDT"]) - ex["TRTSDT"]).dt.days
-    last = int(ex["D1"].max())
-    rows = []
-    for day in range(0, last + 1, step_days):
-        on = ex[(ex["D0"] <= day) & (ex["D1"] >= day)]
-        for dose, n in on.groupby("EXDOSE")["USUBJID"].nunique().items():
-            rows.append({"DAY": day, "DOSE": float(dose), "PATIENTS": int(n)})
-    return pd.DataFrame(rows)
+    d0 = (ex["ASTDT"] - ex["TRTSDT"]).dt.days.clip(lower=0).to_numpy()
+    d1 = (ex["AENDT"].fillna(ex["ASTDT"]) - ex["TRTSDT"]).dt.days.to_numpy()
+    # each record covers the sampled days k·step with D0 <= k·step <= D1: one row per (record, day)
+    k0 = -(-d0 // step_days)
+    n = np.clip(d1 // step_days - k0 + 1, 0, None).astype(int)
+    on = ex.loc[ex.index.repeat(n), ["USUBJID", "EXDOSE"]]
+    on["DAY"] = (np.repeat(k0, n) + np.arange(n.sum()) - np.repeat(np.cumsum(n) - n, n)) * step_days
+    counts = on.groupby(["DAY", "EXDOSE"])["USUBJID"].nunique().reset_index()
+    return pd.DataFrame({"DAY": counts["DAY"].astype(int), "DOSE": counts["EXDOSE"].astype(float),
+                         "PATIENTS": counts["USUBJID"].astype(int)})
 
 
 def adjustments(adex: pd.DataFrame, drug: str) -> pd.DataFrame:

@@ -161,15 +161,18 @@ def onset_by_dose(teae: pd.DataFrame, adex: pd.DataFrame, term: str, drug: str) 
     onset (the exposure that preceded it; on the first day of treatment, that day's dose). 0 = held;
     NaN = not on the drug then. A hold that starts on the onset day is the response to the episode,
     not its exposure."""
-    ep = term_rows(teae, term)[["USUBJID", "ASTDT", "AETOXGR"]].copy()
-    ex = adex[adex["EXTRT"].str.lower() == drug.lower()][["USUBJID", "ASTDT", "AENDT", "EXDOSE"]]
+    ep = term_rows(teae, term)[["USUBJID", "ASTDT", "AETOXGR"]].reset_index(drop=True)
+    ex = adex[adex["EXTRT"].str.lower() == drug.lower()][["USUBJID", "ASTDT", "AENDT", "EXDOSE"]].copy()
+    if ep.empty:
+        return ep.assign(DOSE=pd.Series(dtype=float))
     first = ex.groupby("USUBJID")["ASTDT"].min()
-    doses = []
-    for r in ep.itertuples(index=False):
-        day = r.ASTDT - pd.Timedelta(days=1)
-        if r.USUBJID in first.index and day < first[r.USUBJID]:
-            day = r.ASTDT
-        rows = ex[(ex["USUBJID"] == r.USUBJID) & (ex["ASTDT"] <= day) & (ex["AENDT"].fillna(ex["ASTDT"]) >= day)]
-        doses.append(float(rows["EXDOSE"].iloc[-1]) if len(rows) else np.nan)
-    ep["DOSE"] = doses
-    return ep
+    day = ep["ASTDT"] - pd.Timedelta(days=1)
+    start = ep["USUBJID"].map(first)
+    ep["_DAY"] = day.where(~(start.notna() & (day < start)), ep["ASTDT"])
+    ex["_END"] = ex["AENDT"].fillna(ex["ASTDT"])
+    # the dosing period that started last on or before the day, if it still runs that day
+    m = pd.merge_asof(ep.sort_values("_DAY").reset_index(), ex.sort_values("ASTDT"), left_on="_DAY",
+                      right_on="ASTDT", by="USUBJID", direction="backward", suffixes=("", "_EX"))
+    m = m.set_index("index").sort_index()
+    ep["DOSE"] = np.where(m["_END"] >= m["_DAY"], m["EXDOSE"], np.nan)
+    return ep.drop(columns="_DAY")

@@ -32,26 +32,29 @@ def short_id(usubjid: str) -> str:
 def dose_changes(adex: pd.DataFrame, drug: str) -> pd.DataFrame:
     """Reductions (a dose below the previous non-zero dose) and holds (dose 0) of one drug, per
     subject: USUBJID, DATE, KIND ("dose_reduction" | "dose_hold"), DETAIL. Escalation steps are
-    increases and a paused escalation keeps the dose: neither is a reduction."""
-    ex = adex[adex["EXTRT"].str.lower() == drug.lower()].sort_values(["USUBJID", "ASTDT"])
-    rows = []
-    for subj, g in ex.groupby("USUBJID", sort=False):
-        prev_nonzero = None
-        prev_zero = False
-        for r in g.itertuples(index=False):
-            dose = float(r.EXDOSE)
-            reason = getattr(r, "EXADJ", "") or ""
-            reason = "" if pd.isna(reason) else str(reason)
-            if dose == 0:
-                if not prev_zero:
-                    rows.append((subj, r.ASTDT, "dose_hold", f"{drug} held" + (f" ({reason})" if reason else "")))
-                prev_zero = True
-                continue
-            if prev_nonzero is not None and dose < prev_nonzero:
-                rows.append((subj, r.ASTDT, "dose_reduction",
-                             f"{drug} {prev_nonzero:g} → {dose:g}" + (f" ({reason})" if reason else "")))
-            prev_nonzero, prev_zero = dose, False
-    return pd.DataFrame(rows, columns=["USUBJID", "DATE", "KIND", "DETAIL"])
+    increases and a paused escalation keeps the dose: neither is a reduction. A run of consecutive
+    zero-dose rows is one hold."""
+    cols = ["USUBJID", "DATE", "KIND", "DETAIL"]
+    ex = adex[adex["EXTRT"].str.lower() == drug.lower()].sort_values(["USUBJID", "ASTDT"], kind="mergesort")
+    if ex.empty:
+        return pd.DataFrame(columns=cols)
+    dose = ex["EXDOSE"].astype(float)
+    subj = ex["USUBJID"]
+    same = subj.eq(subj.shift())
+    prev_nonzero = dose.where(dose > 0).groupby(subj).shift().groupby(subj).ffill()
+    prev_zero = same & dose.shift().eq(0)
+    reason = ex["EXADJ"].fillna("").astype(str) if "EXADJ" in ex else pd.Series("", index=ex.index)
+    why = np.where(reason != "", " (" + reason + ")", "")
+    hold = dose.eq(0) & ~prev_zero
+    red = dose.gt(0) & prev_nonzero.notna() & dose.lt(prev_nonzero)
+    held = pd.DataFrame({"USUBJID": subj[hold], "DATE": ex.loc[hold, "ASTDT"], "KIND": "dose_hold",
+                         "DETAIL": f"{drug} held" + pd.Series(why, index=ex.index)[hold]})
+    reduced = pd.DataFrame({
+        "USUBJID": subj[red], "DATE": ex.loc[red, "ASTDT"], "KIND": "dose_reduction",
+        "DETAIL": (f"{drug} " + prev_nonzero[red].map("{:g}".format).astype(object) + " → "
+                   + dose[red].map("{:g}".format).astype(object) + pd.Series(why, index=ex.index)[red]),
+    })
+    return pd.concat([held, reduced]).sort_values(["USUBJID", "DATE"], kind="mergesort").reset_index(drop=True)[cols]
 
 
 def swimmer_data(

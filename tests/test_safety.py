@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from components.config import load_config
-from components.exposure import relative_dose_intensity
+from components.exposure import dose_level_over_time, relative_dose_intensity
 from components.safety import incidence_table, onset_by_dose, overview, treatment_emergent, worst_grade_distribution
 
 D0 = pd.Timestamp("2026-01-01")
@@ -69,6 +69,23 @@ def test_teae_window_without_the_flag(hand):
     assert len(teae) == 6
     teae = treatment_emergent(adae.drop(columns="TRTEMFL"), adsl, lag_days=29)
     assert len(teae) == 5
+
+
+def test_dose_levels_by_week_hand_computed():
+    """P1 escalates 120 → 160 → 240 mg weekly; P2 takes 240 mg for 3 weeks, then holds for a week.
+    Sampled every 7 days from the first dose, a patient counts at the dose taken that day."""
+    d = pd.Timestamp("2026-01-01")
+    day = lambda k: d + pd.Timedelta(days=k)  # noqa: E731
+    adex = pd.DataFrame({
+        "USUBJID": ["P1", "P1", "P1", "P2", "P2"], "EXTRT": ["Neratinib"] * 5,
+        "EXDOSE": [120.0, 160.0, 240.0, 240.0, 0.0],
+        "ASTDT": [day(0), day(7), day(14), day(0), day(21)], "AENDT": [day(6), day(13), day(30), day(20), day(27)],
+    })
+    adsl = pd.DataFrame({"USUBJID": ["P1", "P2"], "TRTSDT": [d, d]})
+    got = dose_level_over_time(adex, adsl, "neratinib", day(60))
+    expected = [(0, 120.0, 1), (0, 240.0, 1), (7, 160.0, 1), (7, 240.0, 1), (14, 240.0, 2), (21, 0.0, 1),
+                (21, 240.0, 1), (28, 240.0, 1)]
+    assert list(got.itertuples(index=False, name=None)) == expected
 
 
 def test_relative_dose_intensity_hand_computed():
