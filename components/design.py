@@ -73,14 +73,23 @@ class ExactDesign:
 
 
 def exact_critical(n: int | np.ndarray, p0: float, alpha: float) -> np.ndarray:
-    """Smallest r with P(X > r | n, p0) ≤ α, for each n."""
+    """Smallest r with P(X > r | n, p0) ≤ α, for each n.
+
+    Starts from scipy's inverse survival function and steps to the exact boundary, so a tail
+    probability equal to α up to rounding is decided by the same ``sf(r) <= α`` comparison."""
     ns = np.atleast_1d(np.asarray(n, int))
-    out = np.empty(len(ns), int)
-    for i, m in enumerate(ns):
-        r = np.arange(-1, m + 1)
-        ok = np.nonzero(stats.binom.sf(r, m, p0) <= alpha)[0]
-        out[i] = r[ok[0]]
-    return out
+    r = np.clip(np.nan_to_num(stats.binom.isf(alpha, ns, p0), nan=0.0).astype(int), -1, ns)
+    while True:  # down while the next smaller r also keeps the tail within α
+        down = (r >= 0) & (stats.binom.sf(r - 1, ns, p0) <= alpha)
+        if not down.any():
+            break
+        r = r - down
+    while True:  # up while the tail exceeds α
+        up = stats.binom.sf(r, ns, p0) > alpha
+        if not up.any():
+            break
+        r = r + up
+    return r.astype(int)
 
 
 def exact_single_stage_table(p0: float, p1: float, alpha: float, n_from: int = 1, n_to: int = 100) -> pd.DataFrame:

@@ -164,8 +164,6 @@ def kaplan_meier(time, event, conf_type: str = "log-log", conf_level: float = 0.
     ``table`` has one row per distinct time (events and censorings): time, n_risk, n_event,
     n_censor, surv, std_err (Greenwood SE of −log S), lower, upper.
     """
-    from lifelines import KaplanMeierFitter
-
     t = np.asarray(time, float)
     e = np.asarray(event, int)
     ok = ~np.isnan(t)
@@ -173,19 +171,13 @@ def kaplan_meier(time, event, conf_type: str = "log-log", conf_level: float = 0.
     cols = ["time", "n_risk", "n_event", "n_censor", "surv", "std_err", "lower", "upper"]
     if len(t) == 0:
         return KMResult(pd.DataFrame(columns=cols), conf_type, conf_level, 0, 0, np.nan, (np.nan, np.nan), t)
-    kmf = KaplanMeierFitter()
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        kmf.fit(t, event_observed=e)
-    et = kmf.event_table
-    et = et[et["removed"] > 0]
-    tab = pd.DataFrame({
-        "time": et.index.to_numpy(float),
-        "n_risk": et["at_risk"].to_numpy(int),
-        "n_event": et["observed"].to_numpy(int),
-        "n_censor": et["censored"].to_numpy(int),
-    })
-    tab["surv"] = kmf.survival_function_.loc[tab["time"]].to_numpy().ravel()
+    # Product-limit estimator (Kaplan & Meier 1958): at each distinct time, S *= 1 - d/n, with n the
+    # number still at risk just before it (times >= t), events before censorings at tied times.
+    times, which, counts = np.unique(t, return_inverse=True, return_counts=True)
+    n_event = np.bincount(which, weights=e, minlength=len(times)).astype(int)
+    n_risk = len(t) - np.concatenate(([0], np.cumsum(counts)[:-1]))
+    tab = pd.DataFrame({"time": times, "n_risk": n_risk, "n_event": n_event, "n_censor": counts - n_event})
+    tab["surv"] = np.cumprod(1.0 - n_event / n_risk)
     d, n = tab["n_event"].to_numpy(float), tab["n_risk"].to_numpy(float)
     with np.errstate(divide="ignore", invalid="ignore"):
         inc = np.where(d > 0, d / (n * (n - d)), 0.0)
@@ -210,20 +202,35 @@ class GroupComparison:
     hazard_ratios: pd.DataFrame  # level, reference, hr, lower, upper, p, n, events
 
 
+def _grouped(time, event, group) -> tuple[pd.DataFrame, list[str]]:
+    df = pd.DataFrame({"t": np.asarray(time, float), "e": np.asarray(event, int), "g": pd.Series(group).astype(str).to_numpy()})
+    df = df.dropna()
+    return df, sorted(df["g"].unique())
+
+
+def logrank_test(time, event, group) -> tuple[float, float, int]:
+    """(p, chi-square, df) of the log-rank test across groups (R ``survdiff``; lifelines' implementation);
+    NaNs and df 0 with fewer than two groups."""
+    from lifelines.statistics import multivariate_logrank_test
+
+    df, levels = _grouped(time, event, group)
+    if len(levels) < 2:
+        return np.nan, np.nan, 0
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        lr = multivariate_logrank_test(df["t"], df["g"], df["e"])
+    return float(lr.p_value), float(lr.test_statistic), len(levels) - 1
+
+
 def compare_groups(time, event, group, reference: str | None = None, conf_level: float = 0.95) -> GroupComparison:
     """Log-rank test across groups (R ``survdiff``) and Cox HR of each level against the reference
     (R ``coxph``, Efron ties): lifelines' implementations."""
     from lifelines import CoxPHFitter
-    from lifelines.statistics import multivariate_logrank_test
 
-    df = pd.DataFrame({"t": np.asarray(time, float), "e": np.asarray(event, int), "g": pd.Series(group).astype(str).to_numpy()})
-    df = df.dropna()
-    levels = list(dict.fromkeys(sorted(df["g"].unique())))
+    df, levels = _grouped(time, event, group)
     if len(levels) < 2:
         return GroupComparison(np.nan, np.nan, 0, pd.DataFrame())
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        lr = multivariate_logrank_test(df["t"], df["g"], df["e"])
+    p_value, chisq, dof = logrank_test(time, event, group)
     ref = reference if reference in levels else levels[0]
     rows = []
     for lev in levels:
@@ -244,7 +251,7 @@ def compare_groups(time, event, group, reference: str | None = None, conf_level:
         g = df[df["g"] == lev]
         rows.append({"level": lev, "reference": ref, "hr": hr, "lower": lo, "upper": hi, "p": p,
                      "n": len(g), "events": int(g["e"].sum())})
-    return GroupComparison(float(lr.p_value), float(lr.test_statistic), len(levels) - 1, pd.DataFrame(rows))
+    return GroupComparison(p_value, chisq, dof, pd.DataFrame(rows))
 
 
 # --------------------------------------------------------------------------- ADaM time-to-event

@@ -11,7 +11,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from components.survival import compare_groups, derive_pfs_os, kaplan_meier, landmark_table, reverse_km_followup
+from components.survival import (
+    compare_groups,
+    derive_pfs_os,
+    kaplan_meier,
+    landmark_table,
+    logrank_test,
+    reverse_km_followup,
+)
 
 # aml: Maintained 9, 13, 13+, 18, 23, 28+, 31, 34, 45+, 48, 161+; Nonmaintained 5, 5, 8, 8, 12, 16+,
 # 23, 27, 30, 33, 43, 45.
@@ -183,6 +190,8 @@ def test_logrank_matches_r_survdiff():
     cmp = compare_groups(t, e, g, reference="Maintained")
     assert cmp.logrank_chisq == pytest.approx(3.396388699, abs=1e-8)
     assert cmp.logrank_p == pytest.approx(0.06533932204, abs=1e-10)
+    p, chisq, dof = logrank_test(t, e, g)  # the test alone, as the biomarkers page calls it
+    assert (p, chisq, dof) == (pytest.approx(0.06533932204, abs=1e-10), pytest.approx(3.396388699, abs=1e-8), 1)
 
 
 def test_cox_hr_matches_r_coxph():
