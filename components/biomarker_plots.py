@@ -8,8 +8,8 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from components.biomarkers import MarkerPanel
-from components.plotting import FigureContext, finish_figure
-from components.style import BOR_COLORS, BOR_LABELS, BOR_ORDER, MISSING_COLOR, P95_COLORS
+from components.plotting import FigureContext, Overlay, finish_figure
+from components.style import BOR_COLORS, BOR_LABELS, BOR_ORDER, GUIDE_LINE, MISSING_COLOR, P95_COLORS, ZERO_LINE
 
 
 def orr_by_group_figure(tab: pd.DataFrame, ctx: FigureContext | None, title: str, colors: dict[str, str] | None = None) -> go.Figure:
@@ -32,29 +32,38 @@ def orr_by_group_figure(tab: pd.DataFrame, ctx: FigureContext | None, title: str
 
 
 def ctdna_figure(series: pd.DataFrame, bor: pd.DataFrame, ctx: FigureContext | None, lod: float, unit: str = "%") -> go.Figure:
-    """VAF over weeks since the first dose on a log axis, one line per patient coloured by BOR;
-    undetectable samples drawn as open circles at half the limit of detection."""
+    """VAF over weeks since the first dose on a log axis, one line per patient coloured by BOR (the
+    patients of one response share a trace); undetectable samples drawn as open circles at half the
+    limit of detection."""
+    from components.response_plots import HOVER_LIMIT, _joined
+
     d = series.merge(bor[["USUBJID", "BOR"]], on="USUBJID", how="left").fillna({"BOR": "NE"})
+    d = d.assign(LABEL=np.where(d["DETECTED"], d["VAF"].round(2).astype(str) + f" {unit}", "not detected"))
+    hover = d["USUBJID"].nunique() <= HOVER_LIMIT
+    trace = go.Scatter if d["USUBJID"].nunique() <= 1000 else go.Scattergl
+    d = d.assign(WEEK=d["WEEK"].round(2), PLOT=d["PLOT"].round(3)).sort_values(["USUBJID", "WEEK"], kind="mergesort")
     fig = go.Figure()
-    shown: set[str] = set()
-    for subj, g in d.groupby("USUBJID", sort=False):
-        b = g["BOR"].iloc[0]
-        fig.add_trace(go.Scatter(
-            x=g["WEEK"], y=g["PLOT"], mode="lines+markers", name=BOR_LABELS.get(b, b), legendgroup=b,
-            showlegend=b not in shown, line={"color": BOR_COLORS.get(b, MISSING_COLOR), "width": 1.8},
-            marker={"symbol": np.where(g["DETECTED"], "circle", "circle-open"), "size": 7,
-                    "color": BOR_COLORS.get(b, MISSING_COLOR)},
-            customdata=np.stack([[subj] * len(g), np.where(g["DETECTED"], g["VAF"].round(2).astype(str) + f" {unit}",
-                                                             "not detected")], axis=-1),
-            hovertemplate="<b>%{customdata[0]}</b><br>Week %{x:.1f}: %{customdata[1]}<extra></extra>"))
-        shown.add(b)
-    fig.add_hline(y=lod, line={"color": "#999999", "dash": "dot", "width": 1}, annotation_text="limit of detection",
-                  annotation_position="bottom right")
+    for b in [c for c in BOR_ORDER if c in set(d["BOR"])]:
+        arr = _joined(d[d["BOR"] == b], "WEEK", "PLOT", ["USUBJID", "LABEL"])
+        fig.add_trace(trace(
+            x=arr["x"], y=arr["y"], mode="lines+markers", name=BOR_LABELS.get(b, b), connectgaps=False,
+            line={"color": BOR_COLORS.get(b, MISSING_COLOR), "width": 1.8},
+            marker={"size": 7, "color": BOR_COLORS.get(b, MISSING_COLOR)},
+            customdata=np.stack([arr["USUBJID"], arr["LABEL"]], axis=-1) if hover else None,
+            hovertemplate="<b>%{customdata[0]}</b><br>Week %{x:.1f}: %{customdata[1]}<extra></extra>" if hover
+            else "Week %{x:.1f}: %{y}<extra>" + BOR_LABELS.get(b, b) + "</extra>"))
+    und = d[~d["DETECTED"]]
+    if len(und):  # undetectable samples: open circles over the lines
+        fig.add_trace(go.Scatter(x=und["WEEK"], y=und["PLOT"], mode="markers", name="Not detected (at ½ LOD)",
+                                 marker={"symbol": "circle-open", "size": 8, "color": "#444444",
+                                         "line": {"width": 1.5}}, hoverinfo="skip"))
+    Overlay().hline(lod, GUIDE_LINE).apply(fig)  # shapes take data coordinates on a log axis,
+    # annotations log10 ones
+    fig.add_annotation(x=1, xref="x domain", y=np.log10(lod), yref="y", text="limit of detection", showarrow=False,
+                       xanchor="right", yanchor="bottom", font={"size": 11, "color": "#666666"})
     fig.update_yaxes(type="log", title_text=f"ctDNA variant allele fraction ({unit})", dtick=1, tickformat="~g",
                      showgrid=True, gridcolor="#EEEEEE")
     fig.update_xaxes(title_text="Weeks since first dose", dtick=6, showgrid=True, gridcolor="#F3F3F3")
-    order = {c: i for i, c in enumerate(BOR_ORDER)}
-    fig.data = tuple(sorted(fig.data, key=lambda t: order.get(t.legendgroup, 9)))
     return finish_figure(fig, ctx, "ctDNA over time", height=460)
 
 
@@ -73,9 +82,8 @@ def early_change_figure(early: pd.DataFrame, bor: pd.DataFrame, ctx: FigureConte
     if len(cl):
         fig.add_trace(go.Scatter(x=cl.index, y=cl["LOG10_FOLD"] - 0.15, mode="markers", name="Cleared (undetectable)",
                                  marker={"symbol": "star", "size": 11, "color": "#009E73"}, hoverinfo="skip"))
-    fig.add_hline(y=np.log10(0.5), line={"color": "#444444", "dash": "dash", "width": 1},
-                  annotation_text="−50%", annotation_position="right")
-    fig.add_hline(y=0, line={"color": "#222222", "width": 1})
+    Overlay().hline(np.log10(0.5), {"color": "#444444", "dash": "dash", "width": 1}, "−50%", "right") \
+        .hline(0, ZERO_LINE).apply(fig)
     fig.update_yaxes(title_text="Change in VAF, log10 fold", showgrid=True, gridcolor="#EEEEEE")
     fig.update_xaxes(title_text=f"Patients detectable at baseline (n = {len(d)})", showticklabels=False)
     return finish_figure(fig, ctx, f"Early ctDNA change: baseline to day {day}", height=420)

@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from components.plotting import FigureContext, finish_figure
-from components.style import OKABE_ITO, REFERENCE_LINE
+from components.plotting import FigureContext, Overlay, finish_figure
+from components.style import GUIDE_LINE, OKABE_ITO, REFERENCE_LINE
 
 
 def power_curve_figure(oc: pd.DataFrame, p0: float, p1: float, alpha: float, power: float,
@@ -20,12 +20,11 @@ def power_curve_figure(oc: pd.DataFrame, p0: float, p1: float, alpha: float, pow
                                  line={"color": OKABE_ITO[(i + 4) % len(OKABE_ITO)], "width": 2.4,
                                        "dash": "solid" if i == 0 else ("dot" if i == 1 else "dash")},
                                  hovertemplate="True ORR %{x:.0%}: %{y:.1%}<extra>" + col + "</extra>"))
+    marks = Overlay()
     for x, label in ((p0, f"H0 {p0:.0%}"), (p1, f"H1 {p1:.0%}")):
-        fig.add_vline(x=x, line=REFERENCE_LINE, annotation_text=label, annotation_position="top")
-    fig.add_hline(y=power, line={"color": "#999999", "width": 1, "dash": "dot"},
-                  annotation_text=f"power {power:.0%}", annotation_position="bottom right")
-    fig.add_hline(y=alpha, line={"color": "#999999", "width": 1, "dash": "dot"},
-                  annotation_text=f"α {alpha:g}", annotation_position="top left")
+        marks.vline(x, REFERENCE_LINE, label, "top")
+    marks.hline(power, GUIDE_LINE, f"power {power:.0%}", "bottom right")
+    marks.hline(alpha, GUIDE_LINE, f"α {alpha:g}", "top left").apply(fig)
     fig.update_xaxes(title_text="True objective response rate", tickformat=".0%", range=[0, float(oc["true ORR"].max())],
                      dtick=0.1, showgrid=True, gridcolor="#EEEEEE")
     fig.update_yaxes(title_text="Probability of declaring success", tickformat=".0%", range=[0, 1.02], dtick=0.2,
@@ -48,9 +47,8 @@ def power_vs_n_figure(exact: pd.DataFrame, normal_power: np.ndarray, target: flo
     fig.add_trace(go.Scatter(x=exact["n"], y=normal_power, mode="lines", name="Normal approximation",
                              line={"color": OKABE_ITO[5], "width": 2, "dash": "dash"},
                              hovertemplate="n %{x}: %{y:.1%}<extra>normal</extra>"))
-    fig.add_hline(y=target, line={"color": "#999999", "width": 1, "dash": "dot"},
-                  annotation_text=f"target {target:.0%}", annotation_position="bottom right")
-    fig.add_vline(x=chosen_n, line=REFERENCE_LINE, annotation_text=f"n = {chosen_n}", annotation_position="top left")
+    Overlay().hline(target, GUIDE_LINE, f"target {target:.0%}", "bottom right") \
+        .vline(chosen_n, REFERENCE_LINE, f"n = {chosen_n}", "top left").apply(fig)
     fig.update_xaxes(title_text="Evaluable patients (n)", showgrid=True, gridcolor="#EEEEEE")
     fig.update_yaxes(title_text="Power at H1", tickformat=".0%", range=[0, 1.02], dtick=0.2, showgrid=True,
                      gridcolor="#EEEEEE")

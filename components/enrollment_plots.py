@@ -7,7 +7,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from components.enrollment import Flow
-from components.plotting import FigureContext, finish_figure
+from components.plotting import FigureContext, Overlay, finish_figure
 from components.style import OKABE_ITO, REFERENCE_LINE, categorical_colors
 
 
@@ -43,11 +43,10 @@ def accrual_figure(
         y = pd.concat([actual["N"], pd.Series([actual["N"].iloc[-1]])], ignore_index=True)
         fig.add_trace(go.Scatter(x=x, y=y, mode="lines", name=label, line={"color": "#08306B", "width": 3, "shape": "hv"},
                                  hovertemplate="%{x|%Y-%m-%d}: %{y} patients<extra></extra>"))
-    fig.add_hline(y=target, line={"color": "#D55E00", "width": 1.5, "dash": "dash"},
-                  annotation_text=f"target {target} enrolled", annotation_position="top left")
-    fig.add_hline(y=target_evaluable, line={"color": "#D55E00", "width": 1, "dash": "dot"},
-                  annotation_text=f"{target_evaluable} evaluable", annotation_position="bottom left")
-    fig.add_vline(x=cutoff, line=REFERENCE_LINE)
+    Overlay().hline(target, {"color": "#D55E00", "width": 1.5, "dash": "dash"}, f"target {target} enrolled", "top left") \
+        .hline(target_evaluable, {"color": "#D55E00", "width": 1, "dash": "dot"}, f"{target_evaluable} evaluable",
+               "bottom left") \
+        .vline(cutoff, REFERENCE_LINE).apply(fig)
     fig.add_annotation(x=cutoff, y=0.02, yref="paper", text=f" cut-off {cutoff:%Y-%m-%d}", showarrow=False,
                        xanchor="left", yanchor="bottom", font={"size": 11, "color": "#444444"})
     fig.update_yaxes(title_text="Patients", rangemode="tozero", range=[0, target * 1.12], showgrid=True, gridcolor="#EEEEEE")
@@ -88,19 +87,25 @@ def flow_figure(flow: Flow, ctx: FigureContext | None) -> go.Figure:
     right, the split into on treatment / discontinued (with reasons) and alive / died at the bottom."""
     c = flow.counts
     fig = go.Figure()
+    marks = Overlay()  # boxes, arrows and connectors, added in one layout update
     boxes: dict[str, tuple[float, float, float, float]] = {}
 
     def box(key: str, x: float, y: float, w: float, h: float, lines: list[str], fill: str = "#FFFFFF",
             border: str = "#444444") -> None:
         boxes[key] = (x - w / 2, y - h / 2, x + w / 2, y + h / 2)
-        fig.add_shape(type="rect", x0=x - w / 2, x1=x + w / 2, y0=y - h / 2, y1=y + h / 2,
-                      line={"color": border, "width": 1.6}, fillcolor=fill)
-        fig.add_annotation(x=x, y=y, text="<br>".join(lines), showarrow=False, align="center",
-                           font={"size": 12, "color": "#222222"})
+        marks.shapes.append({"type": "rect", "x0": x - w / 2, "x1": x + w / 2, "y0": y - h / 2, "y1": y + h / 2,
+                             "line": {"color": border, "width": 1.6}, "fillcolor": fill})
+        marks.annotations.append({"x": x, "y": y, "text": "<br>".join(lines), "showarrow": False, "align": "center",
+                                  "font": {"size": 12, "color": "#222222"}})
 
     def arrow(x0: float, y0: float, x1: float, y1: float) -> None:
-        fig.add_annotation(x=x1, y=y1, ax=x0, ay=y0, xref="x", yref="y", axref="x", ayref="y", text="",
-                           showarrow=True, arrowhead=2, arrowsize=1.2, arrowwidth=1.4, arrowcolor="#444444")
+        marks.annotations.append({"x": x1, "y": y1, "ax": x0, "ay": y0, "xref": "x", "yref": "y", "axref": "x",
+                                  "ayref": "y", "text": "", "showarrow": True, "arrowhead": 2, "arrowsize": 1.2,
+                                  "arrowwidth": 1.4, "arrowcolor": "#444444"})
+
+    def connector(y: float) -> None:
+        marks.shapes.append({"type": "line", "x0": main_x, "x1": side_x - 2.3, "y0": y, "y1": y,
+                             "line": {"color": "#444444", "width": 1.4}})
 
     main_x, side_x = 3.0, 7.4
     if "Screened" in c:
@@ -113,12 +118,12 @@ def flow_figure(flow: Flow, ctx: FigureContext | None) -> go.Figure:
         h = 0.26 * len(lines) + 0.3
         box("excluded", side_x, 8.35, 4.6, h, lines, "#FAFAFA", "#9E9E9E")
         arrow(main_x, 8.9, main_x, 7.75)
-        fig.add_shape(type="line", x0=main_x, x1=side_x - 2.3, y0=8.35, y1=8.35, line={"color": "#444444", "width": 1.4})
+        connector(8.35)
     box("enrolled", main_x, 7.35, 3.2, 0.8, [f"<b>Enrolled</b> (n = {c['Enrolled']})"], "#E8EEF7", "#08306B")
     arrow(main_x, 6.95, main_x, 5.85)
     if c.get("Not treated"):
         box("untreated", side_x, 6.4, 4.6, 0.6, [f"<b>Not treated</b> (n = {c['Not treated']})"], "#FAFAFA", "#9E9E9E")
-        fig.add_shape(type="line", x0=main_x, x1=side_x - 2.3, y0=6.4, y1=6.4, line={"color": "#444444", "width": 1.4})
+        connector(6.4)
     box("treated", main_x, 5.35, 3.6, 0.9, [f"<b>Treated</b> (n = {c['Treated']})",
                                             f"response-evaluable: {c['Response-evaluable']}"], "#E6F2FA", "#0072B2")
     arrow(main_x - 0.6, 4.9, 1.6, 3.85)
@@ -133,6 +138,7 @@ def flow_figure(flow: Flow, ctx: FigureContext | None) -> go.Figure:
     box("alive", 4.3, y_last, 2.4, 0.7, [f"<b>Alive in follow-up</b> (n = {c['Alive in follow-up']})"], "#FFFFFF", "#56B4E9")
     box("died", 7.2, y_last, 1.9, 0.7, [f"<b>Died</b> (n = {c['Died']})"], "#FFFFFF", "#000000")
     ymin = y_last - 0.6
+    marks.apply(fig)
     fig.update_xaxes(visible=False, range=[0, 10])
     fig.update_yaxes(visible=False, range=[ymin, 9.9], scaleanchor=None)
     return finish_figure(fig, ctx, "Patient flow: screening to follow-up (CONSORT)", height=int(60 * (9.9 - ymin)) + 150)

@@ -10,8 +10,8 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from components.plotting import FigureContext, finish_figure
-from components.style import BOR_COLORS, DRUG_COLORS, GRADE_COLORS, REFERENCE_LINE
+from components.plotting import FigureContext, Overlay, finish_figure
+from components.style import BOR_COLORS, DRUG_COLORS, GRADE_COLORS, GUIDE_LINE, REFERENCE_LINE
 
 
 @dataclass(frozen=True)
@@ -94,6 +94,8 @@ def profile_figure(
     fig = make_subplots(rows=len(rows_spec), cols=1, shared_xaxes=True, vertical_spacing=0.045,
                         row_heights=heights, subplot_titles=[t for t, _ in rows_spec])
     colors = {d.lower(): DRUG_COLORS[i % len(DRUG_COLORS)] for i, d in enumerate(drug_order)}
+    marks = Overlay()
+    axes = ["" if i == 1 else str(i) for i in range(1, len(rows_spec) + 1)]  # each row's axis suffix
 
     # drugs: spanning periods as step lines, single-day administrations as markers
     ex = p.adex
@@ -113,7 +115,7 @@ def profile_figure(
                                          hovertemplate=f"{drug}: %{{y}} {unit}/day<extra></extra>"), row=1, col=1)
                 held = g[g["EXDOSE"] == 0]
                 for r in held.itertuples(index=False):
-                    fig.add_vrect(x0=r.D0, x1=r.D1 + 1, fillcolor="#D55E00", opacity=0.12, line_width=0, row=1, col=1)
+                    marks.vrect(r.D0, r.D1 + 1, "#D55E00", opacity=0.12)
             else:
                 lanes.append(str(drug))
                 given = g[g["EXDOSE"] > 0]
@@ -145,8 +147,7 @@ def profile_figure(
                     "line": {"color": "#444444", "width": 1.5}},
             hovertemplate="Day %{x}: %{y} mm %{text}<extra></extra>", showlegend=False), row=3, col=1)
         base = tr["AVAL"].iloc[0]
-        fig.add_hline(y=0.7 * base, line=REFERENCE_LINE, row=3, col=1, annotation_text="−30%",
-                      annotation_position="right")
+        marks.hline(0.7 * base, REFERENCE_LINE, "−30%", "right", axis=axes[2])
         fig.update_yaxes(row=3, col=1, range=[0, float(tr["AVAL"].max()) * 1.25 + 5])
     ne_only = p.adrs[(p.adrs["PARAMCD"] == "OVR") & ~p.adrs["ADT"].isin(tr["ADT"] if len(tr) else [])] if len(p.adrs) else p.adrs
     if len(ne_only):
@@ -161,17 +162,20 @@ def profile_figure(
     if len(p.adae):
         ae = p.adae.assign(D0=_day(p.adae["ASTDT"], start),
                            D1=_day(p.adae["AENDT"].fillna(p.cutoff), start))
-        shown = set()
-        for r in ae.itertuples(index=False):
-            g = int(r.AETOXGR)
-            fig.add_trace(go.Scatter(
-                x=[r.D0, r.D1], y=[r.AEDECOD, r.AEDECOD], mode="lines", line={"color": GRADE_COLORS[g], "width": 9},
-                name=f"Grade {g}", legendgroup=f"g{g}", showlegend=g not in shown,
-                hovertemplate=(f"{r.AEDECOD} grade {g}<br>day {r.D0} to "
-                               + ("ongoing" if pd.isna(r.AENDT) else f"{r.D1}")
-                               + (" · serious" if getattr(r, "AESER", "N") == "Y" else "") + "<extra></extra>")),
-                row=4, col=1)
-            shown.add(g)
+        ae["GRADE"] = ae["AETOXGR"].astype(int)
+        ae["HOVER"] = (ae["AEDECOD"] + " grade " + ae["GRADE"].astype(str) + "<br>day " + ae["D0"].astype(str) + " to "
+                       + np.where(ae["AENDT"].isna(), "ongoing", ae["D1"].astype(str))
+                       + np.where(ae.get("AESER", pd.Series("N", index=ae.index)) == "Y", " · serious", ""))
+        for g, rows in ae.groupby("GRADE", sort=True):  # one trace per grade: segments split by gaps
+            n = len(rows)
+            xs = np.full(3 * n, None, dtype=object)
+            ys, hover = xs.copy(), xs.copy()
+            xs[0::3], xs[1::3] = rows["D0"].to_numpy(), rows["D1"].to_numpy()
+            ys[0::3] = ys[1::3] = rows["AEDECOD"].to_numpy()
+            hover[0::3] = hover[1::3] = rows["HOVER"].to_numpy()
+            fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", line={"color": GRADE_COLORS[g], "width": 9},
+                                     name=f"Grade {g}", legendgroup=f"g{g}", customdata=hover, connectgaps=False,
+                                     hovertemplate="%{customdata}<extra></extra>"), row=4, col=1)
         fig.update_yaxes(row=4, col=1, categoryorder="array", categoryarray=ae_terms[::-1], tickfont={"size": 10})
 
     # ctDNA
@@ -184,8 +188,10 @@ def profile_figure(
             marker={"symbol": np.where(undetected, "circle-open", "circle"), "size": 9, "color": "#CC79A7"},
             customdata=np.where(undetected, "not detected", ct["AVAL"].astype(str) + " %"),
             hovertemplate="Day %{x}: %{customdata}<extra></extra>", showlegend=False), row=len(rows_spec), col=1)
-        fig.add_hline(y=lod, line={"color": "#999999", "dash": "dot", "width": 1}, row=len(rows_spec), col=1,
-                      annotation_text="limit of detection", annotation_position="bottom right")
+        marks.hline(lod, GUIDE_LINE, axis=axes[-1])
+        marks.annotations.append({"x": 1, "xref": f"x{axes[-1]} domain", "y": np.log10(lod), "yref": f"y{axes[-1]}",
+                                  "text": "limit of detection", "showarrow": False, "xanchor": "right",
+                                  "yanchor": "bottom", "font": {"size": 10, "color": "#666666"}})  # log axis: log10
         fig.update_yaxes(row=len(rows_spec), col=1, type="log", dtick=1, tickformat="~g")
 
     # treatment end, progression, death, cut-off as vertical references on every row
@@ -202,20 +208,27 @@ def profile_figure(
     prev_x, level = None, 0
     for date, label, color in sorted(refs, key=lambda r: pd.Timestamp(r[0])):
         x = (pd.Timestamp(date) - start).days
-        fig.add_vline(x=x, line={"color": color, "width": 1.2, "dash": "dash"})
+        for axis in axes:
+            marks.vline(x, {"color": color, "width": 1.2, "dash": "dash"}, axis=axis)
         # labels of nearby lines are stacked instead of printed over each other
         level = level + 1 if prev_x is not None and x - prev_x < 0.08 * (last + 28) else 0
         prev_x = x
-        fig.add_annotation(x=x, y=1.0, xref="x", yref="paper", text=label, showarrow=False, yanchor="bottom",
-                           yshift=2 + 13 * level, font={"size": 10, "color": color})
+        marks.annotations.append({"x": x, "y": 1.0, "xref": "x", "yref": "paper", "text": label, "showarrow": False,
+                                  "yanchor": "bottom", "yshift": 2 + 13 * level, "font": {"size": 10, "color": color}})
+    # the subplot titles (make_subplots' annotations) left-aligned as lane labels
+    fig.layout.annotations = [{**a.to_plotly_json(), "x": 0, "xanchor": "left", "font": {"size": 12, "color": "#333333"}}
+                              for a in fig.layout.annotations]
+    marks.apply(fig)
     fig.update_xaxes(range=[-28, last], dtick=42, showgrid=True, gridcolor="#EEEEEE")
     fig.update_xaxes(title_text="Days since first dose", row=len(rows_spec), col=1)
-    for ann in fig.layout.annotations[: len(rows_spec)]:
-        ann.update(x=0, xanchor="left", font={"size": 12, "color": "#333333"})
     height = 300 + int(900 * sum(heights))
     title = title or f"Patient {p.adsl.name}" + (f" · best response {bor}" if bor else "")
-    fig = finish_figure(fig, ctx, title, height=height + 40, legend={"orientation": "h", "x": 0.0, "y": -0.075,
-                                                                     "yanchor": "top", "xanchor": "left"})
-    fig.update_layout(margin={"t": 125, "b": fig.layout.margin.b + 40})
-    fig.layout.annotations[-1].update(yshift=fig.layout.annotations[-1].yshift - 40)  # footnote below the legend
+    # room under the plot for the legend: in the page's narrow column it wraps after ~4 entries
+    entries = len({t.legendgroup or t.name for t in fig.data if t.showlegend is not False})
+    legend_room = 40 + 24 * (max(entries - 1, 0) // 4)
+    fig = finish_figure(fig, ctx, title, height=height + legend_room,
+                        legend={"orientation": "h", "x": 0.0, "y": -0.075, "yanchor": "top", "xanchor": "left"})
+    fig.update_layout(margin={"t": 125, "b": fig.layout.margin.b + legend_room})
+    if ctx is not None:  # the footnote (finish_figure's last annotation) below the legend
+        fig.layout.annotations[-1].update(yshift=fig.layout.annotations[-1].yshift - legend_room)
     return fig

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from components.plotting import FigureContext, finish_figure
+from components.plotting import FigureContext, Overlay, finish_figure
 from components.style import (
     BOR_COLORS,
     BOR_LABELS,
@@ -26,6 +26,16 @@ from components.style import (
 )
 
 PD_LINE, PR_LINE = 20.0, -30.0
+
+
+def recist_lines() -> Overlay:
+    """The RECIST 1.1 thresholds on a %-change axis: +20% (progression), −30% (partial response), and zero."""
+    marks = Overlay()
+    for yv, label in ((PD_LINE, "+20%"), (PR_LINE, "−30%")):
+        marks.hline(yv, REFERENCE_LINE, label, "right", font={"size": 11, "color": "#444444"})
+    return marks.hline(0, ZERO_LINE)
+
+
 COLOR_BY = {"BOR": "Best overall response", "P95STAT": "p95HER2 status", "SITEID": "Site"}
 
 
@@ -132,10 +142,7 @@ def waterfall_figure(
                 marker={"symbol": "asterisk-open", "size": m["size"] + 2, "color": "#222222", "line": {"width": 2}},
                 hoverinfo="skip",
             ))
-    for yv, label in ((PD_LINE, "+20%"), (PR_LINE, "−30%")):
-        fig.add_hline(y=yv, line=REFERENCE_LINE, annotation_text=label, annotation_position="right",
-                      annotation_font={"size": 11, "color": "#444444"})
-    fig.add_hline(y=0, line=ZERO_LINE)
+    recist_lines().apply(fig)
     top = cap + 15 if n and (bars["BEST_PCHG"] > cap - 15).any() else max(40.0, (bars["BEST_PCHG"].max() + 15) if n else 40.0)
     fig.update_yaxes(
         title_text="Best change from baseline in<br>sum of target-lesion diameters (%)",
@@ -172,6 +179,21 @@ def spider_data(changes: pd.DataFrame, bor: pd.DataFrame, adrs: pd.DataFrame, fi
     return df.sort_values(["USUBJID", "ADT"]).reset_index(drop=True)
 
 
+HOVER_LIMIT = 300  # beyond this many patients, lines carry no per-point hover text (page weight)
+
+
+def _joined(df: pd.DataFrame, x: str, y: str, extra: list[str]) -> dict[str, np.ndarray]:
+    """Per-patient polylines of ``df`` (sorted by USUBJID, then x) as one trace's arrays, a gap
+    (None) after each patient."""
+    ids = df["USUBJID"].to_numpy()
+    at = np.append(np.nonzero(ids[1:] != ids[:-1])[0] + 1, len(ids))
+    out = {}
+    # object arrays of short (rounded) numbers with None gaps serialise smaller than base64 float64
+    for key, col in (("x", x), ("y", y), *((c, c) for c in extra)):
+        out[key] = np.insert(df[col].to_numpy(dtype=object), at, None)
+    return out
+
+
 def spider_figure(
     data: pd.DataFrame,
     ctx: FigureContext | None,
@@ -181,52 +203,48 @@ def spider_figure(
     confirmed: bool = True,
     title: str = "Change in target lesions over time",
 ) -> go.Figure:
-    """One line per patient from 0 at the first dose, % change from baseline against weeks."""
+    """One line per patient from 0 at the first dose, % change from baseline against weeks; the lines
+    of one best response share a trace (a legend entry each, light to send)."""
     fig = go.Figure()
-    shown_legend: set[str] = set()
-    order = {c: i for i, c in enumerate(BOR_ORDER)}
-    subjects = sorted(data["USUBJID"].unique(), key=lambda s: (order.get(data.loc[data["USUBJID"] == s, "BOR"].iloc[0], 9), s))
-    for subj in subjects:
-        d = data[data["USUBJID"] == subj]
-        bor = d["BOR"].iloc[0]
-        xs = [0.0, *d["WEEK"].round(1)]
-        ys = [0.0, *d["PCHG"].round(1)]
-        ovr = ["", *d["OVR"].fillna("")]
-        faded = highlight is not None and subj != highlight
-        fig.add_trace(go.Scatter(
-            x=xs, y=np.minimum(ys, cap + 10), mode="lines+markers", name=BOR_LABELS.get(bor, bor),
-            legendgroup=bor, showlegend=bor not in shown_legend,
-            line={"color": BOR_COLORS.get(bor, MISSING_COLOR), "width": 4 if subj == highlight else 2},
-            marker={"size": 5 if not faded else 3},
-            opacity=0.25 if faded else 1.0,
-            customdata=np.stack([[subj] * len(xs), ys, ovr], axis=-1),
-            hovertemplate="<b>%{customdata[0]}</b><br>Week %{x}<br>Change %{customdata[1]}%<br>"
-                          "Visit response: %{customdata[2]}<extra></extra>",
+    n_pat = data["USUBJID"].nunique()
+    hover = n_pat <= HOVER_LIMIT
+    trace = go.Scatter if n_pat <= 1000 else go.Scattergl
+    d = data.assign(Y=np.minimum(data["PCHG"], cap + 10).round(1), WEEK=data["WEEK"].round(1),
+                    OVR=data["OVR"].fillna(""))
+    starts = d.groupby("USUBJID", as_index=False).first().assign(WEEK=0.0, Y=0.0, PCHG=0.0, OVR="")
+    full = pd.concat([starts, d], ignore_index=True).sort_values(["USUBJID", "WEEK"], kind="mergesort")
+    for bor in [b for b in BOR_ORDER if b in set(full["BOR"])]:
+        arr = _joined(full[full["BOR"] == bor], "WEEK", "Y", ["USUBJID", "PCHG", "OVR"])
+        fig.add_trace(trace(
+            x=arr["x"], y=arr["y"], mode="lines+markers", name=BOR_LABELS.get(bor, bor), legendgroup=bor,
+            line={"color": BOR_COLORS.get(bor, MISSING_COLOR), "width": 2}, marker={"size": 5},
+            opacity=0.25 if highlight else 1.0, connectgaps=False,
+            customdata=np.stack([arr["USUBJID"], arr["PCHG"], arr["OVR"]], axis=-1) if hover else None,
+            hovertemplate=("<b>%{customdata[0]}</b><br>Week %{x}<br>Change %{customdata[1]:.1f}%<br>"
+                           "Visit response: %{customdata[2]}<extra></extra>") if hover
+            else "Week %{x}: %{y}%<extra>" + BOR_LABELS.get(bor, bor) + "</extra>",
         ))
-        shown_legend.add(bor)
-        pdv = d[d["IS_PD"]]
-        if len(pdv):
-            m = EVENT_MARKERS["progression"]
-            fig.add_trace(go.Scatter(
-                x=pdv["WEEK"], y=np.minimum(pdv["PCHG"], cap + 10), mode="markers", name=m["label"],
-                legendgroup="pd", showlegend="pd" not in shown_legend,
-                marker={"symbol": m["symbol"], "size": m["size"] + 2, "color": m["color"], "line": {"width": 1}},
-                opacity=0.3 if faded else 1.0, hoverinfo="skip",
-            ))
-            shown_legend.add("pd")
-        nlv = d[d["NEWL"]]
-        if len(nlv):
-            fig.add_trace(go.Scatter(
-                x=nlv["WEEK"], y=np.minimum(nlv["PCHG"], cap + 10) + 6, mode="markers", name="* New lesion",
-                legendgroup="nl", showlegend="nl" not in shown_legend,
-                marker={"symbol": "asterisk-open", "size": 12, "color": "#222222", "line": {"width": 2}},
-                opacity=0.3 if faded else 1.0, hoverinfo="skip",
-            ))
-            shown_legend.add("nl")
-    for yv, label in ((PD_LINE, "+20%"), (PR_LINE, "−30%")):
-        fig.add_hline(y=yv, line=REFERENCE_LINE, annotation_text=label, annotation_position="right",
-                      annotation_font={"size": 11, "color": "#444444"})
-    fig.add_hline(y=0, line=ZERO_LINE)
+    if highlight is not None and highlight in set(full["USUBJID"]):
+        h = full[full["USUBJID"] == highlight]
+        bor = h["BOR"].iloc[0]
+        fig.add_trace(go.Scatter(x=h["WEEK"], y=h["Y"], mode="lines+markers", name=f"{highlight}",
+                                 line={"color": BOR_COLORS.get(bor, MISSING_COLOR), "width": 4}, marker={"size": 8},
+                                 customdata=np.stack([h["USUBJID"], h["PCHG"], h["OVR"]], axis=-1),
+                                 hovertemplate="<b>%{customdata[0]}</b><br>Week %{x}<br>Change %{customdata[1]:.1f}%"
+                                               "<br>Visit response: %{customdata[2]}<extra></extra>"))
+    faded = 0.3 if highlight else 1.0
+    pdv = d[d["IS_PD"]]
+    if len(pdv):
+        m = EVENT_MARKERS["progression"]
+        fig.add_trace(go.Scatter(x=pdv["WEEK"], y=pdv["Y"], mode="markers", name=m["label"], opacity=faded,
+                                 marker={"symbol": m["symbol"], "size": m["size"] + 2, "color": m["color"],
+                                         "line": {"width": 1}}, hoverinfo="skip"))
+    nlv = d[d["NEWL"]]
+    if len(nlv):
+        fig.add_trace(go.Scatter(x=nlv["WEEK"], y=nlv["Y"] + 6, mode="markers", name="* New lesion", opacity=faded,
+                                 marker={"symbol": "asterisk-open", "size": 12, "color": "#222222", "line": {"width": 2}},
+                                 hoverinfo="skip"))
+    recist_lines().apply(fig)
     ymax = float(data["PCHG"].max()) if len(data) else 40.0
     top = max(40.0, min(ymax, cap + 10) + 15)
     xmax = float(data["WEEK"].max()) if len(data) else 12.0
@@ -236,5 +254,7 @@ def spider_figure(
                      showgrid=True, gridcolor="#F3F3F3")
     notes = [("Lines coloured by confirmed" if confirmed else "Lines coloured by unconfirmed") + " best overall response",
              "× progression", "* new lesion"]
+    if not hover:
+        notes.append(f"{n_pat} patients: hover details shown up to {HOVER_LIMIT}; highlight one with the box above")
     ctx2 = ctx.with_(note=" · ".join([*notes, ctx.note] if ctx.note else notes)) if ctx else None
     return finish_figure(fig, ctx2, title, height=520)

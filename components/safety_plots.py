@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from components.plotting import FigureContext, finish_figure
+from components.plotting import FigureContext, Overlay, finish_figure
 from components.style import DRUG_COLORS, EXTENDED, GRADE_COLORS, GRADE_LABELS
 from components.survival import kaplan_meier
 
@@ -17,13 +17,13 @@ def butterfly_figure(counts: pd.DataFrame, ctx: FigureContext | None, n_safety: 
     safety population), stacked by grade in CTCAE colours; any-grade totals at the left end."""
     c = counts.iloc[::-1]  # most frequent on top
     fig = go.Figure()
-    for g in (2, 1):
+    for g in (2, 1):  # grade 2 next to the axis; the legend still reads Grade 1 … 5
         fig.add_trace(go.Bar(y=c["AEDECOD"], x=-c[f"pct_{g}"], orientation="h", name=GRADE_LABELS[g],
-                             marker_color=GRADE_COLORS[g], customdata=c[f"n_{g}"],
+                             marker_color=GRADE_COLORS[g], customdata=c[f"n_{g}"], legendrank=g,
                              hovertemplate="%{y}: worst grade " + str(g) + " in %{customdata} patients (%{x:.1f}%)<extra></extra>"))
     for g in (3, 4, 5):
         fig.add_trace(go.Bar(y=c["AEDECOD"], x=c[f"pct_{g}"], orientation="h", name=GRADE_LABELS[g],
-                             marker_color=GRADE_COLORS[g], customdata=c[f"n_{g}"],
+                             marker_color=GRADE_COLORS[g], customdata=c[f"n_{g}"], legendrank=g,
                              hovertemplate="%{y}: worst grade " + str(g) + " in %{customdata} patients (%{x:.1f}%)<extra></extra>"))
     left = (c["pct_1"] + c["pct_2"]).max() if len(c) else 50
     right = (c["pct_3"] + c["pct_4"] + c["pct_5"]).max() if len(c) else 50
@@ -50,13 +50,14 @@ def cumulative_incidence_figure(
     cut-off) over the first cycles, one curve per grade threshold, with the escalation steps shaded."""
     fig = go.Figure()
     shades = ["rgba(230,159,0,0.08)", "rgba(230,159,0,0.16)", "rgba(230,159,0,0.26)"]
+    marks = Overlay()
     for i, (start, dose) in enumerate(steps):
         end = steps[i + 1][0] - 1 if i + 1 < len(steps) else horizon_days
-        fig.add_vrect(x0=start - 1, x1=min(end, horizon_days), fillcolor=shades[min(i, 2)], line_width=0,
-                      annotation_text=f"{dose:g} {unit}", annotation_position="bottom left",
-                      annotation_font={"size": 11, "color": "#7F4F00"})
+        marks.vrect(start - 1, min(end, horizon_days), shades[min(i, 2)], label=f"{dose:g} {unit}",
+                    font={"size": 11, "color": "#7F4F00"})
     for c in range(cycle_days, horizon_days + 1, cycle_days):
-        fig.add_vline(x=c, line={"color": "#BBBBBB", "width": 1, "dash": "dot"})
+        marks.vline(c, {"color": "#BBBBBB", "width": 1, "dash": "dot"})
+    marks.apply(fig)
     colors = [GRADE_COLORS[2], GRADE_COLORS[3], GRADE_COLORS[4]]
     for (label, d), color in zip(curves.items(), colors, strict=False):
         km = kaplan_meier(d["DAYS"], d["EVENT"])
@@ -112,6 +113,6 @@ def rdi_figure(rdi: pd.DataFrame, ctx: FigureContext | None, drugs: list[str]) -
         fig.add_trace(go.Box(y=100 * d["RDI"], name=drug, boxpoints="all", jitter=0.35, pointpos=0,
                              marker={"color": DRUG_COLORS[i % len(DRUG_COLORS)], "size": 6}, line={"width": 1.5},
                              customdata=d["USUBJID"], hovertemplate="%{customdata}: %{y:.0f}%<extra>" + drug + "</extra>"))
-    fig.add_hline(y=100, line={"color": "#444444", "width": 1, "dash": "dash"})
+    Overlay().hline(100, {"color": "#444444", "width": 1, "dash": "dash"}).apply(fig)
     fig.update_yaxes(title_text="Relative dose intensity (%)", range=[0, 115], dtick=20, showgrid=True, gridcolor="#EEEEEE")
     return finish_figure(fig, ctx, "Relative dose intensity per drug", height=400)

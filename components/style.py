@@ -63,6 +63,7 @@ DRUG_COLORS = ("#0072B2", "#009E73", "#CC79A7", "#E69F00", "#56B4E9")
 
 REFERENCE_LINE = {"color": "#444444", "width": 1.2, "dash": "dash"}
 ZERO_LINE = {"color": "#222222", "width": 1}
+GUIDE_LINE = {"color": "#999999", "width": 1, "dash": "dot"}  # a target or threshold, not a rule
 
 # Swimmer and profile event markers: distinct shapes, so they read in greyscale too.
 EVENT_MARKERS = {
