@@ -424,6 +424,13 @@ def export_buttons(fig: go.Figure, name: str, key: str) -> None:
                        key=f"svg_{key}")
 
 
+def sections(labels: Sequence[str], key: str) -> Sequence:
+    """Tabs of which only the open one runs (``on_change="rerun"``, test with ``tab.open``): a long
+    page re-runs one section per interaction instead of all of them. The open tab is
+    ``st.session_state[key]`` (its label), which is also how tests open one."""
+    return st.tabs(list(labels), key=key, on_change="rerun")
+
+
 def new_since_compare(s: AppState, key: str) -> set[str] | None:
     """A toggle to outline the patients enrolled since the comparison cut; their ids when on."""
     if s.compare is None or not s.compare.has("adsl"):
@@ -433,7 +440,3 @@ def new_since_compare(s: AppState, key: str) -> set[str] | None:
         return None
     return set(s.cut.tables["adsl"]["USUBJID"]) - set(s.compare.tables["adsl"]["USUBJID"])
 
-
-def not_built(issue: str) -> None:
-    """The plain note of a page whose issue has not landed yet."""
-    st.info(f"This page is not built yet ({issue}). The data it will use are already loaded and validated.")

@@ -89,6 +89,11 @@ def test_page_with_and_without_the_biomarker_table(app_factory, cut_copy):
     at.switch_page("pages/biomarkers.py").run()
     assert not at.exception
     assert any("Cohen's κ" in m.value for m in at.markdown)
+    for section, expected in (("ctDNA", "Fisher's exact test"), ("Other markers", "non-responders")):
+        at.session_state["biomarker_section"] = section
+        at.run()
+        assert not at.exception
+        assert any(expected in m.value for m in [*at.markdown, *at.caption]), section
     (cut_copy / "adlb.csv").unlink()
     at = app_factory(cut_copy).run()
     at.switch_page("pages/biomarkers.py").run()

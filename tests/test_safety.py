@@ -117,8 +117,21 @@ def test_onset_dose_is_the_dose_taken_before_onset():
     assert onset_by_dose(teae, adex, "Diarrhoea", "Neratinib")["DOSE"].iloc[0] == 240
 
 
-def test_page_runs(app_factory):
+def test_page_runs_one_section_at_a_time(app_factory):
+    """Each section is a tab that runs only when open: the default shows the AE tables and chart,
+    the others appear when their tab is chosen."""
     at = app_factory().run()
     at.switch_page("pages/safety.py").run()
     assert not at.exception
+    assert [t.label for t in at.tabs] == ["Adverse events", "Diarrhoea under Neratinib", "Exposure"]
+    assert any(h.value.startswith("TEAEs by system organ class") for h in at.subheader)
+    assert not any(m.label.startswith("Diarrhoea") for m in at.metric)  # the closed tab did not run
+    at.session_state["safety_section"] = "Diarrhoea under Neratinib"
+    at.run()
+    assert not at.exception
     assert any(m.label.startswith("Diarrhoea") for m in at.metric)
+    assert len(at.get("plotly_chart")) == 2  # cumulative incidence and dose at onset; the AE chart is not sent
+    at.session_state["safety_section"] = "Exposure"
+    at.run()
+    assert not at.exception
+    assert any("Dose reductions and interruptions" in m.value for m in at.markdown)
