@@ -107,9 +107,26 @@ def _fmt(col: pd.Series) -> pd.Series:
     if pd.api.types.is_numeric_dtype(col):
         num = col.astype(float)
         whole = num.notna() & (num == np.floor(num.fillna(0)))
-        text = num.map(lambda v: "" if pd.isna(v) else repr(float(v)))
+        text = num.astype(str).where(num.notna(), "")  # shortest repr, as Python prints a float
         return text.where(~whole, num.where(whole).astype("Int64").astype(str))
     return col.astype(object).where(col.notna(), "").astype(str)
+
+
+def _differs(va: pd.Series, vb: pd.Series) -> pd.Series:
+    """Whether two aligned columns differ as :func:`_fmt` shows them (a value against a missing one
+    differs): compared as dates or numbers when both columns are, as text otherwise."""
+    dt = pd.api.types.is_datetime64_any_dtype
+    num = pd.api.types.is_numeric_dtype
+    if dt(va) and dt(vb):
+        return ~(va == vb)
+    if num(va) and num(vb) and not (pd.api.types.is_bool_dtype(va) or pd.api.types.is_bool_dtype(vb)):
+        return ~(va.astype(float) == vb.astype(float))
+    return _fmt(va) != _fmt(vb)
+
+
+def _record(m: pd.DataFrame, key: list[str], mask: pd.Series) -> pd.Series:
+    """The record's key as text ("USUBJID | PARAMCD | AVISIT"), for the reported rows only."""
+    return m.loc[mask, key].astype(str).agg(" | ".join, axis=1)
 
 
 def retroactive_changes(cur: DataCut, old: DataCut) -> pd.DataFrame:
@@ -137,17 +154,16 @@ def retroactive_changes(cur: DataCut, old: DataCut) -> pd.DataFrame:
         a = a.drop_duplicates(key)[key + cols + extra]
         b = b.drop_duplicates(key)[key + cols + extra]
         m = a.merge(b, on=key, how="outer", suffixes=("_old", "_new"), indicator=True)
-        record = m[key].astype(str).agg(" | ".join, axis=1)
         both = m["_merge"] == "both"
         for c in cols:
             va, vb = m[f"{c}_old"], m[f"{c}_new"]
-            sa, sb = _fmt(va), _fmt(vb)
-            changed = both & va.notna() & (sa != sb)
+            changed = both & va.notna() & _differs(va, vb)
             if pd.api.types.is_datetime64_any_dtype(va) and old_cut is not None:
                 changed &= ~((va == old_cut) & (vb > old_cut))  # truncated at the old cut, then went on
             if changed.any():
-                parts.append(pd.DataFrame({"Table": table, "Record": record[changed], "Column": c, "Before": sa[changed],
-                                           "Now": sb[changed], "Kind": "changed", "USUBJID": m.loc[changed, "USUBJID"]}))
+                parts.append(pd.DataFrame({"Table": table, "Record": _record(m, key, changed), "Column": c,
+                                           "Before": _fmt(va[changed]), "Now": _fmt(vb[changed]), "Kind": "changed",
+                                           "USUBJID": m.loc[changed, "USUBJID"]}))
         if date_col:
             dcol = date_col if date_col in key else f"{date_col}_new"
             dated_new = m[dcol] if dcol in m else pd.Series(pd.NaT, index=m.index)
@@ -156,7 +172,7 @@ def retroactive_changes(cur: DataCut, old: DataCut) -> pd.DataFrame:
             gone = m["_merge"] == "left_only"
             for mask, kind, before, now in ((late, "entered late", "", "record added"), (gone, "removed", "record", "")):
                 if mask.any():
-                    parts.append(pd.DataFrame({"Table": table, "Record": record[mask], "Column": "", "Before": before,
+                    parts.append(pd.DataFrame({"Table": table, "Record": _record(m, key, mask), "Column": "", "Before": before,
                                                "Now": now, "Kind": kind, "USUBJID": m.loc[mask, "USUBJID"]}))
     if not parts:
         return pd.DataFrame(columns=out_cols)
