@@ -12,7 +12,7 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from components.plotting import FigureContext, base_font_size, finish_figure
+from components.plotting import FigureContext, Overlay, base_font_size, finish_figure, set_layout
 from components.survival import KMResult
 
 
@@ -86,6 +86,7 @@ def km_figure(
     xmax = float(ticks[-1]) if len(ticks) else 1.0
     last_time = max((float(c.km.times.max()) for c in curves if c.km.n), default=0.0) / days_per_month
     xmax = max(xmax, last_time)
+    traces: list[go.Scatter] = []  # added at once; row 1 on x/y, the table (row 2) on x2/y2
     for c in curves:
         tab = c.km.table
         x = np.concatenate([[0.0], tab["time"].to_numpy(float) / days_per_month])
@@ -93,38 +94,38 @@ def km_figure(
         if show_ci and len(tab):
             lo = np.concatenate([[1.0], tab["lower"].to_numpy(float)])
             hi = np.concatenate([[1.0], tab["upper"].to_numpy(float)])
-            fig.add_trace(go.Scatter(x=x, y=hi, mode="lines", line={"width": 0, "shape": "hv"}, hoverinfo="skip",
-                                     showlegend=False, legendgroup=c.label), row=1, col=1)
-            fig.add_trace(go.Scatter(x=x, y=lo, mode="lines", line={"width": 0, "shape": "hv"}, fill="tonexty",
+            traces.append(go.Scatter(x=x, y=hi, mode="lines", line={"width": 0, "shape": "hv"}, hoverinfo="skip",
+                                     showlegend=False, legendgroup=c.label))
+            traces.append(go.Scatter(x=x, y=lo, mode="lines", line={"width": 0, "shape": "hv"}, fill="tonexty",
                                      fillcolor=_rgba(c.color, 0.15), hoverinfo="skip", showlegend=False,
-                                     legendgroup=c.label), row=1, col=1)
+                                     legendgroup=c.label))
         custom = np.stack([
             np.concatenate([[c.km.n], tab["n_risk"].to_numpy()]),
             np.concatenate([[0], np.cumsum(tab["n_event"].to_numpy())]),
             np.concatenate([[1.0], tab["lower"].to_numpy(float)]),
             np.concatenate([[1.0], tab["upper"].to_numpy(float)]),
         ], axis=-1)
-        fig.add_trace(go.Scatter(
+        traces.append(go.Scatter(
             x=x, y=y, mode="lines", name=c.label, legendgroup=c.label,
             line={"color": c.color, "width": 2.4, "shape": "hv"}, customdata=custom,
             hovertemplate=(f"<b>{c.label}</b><br>Month %{{x:.1f}}<br>S(t) %{{y:.1%}} "
                            "(95% CI %{customdata[2]:.1%}–%{customdata[3]:.1%})<br>At risk %{customdata[0]}, "
                            "events so far %{customdata[1]}<extra></extra>"),
-        ), row=1, col=1)
+        ))
         if show_censor:
             cens = tab[tab["n_censor"] > 0]
             if len(cens):
-                fig.add_trace(go.Scatter(
+                traces.append(go.Scatter(
                     x=cens["time"] / days_per_month, y=cens["surv"], mode="markers", name="Censored",
                     legendgroup=c.label, showlegend=False,
                     marker={"symbol": "line-ns-open", "size": 11, "color": c.color, "line": {"width": 2, "color": c.color}},
                     hovertemplate=f"{c.label}: censored at month %{{x:.1f}}<extra></extra>",
-                ), row=1, col=1)
+                ))
         if show_median and not np.isnan(c.km.median):
             med = c.km.median / days_per_month
-            fig.add_trace(go.Scatter(x=[0, med, med], y=[0.5, 0.5, 0], mode="lines", showlegend=False,
+            traces.append(go.Scatter(x=[0, med, med], y=[0.5, 0.5, 0], mode="lines", showlegend=False,
                                      line={"color": c.color, "width": 1.2, "dash": "dash"}, hoverinfo="skip"),
-                          row=1, col=1)
+                          )
     # number-at-risk table: one coloured row per group, at exactly the x ticks
     for i, c in enumerate(curves):
         ypos = n_groups - 1 - i
@@ -135,26 +136,34 @@ def km_figure(
             if cumulative_events:
                 s += f" ({c.km.n_events_by(t)})"
             text.append(s)
-        fig.add_trace(go.Scatter(x=ticks, y=[ypos] * len(ticks), mode="text", text=text, showlegend=False,
-                                 textfont={"color": c.color, "size": base_font_size(ctx) - 1}, hoverinfo="skip"),
-                      row=2, col=1)
-    fig.update_yaxes(row=2, col=1, range=[-0.6, n_groups - 0.4], showgrid=False, zeroline=False, showline=False,
-                     ticks="", tickvals=list(range(n_groups)), ticktext=[c.label for c in reversed(curves)],
-                     tickfont={"size": 11})
-    fig.update_xaxes(row=2, col=1, showticklabels=False, showline=False, ticks="", showgrid=False)
-    fig.update_xaxes(row=1, col=1, title_text=x_title, tickmode="linear", tick0=0, dtick=tick_months,
-                     range=[-0.02 * xmax, xmax * 1.02], showticklabels=True, showgrid=True, gridcolor="#F0F0F0")
-    fig.update_xaxes(row=2, col=1, tickmode="linear", tick0=0, dtick=tick_months)
-    fig.update_yaxes(row=1, col=1, title_text=y_title, range=[0, 1.02], dtick=0.2, fixedrange=True,
-                     tickformat=".0%" if y_percent else ".1f", showgrid=True, gridcolor="#F0F0F0")
+        traces.append(go.Scatter(x=ticks, y=[ypos] * len(ticks), mode="text", text=text, showlegend=False,
+                                 textfont={"color": c.color, "size": base_font_size(ctx) - 1}, hoverinfo="skip",
+                                 xaxis="x2", yaxis="y2"))
+    fig.add_traces(traces)
+    grid = {"showgrid": True, "gridcolor": "#F0F0F0"}
+    set_layout(
+        fig,
+        xaxis={"title": {"text": x_title}, "tickmode": "linear", "tick0": 0, "dtick": tick_months,
+               "range": [-0.02 * xmax, xmax * 1.02], "showticklabels": True, **grid},
+        yaxis={"title": {"text": y_title}, "range": [0, 1.02], "dtick": 0.2, "fixedrange": True,
+               "tickformat": ".0%" if y_percent else ".1f", **grid},
+        xaxis2={"showticklabels": False, "showline": False, "ticks": "", "showgrid": False, "tickmode": "linear",
+                "tick0": 0, "dtick": tick_months},
+        yaxis2={"range": [-0.6, n_groups - 0.4], "showgrid": False, "zeroline": False, "showline": False, "ticks": "",
+                "tickvals": list(range(n_groups)), "ticktext": [c.label for c in reversed(curves)],
+                "tickfont": {"size": 11}},
+    )
     label = "Number at risk" + (" (cumulative events)" if cumulative_events else "")
-    fig.add_annotation(text=f"<b>{label}</b>", xref="paper", yref="y2 domain", x=0, y=1.0, yshift=2,
-                       xanchor="left", yanchor="bottom", showarrow=False, font={"size": 12})
+    notes = Overlay()
+    notes.annotations.append({"text": f"<b>{label}</b>", "xref": "paper", "yref": "y2 domain", "x": 0, "y": 1.0,
+                              "yshift": 2, "xanchor": "left", "yanchor": "bottom", "showarrow": False,
+                              "font": {"size": 12}})
     if stats_lines:
-        fig.add_annotation(text="<br>".join(stats_lines), xref="x domain", yref="y domain", x=0.99, y=0.98,
-                           xanchor="right", yanchor="top", showarrow=False, align="right",
-                           bgcolor="rgba(255,255,255,0.85)", bordercolor="#CCCCCC", borderwidth=1,
-                           font={"size": 12})
+        notes.annotations.append({"text": "<br>".join(stats_lines), "xref": "x domain", "yref": "y domain",
+                                  "x": 0.99, "y": 0.98, "xanchor": "right", "yanchor": "top", "showarrow": False,
+                                  "align": "right", "bgcolor": "rgba(255,255,255,0.85)", "bordercolor": "#CCCCCC",
+                                  "borderwidth": 1, "font": {"size": 12}})
+    notes.apply(fig)
     return finish_figure(fig, ctx, title, height=height)
 
 
