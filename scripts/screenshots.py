@@ -7,35 +7,14 @@ Usage: .venv/bin/python scripts/screenshots.py [--out DIR] [--width 1400] [page-
 from __future__ import annotations
 
 import argparse
-import os
-import socket
-import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
 PAGES = ["", "enrollment", "changes", "response", "swimmer", "patient", "survival", "biomarkers", "safety", "design"]
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
         "--disable-sync", "--no-first-run", "--disable-quic", "--disable-dev-shm-usage"]
-
-
-def serve(port: int, env: dict | None = None) -> subprocess.Popen:
-    proc = subprocess.Popen(
-        [str(Path(sys.executable).parent / "streamlit"), "run", str(ROOT / "app.py"), "--server.headless", "true",
-         "--server.port", str(port), "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, env=env or os.environ.copy(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
-    for _ in range(100):
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=1) as r:
-                if r.read() == b"ok":
-                    return proc
-        except OSError:
-            time.sleep(0.2)
-    proc.kill()
-    raise RuntimeError("streamlit did not start")
 
 
 def capture(page, url: str, path: Path, width: int) -> None:
@@ -60,10 +39,9 @@ def main() -> None:
     ap.add_argument("--width", type=int, default=1400)
     args = ap.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    proc = serve(port)
+    from scripts.serve import start, stop
+
+    proc, url = start()
     try:
         from playwright.sync_api import sync_playwright
 
@@ -73,12 +51,11 @@ def main() -> None:
             for path in args.pages:
                 name = (path.split("?")[0] or "overview").replace("/", "_")
                 out = args.out / f"{name}.png"
-                capture(page, f"http://127.0.0.1:{port}/{path}", out, args.width)
+                capture(page, f"{url}/{path}", out, args.width)
                 print(out)
             browser.close()
     finally:
-        proc.terminate()
-        proc.wait(timeout=10)
+        stop(proc)
 
 
 if __name__ == "__main__":

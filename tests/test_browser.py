@@ -71,16 +71,11 @@ def test_filter_persists_across_pages(served_app, browser):
 def test_deep_link_on_a_fresh_server_renders_like_navigation(browser):
     """The first request after a server start goes straight to a page (a shared link): it must get
     app.py's wide layout and navigation, not Streamlit's legacy pages/ rendering."""
-    import socket
+    from scripts.serve import start, stop
 
-    from scripts.screenshots import serve
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    proc = serve(port)
+    proc, url = start()
     try:
-        page = open_page(browser, f"http://127.0.0.1:{port}/response")
+        page = open_page(browser, f"{url}/response")
         width = page.evaluate("() => document.querySelector('[data-testid=\"stMainBlockContainer\"]')"
                               ".getBoundingClientRect().width")
         nav = [a.inner_text() for a in page.query_selector_all('[data-testid="stSidebarNav"] a')]
@@ -89,8 +84,7 @@ def test_deep_link_on_a_fresh_server_renders_like_navigation(browser):
         assert len(page.query_selector_all("h1")) == 1 and errors_on(page) == []
         page.close()
     finally:
-        proc.terminate()
-        proc.wait(timeout=10)
+        stop(proc)
 
 
 def test_design_scenario_link(served_app, browser):
