@@ -1,0 +1,261 @@
+"""Benchmarks of what users wait for, on synthetic trials of 35, 500 and 5,000 patients.
+
+Run:  .venv/bin/python bench/run.py            (writes bench/results.md and bench/results.csv)
+      .venv/bin/python bench/run.py --sizes 35 --repeat 3     (quicker)
+
+Measured (median of --repeat runs after a warm-up, in milliseconds):
+- every page's script run with Streamlit's AppTest: on first load (a new session opening the page,
+  the data cut already cached by the server) and on a filter change to a selection not seen before;
+- the loader for each file format (CSV, Parquet, SAS XPORT), uncached;
+- the Kaplan–Meier estimate and its figure; the Simon two-stage search up to n = 100;
+- app start-up to the first page served (`streamlit run`, then HTTP requests);
+- the page weight: bytes of figure JSON each page sends.
+This is a benchmark, not a test: it prints figures and never fails on them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+PAGES = ["overview", "enrollment", "changes", "response", "swimmer", "patient", "survival", "biomarkers", "safety",
+         "design"]
+SECTION_KEYS = {"safety": "safety_section", "biomarkers": "biomarker_section"}  # pages of lazy tabs
+TARGETS = {"page re-run, 35 patients": "< 300 ms", "page re-run, 5,000 patients": "< 2,000 ms",
+           "Simon search (n ≤ 100)": "< 500 ms", "cold start": "< 5,000 ms"}
+
+
+def median_ms(fn, repeat: int, warmup: int = 1) -> float:
+    for _ in range(warmup):
+        fn()
+    times = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        fn()
+        times.append(1000 * (time.perf_counter() - t0))
+    return statistics.median(times)
+
+
+def make_trials(sizes: list[int], work: Path) -> dict[int, dict[str, Path]]:
+    """For each size: a cuts directory with two cuts (CSV), and single cuts as Parquet and XPORT."""
+    from tests.conftest import load_generator
+
+    gen = load_generator()
+    out: dict[int, dict[str, Path]] = {}
+    for n in sizes:
+        base = work / f"n{n}"
+        gen.make_demo(base / "csv", patients=n, seed=7, cuts=("2026-08-01", "2026-11-01"), fmt="csv")
+        gen.make_demo(base / "parquet", patients=n, seed=7, cuts=("2026-11-01",), fmt="parquet")
+        gen.make_demo(base / "xpt", patients=n, seed=7, cuts=("2026-11-01",), fmt="xpt")
+        out[n] = {"cuts": base / "csv", "csv": base / "csv" / "2026-11-01", "parquet": base / "parquet" / "2026-11-01",
+                  "xpt": base / "xpt" / "2026-11-01"}
+    return out
+
+
+def selections(options: list[str], k: int) -> list[list[str]]:
+    """k different site selections, each leaving out one or two sites (so most patients stay in view):
+    every filter change in the benchmark asks for a view the server has not computed before."""
+    from itertools import combinations
+
+    pool = [[o for o in options if o not in out] for r in (1, 2) for out in combinations(options, r)]
+    return (pool * (k // len(pool) + 1))[:k]
+
+
+def bench_sections(at, key: str, repeat: int) -> tuple[dict[str, float], dict[str, int]]:
+    """A page of lazy sections (tabs that run only when open): the re-run that opens each other
+    section, and that section's figure JSON. Between runs the first section is reopened (not timed)."""
+    labels = [t.label for t in at.tabs if t.label]
+    times, weight = {}, {}
+    for label in labels[1:]:
+        runs = []
+        for _ in range(repeat + 1):
+            at.session_state[key] = labels[0]
+            at.run()
+            at.session_state[key] = label
+            t0 = time.perf_counter()
+            at.run()
+            runs.append(1000 * (time.perf_counter() - t0))
+            assert not at.exception, (label, at.exception)
+        times[label] = statistics.median(runs[1:])
+        weight[label] = sum(len(el.proto.spec) for el in at.get("plotly_chart"))
+    at.session_state[key] = labels[0]
+    return times, weight
+
+
+def bench_pages(data_dir: Path, repeat: int) -> tuple[dict[str, float], dict[str, float], dict[str, int]]:
+    """Per page (and per lazy section of a page, as "page: section"): first load, filter change, JSON."""
+    from streamlit.testing.v1 import AppTest
+
+    os.environ["TRIAL_DATA_DIR"] = str(data_dir)
+    first, change, weight = {}, {}, {}
+    warm = AppTest.from_file(str(ROOT / "app.py"), default_timeout=300).run()  # loads and caches the cut
+    for page in PAGES:
+        path = f"pages/{page}.py"
+
+        def open_page(page_path: str = path) -> AppTest:
+            at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=300).run()
+            t0 = time.perf_counter()
+            at.switch_page(page_path).run()
+            open_page.elapsed = 1000 * (time.perf_counter() - t0)
+            assert not at.exception, (page_path, at.exception)
+            return at
+
+        open_page()  # warm-up (derivations cached)
+        runs = []
+        at = None
+        for _ in range(repeat):
+            at = open_page()
+            runs.append(open_page.elapsed)
+        first[page] = statistics.median(runs)
+        weight[page] = sum(len(el.proto.spec) for el in at.get("plotly_chart"))
+        if page in SECTION_KEYS:
+            opened, section_weight = bench_sections(at, SECTION_KEYS[page], repeat)
+            for label, ms in opened.items():
+                first[f"{page} [{label}]"] = ms
+                weight[f"{page} [{label}]"] = section_weight[label]
+        times = []
+        for i, sites in enumerate(selections(warm.multiselect(key="flt_SITEID").options, repeat + 1)):
+            t0 = time.perf_counter()
+            at.multiselect(key="flt_SITEID").set_value(sites).run()
+            dt = 1000 * (time.perf_counter() - t0)
+            assert not at.exception, (page, at.exception)
+            if i:
+                times.append(dt)
+        change[page] = statistics.median(times)
+    os.environ.pop("TRIAL_DATA_DIR", None)
+    return first, change, weight
+
+
+def bench_loader(paths: dict[str, Path], repeat: int) -> dict[str, float]:
+    from components.datasets import load_cut
+
+    return {fmt: median_ms(lambda p=paths[fmt]: load_cut(p), repeat) for fmt in ("csv", "parquet", "xpt")}
+
+
+def bench_km(cut_dir: Path, repeat: int) -> tuple[float, float]:
+    from components.config import load_config
+    from components.datasets import load_cut
+    from components.km_plot import km_curves, km_figure, stats_lines
+    from components.survival import kaplan_meier, tte_from_adtte
+
+    cfg = load_config()
+    pfs = tte_from_adtte(load_cut(cut_dir).tables["adtte"], "PFS")
+    est = median_ms(lambda: kaplan_meier(pfs["AVAL"], pfs["EVENT"]), repeat)
+
+    def figure():
+        curves = km_curves(pfs, None, "log-log")
+        return km_figure(curves, None, "PFS", stats_lines=stats_lines(curves, cfg.survival.days_per_month)).to_json()
+
+    return est, median_ms(figure, repeat)
+
+
+def bench_simon(repeat: int) -> float:
+    from components.design import simon_candidates, simon_two_stage
+
+    def search():
+        c = simon_candidates(0.21, 0.43, 0.025, 0.80, 100)
+        simon_two_stage(0.21, 0.43, 0.025, 0.80, "optimal", candidates=c)
+        simon_two_stage(0.21, 0.43, 0.025, 0.80, "minimax", candidates=c)
+
+    return median_ms(search, repeat)
+
+
+def bench_cold_start(repeat: int) -> float:
+    """`streamlit run` until the health check answers and the page (HTML) is served."""
+    from scripts.serve import start, stop
+
+    times = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        proc, url = start()
+        try:
+            with urllib.request.urlopen(f"{url}/", timeout=10) as r:
+                assert r.status == 200
+            times.append(1000 * (time.perf_counter() - t0))
+        finally:
+            stop(proc)
+    return statistics.median(times)
+
+
+def machine() -> str:
+    cpu = ""
+    try:
+        cpu = next(line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                   if line.startswith("model name"))
+    except (OSError, StopIteration):
+        cpu = platform.processor()
+    return f"{cpu}, {os.cpu_count()} cores, Python {platform.python_version()}, {platform.system()} {platform.release()}"
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description="Benchmarks (median milliseconds)")
+    ap.add_argument("--sizes", type=int, nargs="+", default=[35, 500, 5000])
+    ap.add_argument("--repeat", type=int, default=5)
+    ap.add_argument("--out", type=Path, default=ROOT / "bench")
+    args = ap.parse_args()
+    work = Path(tempfile.mkdtemp(prefix="trial-bench-"))
+    rows: list[dict] = []
+
+    def add(operation: str, size: int | str, value: float, unit: str = "ms") -> None:
+        rows.append({"operation": operation, "size": size, "value": round(value, 1), "unit": unit})
+        print(f"{operation:<45} {size!s:>6} {value:>10.1f} {unit}", flush=True)
+
+    try:
+        trials = make_trials(args.sizes, work)
+        for n, paths in trials.items():
+            first, change, weight = bench_pages(paths["cuts"], args.repeat)
+            for page in PAGES:
+                add(f"page {page}: first load", n, first[page])
+                add(f"page {page}: filter change", n, change[page])
+                add(f"page {page}: figure JSON", n, weight[page] / 1024, "KiB")
+                for section in [k for k in first if k.startswith(f"{page} [")]:
+                    add(f"page {section}: open the tab", n, first[section])
+                    add(f"page {section}: figure JSON", n, weight[section] / 1024, "KiB")
+            for fmt, ms in bench_loader(paths, args.repeat).items():
+                add(f"load cut ({fmt})", n, ms)
+            est, fig = bench_km(paths["csv"], args.repeat)
+            add("Kaplan–Meier estimate (PFS)", n, est)
+            add("Kaplan–Meier figure (PFS)", n, fig)
+        add("Simon search, optimal + minimax (n ≤ 100)", "—", bench_simon(args.repeat))
+        add("cold start to first page served", "—", bench_cold_start(max(2, args.repeat // 2)))
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    write(rows, args.out)
+
+
+def write(rows: list[dict], out: Path) -> None:
+    import pandas as pd
+
+    out.mkdir(parents=True, exist_ok=True)
+    df = pd.DataFrame(rows)
+    df.to_csv(out / "results.csv", index=False)
+    table = df.assign(size=df["size"].astype(str)).pivot_table(index="operation", columns="size", values="value",
+                                                               aggfunc="first", sort=False)
+    units = df.drop_duplicates("operation").set_index("operation")["unit"]
+    lines = [f"Benchmark results — {time.strftime('%Y-%m-%d')} — {machine()}", "",
+             "Median of repeated runs after a warm-up; milliseconds unless the operation says KiB.", "",
+             "| operation | " + " | ".join(f"{c} patients" if c != "—" else "—" for c in table.columns) + " |",
+             "|---|" + "---:|" * len(table.columns)]
+    for op, r in table.iterrows():
+        cells = ["" if pd.isna(v) else f"{v:,.1f}" for v in r]
+        lines.append(f"| {op} ({units[op]}) | " + " | ".join(cells) + " |")
+    lines += ["", "Targets: " + "; ".join(f"{k} {v}" for k, v in TARGETS.items()) + "."]
+    (out / "results.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    print(f"\nwrote {out / 'results.md'} and {out / 'results.csv'}")
+    print(json.dumps({"machine": machine()}))
+
+
+if __name__ == "__main__":
+    main()
