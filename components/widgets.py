@@ -6,7 +6,7 @@ the filtered view, the comparison cut) or None when the page cannot run on this 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -424,11 +424,14 @@ def export_buttons(fig: go.Figure, name: str, key: str) -> None:
                        key=f"svg_{key}")
 
 
-def sections(labels: Sequence[str], key: str) -> Sequence:
-    """Tabs of which only the open one runs (``on_change="rerun"``, test with ``tab.open``): a long
-    page re-runs one section per interaction instead of all of them. The open tab is
-    ``st.session_state[key]`` (its label), which is also how tests open one."""
-    return st.tabs(list(labels), key=key, on_change="rerun")
+def sections(parts: Mapping[str, Callable[[], None]], key: str) -> None:
+    """Tabs (label → the function that draws it) of which only the open one runs: Streamlit's lazy
+    tabs (``on_change="rerun"``), so a long page re-runs one section per interaction instead of all
+    of them. The open tab is ``st.session_state[key]`` (its label), which is also how tests open one."""
+    for tab, draw in zip(st.tabs(list(parts), key=key, on_change="rerun"), parts.values(), strict=True):
+        if tab.open:
+            with tab:
+                draw()
 
 
 def new_since_compare(s: AppState, key: str) -> set[str] | None:

@@ -154,10 +154,6 @@ def other() -> None:
                                f"{panel.n_groups.get('Non-responder', 0)} non-responders.")
 
 
-for tab, section in zip(widgets.sections(["p95HER2", "ctDNA", "Other markers"], "biomarker_section"),
-                        (p95her2, ctdna, other), strict=True):
-    if tab.open:
-        with tab:
-            section()
+widgets.sections({"p95HER2": p95her2, "ctDNA": ctdna, "Other markers": other}, "biomarker_section")
 st.caption("Demo data: p95HER2 positivity and early ctDNA clearance are simulated to go with response plausibly, "
            "not perfectly. " + ("SYNTHETIC." if s.cut.synthetic else ""))

@@ -137,8 +137,5 @@ def exposure() -> None:
 
 
 focus_label = sf.focus_term + (f" under {sf.focus_drug}" if sf.focus_drug else "")
-for tab, section in zip(widgets.sections(["Adverse events", focus_label, "Exposure"], "safety_section"),
-                        (adverse_events, focus_toxicity, exposure), strict=True):
-    if tab.open:
-        with tab:
-            section()
+widgets.sections({"Adverse events": adverse_events, focus_label: focus_toxicity, "Exposure": exposure},
+                 "safety_section")
