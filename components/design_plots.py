@@ -9,6 +9,10 @@ import plotly.graph_objects as go
 from components.plotting import FigureContext, Overlay, finish_figure
 from components.style import GUIDE_LINE, OKABE_ITO, REFERENCE_LINE
 
+# the legend boxed in the lower right of the plot, where power curves leave room
+LEGEND_INSIDE = {"orientation": "v", "x": 0.99, "xanchor": "right", "y": 0.04, "yanchor": "bottom",
+                 "bgcolor": "rgba(255,255,255,0.9)", "bordercolor": "#DDDDDD", "borderwidth": 1}
+
 
 def power_curve_figure(oc: pd.DataFrame, p0: float, p1: float, alpha: float, power: float,
                        ctx: FigureContext | None) -> go.Figure:
@@ -29,9 +33,7 @@ def power_curve_figure(oc: pd.DataFrame, p0: float, p1: float, alpha: float, pow
                      dtick=0.1, showgrid=True, gridcolor="#EEEEEE")
     fig.update_yaxes(title_text="Probability of declaring success", tickformat=".0%", range=[0, 1.02], dtick=0.2,
                      showgrid=True, gridcolor="#EEEEEE")
-    inside = {"orientation": "v", "x": 0.99, "xanchor": "right", "y": 0.04, "yanchor": "bottom",
-              "bgcolor": "rgba(255,255,255,0.9)", "bordercolor": "#DDDDDD", "borderwidth": 1}
-    return finish_figure(fig, ctx, "Power against the true response rate", height=480, legend=inside)
+    return finish_figure(fig, ctx, "Power against the true response rate", height=480, legend=LEGEND_INSIDE)
 
 
 def power_vs_n_figure(exact: pd.DataFrame, normal_power: np.ndarray, target: float, chosen_n: int,
@@ -52,7 +54,5 @@ def power_vs_n_figure(exact: pd.DataFrame, normal_power: np.ndarray, target: flo
     fig.update_xaxes(title_text="Evaluable patients (n)", showgrid=True, gridcolor="#EEEEEE")
     fig.update_yaxes(title_text="Power at H1", tickformat=".0%", range=[0, 1.02], dtick=0.2, showgrid=True,
                      gridcolor="#EEEEEE")
-    inside = {"orientation": "v", "x": 0.99, "xanchor": "right", "y": 0.04, "yanchor": "bottom",
-              "bgcolor": "rgba(255,255,255,0.9)", "bordercolor": "#DDDDDD", "borderwidth": 1}
     return finish_figure(fig, ctx, "Power against sample size (the saw-tooth of exact designs)", height=440,
-                         legend=inside)
+                         legend=LEGEND_INSIDE)
