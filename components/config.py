@@ -99,7 +99,7 @@ class ResponseRules:
     confirmation_min_days: int = 28
     confirmation_max_ne: int = 1
     confirmation_accept_sd: bool = False
-    cr_then_pr_as_pr: bool = True
+    cr_then_pr_as_pr: bool = False
     sd_min_days: int = 35
     assessment_window_days: int = 7
     cbr_min_weeks: int = 24

@@ -2,10 +2,13 @@
 time, reductions and interruptions.
 
 Relative dose intensity (RDI) = delivered cumulative dose / planned cumulative dose over the same
-period (Hryniuk & Bush, J Clin Oncol 1984;2:1281; Longo et al., J Clin Oncol 1991;9:2042). The period
-runs from the first dose to the last dose (or the cut-off for patients still on treatment); the
-planned doses are the study config's schedule (escalation steps for a daily drug, cycle dose days,
-or fixed dose days then a repeat interval).
+period (Hryniuk & Bush, J Clin Oncol 1984;2:1281; Longo et al., J Clin Oncol 1991;9:2042). For each
+drug the period is that drug's own: from its first to its last dose (a drug stopped early while the
+others go on is not charged with the doses planned after it stopped; ADSL's TRTEDT is the end of all
+study treatment). A patient who never received the drug is measured from TRTSDT to TRTEDT (or the
+cut-off) with nothing delivered. The planned doses are the study config's schedule (escalation steps
+for a daily drug, cycle dose days, or fixed dose days then a repeat interval), day 1 = the drug's
+first dose.
 """
 
 from __future__ import annotations
@@ -38,14 +41,15 @@ def delivered(adex: pd.DataFrame, drug: str) -> pd.DataFrame:
 def relative_dose_intensity(
     adex: pd.DataFrame, adsl: pd.DataFrame, drug: Drug, cutoff: pd.Timestamp
 ) -> pd.DataFrame:
-    """Per treated patient: days on treatment (first dose to last dose or cut-off), delivered and
-    planned cumulative dose of ``drug``, and RDI = delivered / planned."""
+    """Per treated patient: days on ``drug`` (its first to its last dose), delivered and planned
+    cumulative dose of it, and RDI = delivered / planned (module docstring)."""
     t = adsl[adsl["TRTSDT"].notna()][["USUBJID", "TRTSDT", "TRTEDT"]].copy()
-    t["END"] = t["TRTEDT"].fillna(cutoff)
-    t["DAYS"] = (t["END"] - t["TRTSDT"]).dt.days + 1
     d = delivered(adex, drug.drug)
-    t = t.merge(d[["USUBJID", "TOTAL"]], on="USUBJID", how="left")
-    t["TOTAL"] = t["TOTAL"].fillna(0.0)
+    t = t.merge(d[["USUBJID", "TOTAL", "FIRST", "LAST"]], on="USUBJID", how="left")
+    start = pd.to_datetime(t["FIRST"]).fillna(t["TRTSDT"])
+    end = pd.to_datetime(t["LAST"]).fillna(t["TRTEDT"].fillna(cutoff))
+    t["DAYS"] = ((end - start).dt.days + 1).clip(lower=1)
+    t["TOTAL"] = pd.to_numeric(t["TOTAL"]).fillna(0.0)
     t["PLANNED"] = [sum(drug.planned_schedule(int(n))) for n in t["DAYS"]]
     t["RDI"] = np.where(t["PLANNED"] > 0, t["TOTAL"] / t["PLANNED"], np.nan)
     t["DRUG"] = drug.drug

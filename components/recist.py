@@ -162,23 +162,31 @@ def _subject_bor(
 
     best, best_date, resp_date, conf_date = "NE", None, None, None
     if confirm:
+        # The first CR or PR that is later confirmed (at PR level: by a CR or PR): where the response
+        # begins, for the duration of response and the time to response (RECIST 1.1 §4.5: "from the
+        # time measurement criteria are first met for CR/PR (whichever is first recorded)").
+        first_pr = None
+        for i, r in enumerate(resp):
+            # A CR counts as "at least PR" only under the Table 3 footnote's alternative reading
+            # (cr_then_pr_as_pr); by default a PR after a CR is not a confirmation (admiralonco).
+            at_least_pr = r == "PR" or (r == "CR" and rules.cr_then_pr_as_pr)
+            if at_least_pr and (j := _confirmed(dates, resp, i, "PR", rules)) is not None:
+                first_pr = (i, j)
+                break
         for i, r in enumerate(resp):
             if r == "CR" and (j := _confirmed(dates, resp, i, "CR", rules)) is not None:
-                best, best_date, resp_date, conf_date = "CR", dates[i], dates[i], dates[j]
+                best, best_date, conf_date = "CR", dates[i], dates[j]
+                resp_date = dates[i] if first_pr is None or first_pr[0] > i else dates[first_pr[0]]
                 break
-        if best == "NE":
-            for i, r in enumerate(resp):
-                # RECIST 1.1 Table 3 footnote: CR then PR is read as PR (the first CR re-read as PR),
-                # so a CR counts as "at least PR" here unless the config asks for admiralonco's rule.
-                at_least_pr = r == "PR" or (r == "CR" and rules.cr_then_pr_as_pr)
-                if at_least_pr and (j := _confirmed(dates, resp, i, "PR", rules)) is not None:
-                    best, best_date, resp_date, conf_date = "PR", dates[i], dates[i], dates[j]
-                    break
+        if best == "NE" and first_pr is not None:
+            i, j = first_pr
+            best, best_date, resp_date, conf_date = "PR", dates[i], dates[i], dates[j]
     else:
         for level in ("CR", "PR"):
             hit = next((d for d, r in zip(dates, resp, strict=True) if r == level), None)
             if hit is not None:
-                best, best_date, resp_date = level, hit, hit
+                best, best_date = level, hit
+                resp_date = next(d for d, r in zip(dates, resp, strict=True) if r in ("CR", "PR"))
                 break
     if best == "NE":
         sd = next((d for d, r, lt in zip(dates, resp, late, strict=True) if r in ("CR", "PR", "SD") and lt), None)
@@ -202,15 +210,18 @@ def best_overall_response(
 
     RECIST 1.1 §4.4 (tables 1–3); confirmation as admiralonco's ``derive_param_confirmed_bor``:
     CR or PR counts only when a later assessment at least ``confirmation_min_days`` (28) after it
-    confirms it (CR by CR; PR by PR or CR; NE in between allowed, at most one). With
-    ``cr_then_pr_as_pr`` (RECIST 1.1 Table 3 footnote) a CR followed by a PR gives PR. SD (and
+    confirms it (CR by CR; PR by PR or CR; NE in between allowed, at most one). A CR followed by a
+    PR is read as RECIST 1.1 Table 3's footnote reads it first (the CR was real, so the later PR is
+    not a confirmation: SD or PD, as admiralonco derives it); ``cr_then_pr_as_pr`` switches to the
+    footnote's alternative (the CR was not real: read as PR). SD (and
     NON-CR/NON-PD) needs an assessment at least ``sd_min_days`` after the first dose (TRTSDT);
     otherwise the response falls back to PD (if there is one) or NE. Assessments after the first PD
     are ignored. A subject without any assessment is NE.
 
     Returns one row per adsl subject: USUBJID, BOR (CR, PR, SD, PD, NE; non-measurable disease's
-    NON-CR/NON-PD reported as SD), BOR_DETAIL (NON-CR/NON-PD kept), BOR_DATE, RESP_DATE (first
-    assessment of the response), CONF_DATE, PD_DATE (first PD), LAST_ADEQUATE (last assessment other
+    NON-CR/NON-PD reported as SD), BOR_DETAIL (NON-CR/NON-PD kept), BOR_DATE, RESP_DATE (the first
+    assessment of CR or PR that is later confirmed: the start of the response, RECIST 1.1 §4.5),
+    CONF_DATE, PD_DATE (first PD), LAST_ADEQUATE (last assessment other
     than NE, up to PD), SD_END (last CR/PR/SD/NON-CR/NON-PD up to PD), N_ASSESS, CR_THEN_PR.
     """
     rules = rules or ResponseRules()

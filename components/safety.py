@@ -68,7 +68,10 @@ def worst_grade(teae: pd.DataFrame, by: list[str]) -> pd.DataFrame:
 def incidence_table(teae: pd.DataFrame, n_safety: int, min_pct: float = 0.0) -> pd.DataFrame:
     """Patients by worst grade per SOC and preferred term: columns any grade, grade 1–5 and grade ≥3
     (n and %); SOC rows (worst grade within the SOC) followed by their terms, both by descending
-    frequency; terms below ``min_pct`` (any grade, % of the safety population) are left out."""
+    frequency. Terms below ``min_pct`` (any grade, % of the safety population) are left out as rows,
+    never as patients: an SOC row counts every patient with any term in the SOC, shown or not (ICH E3
+    §12.2 tables; the filter hides rows, not data). An SOC none of whose terms reaches ``min_pct`` is
+    left out with them."""
     if teae.empty:
         return pd.DataFrame(columns=["Level", "SOC", "Term", "Any grade", "Any grade %", *[f"Grade {g}" for g in GRADES],
                                      "Grade ≥3", "Grade ≥3 %"])
@@ -84,7 +87,8 @@ def incidence_table(teae: pd.DataFrame, n_safety: int, min_pct: float = 0.0) -> 
 
     pt = summarise(worst_grade(teae, ["AEBODSYS", "AEDECOD"]), ["AEBODSYS", "AEDECOD"])
     pt = pt[pt["Any grade %"] >= min_pct]
-    soc = summarise(worst_grade(teae[teae["AEDECOD"].isin(set(pt["AEDECOD"]))], ["AEBODSYS"]), ["AEBODSYS"])
+    soc = summarise(worst_grade(teae, ["AEBODSYS"]), ["AEBODSYS"])
+    soc = soc[soc["AEBODSYS"].isin(set(pt["AEBODSYS"]))]
     rows = []
     for d in soc.sort_values(["Any grade", "AEBODSYS"], ascending=[False, True]).to_dict("records"):
         rows.append({"Level": "SOC", "SOC": d["AEBODSYS"], "Term": d["AEBODSYS"], **{k: d[k] for k in d if k != "AEBODSYS"}})

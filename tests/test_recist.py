@@ -20,6 +20,7 @@ from components.recist import (
     responders_needed,
     response_rate,
     response_summary,
+    time_to_response,
     tumour_changes,
 )
 
@@ -50,8 +51,11 @@ CONFIRMED_CASES = [
     ([(42, "PR"), (84, "PD")], "SD"),
     # single PR then PD, SD duration not met (day 28 < 35): PD.
     ([(28, "PR"), (56, "PD")], "PD"),
-    # CR then PR: RECIST 1.1 Table 3 footnote, the CR is re-read as PR: PR.
-    ([(42, "CR"), (84, "PR")], "PR"),
+    # CR then PR: RECIST 1.1 Table 3 footnote's primary reading (the CR was real): the PR is no
+    # confirmation of anything; SD duration met (day 42 >= 35): SD, as admiralonco derives it.
+    ([(42, "CR"), (84, "PR")], "SD"),
+    # CR, PR, PR: the later PRs confirm each other (admiralonco looks only after each PR): PR.
+    ([(42, "CR"), (84, "PR"), (126, "PR")], "PR"),
     # PR, NE, PR: one NE between a response and its confirmation is allowed: PR.
     ([(42, "PR"), (84, "NE"), (126, "PR")], "PR"),
     # PR, NE, NE, PR: two NE exceed the one allowed: not confirmed; SD duration met: SD.
@@ -151,6 +155,56 @@ def test_admiralonco_reference_test_2():
     for subj, exp in expected.items():
         assert got[subj] == exp, subj
     assert got["8"][0] == "NE"
+
+
+def test_cr_then_pr_default_is_recist_primary_reading():
+    """Issue 15 (7): CR on day 42 then PR on day 84 is SD by default (RECIST 1.1 Table 3 footnote:
+    the CR was real, the PR is not a confirmation), PR only under the alternative reading."""
+    assert ResponseRules().cr_then_pr_as_pr is False
+    default = replace(RULES, cr_then_pr_as_pr=False)
+    assert _bor([(42, "CR"), (84, "PR")], rules=default) == "SD"
+    assert _bor([(42, "CR"), (84, "PR")], rules=replace(RULES, cr_then_pr_as_pr=True)) == "PR"
+
+
+def test_study_config_uses_the_primary_reading():
+    from components.config import load_config
+
+    assert load_config().response.cr_then_pr_as_pr is False
+
+
+def _responses(visits: list[tuple[int, str]], confirm: bool = True) -> pd.Series:
+    adsl = pd.DataFrame({"USUBJID": ["P1"], "TRTSDT": [START], "DTHDT": [pd.NaT]})
+    adrs = pd.DataFrame({"USUBJID": "P1", "PARAMCD": "OVR", "ADT": [START + pd.Timedelta(days=d) for d, _ in visits],
+                         "AVALC": [r for _, r in visits]})
+    return best_overall_response(adrs, adsl, confirm=confirm, rules=RULES).iloc[0], adsl
+
+
+def test_response_starts_at_the_first_confirmed_cr_or_pr():
+    """Issue 15 (1), hand-worked: PR on days 42 and 84, CR on days 126 and 168, PD on day 210.
+    BOR CR (confirmed on day 168); the response starts at the first PR (day 42, confirmed by the PR
+    on day 84), RECIST 1.1 §4.5. Time to response = 42 days; DoR = 210 − 42 + 1 = 169 days, an event
+    (not 85 days from the CR)."""
+    row, adsl = _responses([(42, "PR"), (84, "PR"), (126, "CR"), (168, "CR"), (210, "PD")])
+    assert row["BOR"] == "CR"
+    assert row["RESP_DATE"] == START + pd.Timedelta(days=42)
+    assert row["CONF_DATE"] == START + pd.Timedelta(days=168)
+    bor = pd.DataFrame([row])
+    ttr = time_to_response(bor, adsl)
+    assert list(ttr["TTR_DAYS"]) == [42]
+    dor = duration_of_response_data(bor, adsl)
+    assert list(dor["AVAL"]) == [169.0] and list(dor["CNSR"]) == [0]
+
+
+def test_unconfirmed_pr_before_a_confirmed_response_is_not_its_start():
+    """PR on day 42 followed by SD (no confirmation), then PR on 126 confirmed on 168: the response
+    starts on day 126."""
+    row, _ = _responses([(42, "PR"), (84, "SD"), (126, "PR"), (168, "PR")])
+    assert row["BOR"] == "PR" and row["RESP_DATE"] == START + pd.Timedelta(days=126)
+
+
+def test_unconfirmed_response_starts_at_the_first_cr_or_pr():
+    row, _ = _responses([(42, "PR"), (84, "CR")], confirm=False)
+    assert row["BOR"] == "CR" and row["RESP_DATE"] == START + pd.Timedelta(days=42)
 
 
 def test_cr_then_pr_switch_changes_only_that_case():

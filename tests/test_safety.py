@@ -35,6 +35,25 @@ def hand():
     return adsl, adae
 
 
+def test_soc_rows_count_every_patient_whatever_terms_are_hidden():
+    """Issue 15 (2), hand-worked: 20 patients, 5 with GI terms: A and B Nausea (grades 1, 3), C
+    Vomiting (3), D Diarrhoea (1), E Constipation (2). With a 10% minimum incidence only Nausea
+    (2/20 = 10%) stays as a row; the SOC row still counts all 5 patients, 2 of them at grade ≥3 (B, C)
+    — not 2 and 1, the count of the rows left."""
+    adae = pd.DataFrame({"USUBJID": list("ABCDE"), "AEBODSYS": "Gastrointestinal disorders",
+                         "AEDECOD": ["Nausea", "Nausea", "Vomiting", "Diarrhoea", "Constipation"],
+                         "AETOXGR": [1, 3, 3, 1, 2]})
+    tab = incidence_table(adae, 20, min_pct=10.0)
+    assert list(tab["Term"]) == ["Gastrointestinal disorders", "Nausea"]
+    soc = tab.iloc[0]
+    assert (soc["Any grade"], soc["Grade ≥3"], soc["Grade 3"], soc["Grade 2"]) == (5, 2, 2, 1)
+    assert soc["Any grade %"] == pytest.approx(25.0)
+    # an SOC none of whose terms reaches the filter is left out with its terms
+    other = pd.concat([adae, pd.DataFrame({"USUBJID": ["F"], "AEBODSYS": ["Skin"], "AEDECOD": ["Rash"],
+                                           "AETOXGR": [1]})])
+    assert "Skin" not in set(incidence_table(other, 20, min_pct=10.0)["SOC"])
+
+
 def test_worst_grade_counts_each_patient_once(hand):
     adsl, adae = hand
     teae = treatment_emergent(adae, adsl)
@@ -108,6 +127,28 @@ def test_relative_dose_intensity_hand_computed():
     eri = relative_dose_intensity(adex, adsl, cfg.drug("Eribulin"), d(60)).iloc[0]
     assert eri["TOTAL"] == pytest.approx(2.5) and eri["PLANNED"] == pytest.approx(4.2)
     assert eri["RDI"] == pytest.approx(2.5 / 4.2)
+
+
+def test_relative_dose_intensity_uses_the_drugs_own_last_dose():
+    """Issue 15 (10), hand-worked: eribulin stopped after day 22 while neratinib goes on to day 100
+    (ADSL TRTEDT). Eribulin's RDI is over its own days 1–22: planned days 1, 8, 22 = 4.2 mg/m²,
+    delivered 1.4 + 1.4 + 1.4 = 4.2, RDI 1.0 — not 4.2 / (10 · 1.4) = 0.30 over days 1–100."""
+    cfg = load_config()
+    adsl = pd.DataFrame({"USUBJID": ["A"], "TRTSDT": [d(1)], "TRTEDT": [d(100)]})
+    adex = pd.DataFrame({
+        "USUBJID": "A", "EXTRT": ["Neratinib", "Eribulin", "Eribulin", "Eribulin"],
+        "EXDOSE": [240, 1.4, 1.4, 1.4], "ASTDT": [d(1), d(1), d(8), d(22)], "AENDT": [d(100), d(1), d(8), d(22)],
+    })
+    eri = relative_dose_intensity(adex, adsl, cfg.drug("Eribulin"), d(120)).iloc[0]
+    assert (eri["DAYS"], eri["PLANNED"]) == (22, pytest.approx(4.2))
+    assert eri["RDI"] == pytest.approx(1.0)
+    # a drug started a week late: its own day 1 is its first dose (days 8, 15, 29 → planned 3 doses)
+    late = adex.assign(ASTDT=adex["ASTDT"] + pd.Timedelta(days=7), AENDT=adex["AENDT"] + pd.Timedelta(days=7))
+    eri = relative_dose_intensity(late, adsl, cfg.drug("Eribulin"), d(120)).iloc[0]
+    assert eri["RDI"] == pytest.approx(1.0)
+    # never given: nothing delivered over TRTSDT..TRTEDT
+    none = relative_dose_intensity(adex[adex["EXTRT"] == "Neratinib"], adsl, cfg.drug("Eribulin"), d(120)).iloc[0]
+    assert none["TOTAL"] == 0 and none["RDI"] == 0
 
 
 def test_onset_dose_is_the_dose_taken_before_onset():
