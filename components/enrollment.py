@@ -1,10 +1,15 @@
 """Enrollment: accrual against plan, sites, the screening-to-analysis flow (CONSORT) and the
 projected date of reaching the target.
 
-The projection treats enrollment as a Poisson process whose rate is the number of patients enrolled
-in the last ``window`` days divided by the window (plug-in estimate); the time to the remaining m
-patients is then Gamma(m, rate), whose mean m/rate gives the expected date and whose 5th/95th
-percentiles give its 90% prediction band (e.g. Carter RE, Contemp Clin Trials 2004;25:141–151, on accrual prediction).
+The projection treats enrollment as a Poisson process. The expected date uses the current rate, the
+number of patients enrolled in the last ``window`` days (k) divided by the window (w): m remaining
+patients take m·w/k days. The 90% band is predictive: it carries the uncertainty of the rate as well
+as the randomness of arrivals. With the rate's posterior Gamma(k, w) (shape, rate; the reference prior
+1/λ) and the time to m more arrivals Gamma(m, λ) given the rate, the time is w·X with X ~ BetaPrime(m,
+k) (a gamma–gamma / beta-prime mixture; Gelman et al., Bayesian Data Analysis, 3rd ed., §2.6; for
+accrual, Anisimov & Fedorov, Stat Med 2007;26:4958–4975 and Carter RE, Contemp Clin Trials
+2004;25:141–151). A plug-in Gamma(m, k/w) band ignores the rate's uncertainty and covers far fewer
+true dates than it claims (tests/test_enrollment.py simulates the coverage of both).
 """
 
 from __future__ import annotations
@@ -55,8 +60,8 @@ class Projection:
     window_days: int
     in_window: int
     rate_per_month: float
-    expected: pd.Timestamp | None  # expected date of reaching the target (cut-off + remaining / rate)
-    low: pd.Timestamp | None  # 5th percentile (90% band)
+    expected: pd.Timestamp | None  # date of reaching the target at the current rate (cut-off + m·w/k)
+    low: pd.Timestamp | None  # 5th percentile of the predictive distribution (90% band)
     high: pd.Timestamp | None  # 95th percentile
 
     def sentence(self) -> str:
@@ -66,11 +71,19 @@ class Projection:
             return (f"No patient was enrolled in the last {self.window_days} days: the date of reaching "
                     f"{self.target} patients cannot be projected from the recent rate.")
         return (f"At the current rate of {self.rate_per_month:.1f} patients/month (last {self.window_days} days), "
-                f"{self.target} patients by {self.expected:%Y-%m} (90%: {self.low:%Y-%m} to {self.high:%Y-%m}).")
+                f"{self.target} patients by {self.expected:%Y-%m} (90% prediction interval, allowing for the "
+                f"uncertainty of the rate: {self.low:%Y-%m} to {self.high:%Y-%m}).")
+
+
+def completion_time_distribution(remaining: int | np.ndarray, in_window: int, window_days: float):
+    """Predictive distribution of the days from the cut-off to ``remaining`` more enrollments, given
+    ``in_window`` enrollments in the last ``window_days``: w · BetaPrime(m, k) (module docstring)."""
+    return stats.betaprime(a=remaining, b=in_window, scale=window_days)
 
 
 def project_completion(enroll_dates: pd.Series, target: int, cutoff: pd.Timestamp, window_days: int = 120) -> Projection:
-    """Projected date of reaching ``target`` from the Poisson rate over the last ``window_days``."""
+    """Projected date of reaching ``target`` from the Poisson rate over the last ``window_days``, with
+    its 90% predictive band."""
     d = pd.to_datetime(enroll_dates.dropna())
     enrolled = int(len(d))
     remaining = max(target - enrolled, 0)
@@ -79,19 +92,21 @@ def project_completion(enroll_dates: pd.Series, target: int, cutoff: pd.Timestam
     rate = k / window_days  # per day
     if remaining == 0 or k == 0:
         return Projection(enrolled, target, remaining, window_days, k, rate * DAYS_PER_MONTH, None, None, None)
-    g = stats.gamma(a=remaining, scale=1.0 / rate)
+    g = completion_time_distribution(remaining, k, window_days)
     to_date = lambda days: cutoff + pd.Timedelta(days=float(days))  # noqa: E731
     return Projection(enrolled, target, remaining, window_days, k, rate * DAYS_PER_MONTH,
                       to_date(remaining / rate), to_date(g.ppf(0.05)), to_date(g.ppf(0.95)))
 
 
 def projection_band(p: Projection, cutoff: pd.Timestamp) -> pd.DataFrame:
-    """For each further patient j = 1..remaining: expected and 5/95% dates of the j-th enrollment."""
+    """For each further patient j = 1..remaining: the date at the current rate and the 5/95%
+    predictive dates of the j-th enrollment."""
     if p.expected is None or p.remaining <= 0:
         return pd.DataFrame(columns=["N", "EXPECTED", "LOW", "HIGH"])
     rate = p.in_window / p.window_days
     j = np.arange(1, p.remaining + 1)
-    q = lambda prob: [cutoff + pd.Timedelta(days=float(v)) for v in stats.gamma.ppf(prob, a=j, scale=1 / rate)]  # noqa: E731
+    dist = completion_time_distribution(j, p.in_window, p.window_days)
+    q = lambda prob: [cutoff + pd.Timedelta(days=float(v)) for v in dist.ppf(prob)]  # noqa: E731
     mean = [cutoff + pd.Timedelta(days=float(v)) for v in j / rate]
     return pd.DataFrame({"N": p.enrolled + j, "EXPECTED": mean, "LOW": q(0.05), "HIGH": q(0.95)})
 
