@@ -27,7 +27,7 @@ def accrual_figure(
         fig.add_trace(go.Scatter(x=b["HIGH"], y=b["N"], mode="lines", line={"width": 0}, showlegend=False,
                                  hoverinfo="skip"))
         fig.add_trace(go.Scatter(x=b["LOW"], y=b["N"], mode="lines", line={"width": 0}, fill="tonextx",
-                                 fillcolor="rgba(0,114,178,0.15)", name="Projection, 90% band", hoverinfo="skip"))
+                                 fillcolor="rgba(0,114,178,0.15)", name="Projection, 90% prediction band", hoverinfo="skip"))
         fig.add_trace(go.Scatter(x=b["EXPECTED"], y=b["N"], mode="lines", name="Projection (current rate)",
                                  line={"color": OKABE_ITO[4], "width": 2, "dash": "dot"},
                                  hovertemplate="%{y} patients expected by %{x|%Y-%m-%d}<extra></extra>"))

@@ -40,7 +40,7 @@ m[1].metric("Planned by the cut-off", f"{plan_now:.0f}" if plan_now == plan_now 
             delta=f"{proj.enrolled - plan_now:+.0f} vs plan" if plan_now == plan_now else None)
 m[2].metric("Recent rate", f"{proj.rate_per_month:.1f} / month", help=f"{proj.in_window} patients in the last {int(window)} days.")
 m[3].metric("Projected completion", f"{proj.expected:%Y-%m}" if proj.expected is not None else "—",
-            help="Expected date of reaching the target at the recent rate (Poisson process), with a 90% band.")
+            help="Date of reaching the target at the recent rate (Poisson process), with a 90% prediction band that allows for the uncertainty of that rate.")
 st.markdown(f"**{proj.sentence()}**")
 
 ctx = s.context(population="All enrolled" if by == "RFICDT" else "All treated", endpoint="Enrollment")
