@@ -81,6 +81,10 @@ class Drug:
 
 @dataclass(frozen=True)
 class Design:
+    """The single-arm design. ``method`` is the protocol's prespecified test of the primary endpoint,
+    which decides the study: "normal" (one-sample proportion test, normal approximation) or "exact"
+    (exact binomial test); ``test`` is its wording for the screen."""
+
     test: str
     p0: float
     p1: float
@@ -91,6 +95,19 @@ class Design:
     n_evaluable: int
     n_enrolled: int
     rationale: str = ""
+    method: str = "normal"
+
+
+def _test_method(design: dict[str, Any]) -> str:
+    """``[design] method``; when absent, read from the test's wording (exact/binomial → exact)."""
+    method = design.get("method")
+    if method is None:
+        words = str(design.get("test", "")).lower()
+        method = "exact" if ("exact" in words or "binomial" in words) else "normal"
+    method = str(method).lower()
+    if method not in ("normal", "exact"):
+        raise ValueError(f"[design] method must be \"normal\" or \"exact\", not {method!r}")
+    return method
 
 
 @dataclass(frozen=True)
@@ -251,6 +268,7 @@ def parse_config(raw: dict[str, Any], path: Path = DEFAULT_CONFIG) -> StudyConfi
             n_evaluable=int(design["n_evaluable"]),
             n_enrolled=int(design["n_enrolled"]),
             rationale=design.get("rationale", ""),
+            method=_test_method(design),
         ),
         response=ResponseRules(
             **{k: v for k, v in resp.items() if k in ResponseRules.__dataclass_fields__}

@@ -75,10 +75,11 @@ def _table(slide, df: pd.DataFrame, top: float = 1.4, max_rows: int = 18) -> Non
 
 
 def build_deck(cut: DataCut, config: StudyConfig, compare: DataCut | None = None,
-               items: list[ReportItem] | None = None) -> bytes:
-    """The .pptx as bytes: a title slide, then one slide per figure (a picture) or table."""
+               items: list[ReportItem] | None = None, study_cut: DataCut | None = None) -> bytes:
+    """The .pptx as bytes: a title slide, then one slide per figure (a picture) or table. ``cut``
+    may be a filtered view; ``study_cut`` is the whole study (for the primary decision)."""
     Presentation, RGBColor, Inches, Pt = _pptx()
-    items = items if items is not None else build_report(cut, config, compare, presentation=True)
+    items = items if items is not None else build_report(cut, config, compare, presentation=True, study_cut=study_cut)
     prs = Presentation()
     prs.slide_width, prs.slide_height = Inches(SLIDE_W), Inches(SLIDE_H)
     blank = prs.slide_layouts[6]
@@ -115,9 +116,9 @@ def build_deck(cut: DataCut, config: StudyConfig, compare: DataCut | None = None
 
 
 def build_html(cut: DataCut, config: StudyConfig, compare: DataCut | None = None,
-               items: list[ReportItem] | None = None) -> str:
+               items: list[ReportItem] | None = None, study_cut: DataCut | None = None) -> str:
     """A single self-contained HTML file (plotly.js inlined once) with the interactive figures."""
-    items = items if items is not None else build_report(cut, config, compare, presentation=False)
+    items = items if items is not None else build_report(cut, config, compare, presentation=False, study_cut=study_cut)
     parts = [
         "<!doctype html><html><head><meta charset='utf-8'>",
         f"<title>{html.escape(config.id)} · data cut {cut.cutoff_text}</title>",

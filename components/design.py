@@ -61,6 +61,118 @@ def normal_test_critical(n: int, p0: float, alpha: float, sides: int = 2) -> int
     return int(math.ceil(n * p0 + za * math.sqrt(n * p0 * (1 - p0)) - 1e-9))
 
 
+# --------------------------------------------------------------------------- the protocol's test
+
+TEST_METHODS = {
+    "normal": "one-sample proportion test (normal approximation)",
+    "exact": "exact binomial test",
+}
+
+
+@dataclass(frozen=True)
+class ProportionTest:
+    """One test of H0: ORR = p0 against a higher rate, at the design's α and sides.
+
+    ``statistic`` is z for the normal test and the number of responders for the exact one;
+    ``p_value`` is two-sided for the normal test when ``sides`` = 2 (as R ``prop.test(k, n, p0,
+    correct = FALSE)``) and one-sided P(X ≥ k | n, p0) for the exact test (R ``binom.test(k, n, p0,
+    alternative = "greater")``), which is then compared with α / sides. ``reject`` means H0 is
+    rejected in favour of a higher rate."""
+
+    method: str
+    k: int
+    n: int
+    p0: float
+    alpha: float
+    sides: int
+    statistic: float
+    p_value: float
+    reject: bool
+
+    @property
+    def name(self) -> str:
+        return TEST_METHODS[self.method]
+
+    @property
+    def level(self) -> float:
+        """The α the p-value is compared with."""
+        return self.alpha if self.method == "normal" else self.alpha / self.sides
+
+    @property
+    def p_text(self) -> str:
+        kind = ("two-sided" if self.sides == 2 else "one-sided") if self.method == "normal" else "one-sided"
+        return f"p = {self.p_value:.3f} ({kind}, α = {self.level:g})"
+
+    @property
+    def verdict(self) -> str:
+        return "H0 rejected" if self.reject else "H0 not rejected"
+
+
+def proportion_test(k: int, n: int, p0: float, method: str, alpha: float, sides: int = 2) -> ProportionTest:
+    """The one-sample test of an ORR against p0 (see :class:`ProportionTest`).
+
+    normal: z = (k/n − p0) / √(p0(1−p0)/n) with p0's variance (Chow et al. 2008, §4.1; the protocol's
+    test); it rejects when z > 0 and p ≤ α, i.e. z ≥ z(1−α/sides). exact: P(X ≥ k | n, p0) ≤ α/sides.
+    """
+    if method not in TEST_METHODS:
+        raise ValueError(f"unknown test method {method!r}: one of {', '.join(TEST_METHODS)}")
+    if n <= 0:
+        return ProportionTest(method, k, n, p0, alpha, sides, float("nan"), float("nan"), False)
+    if method == "normal":
+        z = (k / n - p0) / math.sqrt(p0 * (1 - p0) / n)
+        p = float(2 * stats.norm.sf(abs(z))) if sides == 2 else float(stats.norm.sf(z))
+        reject = z > 0 and z >= stats.norm.ppf(1 - alpha / sides) - 1e-12
+        return ProportionTest(method, k, n, p0, alpha, sides, float(z), p, bool(reject))
+    p = float(stats.binom.sf(k - 1, n, p0))
+    return ProportionTest(method, k, n, p0, alpha, sides, float(k), p, p <= alpha / sides)
+
+
+def critical_responders(n: int, p0: float, method: str, alpha: float, sides: int = 2) -> int:
+    """Smallest number of responders among n with which the test rejects H0 (n + 1 if none does)."""
+    if method == "normal":
+        return min(normal_test_critical(n, p0, alpha, sides), n + 1)
+    return int(exact_critical(n, p0, alpha / sides)[0]) + 1
+
+
+@dataclass(frozen=True)
+class DecisionRule:
+    """The protocol's decision rule at the final analysis, and its exact sensitivity analysis."""
+
+    method: str
+    n: int
+    p0: float
+    p1: float
+    alpha: float
+    sides: int
+    critical: int  # reject H0 with ≥ critical responders of n (the protocol's test)
+    actual_alpha: float  # its one-sided size on the binomial distribution
+    actual_power: float
+    exact_critical: int  # the exact binomial test at α / sides
+    exact_alpha: float
+    exact_power: float
+
+    @property
+    def name(self) -> str:
+        return TEST_METHODS[self.method]
+
+    @property
+    def alpha_text(self) -> str:
+        return f"{'two' if self.sides == 2 else 'one'}-sided α = {self.alpha:g}"
+
+    @property
+    def text(self) -> str:
+        """"reject H0 with ≥ 11 of 31 responders (one-sample proportion test …, two-sided α = 0.05)"."""
+        return f"H0 is rejected with ≥ {self.critical} responders of {self.n} ({self.name}, {self.alpha_text})"
+
+
+def decision_rule(n: int, p0: float, p1: float, method: str, alpha: float, sides: int = 2) -> DecisionRule:
+    """The rule at n evaluable patients with the size and power each rule really has (binomial)."""
+    crit = critical_responders(n, p0, method, alpha, sides)
+    ex = critical_responders(n, p0, "exact", alpha, sides)
+    sf = lambda r, p: float(stats.binom.sf(r - 1, n, p))  # noqa: E731  P(X ≥ r)
+    return DecisionRule(method, n, p0, p1, alpha, sides, crit, sf(crit, p0), sf(crit, p1), ex, sf(ex, p0), sf(ex, p1))
+
+
 # --------------------------------------------------------------------------- exact single stage
 
 

@@ -50,6 +50,10 @@ class FigureContext:
     synthetic: bool = False
     note: str = ""
     presentation: bool = False
+    subgroup: bool = False  # sidebar filters select a subset: p-values on the figure are a subgroup analysis
+
+    def p_label(self, label: str) -> str:
+        return f"{label} ({SUBGROUP_TAG})" if self.subgroup else label
 
     def footnote(self, width: int = 115) -> str:
         parts = [self.study, f"Data cut-off {self.cutoff}"]
@@ -69,6 +73,7 @@ class FigureContext:
 
 
 SYNTHETIC_TAG = "SYNTHETIC DEMO DATA — not trial results"
+SUBGROUP_TAG = "subgroup analysis"
 
 
 def wrap(text: str, width: int = 115, sep: str = " · ") -> str:

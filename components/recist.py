@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from components.config import ResponseRules
+from components.config import Design, ResponseRules
 
 RESPONSES = ("CR", "PR", "SD", "NON-CR/NON-PD", "PD", "NE")
 RANK = {r: i for i, r in enumerate(RESPONSES)}
@@ -256,6 +256,15 @@ def best_overall_response(
     return out
 
 
+def cr_then_pr_text(rules: ResponseRules) -> str:
+    """Which reading of RECIST 1.1 Table 3's footnote on a CR followed by a PR is in force."""
+    if rules.cr_then_pr_as_pr:
+        return ("the CR is re-read as PR (RECIST 1.1 Table 3 footnote, alternative reading: the CR was not real), "
+                "so it can be confirmed as PR (config: cr_then_pr_as_pr = true).")
+    return ("the CR is taken as real, so the later PR confirms nothing (RECIST 1.1 Table 3 footnote, primary "
+            "reading; admiralonco): SD or PD, never PR.")
+
+
 def given_bor(adrs: pd.DataFrame, paramcd: str) -> pd.Series:
     """The BOR/CBOR given in adrs (one per subject; NON-CR/NON-PD read as SD), by USUBJID."""
     rows = adrs[adrs["PARAMCD"] == paramcd].dropna(subset=["AVALC"])
@@ -358,10 +367,13 @@ def response_summary(
     p0: float,
     rules: ResponseRules,
     populations: dict[str, str] | None = None,
+    design: Design | None = None,
 ) -> pd.DataFrame:
     """Counts, percentages and exact 95% CIs for CR, PR, SD, PD, NE, ORR, DCR and CBR, per
     population (flag column of adsl → label). The ORR rows carry the exact one-sided p-value
-    against ``p0``."""
+    against ``p0`` and, with ``design``, the p-value of the protocol's test."""
+    from components.design import proportion_test
+
     populations = populations or {"EFFFL": "Response-evaluable", "SAFFL": "All treated"}
     cbr = clinical_benefit(bor, adsl.set_index("USUBJID")["TRTSDT"], rules)
     table = bor.assign(CBR=cbr.to_numpy())
@@ -391,6 +403,9 @@ def response_summary(
                     "p vs H0 (exact, one-sided)": rr.p_value if name.startswith("ORR") else np.nan,
                 }
             )
+            if design is not None:
+                t = proportion_test(k, n, design.p0, design.method, design.alpha, design.sides)
+                rows[-1][f"p vs H0 ({t.name})"] = t.p_value if name.startswith("ORR") else np.nan
     return pd.DataFrame(rows)
 
 

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from components.analyses import objective_response, primary_endpoint
 from components.changes import CutChanges, compare_cuts
 from components.config import StudyConfig
 from components.datasets import DataCut
@@ -16,7 +17,7 @@ from components.enrollment import consort_flow, cumulative, planned_line, projec
 from components.enrollment_plots import accrual_figure, flow_figure
 from components.km_plot import km_curves, km_figure, stats_lines
 from components.plotting import FigureContext
-from components.recist import ResponseAnalysis, analyse_response, response_rate, response_summary
+from components.recist import ResponseAnalysis, analyse_response, response_summary
 from components.response_plots import waterfall_data, waterfall_figure
 from components.safety import overview, safety_population, term_worst_grade_counts, treatment_emergent
 from components.safety_plots import butterfly_figure
@@ -47,9 +48,11 @@ def analysis(cut: DataCut, config: StudyConfig) -> ResponseAnalysis | None:
 
 
 def build_report(cut: DataCut, config: StudyConfig, compare: DataCut | None = None,
-                 presentation: bool = True) -> list[ReportItem]:
-    """Enrollment, flow, response table and waterfall, swimmer, KM for PFS and OS, safety overview
-    and, with a comparison cut, the since-last-cut highlights."""
+                 presentation: bool = True, study_cut: DataCut | None = None) -> list[ReportItem]:
+    """Enrollment, flow, the primary endpoint's decision, response table and waterfall, swimmer, KM
+    for PFS and OS, safety overview and, with a comparison cut, the since-last-cut highlights.
+    ``cut`` may be a filtered view; the decision is always taken on ``study_cut`` (the whole study,
+    default ``cut``)."""
     items: list[ReportItem] = []
     adsl = cut.tables["adsl"]
     ra = analysis(cut, config)
@@ -69,13 +72,20 @@ def build_report(cut: DataCut, config: StudyConfig, compare: DataCut | None = No
         table = response_summary(ra.bor, adsl, d.p0, rules)
         ev = adsl.loc[adsl["EFFFL"] == "Y", "USUBJID"]
         b = ra.bor[ra.bor["USUBJID"].isin(set(ev))]
-        rr = response_rate(int(b["BOR"].isin(["CR", "PR"]).sum()), len(b), d.p0)
+        orr = objective_response(ra.bor, set(ev), d)
+        whole = study_cut if study_cut is not None else cut
+        ra_whole = ra if whole is cut else analysis(whole, config)
+        if ra_whole is not None:
+            pe = primary_endpoint(whole.tables["adsl"], ra_whole.bor, d)
+            items.append(ReportItem("primary", "Primary endpoint: ORR against the protocol's decision rule",
+                                    table=pe.table(),
+                                    note="Whole study, whatever filters are on." if whole is not cut else ""))
         show = table.assign(**{"n (%)": [f"{n} ({p:.1f}%)" if not np.isnan(p) else str(n) for n, p in zip(table["n"], table["%"], strict=True)],
                                "95% CI": [f"{lo:.1f}–{hi:.1f}" if not np.isnan(lo) else "" for lo, hi in
                                           zip(table["95% CI low"], table["95% CI high"], strict=True)]})
         items.append(ReportItem("response_table", "Best overall response (RECIST 1.1, confirmed)",
                                 table=show[["Population", "N", "Category", "n (%)", "95% CI"]],
-                                note=f"ORR (evaluable): {rr.text()}; exact one-sided p vs H0 {d.p0:.0%} = {rr.p_value:.3f}"))
+                                note=f"ORR (evaluable): {orr.rate.text()}; {orr.test.name}: {orr.test.p_text}"))
         bars, missing = waterfall_data(ra.best[ra.best["USUBJID"].isin(set(ev))], ra.bor, adsl, set(ra.new_lesions))
         new = compare_new_subjects(cut, compare)
         items.append(ReportItem("waterfall", "Waterfall", waterfall_figure(

@@ -17,7 +17,7 @@ import streamlit as st
 from components.config import ResponseRules, StudyConfig
 from components.datasets import CutRef, DataCut, default_data_dir, folder_signature, list_cuts, load_cut, load_files
 from components.filters import MISSING_LABEL, apply_filters, describe, filter_specs
-from components.plotting import SYNTHETIC_TAG, FigureContext, export_config
+from components.plotting import SUBGROUP_TAG, SYNTHETIC_TAG, FigureContext, export_config
 from components.recist import ResponseAnalysis, analyse_response
 from components.validation import ERROR, INFO, WARNING, Finding
 
@@ -42,6 +42,10 @@ class AppState:
     def filter_text(self) -> str:
         return describe(self.selection)
 
+    @property
+    def filtered(self) -> bool:
+        return bool(self.filter_text)
+
     def context(self, population: str = "", endpoint: str = "", note: str = "") -> FigureContext:
         notes = [n for n in (note, f"Filters: {self.filter_text}" if self.filter_text else "") if n]
         return FigureContext(
@@ -52,6 +56,7 @@ class AppState:
             synthetic=self.cut.synthetic,
             note=" · ".join(notes),
             presentation=self.presentation,
+            subgroup=self.filtered,
         )
 
 
@@ -432,6 +437,19 @@ def sections(parts: Mapping[str, Callable[[], None]], key: str) -> None:
         if tab.open:
             with tab:
                 draw()
+
+
+def p_label(s: AppState, label: str) -> str:
+    """A p-value's label, marked as a subgroup analysis when sidebar filters select a subset (a
+    p-value inside a filtered subgroup is exploratory; regulators ask for it to be said)."""
+    return s.context().p_label(label)
+
+
+def subgroup_caption(s: AppState) -> None:
+    """Under a table or figure with p-values: say that they are a subgroup analysis when filtered."""
+    if s.filtered:
+        st.caption(f"p-values on this page are a {SUBGROUP_TAG} (filters: {s.filter_text}): exploratory, "
+                   "unadjusted for the selection.")
 
 
 def new_since_compare(s: AppState, key: str) -> set[str] | None:

@@ -3,6 +3,7 @@
 import streamlit as st
 
 from components import widgets
+from components.analyses import primary_endpoint
 from components.changes import compare_cuts
 from components.deck import build_deck, build_html
 from components.filters import apply_filters
@@ -31,6 +32,10 @@ else:
     metrics["Change"] = ch.metrics["Change"].map(lambda v: "" if v != v else f"{v:+g}")
     st.dataframe(metrics, hide_index=True, width="content")
     st.caption("ORR: confirmed responses among response-evaluable patients. Median PFS in months (NR = not reached).")
+    if s.cut.has("adrs"):
+        whole = widgets.response_analysis(s.cut, cfg.response, cfg.response.confirmed_default, True)
+        st.markdown("**Primary endpoint (whole study):** " + primary_endpoint(s.cut.tables["adsl"], whole.bor,
+                                                                          cfg.design).sentence())
 
     link = st.column_config.LinkColumn("Patient", display_text=r"patient=(.*)$")
 
@@ -73,10 +78,10 @@ stem = f"{cfg.id}_{s.cut.cutoff_text}"
 from components.export import chromium_available  # noqa: E402
 
 if chromium_available():
-    c1.download_button("Download the deck (PowerPoint)", lambda: build_deck(view, cfg, compare), file_name=f"{stem}.pptx",
+    c1.download_button("Download the deck (PowerPoint)", lambda: build_deck(view, cfg, compare, study_cut=s.cut), file_name=f"{stem}.pptx",
                        mime="application/vnd.openxmlformats-officedocument.presentationml.presentation", key="dl_deck")
 else:
     c1.caption("The deck needs Chromium on the server for its images (apt-get install chromium).")
-c2.download_button("Download the HTML report", lambda: build_html(view, cfg, compare).encode("utf-8"),
+c2.download_button("Download the HTML report", lambda: build_html(view, cfg, compare, study_cut=s.cut).encode("utf-8"),
                    file_name=f"{stem}.html", mime="text/html", key="dl_html")
 st.caption("The same from the command line: `python -m components.deck --data DIR --out deck.pptx --html report.html`.")

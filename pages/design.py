@@ -5,7 +5,9 @@ import pandas as pd
 import streamlit as st
 
 from components import widgets
+from components.analyses import interim_counts, primary_endpoint
 from components.design import (
+    TEST_METHODS,
     exact_single_stage,
     exact_single_stage_table,
     monitor,
@@ -19,7 +21,6 @@ from components.design import (
     with_dropout,
 )
 from components.design_plots import power_curve_figure, power_vs_n_figure
-from components.recist import responders_needed
 from components.summary import design_sentence
 
 s = widgets.page_header("Study design", needs=())
@@ -118,7 +119,9 @@ if normal_alpha > alpha_one:
     st.warning(f"Evaluated on the binomial distribution, the normal-approximation rule (≥ {k_crit} of {n}) has a one-sided "
                f"type I error of {normal_alpha:.1%}, above the nominal {alpha_one:.1%}. The exact test at the same n needs "
                f"≥ {r_exact} responders (one-sided α {stats.binom.sf(r_exact - 1, n, p0):.1%}, power "
-               f"{stats.binom.sf(r_exact - 1, n, p1):.0%}). The Response page uses the exact rule.")
+               f"{stats.binom.sf(r_exact - 1, n, p1):.0%}). The study is decided by the protocol's prespecified test "
+               f"({TEST_METHODS[d.method]}, from the study config); the Response page shows the other as a sensitivity "
+               "analysis.")
 saw = exact_single_stage_table(p0, p1, alpha_one, max(exact.n - 4, 1), exact.n + 8)
 saw["qualifies"] = np.where(saw["power"] >= power, "yes", "no")
 with st.expander("The saw-tooth: neighbouring n of the exact design (power is not monotone in n)"):
@@ -159,12 +162,12 @@ if not s.cut.has("adsl", "adrs"):
     st.info("Needs ADSL and ADRS.")
     st.stop()
 adsl = s.view.tables["adsl"]
-ra = widgets.response_analysis(s.cut, s.config.response, True, True).restrict(set(adsl["USUBJID"]))
-ev = set(adsl.loc[adsl["EFFFL"] == "Y", "USUBJID"])
-bor = ra.bor[ra.bor["USUBJID"].isin(ev)]
-assessed = bor[bor["N_ASSESS"] > 0]
-x_resp = int(bor["BOR"].isin(["CR", "PR"]).sum())
-n_obs = len(assessed)
+# The whole study, as on the Response page: the decision is never taken in a filtered subgroup.
+whole = widgets.response_analysis(s.cut, s.config.response, s.config.response.confirmed_default, True)
+pe = primary_endpoint(s.cut.tables["adsl"], whole.bor, d)
+x_resp, n_obs = interim_counts(s.cut.tables["adsl"], whole.bor)
+if s.filter_text:
+    st.caption(f"Computed on the whole study: the sidebar filters ({s.filter_text}) do not apply to the decision.")
 mc = st.columns(3)
 prior_name = mc[0].selectbox("Prior for the ORR", ["Beta(2·p0, 2·(1−p0))", "Jeffreys Beta(0.5, 0.5)", "Uniform Beta(1, 1)"],
                              key="design_prior", help="Weakly informative prior centred on H0, worth two patients; or "
@@ -172,21 +175,22 @@ prior_name = mc[0].selectbox("Prior for the ORR", ["Beta(2·p0, 2·(1−p0))", "
 prior = {"Beta(2·p0, 2·(1−p0))": (2 * p0, 2 * (1 - p0)), "Jeffreys Beta(0.5, 0.5)": (0.5, 0.5),
          "Uniform Beta(1, 1)": (1.0, 1.0)}[prior_name]
 criterion = mc[1].radio("Success at the final analysis", ["exact", "bayes"], horizontal=True, key="design_crit",
-                        format_func={"exact": "Exact test rejects H0", "bayes": "Posterior > θ"}.get)
+                        format_func={"exact": "The protocol's test rejects H0", "bayes": "Posterior > θ"}.get)
 theta = mc[2].number_input("θ (posterior threshold)", 0.5, 0.999, 0.95, 0.01, key="design_theta",
                            disabled=criterion != "bayes")
-needed = responders_needed(d.n_evaluable, p0, alpha_one)
+needed = pe.rule.critical
 mon = monitor(x_resp, n_obs, d.n_evaluable, p0, p1, needed, prior, theta if criterion == "bayes" else None)
 mm = st.columns(4)
-mm[0].metric("Responders / assessed", f"{x_resp} / {n_obs}",
-             help="Confirmed CR/PR among response-evaluable patients with at least one tumour assessment.")
+mm[0].metric("Responders / assessed so far", f"{x_resp} / {n_obs}",
+             help="Confirmed CR/PR among response-evaluable patients with at least one tumour assessment so far "
+                  f"(the Response page counts all {pe.evaluable} response-evaluable patients, assessed or not).")
 mm[1].metric(f"P(ORR > {p0:.0%} | data)", f"{mon.posterior_prob:.1%}", help=f"Posterior under {prior_name}.")
 mm[2].metric("Predictive probability of success", f"{mon.predictive_prob:.1%}",
              help=f"Lee & Liu (2008): over the {mon.remaining} evaluable patients still to come (of {d.n_evaluable}).")
 mm[3].metric("Conditional power (H1 / observed)", f"{mon.conditional_power_h1:.0%} / {mon.conditional_power_observed:.0%}",
              help=f"P(≥ {needed} responders at the final analysis) if the remaining patients respond at {p1:.0%} / at the "
                   "observed rate.")
-goal = (f"the final exact test rejects H0 with ≥ {needed} of {d.n_evaluable}" if criterion == "exact"
+goal = (f"the protocol's test ({pe.rule.name}) rejects H0 with ≥ {needed} of {d.n_evaluable}" if criterion == "exact"
         else f"the final posterior P(ORR > {p0:.0%}) exceeds {theta:g}")
 reading = ("very likely" if mon.predictive_prob >= 0.9 else "likely" if mon.predictive_prob >= 0.6 else
            "uncertain" if mon.predictive_prob >= 0.3 else "unlikely" if mon.predictive_prob >= 0.05 else "very unlikely")

@@ -4,7 +4,8 @@ import pandas as pd
 import streamlit as st
 
 from components import widgets
-from components.recist import responders_needed, response_rate, response_summary, time_to_response
+from components.analyses import objective_response, primary_endpoint
+from components.recist import cr_then_pr_text, response_summary, time_to_response
 from components.response_plots import COLOR_BY, spider_data, spider_figure, waterfall_data, waterfall_figure
 from components.style import POPULATION_LABELS
 
@@ -36,43 +37,37 @@ if full.has_given:
 subjects = set(adsl["USUBJID"])
 ra = full.restrict(subjects)
 pop_ids = set(adsl.loc[adsl[population] == "Y", "USUBJID"])
-bor_pop = ra.bor[ra.bor["USUBJID"].isin(pop_ids)]
-n = len(bor_pop)
-k = int(bor_pop["BOR"].isin(["CR", "PR"]).sum())
-rr = response_rate(k, n, design.p0)
-alpha_one = design.alpha / design.sides
-r_needed = responders_needed(design.n_evaluable, design.p0, alpha_one)
+orr = objective_response(ra.bor, pop_ids, design)
+rr, here, k, n = orr.rate, orr.test, orr.k, orr.n
+# The decision is about the whole study, with the protocol's responses (confirmed by default) and ADRS's BOR.
+whole = widgets.response_analysis(s.cut, rules, rules.confirmed_default, True)
+pe = primary_endpoint(s.cut.tables["adsl"], whole.bor, design)
 
 # ---------------------------------------------------------------- primary endpoint
 st.subheader("Objective response rate — primary endpoint")
 m = st.columns(4)
 m[0].metric("ORR", f"{rr.rate:.1%}" if n else "—", help="CR + PR, " + ("confirmed" if confirmed else "unconfirmed"))
-m[1].metric("Responders / patients", f"{k} / {n}")
+m[1].metric(f"Responders / {POPULATION_LABELS[population].lower()}", f"{k} / {n}")
 m[2].metric("95% CI (exact)", f"{100 * rr.ci_low:.1f}–{100 * rr.ci_high:.1f}%" if n else "—", help="Clopper–Pearson")
-m[3].metric(f"p vs H0 {design.p0:.0%}", f"{rr.p_value:.3f}" if n else "—",
-            help="Exact one-sided binomial test, H1: ORR > H0 (P(X ≥ responders | n, H0)).")
-evaluable_now = int((adsl["EFFFL"] == "Y").sum())
-k_eval = int(ra.bor[ra.bor["USUBJID"].isin(set(adsl.loc[adsl["EFFFL"] == "Y", "USUBJID"]))]["BOR"].isin(["CR", "PR"]).sum())
-still = max(design.n_evaluable - evaluable_now, 0)
-more = max(r_needed - k_eval, 0)
-verdict = (
-    "already reached" if more == 0
-    else (f"{more} more responder{'s' if more > 1 else ''} needed"
-          + (f" among the {still} evaluable patients still to come and those without a confirmed response yet"
-             if still else " among patients without a confirmed response yet"))
-)
-st.markdown(
-    f"At the final analysis of **{design.n_evaluable} evaluable patients**, H0 (ORR ≤ {design.p0:.0%}) is rejected "
-    f"with **≥ {r_needed} responders** (exact one-sided binomial test at α = {alpha_one:g}, the protocol's "
-    f"{'two' if design.sides == 2 else 'one'}-sided α = {design.alpha:g}). So far: **{k_eval} responders among "
-    f"{evaluable_now} evaluable** — {verdict}. H1 (ORR {design.p1:.0%}) is the rate the study is powered for."
-)
+m[3].metric(widgets.p_label(s, f"p vs H0 {design.p0:.0%}"), f"{here.p_value:.3f}" if n else "—",
+            help=f"The protocol's test: {here.name}, {'two' if design.sides == 2 else 'one'}-sided α = {design.alpha:g}.")
+st.markdown(pe.sentence())
+t = pe.test
+if t.n:
+    stat = f"z = {t.statistic:.2f}, " if t.method == "normal" else ""
+    st.markdown(f"The protocol's test now, whole study ({t.k}/{t.n}): {t.name}, {stat}{t.p_text} — **{t.verdict}**"
+                + ("" if t.n >= pe.rule.n else f" (interim look: {t.n} of the {pe.rule.n} planned evaluable patients)") + ".")
+st.caption(pe.sensitivity_sentence())
 if s.filter_text:
-    st.caption("The counts above follow the sidebar filters; the decision rule refers to the whole study.")
+    st.caption("The decision above is computed on the whole study; the ORR, CI and p-value in the boxes follow the "
+               f"sidebar filters ({s.filter_text}) and are a subgroup analysis.")
+if confirmed != rules.confirmed_default:
+    st.caption("The decision uses the protocol's " + ("confirmed" if rules.confirmed_default else "unconfirmed")
+               + " responses, whatever the toggle above shows.")
 
 # ---------------------------------------------------------------- response table
 st.subheader("Best overall response")
-table = response_summary(ra.bor, adsl, design.p0, rules)
+table = response_summary(ra.bor, adsl, design.p0, rules, design=design)
 show = table.copy()
 show["n (%)"] = [f"{a} ({b:.1f}%)" if pd.notna(b) else f"{a}" for a, b in zip(show["n"], show["%"], strict=True)]
 show["95% CI"] = [f"{lo:.1f}–{hi:.1f}" if pd.notna(lo) else "" for lo, hi in zip(show["95% CI low"], show["95% CI high"], strict=True)]
@@ -84,7 +79,7 @@ wide.columns = [f"{pop} (N={int(table[table['Population'] == pop]['N'].iloc[0])}
 st.dataframe(wide.reset_index(), hide_index=True, width="stretch",
              column_config={"Category": st.column_config.TextColumn(width="medium")})
 notes = [f"{'Confirmed' if confirmed else 'Unconfirmed'} responses; SD needs ≥{rules.sd_min_days} days from the first dose.",
-         "95% CI: exact (Clopper–Pearson)."]
+         "95% CI: exact (Clopper–Pearson).", "CR followed by PR: " + cr_then_pr_text(rules)]
 if (ra.bor["BOR_DETAIL"] == "NON-CR/NON-PD").any():
     notes.append("SD includes non-CR/non-PD (non-measurable disease only).")
 st.caption(" ".join(notes))
@@ -162,5 +157,4 @@ with st.expander(f"Derivation check: the app's RECIST derivation against ADRS ({
                    f"less than {rules.confirmation_min_days} days later, or SD before {rules.sd_min_days} days.")
     flagged = ra.bor[ra.bor["CR_THEN_PR"]]["USUBJID"].tolist()
     if flagged:
-        st.warning("CR followed by PR (RECIST 1.1 Table 3: the CR is read as PR; please check the CR): "
-                   + ", ".join(flagged))
+        st.warning("CR followed by PR — " + cr_then_pr_text(rules) + " Please check the CR of: " + ", ".join(flagged))

@@ -129,6 +129,15 @@ def browser():
         b.close()
 
 
+@pytest.fixture(scope="session")
+def r_reference() -> dict:
+    """R's answers for the statistics of issue 15 (tests/reference/issue15_reference.R made them;
+    NA is null, infinities are the strings "Inf"/"-Inf")."""
+    import json
+
+    return json.loads((Path(__file__).parent / "reference" / "issue15_reference.json").read_text())
+
+
 def decode_array(value):
     """A plotly array from a figure's JSON: plotly 7 sends numbers base64-encoded ({dtype, bdata})."""
     import base64

@@ -119,7 +119,8 @@ def test_deck_has_the_expected_slides(deck_outputs: Path):
         texts = [sh.text_frame.text for sh in slide.shapes if sh.has_text_frame]
         titles.append(texts[0] if texts else "")
     assert titles[0].startswith("Neratinib + fulvestrant + eribulin")
-    expected = ["Enrollment", "CONSORT flow", "Best overall response (RECIST 1.1, confirmed)", "Waterfall", "Swimmer",
+    expected = ["Enrollment", "CONSORT flow", "Primary endpoint: ORR against the protocol's decision rule",
+                "Best overall response (RECIST 1.1, confirmed)", "Waterfall", "Swimmer",
                 "Progression-free survival", "Overall survival", "Safety overview (N = 27)",
                 "Most frequent adverse events", "Since the 2026-08-01 cut"]
     assert titles[1:] == expected
@@ -134,6 +135,11 @@ def test_deck_has_the_expected_slides(deck_outputs: Path):
             img = Image.open(__import__("io").BytesIO(pic.image.blob))
             assert img.format == "PNG" and img.width >= 1600
     assert any("SYNTHETIC" in sh.text_frame.text for sh in prs.slides[0].shapes if sh.has_text_frame)
+    # the deck states the protocol's threshold, as the Response and Design pages do (issue 15)
+    primary = list(prs.slides)[titles.index("Primary endpoint: ORR against the protocol's decision rule")]
+    cells = [c.text for sh in primary.shapes if sh.has_table for r in sh.table.rows for c in r.cells]
+    assert "reject H0 with ≥ 11 responders of 31 evaluable" in cells
+    assert any(c.startswith("≥ 12 of 31 needed") for c in cells)
 
 
 def test_html_report_contains_every_figure(deck_outputs: Path):

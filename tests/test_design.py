@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+from pathlib import Path
+
+import pandas as pd
 import pytest
 from scipy import stats
 
@@ -123,3 +127,66 @@ def test_conditional_power_hand_case():
     """Two patients to come, one more responder needed, p = 0.5: 1 − 0.5² = 0.75."""
     assert conditional_power(3, 10, 12, 4, 0.5) == pytest.approx(0.75)
     assert conditional_power(4, 10, 12, 4, 0.5) == 1.0
+
+
+# --------------------------------------------------------------------------- the protocol's test (issue 15)
+
+
+def test_normal_and_exact_tests_match_r(r_reference):
+    """proportion_test against R prop.test(k, n, p0, correct = FALSE) (z² = X², two-sided p) and
+    binom.test(k, n, p0, alternative = "greater") for every k of two designs."""
+    from components.design import proportion_test
+
+    for rec in r_reference["prop_test"]["records"]:
+        k, n, p0 = rec["k"], rec["n"], rec["p0"]
+        t = proportion_test(k, n, p0, "normal", 0.05, 2)
+        assert t.statistic ** 2 == pytest.approx(rec["chisq"], rel=1e-9, abs=1e-12)
+        assert t.p_value == pytest.approx(rec["p_two_sided"], rel=1e-9, abs=1e-15)
+        assert proportion_test(k, n, p0, "exact", 0.05, 2).p_value == pytest.approx(rec["exact_greater_p"], rel=1e-9)
+
+
+def test_decision_rule_thresholds_from_r(r_reference):
+    """The protocol's rule at 31 evaluable: the smallest k above n·p0 whose R prop.test p ≤ 0.05 is
+    11; the exact test at one-sided 0.025 needs the smallest k with binom.test p ≤ 0.025 (12)."""
+    from components.design import decision_rule
+
+    recs = [r for r in r_reference["prop_test"]["records"] if r["n"] == 31]
+    normal_k = min(r["k"] for r in recs if r["k"] / 31 > 0.21 and r["p_two_sided"] <= 0.05)
+    exact_k = min(r["k"] for r in recs if r["exact_greater_p"] <= 0.025)
+    rule = decision_rule(31, 0.21, 0.43, "normal", 0.05, 2)
+    assert (rule.critical, rule.exact_critical) == (normal_k, exact_k) == (11, 12)
+    assert rule.actual_alpha == pytest.approx(next(r["exact_greater_p"] for r in recs if r["k"] == 11), rel=1e-9)
+    assert decision_rule(31, 0.21, 0.43, "exact", 0.05, 2).critical == 12
+
+
+def test_at_11_of_31_the_protocol_test_rejects_and_the_exact_test_does_not():
+    """Issue 15 (5): 11/31 — the protocol's normal test rejects (p = 0.0477 ≤ 0.05); the exact test,
+    the sensitivity analysis, does not (p = 0.0451 > 0.025). The decision follows the config."""
+    from components.analyses import primary_endpoint
+    from components.config import load_config
+
+    cfg = load_config()
+    assert cfg.design.method == "normal"
+    adsl = pd.DataFrame({"USUBJID": [f"S{i}" for i in range(31)], "EFFFL": "Y"})
+    bor = pd.DataFrame({"USUBJID": adsl["USUBJID"], "BOR": ["PR"] * 11 + ["SD"] * 20})
+    pe = primary_endpoint(adsl, bor, cfg.design)
+    assert pe.test.reject and not pe.exact.reject
+    assert pe.more_needed == 0 and "already reached" in pe.sentence()
+    assert "≥ 11 responders" in pe.sentence() and "≥ 12 responders" in pe.sensitivity_sentence()
+    exact_cfg = replace(cfg.design, method="exact")
+    pe = primary_endpoint(adsl, bor, exact_cfg)
+    assert not pe.test.reject and pe.more_needed == 1
+
+
+def test_config_reads_the_test_method(tmp_path):
+    from components.config import load_config
+
+    text = (Path(__file__).parents[1] / "data" / "study.toml").read_text()
+    for line, method in (('method = "exact"', "exact"), ("", "normal")):
+        path = tmp_path / f"s{method}.toml"
+        path.write_text(text.replace('method = "normal"', line))
+        assert load_config(path).design.method == method
+    path = tmp_path / "bad.toml"
+    path.write_text(text.replace('method = "normal"', 'method = "bayes"'))
+    with pytest.raises(ValueError, match="method"):
+        load_config(path)

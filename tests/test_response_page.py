@@ -9,7 +9,7 @@ from tests.conftest import DEMO_DIR, chart_figures, decode_array
 
 
 def _metric(at, label):
-    return next(m.value for m in at.metric if m.label == label)
+    return next(m.value for m in at.metric if m.label.startswith(label))
 
 
 def _response_page(app_factory):
@@ -26,8 +26,71 @@ def _waterfall(at) -> dict:
 def test_page_runs_and_shows_the_primary_endpoint(app_factory):
     at = _response_page(app_factory)
     assert _metric(at, "ORR").endswith("%")
-    assert "≥ 12 responders" in " ".join(m.value for m in at.markdown)
+    # the protocol's test (one-sample normal test, two-sided 0.05) decides: ≥ 11 of 31; the exact test
+    # (≥ 12) is the sensitivity analysis
+    text = " ".join(m.value for m in at.markdown)
+    assert "≥ 11 responders" in text and "one-sample proportion test" in text
+    assert any("≥ 12 responders" in c.value and "Sensitivity" in c.value for c in at.caption)
     assert not at.error
+
+
+def _ten_of_27_responders(cut, edit_table):
+    """The latest demo cut with 10 of its 27 response-evaluable patients responding (CBOR PR)."""
+    adsl = pd.read_csv(cut / "adsl.csv", dtype=str)
+    ev = list(adsl.loc[adsl["EFFFL"] == "Y", "USUBJID"])
+    assert len(ev) == 27
+    responders = set(ev[:10])
+
+    def set_cbor(df):
+        is_cbor = df["PARAMCD"] == "CBOR"
+        df.loc[is_cbor, "AVALC"] = ["PR" if u in responders else "SD" for u in df.loc[is_cbor, "USUBJID"]]
+        return df
+
+    edit_table(cut, "adrs", set_cbor)
+    return ev
+
+
+def test_the_decision_follows_the_protocols_test(app_factory, tmp_path, latest_cut, edit_table):
+    """Issue 15 (5): 10/27 — R prop.test(10, 27, 0.21, correct = FALSE) p = 0.040767 (≤ 0.05, H0
+    rejected by the protocol's test); binom.test(…, "greater") p = 0.041356 (> 0.025, not rejected by
+    the exact test). The page shows the protocol's p and verdict, and the exact one as sensitivity."""
+    import shutil
+
+    cuts = tmp_path / "cuts"
+    shutil.copytree(latest_cut, cuts / latest_cut.name)
+    _ten_of_27_responders(cuts / latest_cut.name, edit_table)
+    at = app_factory(cuts).run()
+    at.switch_page("pages/response.py").run()
+    assert not at.exception
+    assert _metric(at, "Responders /") == "10 / 27"
+    assert _metric(at, "p vs H0") == "0.041"  # the protocol's two-sided normal test
+    text = " ".join(m.value for m in at.markdown)
+    assert "H0 rejected" in text and "z = 2.05" in text and "1 more responder needed" in text
+    assert any("p = 0.041 (one-sided, α = 0.025), h0 not rejected" in c.value for c in at.caption)
+
+
+def test_with_filters_the_decision_stays_on_the_whole_study(app_factory, tmp_path, latest_cut, edit_table):
+    """Issue 15 (6) and (9): a site filter changes the boxes (a subgroup analysis, so labelled) but
+    not the decision sentence, which counts the whole study."""
+    import shutil
+
+    cuts = tmp_path / "cuts"
+    shutil.copytree(latest_cut, cuts / latest_cut.name)
+    _ten_of_27_responders(cuts / latest_cut.name, edit_table)
+    at = app_factory(cuts).run()
+    at.switch_page("pages/response.py").run()
+    site = load_cut(cuts / latest_cut.name).tables["adsl"]["SITEID"].value_counts().index[0]
+    at.multiselect(key="flt_SITEID").set_value([site]).run()
+    assert not at.exception
+    assert _metric(at, "Responders /") != "10 / 27"
+    text = " ".join(m.value for m in at.markdown)
+    assert "in the whole study: 10 responders among 27 response-evaluable" in text
+    assert any(m.label.startswith("p vs H0") and "subgroup analysis" in m.label for m in at.metric)
+    assert any("computed on the whole study" in c.value for c in at.caption)
+    # the Design page's interim panel and the Since-last-cut page state the same threshold
+    at.switch_page("pages/design.py").run()
+    assert not at.exception
+    assert any("≥ 11 of 31" in m.value for m in at.markdown)
 
 
 def test_waterfall_has_one_bar_per_patient_with_a_post_baseline_measurement(app_factory):
@@ -55,13 +118,13 @@ def test_waterfall_has_one_bar_per_patient_with_a_post_baseline_measurement(app_
 
 def test_filters_change_the_counts(app_factory):
     at = _response_page(app_factory)
-    all_n = _metric(at, "Responders / patients")
+    all_n = _metric(at, "Responders /")
     cut = load_cut(DEMO_DIR)
     site = cut.tables["adsl"]["SITEID"].value_counts().index[0]
     at.multiselect(key="flt_SITEID").set_value([site]).run()
     assert not at.exception
     n_site = int(((cut.tables["adsl"]["SITEID"] == site) & (cut.tables["adsl"]["EFFFL"] == "Y")).sum())
-    filtered = _metric(at, "Responders / patients")
+    filtered = _metric(at, "Responders /")
     assert filtered != all_n and filtered.endswith(f"/ {n_site}")
     fig = _waterfall(at)
     sites = {row[1] for t in fig["data"] if t["type"] == "bar" and t.get("customdata") for row in t["customdata"]}
@@ -70,14 +133,14 @@ def test_filters_change_the_counts(app_factory):
 
 def test_population_and_confirmation_switches(app_factory):
     at = _response_page(app_factory)
-    confirmed = _metric(at, "Responders / patients")
+    confirmed = _metric(at, "Responders /")
     at.toggle(key="resp_confirmed").set_value(False).run()
-    unconfirmed = _metric(at, "Responders / patients")
+    unconfirmed = _metric(at, "Responders /")
     k_c, k_u = int(confirmed.split("/")[0]), int(unconfirmed.split("/")[0])
     assert k_u >= k_c  # an unconfirmed count can only be larger
     at.radio(key="resp_pop").set_value("SAFFL").run()
     adsl = load_cut(DEMO_DIR).tables["adsl"]
-    assert _metric(at, "Responders / patients").endswith(f"/ {int((adsl['SAFFL'] == 'Y').sum())}")
+    assert _metric(at, "Responders /").endswith(f"/ {int((adsl['SAFFL'] == 'Y').sum())}")
 
 
 def test_derived_source_lists_disagreements(app_factory):
