@@ -91,9 +91,12 @@ def km_figure(
         tab = c.km.table
         x = np.concatenate([[0.0], tab["time"].to_numpy(float) / days_per_month])
         y = np.concatenate([[1.0], tab["surv"].to_numpy(float)])
+        # Drawn: where the log-log band is undefined (S = 1, nothing has happened yet) it is drawn
+        # closed at 1; the numbers (tables, CSV) keep it undefined, as R reports it.
+        flat = np.concatenate([[True], tab["surv"].to_numpy(float) >= 1.0])
+        lo = np.where(flat, 1.0, np.concatenate([[1.0], tab["lower"].to_numpy(float)]))
+        hi = np.where(flat, 1.0, np.concatenate([[1.0], tab["upper"].to_numpy(float)]))
         if show_ci and len(tab):
-            lo = np.concatenate([[1.0], tab["lower"].to_numpy(float)])
-            hi = np.concatenate([[1.0], tab["upper"].to_numpy(float)])
             traces.append(go.Scatter(x=x, y=hi, mode="lines", line={"width": 0, "shape": "hv"}, hoverinfo="skip",
                                      showlegend=False, legendgroup=c.label))
             traces.append(go.Scatter(x=x, y=lo, mode="lines", line={"width": 0, "shape": "hv"}, fill="tonexty",
@@ -102,8 +105,8 @@ def km_figure(
         custom = np.stack([
             np.concatenate([[c.km.n], tab["n_risk"].to_numpy()]),
             np.concatenate([[0], np.cumsum(tab["n_event"].to_numpy())]),
-            np.concatenate([[1.0], tab["lower"].to_numpy(float)]),
-            np.concatenate([[1.0], tab["upper"].to_numpy(float)]),
+            lo,
+            hi,
         ], axis=-1)
         traces.append(go.Scatter(
             x=x, y=y, mode="lines", name=c.label, legendgroup=c.label,

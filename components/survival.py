@@ -43,7 +43,8 @@ class KMResult:
 
     def survival_at(self, t: float) -> tuple[float, float, float]:
         """(surv, lower, upper) at time t, as R's ``summary(fit, times = t)``: the step function's
-        value at the last time ≤ t; 1 (1, 1) before the first time; NaN after the last time."""
+        value at the last time ≤ t (with a log-log band undefined, NaN, while S = 1); 1 (1, 1) before
+        the first time; NaN after the last time."""
         if self.n == 0 or t > self.times.max():
             return (np.nan, np.nan, np.nan)
         tab = self.table
@@ -128,8 +129,9 @@ def confidence_band(surv: np.ndarray, std_err: np.ndarray, conf_type: str, level
     """Pointwise CI from the Greenwood standard error of −log S, as R's ``survfit_confint``.
 
     plain: S ± z·se·S (clipped to [0, 1]); log: exp(log S ± z·se), upper ≤ 1; log-log:
-    exp(−exp(log(−log S) ∓ z·se/log S)) (lower with −, as log S < 0). Where S = 1 (no event yet) the band is (1, 1); where S = 0
-    it is undefined (NaN).
+    exp(−exp(log(−log S) ∓ z·se/log S)) (lower with −, as log S < 0). Where S = 1 (no event yet)
+    the band is (1, 1) for plain and log, and undefined (NaN) for log-log, whose transform has no
+    value there (R ``survfit_confint`` sets it to NA); where S = 0 it is undefined for all three.
     """
     if conf_type not in CONF_TYPES:
         raise ValueError(f"conf_type must be one of {CONF_TYPES}")
@@ -149,8 +151,9 @@ def confidence_band(surv: np.ndarray, std_err: np.ndarray, conf_type: str, level
             lower = np.exp(-np.exp(np.log(-np.log(xx)) - se2))
             upper = np.exp(-np.exp(np.log(-np.log(xx)) + se2))
     one = s >= 1.0 - 1e-15
-    lower = np.where(one, 1.0, lower)
-    upper = np.where(one, 1.0, upper)
+    at_one = np.nan if conf_type == "log-log" else 1.0
+    lower = np.where(one, at_one, lower)
+    upper = np.where(one, at_one, upper)
     zero = s <= 0.0
     lower = np.where(zero, np.nan, lower)
     upper = np.where(zero, np.nan, upper)
@@ -188,6 +191,36 @@ def kaplan_meier(time, event, conf_type: str = "log-log", conf_level: float = 0.
     return KMResult(tab[cols], conf_type, conf_level, int(len(t)), int(e.sum()), med, (lo, hi), np.sort(t))
 
 
+def cumulative_incidence(time, status) -> pd.DataFrame:
+    """Aalen–Johansen cumulative incidence with competing risks (Aalen & Johansen, Scand J Stat 1978;
+    as R ``survfit(Surv(time, factor(status)) ~ 1)`` and ``cmprsk::cuminc``).
+
+    ``status``: 0 = censored, 1 = the event of interest, 2 = a competing event. One row per distinct
+    time: n_risk (time ≥ t), n_event, n_competing, n_censor, cif (event of interest), cif_competing
+    and event_free = 1 − cif − cif_competing. At each time, CIF_k(t) = CIF_k(t−) + S(t−)·d_k/n, with
+    S the Kaplan–Meier of being free of either event; censorings at a tied time count as at risk.
+    1 − Kaplan–Meier of the event alone (competing events censored) overstates the incidence.
+    """
+    t = np.asarray(time, float)
+    st_ = np.asarray(status, int)
+    ok = ~np.isnan(t)
+    t, st_ = t[ok], st_[ok]
+    cols = ["time", "n_risk", "n_event", "n_competing", "n_censor", "cif", "cif_competing", "event_free"]
+    if len(t) == 0:
+        return pd.DataFrame(columns=cols)
+    times, which, counts = np.unique(t, return_inverse=True, return_counts=True)
+    d1 = np.bincount(which, weights=(st_ == 1), minlength=len(times))
+    d2 = np.bincount(which, weights=(st_ == 2), minlength=len(times))
+    n_risk = len(t) - np.concatenate(([0], np.cumsum(counts)[:-1]))
+    free = np.cumprod(1.0 - (d1 + d2) / n_risk)
+    before = np.concatenate(([1.0], free[:-1]))  # S(t−)
+    cif1 = np.cumsum(before * d1 / n_risk)
+    cif2 = np.cumsum(before * d2 / n_risk)
+    return pd.DataFrame({"time": times, "n_risk": n_risk, "n_event": d1.astype(int), "n_competing": d2.astype(int),
+                         "n_censor": (counts - d1 - d2).astype(int), "cif": cif1, "cif_competing": cif2,
+                         "event_free": free})
+
+
 def reverse_km_followup(time, event, conf_type: str = "log-log") -> tuple[float, float, float]:
     """Median follow-up by reverse Kaplan–Meier: censoring is the 'event', events are censored."""
     km = kaplan_meier(time, 1 - np.asarray(event, int), conf_type)
@@ -199,7 +232,22 @@ class GroupComparison:
     logrank_p: float
     logrank_chisq: float
     df: int
-    hazard_ratios: pd.DataFrame  # level, reference, hr, lower, upper, p, n, events
+    hazard_ratios: pd.DataFrame  # level, reference, hr, lower, upper, p, n, events, estimable, note
+
+
+def hr_text(row: pd.Series | dict, digits: int = 2) -> str:
+    """"0.55 (0.21–1.44)", or "not estimable (no events in B)" — never a number for an HR that has
+    none (a group without events gives R's coxph an HR of about 1e-8 with a 0–Inf CI and a warning)."""
+    if not row.get("estimable", True) or pd.isna(row.get("hr")):
+        note = row.get("note") or "not estimable"
+        return note
+    return f"{row['hr']:.{digits}f} ({row['lower']:.{digits}f}–{row['upper']:.{digits}f})"
+
+
+# A Cox coefficient this far from 0, or this uncertain, comes from a monotone likelihood (R: "Loglik
+# converged before variable 1; coefficient may be infinite"), not from data that estimate it.
+_MAX_ABS_COEF = 10.0
+_MAX_SE = 20.0
 
 
 def _grouped(time, event, group) -> tuple[pd.DataFrame, list[str]]:
@@ -224,7 +272,11 @@ def logrank_test(time, event, group) -> tuple[float, float, int]:
 
 def compare_groups(time, event, group, reference: str | None = None, conf_level: float = 0.95) -> GroupComparison:
     """Log-rank test across groups (R ``survdiff``) and Cox HR of each level against the reference
-    (R ``coxph``, Efron ties): lifelines' implementations."""
+    (R ``coxph``, Efron ties): lifelines' implementations.
+
+    An HR is reported as not estimable (``estimable`` False, NaN numbers, the reason in ``note``) when
+    either group has no events, when the fit fails, or when the likelihood is monotone (|log HR| >
+    10 or its SE > 20: R warns that the coefficient may be infinite)."""
     from lifelines import CoxPHFitter
 
     df, levels = _grouped(time, event, group)
@@ -238,19 +290,26 @@ def compare_groups(time, event, group, reference: str | None = None, conf_level:
             continue
         sub = df[df["g"].isin([ref, lev])].assign(x=lambda d, lev=lev: (d["g"] == lev).astype(float))
         hr = lo = hi = p = np.nan
-        if sub["e"].sum() > 0 and sub["x"].nunique() == 2:
+        no_events = [g for g in (lev, ref) if sub.loc[sub["g"] == g, "e"].sum() == 0]
+        note = ""
+        if no_events:
+            note = "not estimable: no events in " + " or ".join(no_events)
+        else:
             try:
                 with warnings.catch_warnings():
                     warnings.simplefilter("ignore")
                     cph = CoxPHFitter(alpha=1 - conf_level).fit(sub[["t", "e", "x"]], "t", "e")
                 s = cph.summary.loc["x"]
-                hr, lo, hi, p = (float(s["exp(coef)"]), float(s[f"exp(coef) lower {conf_level:.0%}"]),
-                                 float(s[f"exp(coef) upper {conf_level:.0%}"]), float(s["p"]))
-            except Exception:  # convergence failure (e.g. no events in one group): HR not estimable
-                pass
+                if abs(float(s["coef"])) > _MAX_ABS_COEF or not float(s["se(coef)"]) <= _MAX_SE:
+                    note = "not estimable: monotone likelihood (the HR tends to 0 or infinity)"
+                else:
+                    hr, lo, hi, p = (float(s["exp(coef)"]), float(s[f"exp(coef) lower {conf_level:.0%}"]),
+                                     float(s[f"exp(coef) upper {conf_level:.0%}"]), float(s["p"]))
+            except Exception:  # the fit did not converge
+                note = "not estimable: the Cox model did not converge"
         g = df[df["g"] == lev]
         rows.append({"level": lev, "reference": ref, "hr": hr, "lower": lo, "upper": hi, "p": p,
-                     "n": len(g), "events": int(g["e"].sum())})
+                     "n": len(g), "events": int(g["e"].sum()), "estimable": not note, "note": note})
     return GroupComparison(p_value, chisq, dof, pd.DataFrame(rows))
 
 

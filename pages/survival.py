@@ -13,6 +13,7 @@ from components.survival import (
     ENDPOINTS,
     compare_groups,
     endpoint_data,
+    hr_text,
     kaplan_meier,
     landmark_table,
     reverse_km_followup,
@@ -92,10 +93,10 @@ stats_text = stats_lines(curves, dpm)
 cmp = None
 if groups is not None and groups.nunique() > 1:
     cmp = compare_groups(data["AVAL"], data["EVENT"], groups)
-    stats_text.append(f"Log-rank p = {cmp.logrank_p:.3f}")
+    stats_text.append(widgets.p_label(s, "Log-rank p") + f" = {cmp.logrank_p:.3f}")
     if len(cmp.hazard_ratios) == 1:
         h = cmp.hazard_ratios.iloc[0]
-        stats_text.append(f"HR {h['level']} vs {h['reference']}: {h['hr']:.2f} ({h['lower']:.2f}–{h['upper']:.2f})")
+        stats_text.append(f"HR {h['level']} vs {h['reference']}: {hr_text(h)}")
 
 ctx = s.context(population=pop_label, endpoint=ENDPOINTS[endpoint],
                 note=f"Median in months (95% CI, Brookmeyer–Crowley, {conf_type}); NR = not reached"
@@ -152,11 +153,17 @@ if cmp is not None:
     if small:
         st.warning(f"Small groups ({', '.join(small)}: fewer than {sv.small_group_n} patients): the log-rank test and "
                    "hazard ratios are unstable and exploratory.")
-    st.markdown(f"Log-rank test: χ² = {cmp.logrank_chisq:.2f} on {cmp.df} df, **p = {cmp.logrank_p:.3f}**.")
+    st.markdown(f"Log-rank test: χ² = {cmp.logrank_chisq:.2f} on {cmp.df} df, **p = {cmp.logrank_p:.3f}**"
+                + (f" ({widgets.SUBGROUP_TAG})" if s.filtered else "") + ".")
     if len(cmp.hazard_ratios):
-        hr = cmp.hazard_ratios.rename(columns={"level": "Group", "reference": "vs", "hr": "HR", "lower": "95% CI low",
-                                               "upper": "95% CI high", "p": "p (Wald)", "n": "N", "events": "Events"})
-        st.dataframe(hr.round(3), hide_index=True, width="stretch")
-        st.caption("Cox proportional-hazards model per group against the reference (Efron ties, as R coxph).")
+        h = cmp.hazard_ratios
+        hr = pd.DataFrame({"Group": h["level"], "vs": h["reference"], "N": h["n"], "Events": h["events"],
+                           "HR (95% CI)": [hr_text(r, 3) for _, r in h.iterrows()],
+                           widgets.p_label(s, "p (Wald)"): [f"{p:.3f}" if ok else "—"
+                                                            for p, ok in zip(h["p"], h["estimable"], strict=True)]})
+        st.dataframe(hr, hide_index=True, width="stretch")
+        st.caption("Cox proportional-hazards model per group against the reference (Efron ties, as R coxph). An HR is "
+                   "not estimable when a group has no events.")
+    widgets.subgroup_caption(s)
 elif cfg.single_arm:
     st.caption("Single-arm study: no hazard ratio or p-value on the main curve; choose a subgroup to compare.")

@@ -259,3 +259,75 @@ def test_derived_pfs_and_os_follow_the_fda_rules():
     assert tte.loc[("C", "OS"), ["AVAL", "CNSR"]].tolist() == [300, 0]
     assert tte.loc[("D", "PFS"), ["AVAL", "CNSR"]].tolist() == [1, 1]
     assert tte.loc[("D", "OS"), ["AVAL", "CNSR"]].tolist() == [20, 1]
+
+
+# --------------------------------------------------------------------------- issue 15 against R
+
+
+def test_aalen_johansen_matches_r_survfit_and_cmprsk(r_reference):
+    """Issue 15 (11): cumulative incidence with a competing event, ties between event types and with
+    censorings, against R survfit(Surv(time, factor(status)) ~ 1) (and cmprsk::cuminc, equal in R)."""
+    from components.survival import cumulative_incidence
+
+    ref = r_reference["aalen_johansen"]
+    got = cumulative_incidence(ref["data"]["time"], ref["data"]["status"]).set_index("time")
+    for row in ref["table"]:
+        g = got.loc[row["time"]]
+        assert g["n_risk"] == row["n_risk"] and g["n_event"] == row["n_event_1"] and g["n_competing"] == row["n_event_2"]
+        assert g["cif"] == pytest.approx(row["cif_1"], abs=1e-12)
+        assert g["cif_competing"] == pytest.approx(row["cif_2"], abs=1e-12)
+        assert g["event_free"] == pytest.approx(row["event_free"], abs=1e-12)
+
+
+def test_loglog_ci_is_undefined_where_s_is_one_as_in_r(r_reference):
+    """Issue 15 (12): with log-log, R reports the CI as NA where S(t) = 1 after a censoring (not
+    (1, 1)); before the first time summary() gives 1 and 1; log and plain give (1, 1)."""
+    ref = r_reference["km_loglog"]
+    for conf_type, fit in ref["fits"].items():
+        km = kaplan_meier(ref["data"]["time"], ref["data"]["status"], conf_type)
+        tab = km.table.set_index("time")
+        for row in fit["table"]:
+            for col in ("surv", "lower", "upper"):
+                want, got = row[col], tab.loc[row["time"], col]
+                if want is None:
+                    assert np.isnan(got), (conf_type, row["time"], col)
+                else:
+                    assert got == pytest.approx(want, abs=1e-12), (conf_type, row["time"], col)
+        for row in fit["at_times"]:
+            got = km.survival_at(row["time"])
+            for want, value in zip((row["surv"], row["lower"], row["upper"]), got, strict=True):
+                assert np.isnan(value) if want is None else value == pytest.approx(want, abs=1e-12), (conf_type, row)
+        assert km.median == fit["median"]
+
+
+def test_hazard_ratio_with_no_events_in_a_group_is_not_estimable(r_reference):
+    """Issue 15 (4): R's coxph gives HR 6e-10 (0–Inf) with "Ran out of iterations and did not
+    converge" when group B has no events; the app says not estimable, with the reason; the log-rank
+    test is still defined (R survdiff)."""
+    from components.survival import hr_text
+
+    ref = r_reference["coxph_no_events"]
+    assert ref["fits"]["reference_A"]["exp_coef"] < 1e-6 and ref["fits"]["reference_A"]["warnings"]
+    d = ref["data"]
+    cmp = compare_groups(d["time"], d["status"], d["group"], reference="A")
+    row = cmp.hazard_ratios.iloc[0]
+    assert not row["estimable"] and np.isnan(row["hr"]) and np.isnan(row["lower"])
+    assert hr_text(row) == "not estimable: no events in B"
+    assert cmp.logrank_chisq == pytest.approx(ref["fits"]["reference_A"]["survdiff"]["chisq"], rel=1e-9)
+    assert cmp.logrank_p == pytest.approx(ref["fits"]["reference_A"]["survdiff"]["p"], rel=1e-9)
+
+
+def test_estimable_hazard_ratio_matches_r_coxph(r_reference):
+    from components.survival import hr_text
+
+    ref = r_reference["coxph_basic"]
+    d = ref["data"]
+    for name, fit in ref["fits"].items():
+        cmp = compare_groups(d["time"], d["status"], d["group"], reference=fit["reference_level"])
+        row = cmp.hazard_ratios.iloc[0]
+        assert row["estimable"]
+        assert row["hr"] == pytest.approx(fit["exp_coef"], rel=1e-6), name
+        assert row["lower"] == pytest.approx(fit["exp_coef_lower95"], rel=1e-6)
+        assert row["upper"] == pytest.approx(fit["exp_coef_upper95"], rel=1e-6)
+        assert row["p"] == pytest.approx(fit["wald_p"], rel=1e-6)
+        assert hr_text(row).startswith(f"{fit['exp_coef']:.2f} (")
