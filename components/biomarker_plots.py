@@ -109,4 +109,4 @@ def marker_panel_figure(panel: MarkerPanel, ctx: FigureContext | None) -> go.Fig
         fig.update_layout(barmode="stack")
         fig.update_yaxes(title_text="Patients", dtick=2)
     p = "—" if np.isnan(panel.p_value) else f"{panel.p_value:.3f}"
-    return finish_figure(fig, ctx, panel.name, height=400, subtitle=f"by response · p = {p} ({panel.test})")
+    return finish_figure(fig, ctx, panel.name, height=400, subtitle=f"by response · {ctx.p_label('p')} = {p} ({panel.test})")

@@ -2,9 +2,12 @@
 marker found in the biomarker table (ADLB-style rows).
 
 Statistics: Cohen's kappa for assay agreement (Cohen, Educ Psychol Meas 1960; statsmodels
-``cohens_kappa``), Fisher's exact test for 2×2 tables (scipy ``fisher_exact``, two-sided),
+``cohens_kappa``), Fisher's exact test for 2×2 tables (two-sided) with the conditional-MLE odds ratio
+and its exact CI (as R ``fisher.test``), the Fisher–Freeman–Halton exact test for larger tables
+where an expected count is below 5 (the chi-square test otherwise; Cochran, Biometrics 1954),
 Clopper–Pearson intervals for rates, and the Mann–Whitney U test for continuous markers by response
-(scipy ``mannwhitneyu``, two-sided). All exploratory: every p-value is shown with its group sizes.
+(scipy ``mannwhitneyu``, two-sided). All exploratory and unadjusted for multiplicity: every p-value
+is shown with its group sizes.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from components.contingency import OddsRatio, conditional_odds_ratio, fisher_freeman_halton
 from components.recist import clopper_pearson
 
 NOT_ASSESSABLE = "Not assessable"
@@ -23,9 +27,13 @@ NOT_ASSESSABLE = "Not assessable"
 @dataclass(frozen=True)
 class TwoByTwo:
     table: pd.DataFrame  # 2×2 counts (rows, columns labelled)
-    odds_ratio: float
+    odds: OddsRatio  # conditional MLE with exact CI (R fisher.test); not estimable with a zero cell
     p_value: float  # Fisher's exact, two-sided
     n: int
+
+    @property
+    def odds_ratio(self) -> float:
+        return self.odds.estimate
 
 
 def fisher_2x2(a: pd.Series, b: pd.Series, a_levels: tuple[str, str], b_levels: tuple[str, str]) -> TwoByTwo:
@@ -34,10 +42,25 @@ def fisher_2x2(a: pd.Series, b: pd.Series, a_levels: tuple[str, str], b_levels: 
     tab = pd.crosstab(pd.Categorical(a[keep], categories=a_levels), pd.Categorical(b[keep], categories=b_levels),
                       dropna=False)
     tab.index, tab.columns = list(a_levels), list(b_levels)
-    if tab.to_numpy().sum() == 0:
-        return TwoByTwo(tab, np.nan, np.nan, 0)
-    res = stats.fisher_exact(tab.to_numpy(), alternative="two-sided")
-    return TwoByTwo(tab, float(res.statistic), float(res.pvalue), int(tab.to_numpy().sum()))
+    counts = tab.to_numpy()
+    if counts.sum() == 0:
+        return TwoByTwo(tab, conditional_odds_ratio(counts), np.nan, 0)
+    res = stats.fisher_exact(counts, alternative="two-sided")
+    return TwoByTwo(tab, conditional_odds_ratio(counts), float(res.pvalue), int(counts.sum()))
+
+
+def independence_test(tab: pd.DataFrame) -> tuple[float, str]:
+    """(p, test name) for a table of counts: Fisher's exact for 2×2; for larger tables the
+    Fisher–Freeman–Halton exact test when an expected count is below 5, else the chi-square test."""
+    counts = tab.to_numpy()
+    counts = counts[counts.sum(axis=1) > 0][:, counts.sum(axis=0) > 0]
+    if min(counts.shape) < 2:
+        return np.nan, "—"
+    expected = stats.contingency.expected_freq(counts)
+    if counts.shape == (2, 2) or expected.min() < 5:
+        res = fisher_freeman_halton(counts)
+        return res.p_value, res.method
+    return float(stats.chi2_contingency(counts, correction=False)[1]), "chi-square"
 
 
 def cohen_kappa(table: pd.DataFrame) -> tuple[float, float]:
@@ -143,8 +166,8 @@ class MarkerPanel:
 
 def other_markers(adlb: pd.DataFrame, bor: pd.DataFrame, exclude: set[str], adsl: pd.DataFrame) -> list[MarkerPanel]:
     """A panel per remaining PARAMCD: the baseline value (last on or before the first dose, else the
-    first) by response. Numeric results → Mann–Whitney U; character results → Fisher (2 levels) or
-    the chi-square test of independence."""
+    first) by response. Numeric results → Mann–Whitney U; character results →
+    :func:`independence_test`."""
     panels = []
     resp = bor.set_index("USUBJID")["BOR"].isin(["CR", "PR"])
     lb = adlb[~adlb["PARAMCD"].isin(exclude)].merge(adsl[["USUBJID", "TRTSDT"]], on="USUBJID", how="left")
@@ -164,13 +187,7 @@ def other_markers(adlb: pd.DataFrame, bor: pd.DataFrame, exclude: set[str], adsl
                                       {"Responder": len(a), "Non-responder": len(b)}, unit))
         else:
             d = pd.DataFrame({"USUBJID": pick["USUBJID"], "VALUE": pick["AVALC"], "RESPONDER": r}).dropna()
-            tab = pd.crosstab(d["VALUE"], d["RESPONDER"])
-            if tab.shape == (2, 2):
-                p, test = float(stats.fisher_exact(tab.to_numpy()).pvalue), "Fisher's exact"
-            elif min(tab.shape) >= 2:
-                p, test = float(stats.chi2_contingency(tab.to_numpy())[1]), "chi-square"
-            else:
-                p, test = np.nan, "—"
+            p, test = independence_test(pd.crosstab(d["VALUE"], d["RESPONDER"]))
             panels.append(MarkerPanel(code, name, "categorical", d, p, test,
                                       d["RESPONDER"].value_counts().to_dict(), unit))
     return panels

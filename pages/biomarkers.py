@@ -26,7 +26,8 @@ if s is None:
 cfg, bm = s.config, s.config.biomarkers
 adsl = s.view.tables["adsl"]
 st.info("**Exploratory.** These analyses are hypothesis-generating: groups are small, no p-value is adjusted for "
-        "multiplicity, and every test is shown with the number of patients in each group.")
+        "multiplicity (with many markers and tests, some p-values below 0.05 are expected by chance alone), and every "
+        "test is shown with the number of patients in each group.")
 if not s.cut.has("adrs"):
     st.info(s.cut.missing_note("adrs"))
     st.stop()
@@ -57,9 +58,11 @@ def p95her2() -> None:
                             ("Responder", "Non-responder"))
             st.markdown("**Response by status (positive vs negative)**")
             st.dataframe(fx.table, width="content")
-            st.markdown(f"Fisher's exact test: **p = {fx.p_value:.3f}** (odds ratio {fx.odds_ratio:.2f}; n = {fx.n}: "
+            st.markdown(f"Fisher's exact test: **{widgets.p_label(s, 'p')} = {fx.p_value:.3f}**; odds ratio "
+                        f"{fx.odds.text()} (conditional MLE, exact CI); n = {fx.n}: "
                         f"{int(fx.table.loc['Positive'].sum())} positive, {int(fx.table.loc['Negative'].sum())} negative). "
                         f"Not assessable or missing ({len(bor) - fx.n}) are counted above, not in the test.")
+            widgets.subgroup_caption(s)
         wf_bars, wf_missing = waterfall_data(ra.best[ra.best["USUBJID"].isin(ev_ids)], ra.bor, adsl, set(ra.new_lesions))
         widgets.show_figure(waterfall_figure(wf_bars, wf_missing, ctx, color_by="P95STAT",
                                              title="Best change in target lesions by p95HER2 status"),
@@ -71,7 +74,8 @@ def p95her2() -> None:
             pfs["P95STAT"] = pfs["P95STAT"].fillna("Missing")
             curves = km_curves(pfs, "P95STAT", cfg.survival.conf_type, P95_LINE_COLORS)
             logrank_p = logrank_test(pfs["AVAL"], pfs["EVENT"], pfs["P95STAT"])[0]
-            lines = stats_lines(curves, cfg.survival.days_per_month) + [f"Log-rank p = {logrank_p:.3f} (exploratory)"]
+            lines = stats_lines(curves, cfg.survival.days_per_month) + [
+                widgets.p_label(s, "Log-rank p") + f" = {logrank_p:.3f} (exploratory)"]
             widgets.show_figure(km_figure(curves, ctx.with_(endpoint="PFS"), "Progression-free survival by p95HER2 status",
                                           days_per_month=cfg.survival.days_per_month, tick_months=cfg.survival.tick_months,
                                           show_ci=False, stats_lines=lines, y_title="PFS probability"),
@@ -122,7 +126,8 @@ def ctdna() -> None:
             with left:
                 st.markdown(f"**Clearance at day {bm.ctdna_early_day} (±{bm.ctdna_early_window_days}) and response**")
                 st.dataframe(cl.table, width="content")
-                st.markdown(f"Fisher's exact test: **p = {cl.p_value:.3f}** (n = {cl.n}: {int(cl.table.loc['Cleared'].sum())} "
+                st.markdown(f"Fisher's exact test: **{widgets.p_label(s, 'p')} = {cl.p_value:.3f}**; odds ratio "
+                            f"{cl.odds.text()} (n = {cl.n}: {int(cl.table.loc['Cleared'].sum())} "
                             f"cleared, {int(cl.table.loc['Not cleared'].sum())} not); patients undetectable at baseline "
                             f"({int((~early['BASE_DETECTED']).sum())}) are left out.")
             with right:
@@ -143,7 +148,10 @@ def other() -> None:
         st.caption("The biomarker table has no other parameters.")
     else:
         st.caption("Every other parameter in the biomarker table, at baseline, by response: numeric results with the "
-                   "Mann–Whitney U test, categorical ones with Fisher's exact or the chi-square test.")
+                   "Mann–Whitney U test; categorical ones with Fisher's exact test (2×2), the Fisher–Freeman–Halton exact "
+                   "test where an expected count is below 5, else the chi-square test. Each p-value is exploratory and "
+                   "unadjusted for the number of markers tested.")
+        widgets.subgroup_caption(s)
         for i in range(0, len(panels), 2):
             cols = st.columns(2)
             for col, panel in zip(cols, panels[i : i + 2], strict=False):

@@ -3,6 +3,7 @@ without the biomarker table."""
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 from scipy import stats
@@ -19,7 +20,45 @@ def test_two_by_two_and_fisher_against_scipy():
     t = fisher_2x2(ihc, wb, ("Positive", "Negative"), ("Positive", "Negative"))
     assert t.table.to_numpy().tolist() == [[4, 1], [1, 3]] and t.n == 9
     ref = stats.fisher_exact([[4, 1], [1, 3]])
-    assert t.p_value == pytest.approx(ref.pvalue) and t.odds_ratio == pytest.approx(ref.statistic)
+    assert t.p_value == pytest.approx(ref.pvalue)
+    # the odds ratio is R's conditional MLE (fisher.test), not the sample odds ratio 4·3/(1·1) = 12
+    assert t.odds_ratio != pytest.approx(12.0) and t.odds.estimable
+
+
+def test_fisher_freeman_halton_matches_r_fisher_test(r_reference):
+    """Issue 15 (8): exact r×c p-values equal R fisher.test on every stored table (scipy's r×c
+    fisher_exact is Monte Carlo only)."""
+    from components.contingency import fisher_freeman_halton
+
+    for case in r_reference["fisher_rxc"]["tables"]:
+        res = fisher_freeman_halton(np.array(case["rows"]))
+        assert res.exact, case["rows"]
+        assert res.p_value == pytest.approx(case["p_value"], rel=1e-9, abs=1e-12), case["rows"]
+
+
+def test_conditional_odds_ratio_matches_r_and_zero_cells_are_not_estimable(r_reference):
+    from components.contingency import conditional_odds_ratio
+
+    for case in r_reference["fisher_rxc"]["tables"]:
+        if case["nrow"] != 2 or case["ncol"] != 2:
+            continue
+        odds = conditional_odds_ratio(np.array(case["rows"]))
+        if case["odds_ratio"] == "Inf" or case["odds_ratio"] == 0:
+            assert not odds.estimable and "not estimable" in odds.text()
+            continue
+        assert odds.estimate == pytest.approx(case["odds_ratio"], rel=1e-3)
+        assert odds.lower == pytest.approx(case["conf_int"][0], rel=1e-3)
+        assert odds.upper == pytest.approx(case["conf_int"][1], rel=1e-3)
+
+
+def test_small_tables_use_the_exact_test_not_chi_square():
+    from components.biomarkers import independence_test
+
+    small = pd.DataFrame([[3, 1], [2, 4], [0, 5]])
+    p, name = independence_test(small)
+    assert name == "Fisher–Freeman–Halton exact" and p == pytest.approx(0.0959040959, abs=1e-9)
+    large = pd.DataFrame([[30, 12], [25, 40], [20, 35]])
+    assert independence_test(large)[1] == "chi-square"
 
 
 def test_cohen_kappa_by_hand_and_statsmodels():
