@@ -131,18 +131,32 @@ def worst_grade_distribution(teae: pd.DataFrame, term: str, n_safety: int) -> pd
     return out
 
 
-def time_to_first(teae: pd.DataFrame, adsl: pd.DataFrame, term: str, cutoff: pd.Timestamp, min_grade: int = 1) -> pd.DataFrame:
+def time_to_first(teae: pd.DataFrame, adsl: pd.DataFrame, term: str, cutoff: pd.Timestamp, min_grade: int = 1,
+                  lag_days: int = 30) -> pd.DataFrame:
     """Days from the first dose to the first episode of ``term`` (grade ≥ min_grade) per safety
-    patient; without one, censored at the last dose + 30 days or the cut-off (ADaM-style CNSR)."""
+    patient, with competing events, for the Aalen–Johansen cumulative incidence
+    (:func:`components.survival.cumulative_incidence`).
+
+    STATUS 1: the first episode (DAYS to it). STATUS 2, competing: without an episode, the end of the
+    treatment-emergent window (last dose + ``lag_days``: off treatment, no longer at risk of a
+    treatment-emergent episode) or death, whichever comes first, on or before the cut-off. STATUS 0:
+    neither, censored at the cut-off. AVAL-style days: event date − first dose + 1. EVENT = STATUS 1.
+    """
     saf = safety_population(adsl)
     ep = term_rows(teae, term)
     ep = ep[ep["AETOXGR"] >= min_grade].groupby("USUBJID")["ASTDT"].min()
-    out = saf[["USUBJID", "TRTSDT", "TRTEDT"]].copy()
+    cols = ["USUBJID", "TRTSDT", "TRTEDT"] + (["DTHDT"] if "DTHDT" in saf else [])
+    out = saf[cols].copy()
     out["FIRST"] = out["USUBJID"].map(ep)
-    end = (out["TRTEDT"] + pd.Timedelta(days=30)).fillna(cutoff).clip(upper=cutoff)
-    out["EVENT"] = out["FIRST"].notna().astype(int)
-    out["DAYS"] = np.where(out["EVENT"] == 1, (out["FIRST"] - out["TRTSDT"]).dt.days + 1,
-                           (end - out["TRTSDT"]).dt.days + 1)
+    off = out["TRTEDT"] + pd.Timedelta(days=lag_days)
+    death = out["DTHDT"] if "DTHDT" in out else pd.Series(pd.NaT, index=out.index)
+    competing = pd.concat([off, death], axis=1).min(axis=1)
+    competing = competing.where(competing <= cutoff)
+    has_event = out["FIRST"].notna() & (competing.isna() | (out["FIRST"] <= competing))
+    out["STATUS"] = np.where(has_event, 1, np.where(competing.notna(), 2, 0))
+    when = np.where(has_event, out["FIRST"], np.where(competing.notna(), competing, pd.Timestamp(cutoff)))
+    out["DAYS"] = (pd.to_datetime(when) - out["TRTSDT"]).dt.days + 1
+    out["EVENT"] = (out["STATUS"] == 1).astype(int)
     return out
 
 

@@ -9,7 +9,7 @@ import plotly.graph_objects as go
 
 from components.plotting import FigureContext, Overlay, finish_figure
 from components.style import DRUG_COLORS, EXTENDED, GRADE_COLORS, GRADE_LABELS
-from components.survival import kaplan_meier
+from components.survival import cumulative_incidence
 
 
 def butterfly_figure(counts: pd.DataFrame, ctx: FigureContext | None, n_safety: int) -> go.Figure:
@@ -46,8 +46,9 @@ def cumulative_incidence_figure(
     curves: dict[str, pd.DataFrame], ctx: FigureContext | None, horizon_days: int, cycle_days: int,
     steps: list[tuple[int, float]], term: str, unit: str = "mg",
 ) -> go.Figure:
-    """1 − Kaplan–Meier of the time to the first episode (censored at treatment end + 30 days or the
-    cut-off) over the first cycles, one curve per grade threshold, with the escalation steps shaded."""
+    """Cumulative incidence of the first episode over the first cycles (Aalen–Johansen, with the end of
+    treatment and death as competing events: :func:`components.safety.time_to_first`), one curve per
+    grade threshold, with the escalation steps shaded."""
     fig = go.Figure()
     shades = ["rgba(230,159,0,0.08)", "rgba(230,159,0,0.16)", "rgba(230,159,0,0.26)"]
     marks = Overlay()
@@ -60,10 +61,10 @@ def cumulative_incidence_figure(
     marks.apply(fig)
     colors = [GRADE_COLORS[2], GRADE_COLORS[3], GRADE_COLORS[4]]
     for (label, d), color in zip(curves.items(), colors, strict=False):
-        km = kaplan_meier(d["DAYS"], d["EVENT"])
-        tab = km.table[km.table["time"] <= horizon_days]
+        aj = cumulative_incidence(d["DAYS"], d["STATUS"])
+        tab = aj[aj["time"] <= horizon_days]
         x = np.concatenate([[0.0], tab["time"].to_numpy(), [horizon_days]])
-        y = 1 - np.concatenate([[1.0], tab["surv"].to_numpy(), [tab["surv"].iloc[-1] if len(tab) else 1.0]])
+        y = np.concatenate([[0.0], tab["cif"].to_numpy(), [tab["cif"].iloc[-1] if len(tab) else 0.0]])
         fig.add_trace(go.Scatter(x=x, y=y, mode="lines", name=label, line={"shape": "hv", "width": 2.6, "color": color},
                                  hovertemplate="Day %{x}: %{y:.0%}<extra>" + label + "</extra>"))
     fig.update_xaxes(title_text="Days since first dose", range=[0, horizon_days], dtick=7, showgrid=False)

@@ -83,9 +83,8 @@ def focus_toxicity() -> None:
     m[3].metric("Median episode duration", f"{ep['Median duration (days)'].median():.0f} days" if len(ep) else "—")
     st.dataframe(dist.assign(**{"%": dist["%"].round(1)}), hide_index=True, width="content")
     if drug is not None and s.cut.has("adex"):
-        curves = {"Any grade": time_to_first(teae, adsl, term, s.cut.cutoff, 1),
-                  "Grade ≥2": time_to_first(teae, adsl, term, s.cut.cutoff, 2),
-                  "Grade ≥3": time_to_first(teae, adsl, term, s.cut.cutoff, 3)}
+        curves = {label: time_to_first(teae, adsl, term, s.cut.cutoff, g, sf.teae_lag_days)
+                  for label, g in (("Any grade", 1), ("Grade ≥2", 2), ("Grade ≥3", 3))}
         cycle = next((d.cycle_days for d in cfg.regimen if d.cycle_days), 21)
         widgets.show_figure(cumulative_incidence_figure(curves, ctx, sf.focus_horizon_days, cycle,
                                                         list(drug.escalation) or [(1, drug.dose)], term, drug.unit),
@@ -93,8 +92,9 @@ def focus_toxicity() -> None:
         onsets = onset_by_dose(teae, s.view.tables["adex"], term, drug.drug)
         widgets.show_figure(onset_dose_figure(onsets, ctx, drug.drug, term, drug.unit), "focus_dose",
                             data=widgets.display_frame(onsets), filename=f"{term.lower()}_by_dose")
-        st.caption("Cumulative incidence as 1 − Kaplan–Meier of the time to the first episode, censored at the last dose "
-                   f"+ {sf.teae_lag_days} days or the cut-off; shading: the {drug.drug} escalation steps; dotted lines: cycles.")
+        st.caption("Cumulative incidence of the first episode (Aalen–Johansen, as R survfit / cmprsk::cuminc), with the "
+                   f"end of treatment (last dose + {sf.teae_lag_days} days) and death as competing events, censored at "
+                   f"the cut-off; shading: the {drug.drug} escalation steps; dotted lines: cycles.")
     if len(ep):
         ep["Patient"] = "patient?patient=" + ep["USUBJID"]
         st.dataframe(ep[["Patient", "Episodes", "Median duration (days)", "Longest (days)", "Worst grade", "Ongoing"]],

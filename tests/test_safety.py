@@ -151,6 +151,30 @@ def test_relative_dose_intensity_uses_the_drugs_own_last_dose():
     assert none["TOTAL"] == 0 and none["RDI"] == 0
 
 
+def test_time_to_first_episode_has_competing_events():
+    """Issue 15 (11), hand-worked. Safety patients, first dose day 1, cut-off day 200:
+    A: diarrhoea on day 10 → event, 10 days. B: last dose day 20, no episode → competing at day 20 +
+    30 = 50, 50 days. C: died on day 15, no episode → competing, 15 days. D: on treatment → censored at
+    the cut-off, 200 days. Aalen–Johansen: at day 10, 1/4 at risk has the event: CIF 0.25; C (day 15)
+    and B (day 50) are competing events, which leave it at 0.25 — 1 − KM would read 1/4, then 1/2 at
+    the end had they been censored and another event followed."""
+    from components.safety import time_to_first
+    from components.survival import cumulative_incidence
+
+    adsl = pd.DataFrame({"USUBJID": list("ABCD"), "SAFFL": "Y", "TRTSDT": [d(1)] * 4,
+                         "TRTEDT": [pd.NaT, d(20), pd.NaT, pd.NaT], "DTHDT": [pd.NaT, pd.NaT, d(15), pd.NaT]})
+    teae = pd.DataFrame({"USUBJID": ["A"], "AEDECOD": ["Diarrhoea"], "AETOXGR": [2], "ASTDT": [d(10)]})
+    t = time_to_first(teae, adsl, "diarrhoea", d(200), 1, 30).set_index("USUBJID")
+    assert list(t["STATUS"]) == [1, 2, 2, 0]
+    assert list(t["DAYS"]) == [10, 50, 15, 200]
+    aj = cumulative_incidence(t["DAYS"], t["STATUS"]).set_index("time")
+    assert aj.loc[10, "cif"] == pytest.approx(0.25) and aj.loc[200, "cif"] == pytest.approx(0.25)
+    assert aj.loc[50, "cif_competing"] == pytest.approx(0.5)
+    # grade ≥3: nobody; A is then followed to the cut-off (censored), not counted
+    t3 = time_to_first(teae, adsl, "Diarrhoea", d(200), 3, 30).set_index("USUBJID")
+    assert t3.loc["A", "STATUS"] == 0 and t3.loc["A", "DAYS"] == 200
+
+
 def test_onset_dose_is_the_dose_taken_before_onset():
     adex = pd.DataFrame({"USUBJID": "A", "EXTRT": "Neratinib", "EXDOSE": [240, 0],
                          "ASTDT": [d(1), d(10)], "AENDT": [d(9), d(14)]})
