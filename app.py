@@ -2,13 +2,13 @@
 
 Run with ``streamlit run app.py``. Pages live in ``pages/`` and hold layout and widgets only; the
 logic and the figure builders are in ``components/``. The sidebar (data source, data cut, filters)
-and the shared state come from ``components.widgets``: every page builds them through
+and the shared state come from ``components.ui.widgets``: every page builds them through
 ``widgets.page_header`` (README, "Layout decisions", says why not here).
 """
 
 import streamlit as st
 
-from components.widgets import require_access
+from components.ui.widgets import require_access
 
 st.set_page_config(page_title="Trial dashboard", page_icon="📊", layout="wide")
 require_access()  # with access configured in secrets.toml, nothing below runs before sign-in

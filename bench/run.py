@@ -139,16 +139,16 @@ def bench_pages(data_dir: Path, repeat: int) -> tuple[dict[str, float], dict[str
 
 
 def bench_loader(paths: dict[str, Path], repeat: int) -> dict[str, float]:
-    from components.datasets import load_cut
+    from components.data.datasets import load_cut
 
     return {fmt: median_ms(lambda p=paths[fmt]: load_cut(p), repeat) for fmt in ("csv", "parquet", "xpt")}
 
 
 def bench_km(cut_dir: Path, repeat: int) -> tuple[float, float]:
-    from components.config import load_config
-    from components.datasets import load_cut
-    from components.km_plot import km_curves, km_figure, stats_lines
-    from components.survival import kaplan_meier, tte_from_adtte
+    from components.data.config import load_config
+    from components.data.datasets import load_cut
+    from components.figures.km_plot import km_curves, km_figure, stats_lines
+    from components.stats.survival import kaplan_meier, tte_from_adtte
 
     cfg = load_config()
     pfs = tte_from_adtte(load_cut(cut_dir).tables["adtte"], "PFS")
@@ -162,7 +162,7 @@ def bench_km(cut_dir: Path, repeat: int) -> tuple[float, float]:
 
 
 def bench_simon(repeat: int) -> float:
-    from components.design import simon_candidates, simon_two_stage
+    from components.stats.design import simon_candidates, simon_two_stage
 
     def search():
         c = simon_candidates(0.21, 0.43, 0.025, 0.80, 100)

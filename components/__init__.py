@@ -1,7 +1,7 @@
 """Logic and figure builders of the trial dashboard.
 
 Everything here is importable and testable without Streamlit (the single exception is
-``components.widgets``, the shared Streamlit widgets). Pandas copy-on-write is switched on so
+``components.ui.widgets``, the shared Streamlit widgets). Pandas copy-on-write is switched on so
 that no derivation can modify a loaded data cut in place.
 """
 

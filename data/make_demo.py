@@ -31,7 +31,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from components.config import StudyConfig, load_config  # noqa: E402
+from components.data.config import StudyConfig, load_config  # noqa: E402
 
 GENERATOR_VERSION = 1
 DEFAULT_SEED = 39

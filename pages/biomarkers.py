@@ -3,9 +3,16 @@
 import numpy as np
 import streamlit as st
 
-from components import widgets
-from components.biomarker_plots import ctdna_figure, early_change_figure, marker_panel_figure, orr_by_group_figure
-from components.biomarkers import (
+from components.figures.biomarker_plots import (
+    ctdna_figure,
+    early_change_figure,
+    marker_panel_figure,
+    orr_by_group_figure,
+)
+from components.figures.km_plot import km_curves, km_figure, stats_lines
+from components.figures.response_plots import waterfall_data, waterfall_figure
+from components.figures.style import P95_LINE_COLORS
+from components.stats.biomarkers import (
     NOT_ASSESSABLE,
     cohen_kappa,
     ctdna_series,
@@ -15,10 +22,8 @@ from components.biomarkers import (
     p95_results,
     response_by_group,
 )
-from components.km_plot import km_curves, km_figure, stats_lines
-from components.response_plots import waterfall_data, waterfall_figure
-from components.style import P95_LINE_COLORS
-from components.survival import endpoint_data, logrank_test
+from components.stats.survival import endpoint_data, logrank_test
+from components.ui import widgets
 
 s = widgets.page_header("Biomarkers", needs=("adsl",))
 if s is None:

@@ -2,11 +2,11 @@
 
 import streamlit as st
 
-from components import widgets
 from components.analyses import primary_endpoint
-from components.changes import compare_cuts
-from components.deck import build_deck, build_html
-from components.filters import apply_filters
+from components.data.filters import apply_filters
+from components.reports.deck import build_deck, build_html
+from components.stats.changes import compare_cuts
+from components.ui import widgets
 
 s = widgets.page_header("Since last cut", needs=("adsl",))
 if s is None:
@@ -75,7 +75,7 @@ st.caption("Built from the same figures as the pages, for the data on screen"
 c1, c2 = st.columns(2)
 view, compare = s.view, (apply_filters(s.compare, s.selection) if s.compare is not None else None)
 stem = f"{cfg.id}_{s.cut.cutoff_text}"
-from components.export import chromium_available  # noqa: E402
+from components.figures.export import chromium_available  # noqa: E402
 
 if chromium_available():
     c1.download_button("Download the deck (PowerPoint)", lambda: build_deck(view, cfg, compare, study_cut=s.cut), file_name=f"{stem}.pptx",

@@ -4,9 +4,9 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from components import widgets
 from components.analyses import interim_counts, primary_endpoint
-from components.design import (
+from components.figures.design_plots import power_curve_figure, power_vs_n_figure
+from components.stats.design import (
     TEST_METHODS,
     exact_single_stage,
     exact_single_stage_table,
@@ -20,8 +20,8 @@ from components.design import (
     simon_two_stage,
     with_dropout,
 )
-from components.design_plots import power_curve_figure, power_vs_n_figure
-from components.summary import design_sentence
+from components.stats.summary import design_sentence
+from components.ui import widgets
 
 s = widgets.page_header("Study design", needs=())
 if s is None:

@@ -3,8 +3,8 @@
 import pandas as pd
 import streamlit as st
 
-from components import widgets
-from components.enrollment import (
+from components.figures.enrollment_plots import accrual_figure, flow_figure, period_figure, site_figure
+from components.stats.enrollment import (
     consort_flow,
     cumulative,
     period_counts,
@@ -14,7 +14,7 @@ from components.enrollment import (
     projection_band,
     site_table,
 )
-from components.enrollment_plots import accrual_figure, flow_figure, period_figure, site_figure
+from components.ui import widgets
 
 s = widgets.page_header("Enrollment", needs=("adsl",))
 if s is None:

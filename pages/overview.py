@@ -3,9 +3,9 @@
 import pandas as pd
 import streamlit as st
 
-from components import widgets
-from components.contract import TABLE_LABELS, TABLES, load_dictionary
-from components.summary import design_sentence, key_numbers, regimen_table
+from components.data.contract import TABLE_LABELS, TABLES, load_dictionary
+from components.stats.summary import design_sentence, key_numbers, regimen_table
+from components.ui import widgets
 
 s = widgets.page_header("Overview", needs=())
 if s is not None:

@@ -3,9 +3,10 @@
 import pandas as pd
 import streamlit as st
 
-from components import widgets
-from components.profile import key_facts, patient_data, profile_figure
-from components.swimmer import short_id
+from components.figures.profile_plots import profile_figure
+from components.stats.profile import key_facts, patient_data
+from components.stats.swimmer import short_id
+from components.ui import widgets
 
 s = widgets.page_header("Patient profile", needs=("adsl",))
 if s is None:

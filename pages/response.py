@@ -3,11 +3,11 @@
 import pandas as pd
 import streamlit as st
 
-from components import widgets
 from components.analyses import objective_response, primary_endpoint
-from components.recist import cr_then_pr_text, response_summary, time_to_response
-from components.response_plots import COLOR_BY, spider_data, spider_figure, waterfall_data, waterfall_figure
-from components.style import POPULATION_LABELS
+from components.figures.response_plots import COLOR_BY, spider_data, spider_figure, waterfall_data, waterfall_figure
+from components.figures.style import POPULATION_LABELS
+from components.stats.recist import cr_then_pr_text, response_summary, time_to_response
+from components.ui import widgets
 
 s = widgets.page_header("Response (RECIST 1.1)", needs=("adsl", "adrs"))
 if s is None:

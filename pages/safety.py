@@ -4,9 +4,15 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from components import widgets
-from components.exposure import adjustments, dose_level_over_time, relative_dose_intensity
-from components.safety import (
+from components.figures.safety_plots import (
+    butterfly_figure,
+    cumulative_incidence_figure,
+    dose_level_figure,
+    onset_dose_figure,
+    rdi_figure,
+)
+from components.stats.exposure import adjustments, dose_level_over_time, relative_dose_intensity
+from components.stats.safety import (
     episodes,
     incidence_table,
     onset_by_dose,
@@ -17,13 +23,7 @@ from components.safety import (
     treatment_emergent,
     worst_grade_distribution,
 )
-from components.safety_plots import (
-    butterfly_figure,
-    cumulative_incidence_figure,
-    dose_level_figure,
-    onset_dose_figure,
-    rdi_figure,
-)
+from components.ui import widgets
 
 s = widgets.page_header("Safety and exposure", needs=("adsl", "adae"))
 if s is None:

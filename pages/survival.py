@@ -4,12 +4,11 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from components import widgets
-from components.contract import column_label
-from components.filters import FILTER_LABELS
-from components.km_plot import at_risk_table, km_curves, km_figure, median_text, stats_lines
-from components.style import OKABE_ITO, P95_LINE_COLORS, categorical_colors
-from components.survival import (
+from components.data.contract import column_label
+from components.data.filters import FILTER_LABELS
+from components.figures.km_plot import at_risk_table, km_curves, km_figure, median_text, stats_lines
+from components.figures.style import OKABE_ITO, P95_LINE_COLORS, categorical_colors
+from components.stats.survival import (
     ENDPOINTS,
     compare_groups,
     endpoint_data,
@@ -18,6 +17,7 @@ from components.survival import (
     landmark_table,
     reverse_km_followup,
 )
+from components.ui import widgets
 
 s = widgets.page_header("Survival", needs=("adsl",))
 if s is None:

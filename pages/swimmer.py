@@ -4,9 +4,10 @@ import math
 
 import streamlit as st
 
-from components import widgets
-from components.style import EVENT_MARKERS
-from components.swimmer import EVENT_ORDER, short_id, sort_bars, swimmer_data, swimmer_figure
+from components.figures.style import EVENT_MARKERS
+from components.figures.swimmer_plots import swimmer_figure
+from components.stats.swimmer import EVENT_ORDER, short_id, sort_bars, swimmer_data
+from components.ui import widgets
 
 PAGE_SIZE = 50
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from components.access import hash_password  # noqa: E402
+from components.ui.access import hash_password  # noqa: E402
 
 if __name__ == "__main__":
     first = getpass.getpass("Password: ")

@@ -5,9 +5,16 @@ from __future__ import annotations
 
 import pytest
 
-from components.access import LOCKOUT, AccessPolicy, email_allowed, hash_password, policy_from_secrets, verify_password
-from components.datasets import load_cut
-from components.readers import folder_files
+from components.data.datasets import load_cut
+from components.data.readers import folder_files
+from components.ui.access import (
+    LOCKOUT,
+    AccessPolicy,
+    email_allowed,
+    hash_password,
+    policy_from_secrets,
+    verify_password,
+)
 from tests.conftest import DEMO_DIR
 
 # A fixed low iteration count keeps the tests fast; the deployment default is 600,000.

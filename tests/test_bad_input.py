@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from components.datasets import load_cut
+from components.data.datasets import load_cut
 from tests.conftest import PAGES
 
 

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from components.biomarkers import cohen_kappa, ctdna_series, early_change, fisher_2x2, other_markers, p95_results
+from components.stats.biomarkers import cohen_kappa, ctdna_series, early_change, fisher_2x2, other_markers, p95_results
 
 D0 = pd.Timestamp("2026-01-01")
 
@@ -28,7 +28,7 @@ def test_two_by_two_and_fisher_against_scipy():
 def test_fisher_freeman_halton_matches_r_fisher_test(r_reference):
     """Issue 15 (8): exact r×c p-values equal R fisher.test on every stored table (scipy's r×c
     fisher_exact is Monte Carlo only)."""
-    from components.contingency import fisher_freeman_halton
+    from components.stats.contingency import fisher_freeman_halton
 
     for case in r_reference["fisher_rxc"]["tables"]:
         res = fisher_freeman_halton(np.array(case["rows"]))
@@ -37,7 +37,7 @@ def test_fisher_freeman_halton_matches_r_fisher_test(r_reference):
 
 
 def test_conditional_odds_ratio_matches_r_and_zero_cells_are_not_estimable(r_reference):
-    from components.contingency import conditional_odds_ratio
+    from components.stats.contingency import conditional_odds_ratio
 
     for case in r_reference["fisher_rxc"]["tables"]:
         if case["nrow"] != 2 or case["ncol"] != 2:
@@ -52,7 +52,7 @@ def test_conditional_odds_ratio_matches_r_and_zero_cells_are_not_estimable(r_ref
 
 
 def test_small_tables_use_the_exact_test_not_chi_square():
-    from components.biomarkers import independence_test
+    from components.stats.biomarkers import independence_test
 
     small = pd.DataFrame([[3, 1], [2, 4], [0, 5]])
     p, name = independence_test(small)

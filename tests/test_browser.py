@@ -98,7 +98,7 @@ def test_design_scenario_link(served_app, browser):
 
 
 def test_swimmer_renders_one_bar_per_treated_patient(served_app, browser):
-    from components.datasets import load_cut
+    from components.data.datasets import load_cut
     from tests.conftest import DEMO_DIR
 
     treated = int(load_cut(DEMO_DIR).tables["adsl"]["TRTSDT"].notna().sum())

@@ -10,10 +10,10 @@ from types import MappingProxyType
 import pandas as pd
 import pytest
 
-from components.changes import compare_cuts
-from components.config import load_config
-from components.datasets import DataCut
-from components.recist import analyse_response
+from components.data.config import load_config
+from components.data.datasets import DataCut
+from components.stats.changes import compare_cuts
+from components.stats.recist import analyse_response
 from tests.conftest import ROOT
 
 T = pd.Timestamp

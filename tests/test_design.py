@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from components.design import (
+from components.stats.design import (
     conditional_power,
     exact_single_stage,
     exact_single_stage_table,
@@ -135,7 +135,7 @@ def test_conditional_power_hand_case():
 def test_normal_and_exact_tests_match_r(r_reference):
     """proportion_test against R prop.test(k, n, p0, correct = FALSE) (z² = X², two-sided p) and
     binom.test(k, n, p0, alternative = "greater") for every k of two designs."""
-    from components.design import proportion_test
+    from components.stats.design import proportion_test
 
     for rec in r_reference["prop_test"]["records"]:
         k, n, p0 = rec["k"], rec["n"], rec["p0"]
@@ -148,7 +148,7 @@ def test_normal_and_exact_tests_match_r(r_reference):
 def test_decision_rule_thresholds_from_r(r_reference):
     """The protocol's rule at 31 evaluable: the smallest k above n·p0 whose R prop.test p ≤ 0.05 is
     11; the exact test at one-sided 0.025 needs the smallest k with binom.test p ≤ 0.025 (12)."""
-    from components.design import decision_rule
+    from components.stats.design import decision_rule
 
     recs = [r for r in r_reference["prop_test"]["records"] if r["n"] == 31]
     normal_k = min(r["k"] for r in recs if r["k"] / 31 > 0.21 and r["p_two_sided"] <= 0.05)
@@ -163,7 +163,7 @@ def test_at_11_of_31_the_protocol_test_rejects_and_the_exact_test_does_not():
     """Issue 15 (5): 11/31 — the protocol's normal test rejects (p = 0.0477 ≤ 0.05); the exact test,
     the sensitivity analysis, does not (p = 0.0451 > 0.025). The decision follows the config."""
     from components.analyses import primary_endpoint
-    from components.config import load_config
+    from components.data.config import load_config
 
     cfg = load_config()
     assert cfg.design.method == "normal"
@@ -179,7 +179,7 @@ def test_at_11_of_31_the_protocol_test_rejects_and_the_exact_test_does_not():
 
 
 def test_config_reads_the_test_method(tmp_path):
-    from components.config import load_config
+    from components.data.config import load_config
 
     text = (Path(__file__).parents[1] / "data" / "study.toml").read_text()
     for line, method in (('method = "exact"', "exact"), ("", "normal")):

@@ -6,9 +6,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from components.config import load_config
-from components.datasets import load_cut
-from components.enrollment import consort_flow, period_counts, project_completion, site_table
+from components.data.config import load_config
+from components.data.datasets import load_cut
+from components.stats.enrollment import consort_flow, period_counts, project_completion, site_table
 from tests.conftest import DEMO_DIR, demo_cuts
 
 CUT = pd.Timestamp("2026-11-01")

@@ -11,9 +11,9 @@ import pandas as pd
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from components.contract import TABLES, required_columns, rules_for
-from components.datasets import load_files
-from components.validation import ERROR, INFO, WARNING
+from components.data.contract import TABLES, required_columns, rules_for
+from components.data.datasets import load_files
+from components.data.validation import ERROR, INFO, WARNING
 
 CASES = {"csv": 0, "binary": 0}
 SETTINGS = settings(max_examples=100, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)

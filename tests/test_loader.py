@@ -8,8 +8,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from components.datasets import list_cuts, load_cut, load_files
-from components.readers import folder_files
+from components.data.datasets import list_cuts, load_cut, load_files
+from components.data.readers import folder_files
 from tests.conftest import DEMO_DIR, demo_cuts, load_generator
 
 

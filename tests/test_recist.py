@@ -10,8 +10,8 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from components.config import ResponseRules
-from components.recist import (
+from components.data.config import ResponseRules
+from components.stats.recist import (
     best_overall_response,
     best_percent_change,
     clinical_benefit,
@@ -167,7 +167,7 @@ def test_cr_then_pr_default_is_recist_primary_reading():
 
 
 def test_study_config_uses_the_primary_reading():
-    from components.config import load_config
+    from components.data.config import load_config
 
     assert load_config().response.cr_then_pr_as_pr is False
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from components.datasets import load_cut
+from components.data.datasets import load_cut
 from tests.conftest import DEMO_DIR, chart_figures, decode_array
 
 

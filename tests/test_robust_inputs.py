@@ -10,9 +10,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from components.config import load_config
-from components.datasets import load_cut, load_files
-from components.readers import folder_files
+from components.data.config import load_config
+from components.data.datasets import load_cut, load_files
+from components.data.readers import folder_files
 
 MISSING_TOKENS = ["NA", "ND", "."]
 
@@ -30,7 +30,7 @@ def _assert_same(a, b):
 def _messy_sheet(df: pd.DataFrame, table: str) -> pd.DataFrame:
     """Lower-case headers with spaces, trailing spaces in text, 'NA'/'ND'/'.' for missing, dates as
     real Excel dates on even rows and ISO text on odd rows, numbers as numbers."""
-    from components.contract import column_types
+    from components.data.contract import column_types
 
     types = column_types(table)
     out = pd.DataFrame(index=df.index)

@@ -5,9 +5,15 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from components.config import load_config
-from components.exposure import dose_level_over_time, relative_dose_intensity
-from components.safety import incidence_table, onset_by_dose, overview, treatment_emergent, worst_grade_distribution
+from components.data.config import load_config
+from components.stats.exposure import dose_level_over_time, relative_dose_intensity
+from components.stats.safety import (
+    incidence_table,
+    onset_by_dose,
+    overview,
+    treatment_emergent,
+    worst_grade_distribution,
+)
 
 D0 = pd.Timestamp("2026-01-01")
 
@@ -158,8 +164,8 @@ def test_time_to_first_episode_has_competing_events():
     the cut-off, 200 days. Aalen–Johansen: at day 10, 1/4 at risk has the event: CIF 0.25; C (day 15)
     and B (day 50) are competing events, which leave it at 0.25 — 1 − KM would read 1/4, then 1/2 at
     the end had they been censored and another event followed."""
-    from components.safety import time_to_first
-    from components.survival import cumulative_incidence
+    from components.stats.safety import time_to_first
+    from components.stats.survival import cumulative_incidence
 
     adsl = pd.DataFrame({"USUBJID": list("ABCD"), "SAFFL": "Y", "TRTSDT": [d(1)] * 4,
                          "TRTEDT": [pd.NaT, d(20), pd.NaT, pd.NaT], "DTHDT": [pd.NaT, pd.NaT, d(15), pd.NaT]})

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from components.survival import (
+from components.stats.survival import (
     compare_groups,
     derive_pfs_os,
     kaplan_meier,
@@ -267,7 +267,7 @@ def test_derived_pfs_and_os_follow_the_fda_rules():
 def test_aalen_johansen_matches_r_survfit_and_cmprsk(r_reference):
     """Issue 15 (11): cumulative incidence with a competing event, ties between event types and with
     censorings, against R survfit(Surv(time, factor(status)) ~ 1) (and cmprsk::cuminc, equal in R)."""
-    from components.survival import cumulative_incidence
+    from components.stats.survival import cumulative_incidence
 
     ref = r_reference["aalen_johansen"]
     got = cumulative_incidence(ref["data"]["time"], ref["data"]["status"]).set_index("time")
@@ -304,7 +304,7 @@ def test_hazard_ratio_with_no_events_in_a_group_is_not_estimable(r_reference):
     """Issue 15 (4): R's coxph gives HR 6e-10 (0–Inf) with "Ran out of iterations and did not
     converge" when group B has no events; the app says not estimable, with the reason; the log-rank
     test is still defined (R survdiff)."""
-    from components.survival import hr_text
+    from components.stats.survival import hr_text
 
     ref = r_reference["coxph_no_events"]
     assert ref["fits"]["reference_A"]["exp_coef"] < 1e-6 and ref["fits"]["reference_A"]["warnings"]
@@ -318,7 +318,7 @@ def test_hazard_ratio_with_no_events_in_a_group_is_not_estimable(r_reference):
 
 
 def test_estimable_hazard_ratio_matches_r_coxph(r_reference):
-    from components.survival import hr_text
+    from components.stats.survival import hr_text
 
     ref = r_reference["coxph_basic"]
     d = ref["data"]

@@ -5,8 +5,10 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from components.profile import patient_data, profile_figure
-from components.swimmer import dose_changes, swimmer_data, swimmer_figure
+from components.figures.profile_plots import profile_figure
+from components.figures.swimmer_plots import swimmer_figure
+from components.stats.profile import patient_data
+from components.stats.swimmer import dose_changes, swimmer_data
 from tests.conftest import chart_figures, decode_array
 
 D0 = pd.Timestamp("2026-01-01")
@@ -110,7 +112,7 @@ def test_pages_run_and_the_link_opens_the_patient(app_factory):
     at.switch_page("pages/swimmer.py").run()
     assert not at.exception
     fig = next(f for f in chart_figures(at) if "Time on treatment" in f["layout"]["title"]["text"])
-    from components.datasets import load_cut
+    from components.data.datasets import load_cut
     from tests.conftest import DEMO_DIR
 
     adsl = load_cut(DEMO_DIR).tables["adsl"]

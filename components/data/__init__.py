@@ -1,0 +1,1 @@
+"""Data: the data contract, readers, validation, the DataCut and the study config."""

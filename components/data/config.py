@@ -1,0 +1,337 @@
+"""The study configuration: every study-specific fact the dashboard uses, read from TOML.
+
+The file is ``data/study.toml`` unless the environment variable ``TRIAL_STUDY_CONFIG`` names another
+one. Nothing study-specific is written in code: a second study (e.g. a randomized phase III) gets its
+own file.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field
+from datetime import date
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+DEFAULT_CONFIG = PROJECT_ROOT / "data" / "study.toml"
+
+
+def _date(value: Any) -> date | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value))
+
+
+@dataclass(frozen=True)
+class Site:
+    id: str
+    name: str
+    city: str = ""
+    planned_activation: date | None = None
+    activated: date | None = None
+
+
+@dataclass(frozen=True)
+class Drug:
+    drug: str
+    dose: float
+    unit: str
+    route: str
+    schedule: str
+    dose_levels: tuple[float, ...] = ()
+    daily: bool = False
+    escalation: tuple[tuple[int, float], ...] = ()  # (from study day, daily dose)
+    cycle_days: int | None = None
+    cycle_dose_days: tuple[int, ...] = ()
+    dose_days: tuple[int, ...] = ()
+    repeat_every_days: int | None = None
+
+    def planned_dose_on_day(self, study_day: int) -> float:
+        """Planned daily dose on a study day (day 1 = first dose), following the escalation steps."""
+        dose = self.dose
+        for from_day, step_dose in self.escalation:
+            if study_day >= from_day:
+                dose = step_dose
+        return dose
+
+    def planned_schedule(self, n_days: int) -> list[float]:
+        """Planned dose on each study day 1..n_days: every day for a daily drug (with escalation);
+        on the cycle's dose days (cycle_days, cycle_dose_days); or on dose_days and then every
+        repeat_every_days."""
+        out = [0.0] * n_days
+        for day in range(1, n_days + 1):
+            if self.daily:
+                out[day - 1] = self.planned_dose_on_day(day)
+            elif self.cycle_days:
+                if ((day - 1) % self.cycle_days) + 1 in self.cycle_dose_days:
+                    out[day - 1] = self.dose
+            elif self.dose_days:
+                last = max(self.dose_days)
+                if day in self.dose_days or (
+                    self.repeat_every_days and day > last and (day - last) % self.repeat_every_days == 0
+                ):
+                    out[day - 1] = self.dose
+        return out
+
+
+@dataclass(frozen=True)
+class Design:
+    """The single-arm design. ``method`` is the protocol's prespecified test of the primary endpoint,
+    which decides the study: "normal" (one-sample proportion test, normal approximation) or "exact"
+    (exact binomial test); ``test`` is its wording for the screen."""
+
+    test: str
+    p0: float
+    p1: float
+    alpha: float
+    sides: int
+    power: float
+    dropout: float
+    n_evaluable: int
+    n_enrolled: int
+    rationale: str = ""
+    method: str = "normal"
+
+
+def _test_method(design: dict[str, Any]) -> str:
+    """``[design] method``; when absent, read from the test's wording (exact/binomial → exact)."""
+    method = design.get("method")
+    if method is None:
+        words = str(design.get("test", "")).lower()
+        method = "exact" if ("exact" in words or "binomial" in words) else "normal"
+    method = str(method).lower()
+    if method not in ("normal", "exact"):
+        raise ValueError(f"[design] method must be \"normal\" or \"exact\", not {method!r}")
+    return method
+
+
+@dataclass(frozen=True)
+class ResponseRules:
+    criteria: str = "RECIST 1.1"
+    confirmation_min_days: int = 28
+    confirmation_max_ne: int = 1
+    confirmation_accept_sd: bool = False
+    cr_then_pr_as_pr: bool = False
+    sd_min_days: int = 35
+    assessment_window_days: int = 7
+    cbr_min_weeks: int = 24
+    assessment_interval_weeks: int = 6
+    waterfall_cap_pct: float = 100.0
+    confirmed_default: bool = True
+
+
+@dataclass(frozen=True)
+class SurvivalSettings:
+    landmark_months: tuple[float, ...] = (6.0, 12.0)
+    tick_months: float = 3.0
+    conf_type: str = "log-log"
+    days_per_month: float = 30.4375
+    small_group_n: int = 10
+
+
+@dataclass(frozen=True)
+class SafetySettings:
+    focus_term: str = "Diarrhoea"
+    focus_drug: str = ""
+    focus_horizon_days: int = 84
+    teae_lag_days: int = 30
+
+
+@dataclass(frozen=True)
+class EnrollmentSettings:
+    first_patient_planned: date | None = None
+    last_patient_planned: date | None = None
+    projection_window_days: int = 120
+    site_idle_weeks: int = 8
+    target_label: str = "Target enrolled"
+
+
+@dataclass(frozen=True)
+class BiomarkerSettings:
+    ctdna_param: str = "CTDNAVAF"
+    ctdna_unit: str = "%"
+    ctdna_lod: float = 0.1
+    ctdna_early_day: int = 21
+    ctdna_early_window_days: int = 7
+    p95_ihc_param: str = "P95IHC"
+    p95_wb_param: str = "P95WB"
+    p95_ihc_positive_min: int = 2
+
+
+@dataclass(frozen=True)
+class DataSettings:
+    date_format: str = "ISO"
+    missing_values: tuple[str, ...] = ("", "NA", "N/A", "ND", ".")
+    partial_date_imputation: str = "none"
+    encoding: str = "auto"
+    filters: tuple[str, ...] = ("SITEID",)
+    cuts_dir: str = "data/demo"
+
+
+@dataclass(frozen=True)
+class StudyConfig:
+    id: str
+    short_title: str
+    title: str
+    phase: str
+    design_text: str
+    population: str
+    lead_site: str
+    principal_investigator: str
+    status: str
+    arms: tuple[str, ...]
+    regimen: tuple[Drug, ...]
+    endpoints: dict[str, tuple[str, ...]]
+    design: Design
+    response: ResponseRules
+    survival: SurvivalSettings
+    safety: SafetySettings
+    enrollment: EnrollmentSettings
+    biomarkers: BiomarkerSettings
+    data: DataSettings
+    sites: tuple[Site, ...]
+    path: Path = field(default=DEFAULT_CONFIG)
+
+    @property
+    def single_arm(self) -> bool:
+        return len(self.arms) <= 1
+
+    def site_name(self, site_id: str) -> str:
+        for site in self.sites:
+            if site.id == str(site_id):
+                return site.name
+        return f"Site {site_id}"
+
+    def drug(self, name: str) -> Drug | None:
+        for d in self.regimen:
+            if d.drug.lower() == str(name).lower():
+                return d
+        return None
+
+    @property
+    def cuts_dir(self) -> Path:
+        path = Path(self.data.cuts_dir)
+        return path if path.is_absolute() else PROJECT_ROOT / path
+
+
+def _drug(raw: dict[str, Any]) -> Drug:
+    return Drug(
+        drug=raw["drug"],
+        dose=float(raw["dose"]),
+        unit=raw.get("unit", ""),
+        route=raw.get("route", ""),
+        schedule=raw.get("schedule", ""),
+        dose_levels=tuple(float(x) for x in raw.get("dose_levels", [])),
+        daily=bool(raw.get("daily", False)),
+        escalation=tuple((int(s["from_day"]), float(s["dose"])) for s in raw.get("escalation", [])),
+        cycle_days=raw.get("cycle_days"),
+        cycle_dose_days=tuple(raw.get("cycle_dose_days", [])),
+        dose_days=tuple(raw.get("dose_days", [])),
+        repeat_every_days=raw.get("repeat_every_days"),
+    )
+
+
+def parse_config(raw: dict[str, Any], path: Path = DEFAULT_CONFIG) -> StudyConfig:
+    """Build a :class:`StudyConfig` from the parsed TOML mapping (missing sections take defaults)."""
+    study = raw["study"]
+    design = raw["design"]
+    resp = raw.get("response", {})
+    surv = raw.get("survival", {})
+    enr = raw.get("enrollment", {})
+    data = raw.get("data", {})
+    return StudyConfig(
+        id=study["id"],
+        short_title=study.get("short_title", study["id"]),
+        title=study.get("title", ""),
+        phase=str(study.get("phase", "")),
+        design_text=study.get("design", ""),
+        population=study.get("population", ""),
+        lead_site=study.get("lead_site", ""),
+        principal_investigator=study.get("principal_investigator", ""),
+        status=study.get("status", ""),
+        arms=tuple(study.get("arms", [])),
+        regimen=tuple(_drug(d) for d in raw.get("regimen", [])),
+        endpoints={k: tuple(v) for k, v in raw.get("endpoints", {}).items()},
+        design=Design(
+            test=design.get("test", ""),
+            p0=float(design["p0"]),
+            p1=float(design["p1"]),
+            alpha=float(design["alpha"]),
+            sides=int(design.get("sides", 2)),
+            power=float(design["power"]),
+            dropout=float(design.get("dropout", 0.0)),
+            n_evaluable=int(design["n_evaluable"]),
+            n_enrolled=int(design["n_enrolled"]),
+            rationale=design.get("rationale", ""),
+            method=_test_method(design),
+        ),
+        response=ResponseRules(
+            **{k: v for k, v in resp.items() if k in ResponseRules.__dataclass_fields__}
+        ),
+        survival=SurvivalSettings(
+            landmark_months=tuple(float(x) for x in surv.get("landmark_months", (6, 12))),
+            tick_months=float(surv.get("tick_months", 3)),
+            conf_type=surv.get("conf_type", "log-log"),
+            days_per_month=float(surv.get("days_per_month", 30.4375)),
+            small_group_n=int(surv.get("small_group_n", 10)),
+        ),
+        safety=SafetySettings(
+            **{k: v for k, v in raw.get("safety", {}).items() if k in SafetySettings.__dataclass_fields__}
+        ),
+        enrollment=EnrollmentSettings(
+            first_patient_planned=_date(enr.get("first_patient_planned")),
+            last_patient_planned=_date(enr.get("last_patient_planned")),
+            projection_window_days=int(enr.get("projection_window_days", 120)),
+            site_idle_weeks=int(enr.get("site_idle_weeks", 8)),
+            target_label=enr.get("target_label", "Target enrolled"),
+        ),
+        biomarkers=BiomarkerSettings(
+            **{
+                k: v
+                for k, v in raw.get("biomarkers", {}).items()
+                if k in BiomarkerSettings.__dataclass_fields__
+            }
+        ),
+        data=DataSettings(
+            date_format=data.get("date_format", "ISO"),
+            missing_values=tuple(data.get("missing_values", DataSettings.missing_values)),
+            partial_date_imputation=data.get("partial_date_imputation", "none"),
+            encoding=data.get("encoding", "auto"),
+            filters=tuple(data.get("filters", ("SITEID",))),
+            cuts_dir=data.get("cuts_dir", "data/demo"),
+        ),
+        sites=tuple(
+            Site(
+                id=str(s["id"]),
+                name=s.get("name", f"Site {s['id']}"),
+                city=s.get("city", ""),
+                planned_activation=_date(s.get("planned_activation")),
+                activated=_date(s.get("activated")),
+            )
+            for s in raw.get("sites", [])
+        ),
+        path=path,
+    )
+
+
+def config_path() -> Path:
+    """The config file in force: ``TRIAL_STUDY_CONFIG`` if set, else ``data/study.toml``."""
+    env = os.environ.get("TRIAL_STUDY_CONFIG")
+    return Path(env) if env else DEFAULT_CONFIG
+
+
+@lru_cache(maxsize=8)
+def _load(path: Path, mtime: float) -> StudyConfig:
+    with open(path, "rb") as fh:
+        return parse_config(tomllib.load(fh), path)
+
+
+def load_config(path: str | Path | None = None) -> StudyConfig:
+    """Read and parse the study config (cached per file and modification time)."""
+    p = Path(path) if path else config_path()
+    return _load(p.resolve(), p.stat().st_mtime)

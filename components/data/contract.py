@@ -1,0 +1,109 @@
+"""The data contract: which ADaM tables and columns the dashboard reads, as declared in
+``data/data_dictionary.csv`` (one row per column rule).
+
+The dictionary is the single source: the loader enforces it, the Overview page shows it, and the
+README points to it. Columns: table, column, type (text, integer, number, date, flag), required (Y/N),
+allowed (values separated by ``|``; compared case-insensitively and normalised to this spelling),
+min, max, condition (``PARAMCD in OVR|BOR``: the rule applies only to those rows), label.
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from components.data.config import PROJECT_ROOT
+
+DICTIONARY_PATH = PROJECT_ROOT / "data" / "data_dictionary.csv"
+TYPES = ("text", "integer", "number", "date", "flag")
+
+#: Tables of the contract, in the order they are loaded and shown. adsl is the only one every
+#: page needs; the others are optional and disable only what uses them when absent.
+TABLES = ("adsl", "adrs", "adtr", "adtte", "adae", "adex", "screening", "adlb")
+TABLE_LABELS = {
+    "adsl": "Subject level (ADSL)",
+    "adrs": "Tumour response (ADRS)",
+    "adtr": "Tumour measurements (ADTR)",
+    "adtte": "Time to event (ADTTE)",
+    "adae": "Adverse events (ADAE)",
+    "adex": "Exposure (ADEX)",
+    "screening": "Screening log",
+    "adlb": "Biomarkers (ADLB)",
+}
+
+
+@dataclass(frozen=True)
+class ColumnRule:
+    table: str
+    column: str
+    type: str
+    required: bool
+    allowed: tuple[str, ...] = ()
+    min: float | None = None
+    max: float | None = None
+    condition: tuple[str, tuple[str, ...]] | None = None  # (column, values)
+    label: str = ""
+
+
+def _parse_condition(text: str) -> tuple[str, tuple[str, ...]] | None:
+    text = text.strip()
+    if not text:
+        return None
+    column, _, values = text.partition(" in ")
+    if not values:
+        raise ValueError(f"data dictionary: cannot read condition {text!r} (use 'COLUMN in A|B')")
+    return column.strip().upper(), tuple(v.strip() for v in values.split("|"))
+
+
+def _num(text: str) -> float | None:
+    return float(text) if text.strip() else None
+
+
+@lru_cache(maxsize=4)
+def load_dictionary(path: Path = DICTIONARY_PATH) -> tuple[ColumnRule, ...]:
+    """Read the data dictionary into column rules (cached)."""
+    rules = []
+    with open(path, newline="", encoding="utf-8") as fh:
+        for row in csv.DictReader(fh):
+            kind = row["type"].strip()
+            if kind not in TYPES:
+                raise ValueError(f"data dictionary: unknown type {kind!r} for {row['column']}")
+            rules.append(
+                ColumnRule(
+                    table=row["table"].strip().lower(),
+                    column=row["column"].strip().upper(),
+                    type=kind,
+                    required=row["required"].strip().upper() == "Y",
+                    allowed=tuple(v for v in row["allowed"].split("|") if v),
+                    min=_num(row["min"]),
+                    max=_num(row["max"]),
+                    condition=_parse_condition(row["condition"]),
+                    label=row["label"].strip(),
+                )
+            )
+    return tuple(rules)
+
+
+def rules_for(table: str) -> tuple[ColumnRule, ...]:
+    return tuple(r for r in load_dictionary() if r.table == table)
+
+
+def required_columns(table: str) -> list[str]:
+    seen: dict[str, None] = {}
+    for r in rules_for(table):
+        if r.required:
+            seen[r.column] = None
+    return list(seen)
+
+
+def column_types(table: str) -> dict[str, str]:
+    return {r.column: r.type for r in rules_for(table)}
+
+
+def column_label(table: str, column: str) -> str:
+    for r in rules_for(table):
+        if r.column == column and r.label:
+            return r.label
+    return column

@@ -1,0 +1,665 @@
+"""Declarative validation of a data cut against the data contract (``data/data_dictionary.csv``).
+
+Every finding names the table, the column, the rows (as a spreadsheet shows them: the header is
+row 1, the first record row 2) and the subjects concerned, and says what was done:
+
+* a table missing a required column is not loaded (pages that need it say so);
+* a value that is not of the declared type, not an allowed value, out of range, or a date after the
+  data cut-off: in a **required** column the row is excluded, in an **optional** column the value is
+  set to missing;
+* duplicate subjects in adsl, end dates before start dates: the rows are excluded;
+* rows of other tables whose subject is not in adsl: excluded.
+
+Nothing is ever dropped or changed without a finding saying so.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import numpy as np
+import pandas as pd
+
+from components.data.config import DataSettings
+from components.data.contract import ColumnRule, required_columns, rules_for
+
+ERROR, WARNING, INFO = "error", "warning", "info"
+SAS_EPOCH = pd.Timestamp("1960-01-01")
+MAX_LISTED = 5
+
+DATE_FORMATS = {"ISO": "%Y-%m-%d", "DMY": "%d/%m/%Y", "YMD": "%Y/%m/%d"}
+_ISO_DATETIME = re.compile(r"^(\d{4}-\d{2}-\d{2})[T ]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?")
+_PARTIAL = {
+    "ISO": re.compile(r"^(\d{4})-(\d{1,2})$"),
+    "YMD": re.compile(r"^(\d{4})/(\d{1,2})$"),
+    "DMY": re.compile(r"^(\d{1,2})/(\d{4})$"),
+}
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One validation finding. ``rows`` are spreadsheet row numbers (header = row 1)."""
+
+    table: str
+    column: str | None
+    severity: str
+    problem: str
+    rows: tuple[int, ...] = ()
+    subjects: tuple[str, ...] = ()
+    action: str = ""
+    values: tuple[str, ...] = field(default=())
+
+    @property
+    def n_rows(self) -> int:
+        return len(self.rows)
+
+    @property
+    def message(self) -> str:
+        where = self.table + (f".{self.column}" if self.column else "")
+        parts = [f"{where}: {self.problem}"]
+        if self.rows:
+            listed = ", ".join(str(r) for r in self.rows[:MAX_LISTED])
+            more = f" and {self.n_rows - MAX_LISTED} more" if self.n_rows > MAX_LISTED else ""
+            noun = "row" if self.n_rows == 1 else "rows"
+            parts.append(f"in {self.n_rows} {noun} ({noun} {listed}{more})")
+        if self.values:
+            shown = ", ".join(repr(v) for v in self.values[:MAX_LISTED])
+            parts.append(f"values {shown}")
+        if self.subjects:
+            subj = ", ".join(self.subjects[:MAX_LISTED])
+            more = (
+                f" and {len(self.subjects) - MAX_LISTED} more"
+                if len(self.subjects) > MAX_LISTED
+                else ""
+            )
+            parts.append(f"subjects {subj}{more}")
+        text = "; ".join(parts)
+        return f"{text}. {self.action}" if self.action else text + "."
+
+
+def _rows(mask: pd.Series) -> tuple[int, ...]:
+    return tuple(int(i) for i in mask.index[mask.to_numpy(dtype=bool)])
+
+
+def _subjects(df: pd.DataFrame, mask: pd.Series) -> tuple[str, ...]:
+    if "USUBJID" not in df.columns:
+        return ()
+    vals = df.loc[mask.to_numpy(dtype=bool), "USUBJID"].dropna().astype(str)
+    return tuple(dict.fromkeys(vals))
+
+
+def _values(raw: pd.Series, mask: pd.Series) -> tuple[str, ...]:
+    vals = raw[mask.to_numpy(dtype=bool)].astype(str)
+    return tuple(dict.fromkeys(vals))
+
+
+# --------------------------------------------------------------------------- type coercion
+
+
+def _stripped(raw: pd.Series, upper: bool = False) -> pd.Series:
+    """Text cells stripped (and upper-cased); non-text cells NaN. Vectorised with pyarrow when the
+    column is all text (or missing), else pandas' string methods."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    try:
+        arr = pc.utf8_trim_whitespace(pa.array(raw.to_numpy(dtype=object), type=pa.string(), from_pandas=True))
+        if upper:
+            arr = pc.utf8_upper(arr)
+        return pd.Series(arr.to_numpy(zero_copy_only=False), index=raw.index, dtype=object)
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        pass
+    try:
+        out = raw.str.strip()
+        return out.str.upper() if upper else out
+    except AttributeError:  # an object column without any string
+        return pd.Series(np.nan, index=raw.index, dtype=object)
+
+
+def _missing_mask(raw: pd.Series, settings: DataSettings) -> pd.Series:
+    """Missing: NaN/None, or a missing-value token ("", "NA", "ND", "." …) in a text column.
+
+    Only text columns (object or pandas' string dtype) can hold tokens; other cells are never
+    converted to text."""
+    is_na = raw.isna()
+    if raw.dtype != object and not isinstance(raw.dtype, pd.StringDtype):
+        return is_na
+    tokens = {t.strip().upper() for t in settings.missing_values}
+    return is_na | _stripped(raw, upper=True).isin(tokens)
+
+
+def coerce_text(raw: pd.Series) -> pd.Series:
+    """Text, stripped; numbers from typed files become their text (1.0 → "1")."""
+    if raw.dtype == object:
+        out = _stripped(raw)
+        other = out.isna() & raw.notna()
+    else:
+        out = pd.Series(np.nan, index=raw.index, dtype=object)
+        other = raw.notna()
+    if other.any():
+        def one(v: object) -> str:
+            if isinstance(v, float) and v.is_integer():
+                return str(int(v))
+            if isinstance(v, bytes):
+                return v.decode("utf-8", errors="replace").strip()
+            return str(v).strip()
+
+        out = out.astype(object)
+        out[other] = raw[other].map(one)
+    return out.astype(object)
+
+
+def coerce_number(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Numbers; returns (values as float, mask of values that are not numbers)."""
+    text = raw.astype(str).str.strip()
+    num = pd.to_numeric(raw.where(~raw.map(lambda v: isinstance(v, str)), text), errors="coerce")
+    num = num.astype(float)
+    bad = num.isna() | ~np.isfinite(num.fillna(0.0))
+    num = num.where(~bad)
+    return num, bad
+
+
+MAX_EXACT_INT = 2**53  # beyond this a float no longer holds every whole number exactly
+
+
+def coerce_integer(raw: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
+    """Whole numbers; returns (values as Int64, mask of values that are not whole numbers, mask of
+    whole numbers too large to be plausible or stored exactly)."""
+    num, bad = coerce_number(raw)
+    frac = num.notna() & (num != np.floor(num.fillna(0.0)))
+    huge = num.notna() & ~frac & (num.abs() > MAX_EXACT_INT)
+    bad = bad | frac
+    out = num.where(~bad & ~huge).round().astype("Int64")
+    return out, bad, huge
+
+
+def coerce_date(
+    raw: pd.Series, settings: DataSettings, sas_numeric: bool = False
+) -> tuple[pd.Series, pd.Series, pd.Series]:
+    """Dates in the declared format (ISO 8601 is always accepted: it is unambiguous).
+
+    Returns (dates, bad mask, partial mask). Partial dates (year and month) are imputed only when
+    the config says how (``first``: day 1, ``mid``: day 15); otherwise they count as bad.
+    Datetime values (Excel, Parquet, XPORT) are kept; numbers from SAS XPORT are SAS dates
+    (days since 1960-01-01).
+    """
+    out = pd.Series(pd.NaT, index=raw.index, dtype="datetime64[ns]")
+    if pd.api.types.is_datetime64_any_dtype(raw):  # typed files: already dates
+        out = pd.to_datetime(raw).dt.tz_localize(None) if getattr(raw.dt, "tz", None) else pd.to_datetime(raw)
+        out = out.dt.normalize().astype("datetime64[ns]")
+        return out, out.isna(), pd.Series(False, index=raw.index)
+    all_text = pd.api.types.infer_dtype(raw, skipna=True) in ("string", "empty")
+    if pd.api.types.is_numeric_dtype(raw):
+        is_dt = pd.Series(False, index=raw.index)
+        is_num = raw.notna()
+    elif all_text:
+        is_dt = is_num = pd.Series(False, index=raw.index)
+    else:
+        kinds = raw.map(type)
+        is_dt = kinds.map(lambda k: issubclass(k, (datetime, pd.Timestamp, np.datetime64)))
+        is_num = kinds.map(lambda k: issubclass(k, (int, float, np.integer, np.floating)) and k is not bool)
+        is_num &= ~is_dt & raw.notna()
+    if is_dt.any():
+        out[is_dt] = pd.to_datetime(raw[is_dt], errors="coerce").dt.normalize()
+    if sas_numeric and is_num.any():
+        days = pd.to_numeric(raw[is_num], errors="coerce")
+        out[is_num] = SAS_EPOCH + pd.to_timedelta(days.round(), unit="D")
+    text_mask = ~is_dt & ~(is_num & sas_numeric)
+    text = _stripped(raw[text_mask]) if all_text else raw[text_mask].astype(str).str.strip()
+    fmt = DATE_FORMATS.get(settings.date_format.upper(), DATE_FORMATS["ISO"])
+    parsed = pd.to_datetime(text, format=fmt, errors="coerce")
+    partial = pd.Series(False, index=raw.index)
+    fail = parsed.isna() & text.notna()
+    if fail.any():  # the slower paths only for what the declared format did not parse
+        t = text[fail]
+        iso_dt = t.str.extract(_ISO_DATETIME)[0]
+        t = iso_dt.fillna(t)
+        again = pd.to_datetime(t, format=fmt, errors="coerce")
+        if fmt != DATE_FORMATS["ISO"]:
+            again = again.fillna(pd.to_datetime(t, format=DATE_FORMATS["ISO"], errors="coerce"))
+        parsed[fail] = again
+        pattern = _PARTIAL.get(settings.date_format.upper(), _PARTIAL["ISO"])
+        m = t.str.extract(pattern)
+        is_partial = m[0].notna() & again.isna()
+        if settings.date_format.upper() != "ISO":
+            iso_m = t.str.extract(_PARTIAL["ISO"])
+            iso_partial = iso_m[0].notna() & again.isna() & ~is_partial
+            m.loc[iso_partial, [0, 1]] = iso_m.loc[iso_partial, [0, 1]].to_numpy()
+            is_partial = is_partial | iso_partial
+        if is_partial.any():
+            partial[is_partial[is_partial].index] = True
+            day = {"first": 1, "mid": 15}.get(settings.partial_date_imputation)
+            if day is not None:
+                if settings.date_format.upper() == "DMY":
+                    month, year = m.loc[is_partial, 0], m.loc[is_partial, 1]
+                else:
+                    year, month = m.loc[is_partial, 0], m.loc[is_partial, 1]
+                imputed = pd.to_datetime(
+                    {"year": year.astype(int), "month": month.astype(int), "day": day},
+                    errors="coerce",
+                )
+                parsed[is_partial[is_partial].index] = imputed.to_numpy()
+    out[text_mask] = parsed
+    bad = out.isna()
+    return out, bad, partial
+
+
+# --------------------------------------------------------------------------- per-table checks
+
+
+def _rule_mask(df: pd.DataFrame, rule: ColumnRule) -> pd.Series:
+    if rule.condition is None:
+        return pd.Series(True, index=df.index)
+    col, values = rule.condition
+    if col not in df.columns:
+        return pd.Series(False, index=df.index)
+    upper = {v.upper() for v in values}
+    return df[col].astype(str).str.strip().str.upper().isin(upper)
+
+
+def coerce_table(
+    table: str, raw: pd.DataFrame, settings: DataSettings, sas_numeric_dates: bool = False
+) -> tuple[pd.DataFrame | None, list[Finding]]:
+    """Apply the contract's column rules to one raw table.
+
+    Returns the typed table (rows failing a required column removed) or None when a required
+    column is missing, and the findings.
+    """
+    findings: list[Finding] = []
+    df = raw.copy()
+    df.index = pd.RangeIndex(2, len(df) + 2)
+    dup_cols = df.columns[df.columns.duplicated()].unique().tolist()
+    if dup_cols:
+        findings.append(
+            Finding(table, ", ".join(dup_cols), ERROR, "column given more than once",
+                    action="The table is not loaded.")
+        )
+        return None, findings
+    missing = [c for c in required_columns(table) if c not in df.columns]
+    if missing:
+        findings.append(
+            Finding(
+                table,
+                ", ".join(missing),
+                ERROR,
+                f"required column{'s' if len(missing) > 1 else ''} missing",
+                action="The table is not loaded; what needs it is switched off.",
+            )
+        )
+        return None, findings
+
+    # Entirely blank rows (e.g. trailing rows of a spreadsheet) are dropped, with a note.
+    missing = {c: _missing_mask(df[c], settings) for c in df.columns}
+    blank = pd.Series(True, index=df.index)
+    for c in df.columns:
+        blank &= missing[c]
+    if blank.any() and len(df.columns):
+        findings.append(
+            Finding(table, None, INFO, "empty rows", _rows(blank), action="They are skipped.")
+        )
+        df = df[~blank]
+        missing = {c: m[~blank] for c, m in missing.items()}
+
+    drop = pd.Series(False, index=df.index)
+    raw_snapshot = df.copy()
+    rules = rules_for(table)
+    for column in dict.fromkeys(r.column for r in rules):
+        if column not in df.columns:
+            continue
+        col_rules = [r for r in rules if r.column == column]
+        kind, required = col_rules[0].type, any(r.required for r in col_rules)
+        raw_col = df[column]
+        is_missing = missing[column]
+        bad = pd.Series(False, index=df.index)
+        if kind == "text" or kind == "flag":
+            values = coerce_text(raw_col).where(~is_missing, np.nan)
+        elif kind == "number":
+            values, bad = coerce_number(raw_col)
+        elif kind == "integer":
+            values, bad, huge = coerce_integer(raw_col)
+            if huge.any():
+                _apply_invalid(findings, df, table, column, huge, required, drop, values, raw_col,
+                               "impossible value (too large)")
+        else:
+            values, bad, partial = coerce_date(raw_col, settings, sas_numeric_dates)
+            partial &= ~is_missing
+            if partial.any():
+                rule_day = {"first": "1", "mid": "15"}.get(settings.partial_date_imputation)
+                if rule_day:
+                    action = f"Imputed to day {rule_day} of the month, as the study config says."
+                elif required:
+                    action = "Not imputed (the study config sets no rule): these rows are excluded."
+                else:
+                    action = "Not imputed (the study config sets no rule): the values are set to missing."
+                findings.append(
+                    Finding(table, column, WARNING if (rule_day or not required) else ERROR,
+                            "partial date (year and month only)", _rows(partial),
+                            _subjects(df, partial), action=action,
+                            values=_values(raw_col, partial))
+                )
+                bad = bad & ~partial
+                if not rule_day:
+                    _apply_invalid(findings, df, table, column, partial, required, drop,
+                                   values, raw_col, None)
+                    values = values.where(~partial)
+        bad = bad & ~is_missing
+        if kind in ("number", "integer", "date"):
+            values = values.where(~is_missing)
+        type_word = {"number": "not a number", "integer": "not a whole number",
+                     "date": f"not a date in the declared format ({settings.date_format})"}
+        if bad.any():
+            _apply_invalid(findings, df, table, column, bad, required, drop, values, raw_col,
+                           type_word.get(kind, "invalid value"))
+            values = values.where(~bad)
+
+        for rule in col_rules:
+            applies = _rule_mask(raw_snapshot, rule) & values.notna()
+            if rule.allowed:
+                canon = {a.upper(): a for a in rule.allowed}
+                upper = values.astype(str).str.strip().str.upper()
+                if kind in ("integer", "number"):
+                    upper = values.astype("Float64").astype(str).str.replace(r"\.0$", "", regex=True)
+                ok = upper.isin(canon)
+                not_allowed = applies & ~ok
+                if kind in ("text", "flag"):
+                    values = values.where(~(applies & ok), upper.map(canon))
+                if not_allowed.any():
+                    _apply_invalid(
+                        findings, df, table, column, not_allowed, required, drop, values, raw_col,
+                        f"not an allowed value (allowed: {', '.join(rule.allowed)})",
+                    )
+                    values = values.where(~not_allowed)
+            if rule.min is not None or rule.max is not None:
+                num = pd.to_numeric(values, errors="coerce")
+                out = pd.Series(False, index=df.index)
+                if rule.min is not None:
+                    out |= applies & (num < rule.min)
+                if rule.max is not None:
+                    out |= applies & (num > rule.max)
+                if out.any():
+                    lo = "−∞" if rule.min is None else f"{rule.min:g}"
+                    hi = "∞" if rule.max is None else f"{rule.max:g}"
+                    _apply_invalid(findings, df, table, column, out, required, drop, values,
+                                   raw_col, f"impossible value (allowed range {lo} to {hi})")
+                    values = values.where(~out)
+        if required:
+            absent = values.isna() & ~drop & is_missing
+            if absent.any():
+                findings.append(
+                    Finding(table, column, ERROR, "required value missing", _rows(absent),
+                            _subjects(df, absent), action="These rows are excluded.")
+                )
+                drop |= absent
+        df[column] = values
+    return df[~drop], findings
+
+
+def _apply_invalid(
+    findings: list[Finding],
+    df: pd.DataFrame,
+    table: str,
+    column: str,
+    mask: pd.Series,
+    required: bool,
+    drop: pd.Series,
+    values: pd.Series,
+    raw_col: pd.Series,
+    problem: str | None,
+) -> None:
+    """Record invalid values: exclude the rows (required column) or blank the values."""
+    if problem is not None:
+        findings.append(
+            Finding(
+                table, column, ERROR if required else WARNING, problem, _rows(mask),
+                _subjects(df, mask),
+                action="These rows are excluded." if required else "The values are set to missing.",
+                values=_values(raw_col, mask),
+            )
+        )
+    if required:
+        drop |= mask
+
+
+# --------------------------------------------------------------------------- cross-table checks
+
+
+def check_adsl(adsl: pd.DataFrame) -> tuple[pd.DataFrame, list[Finding], pd.Timestamp | None]:
+    """Subject-level integrity: unique USUBJID, one cut-off date, consistent treatment dates."""
+    findings: list[Finding] = []
+    dup = adsl["USUBJID"].duplicated(keep=False)
+    if dup.any():
+        findings.append(
+            Finding("adsl", "USUBJID", ERROR, "duplicate subject", _rows(dup), _subjects(adsl, dup),
+                    action="All rows of these subjects are excluded (which one is right is unknown).")
+        )
+        adsl = adsl[~dup]
+    cutoff = None
+    if len(adsl):
+        counts = adsl["DCUTDT"].value_counts()
+        cutoff = counts.index[0] if len(counts) else None
+        if len(counts) > 1:
+            other = adsl["DCUTDT"] != cutoff
+            findings.append(
+                Finding("adsl", "DCUTDT", WARNING,
+                        f"more than one data cut-off date; {cutoff:%Y-%m-%d} (the most common) is used",
+                        _rows(other), _subjects(adsl, other))
+            )
+    if "TRTEDT" in adsl.columns and "TRTSDT" in adsl.columns:
+        bad = adsl["TRTEDT"].notna() & adsl["TRTSDT"].notna() & (adsl["TRTEDT"] < adsl["TRTSDT"])
+        if bad.any():
+            findings.append(
+                Finding("adsl", "TRTEDT", ERROR, "last dose (TRTEDT) before first dose (TRTSDT)",
+                        _rows(bad), _subjects(adsl, bad), action="These subjects are excluded.")
+            )
+            adsl = adsl[~bad]
+    if "TRTSDT" in adsl.columns:
+        untreated_saf = (adsl["SAFFL"] == "Y") & adsl["TRTSDT"].isna()
+        if untreated_saf.any():
+            findings.append(
+                Finding("adsl", "SAFFL", WARNING,
+                        "in the safety population (SAFFL = Y) without a first-dose date (TRTSDT)",
+                        _rows(untreated_saf), _subjects(adsl, untreated_saf))
+            )
+    return adsl, findings, cutoff
+
+
+def check_after_cutoff(
+    table: str, df: pd.DataFrame, cutoff: pd.Timestamp | None
+) -> tuple[pd.DataFrame, list[Finding]]:
+    """Dates after the data cut-off: required → row excluded; optional → value set to missing."""
+    if cutoff is None:
+        return df, []
+    findings: list[Finding] = []
+    rules = {r.column: r for r in rules_for(table) if r.type == "date"}
+    drop = pd.Series(False, index=df.index)
+    for column, rule in rules.items():
+        if column not in df.columns or column == "DCUTDT":
+            continue
+        late = df[column].notna() & (df[column] > cutoff)
+        if not late.any():
+            continue
+        required = rule.required
+        findings.append(
+            Finding(
+                table, column, ERROR if required else WARNING,
+                f"date after the data cut-off ({cutoff:%Y-%m-%d})", _rows(late), _subjects(df, late),
+                action="These rows are excluded." if required
+                else "The dates are set to missing (not yet happened at the cut).",
+                values=tuple(dict.fromkeys(df.loc[late, column].dt.strftime("%Y-%m-%d"))),
+            )
+        )
+        if required:
+            drop |= late
+        else:
+            df[column] = df[column].where(~late)
+    return df[~drop], findings
+
+
+def check_date_order(table: str, df: pd.DataFrame, start: str, end: str) -> tuple[pd.DataFrame, list[Finding]]:
+    if start not in df.columns or end not in df.columns:
+        return df, []
+    bad = df[start].notna() & df[end].notna() & (df[end] < df[start])
+    if not bad.any():
+        return df, []
+    return df[~bad], [
+        Finding(table, end, ERROR, f"{end} before {start}", _rows(bad), _subjects(df, bad),
+                action="These rows are excluded.")
+    ]
+
+
+def check_subjects(table: str, df: pd.DataFrame, subjects: set[str], excluded: set[str]
+                   ) -> tuple[pd.DataFrame, list[Finding]]:
+    """Rows whose USUBJID is not a valid adsl subject are excluded."""
+    if "USUBJID" not in df.columns:
+        return df, []
+    findings = []
+    in_excluded = df["USUBJID"].isin(excluded)
+    unknown = ~df["USUBJID"].isin(subjects) & ~in_excluded & df["USUBJID"].notna()
+    if unknown.any():
+        findings.append(
+            Finding(table, "USUBJID", ERROR, "subject not in adsl", _rows(unknown),
+                    _subjects(df, unknown), action="These rows are excluded.")
+        )
+    if in_excluded.any():
+        findings.append(
+            Finding(table, "USUBJID", WARNING, "subject excluded from adsl (see the adsl findings)",
+                    _rows(in_excluded), _subjects(df, in_excluded), action="These rows are excluded.")
+        )
+    return df[~(unknown | in_excluded)], findings
+
+
+def check_unique(table: str, df: pd.DataFrame, keys: list[str], what: str) -> tuple[pd.DataFrame, list[Finding]]:
+    if not all(k in df.columns for k in keys):
+        return df, []
+    dup = df.duplicated(subset=keys, keep=False)
+    if not dup.any():
+        return df, []
+    return df[~dup], [
+        Finding(table, ", ".join(keys), ERROR, f"more than one row per {what}", _rows(dup),
+                _subjects(df, dup), action="All these rows are excluded (which one is right is unknown).")
+    ]
+
+
+def check_adtte_days(df: pd.DataFrame) -> list[Finding]:
+    """AVAL should equal ADT − STARTDT + 1 days (ADaM), or ADT − STARTDT by some conventions."""
+    diff = (df["ADT"] - df["STARTDT"]).dt.days
+    off = df["AVAL"].notna() & diff.notna() & ~((df["AVAL"] - diff).round(6).isin([0, 1]))
+    if not off.any():
+        return []
+    return [
+        Finding("adtte", "AVAL", WARNING,
+                "AVAL does not equal ADT − STARTDT (+1) days", _rows(off), _subjects(df, off),
+                action="Values are used as given; check the derivation.")
+    ]
+
+
+# Direct identifiers do not belong in a dashboard: columns that look like them are not loaded.
+_ID_NAME_PATTERNS = [
+    (re.compile(r"^(PAT(IENT)?_?|PT_?)?(FULL|FIRST|LAST|GIVEN|FAMILY|SUR|MIDDLE)?_?NAME(_?(CN|EN|ZH))?$|^INITIALS?$|姓名"),
+     "a person's name"),
+    (re.compile(r"^(BRTHDTC?|BIRTHDTC?|BIRTH_?DATE|DOB|DATE_?OF_?BIRTH)$|出生日期"), "a full birth date"),
+    (re.compile(r"PHONE|^TEL|MOBILE|手机|电话"), "a phone number"),
+    (re.compile(r"ID_?CARD|NATIONAL_?ID|RESIDENT_?ID|SSN|PASSPORT|^MRN$|MEDICAL_?RECORD|身份证"), "an ID-card or record number"),
+    (re.compile(r"E_?MAIL"), "an e-mail address"),
+    (re.compile(r"ADDRESS|^ADDR|住址|地址"), "an address"),
+]
+_ID_VALUE_PATTERNS = [
+    (re.compile(r"^\d{17}[\dXx]$"), "Chinese resident ID numbers"),
+    (re.compile(r"^(\+?86[- ]?)?1[3-9]\d{9}$"), "mobile phone numbers"),
+    (re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$"), "e-mail addresses"),
+]
+
+
+def check_identifiers(table: str, raw: pd.DataFrame) -> tuple[pd.DataFrame, list[Finding]]:
+    """Columns whose name, or most of whose values, look like direct identifiers (names, full birth
+    dates, phone, ID-card or record numbers, e-mail, address) are removed, with a warning."""
+    drop, findings = [], []
+    for col in raw.columns:
+        name = str(col).upper()
+        why = next((w for pat, w in _ID_NAME_PATTERNS if pat.search(name)), None)
+        if why is None and raw[col].dtype == object:
+            vals = raw[col].dropna().head(400).astype(str).str.strip()
+            vals = vals[vals != ""].head(200)
+            if len(vals):
+                why = next((w for pat, w in _ID_VALUE_PATTERNS if vals.str.match(pat).mean() >= 0.5), None)
+        if why:
+            drop.append(col)
+            findings.append(Finding(table, str(col), WARNING, f"looks like a direct identifier ({why})",
+                                    action="The column is not loaded and never displayed; remove it from the "
+                                           "export."))
+    return raw.drop(columns=drop), findings
+
+
+ORDER_RULES = {
+    "adae": ("ASTDT", "AENDT"),
+    "adex": ("ASTDT", "AENDT"),
+    "adtte": ("STARTDT", "ADT"),
+}
+UNIQUE_RULES = {
+    "adtte": (["USUBJID", "PARAMCD"], "subject and parameter"),
+    "adrs": (["USUBJID", "PARAMCD", "ADT"], "subject, parameter and date"),
+    "screening": (["SCRNID"], "screening number"),
+}
+
+
+def validate_tables(
+    raw_tables: dict[str, pd.DataFrame],
+    settings: DataSettings,
+    sas_numeric: dict[str, bool] | None = None,
+) -> tuple[dict[str, pd.DataFrame], list[Finding], pd.Timestamp | None]:
+    """Validate raw tables against the contract; returns valid tables, findings and the cut-off."""
+    sas_numeric = sas_numeric or {}
+    findings: list[Finding] = []
+    typed: dict[str, pd.DataFrame] = {}
+    for name, raw in raw_tables.items():
+        raw, f = check_identifiers(name, raw)
+        findings += f
+        df, f = coerce_table(name, raw, settings, sas_numeric.get(name, False))
+        findings += f
+        if df is not None:
+            typed[name] = df
+
+    cutoff = None
+    subjects: set[str] = set()
+    excluded: set[str] = set()
+    if "adsl" in typed:
+        before = set(typed["adsl"]["USUBJID"].dropna())
+        all_ids = set(raw_tables["adsl"]["USUBJID"].astype(str).str.strip()) if "USUBJID" in raw_tables["adsl"].columns else set()
+        adsl, f, cutoff = check_adsl(typed["adsl"])
+        findings += f
+        adsl, f = check_after_cutoff("adsl", adsl, cutoff)
+        findings += f
+        typed["adsl"] = adsl
+        subjects = set(adsl["USUBJID"])
+        excluded = (before | all_ids) - subjects
+
+    for name in list(typed):
+        if name == "adsl":
+            continue
+        df = typed[name]
+        if name != "screening":
+            if "adsl" in typed:
+                df, f = check_subjects(name, df, subjects, excluded)
+                findings += f
+        elif "USUBJID" in df.columns and "adsl" in typed:
+            unknown = df["USUBJID"].notna() & ~df["USUBJID"].isin(subjects | excluded)
+            if unknown.any():
+                findings.append(
+                    Finding(name, "USUBJID", WARNING, "enrolled subject not in adsl", _rows(unknown),
+                            _subjects(df, unknown))
+                )
+        df, f = check_after_cutoff(name, df, cutoff)
+        findings += f
+        if name in ORDER_RULES:
+            df, f = check_date_order(name, df, *ORDER_RULES[name])
+            findings += f
+        if name in UNIQUE_RULES:
+            df, f = check_unique(name, df, *UNIQUE_RULES[name])
+            findings += f
+        if name == "adtte":
+            findings += check_adtte_days(df)
+        typed[name] = df
+
+    return {k: v.reset_index(drop=True) for k, v in typed.items()}, findings, cutoff

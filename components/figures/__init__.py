@@ -1,0 +1,1 @@
+"""Figures: plotly builders, the theme, colours and labels (style), static export."""

@@ -1,0 +1,191 @@
+"""Kaplan–Meier figure in the conventions of oncology publications (NEJM/Lancet, ggsurvfit):
+step curves from S(0) = 1 with censor ticks, optional CI bands, dashed median lines, y from 0 to
+100 % (fixed), x in months with ticks at a fixed step, and the number-at-risk table directly below
+at exactly those ticks, sharing the x axis so it stays aligned on zoom.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from components.figures.plotting import FigureContext, Overlay, base_font_size, finish_figure, set_layout
+from components.stats.survival import KMResult
+
+
+@dataclass(frozen=True)
+class Curve:
+    label: str
+    km: KMResult
+    color: str
+
+
+def fmt_time(x: float) -> str:
+    return "NR" if np.isnan(x) else f"{x:.1f}"
+
+
+def median_text(km: KMResult, days_per_month: float) -> str:
+    """'8.3 (5.1–NR)' in months; NR where the curve or a bound does not reach 0.5."""
+    m, (lo, hi) = km.median, km.median_ci
+    return f"{fmt_time(m / days_per_month)} ({fmt_time(lo / days_per_month)}–{fmt_time(hi / days_per_month)})"
+
+
+def _rgba(hex_color: str, alpha: float) -> str:
+    h = hex_color.lstrip("#")
+    r, g, b = (int(h[i : i + 2], 16) for i in (0, 2, 4))
+    return f"rgba({r},{g},{b},{alpha})"
+
+
+def risk_ticks(curves: list[Curve], days_per_month: float, tick_months: float, max_months: float | None = None) -> np.ndarray:
+    """The x ticks (months) of the plot, also the times of the number-at-risk table."""
+    last = max((float(c.km.times.max()) for c in curves if c.km.n), default=0.0) / days_per_month
+    end = max_months if max_months else last
+    return np.arange(0.0, end + 1e-9, tick_months)
+
+
+def at_risk_table(curves: list[Curve], ticks_months: np.ndarray, days_per_month: float) -> list[dict]:
+    """Rows per group: number at risk (time ≥ t) and cumulative events (≤ t) at each tick."""
+    rows = []
+    for c in curves:
+        for m in ticks_months:
+            t = m * days_per_month
+            rows.append({"group": c.label, "month": float(m), "n_at_risk": c.km.n_at_risk(t),
+                         "cumulative_events": c.km.n_events_by(t)})
+    return rows
+
+
+def km_figure(
+    curves: list[Curve],
+    ctx: FigureContext | None,
+    title: str,
+    days_per_month: float = 30.4375,
+    tick_months: float = 3.0,
+    y_percent: bool = True,
+    show_ci: bool = True,
+    show_censor: bool = True,
+    show_median: bool = True,
+    cumulative_events: bool = False,
+    max_months: float | None = None,
+    stats_lines: list[str] | None = None,
+    x_title: str = "Months since first dose",
+    y_title: str = "Probability",
+) -> go.Figure:
+    """The KM plot with its number-at-risk table. ``stats_lines``: text shown in the plot's upper
+    right (n, events, median (95% CI) per group; log-rank p and HR when groups are compared)."""
+    n_groups = max(len(curves), 1)
+    height = 600 + 26 * n_groups
+    plot_px = height - 200  # drawing area without margins, roughly
+    table_px = 30 + 24 * n_groups
+    gap_px = 78  # tick labels, the x-axis title and the table's heading
+    fig = make_subplots(rows=2, cols=1, shared_xaxes=True,
+                        row_heights=[plot_px - table_px - gap_px, table_px], vertical_spacing=gap_px / plot_px)
+    ticks = risk_ticks(curves, days_per_month, tick_months, max_months)
+    xmax = float(ticks[-1]) if len(ticks) else 1.0
+    last_time = max((float(c.km.times.max()) for c in curves if c.km.n), default=0.0) / days_per_month
+    xmax = max(xmax, last_time)
+    traces: list[go.Scatter] = []  # added at once; row 1 on x/y, the table (row 2) on x2/y2
+    for c in curves:
+        tab = c.km.table
+        x = np.concatenate([[0.0], tab["time"].to_numpy(float) / days_per_month])
+        y = np.concatenate([[1.0], tab["surv"].to_numpy(float)])
+        # Drawn: where the log-log band is undefined (S = 1, nothing has happened yet) it is drawn
+        # closed at 1; the numbers (tables, CSV) keep it undefined, as R reports it.
+        flat = np.concatenate([[True], tab["surv"].to_numpy(float) >= 1.0])
+        lo = np.where(flat, 1.0, np.concatenate([[1.0], tab["lower"].to_numpy(float)]))
+        hi = np.where(flat, 1.0, np.concatenate([[1.0], tab["upper"].to_numpy(float)]))
+        if show_ci and len(tab):
+            traces.append(go.Scatter(x=x, y=hi, mode="lines", line={"width": 0, "shape": "hv"}, hoverinfo="skip",
+                                     showlegend=False, legendgroup=c.label))
+            traces.append(go.Scatter(x=x, y=lo, mode="lines", line={"width": 0, "shape": "hv"}, fill="tonexty",
+                                     fillcolor=_rgba(c.color, 0.15), hoverinfo="skip", showlegend=False,
+                                     legendgroup=c.label))
+        custom = np.stack([
+            np.concatenate([[c.km.n], tab["n_risk"].to_numpy()]),
+            np.concatenate([[0], np.cumsum(tab["n_event"].to_numpy())]),
+            lo,
+            hi,
+        ], axis=-1)
+        traces.append(go.Scatter(
+            x=x, y=y, mode="lines", name=c.label, legendgroup=c.label,
+            line={"color": c.color, "width": 2.4, "shape": "hv"}, customdata=custom,
+            hovertemplate=(f"<b>{c.label}</b><br>Month %{{x:.1f}}<br>S(t) %{{y:.1%}} "
+                           "(95% CI %{customdata[2]:.1%}–%{customdata[3]:.1%})<br>At risk %{customdata[0]}, "
+                           "events so far %{customdata[1]}<extra></extra>"),
+        ))
+        if show_censor:
+            cens = tab[tab["n_censor"] > 0]
+            if len(cens):
+                traces.append(go.Scatter(
+                    x=cens["time"] / days_per_month, y=cens["surv"], mode="markers", name="Censored",
+                    legendgroup=c.label, showlegend=False,
+                    marker={"symbol": "line-ns-open", "size": 11, "color": c.color, "line": {"width": 2, "color": c.color}},
+                    hovertemplate=f"{c.label}: censored at month %{{x:.1f}}<extra></extra>",
+                ))
+        if show_median and not np.isnan(c.km.median):
+            med = c.km.median / days_per_month
+            traces.append(go.Scatter(x=[0, med, med], y=[0.5, 0.5, 0], mode="lines", showlegend=False,
+                                     line={"color": c.color, "width": 1.2, "dash": "dash"}, hoverinfo="skip"),
+                          )
+    # number-at-risk table: one coloured row per group, at exactly the x ticks
+    for i, c in enumerate(curves):
+        ypos = n_groups - 1 - i
+        text = []
+        for m in ticks:
+            t = m * days_per_month
+            s = str(c.km.n_at_risk(t))
+            if cumulative_events:
+                s += f" ({c.km.n_events_by(t)})"
+            text.append(s)
+        traces.append(go.Scatter(x=ticks, y=[ypos] * len(ticks), mode="text", text=text, showlegend=False,
+                                 textfont={"color": c.color, "size": base_font_size(ctx) - 1}, hoverinfo="skip",
+                                 xaxis="x2", yaxis="y2"))
+    fig.add_traces(traces)
+    grid = {"showgrid": True, "gridcolor": "#F0F0F0"}
+    set_layout(
+        fig,
+        xaxis={"title": {"text": x_title}, "tickmode": "linear", "tick0": 0, "dtick": tick_months,
+               "range": [-0.02 * xmax, xmax * 1.02], "showticklabels": True, **grid},
+        yaxis={"title": {"text": y_title}, "range": [0, 1.02], "dtick": 0.2, "fixedrange": True,
+               "tickformat": ".0%" if y_percent else ".1f", **grid},
+        xaxis2={"showticklabels": False, "showline": False, "ticks": "", "showgrid": False, "tickmode": "linear",
+                "tick0": 0, "dtick": tick_months},
+        yaxis2={"range": [-0.6, n_groups - 0.4], "showgrid": False, "zeroline": False, "showline": False, "ticks": "",
+                "tickvals": list(range(n_groups)), "ticktext": [c.label for c in reversed(curves)],
+                "tickfont": {"size": 11}},
+    )
+    label = "Number at risk" + (" (cumulative events)" if cumulative_events else "")
+    notes = Overlay()
+    notes.annotations.append({"text": f"<b>{label}</b>", "xref": "paper", "yref": "y2 domain", "x": 0, "y": 1.0,
+                              "yshift": 2, "xanchor": "left", "yanchor": "bottom", "showarrow": False,
+                              "font": {"size": 12}})
+    if stats_lines:
+        notes.annotations.append({"text": "<br>".join(stats_lines), "xref": "x domain", "yref": "y domain",
+                                  "x": 0.99, "y": 0.98, "xanchor": "right", "yanchor": "top", "showarrow": False,
+                                  "align": "right", "bgcolor": "rgba(255,255,255,0.85)", "bordercolor": "#CCCCCC",
+                                  "borderwidth": 1, "font": {"size": 12}})
+    notes.apply(fig)
+    return finish_figure(fig, ctx, title, height=height)
+
+
+def km_curves(data, group_col: str | None, conf_type: str, palette: dict[str, str] | None = None,
+              single_color: str = "#0072B2") -> list[Curve]:
+    """One Kaplan–Meier curve for all (``group_col`` None) or one per group level, labelled with n."""
+    from components.figures.style import categorical_colors
+    from components.stats.survival import kaplan_meier
+
+    if group_col is None:
+        return [Curve(f"All (N={len(data)})", kaplan_meier(data["AVAL"], data["EVENT"], conf_type), single_color)]
+    labels = data[group_col].astype("string").fillna("(missing)")
+    levels = sorted(labels.unique())
+    colors = palette or categorical_colors(levels)
+    return [Curve(f"{lev} (N={int((labels == lev).sum())})",
+                  kaplan_meier(data.loc[labels == lev, "AVAL"], data.loc[labels == lev, "EVENT"], conf_type),
+                  colors.get(lev, "#888888")) for lev in levels]
+
+
+def stats_lines(curves: list[Curve], days_per_month: float) -> list[str]:
+    """The figure's per-curve annotation: events and median (95% CI) in months."""
+    return [f"<b>{c.label}</b>: {c.km.events} events; median {median_text(c.km, days_per_month)} mo" for c in curves]

@@ -1,0 +1,248 @@
+"""Shared plotly layout: the clinical theme, the context footnote every figure carries, export config.
+
+Every figure names its study, population, endpoint and data cut in its own title and footnote, and
+says SYNTHETIC when it shows demo data, so a pasted slide image is never orphaned.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import plotly.graph_objects as go
+import plotly.io as pio
+
+from components.figures.style import FONT_FAMILY
+
+TEMPLATE_NAME = "trial"
+
+
+def _register_template() -> None:
+    """The clinical theme as a registered default template: the 2-D cartesian part of plotly's
+    ``simple_white`` (axis lines, outside ticks, no grid) with the project font and white backgrounds.
+
+    A default template is attached to every new figure without re-validation, where naming one in
+    ``update_layout`` re-validated it (~17 ms a figure); keeping only the parts these figures use
+    (no 3-D scenes, maps, polar or ternary axes) also keeps ~6 KiB of template out of every figure
+    the browser is sent."""
+    full = pio.templates["simple_white"]
+    layout = {k: full.layout[k] for k in ("autotypenumbers", "colorway", "hovermode", "hoverlabel",
+                                          "xaxis", "yaxis", "coloraxis", "colorscale")}
+    template = go.layout.Template(
+        layout=layout,
+        data={k: full.data[k] for k in ("bar", "scatter", "scattergl", "box", "heatmap") if full.data[k]},
+    )
+    template.layout.update(font={"family": FONT_FAMILY, "color": "#222222"},
+                           hoverlabel={"font": {"family": FONT_FAMILY}},
+                           paper_bgcolor="white", plot_bgcolor="white")
+    pio.templates[TEMPLATE_NAME] = template
+    pio.templates.default = TEMPLATE_NAME
+
+
+_register_template()
+
+
+@dataclass(frozen=True)
+class FigureContext:
+    study: str
+    cutoff: str
+    population: str = ""
+    endpoint: str = ""
+    synthetic: bool = False
+    note: str = ""
+    presentation: bool = False
+    subgroup: bool = False  # sidebar filters select a subset: p-values on the figure are a subgroup analysis
+
+    def p_label(self, label: str) -> str:
+        return f"{label} ({SUBGROUP_TAG})" if self.subgroup else label
+
+    def footnote(self, width: int = 115) -> str:
+        parts = [self.study, f"Data cut-off {self.cutoff}"]
+        if self.population:
+            parts.append(self.population)
+        if self.endpoint:
+            parts.append(self.endpoint)
+        lines = [wrap(" · ".join(parts), width)]
+        if self.note:
+            lines.append(wrap(self.note, width))
+        return "<br>".join(lines)
+
+    def with_(self, **changes: object) -> FigureContext:
+        from dataclasses import replace
+
+        return replace(self, **changes)  # type: ignore[arg-type]
+
+
+SYNTHETIC_TAG = "SYNTHETIC DEMO DATA — not trial results"
+SUBGROUP_TAG = "subgroup analysis"
+
+
+def wrap(text: str, width: int = 115, sep: str = " · ") -> str:
+    """Pack ``sep``-separated phrases into lines of at most ``width`` characters (plotly annotations
+    do not wrap); a phrase longer than a line is split at spaces."""
+    out: list[str] = []
+    for para in text.split("<br>"):
+        line = ""
+        for phrase in para.split(sep):
+            words = [phrase] if len(phrase) <= width else phrase.split(" ")
+            for i, w in enumerate(words):
+                joiner = sep if (i == 0 and line) else (" " if line else "")
+                if line and len(line) + len(joiner) + len(w) > width:
+                    out.append(line + (sep.rstrip() if i == 0 else ""))
+                    line = w
+                else:
+                    line = line + joiner + w
+        out.append(line)
+    return "<br>".join(out)
+
+
+def base_font_size(ctx: FigureContext | None) -> int:
+    return 17 if ctx is not None and ctx.presentation else 13
+
+
+def finish_figure(
+    fig: go.Figure,
+    ctx: FigureContext | None,
+    title: str,
+    height: int | None = None,
+    legend_title: str | None = None,
+    legend: dict | None = None,
+    subtitle: str | None = None,
+) -> go.Figure:
+    """Apply the clinical theme, the title, the context footnote and the SYNTHETIC tag.
+
+    The tag (and ``subtitle``) sit on a line of their own under the title, so they never overlap it
+    however narrow the figure: an annotation a fixed distance below the figure's top (the top margin
+    is fixed). ``legend`` overrides the default legend placement (horizontal, above the plot)."""
+    size = base_font_size(ctx)
+    footnote_lines = 0 if ctx is None else 1 + ctx.footnote().count("<br>")
+    bottom = 72 + 16 * footnote_lines
+    second = []
+    if subtitle:
+        second.append(f"<span style='color:#444444'>{subtitle}</span>")
+    if ctx is not None and ctx.synthetic:
+        second.append(f"<span style='color:#D55E00'><b>{SYNTHETIC_TAG}</b></span>")
+    top = 100 if second else 80
+    default_legend = {"title": {"text": legend_title or ""}, "orientation": "h", "yanchor": "bottom",
+                      "y": 1.0, "x": 0.0, "xanchor": "left", "font": {"size": size - 1}}
+    set_layout(  # font and backgrounds stated, not left to the template: Streamlit's chart theme
+        # restyles what a template leaves open
+        fig,
+        font={"family": FONT_FAMILY, "size": size, "color": "#222222"},
+        title={"text": f"<b>{title}</b>", "x": 0.0, "xref": "paper", "xanchor": "left", "y": 0.99,
+               "yref": "container", "yanchor": "top", "font": {"size": size + 4}},
+        margin={"l": 70, "r": 30, "t": top, "b": bottom},
+        legend=_merged(default_legend, legend or {}),
+        hoverlabel={"font": {"family": FONT_FAMILY, "size": size}},
+        paper_bgcolor="white",
+        plot_bgcolor="white",
+        **({"height": height} if height else {}),
+    )
+    notes = Overlay()
+    if second:
+        notes.annotations.append({"text": " · ".join(second), "xref": "paper", "yref": "paper", "x": 0.0, "y": 1.0,
+                                  "yshift": top - 34, "xanchor": "left", "yanchor": "top", "showarrow": False,
+                                  "align": "left", "font": {"size": size - 1}})
+    if ctx is not None:
+        notes.annotations.append({"text": ctx.footnote(), "xref": "paper", "yref": "paper", "x": 0.0, "y": 0.0,
+                                  "yshift": -bottom + 8, "xanchor": "left", "yanchor": "bottom", "showarrow": False,
+                                  "align": "left", "font": {"size": size - 3, "color": "#555555"}})
+    notes.apply(fig)
+    if ctx is not None and ctx.presentation:
+        for t in fig.data:  # thicker visible lines; invisible ones (CI band edges, width 0) stay invisible
+            if t.type == "scatter" and "lines" in (t.mode or "lines"):
+                width = t.line.width
+                if width is None or width > 0:
+                    t.line.width = max((width or 2) * 1.3, 2.5)
+    return fig
+
+
+def _merged(base: dict, new: dict) -> dict:
+    """``new`` over ``base``, nested dicts merged key by key (as plotly's update does)."""
+    out = dict(base)
+    for k, v in new.items():
+        out[k] = _merged(out[k], v) if isinstance(v, dict) and isinstance(out.get(k), dict) else v
+    return out
+
+
+def set_layout(fig: go.Figure, **props: object) -> go.Figure:
+    """``fig.update_layout(**props)`` with the same merge semantics, at a quarter of the cost: each
+    top-level property is merged with what the figure already has and assigned once (plotly's update
+    machinery walks every nested key; ~12 ms a call against ~3 ms)."""
+    for key, value in props.items():
+        current = fig.layout[key]
+        if isinstance(value, dict) and hasattr(current, "to_plotly_json"):
+            value = _merged(current.to_plotly_json(), value)
+        setattr(fig.layout, key, value)
+    return fig
+
+
+def export_config(filename: str, presentation_scale: int = 3) -> dict:
+    """Plotly config: the toolbar's camera exports a PNG at presentation resolution."""
+    return {
+        "displaylogo": False,
+        "toImageButtonOptions": {
+            "format": "png",
+            "filename": filename,
+            "scale": presentation_scale,
+        },
+        "modeBarButtonsToRemove": ["lasso2d", "select2d"],
+    }
+
+
+# (xanchor, yanchor, position along the line in domain units) of a reference line's label, as plotly's
+# add_hline / add_vline place them (plotly.shapeannotation.annotation_params_for_line)
+_H_LABEL = {"right": ("left", "middle", 1), "bottom right": ("right", "top", 1), "top left": ("left", "bottom", 0),
+            "bottom left": ("left", "top", 0)}
+_V_LABEL = {"top": ("center", "bottom", 1), "top left": ("right", "top", 1)}
+
+
+class Overlay:
+    """Reference lines, shaded spans and their labels, added to a figure in one layout update.
+
+    Plotly's ``add_hline``/``add_vline``/``add_vrect`` re-validate the layout on every call and, in a
+    figure with subplots, add a shape per subplot: ~5 ms a line, 0.6 s for a patient profile. ``axis``
+    is the subplot's axis suffix ("" for x/y, "3" for x3/y3)."""
+
+    def __init__(self) -> None:
+        self.shapes: list[dict] = []
+        self.annotations: list[dict] = []
+
+    def hline(self, y: float, line: dict, label: str | None = None, position: str = "right",
+              font: dict | None = None, axis: str = "") -> Overlay:
+        self.shapes.append({"type": "line", "xref": f"x{axis} domain", "x0": 0, "x1": 1, "yref": f"y{axis}",
+                            "y0": y, "y1": y, "line": line})
+        if label:
+            xanchor, yanchor, x = _H_LABEL[position]
+            self.annotations.append({"text": label, "xref": f"x{axis} domain", "x": x, "yref": f"y{axis}", "y": y,
+                                     "xanchor": xanchor, "yanchor": yanchor, "showarrow": False, "font": font or {}})
+        return self
+
+    def vline(self, x: float, line: dict, label: str | None = None, position: str = "top",
+              font: dict | None = None, axis: str = "") -> Overlay:
+        self.shapes.append({"type": "line", "xref": f"x{axis}", "x0": x, "x1": x, "yref": f"y{axis} domain",
+                            "y0": 0, "y1": 1, "line": line})
+        if label:
+            xanchor, yanchor, y = _V_LABEL[position]
+            self.annotations.append({"text": label, "xref": f"x{axis}", "x": x, "yref": f"y{axis} domain", "y": y,
+                                     "xanchor": xanchor, "yanchor": yanchor, "showarrow": False, "font": font or {}})
+        return self
+
+    def vrect(self, x0: float, x1: float, fillcolor: str, opacity: float = 1.0, label: str | None = None,
+              font: dict | None = None, axis: str = "") -> Overlay:
+        """A shaded x span over the whole plot height, labelled inside at its bottom left."""
+        self.shapes.append({"type": "rect", "xref": f"x{axis}", "x0": x0, "x1": x1, "yref": f"y{axis} domain",
+                            "y0": 0, "y1": 1, "fillcolor": fillcolor, "opacity": opacity, "line": {"width": 0}})
+        if label:
+            self.annotations.append({"text": label, "xref": f"x{axis}", "x": min(x0, x1), "yref": f"y{axis} domain",
+                                     "y": 0, "xanchor": "left", "yanchor": "bottom", "showarrow": False,
+                                     "font": font or {}})
+        return self
+
+    def apply(self, fig: go.Figure) -> go.Figure:
+        # assigned as plain dicts: update_layout with the figure's own annotation objects in the list
+        # re-checks them property by property (80 ms for a patient profile; this takes 7 ms)
+        if self.shapes:
+            fig.layout.shapes = [*(s.to_plotly_json() for s in fig.layout.shapes), *self.shapes]
+        if self.annotations:
+            fig.layout.annotations = [*(a.to_plotly_json() for a in fig.layout.annotations), *self.annotations]
+        return fig

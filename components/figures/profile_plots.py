@@ -1,0 +1,187 @@
+"""One patient on one screen: study drugs, tumour burden and per-visit response, adverse events by
+grade and ctDNA on a shared axis of days since the first dose (plotly)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from components.figures.plotting import FigureContext, Overlay, finish_figure
+from components.figures.style import BOR_COLORS, DRUG_COLORS, GRADE_COLORS, GUIDE_LINE, REFERENCE_LINE
+from components.stats.profile import PatientData
+
+
+def _day(dates: pd.Series, start: pd.Timestamp) -> pd.Series:
+    return (pd.to_datetime(dates) - start).dt.days
+
+
+def profile_figure(
+    p: PatientData,
+    drug_order: list[str],
+    ctx: FigureContext | None,
+    lod: float = 0.1,
+    title: str | None = None,
+    bor: str | None = None,
+) -> go.Figure:
+    """Rows: continuous drug doses (step lines), discrete administrations (markers), sum of target
+    diameters with the visit responses, adverse events (bars coloured by CTCAE grade), ctDNA."""
+    start = p.adsl.get("TRTSDT")
+    if start is None or pd.isna(start):
+        start = p.adsl.get("RFICDT")
+    has_ct = len(p.ctdna) > 0
+    ae_terms = list(dict.fromkeys(p.adae.sort_values("ASTDT")["AEDECOD"])) if len(p.adae) else []
+    daily = []
+    if len(p.adex):
+        spans = p.adex.assign(_span=p.adex["AENDT"].fillna(p.adex["ASTDT"]) > p.adex["ASTDT"])
+        for drug, g in spans.groupby("EXTRT", sort=False):
+            if g["_span"].any():
+                unit = g["EXDOSU"].dropna().iloc[0] if "EXDOSU" in g and g["EXDOSU"].notna().any() else ""
+                daily.append(f"{drug} ({unit}/day)" if unit else str(drug))
+    rows_spec = [(", ".join(daily) or "Daily dose", 0.16), ("Administrations", 0.12), ("Sum of target lesions (mm)", 0.24),
+                 ("Adverse events", max(0.12, 0.035 * len(ae_terms)))]
+    if has_ct:
+        rows_spec.append(("ctDNA VAF (%)", 0.18))
+    heights = [h for _, h in rows_spec]
+    fig = make_subplots(rows=len(rows_spec), cols=1, shared_xaxes=True, vertical_spacing=0.045,
+                        row_heights=heights, subplot_titles=[t for t, _ in rows_spec])
+    colors = {d.lower(): DRUG_COLORS[i % len(DRUG_COLORS)] for i, d in enumerate(drug_order)}
+    marks = Overlay()
+    axes = ["" if i == 1 else str(i) for i in range(1, len(rows_spec) + 1)]  # each row's axis suffix
+
+    # drugs: spanning periods as step lines, single-day administrations as markers
+    ex = p.adex
+    if len(ex):
+        ex = ex.assign(D0=_day(ex["ASTDT"], start), D1=_day(ex["AENDT"].fillna(ex["ASTDT"]), start))
+        lanes = []
+        for drug, g in ex.groupby("EXTRT", sort=False):
+            color = colors.get(str(drug).lower(), "#555555")
+            unit = g["EXDOSU"].dropna().iloc[0] if "EXDOSU" in g and g["EXDOSU"].notna().any() else ""
+            if (g["D1"] > g["D0"]).any():
+                xs, ys = [], []
+                for r in g.sort_values("D0").itertuples(index=False):
+                    xs += [r.D0, r.D1 + 1, None]
+                    ys += [r.EXDOSE, r.EXDOSE, None]
+                fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", name=f"{drug} ({unit}/day)",
+                                         line={"color": color, "width": 3}, connectgaps=False,
+                                         hovertemplate=f"{drug}: %{{y}} {unit}/day<extra></extra>"), row=1, col=1)
+                held = g[g["EXDOSE"] == 0]
+                for r in held.itertuples(index=False):
+                    marks.vrect(r.D0, r.D1 + 1, "#D55E00", opacity=0.12)
+            else:
+                lanes.append(str(drug))
+                given = g[g["EXDOSE"] > 0]
+                skipped = g[g["EXDOSE"] == 0]
+                fig.add_trace(go.Scatter(
+                    x=given["D0"], y=[str(drug)] * len(given), mode="markers", name=str(drug),
+                    marker={"symbol": "diamond", "size": 9, "color": color},
+                    customdata=np.stack([given["EXDOSE"], given["ASTDT"].dt.strftime("%Y-%m-%d")], axis=-1),
+                    hovertemplate=f"{drug} %{{customdata[0]}} {unit} on %{{customdata[1]}}<extra></extra>"), row=2, col=1)
+                if len(skipped):
+                    fig.add_trace(go.Scatter(
+                        x=skipped["D0"], y=[str(drug)] * len(skipped), mode="markers", name=f"{drug} skipped",
+                        marker={"symbol": "x-thin-open", "size": 9, "color": "#D55E00", "line": {"width": 2}},
+                        hovertemplate=f"{drug} skipped on day %{{x}}<extra></extra>"), row=2, col=1)
+        fig.update_yaxes(row=2, col=1, categoryorder="array", categoryarray=lanes[::-1])
+    fig.update_yaxes(row=1, col=1, rangemode="tozero")
+
+    # tumour burden and visit responses
+    tr = p.adtr[p.adtr["PARAMCD"] == "SUMDIAM"] if len(p.adtr) else p.adtr
+    if len(tr):
+        tr = tr.sort_values("ADT").assign(D=lambda d: _day(d["ADT"], start))
+        ovr = p.adrs[p.adrs["PARAMCD"] == "OVR"][["ADT", "AVALC"]] if len(p.adrs) else pd.DataFrame(columns=["ADT", "AVALC"])
+        tr = tr.merge(ovr, on="ADT", how="left")
+        text = tr["AVALC"].fillna("BL" if "ABLFL" not in tr else tr["ABLFL"].map({"Y": "BL"})).fillna("")
+        fig.add_trace(go.Scatter(
+            x=tr["D"], y=tr["AVAL"], mode="lines+markers+text", name="Sum of diameters", text=text,
+            textposition="top center", line={"color": "#444444", "width": 2},
+            marker={"size": 10, "color": [BOR_COLORS.get(v, "#FFFFFF") for v in tr["AVALC"].fillna("")],
+                    "line": {"color": "#444444", "width": 1.5}},
+            hovertemplate="Day %{x}: %{y} mm %{text}<extra></extra>", showlegend=False), row=3, col=1)
+        base = tr["AVAL"].iloc[0]
+        marks.hline(0.7 * base, REFERENCE_LINE, "−30%", "right", axis=axes[2])
+        fig.update_yaxes(row=3, col=1, range=[0, float(tr["AVAL"].max()) * 1.25 + 5])
+    ne_only = p.adrs[(p.adrs["PARAMCD"] == "OVR") & ~p.adrs["ADT"].isin(tr["ADT"] if len(tr) else [])] if len(p.adrs) else p.adrs
+    if len(ne_only):
+        fig.add_trace(go.Scatter(x=_day(ne_only["ADT"], start), y=[0] * len(ne_only), mode="markers+text",
+                                 text=ne_only["AVALC"], textposition="top center", showlegend=False,
+                                 marker={"symbol": "circle-open", "size": 9, "color": "#888888"},
+                                 hovertemplate="Day %{x}: %{text} (no measurement)<extra></extra>"), row=3, col=1)
+    if not len(tr):
+        fig.update_yaxes(row=3, col=1, rangemode="tozero")
+
+    # adverse events
+    if len(p.adae):
+        ae = p.adae.assign(D0=_day(p.adae["ASTDT"], start),
+                           D1=_day(p.adae["AENDT"].fillna(p.cutoff), start))
+        ae["GRADE"] = ae["AETOXGR"].astype(int)
+        ae["HOVER"] = (ae["AEDECOD"] + " grade " + ae["GRADE"].astype(str) + "<br>day " + ae["D0"].astype(str) + " to "
+                       + np.where(ae["AENDT"].isna(), "ongoing", ae["D1"].astype(str))
+                       + np.where(ae.get("AESER", pd.Series("N", index=ae.index)) == "Y", " · serious", ""))
+        for g, rows in ae.groupby("GRADE", sort=True):  # one trace per grade: segments split by gaps
+            n = len(rows)
+            xs = np.full(3 * n, None, dtype=object)
+            ys, hover = xs.copy(), xs.copy()
+            xs[0::3], xs[1::3] = rows["D0"].to_numpy(), rows["D1"].to_numpy()
+            ys[0::3] = ys[1::3] = rows["AEDECOD"].to_numpy()
+            hover[0::3] = hover[1::3] = rows["HOVER"].to_numpy()
+            fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", line={"color": GRADE_COLORS[g], "width": 9},
+                                     name=f"Grade {g}", legendgroup=f"g{g}", customdata=hover, connectgaps=False,
+                                     hovertemplate="%{customdata}<extra></extra>"), row=4, col=1)
+        fig.update_yaxes(row=4, col=1, categoryorder="array", categoryarray=ae_terms[::-1], tickfont={"size": 10})
+
+    # ctDNA
+    if has_ct:
+        ct = p.ctdna.sort_values("ADT").assign(D=lambda d: _day(d["ADT"], start))
+        undetected = ct["AVAL"].fillna(0) <= 0
+        yv = np.where(undetected, lod / 2, ct["AVAL"])
+        fig.add_trace(go.Scatter(
+            x=ct["D"], y=yv, mode="lines+markers", name="ctDNA VAF", line={"color": "#CC79A7", "width": 2},
+            marker={"symbol": np.where(undetected, "circle-open", "circle"), "size": 9, "color": "#CC79A7"},
+            customdata=np.where(undetected, "not detected", ct["AVAL"].astype(str) + " %"),
+            hovertemplate="Day %{x}: %{customdata}<extra></extra>", showlegend=False), row=len(rows_spec), col=1)
+        marks.hline(lod, GUIDE_LINE, axis=axes[-1])
+        marks.annotations.append({"x": 1, "xref": f"x{axes[-1]} domain", "y": np.log10(lod), "yref": f"y{axes[-1]}",
+                                  "text": "limit of detection", "showarrow": False, "xanchor": "right",
+                                  "yanchor": "bottom", "font": {"size": 10, "color": "#666666"}})  # log axis: log10
+        fig.update_yaxes(row=len(rows_spec), col=1, type="log", dtick=1, tickformat="~g")
+
+    # treatment end, progression, death, cut-off as vertical references on every row
+    refs = []
+    if pd.notna(p.adsl.get("TRTEDT")):
+        refs.append((p.adsl["TRTEDT"], "last dose", "#444444"))
+    pd_rows = p.adrs[(p.adrs["PARAMCD"] == "OVR") & (p.adrs["AVALC"] == "PD")] if len(p.adrs) else p.adrs
+    if len(pd_rows):
+        refs.append((pd_rows["ADT"].min(), "PD", "#D55E00"))
+    if pd.notna(p.adsl.get("DTHDT")):
+        refs.append((p.adsl["DTHDT"], "death", "#000000"))
+    refs.append((p.cutoff, "data cut-off", "#888888"))
+    last = max((pd.Timestamp(d) - start).days for d, _, _ in refs) + 10
+    prev_x, level = None, 0
+    for date, label, color in sorted(refs, key=lambda r: pd.Timestamp(r[0])):
+        x = (pd.Timestamp(date) - start).days
+        for axis in axes:
+            marks.vline(x, {"color": color, "width": 1.2, "dash": "dash"}, axis=axis)
+        # labels of nearby lines are stacked instead of printed over each other
+        level = level + 1 if prev_x is not None and x - prev_x < 0.08 * (last + 28) else 0
+        prev_x = x
+        marks.annotations.append({"x": x, "y": 1.0, "xref": "x", "yref": "paper", "text": label, "showarrow": False,
+                                  "yanchor": "bottom", "yshift": 2 + 13 * level, "font": {"size": 10, "color": color}})
+    # the subplot titles (make_subplots' annotations) left-aligned as lane labels
+    fig.layout.annotations = [{**a.to_plotly_json(), "x": 0, "xanchor": "left", "font": {"size": 12, "color": "#333333"}}
+                              for a in fig.layout.annotations]
+    marks.apply(fig)
+    fig.update_xaxes(range=[-28, last], dtick=42, showgrid=True, gridcolor="#EEEEEE")
+    fig.update_xaxes(title_text="Days since first dose", row=len(rows_spec), col=1)
+    height = 300 + int(900 * sum(heights))
+    title = title or f"Patient {p.adsl.name}" + (f" · best response {bor}" if bor else "")
+    # room under the plot for the legend: in the page's narrow column it wraps after ~4 entries
+    entries = len({t.legendgroup or t.name for t in fig.data if t.showlegend is not False})
+    legend_room = 40 + 24 * (max(entries - 1, 0) // 4)
+    fig = finish_figure(fig, ctx, title, height=height + legend_room,
+                        legend={"orientation": "h", "x": 0.0, "y": -0.075, "yanchor": "top", "xanchor": "left"})
+    fig.update_layout(margin={"t": 125, "b": fig.layout.margin.b + legend_room})
+    if ctx is not None:  # the footnote (finish_figure's last annotation) below the legend
+        fig.layout.annotations[-1].update(yshift=fig.layout.annotations[-1].yshift - legend_room)
+    return fig

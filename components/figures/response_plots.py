@@ -1,0 +1,260 @@
+"""Waterfall and spider plots of tumour response (plotly), following clinicians' conventions:
+best % change sorted from largest increase to deepest shrinkage, coloured by best overall response,
+dashed reference lines at +20 % and −30 % (RECIST 1.1 progression and partial-response thresholds),
+percent axis with ticks every 20 %, very tall bars capped with the true value on hover, new lesions
+marked, and the patients not shown listed on the figure.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+from components.figures.plotting import FigureContext, Overlay, finish_figure
+from components.figures.style import (
+    BOR_COLORS,
+    BOR_LABELS,
+    BOR_ORDER,
+    EVENT_MARKERS,
+    MISSING_COLOR,
+    P95_COLORS,
+    P95_ORDER,
+    REFERENCE_LINE,
+    ZERO_LINE,
+    categorical_colors,
+)
+
+PD_LINE, PR_LINE = 20.0, -30.0
+
+
+def recist_lines() -> Overlay:
+    """The RECIST 1.1 thresholds on a %-change axis: +20% (progression), −30% (partial response), and zero."""
+    marks = Overlay()
+    for yv, label in ((PD_LINE, "+20%"), (PR_LINE, "−30%")):
+        marks.hline(yv, REFERENCE_LINE, label, "right", font={"size": 11, "color": "#444444"})
+    return marks.hline(0, ZERO_LINE)
+
+
+COLOR_BY = {"BOR": "Best overall response", "P95STAT": "p95HER2 status", "SITEID": "Site"}
+
+
+def waterfall_data(
+    best: pd.DataFrame, bor: pd.DataFrame, adsl: pd.DataFrame, new_lesions: set[str]
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(bars, not shown): one bar per subject with a post-baseline measurement, sorted from the
+    largest increase to the deepest shrinkage; the subjects without one, listed separately."""
+    cols = ["USUBJID", "SITEID"] + [c for c in ("P95STAT",) if c in adsl]
+    extra = ["UNCONFIRMED_RESP"] if "UNCONFIRMED_RESP" in bor else []
+    df = best.merge(bor[["USUBJID", "BOR", *extra]], on="USUBJID", how="left").merge(adsl[cols], on="USUBJID", how="left")
+    df["BOR"] = df["BOR"].fillna("NE")
+    df["UNCONFIRMED_RESP"] = df["UNCONFIRMED_RESP"].fillna(False).astype(bool) if extra else False
+    if "P95STAT" not in df:
+        df["P95STAT"] = np.nan
+    df["P95STAT"] = df["P95STAT"].fillna("Missing")
+    df["NEW_LESION"] = df["USUBJID"].isin(new_lesions)
+    shown = df[df["BEST_PCHG"].notna()].sort_values(["BEST_PCHG", "USUBJID"], ascending=[False, True])
+    missing = df[df["BEST_PCHG"].isna()][["USUBJID", "SITEID", "BOR"]]
+    return shown.reset_index(drop=True), missing.reset_index(drop=True)
+
+
+def _category_colors(values: pd.Series, color_by: str, site_names: dict[str, str] | None) -> tuple[list[str], dict[str, str], dict[str, str]]:
+    """Categories in display order, their colours and legend labels."""
+    if color_by == "BOR":
+        cats = [c for c in BOR_ORDER if c in set(values)]
+        return cats, BOR_COLORS, {c: BOR_LABELS[c] for c in cats}
+    if color_by == "P95STAT":
+        cats = [c for c in P95_ORDER if c in set(values)]
+        return cats, P95_COLORS, {c: f"p95HER2 {c.lower()}" for c in cats}
+    cats = sorted(set(values))
+    names = site_names or {}
+    return cats, categorical_colors(cats), {c: names.get(c, f"Site {c}") for c in cats}
+
+
+def waterfall_figure(
+    bars: pd.DataFrame,
+    missing: pd.DataFrame,
+    ctx: FigureContext | None,
+    color_by: str = "BOR",
+    cap: float = 100.0,
+    show_letters: bool = False,
+    show_ids: bool = False,
+    confirmed: bool = True,
+    site_names: dict[str, str] | None = None,
+    highlight: set[str] | None = None,
+    highlight_label: str = "Outlined: new since the comparison cut",
+    title: str = "Best change from baseline in target lesions",
+) -> go.Figure:
+    """The waterfall plot. ``highlight``: subjects outlined (e.g. new since the comparison cut)."""
+    fig = go.Figure()
+    n = len(bars)
+    x = list(range(n))
+    if n:
+        bars = bars.assign(X=x, Y=np.minimum(bars["BEST_PCHG"], cap))
+        cats, colors, labels = _category_colors(bars[color_by], color_by, site_names)
+        for cat in cats:
+            sub = bars[bars[color_by] == cat]
+            outline = [2.5 if highlight and s in highlight else 0 for s in sub["USUBJID"]]
+            hatch = ["/" if u else "" for u in sub["UNCONFIRMED_RESP"]]
+            fig.add_trace(
+                go.Bar(
+                    x=sub["X"], y=sub["Y"], name=labels[cat],
+                    marker={"color": colors.get(cat, MISSING_COLOR),
+                            "line": {"color": "#000000", "width": outline},
+                            "pattern": {"shape": hatch, "fgcolor": "#08306B", "size": 6, "solidity": 0.35}},
+                    customdata=np.stack(
+                        [sub["USUBJID"], sub["SITEID"].map(lambda s: (site_names or {}).get(s, s)),
+                         sub["BOR"], sub["BEST_PCHG"].round(1), sub["P95STAT"],
+                         np.where(sub["NEW_LESION"], "yes", "no")], axis=-1),
+                    hovertemplate=(
+                        "<b>%{customdata[0]}</b><br>Site: %{customdata[1]}<br>BOR: %{customdata[2]}"
+                        "<br>Best change: %{customdata[3]}%<br>p95HER2: %{customdata[4]}"
+                        "<br>New lesion: %{customdata[5]}<extra></extra>"
+                    ),
+                    width=0.8,  # explicit: plotly otherwise sizes a trace's bars from its own gaps
+                    text=sub["BOR"] if show_letters else None,
+                    textposition="outside" if show_letters else None,
+                    cliponaxis=False,
+                )
+            )
+        if highlight and any(u in highlight for u in bars["USUBJID"]):
+                fig.add_trace(go.Bar(x=[None], y=[None], name=highlight_label,
+                                 marker={"color": "#FFFFFF", "line": {"color": "#000000", "width": 2.5}}))
+        capped = bars[bars["BEST_PCHG"] > cap]
+        if len(capped):
+            fig.add_trace(go.Scatter(
+                x=capped["X"], y=capped["Y"] + 2, mode="text", text=[f"↑{v:.0f}%" for v in capped["BEST_PCHG"]],
+                textposition="top center", textfont={"size": 11, "color": "#333333"},
+                hoverinfo="skip", showlegend=False,
+            ))
+        if bars["UNCONFIRMED_RESP"].any():
+            fig.add_trace(go.Bar(
+                x=[None], y=[None], name="Unconfirmed CR/PR (hatched)",
+                marker={"color": "#FFFFFF", "line": {"color": "#08306B", "width": 1},
+                        "pattern": {"shape": "/", "fgcolor": "#08306B", "size": 6, "solidity": 0.35}},
+            ))
+        nl = bars[bars["NEW_LESION"]]
+        if len(nl):
+            ys = np.where(nl["Y"] >= 0, nl["Y"] + (9 if len(capped) else 5), nl["Y"] - 5)
+            m = EVENT_MARKERS["new_lesion"]
+            fig.add_trace(go.Scatter(
+                x=nl["X"], y=ys, mode="markers", name="* New lesion",
+                marker={"symbol": "asterisk-open", "size": m["size"] + 2, "color": "#222222", "line": {"width": 2}},
+                hoverinfo="skip",
+            ))
+    recist_lines().apply(fig)
+    top = cap + 15 if n and (bars["BEST_PCHG"] > cap - 15).any() else max(40.0, (bars["BEST_PCHG"].max() + 15) if n else 40.0)
+    fig.update_yaxes(
+        title_text="Best change from baseline in<br>sum of target-lesion diameters (%)",
+        range=[-105, top], dtick=20, ticksuffix="%", zeroline=False, showgrid=True, gridcolor="#EEEEEE",
+    )
+    fig.update_xaxes(
+        title_text=f"Patients (n = {n})", showticklabels=show_ids, ticks="" if not show_ids else "outside",
+        tickvals=x if show_ids else None, ticktext=list(bars["USUBJID"].str[-6:]) if show_ids and n else None,
+        tickangle=-60,
+    )
+    fig.update_layout(bargap=0.15, barmode="overlay")
+    notes = [
+        ("Confirmed" if confirmed else "Unconfirmed") + " best overall response, RECIST 1.1"
+        + (" (confirmation ≥28 days)" if confirmed else ""),
+        "* new lesion",
+        f"Bars above +{cap:.0f}% are capped (true value on the bar and on hover)",
+    ]
+    if len(missing):
+        ids = ", ".join(missing["USUBJID"].str[-6:].tolist()[:8]) + (" …" if len(missing) > 8 else "")
+        notes.append(f"Not shown: {len(missing)} without a post-baseline measurement ({ids})")
+    ctx2 = ctx.with_(note=" · ".join([*notes, ctx.note] if ctx.note else notes)) if ctx else None
+    return finish_figure(fig, ctx2, title, height=560, legend_title=COLOR_BY[color_by])
+
+
+def spider_data(changes: pd.DataFrame, bor: pd.DataFrame, adrs: pd.DataFrame, first_pd: pd.Series) -> pd.DataFrame:
+    """Per-assessment % change with the visit response, the subject's BOR and PD/new-lesion flags."""
+    ovr = adrs[adrs["PARAMCD"] == "OVR"][["USUBJID", "ADT", "AVALC"]].rename(columns={"AVALC": "OVR"})
+    nl = adrs[adrs["PARAMCD"] == "NEWLIND"][["USUBJID", "ADT", "AVALC"]].rename(columns={"AVALC": "NEWL"})
+    df = changes.merge(ovr, on=["USUBJID", "ADT"], how="left").merge(nl, on=["USUBJID", "ADT"], how="left")
+    df = df.merge(bor[["USUBJID", "BOR"]], on="USUBJID", how="left")
+    df["BOR"] = df["BOR"].fillna("NE")
+    df["IS_PD"] = df["OVR"].eq("PD")
+    df["NEWL"] = df["NEWL"].eq("Y")
+    return df.sort_values(["USUBJID", "ADT"]).reset_index(drop=True)
+
+
+HOVER_LIMIT = 300  # beyond this many patients, lines carry no per-point hover text (page weight)
+
+
+def _joined(df: pd.DataFrame, x: str, y: str, extra: list[str]) -> dict[str, np.ndarray]:
+    """Per-patient polylines of ``df`` (sorted by USUBJID, then x) as one trace's arrays, a gap
+    (None) after each patient."""
+    ids = df["USUBJID"].to_numpy()
+    at = np.append(np.nonzero(ids[1:] != ids[:-1])[0] + 1, len(ids))
+    out = {}
+    # object arrays of short (rounded) numbers with None gaps serialise smaller than base64 float64
+    for key, col in (("x", x), ("y", y), *((c, c) for c in extra)):
+        out[key] = np.insert(df[col].to_numpy(dtype=object), at, None)
+    return out
+
+
+def spider_figure(
+    data: pd.DataFrame,
+    ctx: FigureContext | None,
+    highlight: str | None = None,
+    cap: float = 100.0,
+    interval_weeks: int = 6,
+    confirmed: bool = True,
+    title: str = "Change in target lesions over time",
+) -> go.Figure:
+    """One line per patient from 0 at the first dose, % change from baseline against weeks; the lines
+    of one best response share a trace (a legend entry each, light to send)."""
+    fig = go.Figure()
+    n_pat = data["USUBJID"].nunique()
+    hover = n_pat <= HOVER_LIMIT
+    trace = go.Scatter if n_pat <= 1000 else go.Scattergl
+    d = data.assign(Y=np.minimum(data["PCHG"], cap + 10).round(1), WEEK=data["WEEK"].round(1),
+                    OVR=data["OVR"].fillna(""))
+    starts = d.groupby("USUBJID", as_index=False).first().assign(WEEK=0.0, Y=0.0, PCHG=0.0, OVR="")
+    full = pd.concat([starts, d], ignore_index=True).sort_values(["USUBJID", "WEEK"], kind="mergesort")
+    for bor in [b for b in BOR_ORDER if b in set(full["BOR"])]:
+        arr = _joined(full[full["BOR"] == bor], "WEEK", "Y", ["USUBJID", "PCHG", "OVR"])
+        fig.add_trace(trace(
+            x=arr["x"], y=arr["y"], mode="lines+markers", name=BOR_LABELS.get(bor, bor), legendgroup=bor,
+            line={"color": BOR_COLORS.get(bor, MISSING_COLOR), "width": 2}, marker={"size": 5},
+            opacity=0.25 if highlight else 1.0, connectgaps=False,
+            customdata=np.stack([arr["USUBJID"], arr["PCHG"], arr["OVR"]], axis=-1) if hover else None,
+            hovertemplate=("<b>%{customdata[0]}</b><br>Week %{x}<br>Change %{customdata[1]:.1f}%<br>"
+                           "Visit response: %{customdata[2]}<extra></extra>") if hover
+            else "Week %{x}: %{y}%<extra>" + BOR_LABELS.get(bor, bor) + "</extra>",
+        ))
+    if highlight is not None and highlight in set(full["USUBJID"]):
+        h = full[full["USUBJID"] == highlight]
+        bor = h["BOR"].iloc[0]
+        fig.add_trace(go.Scatter(x=h["WEEK"], y=h["Y"], mode="lines+markers", name=f"{highlight}",
+                                 line={"color": BOR_COLORS.get(bor, MISSING_COLOR), "width": 4}, marker={"size": 8},
+                                 customdata=np.stack([h["USUBJID"], h["PCHG"], h["OVR"]], axis=-1),
+                                 hovertemplate="<b>%{customdata[0]}</b><br>Week %{x}<br>Change %{customdata[1]:.1f}%"
+                                               "<br>Visit response: %{customdata[2]}<extra></extra>"))
+    faded = 0.3 if highlight else 1.0
+    pdv = d[d["IS_PD"]]
+    if len(pdv):
+        m = EVENT_MARKERS["progression"]
+        fig.add_trace(go.Scatter(x=pdv["WEEK"], y=pdv["Y"], mode="markers", name=m["label"], opacity=faded,
+                                 marker={"symbol": m["symbol"], "size": m["size"] + 2, "color": m["color"],
+                                         "line": {"width": 1}}, hoverinfo="skip"))
+    nlv = d[d["NEWL"]]
+    if len(nlv):
+        fig.add_trace(go.Scatter(x=nlv["WEEK"], y=nlv["Y"] + 6, mode="markers", name="* New lesion", opacity=faded,
+                                 marker={"symbol": "asterisk-open", "size": 12, "color": "#222222", "line": {"width": 2}},
+                                 hoverinfo="skip"))
+    recist_lines().apply(fig)
+    ymax = float(data["PCHG"].max()) if len(data) else 40.0
+    top = max(40.0, min(ymax, cap + 10) + 15)
+    xmax = float(data["WEEK"].max()) if len(data) else 12.0
+    fig.update_yaxes(title_text="Change from baseline in sum of<br>target-lesion diameters (%)",
+                     range=[-105, top], dtick=20, ticksuffix="%", zeroline=False, showgrid=True, gridcolor="#EEEEEE")
+    fig.update_xaxes(title_text="Weeks since first dose", range=[-1, xmax + 3], dtick=interval_weeks,
+                     showgrid=True, gridcolor="#F3F3F3")
+    notes = [("Lines coloured by confirmed" if confirmed else "Lines coloured by unconfirmed") + " best overall response",
+             "× progression", "* new lesion"]
+    if not hover:
+        notes.append(f"{n_pat} patients: hover details shown up to {HOVER_LIMIT}; highlight one with the box above")
+    ctx2 = ctx.with_(note=" · ".join([*notes, ctx.note] if ctx.note else notes)) if ctx else None
+    return finish_figure(fig, ctx2, title, height=520)

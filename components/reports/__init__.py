@@ -1,0 +1,1 @@
+"""The slide deck and the HTML report, built from the analyses."""

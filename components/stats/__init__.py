@@ -1,0 +1,1 @@
+"""Statistics and derivations (RECIST, survival, designs, safety, …): pure functions of DataFrames."""

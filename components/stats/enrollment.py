@@ -1,0 +1,237 @@
+"""Enrollment: accrual against plan, sites, the screening-to-analysis flow (CONSORT) and the
+projected date of reaching the target.
+
+The projection treats enrollment as a Poisson process. The expected date uses the current rate, the
+number of patients enrolled in the last ``window`` days (k) divided by the window (w): m remaining
+patients take m·w/k days. The 90% band is predictive: it carries the uncertainty of the rate as well
+as the randomness of arrivals. With the rate's posterior Gamma(k, w) (shape, rate; the reference prior
+1/λ) and the time to m more arrivals Gamma(m, λ) given the rate, the time is w·X with X ~ BetaPrime(m,
+k) (a gamma–gamma / beta-prime mixture; Gelman et al., Bayesian Data Analysis, 3rd ed., §2.6; for
+accrual, Anisimov & Fedorov, Stat Med 2007;26:4958–4975 and Carter RE, Contemp Clin Trials
+2004;25:141–151). A plug-in Gamma(m, k/w) band ignores the rate's uncertainty and covers far fewer
+true dates than it claims (tests/test_enrollment.py simulates the coverage of both).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from components.data.config import StudyConfig
+
+DAYS_PER_MONTH = 30.4375
+
+
+def cumulative(dates: pd.Series) -> pd.DataFrame:
+    """Cumulative count by date (one row per date with an event): DATE, N."""
+    d = pd.to_datetime(dates.dropna()).sort_values()
+    counts = d.value_counts().sort_index()
+    return pd.DataFrame({"DATE": counts.index, "N": counts.cumsum().to_numpy()})
+
+
+def planned_line(config: StudyConfig) -> pd.DataFrame:
+    """The planned accrual: linear from the first to the last planned patient, reaching the target."""
+    e = config.enrollment
+    if e.first_patient_planned is None or e.last_patient_planned is None:
+        return pd.DataFrame(columns=["DATE", "N"])
+    return pd.DataFrame({"DATE": pd.to_datetime([e.first_patient_planned, e.last_patient_planned]),
+                         "N": [0, config.design.n_enrolled]})
+
+
+def planned_by(config: StudyConfig, when: pd.Timestamp) -> float:
+    """Patients the plan expected by a date."""
+    line = planned_line(config)
+    if line.empty:
+        return float("nan")
+    t0, t1 = line["DATE"]
+    frac = (when - t0) / (t1 - t0)
+    return float(np.clip(frac, 0, 1) * config.design.n_enrolled)
+
+
+@dataclass(frozen=True)
+class Projection:
+    enrolled: int
+    target: int
+    remaining: int
+    window_days: int
+    in_window: int
+    rate_per_month: float
+    expected: pd.Timestamp | None  # date of reaching the target at the current rate (cut-off + m·w/k)
+    low: pd.Timestamp | None  # 5th percentile of the predictive distribution (90% band)
+    high: pd.Timestamp | None  # 95th percentile
+
+    def sentence(self) -> str:
+        if self.remaining <= 0:
+            return f"The target of {self.target} patients has been reached ({self.enrolled} enrolled)."
+        if self.expected is None:
+            return (f"No patient was enrolled in the last {self.window_days} days: the date of reaching "
+                    f"{self.target} patients cannot be projected from the recent rate.")
+        return (f"At the current rate of {self.rate_per_month:.1f} patients/month (last {self.window_days} days), "
+                f"{self.target} patients by {self.expected:%Y-%m} (90% prediction interval, allowing for the "
+                f"uncertainty of the rate: {self.low:%Y-%m} to {self.high:%Y-%m}).")
+
+
+def completion_time_distribution(remaining: int | np.ndarray, in_window: int, window_days: float):
+    """Predictive distribution of the days from the cut-off to ``remaining`` more enrollments, given
+    ``in_window`` enrollments in the last ``window_days``: w · BetaPrime(m, k) (module docstring)."""
+    return stats.betaprime(a=remaining, b=in_window, scale=window_days)
+
+
+def project_completion(enroll_dates: pd.Series, target: int, cutoff: pd.Timestamp, window_days: int = 120) -> Projection:
+    """Projected date of reaching ``target`` from the Poisson rate over the last ``window_days``, with
+    its 90% predictive band."""
+    d = pd.to_datetime(enroll_dates.dropna())
+    enrolled = int(len(d))
+    remaining = max(target - enrolled, 0)
+    start = cutoff - pd.Timedelta(days=window_days)
+    k = int(((d > start) & (d <= cutoff)).sum())
+    rate = k / window_days  # per day
+    if remaining == 0 or k == 0:
+        return Projection(enrolled, target, remaining, window_days, k, rate * DAYS_PER_MONTH, None, None, None)
+    g = completion_time_distribution(remaining, k, window_days)
+    to_date = lambda days: cutoff + pd.Timedelta(days=float(days))  # noqa: E731
+    return Projection(enrolled, target, remaining, window_days, k, rate * DAYS_PER_MONTH,
+                      to_date(remaining / rate), to_date(g.ppf(0.05)), to_date(g.ppf(0.95)))
+
+
+def projection_band(p: Projection, cutoff: pd.Timestamp) -> pd.DataFrame:
+    """For each further patient j = 1..remaining: the date at the current rate and the 5/95%
+    predictive dates of the j-th enrollment."""
+    if p.expected is None or p.remaining <= 0:
+        return pd.DataFrame(columns=["N", "EXPECTED", "LOW", "HIGH"])
+    rate = p.in_window / p.window_days
+    j = np.arange(1, p.remaining + 1)
+    dist = completion_time_distribution(j, p.in_window, p.window_days)
+    q = lambda prob: [cutoff + pd.Timedelta(days=float(v)) for v in dist.ppf(prob)]  # noqa: E731
+    mean = [cutoff + pd.Timedelta(days=float(v)) for v in j / rate]
+    return pd.DataFrame({"N": p.enrolled + j, "EXPECTED": mean, "LOW": q(0.05), "HIGH": q(0.95)})
+
+
+def site_table(adsl: pd.DataFrame, screening: pd.DataFrame | None, config: StudyConfig, cutoff: pd.Timestamp) -> pd.DataFrame:
+    """Per site: activation, screened, screen failures, enrolled, patients per month since activation,
+    weeks since the last enrollment, and an idle flag (no patient for ``site_idle_weeks``)."""
+    ids = [s.id for s in config.sites]
+    extra = sorted(set(adsl["SITEID"]) - set(ids))
+    rows = []
+    for sid in ids + extra:
+        site = next((s for s in config.sites if s.id == sid), None)
+        act = pd.Timestamp(site.activated) if site and site.activated else None
+        planned = pd.Timestamp(site.planned_activation) if site and site.planned_activation else None
+        enr = adsl[adsl["SITEID"] == sid]
+        scr = screening[screening["SITEID"] == sid] if screening is not None else None
+        n = len(enr)
+        active = act is not None and act <= cutoff
+        months = max((cutoff - act).days / DAYS_PER_MONTH, 0.0) if active else 0.0
+        last = enr["RFICDT"].max() if n else pd.NaT
+        since = (last if pd.notna(last) else act) if active else None
+        idle_weeks = (cutoff - since).days / 7 if since is not None else np.nan
+        rows.append({
+            "SITEID": sid,
+            "Site": site.name if site else f"Site {sid}",
+            "Planned activation": planned,
+            "Activated": act,
+            "Screened": len(scr) if scr is not None else np.nan,
+            "Screen failures": int((scr["SCRNOUT"] == "SCREEN FAILURE").sum()) if scr is not None else np.nan,
+            "Enrolled": n,
+            "Months active": round(months, 1),
+            "Patients / month": round(n / months, 2) if months > 0 else np.nan,
+            "Last enrollment": last,
+            "Weeks without a patient": round(idle_weeks, 1) if not np.isnan(idle_weeks) else np.nan,
+            "Idle": bool(active and idle_weeks >= config.enrollment.site_idle_weeks),
+        })
+    out = pd.DataFrame(rows)
+    out["Screen-failure rate"] = np.where(out["Screened"] > 0, out["Screen failures"] / out["Screened"], np.nan)
+    return out
+
+
+# --------------------------------------------------------------------------- CONSORT flow
+
+
+@dataclass(frozen=True)
+class Flow:
+    """Counts of the screening-to-analysis flow; links (source, target, count) draw the diagram."""
+
+    counts: dict[str, int]
+    links: list[tuple[str, str, int]]
+
+    def checks(self) -> list[str]:
+        """Each box equals the sum of the boxes it splits into, and the sum of what flows into it; an
+        empty list means the flow adds up."""
+        problems = []
+        out_of: dict[str, int] = {}
+        into: dict[str, int] = {}
+        for src, dst, n in self.links:
+            out_of[src] = out_of.get(src, 0) + n
+            into[dst] = into.get(dst, 0) + n
+        for box, total in out_of.items():
+            if box in self.counts and self.counts[box] != total:
+                problems.append(f"{box}: {self.counts[box]} but its branches add up to {total}")
+        for box, total in into.items():
+            if box in self.counts and self.counts[box] != total:
+                problems.append(f"{box}: {self.counts[box]} but {total} arrive from the box before it")
+        return problems
+
+
+def consort_flow(adsl: pd.DataFrame, screening: pd.DataFrame | None) -> Flow:
+    """Screened → screen failures (by reason) / still in screening / enrolled → treated / not treated
+    → response-evaluable / not → on treatment / discontinued (by reason) → alive in follow-up / died."""
+    c: dict[str, int] = {}
+    links: list[tuple[str, str, int]] = []
+    enrolled = len(adsl)
+    if screening is not None and len(screening):
+        c["Screened"] = len(screening)
+        sf = screening[screening["SCRNOUT"] == "SCREEN FAILURE"]
+        c["Screen failures"] = len(sf)
+        pending = int((screening["SCRNOUT"] == "IN SCREENING").sum())
+        enrolled_scr = int((screening["SCRNOUT"] == "ENROLLED").sum())
+        links.append(("Screened", "Screen failures", len(sf)))
+        if pending:
+            c["In screening at the cut"] = pending
+            links.append(("Screened", "In screening at the cut", pending))
+        links.append(("Screened", "Enrolled", enrolled_scr))
+        for reason, n in sf["SFREAS"].fillna("Reason not given").value_counts().items():
+            c[f"SF: {reason}"] = int(n)
+            links.append(("Screen failures", f"SF: {reason}", int(n)))
+    c["Enrolled"] = enrolled
+    treated = adsl["TRTSDT"].notna()
+    c["Treated"] = int(treated.sum())
+    c["Not treated"] = int((~treated).sum())
+    links += [("Enrolled", "Treated", c["Treated"]), ("Enrolled", "Not treated", c["Not treated"])]
+    t = adsl[treated]
+    evaluable = t["EFFFL"] == "Y"
+    c["Response-evaluable"] = int(evaluable.sum())
+    c["Not response-evaluable"] = int((~evaluable).sum())
+    ended = t["TRTEDT"].notna()
+    c["On treatment"] = int((~ended).sum())
+    c["Discontinued"] = int(ended.sum())
+    links += [("Treated", "On treatment", c["On treatment"]), ("Treated", "Discontinued", c["Discontinued"])]
+    disc = t[ended]
+    for reason, n in disc["DCSREAS"].fillna("Reason not given").value_counts().items():
+        c[f"Off: {reason}"] = int(n)
+        links.append(("Discontinued", f"Off: {reason}", int(n)))
+    died = disc["DTHDT"].notna() if "DTHDT" in disc else pd.Series(False, index=disc.index)
+    c["Died"] = int(died.sum())
+    c["Alive in follow-up"] = int((~died).sum())
+    for reason, g in disc.groupby(disc["DCSREAS"].fillna("Reason not given")):
+        d = int(g["DTHDT"].notna().sum()) if "DTHDT" in g else 0
+        if d:
+            links.append((f"Off: {reason}", "Died", d))
+        if len(g) - d:
+            links.append((f"Off: {reason}", "Alive in follow-up", len(g) - d))
+    return Flow(c, [link for link in links if link[2] > 0])
+
+
+def period_counts(dates: pd.Series, freq: str = "M", cutoff: date | None = None) -> pd.DataFrame:
+    """Enrollments per calendar month ("M") or ISO week ("W"), with empty periods as zero."""
+    d = pd.to_datetime(dates.dropna())
+    if d.empty:
+        return pd.DataFrame(columns=["PERIOD", "N"])
+    per = d.dt.to_period(freq)
+    end = pd.Period(cutoff, freq) if cutoff is not None else per.max()
+    idx = pd.period_range(per.min(), end, freq=freq)
+    counts = per.value_counts().reindex(idx, fill_value=0)
+    return pd.DataFrame({"PERIOD": idx.to_timestamp(), "N": counts.to_numpy()})

@@ -1,0 +1,87 @@
+"""Exposure to each study drug: duration, cumulative dose, relative dose intensity, dose levels over
+time, reductions and interruptions.
+
+Relative dose intensity (RDI) = delivered cumulative dose / planned cumulative dose over the same
+period (Hryniuk & Bush, J Clin Oncol 1984;2:1281; Longo et al., J Clin Oncol 1991;9:2042). For each
+drug the period is that drug's own: from its first to its last dose (a drug stopped early while the
+others go on is not charged with the doses planned after it stopped; ADSL's TRTEDT is the end of all
+study treatment). A patient who never received the drug is measured from TRTSDT to TRTEDT (or the
+cut-off) with nothing delivered. The planned doses are the study config's schedule (escalation steps
+for a daily drug, cycle dose days, or fixed dose days then a repeat interval), day 1 = the drug's
+first dose.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from components.data.config import Drug
+
+
+def delivered(adex: pd.DataFrame, drug: str) -> pd.DataFrame:
+    """Per patient: cumulative delivered dose of one drug, first and last dosing date, administrations.
+    A row spanning ASTDT..AENDT delivers EXDOSE on each of its days (daily oral dosing)."""
+    ex = adex[adex["EXTRT"].str.lower() == drug.lower()].copy()
+    if ex.empty:
+        return pd.DataFrame(columns=["USUBJID", "TOTAL", "FIRST", "LAST", "DOSING_DAYS"])
+    end = ex["AENDT"].fillna(ex["ASTDT"])
+    days = (end - ex["ASTDT"]).dt.days + 1
+    ex["DELIVERED"] = ex["EXDOSE"] * days
+    ex["DOSING_DAYS"] = np.where(ex["EXDOSE"] > 0, days, 0)
+    ex["END"] = end
+    given = ex[ex["EXDOSE"] > 0]
+    g = ex.groupby("USUBJID")
+    out = pd.DataFrame({"TOTAL": g["DELIVERED"].sum(), "DOSING_DAYS": g["DOSING_DAYS"].sum()})
+    out["FIRST"] = given.groupby("USUBJID")["ASTDT"].min()
+    out["LAST"] = given.groupby("USUBJID")["END"].max()
+    return out.reset_index()
+
+
+def relative_dose_intensity(
+    adex: pd.DataFrame, adsl: pd.DataFrame, drug: Drug, cutoff: pd.Timestamp
+) -> pd.DataFrame:
+    """Per treated patient: days on ``drug`` (its first to its last dose), delivered and planned
+    cumulative dose of it, and RDI = delivered / planned (module docstring)."""
+    t = adsl[adsl["TRTSDT"].notna()][["USUBJID", "TRTSDT", "TRTEDT"]].copy()
+    d = delivered(adex, drug.drug)
+    t = t.merge(d[["USUBJID", "TOTAL", "FIRST", "LAST"]], on="USUBJID", how="left")
+    start = pd.to_datetime(t["FIRST"]).fillna(t["TRTSDT"])
+    end = pd.to_datetime(t["LAST"]).fillna(t["TRTEDT"].fillna(cutoff))
+    t["DAYS"] = ((end - start).dt.days + 1).clip(lower=1)
+    t["TOTAL"] = pd.to_numeric(t["TOTAL"]).fillna(0.0)
+    t["PLANNED"] = [sum(drug.planned_schedule(int(n))) for n in t["DAYS"]]
+    t["RDI"] = np.where(t["PLANNED"] > 0, t["TOTAL"] / t["PLANNED"], np.nan)
+    t["DRUG"] = drug.drug
+    return t[["USUBJID", "DRUG", "DAYS", "TOTAL", "PLANNED", "RDI"]]
+
+
+def dose_level_over_time(adex: pd.DataFrame, adsl: pd.DataFrame, drug: str, cutoff: pd.Timestamp,
+                         step_days: int = 7) -> pd.DataFrame:
+    """Share of patients on treatment at each dose level of a daily drug, by week since first dose."""
+    ex = adex[adex["EXTRT"].str.lower() == drug.lower()].merge(adsl[["USUBJID", "TRTSDT"]], on="USUBJID")
+    if ex.empty:
+        return pd.DataFrame(columns=["DAY", "DOSE", "PATIENTS"])
+    d0 = (ex["ASTDT"] - ex["TRTSDT"]).dt.days.clip(lower=0).to_numpy()
+    d1 = (ex["AENDT"].fillna(ex["ASTDT"]) - ex["TRTSDT"]).dt.days.to_numpy()
+    # each record covers the sampled days k·step with D0 <= k·step <= D1: one row per (record, day)
+    k0 = -(-d0 // step_days)
+    n = np.clip(d1 // step_days - k0 + 1, 0, None).astype(int)
+    on = ex.loc[ex.index.repeat(n), ["USUBJID", "EXDOSE"]]
+    on["DAY"] = (np.repeat(k0, n) + np.arange(n.sum()) - np.repeat(np.cumsum(n) - n, n)) * step_days
+    counts = on.groupby(["DAY", "EXDOSE"])["USUBJID"].nunique().reset_index()
+    return pd.DataFrame({"DAY": counts["DAY"].astype(int), "DOSE": counts["EXDOSE"].astype(float),
+                         "PATIENTS": counts["USUBJID"].astype(int)})
+
+
+def adjustments(adex: pd.DataFrame, drug: str) -> pd.DataFrame:
+    """Reductions (dose below the previous non-zero dose) and interruptions (dose 0) of one drug with
+    their reasons (EXADJ), one row per event."""
+    from components.stats.swimmer import dose_changes
+
+    dc = dose_changes(adex, drug)
+    ex = adex[adex["EXTRT"].str.lower() == drug.lower()][["USUBJID", "ASTDT", "EXADJ"]].rename(columns={"ASTDT": "DATE"})
+    dc = dc.merge(ex, on=["USUBJID", "DATE"], how="left")
+    dc["DRUG"] = drug
+    dc["Reason"] = dc["EXADJ"].fillna("").replace("", "Not given")
+    return dc[["USUBJID", "DRUG", "DATE", "KIND", "Reason", "DETAIL"]]

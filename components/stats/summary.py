@@ -1,0 +1,70 @@
+"""Key numbers of a data cut, as the Overview page and the slide deck show them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from components.data.config import StudyConfig
+
+
+@dataclass(frozen=True)
+class KeyNumbers:
+    enrolled: int
+    target_enrolled: int
+    treated: int
+    on_treatment: int
+    discontinued: int
+    evaluable: int
+    target_evaluable: int
+    deaths: int
+    screened: int | None
+    screen_failures: int | None
+    sites_with_patients: int
+    sites_planned: int
+
+
+def key_numbers(adsl: pd.DataFrame, config: StudyConfig, screening: pd.DataFrame | None = None) -> KeyNumbers:
+    """Counts of the cut's subjects. On treatment: treated with no last-dose date (TRTEDT) at the
+    cut; discontinued: treated with a last-dose date."""
+    treated = adsl["TRTSDT"].notna() if "TRTSDT" in adsl else pd.Series(False, index=adsl.index)
+    ended = adsl["TRTEDT"].notna() if "TRTEDT" in adsl else pd.Series(False, index=adsl.index)
+    deaths = int(adsl["DTHDT"].notna().sum()) if "DTHDT" in adsl else 0
+    scr = sf = None
+    if screening is not None:
+        scr = len(screening)
+        sf = int((screening["SCRNOUT"] == "SCREEN FAILURE").sum())
+    return KeyNumbers(
+        enrolled=len(adsl),
+        target_enrolled=config.design.n_enrolled,
+        treated=int(treated.sum()),
+        on_treatment=int((treated & ~ended).sum()),
+        discontinued=int((treated & ended).sum()),
+        evaluable=int((adsl["EFFFL"] == "Y").sum()),
+        target_evaluable=config.design.n_evaluable,
+        deaths=deaths,
+        screened=scr,
+        screen_failures=sf,
+        sites_with_patients=int(adsl["SITEID"].nunique()),
+        sites_planned=len(config.sites),
+    )
+
+
+def regimen_table(config: StudyConfig) -> pd.DataFrame:
+    return pd.DataFrame(
+        [
+            {"Drug": d.drug, "Dose": f"{d.dose:g} {d.unit}", "Route": d.route, "Schedule": d.schedule}
+            for d in config.regimen
+        ]
+    )
+
+
+def design_sentence(config: StudyConfig) -> str:
+    d = config.design
+    sides = "two-sided" if d.sides == 2 else "one-sided"
+    return (
+        f"{d.test}: H0 ORR {d.p0:.0%} vs H1 ORR {d.p1:.0%}, {sides} α = {d.alpha:g}, "
+        f"power {d.power:.0%} → {d.n_evaluable} evaluable patients; with {d.dropout:.0%} dropout "
+        f"→ {d.n_enrolled} enrolled."
+    )

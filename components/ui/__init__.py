@@ -1,0 +1,1 @@
+"""The only Streamlit code of components/: sidebar, shared state, sign-in, figure display."""

@@ -1,0 +1,471 @@
+"""Shared Streamlit widgets and the app's shared state — the one module of ``components`` that calls
+Streamlit. Pages call :func:`page_header` first; it returns the :class:`AppState` (config, the cut,
+the filtered view, the comparison cut) or None when the page cannot run on this cut.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from components.data.config import ResponseRules, StudyConfig
+from components.data.datasets import (
+    CutRef,
+    DataCut,
+    default_data_dir,
+    folder_signature,
+    list_cuts,
+    load_cut,
+    load_files,
+)
+from components.data.filters import MISSING_LABEL, apply_filters, describe, filter_specs
+from components.data.validation import ERROR, INFO, WARNING, Finding
+from components.figures.plotting import SUBGROUP_TAG, SYNTHETIC_TAG, FigureContext, export_config
+from components.stats.recist import ResponseAnalysis, analyse_response
+
+STATE_KEY = "_trial_state"
+UPLOAD_KEY = "_trial_upload"
+SOURCE_DEMO = "Demo data (SYNTHETIC)"
+SOURCE_FOLDER = "Data folder (TRIAL_DATA_DIR)"
+SOURCE_UPLOAD = "Upload a data cut"
+
+
+@dataclass(frozen=True)
+class AppState:
+    config: StudyConfig
+    cut: DataCut
+    view: DataCut
+    selection: dict[str, list[str]] = field(default_factory=dict)
+    compare: DataCut | None = None
+    source_label: str = ""
+    presentation: bool = False
+
+    @property
+    def filter_text(self) -> str:
+        return describe(self.selection)
+
+    @property
+    def filtered(self) -> bool:
+        return bool(self.filter_text)
+
+    def context(self, population: str = "", endpoint: str = "", note: str = "") -> FigureContext:
+        notes = [n for n in (note, f"Filters: {self.filter_text}" if self.filter_text else "") if n]
+        return FigureContext(
+            study=f"{self.config.id} · {self.config.short_title}",
+            cutoff=self.cut.cutoff_text,
+            population=population,
+            endpoint=endpoint,
+            synthetic=self.cut.synthetic,
+            note=" · ".join(notes),
+            presentation=self.presentation,
+            subgroup=self.filtered,
+        )
+
+
+# --------------------------------------------------------------------------- loading (cached)
+
+
+@st.cache_resource(show_spinner="Loading the data cut…", max_entries=16)
+def _load_folder(path: str, signature: tuple) -> DataCut:
+    return load_cut(path)
+
+
+def load_folder_cached(path: str | Path) -> DataCut:
+    """Load a cut folder once per content (the key includes file sizes and modification times)."""
+    return _load_folder(str(path), folder_signature(path))
+
+
+@st.cache_resource(show_spinner="Validating the uploaded files…", max_entries=4)
+def _load_upload(key: str, _files: tuple[tuple[str, bytes], ...]) -> DataCut:
+    return load_files(dict(_files), name="upload", source="upload")
+
+
+def cut_key(cut: DataCut) -> tuple:
+    """Cache key of a loaded cut: the cached object's identity plus its name (cuts are immutable)."""
+    return (cut.source, cut.name, str(cut.cutoff), id(cut.tables))
+
+
+@st.cache_data(hash_funcs={DataCut: cut_key}, max_entries=32, show_spinner=False)
+def response_analysis(cut: DataCut, rules: ResponseRules, confirm: bool, prefer_given: bool) -> ResponseAnalysis:
+    """The cut's response analysis (all subjects), computed once per cut and settings."""
+    return analyse_response(cut.tables["adsl"], cut.tables["adrs"], cut.tables.get("adtr"), rules, confirm,
+                            prefer_given)
+
+
+def _cut_label(ref: CutRef) -> str:
+    return ref.label if ref.label != ref.name else ref.name
+
+
+# --------------------------------------------------------------------------- sidebar
+#
+# The sidebar is built by each page (through page_header), not by app.py: Streamlit gives widgets on
+# different pages different ids, so each sidebar widget's value is mirrored in a plain session key
+# ("_keep_<key>") by its on_change callback and restored before the widget is created. Callbacks run
+# before the script, so a user's change is never overwritten. (With a pages/ folder, AppTest re-runs
+# a page file without app.py; building the sidebar in the page keeps the app testable that way too.)
+
+
+def _sync(key: str) -> None:
+    st.session_state[f"_keep_{key}"] = st.session_state[key]
+
+
+def _kept(key: str, default: object, valid=None) -> dict:
+    """Restore a sidebar widget's value (or set its default); returns the widget's key arguments."""
+    value = st.session_state.get(f"_keep_{key}", default)
+    if valid is not None and not valid(value):
+        value = default
+    st.session_state[key] = value
+    return {"key": key, "on_change": _sync, "args": (key,)}
+
+
+def sidebar(config: StudyConfig) -> AppState:
+    """Data source, data cut, comparison cut and global filters; stores and returns the state."""
+    sb = st.sidebar
+    sb.markdown("### Data")
+    import os
+
+    sources = [SOURCE_DEMO, SOURCE_UPLOAD]
+    if os.environ.get("TRIAL_DATA_DIR"):
+        sources.insert(0, SOURCE_FOLDER)
+    source = sb.radio("Data source", sources, label_visibility="collapsed",
+                      **_kept("data_source", sources[0], lambda v: v in sources))
+
+    root = default_data_dir(config) if source == SOURCE_FOLDER else config.cuts_dir
+    cuts = list_cuts(root)
+    cut: DataCut | None = None
+    compare: DataCut | None = None
+    label = ""
+    if source == SOURCE_UPLOAD:
+        cut, label = _upload_source(config)
+    if cut is None:
+        if not cuts:
+            cut = load_cut(root)
+            label = str(root)
+        else:
+            names = [c.name for c in cuts]
+            chosen = sb.selectbox(
+                "Data cut", names, **_kept(f"cut_{source}", names[-1], lambda v: v in names),
+                format_func=lambda n: _cut_label(next(c for c in cuts if c.name == n)),
+                help="Each data cut is one folder of ADaM tables, frozen at its cut-off date.",
+            )
+            ref = next(c for c in cuts if c.name == chosen)
+            cut = load_folder_cached(ref.path)
+            label = "Demo data (SYNTHETIC)" if source == SOURCE_DEMO else str(ref.path)
+            older = [c.name for c in cuts if c.name < chosen]
+            options = ["(none)"] + older[::-1]
+            comp = sb.selectbox(
+                "Compare with", options,
+                **_kept(f"compare_{source}", options[1] if older else options[0], lambda v: v in options),
+                help="The earlier cut that 'Since last cut' and the 'new' markers compare against.",
+            )
+            if comp != "(none)":
+                compare = load_folder_cached(next(c.path for c in cuts if c.name == comp))
+    if cut.synthetic:
+        sb.warning(f"**{SYNTHETIC_TAG}**")
+    if cut.errors:
+        sb.error(f"{len(cut.errors)} data error(s): see the Overview page.")
+
+    selection: dict[str, list[str]] = {}
+    if cut.has("adsl"):
+        sb.markdown("### Filters")
+        specs = filter_specs(cut.tables["adsl"], config.data.filters)
+        for spec in specs:
+            key = f"flt_{spec.column}"
+            kept = st.session_state.get(f"_keep_{key}", [])
+            st.session_state[f"_keep_{key}"] = [v for v in kept if v in spec.options]
+            fmt = (lambda v: v if v == MISSING_LABEL else f"{v} · {config.site_name(v)}") if spec.column == "SITEID" else str
+            selection[spec.column] = sb.multiselect(
+                spec.label, spec.options, placeholder="All", format_func=fmt, **_kept(key, [])
+            )
+        if any(selection.values()):
+            sb.button("Clear filters", on_click=_clear_filters, args=([s.column for s in specs],))
+    presentation = sb.toggle(
+        "Presentation theme", **_kept("presentation", False),
+        help="Larger fonts and thicker lines for projection and slides.",
+    )
+    view = apply_filters(cut, selection)
+    state = AppState(config, cut, view, selection, compare, label, presentation)
+    st.session_state[STATE_KEY] = state
+    return state
+
+
+def _clear_filters(columns: list[str]) -> None:
+    for col in columns:
+        st.session_state[f"flt_{col}"] = []
+        st.session_state[f"_keep_flt_{col}"] = []
+
+
+def _upload_source(config: StudyConfig) -> tuple[DataCut | None, str]:
+    """Uploaded tables are validated before they replace the current data; a failing upload leaves
+    the last good one (or the demo) in place and says why."""
+    files = st.sidebar.file_uploader(
+        "ADaM tables (adsl, adrs, adtr, adtte, adae, adex, screening, adlb)",
+        type=["csv", "xlsx", "parquet", "xpt"],
+        accept_multiple_files=True,
+        key="upload_files",
+        help="Kept in memory only. CSV (UTF-8 or GBK), Excel, Parquet or SAS XPORT.",
+    )
+    if files:
+        content = tuple(sorted((f.name, f.getvalue()) for f in files))
+        key = hashlib.sha256(b"".join(n.encode() + b"\0" + d for n, d in content)).hexdigest()
+        cut = _load_upload(key, content)
+        if cut.has("adsl"):
+            st.session_state[UPLOAD_KEY] = cut
+        else:
+            reasons = "; ".join(f.message for f in cut.errors[:3])
+            st.sidebar.error(f"The upload cannot replace the current data: {reasons}")
+    good = st.session_state.get(UPLOAD_KEY)
+    if good is not None:
+        return good, "Uploaded files"
+    st.sidebar.info("No valid upload yet: showing the demo data.")
+    return None, ""
+
+
+# --------------------------------------------------------------------------- access
+
+ACCESS_KEY = "_access_ok"
+
+
+def _secrets() -> dict:
+    try:
+        return {k: st.secrets[k] for k in st.secrets}
+    except Exception:  # no secrets.toml: an open, local deployment
+        return {}
+
+
+def _client_key() -> str:
+    """Who is signing in, for the lock-out: the first X-Forwarded-For address (set by the hospital's
+    reverse proxy, which must overwrite, not append, the header), else the connection's address."""
+    try:
+        xff = st.context.headers.get("X-Forwarded-For")
+    except Exception:
+        xff = None
+    if isinstance(xff, str) and xff.strip():
+        return "ip:" + xff.split(",")[0].strip()
+    try:
+        ip = st.context.ip_address
+    except Exception:
+        ip = None
+    return f"ip:{ip}" if isinstance(ip, str) and ip else "ip:local"
+
+
+def require_access() -> None:
+    """The sign-in screen; stops the script until the user is signed in. Nothing is read before."""
+    from components.ui.access import LOCKOUT, email_allowed, policy_from_secrets, verify_password
+
+    policy = policy_from_secrets(_secrets())
+    if policy.mode == "none":
+        return
+    if policy.mode == "oidc":
+        if "auth" not in _secrets():
+            st.title("Trial dashboard")
+            st.error("Sign-in is required but not configured: add an [auth] section (OIDC provider) to "
+                     ".streamlit/secrets.toml, as the README describes.")
+            st.stop()
+        if not getattr(st.user, "is_logged_in", False):
+            st.title("Trial dashboard")
+            st.write("Sign in with your institutional account to see the trial data.")
+            st.button("Sign in", on_click=st.login, args=(policy.provider,) if policy.provider else ())
+            st.stop()
+        if not email_allowed(st.user.get("email"), policy):
+            st.title("Trial dashboard")
+            st.error(f"{st.user.get('email')} is not on this dashboard's access list.")
+            st.button("Sign out", on_click=st.logout)
+            st.stop()
+        return
+    if st.session_state.get(ACCESS_KEY):
+        return
+    key = _client_key()
+    everyone = replace(policy, max_failures=10 * policy.max_failures)  # a ceiling across all addresses
+    st.title("Trial dashboard")
+    wait = max(LOCKOUT.locked_for(key, policy), LOCKOUT.locked_for("all", everyone))
+    if wait > 0:
+        st.error(f"Too many failed attempts: sign-in is locked for {int(wait // 60) + 1} more minute(s).")
+        st.stop()
+    with st.form("sign_in"):
+        password = st.text_input("Password", type="password", key="access_password")
+        submitted = st.form_submit_button("Sign in")
+    if submitted:
+        if policy.password_hash and verify_password(password, policy.password_hash):
+            st.session_state[ACCESS_KEY] = True
+            LOCKOUT.reset(key)
+            st.rerun()
+        n = LOCKOUT.fail(key, policy)
+        LOCKOUT.fail("all", everyone)
+        left = policy.max_failures - n
+        st.error("Wrong password." + (f" {left} attempt(s) left before a lock-out." if left > 0 else
+                                      " Sign-in is now locked for a while."))
+    st.stop()
+
+
+# --------------------------------------------------------------------------- page furniture
+
+
+def state() -> AppState:
+    return st.session_state[STATE_KEY]
+
+
+def synthetic_banner() -> None:
+    st.warning(
+        f"**{SYNTHETIC_TAG}.** Every number on this page comes from a simulated trial made by "
+        "`data/make_demo.py`."
+    )
+
+
+def _ensure_entrypoint() -> None:
+    """Run app.py when Streamlit ran this page file without it.
+
+    With a ``pages/`` folder beside the entry script, Streamlit starts in its legacy multipage mode
+    until the first ``st.navigation`` call of the process: the first request to a deep link after a
+    server start (and every AppTest re-run) executes the page file directly, without app.py's page
+    config and navigation. Then app.py is run here: it registers the navigation (ending legacy mode)
+    and renders this page through it; this outer run stops.
+    """
+    from streamlit.runtime.pages_manager import PagesManager
+
+    if PagesManager.uses_pages_directory:
+        import runpy
+
+        from components.data.config import PROJECT_ROOT
+
+        runpy.run_path(str(PROJECT_ROOT / "app.py"), run_name="__main__")
+        st.stop()
+
+
+def page_header(title: str, needs: Sequence[str] = ("adsl",), intro: str | None = None) -> AppState | None:
+    """Title, context line, SYNTHETIC banner and the note on missing tables.
+
+    Returns the state, or None when the page cannot be shown (then it has said why)."""
+    from components.data.config import load_config
+
+    _ensure_entrypoint()
+    require_access()
+    s = sidebar(load_config())
+    st.title(title)
+    bits = [f"**{s.config.id}** · {s.config.short_title}", f"data cut-off **{s.cut.cutoff_text}**"]
+    if s.compare is not None:
+        bits.append(f"compared with {s.compare.cutoff_text}")
+    if s.filter_text:
+        bits.append(f"filters: {s.filter_text}")
+    st.caption(" · ".join(bits))
+    if s.cut.synthetic:
+        synthetic_banner()
+    if intro:
+        st.markdown(intro)
+    note = s.cut.missing_note(*needs)
+    if note:
+        st.info(note)
+        return None
+    if s.cut.has("adsl") and not s.view.has("adsl"):
+        st.info("No subject matches the filters in the sidebar.")
+        return None
+    return s
+
+
+def findings_panel(findings: Sequence[Finding]) -> None:
+    """Validation findings grouped by severity, each naming table, column and rows."""
+    if not findings:
+        st.success("The data cut meets the data contract: no validation findings.")
+        return
+    for severity, show in ((ERROR, st.error), (WARNING, st.warning), (INFO, st.info)):
+        group = [f for f in findings if f.severity == severity]
+        if not group:
+            continue
+        word = {"error": "Errors", "warning": "Warnings", "info": "Notes"}[severity]
+        show(f"**{word} ({len(group)})**\n\n" + "\n".join(f"- {f.message}" for f in group))
+    rows = [
+        {"table": f.table, "column": f.column or "", "severity": f.severity, "rows": len(f.rows),
+         "message": f.message}
+        for f in findings
+    ]
+    csv_download(pd.DataFrame(rows), "validation_findings.csv", "Download findings (CSV)", key="dl_findings")
+
+
+def display_frame(df: pd.DataFrame) -> pd.DataFrame:
+    """A table for the screen: dates as YYYY-MM-DD, missing values blank."""
+    out = df.copy()
+    for c in out.columns:
+        if pd.api.types.is_datetime64_any_dtype(out[c]):
+            out[c] = out[c].dt.strftime("%Y-%m-%d").fillna("")
+    return out
+
+
+def csv_download(df: pd.DataFrame, filename: str, label: str = "Download CSV", key: str | None = None) -> None:
+    st.download_button(label, df.to_csv(index=False).encode("utf-8"), file_name=filename,
+                       mime="text/csv", key=key or f"dl_{filename}")
+
+
+def show_figure(
+    fig: go.Figure,
+    key: str,
+    data: pd.DataFrame | None = None,
+    filename: str | None = None,
+    data_label: str = "Data behind the figure",
+    on_select: str = "ignore",
+) -> object:
+    """Show a figure with the export toolbar, and the data behind it as a table with a CSV download."""
+    name = filename or key
+    event = st.plotly_chart(
+        fig, key=key, config=export_config(name), width="stretch", on_select=on_select,
+    )
+    with st.popover("Export", help="Slide-ready images (rendered on the server when you click) and the data"):
+        export_buttons(fig, name, key)
+        if data is not None:
+            csv_download(data, f"{name}.csv", "Data (CSV)", key=f"dl_{key}")
+    if data is not None:
+        with st.expander(data_label):
+            st.dataframe(data, hide_index=True, width="stretch")
+    return event
+
+
+def export_buttons(fig: go.Figure, name: str, key: str) -> None:
+    """PNG (1600 px wide at 2×, for slides) and SVG of a figure, rendered only when clicked."""
+    from components.figures.export import chromium_available, to_image
+
+    if not chromium_available():
+        st.caption("PNG/SVG export needs Chromium on the server (apt-get install chromium).")
+        return
+    st.download_button("PNG for slides", lambda: to_image(fig, "png"), file_name=f"{name}.png", mime="image/png",
+                       key=f"png_{key}")
+    st.download_button("SVG (vector)", lambda: to_image(fig, "svg"), file_name=f"{name}.svg", mime="image/svg+xml",
+                       key=f"svg_{key}")
+
+
+def sections(parts: Mapping[str, Callable[[], None]], key: str) -> None:
+    """Tabs (label → the function that draws it) of which only the open one runs: Streamlit's lazy
+    tabs (``on_change="rerun"``), so a long page re-runs one section per interaction instead of all
+    of them. The open tab is ``st.session_state[key]`` (its label), which is also how tests open one."""
+    for tab, draw in zip(st.tabs(list(parts), key=key, on_change="rerun"), parts.values(), strict=True):
+        if tab.open:
+            with tab:
+                draw()
+
+
+def p_label(s: AppState, label: str) -> str:
+    """A p-value's label, marked as a subgroup analysis when sidebar filters select a subset (a
+    p-value inside a filtered subgroup is exploratory; regulators ask for it to be said)."""
+    return s.context().p_label(label)
+
+
+def subgroup_caption(s: AppState) -> None:
+    """Under a table or figure with p-values: say that they are a subgroup analysis when filtered."""
+    if s.filtered:
+        st.caption(f"p-values on this page are a {SUBGROUP_TAG} (filters: {s.filter_text}): exploratory, "
+                   "unadjusted for the selection.")
+
+
+def new_since_compare(s: AppState, key: str) -> set[str] | None:
+    """A toggle to outline the patients enrolled since the comparison cut; their ids when on."""
+    if s.compare is None or not s.compare.has("adsl"):
+        return None
+    on = st.toggle(f"Outline patients new since {s.compare.cutoff_text}", value=True, key=key)
+    if not on:
+        return None
+    return set(s.cut.tables["adsl"]["USUBJID"]) - set(s.compare.tables["adsl"]["USUBJID"])
+
