@@ -8,7 +8,7 @@ import pytest
 
 from components.data.config import load_config
 from components.data.datasets import load_cut
-from components.stats.enrollment import consort_flow, period_counts, project_completion, site_table
+from components.stats.enrollment import consort_flow, period_counts, project_completion, projection_band, site_table
 from tests.conftest import DEMO_DIR, demo_cuts
 
 CUT = pd.Timestamp("2026-11-01")
@@ -102,6 +102,23 @@ def test_projection_band_covers_90_percent_of_true_completion_dates(per_month, t
         hits += p.low <= true <= p.high
     assert tried > 400
     assert 0.85 <= hits / tried <= 0.95, hits / tried
+
+
+def test_a_tiny_rate_gives_no_impossible_date():
+    """Review finding: one patient in 120 days and 40 to go put the 95% date after 2262 (pandas'
+    limit) and crashed the page. A bound more than a century away is said in words."""
+    dates = pd.Series(pd.to_datetime(["2025-01-01", "2026-10-01"]))
+    p = project_completion(dates, 42, CUT, 120)
+    assert p.in_window == 1 and p.high is None and "more than a century" in p.sentence()
+    band = projection_band(p, CUT)
+    assert band["HIGH"].max() <= CUT + pd.Timedelta(days=36525)
+
+
+def test_the_rate_window_starts_no_earlier_than_the_first_enrollment():
+    """Enrollment began 30 days before the cut-off: 6 patients in 30 days is 0.2/day, not 6/120."""
+    dates = pd.Series(pd.date_range(end=CUT, periods=6, freq="5D"))
+    p = project_completion(dates, 35, CUT, 120)
+    assert p.window_days == 26 and p.rate_per_month == pytest.approx(6 / 26 * 30.4375)
 
 
 def test_no_recent_patient_means_no_projection():

@@ -166,17 +166,26 @@ def test_cr_then_pr_default_is_recist_primary_reading():
     assert _bor([(42, "CR"), (84, "PR")], rules=replace(RULES, cr_then_pr_as_pr=True)) == "PR"
 
 
+def test_alternative_reading_rereads_every_cr_before_a_pr():
+    """With cr_then_pr_as_pr, a CR between a PR (or CR) and its confirming PR is read as PR too (review
+    finding): CR d42, CR d56, PR d84 → PR from d42; PR d42, CR d63, PR d91 → PR from d42."""
+    alt = replace(RULES, cr_then_pr_as_pr=True)
+    for visits in ([(42, "CR"), (56, "CR"), (84, "PR")], [(42, "PR"), (63, "CR"), (91, "PR")]):
+        row = _responses(visits, rules=alt)[0]
+        assert row["BOR"] == "PR" and row["RESP_DATE"] == START + pd.Timedelta(days=42), visits
+
+
 def test_study_config_uses_the_primary_reading():
     from components.data.config import load_config
 
     assert load_config().response.cr_then_pr_as_pr is False
 
 
-def _responses(visits: list[tuple[int, str]], confirm: bool = True) -> pd.Series:
+def _responses(visits: list[tuple[int, str]], confirm: bool = True, rules: ResponseRules = RULES) -> pd.Series:
     adsl = pd.DataFrame({"USUBJID": ["P1"], "TRTSDT": [START], "DTHDT": [pd.NaT]})
     adrs = pd.DataFrame({"USUBJID": "P1", "PARAMCD": "OVR", "ADT": [START + pd.Timedelta(days=d) for d, _ in visits],
                          "AVALC": [r for _, r in visits]})
-    return best_overall_response(adrs, adsl, confirm=confirm, rules=RULES).iloc[0], adsl
+    return best_overall_response(adrs, adsl, confirm=confirm, rules=rules).iloc[0], adsl
 
 
 def test_response_starts_at_the_first_confirmed_cr_or_pr():
@@ -208,9 +217,11 @@ def test_unconfirmed_response_starts_at_the_first_cr_or_pr():
 
 
 def test_cr_then_pr_switch_changes_only_that_case():
-    """admiralonco subject 6 (PR, CR, PR 43 days after the CR): RECIST's footnote reading gives PR."""
+    """admiralonco subject 6 (PR 02-06, CR 02-16, PR 03-30): under the footnote's alternative reading
+    the CR is re-read as PR, so the three read PR, PR, PR and the first PR (02-06) is confirmed by the
+    PR of 03-30 (53 days later): PR from 02-06."""
     rules = ResponseRules(confirmation_min_days=28, sd_min_days=28, cr_then_pr_as_pr=True)
-    assert _admiral(rules)["6"] == ("PR", "2020-02-16")
+    assert _admiral(rules)["6"] == ("PR", "2020-02-06")
 
 
 def test_bor_is_one_row_per_adsl_subject_in_adsl_order():

@@ -181,6 +181,17 @@ def test_time_to_first_episode_has_competing_events():
     assert t3.loc["A", "STATUS"] == 0 and t3.loc["A", "DAYS"] == 200
 
 
+def test_an_open_daily_dosing_record_runs_to_the_cut_off():
+    """Review finding: neratinib 240 mg from day 1 with no end date (on treatment) counted as one day
+    (RDI 200%). It runs to the cut-off (day 28): planned 7·120 + 7·160 + 14·240 = 5320 mg, delivered
+    28·240 = 6720 mg."""
+    cfg = load_config()
+    adsl = pd.DataFrame({"USUBJID": ["A"], "TRTSDT": [d(1)], "TRTEDT": [pd.NaT]})
+    adex = pd.DataFrame({"USUBJID": ["A"], "EXTRT": ["Neratinib"], "EXDOSE": [240.0], "ASTDT": [d(1)], "AENDT": [pd.NaT]})
+    ner = relative_dose_intensity(adex, adsl, cfg.drug("Neratinib"), d(28)).iloc[0]
+    assert (ner["DAYS"], ner["TOTAL"], ner["PLANNED"]) == (28, 6720, 5320)
+
+
 def test_onset_dose_is_the_dose_taken_before_onset():
     adex = pd.DataFrame({"USUBJID": "A", "EXTRT": "Neratinib", "EXDOSE": [240, 0],
                          "ASTDT": [d(1), d(10)], "AENDT": [d(9), d(14)]})

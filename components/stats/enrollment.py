@@ -67,12 +67,16 @@ class Projection:
     def sentence(self) -> str:
         if self.remaining <= 0:
             return f"The target of {self.target} patients has been reached ({self.enrolled} enrolled)."
-        if self.expected is None:
+        if self.in_window == 0:
             return (f"No patient was enrolled in the last {self.window_days} days: the date of reaching "
                     f"{self.target} patients cannot be projected from the recent rate.")
+        if self.expected is None:
+            return (f"At the current rate of {self.rate_per_month:.2f} patients/month (last {self.window_days} days), "
+                    f"the {self.remaining} remaining patients would take more than a century.")
+        high = f"{self.high:%Y-%m}" if self.high is not None else "more than a century away"
         return (f"At the current rate of {self.rate_per_month:.1f} patients/month (last {self.window_days} days), "
                 f"{self.target} patients by {self.expected:%Y-%m} (90% prediction interval, allowing for the "
-                f"uncertainty of the rate: {self.low:%Y-%m} to {self.high:%Y-%m}).")
+                f"uncertainty of the rate: {self.low:%Y-%m} to {high}).")
 
 
 def completion_time_distribution(remaining: int | np.ndarray, in_window: int, window_days: float):
@@ -87,15 +91,26 @@ def project_completion(enroll_dates: pd.Series, target: int, cutoff: pd.Timestam
     d = pd.to_datetime(enroll_dates.dropna())
     enrolled = int(len(d))
     remaining = max(target - enrolled, 0)
+    if enrolled:  # a window reaching back before the first enrollment would understate the rate
+        window_days = int(min(window_days, max((cutoff - d.min()).days + 1, 1)))
     start = cutoff - pd.Timedelta(days=window_days)
     k = int(((d > start) & (d <= cutoff)).sum())
     rate = k / window_days  # per day
     if remaining == 0 or k == 0:
         return Projection(enrolled, target, remaining, window_days, k, rate * DAYS_PER_MONTH, None, None, None)
     g = completion_time_distribution(remaining, k, window_days)
-    to_date = lambda days: cutoff + pd.Timedelta(days=float(days))  # noqa: E731
     return Projection(enrolled, target, remaining, window_days, k, rate * DAYS_PER_MONTH,
-                      to_date(remaining / rate), to_date(g.ppf(0.05)), to_date(g.ppf(0.95)))
+                      _to_date(cutoff, remaining / rate), _to_date(cutoff, g.ppf(0.05)), _to_date(cutoff, g.ppf(0.95)))
+
+
+MAX_PROJECTION_DAYS = 100 * 365.25  # beyond a century a date says nothing (and pandas dates end in 2262)
+
+
+def _to_date(cutoff: pd.Timestamp, days: float) -> pd.Timestamp | None:
+    """cut-off + days, or None when that is more than a century away."""
+    if not np.isfinite(days) or days > MAX_PROJECTION_DAYS:
+        return None
+    return cutoff + pd.Timedelta(days=float(days))
 
 
 def projection_band(p: Projection, cutoff: pd.Timestamp) -> pd.DataFrame:
@@ -106,8 +121,9 @@ def projection_band(p: Projection, cutoff: pd.Timestamp) -> pd.DataFrame:
     rate = p.in_window / p.window_days
     j = np.arange(1, p.remaining + 1)
     dist = completion_time_distribution(j, p.in_window, p.window_days)
-    q = lambda prob: [cutoff + pd.Timedelta(days=float(v)) for v in dist.ppf(prob)]  # noqa: E731
-    mean = [cutoff + pd.Timedelta(days=float(v)) for v in j / rate]
+    cap = lambda days: cutoff + pd.to_timedelta(np.minimum(days, MAX_PROJECTION_DAYS), unit="D")  # noqa: E731
+    q = lambda prob: list(cap(dist.ppf(prob)))  # noqa: E731
+    mean = list(cap(j / rate))
     return pd.DataFrame({"N": p.enrolled + j, "EXPECTED": mean, "LOW": q(0.05), "HIGH": q(0.95)})
 
 

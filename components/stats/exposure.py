@@ -8,7 +8,8 @@ others go on is not charged with the doses planned after it stopped; ADSL's TRTE
 study treatment). A patient who never received the drug is measured from TRTSDT to TRTEDT (or the
 cut-off) with nothing delivered. The planned doses are the study config's schedule (escalation steps
 for a daily drug, cycle dose days, or fixed dose days then a repeat interval), day 1 = the drug's
-first dose.
+first dose. A daily-dosing record without an end date (still running at the cut) runs to TRTEDT, or
+to the cut-off for a patient on treatment; elsewhere a record without an end date is one day.
 """
 
 from __future__ import annotations
@@ -44,6 +45,9 @@ def relative_dose_intensity(
     """Per treated patient: days on ``drug`` (its first to its last dose), delivered and planned
     cumulative dose of it, and RDI = delivered / planned (module docstring)."""
     t = adsl[adsl["TRTSDT"].notna()][["USUBJID", "TRTSDT", "TRTEDT"]].copy()
+    if drug.daily and "AENDT" in adex:  # an open daily-dosing record runs to the last dose, or the cut-off
+        end = adex["USUBJID"].map(t.set_index("USUBJID")["TRTEDT"]).fillna(cutoff)
+        adex = adex.assign(AENDT=adex["AENDT"].fillna(end.where(adex["EXTRT"].str.lower() == drug.drug.lower())))
     d = delivered(adex, drug.drug)
     t = t.merge(d[["USUBJID", "TOTAL", "FIRST", "LAST"]], on="USUBJID", how="left")
     start = pd.to_datetime(t["FIRST"]).fillna(t["TRTSDT"])

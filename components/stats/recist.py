@@ -108,7 +108,8 @@ def _confirmed(
     admiralonco rules: the window ends at the *first* later assessment that is CR (for CR) or CR/PR
     (for PR) at least ``confirmation_min_days`` later; the assessments after i up to that one must be
     CR/NE (CR) or CR/PR/SD/NE (PR) with at most ``confirmation_max_ne`` NE, at most one SD if
-    ``confirmation_accept_sd`` (else none), and no PR after a CR (PR).
+    ``confirmation_accept_sd`` (else none), and no PR after a CR (PR) — unless ``cr_then_pr_as_pr``
+    re-reads every CR followed by a PR as PR.
     """
     min_days = rules.confirmation_min_days
     ok_end = {"CR": ("CR",), "PR": ("CR", "PR")}[level]
@@ -128,6 +129,8 @@ def _confirmed(
     if level == "PR":
         if between.count("SD") > (1 if rules.confirmation_accept_sd else 0):
             return None
+        if rules.cr_then_pr_as_pr:  # every CR followed by a PR is re-read as PR: no "PR after CR" to refuse
+            return j
         seen_cr = False
         for r in between:
             if r == "CR":
