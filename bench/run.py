@@ -30,8 +30,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-PAGES = ["overview", "enrollment", "changes", "response", "swimmer", "patient", "survival", "biomarkers", "safety",
-         "design"]
+from components.ui.navigation import PAGES as NAVIGATION  # noqa: E402
+
+PAGES = [p.slug for p in NAVIGATION]
 SECTION_KEYS = {"safety": "safety_section", "biomarkers": "biomarker_section"}  # pages of lazy tabs
 TARGETS = {"page re-run, 35 patients": "< 300 ms", "page re-run, 5,000 patients": "< 2,000 ms",
            "Simon search (n ≤ 100)": "< 500 ms", "cold start": "< 5,000 ms"}

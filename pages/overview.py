@@ -3,8 +3,10 @@
 import pandas as pd
 import streamlit as st
 
+from components.analyses.base import Options
+from components.analyses.overview import study_status
 from components.data.contract import TABLE_LABELS, TABLES, load_dictionary
-from components.stats.summary import design_sentence, key_numbers, regimen_table
+from components.stats.summary import design_sentence, regimen_table
 from components.ui import widgets
 
 s = widgets.page_header("Overview", needs=())
@@ -14,19 +16,19 @@ if s is not None:
     st.markdown(f"{cfg.design_text}. **Population:** {cfg.population}. **Status:** {cfg.status}.")
 
     if view.has("adsl"):
-        k = key_numbers(view.tables["adsl"], cfg, view.tables.get("screening"))
+        k = widgets.run(study_status, s, s.options(Options)).numbers
         c = st.columns(6)
-        c[0].metric("Enrolled / target", f"{k.enrolled} / {k.target_enrolled}",
+        c[0].metric("Enrolled / target", f"{k['Enrolled']} / {k['Target enrolled']}",
                     help="Subjects in ADSL against the planned enrollment (study config).")
-        c[1].metric("Treated", k.treated, help="Subjects with a first-dose date (TRTSDT).")
-        c[2].metric("On treatment", k.on_treatment, help="Treated, with no last-dose date at the cut.")
-        c[3].metric("Evaluable / target", f"{k.evaluable} / {k.target_evaluable}",
-                    help="EFFFL = Y, against the planned evaluable patients.")
-        c[4].metric("Discontinued", k.discontinued)
-        c[5].metric("Deaths", k.deaths)
-        if k.screened is not None:
-            st.caption(f"Screened {k.screened}, screen failures {k.screen_failures}; "
-                       f"{k.sites_with_patients} of {k.sites_planned} planned sites have enrolled patients.")
+        c[1].metric("Treated", k["Treated"], help="Subjects with a first-dose date (TRTSDT).")
+        c[2].metric("On treatment", k["On treatment"], help="Treated, with no last-dose date at the cut.")
+        c[3].metric("Evaluable / target", f"{k['Response-evaluable']} / {k['Target evaluable']}",
+                    help="Response-evaluable (EFFFL = Y), against the planned evaluable patients.")
+        c[4].metric("Discontinued", k["Discontinued"])
+        c[5].metric("Deaths", k["Deaths"])
+        if k["Screened"] is not None:
+            st.caption(f"Screened {k['Screened']}, screen failures {k['Screen failures']}; "
+                       f"{k['Sites with patients']} of {k['Sites planned']} planned sites have enrolled patients.")
 
     left, right = st.columns([3, 2])
     with left:

@@ -4,24 +4,18 @@ import math
 
 import streamlit as st
 
+from components.analyses.swimmer import PAGE_SIZE, SwimmerOptions, swimmer, swimmer_drug
 from components.figures.style import EVENT_MARKERS
-from components.figures.swimmer_plots import swimmer_figure
-from components.stats.swimmer import EVENT_ORDER, short_id, sort_bars, swimmer_data
+from components.stats.swimmer import EVENT_ORDER, short_id
 from components.ui import widgets
-
-PAGE_SIZE = 50
 
 s = widgets.page_header("Swimmer plot", needs=("adsl",))
 if s is None:
     st.stop()
 cfg = s.config
-adsl = s.view.tables["adsl"]
-bor = None
-if s.cut.has("adrs"):
-    bor = widgets.response_analysis(s.cut, cfg.response, True, True).restrict(set(adsl["USUBJID"])).bor
-drug = next((d.drug for d in cfg.regimen if d.escalation or d.dose_levels), cfg.regimen[0].drug if cfg.regimen else "")
-bars, events = swimmer_data(adsl, bor, s.cut.cutoff, s.view.tables.get("adex"), s.view.tables.get("adae"), drug)
-if bars.empty:
+drug = swimmer_drug(cfg)
+n_treated = int(s.view.tables["adsl"]["TRTSDT"].notna().sum()) if "TRTSDT" in s.view.tables["adsl"] else 0
+if n_treated == 0:
     st.info("No treated patient in this selection.")
     st.stop()
 
@@ -34,25 +28,17 @@ sort = c3.segmented_control("Sort by", ["duration", "bor", "enrollment"], defaul
 labels = {k: EVENT_MARKERS[k]["label"] + (f" ({drug})" if k.startswith("dose") else "") for k in EVENT_ORDER}
 layers = st.multiselect("Markers", list(EVENT_ORDER), default=list(EVENT_ORDER), format_func=labels.get, key="sw_layers")
 
-ordered = sort_bars(bars, sort)
-pages = math.ceil(len(ordered) / PAGE_SIZE)
+pages = math.ceil(n_treated / PAGE_SIZE)
+page_no = 0
 if pages > 1:
-    page_no = st.selectbox(f"Patients ({len(ordered)}; {PAGE_SIZE} per page)", range(pages), key="sw_page",
-                           format_func=lambda i: f"{i * PAGE_SIZE + 1}–{min((i + 1) * PAGE_SIZE, len(ordered))}")
-    shown = ordered.iloc[page_no * PAGE_SIZE : (page_no + 1) * PAGE_SIZE]
-else:
-    shown = ordered
-ev = events[events["USUBJID"].isin(set(shown["USUBJID"]))]
-n_on = int(bars["ONGOING"].sum())
-ctx = s.context(population=f"Treated patients (N = {len(bars)}; {n_on} on treatment at the cut)",
-                endpoint="Time on treatment (RECIST 1.1 confirmed best response)")
+    page_no = st.selectbox(f"Patients ({n_treated}; {PAGE_SIZE} per page)", range(pages), key="sw_page",
+                           format_func=lambda i: f"{i * PAGE_SIZE + 1}–{min((i + 1) * PAGE_SIZE, n_treated)}")
 new = widgets.new_since_compare(s, "sw_new")
-fig = swimmer_figure(shown, ev, ctx, color_by=color_by, unit=unit, layers=tuple(layers), drug=drug,
-                     site_names={x.id: x.name for x in cfg.sites}, highlight=new,
-                     highlight_label=f"Outlined: new since {s.compare.cutoff_text}" if new else "")
-table = shown[["USUBJID", "SITEID", "BOR", "TRTSDT", "END", "DAYS", "ONGOING", "DCSREAS"]].rename(
-    columns={"END": "Last dose or cut-off", "DAYS": "Days on treatment", "ONGOING": "On treatment"})
-event = widgets.show_figure(fig, "swimmer", data=table, on_select="rerun")
+res = widgets.run(swimmer, s, s.options(
+    SwimmerOptions, color_by=color_by, unit=unit, sort=sort, layers=tuple(layers), page=int(page_no),
+    highlight=tuple(sorted(new or ())), highlight_label=f"Outlined: new since {s.compare.cutoff_text}" if new else ""))
+table = res.tables["shown"]
+event = widgets.show_figure(res, "swimmer", data=table, on_select="rerun")
 st.caption("Click a bar to open the patient's profile. Bars run from the first dose to the last dose (or the cut-off, "
            "with an arrow, for patients still on treatment); dotted lines show follow-up after treatment.")
 points = getattr(getattr(event, "selection", None), "points", None) or []
@@ -61,10 +47,10 @@ if points:
     subj = cd[0] if cd else None
     if not subj:
         label = points[0].get("y")
-        subj = next((u for u in shown["USUBJID"] if short_id(u) == label), None)
+        subj = next((u for u in table["USUBJID"] if short_id(u) == label), None)
     if subj:
         st.switch_page("pages/patient.py", query_params={"patient": subj})
 
-pick = st.selectbox("Open a patient's profile", ["(choose)"] + list(ordered["USUBJID"]), key="sw_pick")
+pick = st.selectbox("Open a patient's profile", ["(choose)"] + list(res.tables["order"]["USUBJID"]), key="sw_pick")
 if pick != "(choose)":
     st.page_link("pages/patient.py", label=f"Profile of {pick}", query_params={"patient": pick})

@@ -12,7 +12,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-PAGES = ["", "enrollment", "changes", "response", "swimmer", "patient", "survival", "biomarkers", "safety", "design"]
+from components.ui.navigation import PAGES as NAVIGATION  # noqa: E402
+
+PAGES = [p.url_path for p in NAVIGATION]
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
         "--disable-sync", "--no-first-run", "--disable-quic", "--disable-dev-shm-usage"]
 

@@ -15,20 +15,11 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from components.ui.navigation import PAGES as NAVIGATION  # noqa: E402
+
 DEMO_DIR = ROOT / "data" / "demo"
 ARTIFACTS = ROOT / "tests" / "artifacts"
-PAGES = [
-    "pages/overview.py",
-    "pages/enrollment.py",
-    "pages/changes.py",
-    "pages/response.py",
-    "pages/swimmer.py",
-    "pages/patient.py",
-    "pages/survival.py",
-    "pages/biomarkers.py",
-    "pages/safety.py",
-    "pages/design.py",
-]
+PAGES = [p.file for p in NAVIGATION]
 
 
 def load_generator():

@@ -10,10 +10,9 @@ from types import MappingProxyType
 import pandas as pd
 import pytest
 
+from components.analyses.changes import cut_comparison
 from components.data.config import load_config
 from components.data.datasets import DataCut
-from components.stats.changes import compare_cuts
-from components.stats.recist import analyse_response
 from tests.conftest import ROOT
 
 T = pd.Timestamp
@@ -60,8 +59,7 @@ def _two_cuts():
 def test_each_kind_of_change_is_found_and_nothing_else():
     cfg = load_config()
     old, new = _two_cuts()
-    ra = lambda c: analyse_response(c.tables["adsl"], c.tables["adrs"], None, cfg.response)  # noqa: E731
-    ch = compare_cuts(new, old, ra(new), ra(old), cfg)
+    ch = cut_comparison(new, cfg, previous=old).detail
     assert list(ch.new_patients["USUBJID"]) == ["C"]
     assert ch.new_responses[["USUBJID", "BEFORE", "NOW"]].values.tolist() == [["A", "SD", "PR"]]
     assert ch.new_progressions["USUBJID"].tolist() == ["B"]
@@ -83,8 +81,7 @@ def test_each_kind_of_change_is_found_and_nothing_else():
 def test_no_change_between_identical_cuts():
     cfg = load_config()
     _, new = _two_cuts()
-    ra = analyse_response(new.tables["adsl"], new.tables["adrs"], None, cfg.response)
-    ch = compare_cuts(new, new, ra, ra, cfg)
+    ch = cut_comparison(new, cfg, previous=new).detail
     for part in (ch.new_patients, ch.new_responses, ch.new_progressions, ch.new_deaths, ch.stopped_treatment,
                  ch.new_ae, ch.retro):
         assert part.empty

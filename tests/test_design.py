@@ -162,7 +162,7 @@ def test_decision_rule_thresholds_from_r(r_reference):
 def test_at_11_of_31_the_protocol_test_rejects_and_the_exact_test_does_not():
     """Issue 15 (5): 11/31 — the protocol's normal test rejects (p = 0.0477 ≤ 0.05); the exact test,
     the sensitivity analysis, does not (p = 0.0451 > 0.025). The decision follows the config."""
-    from components.analyses import primary_endpoint
+    from components.analyses.decision import primary_endpoint
     from components.data.config import load_config
 
     cfg = load_config()

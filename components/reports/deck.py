@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from components.analyses.base import Filters
 from components.data.config import StudyConfig, load_config
 from components.data.datasets import DataCut, list_cuts, load_cut
 from components.figures.export import image_server, to_image
@@ -75,11 +76,11 @@ def _table(slide, df: pd.DataFrame, top: float = 1.4, max_rows: int = 18) -> Non
 
 
 def build_deck(cut: DataCut, config: StudyConfig, compare: DataCut | None = None,
-               items: list[ReportItem] | None = None, study_cut: DataCut | None = None) -> bytes:
-    """The .pptx as bytes: a title slide, then one slide per figure (a picture) or table. ``cut``
-    may be a filtered view; ``study_cut`` is the whole study (for the primary decision)."""
+               items: list[ReportItem] | None = None, filters: Filters = ()) -> bytes:
+    """The .pptx as bytes: a title slide, then one slide per figure (a picture) or table. ``cut`` is
+    the whole cut; ``filters`` select the subjects shown."""
     Presentation, RGBColor, Inches, Pt = _pptx()
-    items = items if items is not None else build_report(cut, config, compare, presentation=True, study_cut=study_cut)
+    items = items if items is not None else build_report(cut, config, compare, presentation=True, filters=filters)
     prs = Presentation()
     prs.slide_width, prs.slide_height = Inches(SLIDE_W), Inches(SLIDE_H)
     blank = prs.slide_layouts[6]
@@ -88,7 +89,7 @@ def build_deck(cut: DataCut, config: StudyConfig, compare: DataCut | None = None
     _text(s, f"{config.id} · {config.design_text}", 0.6, 3.0, 12, 0.6, size=16, color="333333")
     _text(s, f"Data cut-off {cut.cutoff_text}" + (f" (compared with {compare.cutoff_text})" if compare else ""),
           0.6, 3.7, 12, 0.5, size=16, color="333333")
-    _text(s, key_numbers_text(cut, config), 0.6, 4.3, 12, 0.5, size=14, color="555555")
+    _text(s, key_numbers_text(cut, config, filters), 0.6, 4.3, 12, 0.5, size=14, color="555555")
     _text(s, "Populations: all enrolled; safety = all treated (SAFFL); response-evaluable = EFFFL.", 0.6, 4.8, 12, 0.5,
           size=12, color="555555")
     if cut.synthetic:
@@ -116,9 +117,9 @@ def build_deck(cut: DataCut, config: StudyConfig, compare: DataCut | None = None
 
 
 def build_html(cut: DataCut, config: StudyConfig, compare: DataCut | None = None,
-               items: list[ReportItem] | None = None, study_cut: DataCut | None = None) -> str:
+               items: list[ReportItem] | None = None, filters: Filters = ()) -> str:
     """A single self-contained HTML file (plotly.js inlined once) with the interactive figures."""
-    items = items if items is not None else build_report(cut, config, compare, presentation=False, study_cut=study_cut)
+    items = items if items is not None else build_report(cut, config, compare, presentation=False, filters=filters)
     parts = [
         "<!doctype html><html><head><meta charset='utf-8'>",
         f"<title>{html.escape(config.id)} · data cut {cut.cutoff_text}</title>",
@@ -128,7 +129,7 @@ def build_html(cut: DataCut, config: StudyConfig, compare: DataCut | None = None
         f"<h1>{html.escape(config.title)}</h1>",
         f"<p>{html.escape(config.id)} · data cut-off {cut.cutoff_text}"
         + (f" · compared with {compare.cutoff_text}" if compare else "") + "</p>",
-        f"<p>{html.escape(key_numbers_text(cut, config))}</p>",
+        f"<p>{html.escape(key_numbers_text(cut, config, filters))}</p>",
     ]
     if cut.synthetic:
         parts.append(f"<p class='synthetic'>{SYNTHETIC_TAG}</p>")

@@ -9,10 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from components.data.config import StudyConfig
 from components.data.datasets import DataCut
-from components.stats.recist import ResponseAnalysis
-from components.stats.survival import endpoint_data, kaplan_meier
 
 
 @dataclass(frozen=True)
@@ -182,46 +179,26 @@ def retroactive_changes(cur: DataCut, old: DataCut) -> pd.DataFrame:
 # --------------------------------------------------------------------------- key numbers
 
 
-def key_metrics(cut: DataCut, ra: ResponseAnalysis | None, config: StudyConfig) -> dict[str, float]:
-    adsl = _adsl(cut)
-    out: dict[str, float] = {
-        "Enrolled": len(adsl),
-        "Treated": int(adsl["TRTSDT"].notna().sum()),
-        "On treatment": int((adsl["TRTSDT"].notna() & adsl["TRTEDT"].isna()).sum()),
-        "Response-evaluable": int((adsl["EFFFL"] == "Y").sum()),
-        "Deaths": int(adsl["DTHDT"].notna().sum()) if "DTHDT" in adsl else 0,
-    }
-    if ra is not None:
-        ev = set(adsl.loc[adsl["EFFFL"] == "Y", "USUBJID"])
-        b = ra.bor[ra.bor["USUBJID"].isin(ev)]
-        k = int(b["BOR"].isin(["CR", "PR"]).sum())
-        out["Confirmed responders"] = k
-        out["ORR (%)"] = round(100 * k / len(b), 1) if len(b) else np.nan
-        pfs, origin = endpoint_data(adsl, cut.tables.get("adtte"), ra.bor, "PFS",
-                                    7 * config.response.assessment_interval_weeks)
-        if origin:
-            km = kaplan_meier(pfs["AVAL"], pfs["EVENT"], config.survival.conf_type)
-            out["PFS events"] = km.events
-            out["Median PFS (months)"] = round(km.median / config.survival.days_per_month, 1) if not np.isnan(km.median) else np.nan
-    return out
-
-
 def metrics_table(cur: dict[str, float], old: dict[str, float]) -> pd.DataFrame:
+    """Key numbers before and now, with the change (NaN where either is missing)."""
     rows = []
     for k in cur:
         a, b = old.get(k, np.nan), cur[k]
+        a = np.nan if a is None else a
+        b = np.nan if b is None else b
         diff = b - a if not (pd.isna(a) or pd.isna(b)) else np.nan
         rows.append({"Measure": k, "Before": a, "Now": b, "Change": diff})
     return pd.DataFrame(rows)
 
 
-def compare_cuts(cur: DataCut, old: DataCut, ra_cur: ResponseAnalysis | None, ra_old: ResponseAnalysis | None,
-                 config: StudyConfig) -> CutChanges:
-    """Everything new since ``old`` in ``cur``, the key numbers before and now, retroactive changes."""
+def compare_events(cur: DataCut, old: DataCut, bor_cur: pd.DataFrame | None, bor_old: pd.DataFrame | None,
+                   metrics: pd.DataFrame) -> CutChanges:
+    """Everything new since ``old`` in ``cur`` (given each cut's BOR table) and retroactive changes;
+    ``metrics`` are the key numbers before and now (:func:`metrics_table`)."""
     a_cur, a_old = _adsl(cur), _adsl(old)
     empty_bor = pd.DataFrame(columns=["USUBJID", "BOR", "RESP_DATE", "CONF_DATE", "PD_DATE"])
-    b_cur = ra_cur.bor if ra_cur is not None else empty_bor
-    b_old = ra_old.bor if ra_old is not None else empty_bor
+    b_cur = bor_cur if bor_cur is not None else empty_bor
+    b_old = bor_old if bor_old is not None else empty_bor
     return CutChanges(
         new_patients=new_patients(a_cur, a_old),
         new_responses=new_responses(b_cur, b_old),
@@ -229,6 +206,6 @@ def compare_cuts(cur: DataCut, old: DataCut, ra_cur: ResponseAnalysis | None, ra
         new_deaths=_new_dated(a_cur, a_old, "DTHDT", ["DTHCAUS"]),
         stopped_treatment=_new_dated(a_cur, a_old, "TRTEDT", ["DCSREAS"]),
         new_ae=new_serious_or_severe_ae(cur.tables.get("adae"), old.tables.get("adae")),
-        metrics=metrics_table(key_metrics(cur, ra_cur, config), key_metrics(old, ra_old, config)),
+        metrics=metrics,
         retro=retroactive_changes(cur, old),
     )

@@ -9,12 +9,14 @@ import hashlib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TypeVar
 
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from components.data.config import ResponseRules, StudyConfig
+from components.analyses.base import Options, Result, as_filters, code_snippet
+from components.data.config import StudyConfig
 from components.data.datasets import (
     CutRef,
     DataCut,
@@ -27,8 +29,8 @@ from components.data.datasets import (
 from components.data.filters import MISSING_LABEL, apply_filters, describe, filter_specs
 from components.data.validation import ERROR, INFO, WARNING, Finding
 from components.figures.plotting import SUBGROUP_TAG, SYNTHETIC_TAG, FigureContext, export_config
-from components.stats.recist import ResponseAnalysis, analyse_response
 
+OptionsT = TypeVar("OptionsT", bound=Options)
 STATE_KEY = "_trial_state"
 UPLOAD_KEY = "_trial_upload"
 SOURCE_DEMO = "Demo data (SYNTHETIC)"
@@ -53,6 +55,10 @@ class AppState:
     @property
     def filtered(self) -> bool:
         return bool(self.filter_text)
+
+    def options(self, cls: type[OptionsT] = Options, **values: object) -> OptionsT:  # type: ignore[assignment]
+        """Options of an analysis with the sidebar's filters and theme filled in."""
+        return cls(filters=as_filters(self.selection), presentation=self.presentation, **values)  # type: ignore[call-arg]
 
     def context(self, population: str = "", endpoint: str = "", note: str = "") -> FigureContext:
         notes = [n for n in (note, f"Filters: {self.filter_text}" if self.filter_text else "") if n]
@@ -91,11 +97,34 @@ def cut_key(cut: DataCut) -> tuple:
     return (cut.source, cut.name, str(cut.cutoff), id(cut.tables))
 
 
-@st.cache_data(hash_funcs={DataCut: cut_key}, max_entries=32, show_spinner=False)
-def response_analysis(cut: DataCut, rules: ResponseRules, confirm: bool, prefer_given: bool) -> ResponseAnalysis:
-    """The cut's response analysis (all subjects), computed once per cut and settings."""
-    return analyse_response(cut.tables["adsl"], cut.tables["adrs"], cut.tables.get("adtr"), rules, confirm,
-                            prefer_given)
+def config_key(config: StudyConfig) -> str:
+    return repr(config)
+
+
+@st.cache_resource(max_entries=256, show_spinner=False)
+def _run(fn_key: str, cut_id: tuple, config_id: str, options_key: str, previous_id: tuple | None, _fn, _cut, _config,
+         _options, _previous) -> Result:
+    if _previous is None:
+        return _fn(_cut, _config, _options)
+    return _fn(_cut, _config, _options, previous=_previous)
+
+
+def run(fn: Callable[..., Result], s: AppState, options: Options, cut: DataCut | None = None,
+        previous: DataCut | None = None) -> Result:
+    """An analysis's result, computed once per (cut content, config, options) for every session: a
+    re-run with unchanged inputs, or a return to a page, does not recompute. Results are shared, not
+    copied: pages only lay them out. ``previous``: the comparison cut of a comparison analysis."""
+    c = cut if cut is not None else s.cut
+    return _run(f"{fn.__module__}.{fn.__name__}", cut_key(c), config_key(s.config), repr(options),
+                cut_key(previous) if previous is not None else None, fn, c, s.config, options, previous)
+
+
+def show_code(result: Result, s: AppState, cut: DataCut | None = None) -> None:
+    """Under a figure or table: the runnable snippet that reproduces it (teal's "Show R code")."""
+    code = code_snippet(result, cut if cut is not None else s.cut, s.config)
+    if code:
+        with st.expander("Show the code", icon=None):
+            st.code(code, language="python")
 
 
 def _cut_label(ref: CutRef) -> str:
@@ -402,14 +431,19 @@ def csv_download(df: pd.DataFrame, filename: str, label: str = "Download CSV", k
 
 
 def show_figure(
-    fig: go.Figure,
+    fig: go.Figure | Result,
     key: str,
     data: pd.DataFrame | None = None,
     filename: str | None = None,
     data_label: str = "Data behind the figure",
     on_select: str = "ignore",
+    state: AppState | None = None,
 ) -> object:
-    """Show a figure with the export toolbar, and the data behind it as a table with a CSV download."""
+    """Show a figure (or an analysis result's figure) with the export toolbar, the data behind it as a
+    table with a CSV download and, for a result, the code that reproduces it."""
+    result = fig if isinstance(fig, Result) else None
+    if result is not None:
+        fig = result.figure
     name = filename or key
     event = st.plotly_chart(
         fig, key=key, config=export_config(name), width="stretch", on_select=on_select,
@@ -421,6 +455,8 @@ def show_figure(
     if data is not None:
         with st.expander(data_label):
             st.dataframe(data, hide_index=True, width="stretch")
+    if result is not None:
+        show_code(result, state or st.session_state[STATE_KEY])
     return event
 
 

@@ -1,0 +1,227 @@
+"""Study-design analyses: the protocol's sample size, exact and Simon two-stage designs, power,
+operating characteristics, and interim monitoring on the data cut. Every design input defaults to
+the study config and can be changed (what-if)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from components.analyses.base import Options, Result, analysis, figure_context, response_derivation
+from components.analyses.decision import interim_counts, primary_endpoint
+from components.data.config import StudyConfig
+from components.data.datasets import DataCut
+from components.figures.design_plots import power_curve_figure, power_vs_n_figure
+from components.stats.design import (
+    TEST_METHODS,
+    SimonDesign,
+    exact_single_stage,
+    exact_single_stage_table,
+    monitor,
+    normal_sample_size,
+    normal_sample_size_exact_value,
+    normal_test_critical,
+    normal_test_power,
+    operating_characteristics,
+    simon_candidates,
+    simon_two_stage,
+    with_dropout,
+)
+from components.stats.summary import design_sentence
+
+SIMON_N_MAX = 100
+
+
+@dataclass(frozen=True)
+class DesignOptions(Options):
+    """What-if inputs; None takes the protocol's value from the study config."""
+
+    p0: float | None = None
+    p1: float | None = None
+    alpha: float | None = None
+    sides: int | None = None
+    power: float | None = None
+    dropout: float | None = None
+
+
+@dataclass(frozen=True)
+class Inputs:
+    p0: float
+    p1: float
+    alpha: float
+    sides: int
+    power: float
+    dropout: float
+
+    @property
+    def alpha_one(self) -> float:
+        return self.alpha / self.sides
+
+
+def inputs(config: StudyConfig, o: DesignOptions) -> Inputs:
+    d = config.design
+    pick = lambda v, default: default if v is None else v  # noqa: E731
+    return Inputs(float(pick(o.p0, d.p0)), float(pick(o.p1, d.p1)), float(pick(o.alpha, d.alpha)),
+                  int(pick(o.sides, d.sides)), float(pick(o.power, d.power)), float(pick(o.dropout, d.dropout)))
+
+
+@lru_cache(maxsize=64)
+def simon_designs(p0: float, p1: float, alpha_one: float, power: float) -> tuple[SimonDesign | None, SimonDesign | None]:
+    """Simon optimal and minimax designs with n ≤ 100 (one search for both)."""
+    cand = simon_candidates(p0, p1, alpha_one, power, SIMON_N_MAX)
+    if cand.empty:
+        return None, None
+    return (simon_two_stage(p0, p1, alpha_one, power, "optimal", candidates=cand),
+            simon_two_stage(p0, p1, alpha_one, power, "minimax", candidates=cand))
+
+
+def _simon(x: Inputs):
+    return simon_designs(round(x.p0, 4), round(x.p1, 4), round(x.alpha_one, 6), round(x.power, 4))
+
+
+@analysis("Sample size (one-sample proportion test, normal approximation)")
+def sample_size(cut: DataCut, config: StudyConfig, options: DesignOptions) -> Result:
+    """The protocol's formula (Chow et al. 2008 §4.1), the dropout inflation, and what the normal
+    test's rule really delivers on the binomial distribution."""
+    x = inputs(config, options)
+    n = normal_sample_size(x.p0, x.p1, x.alpha, x.power, x.sides)
+    n_raw = normal_sample_size_exact_value(x.p0, x.p1, x.alpha, x.power, x.sides)
+    n_enrol = with_dropout(n, x.dropout)
+    k = normal_test_critical(n, x.p0, x.alpha, x.sides)
+    d = config.design
+    text = (f"With H0 {x.p0:.0%} and H1 {x.p1:.0%}, a {'two' if x.sides == 2 else 'one'}-sided α of {x.alpha:g} and power "
+            f"{x.power:.0%}, the formula gives n = {n_raw:.1f} → **{n} evaluable**; with {x.dropout:.0%} dropout, "
+            f"⌈{n}/{1 - x.dropout:g}⌉ = **{n_enrol} enrolled**."
+            + (" These are the protocol's numbers." if (n, n_enrol) == (d.n_evaluable, d.n_enrolled)
+               else f" (The protocol: {d.n_evaluable} evaluable, {d.n_enrolled} enrolled.)"))
+    numbers = {"Evaluable patients": n, "Enrolled (with dropout)": n_enrol, "Unrounded n": round(n_raw, 2),
+               "Responders to reject H0": f"≥ {k} of {n}",
+               "Actual one-sided α": round(float(stats.binom.sf(k - 1, n, x.p0)), 4),
+               "Actual power": round(float(stats.binom.sf(k - 1, n, x.p1)), 3)}
+    return Result("", numbers, {}, None, (text, "Protocol: " + design_sentence(config)))
+
+
+@analysis("Exact and two-stage designs")
+def designs(cut: DataCut, config: StudyConfig, options: DesignOptions) -> Result:
+    """The normal test's rule, the exact single-stage design (A'Hern 2001) and Simon's optimal and
+    minimax designs (Simon 1989), each with its actual α, power, EN(p0) and PET(p0)."""
+    x = inputs(config, options)
+    n = normal_sample_size(x.p0, x.p1, x.alpha, x.power, x.sides)
+    k = normal_test_critical(n, x.p0, x.alpha, x.sides)
+    exact = exact_single_stage(x.p0, x.p1, x.alpha_one, x.power)
+    opt, mmx = _simon(x)
+    sf = lambda r, p: float(stats.binom.sf(r - 1, n, p))  # noqa: E731
+    rows = [{"Design": "Normal test (protocol)", "Rule": f"reject H0 with ≥ {k} of {n}", "Max n": n, "EN(p0)": float(n),
+             "PET(p0)": 0.0, "Actual α (one-sided)": sf(k, x.p0), "Actual power": sf(k, x.p1)},
+            {"Design": "Exact single-stage", "Rule": f"reject H0 with > {exact.r} of {exact.n}", "Max n": exact.n,
+             "EN(p0)": float(exact.n), "PET(p0)": 0.0, "Actual α (one-sided)": exact.alpha, "Actual power": exact.power}]
+    for dz in (opt, mmx):
+        if dz is not None:
+            rows.append({"Design": f"Simon {dz.design}", "Rule": f"r1/n1 = {dz.r1}/{dz.n1}, r/n = {dz.r}/{dz.n}",
+                         "Max n": dz.n, "EN(p0)": dz.en0, "PET(p0)": dz.pet0, "Actual α (one-sided)": dz.alpha,
+                         "Actual power": dz.power})
+    notes = []
+    if opt is None:
+        notes.append(f"No Simon two-stage design with n ≤ {SIMON_N_MAX} meets these constraints.")
+    if sf(k, x.p0) > x.alpha_one:
+        r_exact = int(exact_single_stage_table(x.p0, x.p1, x.alpha_one, n, n)["r"].iloc[0]) + 1
+        notes.append(f"Evaluated on the binomial distribution, the normal-approximation rule (≥ {k} of {n}) has a one-sided "
+                     f"type I error of {sf(k, x.p0):.1%}, above the nominal {x.alpha_one:.1%}. The exact test at the same n "
+                     f"needs ≥ {r_exact} responders (one-sided α {sf(r_exact, x.p0):.1%}, power {sf(r_exact, x.p1):.0%}). "
+                     f"The study is decided by the protocol's prespecified test ({TEST_METHODS[config.design.method]}, "
+                     "from the study config); the Response page shows the other as a sensitivity analysis.")
+    saw = exact_single_stage_table(x.p0, x.p1, x.alpha_one, max(exact.n - 4, 1), exact.n + 8)
+    saw["qualifies"] = np.where(saw["power"] >= x.power, "yes", "no")
+    failing = saw[(saw["n"] > exact.n) & (saw["qualifies"] == "no")]["n"].tolist()
+    table = pd.DataFrame(rows)
+    numbers = {r["Design"]: r["Rule"] for r in rows}
+    return Result("", numbers, {"designs": table, "saw": saw}, None, tuple(notes), detail=failing)
+
+
+def _oc_designs(x: Inputs):
+    n = normal_sample_size(x.p0, x.p1, x.alpha, x.power, x.sides)
+    exact = exact_single_stage(x.p0, x.p1, x.alpha_one, x.power)
+    return n, exact, [d for d in _simon(x) if d is not None]
+
+
+def _ctx(cut, config, options, x: Inputs):
+    return figure_context(cut, config, options, "Design", f"ORR, H0 {x.p0:.0%} vs H1 {x.p1:.0%}")
+
+
+@analysis("Power against the true ORR")
+def power_curve(cut: DataCut, config: StudyConfig, options: DesignOptions) -> Result:
+    x = inputs(config, options)
+    n, exact, simon = _oc_designs(x)
+    oc = operating_characteristics(np.round(np.arange(0.0, 0.7001, 0.01), 4), n, x.p0, x.alpha, x.sides, exact, simon)
+    fig = power_curve_figure(oc, x.p0, x.p1, x.alpha_one, x.power, _ctx(cut, config, options, x))
+    at_p1 = oc.iloc[(oc["true ORR"] - x.p1).abs().argmin()]
+    return Result("", {f"Power at H1, {c}": round(float(at_p1[c]), 3) for c in oc.columns[1:] if not c.startswith(("EN", "PET"))},
+                  {"curve": oc.round(4)}, fig)
+
+
+@analysis("Power against the number of patients")
+def power_by_n(cut: DataCut, config: StudyConfig, options: DesignOptions) -> Result:
+    x = inputs(config, options)
+    n, exact, _ = _oc_designs(x)
+    tab = exact_single_stage_table(x.p0, x.p1, x.alpha_one, max(5, n // 3), max(2 * n, exact.n + 10))
+    normal_pw = np.array([normal_test_power(int(k), x.p0, x.p1, x.alpha, x.sides) for k in tab["n"]])
+    fig = power_vs_n_figure(tab, normal_pw, x.power, exact.n, _ctx(cut, config, options, x))
+    return Result("", {"Exact design n": exact.n}, {"table": tab.round(4)}, fig)
+
+
+@analysis("Operating characteristics")
+def operating_chars(cut: DataCut, config: StudyConfig, options: DesignOptions) -> Result:
+    """P(declaring the treatment promising) at true ORRs 10–60% for every design; EN and PET for Simon."""
+    x = inputs(config, options)
+    n, exact, simon = _oc_designs(x)
+    oc = operating_characteristics(np.round(np.arange(0.10, 0.6001, 0.05), 2), n, x.p0, x.alpha, x.sides, exact, simon)
+    show = oc.copy()
+    for col in show.columns[1:]:
+        show[col] = show[col].map(lambda v: f"{v:.1f}" if v > 1.5 else f"{v:.1%}")
+    show["true ORR"] = show["true ORR"].map(lambda v: f"{v:.0%}")
+    return Result("", {"True ORRs": len(oc)}, {"oc": oc, "display": show}, None)
+
+
+PRIORS = {"weak": "Beta(2·p0, 2·(1−p0))", "jeffreys": "Jeffreys Beta(0.5, 0.5)", "uniform": "Uniform Beta(1, 1)"}
+
+
+@dataclass(frozen=True)
+class InterimOptions(DesignOptions):
+    prior: str = "weak"  # weak (centred on H0, worth two patients), jeffreys or uniform
+    criterion: str = "exact"  # "exact": the protocol's test rejects H0; "bayes": posterior > theta
+    theta: float = 0.95
+
+
+@analysis("Interim monitoring on this data cut")
+def interim(cut: DataCut, config: StudyConfig, options: InterimOptions) -> Result:
+    """Posterior, Lee & Liu predictive probability and conditional power on the whole study's
+    response-evaluable patients assessed so far (never a filtered subgroup)."""
+    x = inputs(config, options)
+    d = config.design
+    rules = config.response
+    whole = response_derivation(cut, rules, rules.confirmed_default, True)
+    pe = primary_endpoint(cut.tables["adsl"], whole.bor, d)
+    x_resp, n_obs = interim_counts(cut.tables["adsl"], whole.bor)
+    prior = {"weak": (2 * x.p0, 2 * (1 - x.p0)), "jeffreys": (0.5, 0.5), "uniform": (1.0, 1.0)}[options.prior]
+    needed = pe.rule.critical
+    mon = monitor(x_resp, n_obs, d.n_evaluable, x.p0, x.p1, needed, prior,
+                  options.theta if options.criterion == "bayes" else None)
+    goal = (f"the protocol's test ({pe.rule.name}) rejects H0 with ≥ {needed} of {d.n_evaluable}"
+            if options.criterion == "exact" else f"the final posterior P(ORR > {x.p0:.0%}) exceeds {options.theta:g}")
+    pp = mon.predictive_prob
+    reading = ("very likely" if pp >= 0.9 else "likely" if pp >= 0.6 else "uncertain" if pp >= 0.3 else
+               "unlikely" if pp >= 0.05 else "very unlikely")
+    text = (f"**Reading:** with {x_resp} responders among {n_obs} assessed patients, the probability that the ORR exceeds "
+            f"{x.p0:.0%} is {mon.posterior_prob:.0%}; if the study goes on to {d.n_evaluable} evaluable patients, success "
+            f"({goal}) is **{reading}** (predictive probability {pp:.0%}). Patients without a confirmed response yet may "
+            "still respond, so early counts understate the final one.")
+    numbers = {"Responders": x_resp, "Assessed so far": n_obs, "Response-evaluable, whole study": pe.evaluable,
+               "Needed at the final analysis": f"≥ {needed} of {d.n_evaluable}",
+               "Posterior P(ORR > p0)": round(mon.posterior_prob, 4), "Predictive probability": round(pp, 4),
+               "Conditional power at H1": round(mon.conditional_power_h1, 4),
+               "Conditional power at the observed rate": round(mon.conditional_power_observed, 4)}
+    return Result("", numbers, {}, None, (text,), detail=mon)

@@ -1,0 +1,97 @@
+"""Enrollment analyses: accrual against plan with the projected completion, sites, the CONSORT flow
+and enrollments per period."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from components.analyses.base import Options, Result, analysis, figure_context, view
+from components.data.config import StudyConfig
+from components.data.datasets import DataCut
+from components.figures.enrollment_plots import accrual_figure, flow_figure, period_figure, site_figure
+from components.stats.enrollment import (
+    consort_flow,
+    cumulative,
+    period_counts,
+    planned_by,
+    planned_line,
+    project_completion,
+    projection_band,
+    site_table,
+)
+
+COUNT_BY = {"RFICDT": "Consent date", "TRTSDT": "First-dose date"}
+
+
+@dataclass(frozen=True)
+class AccrualOptions(Options):
+    by: str = "RFICDT"  # RFICDT (consent) or TRTSDT (first dose)
+    window_days: int | None = None  # rate window; None: the config's
+    per_site: bool = False
+
+
+def _population(by: str) -> str:
+    return "All enrolled" if by == "RFICDT" else "All treated"
+
+
+@analysis("Enrollment")
+def accrual(cut: DataCut, config: StudyConfig, options: AccrualOptions) -> Result:
+    """Cumulative enrollment against the planned line and the target, with the projected date of
+    reaching the target (current rate) and its 90% predictive band."""
+    adsl = view(cut, options).tables["adsl"]
+    window = int(options.window_days or config.enrollment.projection_window_days)
+    dates = adsl[options.by] if options.by in adsl else pd.Series(dtype="datetime64[ns]")
+    proj = project_completion(dates, config.design.n_enrolled, cut.cutoff, window)
+    actual = cumulative(dates)
+    ctx = figure_context(cut, config, options, _population(options.by), "Enrollment")
+    site_lines = ({sid: cumulative(g[options.by]) for sid, g in adsl.groupby("SITEID")}
+                  if options.per_site and "SITEID" in adsl else None)
+    fig = accrual_figure(actual, planned_line(config), projection_band(proj, cut.cutoff), config.design.n_enrolled,
+                         config.design.n_evaluable, cut.cutoff, ctx, by_site=site_lines,
+                         site_names={x.id: x.name for x in config.sites},
+                         label="Enrolled (consent)" if options.by == "RFICDT" else "Treated (first dose)")
+    plan_now = planned_by(config, cut.cutoff)
+    numbers = {"Enrolled" if options.by == "RFICDT" else "Treated": proj.enrolled, "Target": proj.target,
+               "Planned by the cut-off": round(plan_now) if plan_now == plan_now else None,
+               "Recent rate per month": round(proj.rate_per_month, 2),
+               "Projected completion": f"{proj.expected:%Y-%m}" if proj.expected is not None else None}
+    return Result("", numbers, {"cumulative": actual}, fig, (proj.sentence(),), detail=proj)
+
+
+@analysis("Sites")
+def sites(cut: DataCut, config: StudyConfig, options: Options) -> Result:
+    """Per site: activation, screened, enrolled, treated, screen failures, weeks without a patient."""
+    v = view(cut, options)
+    table = site_table(v.tables["adsl"], v.tables.get("screening"), config, cut.cutoff)
+    fig = site_figure(table, figure_context(cut, config, options, "All enrolled", "Enrollment"))
+    idle = table[table["Idle"]]
+    numbers = {"Sites with patients": int((table["Enrolled"] > 0).sum()), "Idle sites": len(idle)}
+    return Result("", numbers, {"sites": table, "idle": idle}, fig)
+
+
+@analysis("Patient flow")
+def flow(cut: DataCut, config: StudyConfig, options: Options) -> Result:
+    """The CONSORT flow from screening to analysis, with the check that every box adds up."""
+    v = view(cut, options)
+    f = consort_flow(v.tables["adsl"], v.tables.get("screening"))
+    fig = flow_figure(f, figure_context(cut, config, options, "All screened", "Patient flow"))
+    counts = pd.DataFrame([{"Box": k, "Patients": n} for k, n in f.counts.items()])
+    return Result("", dict(f.counts), {"counts": counts}, fig, tuple(f.checks()))
+
+
+@dataclass(frozen=True)
+class PeriodOptions(Options):
+    by: str = "RFICDT"
+    freq: str = "M"  # M (month) or W (week)
+
+
+@analysis("Enrollments per period")
+def periods(cut: DataCut, config: StudyConfig, options: PeriodOptions) -> Result:
+    adsl = view(cut, options).tables["adsl"]
+    counts = period_counts(adsl[options.by], options.freq, cut.cutoff)
+    fig = period_figure(counts, figure_context(cut, config, options, _population(options.by), "Enrollment"),
+                        "month" if options.freq == "M" else "week")
+    return Result("", {"Periods": len(counts), "Most in one period": int(counts["N"].max()) if len(counts) else 0},
+                  {"counts": counts}, fig)

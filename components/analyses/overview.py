@@ -1,0 +1,23 @@
+"""The study's status in a data cut: counts of enrolled, treated, on treatment, evaluable, deaths,
+screening — for the Overview page and the deck's title slide."""
+
+from __future__ import annotations
+
+from components.analyses.base import Options, Result, analysis, view
+from components.data.config import StudyConfig
+from components.data.datasets import DataCut
+from components.stats.summary import key_numbers
+
+
+@analysis("Key numbers")
+def study_status(cut: DataCut, config: StudyConfig, options: Options) -> Result:
+    """Enrolled against target, treated, on treatment, response-evaluable against target,
+    discontinued, deaths; screened and screen failures when the cut has a screening log."""
+    v = view(cut, options)
+    k = key_numbers(v.tables["adsl"], config, v.tables.get("screening"))
+    numbers = {"Enrolled": k.enrolled, "Target enrolled": k.target_enrolled, "Treated": k.treated,
+               "On treatment": k.on_treatment, "Response-evaluable": k.evaluable, "Target evaluable": k.target_evaluable,
+               "Discontinued": k.discontinued, "Deaths": k.deaths, "Screened": k.screened,
+               "Screen failures": k.screen_failures, "Sites with patients": k.sites_with_patients,
+               "Sites planned": k.sites_planned}
+    return Result("", numbers, {}, None, detail=k)

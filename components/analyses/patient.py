@@ -1,0 +1,48 @@
+"""One patient on one screen: the profile figure (drugs, tumour burden and responses, AEs, ctDNA),
+the baseline facts, the confirmed best response, and the patient's rows of every table."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from components.analyses.base import Options, Result, analysis, figure_context, response_derivation
+from components.data.config import StudyConfig
+from components.data.datasets import DataCut
+from components.figures.profile_plots import profile_figure
+from components.stats.profile import key_facts, patient_data
+
+TABLES = {"Responses": "adrs", "Tumour measurements": "adtr", "Adverse events": "adae", "Exposure": "adex",
+          "Biomarkers": "adlb"}
+
+
+@dataclass(frozen=True)
+class PatientOptions(Options):
+    usubjid: str = ""
+
+
+@analysis("Patient profile")
+def patient_profile(cut: DataCut, config: StudyConfig, options: PatientOptions) -> Result:
+    """The patient's profile figure and facts, with the best overall response as ADRS gives it and as
+    the app derives it (confirmed)."""
+    subj = options.usubjid
+    p = patient_data(dict(cut.tables), subj, cut.cutoff, config.biomarkers.ctdna_param)
+    bor = derived = None
+    if cut.has("adrs"):
+        rules = config.response
+        row = response_derivation(cut, rules, rules.confirmed_default, True).bor
+        row = row[row["USUBJID"] == subj]
+        bor = row["BOR"].iloc[0] if len(row) else None
+        derived = row["DERIVED"].iloc[0] if len(row) else None
+    site = str(p.adsl.get("SITEID"))
+    ctx = figure_context(cut, config, options, f"Patient {subj}", "Treatment, response, safety")
+    fig = profile_figure(p, [d.drug for d in config.regimen], ctx, lod=config.biomarkers.ctdna_lod, bor=bor)
+    tables = {}
+    for label, name in TABLES.items():
+        df = cut.tables.get(name)
+        rows = df[df["USUBJID"] == subj] if df is not None else pd.DataFrame()
+        tables[label] = rows.drop(columns=["STUDYID", "USUBJID"], errors="ignore")
+    numbers = {"Patient": subj, "Site": f"{site} · {config.site_name(site)}", "Best overall response": bor,
+               "Derived by the app": derived, **dict(key_facts(p, config.site_name(site)))}
+    return Result("", numbers, tables, fig)

@@ -1,0 +1,166 @@
+"""Response analyses (RECIST 1.1): the response summary with the primary decision, the waterfall and
+the spider plot."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from components.analyses.base import Options, Result, analysis, figure_context, response_derivation, view
+from components.analyses.decision import ObjectiveResponse, PrimaryEndpoint, objective_response, primary_endpoint
+from components.data.config import StudyConfig
+from components.data.datasets import DataCut
+from components.figures.response_plots import spider_data, spider_figure, waterfall_data, waterfall_figure
+from components.figures.style import POPULATION_LABELS
+from components.stats.recist import ResponseAnalysis, cr_then_pr_text, response_summary, time_to_response
+
+POPULATIONS = {"EFFFL": "Response-evaluable", "SAFFL": "All treated"}
+
+
+@dataclass(frozen=True)
+class ResponseOptions(Options):
+    population: str = "EFFFL"  # EFFFL (response-evaluable) or SAFFL (all treated)
+    confirmed: bool | None = None  # None: the study config's default
+    source: str = "adrs"  # "adrs": the BOR as ADRS gives it where present; "derived": the app's derivation
+
+
+def _confirmed(config: StudyConfig, options: ResponseOptions) -> bool:
+    return config.response.confirmed_default if options.confirmed is None else options.confirmed
+
+
+def _restricted(cut: DataCut, config: StudyConfig, options: ResponseOptions) -> tuple[ResponseAnalysis, pd.DataFrame]:
+    """The response derivation of the filtered subjects, and the filtered ADSL."""
+    full = response_derivation(cut, config.response, _confirmed(config, options), options.source == "adrs")
+    adsl = view(cut, options).tables["adsl"]
+    return full.restrict(set(adsl["USUBJID"])), adsl
+
+
+def population_subjects(adsl: pd.DataFrame, flag: str) -> set[str]:
+    return set(adsl.loc[adsl[flag] == "Y", "USUBJID"]) if flag in adsl else set()
+
+
+@dataclass(frozen=True)
+class ResponseSummary:
+    """The typed detail of :func:`response_overview`."""
+
+    orr: ObjectiveResponse
+    decision: PrimaryEndpoint
+    response: ResponseAnalysis
+    confirmed: bool
+    has_given: bool
+    cr_then_pr: tuple[str, ...]
+
+
+@analysis("Objective response rate — primary endpoint")
+def response_overview(cut: DataCut, config: StudyConfig, options: ResponseOptions) -> Result:
+    """ORR in the chosen population (exact CI, the protocol's test), the primary decision on the
+    whole study, the best-overall-response table for both populations and the patient listing."""
+    rules, design = config.response, config.design
+    confirmed = _confirmed(config, options)
+    ra, adsl = _restricted(cut, config, options)
+    orr = objective_response(ra.bor, population_subjects(adsl, options.population), design)
+    whole = response_derivation(cut, rules, rules.confirmed_default, True)
+    decision = primary_endpoint(cut.tables["adsl"], whole.bor, design)
+
+    table = response_summary(ra.bor, adsl, design.p0, rules, design=design)
+    wide = _wide(table)
+    ttr = time_to_response(ra.bor, adsl).set_index("USUBJID")["TTR_WEEKS"]
+    listing = ra.bor.merge(ra.best, on="USUBJID", how="left").merge(
+        adsl[[c for c in ("USUBJID", "SITEID", "EFFFL") if c in adsl]], on="USUBJID")
+    listing["TTR (weeks)"] = listing["USUBJID"].map(ttr).round(1)
+    cols = ["USUBJID", "SITEID", "EFFFL", "BOR", "SOURCE", "DERIVED", "GIVEN", "BEST_PCHG", "RESP_DATE", "CONF_DATE",
+            "TTR (weeks)", "PD_DATE", "N_ASSESS"]
+    listing = listing[[c for c in cols if c in listing]]
+
+    notes = [f"{'Confirmed' if confirmed else 'Unconfirmed'} responses; SD needs ≥{rules.sd_min_days} days from the "
+             "first dose.", "95% CI: exact (Clopper–Pearson).", "CR followed by PR: " + cr_then_pr_text(rules)]
+    if (ra.bor["BOR_DETAIL"] == "NON-CR/NON-PD").any():
+        notes.append("SD includes non-CR/non-PD (non-measurable disease only).")
+    r = orr.rate
+    numbers = {
+        "Population": POPULATIONS.get(options.population, options.population),
+        "Responders": orr.k, "Patients": orr.n,
+        "ORR (%)": round(100 * r.rate, 1) if orr.n else None,
+        "95% CI low (%)": round(100 * r.ci_low, 1) if orr.n else None,
+        "95% CI high (%)": round(100 * r.ci_high, 1) if orr.n else None,
+        "p vs H0 (protocol's test)": round(orr.test.p_value, 4) if orr.n else None,
+        "Decision rule": f"≥ {decision.rule.critical} of {decision.rule.n}",
+        "Responders, whole study": decision.responders,
+        "Response-evaluable, whole study": decision.evaluable,
+        "Protocol's test now, whole study": decision.test.verdict if decision.test.n else None,
+    }
+    has_given = bool(cut.tables["adrs"]["PARAMCD"].isin(["CBOR" if confirmed else "BOR"]).any())
+    detail = ResponseSummary(orr, decision, ra, confirmed, has_given,
+                             tuple(ra.bor.loc[ra.bor["CR_THEN_PR"], "USUBJID"]))
+    return Result("", numbers, {"summary": table, "summary_display": wide, "listing": listing,
+                                "disagreements": ra.disagreements}, None, tuple(notes), detail=detail)
+
+
+def _wide(table: pd.DataFrame) -> pd.DataFrame:
+    """The response table as shown: one row per category, n (%) and 95% CI per population."""
+    show = table.copy()
+    show["n (%)"] = [f"{a} ({b:.1f}%)" if pd.notna(b) else f"{a}" for a, b in zip(show["n"], show["%"], strict=True)]
+    show["95% CI"] = [f"{lo:.1f}–{hi:.1f}" if pd.notna(lo) else "" for lo, hi in
+                      zip(show["95% CI low"], show["95% CI high"], strict=True)]
+    wide = show.pivot(index="Category", columns="Population", values=["n (%)", "95% CI"])
+    wide = wide.reindex(show["Category"].drop_duplicates())
+    pops = list(dict.fromkeys(show["Population"]))
+    wide = wide[[(what, pop) for pop in pops for what in ("n (%)", "95% CI")]]
+    wide.columns = [f"{pop} (N={int(table[table['Population'] == pop]['N'].iloc[0])}) · {what}" for what, pop in wide.columns]
+    return wide.reset_index()
+
+
+@dataclass(frozen=True)
+class WaterfallOptions(ResponseOptions):
+    color_by: str = "BOR"  # BOR, P95STAT or SITEID
+    cap: float | None = None  # bars above this % are drawn at the cap; None: the config's
+    letters: bool = False
+    ids: bool = False
+    highlight: tuple[str, ...] = ()  # subjects to outline (e.g. new since the comparison cut)
+    highlight_label: str = ""
+    title: str = "Best change from baseline in target lesions"
+
+
+@analysis("Waterfall")
+def waterfall(cut: DataCut, config: StudyConfig, options: WaterfallOptions) -> Result:
+    """Best % change in the sum of target-lesion diameters up to the first PD, one bar per patient
+    of the population with a post-baseline measurement; the others listed."""
+    ra, adsl = _restricted(cut, config, options)
+    ids = population_subjects(adsl, options.population)
+    bars, missing = waterfall_data(ra.best[ra.best["USUBJID"].isin(ids)], ra.bor, adsl, set(ra.new_lesions))
+    n = int(ra.bor["USUBJID"].isin(ids).sum())
+    ctx = figure_context(cut, config, options, f"{POPULATION_LABELS[options.population]} (N = {n})",
+                         "Best % change (RECIST 1.1)")
+    cap = float(options.cap if options.cap is not None else config.response.waterfall_cap_pct)
+    fig = waterfall_figure(bars, missing, ctx, color_by=options.color_by, cap=cap, show_letters=options.letters,
+                           show_ids=options.ids, confirmed=_confirmed(config, options),
+                           site_names={x.id: x.name for x in config.sites}, highlight=set(options.highlight) or None,
+                           highlight_label=options.highlight_label, title=options.title)
+    data = bars[[c for c in ("USUBJID", "SITEID", "BOR", "BEST_PCHG", "N_POST", "P95STAT", "NEW_LESION") if c in bars]]
+    numbers = {"Patients with a bar": len(bars), "Without a post-baseline measurement": len(missing),
+               "Deepest shrinkage (%)": round(float(bars["BEST_PCHG"].min()), 1) if len(bars) else None}
+    return Result("", numbers, {"bars": data, "missing": missing}, fig)
+
+
+@dataclass(frozen=True)
+class SpiderOptions(ResponseOptions):
+    highlight_subject: str | None = None
+    cap: float | None = None
+
+
+@analysis("Spider plot")
+def spider(cut: DataCut, config: StudyConfig, options: SpiderOptions) -> Result:
+    """% change from baseline over weeks since the first dose, one line per patient, up to PD."""
+    ra, adsl = _restricted(cut, config, options)
+    ids = population_subjects(adsl, options.population)
+    sp = spider_data(ra.changes[ra.changes["USUBJID"].isin(ids)], ra.bor, view(cut, options).tables["adrs"],
+                     ra.bor.set_index("USUBJID")["PD_DATE"])
+    n = int(ra.bor["USUBJID"].isin(ids).sum())
+    ctx = figure_context(cut, config, options, f"{POPULATION_LABELS[options.population]} (N = {n})",
+                         "% change from baseline (RECIST 1.1)")
+    cap = float(options.cap if options.cap is not None else config.response.waterfall_cap_pct)
+    fig = spider_figure(sp, ctx, highlight=options.highlight_subject, cap=cap,
+                        interval_weeks=config.response.assessment_interval_weeks, confirmed=_confirmed(config, options))
+    data = sp[["USUBJID", "ADT", "WEEK", "AVAL", "PCHG", "PCHG_NADIR", "OVR", "BOR"]]
+    return Result("", {"Patients": int(sp["USUBJID"].nunique()), "Assessments": len(sp)}, {"lines": data}, fig)

@@ -1,0 +1,200 @@
+"""Safety and exposure analyses: the TEAE overview, the SOC/PT table, the butterfly chart, the focus
+toxicity (worst grades, cumulative incidence, dose before onset) and exposure (RDI, dose levels,
+reductions and interruptions)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from components.analyses.base import Options, Result, analysis, figure_context, view
+from components.data.config import StudyConfig
+from components.data.datasets import DataCut
+from components.figures.safety_plots import (
+    butterfly_figure,
+    cumulative_incidence_figure,
+    dose_level_figure,
+    onset_dose_figure,
+    rdi_figure,
+)
+from components.stats.exposure import adjustments, dose_level_over_time, relative_dose_intensity
+from components.stats.safety import (
+    GRADES,
+    episodes,
+    incidence_table,
+    onset_by_dose,
+    overview,
+    safety_population,
+    term_worst_grade_counts,
+    time_to_first,
+    treatment_emergent,
+    worst_grade_distribution,
+)
+
+ENDPOINT = "TEAEs, NCI-CTCAE v5.0"
+
+
+def _teae(cut: DataCut, config: StudyConfig, options: Options) -> tuple[pd.DataFrame, pd.DataFrame, int]:
+    """(filtered ADSL, TEAEs of its safety population, N of the safety population)."""
+    v = view(cut, options)
+    adsl = v.tables["adsl"]
+    teae = treatment_emergent(v.tables["adae"], adsl, config.safety.teae_lag_days)
+    return adsl, teae, len(safety_population(adsl))
+
+
+def _ctx(cut: DataCut, config: StudyConfig, options: Options, n_saf: int):
+    return figure_context(cut, config, options, f"Safety population (N = {n_saf})", ENDPOINT)
+
+
+def n_pct(n: int, denom: int) -> str:
+    """'n (x.x%)' of a denominator (n alone without one)."""
+    return f"{int(n)} ({100 * n / denom:.1f}%)" if denom else str(int(n))
+
+
+@analysis("TEAE overview")
+def ae_overview(cut: DataCut, config: StudyConfig, options: Options) -> Result:
+    """Patients with any TEAE, grade ≥3, serious, related, leading to dose changes, fatal."""
+    _, teae, n_saf = _teae(cut, config, options)
+    ov = overview(teae, n_saf)
+    how = ("TRTEMFL = Y in ADAE." if "TRTEMFL" in teae else
+           f"from the first dose to {config.safety.teae_lag_days} days after the last.")
+    numbers = {"Safety population": n_saf, **dict(zip(ov["Category"], ov["n (%)"], strict=True))}
+    return Result(f"Safety overview (N = {n_saf})", numbers, {"overview": ov}, None,
+                  ("Treatment-emergent: " + how + " Each patient counts once per category.",))
+
+
+@dataclass(frozen=True)
+class AeTableOptions(Options):
+    min_pct: float = 0.0  # preferred terms below this any-grade % are not shown as rows
+
+
+@analysis("TEAEs by system organ class and preferred term")
+def ae_table(cut: DataCut, config: StudyConfig, options: AeTableOptions) -> Result:
+    """Patients by worst grade per SOC and PT, n (%) of the safety population."""
+    _, teae, n_saf = _teae(cut, config, options)
+    table = incidence_table(teae, n_saf, options.min_pct)
+    show = table.copy()
+    for col in ["Any grade", *[f"Grade {g}" for g in GRADES], "Grade ≥3"]:
+        show[col] = [n_pct(v, n_saf) for v in table[col]]
+    show["Term"] = np.where(table["Level"] == "SOC", table["Term"].str.upper(), "    " + table["Term"])
+    show = show.drop(columns=["Level", "SOC", "Any grade %", "Grade ≥3 %"]).rename(
+        columns={"Term": "System organ class / preferred term"})
+    soc = table[table["Level"] == "SOC"]
+    numbers = {"Safety population": n_saf, "SOCs shown": len(soc), "Terms shown": int((table["Level"] == "PT").sum()),
+               "Patients with any TEAE": int(teae["USUBJID"].nunique())}
+    numbers.update({f"SOC {r['Term']}": n_pct(r["Any grade"], n_saf) for _, r in soc.head(3).iterrows()})
+    note = (f"n (%) of the safety population (N = {n_saf}); SOC rows count each patient once at the worst grade "
+            "within the SOC, including terms below the minimum incidence; sorted by frequency.")
+    return Result("", numbers, {"table": table, "display": show}, None, (note,))
+
+
+@dataclass(frozen=True)
+class ButterflyOptions(Options):
+    top: int = 15
+
+
+@analysis("Most frequent adverse events by worst grade")
+def ae_butterfly(cut: DataCut, config: StudyConfig, options: ButterflyOptions) -> Result:
+    _, teae, n_saf = _teae(cut, config, options)
+    counts = term_worst_grade_counts(teae, n_saf, options.top)
+    fig = butterfly_figure(counts, _ctx(cut, config, options, n_saf), n_saf)
+    numbers = {"Terms": len(counts), "Most frequent": (f"{counts['AEDECOD'].iloc[0]}: {n_pct(counts['n_any'].iloc[0], n_saf)}"
+                                                        if len(counts) else None)}
+    return Result("", numbers, {"counts": counts.round(1)}, fig)
+
+
+def focus_label(config: StudyConfig) -> str:
+    sf = config.safety
+    return sf.focus_term + (f" under {sf.focus_drug}" if sf.focus_drug else "")
+
+
+@analysis("Focus toxicity")
+def focus_toxicity(cut: DataCut, config: StudyConfig, options: Options) -> Result:
+    """The configured focus toxicity: worst grades, episodes and the cumulative incidence of the first
+    episode (Aalen–Johansen, end of treatment and death competing)."""
+    sf = config.safety
+    adsl, teae, n_saf = _teae(cut, config, options)
+    term = sf.focus_term
+    dist = worst_grade_distribution(teae, term, n_saf)
+    any_n = n_saf - int(dist.loc[dist["Worst grade"] == "None", "Patients"].iloc[0])
+    g3 = int(dist[dist["Worst grade"].isin(["Grade 3", "Grade 4", "Grade 5"])]["Patients"].sum())
+    ep = episodes(teae, term, cut.cutoff)
+    numbers = {f"{term}, any grade": n_pct(any_n, n_saf), "Grade ≥3": n_pct(g3, n_saf),
+               "Episodes per affected patient": (f"{ep['Episodes'].median():.0f} (max {ep['Episodes'].max():.0f})"
+                                                 if len(ep) else None),
+               "Median episode duration (days)": float(ep["Median duration (days)"].median()) if len(ep) else None}
+    drug = config.drug(sf.focus_drug) if sf.focus_drug else None
+    fig = None
+    tables = {"distribution": dist.assign(**{"%": dist["%"].round(1)}), "episodes": ep}
+    notes: tuple[str, ...] = ()
+    if drug is not None and cut.has("adex"):
+        ctx = _ctx(cut, config, options, n_saf)
+        curves = {label: time_to_first(teae, adsl, term, cut.cutoff, g, sf.teae_lag_days)
+                  for label, g in (("Any grade", 1), ("Grade ≥2", 2), ("Grade ≥3", 3))}
+        cycle = next((d.cycle_days for d in config.regimen if d.cycle_days), 21)
+        fig = cumulative_incidence_figure(curves, ctx, sf.focus_horizon_days, cycle,
+                                          list(drug.escalation) or [(1, drug.dose)], term, drug.unit)
+        tables["time_to_first"] = curves["Any grade"]
+        notes = ("Cumulative incidence of the first episode (Aalen–Johansen, as R survfit / cmprsk::cuminc), with the "
+                 f"end of treatment (last dose + {sf.teae_lag_days} days) and death as competing events, censored at "
+                 f"the cut-off; shading: the {drug.drug} escalation steps; dotted lines: cycles.",)
+    return Result(focus_label(config), numbers, tables, fig, notes)
+
+
+@analysis("Focus toxicity by dose before onset")
+def focus_onset_dose(cut: DataCut, config: StudyConfig, options: Options) -> Result:
+    """Episodes of the focus toxicity by the focus drug's daily dose on the day before onset."""
+    sf = config.safety
+    drug = config.drug(sf.focus_drug) if sf.focus_drug else None
+    if drug is None or not cut.has("adex"):
+        return Result("", {}, {}, None, ("Needs the focus drug ([safety] focus_drug) and the exposure table.",))
+    adsl, teae, n_saf = _teae(cut, config, options)
+    onsets = onset_by_dose(teae, view(cut, options).tables["adex"], sf.focus_term, drug.drug)
+    fig = onset_dose_figure(onsets, _ctx(cut, config, options, n_saf), drug.drug, sf.focus_term, drug.unit)
+    held = int((onsets["DOSE"] == 0).sum())
+    return Result("", {"Episodes": len(onsets), "Started while the drug was held": held}, {"onsets": onsets}, fig)
+
+
+@analysis("Exposure")
+def exposure(cut: DataCut, config: StudyConfig, options: Options) -> Result:
+    """Relative dose intensity per drug (each over its own first to last dose), dose levels of the daily
+    drug by week, reductions and interruptions with reasons."""
+    v = view(cut, options)
+    adsl, adex = v.tables["adsl"], v.tables["adex"]
+    n_saf = len(safety_population(adsl))
+    ctx = _ctx(cut, config, options, n_saf)
+    rdi = pd.concat([relative_dose_intensity(adex, adsl, d, cut.cutoff) for d in config.regimen], ignore_index=True)
+    summary = rdi.groupby("DRUG", sort=False).agg(
+        Patients=("USUBJID", "nunique"), **{"Median days on the drug": ("DAYS", "median")},
+        **{"Median RDI (%)": ("RDI", lambda x: round(100 * x.median(), 1))},
+        **{"RDI < 80% (patients)": ("RDI", lambda x: int((x < 0.8).sum()))},
+    ).reset_index().rename(columns={"DRUG": "Drug"})
+    fig = rdi_figure(rdi, ctx, [d.drug for d in config.regimen])
+    tables = {"summary": summary, "rdi": rdi.round(3)}
+    parts = [a for a in (adjustments(adex, d.drug) for d in config.regimen) if len(a)]
+    adj = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
+    tables["adjustments"] = adj
+    if len(adj):
+        counts = adj.groupby(["DRUG", "KIND", "Reason"]).agg(Events=("USUBJID", "size"), Patients=("USUBJID", "nunique"))
+        tables["adjustment_counts"] = (counts.reset_index().replace({"dose_reduction": "Reduction",
+                                                                     "dose_hold": "Interruption"})
+                                       .rename(columns={"DRUG": "Drug", "KIND": "Kind"}))
+    numbers = {f"Median RDI, {r['Drug']} (%)": r["Median RDI (%)"] for _, r in summary.iterrows()}
+    note = ("RDI = delivered / planned cumulative dose of each drug from its first to its last dose, with the planned "
+            "schedule of the study config (escalation steps included).")
+    return Result("", numbers, tables, fig, (note,))
+
+
+@analysis("Dose levels over time")
+def dose_levels(cut: DataCut, config: StudyConfig, options: Options) -> Result:
+    """Patients on each dose level of the daily drug, by week since the first dose."""
+    daily = next((d for d in config.regimen if d.daily), None)
+    if daily is None or not cut.has("adex"):
+        return Result("", {}, {}, None, ("No daily drug in the regimen.",))
+    v = view(cut, options)
+    levels = dose_level_over_time(v.tables["adex"], v.tables["adsl"], daily.drug, cut.cutoff)
+    n_saf = len(safety_population(v.tables["adsl"]))
+    fig = dose_level_figure(levels, _ctx(cut, config, options, n_saf), daily.drug, daily.unit, daily.dose)
+    return Result("", {"Weeks": int(levels["DAY"].nunique()) if len(levels) else 0}, {"dose_levels": levels}, fig)

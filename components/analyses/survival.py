@@ -1,0 +1,181 @@
+"""Time-to-event analyses: Kaplan–Meier for PFS, OS and DoR with number at risk, medians, landmarks
+and, by subgroup, the log-rank test and Cox hazard ratios."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from components.analyses.base import Options, Result, analysis, figure_context, response_derivation, view
+from components.data.config import StudyConfig
+from components.data.contract import column_label
+from components.data.datasets import DataCut
+from components.data.filters import FILTER_LABELS
+from components.figures.km_plot import at_risk_table, km_curves, km_figure, median_text, risk_ticks, stats_lines
+from components.figures.style import OKABE_ITO, P95_LINE_COLORS, categorical_colors
+from components.stats.survival import (
+    ENDPOINTS,
+    GroupComparison,
+    compare_groups,
+    endpoint_data,
+    hr_text,
+    kaplan_meier,
+    landmark_table,
+    reverse_km_followup,
+)
+
+POPULATIONS = {"SAFFL": "All treated", "EFFFL": "Response-evaluable"}
+PREFERRED_GROUPS = ("TRT01A", "P95STAT", "PRIORLN", "VISCFL", "ECOGBL", "TDXDRSN", "SITEID")
+NOT_GROUPS = ("USUBJID", "STUDYID", "SEX", "SAFFL", "EFFFL", "EOTSTT", "DCSREAS", "DTHCAUS", "HRSTAT", "HER2STAT", "SUBJID")
+
+
+def group_candidates(adsl: pd.DataFrame) -> list[str]:
+    """ADSL columns a curve can be split by: the usual subgroups, then any categorical column with 2–8
+    levels."""
+    out = [c for c in PREFERRED_GROUPS if c in adsl]
+    out += [c for c in adsl.columns if c not in out and adsl[c].dtype == object and 1 < adsl[c].nunique() <= 8
+            and c not in NOT_GROUPS]
+    return out
+
+
+@dataclass(frozen=True)
+class SurvivalOptions(Options):
+    endpoint: str = "PFS"  # PFS, OS or DOR
+    population: str = "SAFFL"  # SAFFL (all treated) or EFFFL (response-evaluable)
+    group_by: str | None = None  # an ADSL column: one curve per level, log-rank test and Cox HRs
+    conf_type: str | None = None  # None: the config's
+    show_ci: bool = True
+    y_percent: bool = True
+    cumulative_events: bool = False
+    tick_months: float | None = None  # None: the config's
+    landmarks: tuple[float, ...] | None = None  # None: the config's
+    title: str | None = None
+
+
+@dataclass(frozen=True)
+class SurvivalDetail:
+    origin: str  # "adtte", "derived" or "" (not available)
+    km: object  # the pooled KMResult
+    comparison: GroupComparison | None
+    follow_up: tuple[float, float, float]
+
+
+def endpoint_note(endpoint: str, origin: str) -> str:
+    if origin != "derived":
+        return ""
+    how = {"DOR": "from the first confirmed CR/PR to progression or death, censored at the last adequate assessment.",
+           "PFS": "from the first dose to progression or death (FDA 2018 guidance rules), censored at the last "
+                  "adequate assessment.",
+           "OS": "from the first dose to death, censored at the last date known alive."}[endpoint]
+    return f"{ENDPOINTS[endpoint]} is derived by the app (ADTTE has no {endpoint} rows): {how}"
+
+
+def endpoint_rows(cut: DataCut, config: StudyConfig, options: Options, endpoint: str) -> tuple[pd.DataFrame, str]:
+    """USUBJID, AVAL, EVENT … of one endpoint for the filtered subjects, from ADTTE or derived with the
+    configured assessment interval and window (the same for every page, the deck and the report)."""
+    adsl = view(cut, options).tables["adsl"]
+    bor = None
+    if cut.has("adrs"):
+        rules = config.response
+        bor = response_derivation(cut, rules, rules.confirmed_default, True).restrict(set(adsl["USUBJID"])).bor
+    return endpoint_data(adsl, view(cut, options).tables.get("adtte"), bor, endpoint,
+                         7 * config.response.assessment_interval_weeks, config.response.assessment_window_days)
+
+
+def _palette(group_by: str, levels: list[str]) -> dict[str, str]:
+    if group_by == "P95STAT":
+        return P95_LINE_COLORS
+    if group_by in ("TRT01A", "TRT01P", "ARM", "ACTARM"):
+        return dict(zip(levels, OKABE_ITO, strict=False))
+    return categorical_colors(levels)
+
+
+@analysis("Kaplan–Meier")
+def kaplan_meier_endpoint(cut: DataCut, config: StudyConfig, options: SurvivalOptions) -> Result:
+    """Kaplan–Meier of one endpoint in one population, optionally by subgroup (R survfit's CIs and
+    median; log-rank and Cox HR with Efron ties for groups)."""
+    sv = config.survival
+    dpm = sv.days_per_month
+    conf_type = options.conf_type or sv.conf_type
+    ep = options.endpoint
+    data, origin = endpoint_rows(cut, config, options, ep)
+    adsl = view(cut, options).tables["adsl"]
+    if not origin:
+        return Result(ENDPOINTS[ep], {"Patients": 0}, {}, None,
+                      (f"{ENDPOINTS[ep]} cannot be shown: ADTTE has no {ep} rows and ADRS is missing to derive it.",),
+                      detail=SurvivalDetail("", None, None, (np.nan, np.nan, np.nan)))
+    ids = set(adsl.loc[adsl[options.population] == "Y", "USUBJID"]) if options.population in adsl else set()
+    data = data[data["USUBJID"].isin(ids)].merge(adsl, on="USUBJID", how="left", suffixes=("", "_adsl"))
+    notes = tuple(n for n in (endpoint_note(ep, origin),) if n)
+    if data.empty:
+        return Result(ENDPOINTS[ep], {"Patients": 0}, {}, None, notes,
+                      detail=SurvivalDetail(origin, kaplan_meier([], []), None, (np.nan, np.nan, np.nan)))
+
+    pop_label = POPULATIONS.get(options.population, options.population)
+    if ep == "DOR":
+        pop_label = f"Responders ({pop_label.lower()})"
+    groups = None
+    if options.group_by and options.group_by in data:
+        levels = sorted(data[options.group_by].astype("string").fillna("(missing)").unique())
+        curves = km_curves(data, options.group_by, conf_type, _palette(options.group_by, levels))
+        groups = data[options.group_by].astype("string").fillna("(missing)")
+    else:
+        curves = km_curves(data, None, conf_type)
+    lines = stats_lines(curves, dpm)
+    cmp = None
+    ctx = figure_context(cut, config, options, pop_label, ENDPOINTS[ep],
+                         note=f"Median in months (95% CI, Brookmeyer–Crowley, {conf_type}); NR = not reached"
+                         + (" · derived from ADSL/ADRS" if origin == "derived" else ""))
+    if groups is not None and groups.nunique() > 1:
+        cmp = compare_groups(data["AVAL"], data["EVENT"], groups)
+        lines.append(ctx.p_label("Log-rank p") + f" = {cmp.logrank_p:.3f}")
+        if len(cmp.hazard_ratios) == 1:
+            h = cmp.hazard_ratios.iloc[0]
+            lines.append(f"HR {h['level']} vs {h['reference']}: {hr_text(h)}")
+    group_label = ""
+    if groups is not None:
+        group_label = FILTER_LABELS.get(options.group_by) or column_label("adsl", options.group_by)
+    title = options.title or (ENDPOINTS[ep] + ("" if groups is None else f" by {group_label[:1].lower() + group_label[1:]}"))
+    tick = float(options.tick_months or sv.tick_months)
+    fig = km_figure(curves, ctx, title, days_per_month=dpm, tick_months=tick, y_percent=options.y_percent,
+                    show_ci=options.show_ci, cumulative_events=options.cumulative_events, stats_lines=lines,
+                    x_title="Months since first response" if ep == "DOR" else "Months since first dose",
+                    y_title=f"{ENDPOINTS[ep]} probability")
+
+    km_all = kaplan_meier(data["AVAL"], data["EVENT"], conf_type)
+    fu = reverse_km_followup(data["AVAL"], data["EVENT"], conf_type)
+    risk = pd.DataFrame(at_risk_table(curves, risk_ticks(curves, dpm, tick), dpm))
+    landmarks = options.landmarks if options.landmarks is not None else sv.landmark_months
+    per_group = pd.DataFrame([_group_row(c, landmarks, dpm) for c in curves])
+    tables = {"at_risk": risk, "numbers": per_group}
+    if cmp is not None and len(cmp.hazard_ratios):
+        h = cmp.hazard_ratios
+        tables["hazard_ratios"] = pd.DataFrame({
+            "Group": h["level"], "vs": h["reference"], "N": h["n"], "Events": h["events"],
+            "HR (95% CI)": [hr_text(r, 3) for _, r in h.iterrows()],
+            "p (Wald)": [f"{p:.3f}" if ok else "—" for p, ok in zip(h["p"], h["estimable"], strict=True)]})
+    numbers = {"Endpoint": ENDPOINTS[ep], "Population": pop_label, "Patients": km_all.n, "Events": km_all.events,
+               "Median, months (95% CI)": median_text(km_all, dpm),
+               "Median follow-up, months": round(fu[0] / dpm, 1) if not np.isnan(fu[0]) else None}
+    if cmp is not None:
+        numbers["Log-rank p"] = round(cmp.logrank_p, 4)
+    return Result(title, numbers, tables, fig, notes, detail=SurvivalDetail(origin, km_all, cmp, fu))
+
+
+def _group_row(c, landmarks, dpm: float) -> dict:
+    def months(x: float) -> str:
+        return "NR" if np.isnan(x) else f"{x / dpm:.2f}"
+
+    def pct(v: float) -> str:
+        return "n.e." if np.isnan(v) else f"{100 * v:.1f}"
+
+    row = {"Group": c.label, "N": c.km.n, "Events": c.km.events, "Censored": c.km.n - c.km.events,
+           "Median (months)": months(c.km.median), "95% CI low": months(c.km.median_ci[0]),
+           "95% CI high": months(c.km.median_ci[1])}
+    for lm in landmark_table(c.km, list(landmarks), dpm).itertuples():
+        tag = f"{lm.month:g}-month"
+        row[f"{tag} rate (%)"] = pct(lm.surv)
+        row[f"{tag} 95% CI"] = "" if np.isnan(lm.surv) else f"{pct(lm.lower)}–{pct(lm.upper)}"
+    return row
