@@ -16,7 +16,8 @@ if s is not None:
     st.markdown(f"{cfg.design_text}. **Population:** {cfg.population}. **Status:** {cfg.status}.")
 
     if view.has("adsl"):
-        k = widgets.run(study_status, s, s.options(Options)).numbers
+        status = widgets.run(study_status, s, s.options(Options))
+        k = status.numbers
         c = st.columns(6)
         c[0].metric("Enrolled / target", f"{k['Enrolled']} / {k['Target enrolled']}",
                     help="Subjects in ADSL against the planned enrollment (study config).")
@@ -29,6 +30,7 @@ if s is not None:
         if k["Screened"] is not None:
             st.caption(f"Screened {k['Screened']}, screen failures {k['Screen failures']}; "
                        f"{k['Sites with patients']} of {k['Sites planned']} planned sites have enrolled patients.")
+        widgets.show_code(status, s)
 
     left, right = st.columns([3, 2])
     with left:
