@@ -16,8 +16,15 @@ require_access()  # with access configured in secrets.toml, nothing below runs b
 
 sections: dict[str, list] = {}
 for spec in PAGES:
-    kwargs = {"default": True} if not spec.url_path else {"url_path": spec.url_path}
-    sections.setdefault(spec.section, []).append(st.Page(spec.file, title=spec.title, **kwargs))
+    sections.setdefault(spec.section, []).append(st.Page(spec.file, title=spec.title, url_path=spec.url_path))
+first = next(iter(sections.values()))[0]
 
-page = st.navigation(sections)
+
+def home() -> None:
+    """The root URL opens the first page under its own address (/overview), so that address is
+    valid too (a default page would own "/" only, and /overview would be "Page not found")."""
+    st.switch_page(first, query_params=st.query_params.to_dict())
+
+
+page = st.navigation({"": [st.Page(home, title="Home", default=True, visibility="hidden")], **sections})
 page.run()

@@ -34,8 +34,9 @@ from components.ui.navigation import PAGES as NAVIGATION  # noqa: E402
 
 PAGES = [p.slug for p in NAVIGATION]
 SECTION_KEYS = {"safety": "safety_section", "biomarkers": "biomarker_section"}  # pages of lazy tabs
-TARGETS = {"page re-run, 35 patients": "< 300 ms", "page re-run, 5,000 patients": "< 2,000 ms",
-           "Simon search (n ≤ 100)": "< 500 ms", "cold start": "< 5,000 ms"}
+TARGETS = {"unchanged page re-run ÷ floor": "≤ 3×", "filter change, 5,000 patients": "< 1,000 ms",
+           "browser page switch (demo)": "< 500 ms", "browser first visit, cold server": "< 3,000 ms",
+           "Simon search (n ≤ 100)": "< 500 ms"}
 
 
 def median_ms(fn, repeat: int, warmup: int = 1) -> float:
@@ -95,12 +96,31 @@ def bench_sections(at, key: str, repeat: int) -> tuple[dict[str, float], dict[st
     return times, weight
 
 
+def floor_ms(at, repeat: int, work: Path) -> float:
+    """The re-run of a page that shows the same figures and tables as ``at`` from a cache and computes
+    nothing (bench/floor_page.py): what an unchanged re-run of a page cannot go below."""
+    import pickle
+
+    from streamlit.testing.v1 import AppTest
+
+    specs = [el.proto.spec for el in at.get("plotly_chart")]
+    frames = [el.value for el in at.dataframe]
+    path = work / "floor.pkl"
+    path.write_bytes(pickle.dumps((specs, frames)))
+    os.environ["TRIAL_BENCH_FLOOR"] = str(path)
+    floor = AppTest.from_file(str(ROOT / "bench" / "floor_page.py"), default_timeout=300).run()
+    return median_ms(floor.run, repeat)
+
+
 def bench_pages(data_dir: Path, repeat: int) -> tuple[dict[str, float], dict[str, float], dict[str, int]]:
-    """Per page (and per lazy section of a page, as "page: section"): first load, filter change, JSON."""
+    """Per page (and per lazy section of a page, as "page: section"): first load, filter change, JSON;
+    and the unchanged re-run against its floor (bench_pages.rerun, bench_pages.floor)."""
     from streamlit.testing.v1 import AppTest
 
     os.environ["TRIAL_DATA_DIR"] = str(data_dir)
     first, change, weight = {}, {}, {}
+    bench_pages.rerun, bench_pages.floor = {}, {}
+    work = Path(tempfile.mkdtemp(prefix="trial-floor-"))
     warm = AppTest.from_file(str(ROOT / "app.py"), default_timeout=300).run()  # loads and caches the cut
     for page in PAGES:
         path = f"pages/{page}.py"
@@ -121,6 +141,8 @@ def bench_pages(data_dir: Path, repeat: int) -> tuple[dict[str, float], dict[str
             runs.append(open_page.elapsed)
         first[page] = statistics.median(runs)
         weight[page] = sum(len(el.proto.spec) for el in at.get("plotly_chart"))
+        bench_pages.rerun[page] = median_ms(at.run, repeat)  # nothing changed: every analysis cached
+        bench_pages.floor[page] = floor_ms(at, repeat, work)
         if page in SECTION_KEYS:
             opened, section_weight = bench_sections(at, SECTION_KEYS[page], repeat)
             for label, ms in opened.items():
@@ -136,7 +158,44 @@ def bench_pages(data_dir: Path, repeat: int) -> tuple[dict[str, float], dict[str
                 times.append(dt)
         change[page] = statistics.median(times)
     os.environ.pop("TRIAL_DATA_DIR", None)
+    shutil.rmtree(work, ignore_errors=True)
     return first, change, weight
+
+
+def bench_browser(repeat: int) -> tuple[float, float]:
+    """In Debian's Chromium on the demo: (first visit to a cold server until the page's numbers show,
+    median page switch between two visited pages until the new page's numbers show)."""
+    from playwright.sync_api import sync_playwright
+
+    from scripts.serve import start, stop
+    from tests.conftest import CHROMIUM_ARGS
+
+    colds, switches = [], []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=shutil.which("chromium") or "/usr/bin/chromium",
+                                    args=CHROMIUM_ARGS)
+        for _ in range(max(1, repeat // 2)):
+            proc, url = start()
+            try:
+                page = browser.new_page(viewport={"width": 1400, "height": 1000})
+                t0 = time.perf_counter()
+                page.goto(f"{url}/overview")
+                page.wait_for_selector('[data-testid="stMetricValue"]', timeout=60_000)
+                colds.append(1000 * (time.perf_counter() - t0))
+                links = '[data-testid="stSidebar"] [data-testid="stPageLink"] a'
+                for target, title in [("Response", "Response"), ("Overview", "Overview")] * (repeat + 1):
+                    t0 = time.perf_counter()
+                    page.locator(links, has_text=target).first.click()
+                    page.wait_for_selector(f"h1:has-text('{title}')", timeout=60_000)
+                    page.wait_for_selector('[data-testid="stMetricValue"]', timeout=60_000)
+                    page.wait_for_function(
+                        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=60_000)
+                    switches.append(1000 * (time.perf_counter() - t0))
+                page.close()
+            finally:
+                stop(proc)
+        browser.close()
+    return statistics.median(colds), statistics.median(switches[2:])  # the first visit of each page computes
 
 
 def bench_loader(paths: dict[str, Path], repeat: int) -> dict[str, float]:
@@ -220,6 +279,10 @@ def main() -> None:
             for page in PAGES:
                 add(f"page {page}: first load", n, first[page])
                 add(f"page {page}: filter change", n, change[page])
+                add(f"page {page}: re-run, nothing changed", n, bench_pages.rerun[page])
+                add(f"page {page}: floor (same elements from a cache)", n, bench_pages.floor[page])
+                add(f"page {page}: re-run ÷ floor", n, bench_pages.rerun[page] / max(bench_pages.floor[page], 1e-9),
+                    "×")
                 add(f"page {page}: figure JSON", n, weight[page] / 1024, "KiB")
                 for section in [k for k in first if k.startswith(f"{page} [")]:
                     add(f"page {section}: open the tab", n, first[section])
@@ -231,6 +294,9 @@ def main() -> None:
             add("Kaplan–Meier figure (PFS)", n, fig)
         add("Simon search, optimal + minimax (n ≤ 100)", "—", bench_simon(args.repeat))
         add("cold start to first page served", "—", bench_cold_start(max(2, args.repeat // 2)))
+        cold, switch = bench_browser(args.repeat)
+        add("browser: first visit to a cold server (demo)", "—", cold)
+        add("browser: page switch (demo, pages visited before)", "—", switch)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     write(rows, args.out)

@@ -102,7 +102,7 @@ def ctdna_section() -> None:
                     f"undetectable at baseline ({n['Undetectable at baseline (left out)']}) are left out.")
     with right:
         st.markdown("**Molecular (≥50% fall or clearance) next to radiological response**")
-        st.dataframe(early.tables["molecular"], hide_index=True, width="stretch", height=260)
+        widgets.table(early.tables["molecular"], width="stretch", height=260)
 
 
 def other() -> None:

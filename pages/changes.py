@@ -31,16 +31,16 @@ else:
         st.markdown("**Primary endpoint (whole study):** " + ro.detail.decision.sentence())
     widgets.show_code(ch, s)
 
-    link = st.column_config.LinkColumn("Patient", display_text=r"patient=(.*)$")
+    link = st.column_config.LinkColumn("Patient", display_text=r"patient=(.*)$", help="Opens the patient profile")
 
     def listing(title: str, df, empty: str) -> None:
         st.markdown(f"**{title} ({len(df)})**")
         if df.empty:
             st.caption(empty)
             return
-        shown = widgets.display_frame(df.assign(Patient="patient?patient=" + df["USUBJID"]))
-        cols = ["Patient"] + [c for c in shown.columns if c not in ("Patient", "USUBJID")]
-        st.dataframe(shown[cols], hide_index=True, width="stretch", column_config={"Patient": link})
+        shown = df.assign(Link="patient?patient=" + df["USUBJID"])
+        cols = ["Link"] + [c for c in shown.columns if c not in ("Link", "USUBJID")]
+        widgets.table(shown[cols], width="stretch", column_config={"Link": link})
 
     t = ch.tables
     left, right = st.columns(2)
@@ -61,7 +61,7 @@ else:
     if retro.empty:
         st.success("No retroactive change.")
     else:
-        st.dataframe(retro.drop(columns=["USUBJID"]), hide_index=True, width="stretch")
+        widgets.table(retro.drop(columns=["USUBJID"]), width="stretch")
         widgets.csv_download(retro, "retroactive_changes.csv", "Download for data management (CSV)", key="dl_retro")
 
 st.subheader("Steering-committee deck and report")

@@ -1,6 +1,5 @@
 """Enrollment: progress against target, sites, the screening-to-follow-up flow, projected completion."""
 
-import pandas as pd
 import streamlit as st
 
 from components.analyses.base import Options
@@ -44,9 +43,8 @@ if len(idle):
                + "; ".join(f"{r['SITEID']} · {r['Site']} ({r['Weeks without a patient']:.0f} weeks)"
                            for _, r in idle.iterrows()))
 widgets.show_figure(st_res, "sites", filename="enrollment_sites")
-shown = widgets.display_frame(table.drop(columns=["SITEID"]))
-shown["Screen-failure rate"] = table["Screen-failure rate"].map(lambda v: "" if pd.isna(v) else f"{v:.0%}")
-st.dataframe(shown, hide_index=True, width="stretch")
+widgets.table(table.drop(columns=["SITEID"]), width="stretch",
+              column_config={"Screen-failure rate": st.column_config.NumberColumn(format="percent")})
 widgets.csv_download(table, "sites.csv", "Download the site table (CSV)", key="dl_sites")
 
 st.subheader("Patient flow")

@@ -23,7 +23,7 @@ if s is not None:
                     help="Subjects in ADSL against the planned enrollment (study config).")
         c[1].metric("Treated", k["Treated"], help="Subjects with a first-dose date (TRTSDT).")
         c[2].metric("On treatment", k["On treatment"], help="Treated, with no last-dose date at the cut.")
-        c[3].metric("Evaluable / target", f"{k['Response-evaluable']} / {k['Target evaluable']}",
+        c[3].metric("Evaluable", f"{k['Response-evaluable']} / {k['Target evaluable']}",
                     help="Response-evaluable (EFFFL = Y), against the planned evaluable patients.")
         c[4].metric("Discontinued", k["Discontinued"])
         c[5].metric("Deaths", k["Deaths"])

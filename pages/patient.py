@@ -44,4 +44,4 @@ for tab, df in zip(tabs, res.tables.values(), strict=True):
         if df.empty:
             st.caption("No rows for this patient.")
         else:
-            st.dataframe(widgets.display_frame(df), hide_index=True, width="stretch")
+            widgets.table(df, width="stretch")

@@ -87,7 +87,7 @@ wf = widgets.run(waterfall, s, s.options(
 widgets.show_figure(wf, "waterfall", data=wf.tables["bars"])
 if len(wf.tables["missing"]):
     st.caption(f"Not in the waterfall — no post-baseline measurement of target lesions ({len(wf.tables['missing'])}):")
-    st.dataframe(wf.tables["missing"].rename(columns={"BOR": "Best overall response"}), hide_index=True)
+    widgets.table(wf.tables["missing"])
 
 # ---------------------------------------------------------------- spider
 st.subheader("Spider plot")
@@ -109,11 +109,8 @@ if highlight:
 
 # ---------------------------------------------------------------- listing and checks
 st.subheader("Patients")
-listing = widgets.display_frame(res.tables["listing"])
-st.dataframe(listing, hide_index=True, width="stretch",
-             column_config={"BEST_PCHG": st.column_config.NumberColumn("Best % change", format="%.1f"),
-                            "RESP_DATE": "First response", "CONF_DATE": "Confirmed", "PD_DATE": "First PD",
-                            "DERIVED": "BOR (app)", "GIVEN": "BOR (ADRS)", "N_ASSESS": "Assessments"})
+widgets.table(res.tables["listing"], width="stretch",
+              column_config={"BEST_PCHG": st.column_config.NumberColumn("Best % change", format="%.1f")})
 widgets.csv_download(res.tables["listing"], "response_listing.csv", "Download the listing (CSV)", key="dl_resp_listing")
 
 disagreements = res.tables["disagreements"]
@@ -124,7 +121,7 @@ with st.expander(f"Derivation check: the app's RECIST derivation against ADRS ({
     elif disagreements.empty:
         st.success("The app's derivation agrees with ADRS for every patient.")
     else:
-        st.dataframe(disagreements.rename(columns={"GIVEN": "ADRS", "DERIVED": "App (RECIST 1.1)"}), hide_index=True)
+        widgets.table(disagreements.rename(columns={"GIVEN": "ADRS", "DERIVED": "App (RECIST 1.1)"}))
         st.caption("Typical causes: an SD or two NE between a response and its confirmation, a confirmation "
                    f"less than {rules.confirmation_min_days} days later, or SD before {rules.sd_min_days} days.")
     if d.cr_then_pr:

@@ -55,7 +55,7 @@ def focus() -> None:
     m = st.columns(4)
     for col, (label, value) in zip(m, res.numbers.items(), strict=False):
         col.metric(label, "—" if value is None else (f"{value:.0f} days" if isinstance(value, float) else value))
-    st.dataframe(res.tables["distribution"], hide_index=True, width="content")
+    widgets.table(res.tables["distribution"], width="content")
     if res.figure is not None:
         term = cfg.safety.focus_term
         widgets.show_figure(res, "focus_ci", data=res.tables["time_to_first"], filename=f"{term.lower()}_cumulative_incidence")
@@ -65,9 +65,9 @@ def focus() -> None:
         st.caption(" ".join(res.notes))
     ep = res.tables["episodes"]
     if len(ep):
-        ep = ep.assign(Patient="patient?patient=" + ep["USUBJID"])
-        st.dataframe(ep[["Patient", "Episodes", "Median duration (days)", "Longest (days)", "Worst grade", "Ongoing"]],
-                     hide_index=True, width="stretch", column_config={"Patient": link})
+        ep = ep.assign(Link="patient?patient=" + ep["USUBJID"])
+        widgets.table(ep[["Link", "Episodes", "Median duration (days)", "Longest (days)", "Worst grade", "Ongoing"]],
+                      width="stretch", column_config={"Link": link})
 
 
 def exposure_section() -> None:
@@ -88,9 +88,9 @@ def exposure_section() -> None:
         st.caption("None recorded.")
     else:
         st.dataframe(res.tables["adjustment_counts"], hide_index=True, width="content")
-        adj_show = widgets.display_frame(adj.assign(Patient="patient?patient=" + adj["USUBJID"]))
-        st.dataframe(adj_show[["Patient", "DRUG", "DATE", "KIND", "Reason", "DETAIL"]], hide_index=True, width="stretch",
-                     column_config={"Patient": link})
+        adj_show = adj.assign(Link="patient?patient=" + adj["USUBJID"])
+        widgets.table(adj_show[["Link", "DRUG", "DATE", "KIND", "Reason", "DETAIL"]], width="stretch",
+                      column_config={"Link": link})
 
 
 widgets.sections({"Adverse events": adverse_events, focus_label(cfg): focus, "Exposure": exposure_section},

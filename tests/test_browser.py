@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import pytest
 
+from components.ui.navigation import PAGES
 from tests.conftest import ARTIFACTS
 
 pytestmark = pytest.mark.browser
 
-URL_PATHS = ["", "enrollment", "changes", "response", "swimmer", "patient", "survival", "biomarkers",
-             "safety", "design"]
+URL_PATHS = [p.url_path for p in PAGES]
+NAV_LINKS = '[data-testid="stSidebar"] [data-testid="stPageLink"] a'
 
 
 def open_page(browser, url: str, width: int = 1400, height: int = 1600):
@@ -37,7 +38,7 @@ def test_every_page_renders_in_chromium(served_app, browser, path):
     try:
         assert errors_on(page) == []
         assert "SYNTHETIC" in page.inner_text("body")
-        page.screenshot(path=str(ARTIFACTS / f"page_{path or 'overview'}.png"))
+        page.screenshot(path=str(ARTIFACTS / f"page_{path}.png"))
     finally:
         page.close()
 
@@ -58,9 +59,9 @@ def test_filter_persists_across_pages(served_app, browser):
         page.wait_for_timeout(1500)
         after = _metric_value(page, "Enrolled / target")
         assert after != before
-        page.locator('[data-testid="stSidebarNav"] a', has_text="Enrollment").click()
+        page.locator(NAV_LINKS, has_text="Enrollment").click()
         page.wait_for_timeout(1500)
-        page.locator('[data-testid="stSidebarNav"] a', has_text="Overview").click()
+        page.locator(NAV_LINKS, has_text="Overview").click()
         page.wait_for_timeout(1500)
         assert _metric_value(page, "Enrolled / target") == after
         page.screenshot(path=str(ARTIFACTS / "filter_persisted.png"))
@@ -68,20 +69,26 @@ def test_filter_persists_across_pages(served_app, browser):
         page.close()
 
 
-def test_deep_link_on_a_fresh_server_renders_like_navigation(browser):
+@pytest.mark.parametrize("path", ["response", "overview", ""])
+def test_deep_link_on_a_fresh_server_renders_like_navigation(browser, path):
     """The first request after a server start goes straight to a page (a shared link): it must get
-    app.py's wide layout and navigation, not Streamlit's legacy pages/ rendering."""
+    app.py's wide layout and navigation, not Streamlit's legacy pages/ rendering (no bare file names in
+    the sidebar, no "Page not found" for /overview)."""
     from scripts.serve import start, stop
 
     proc, url = start()
     try:
-        page = open_page(browser, f"{url}/response")
+        page = open_page(browser, f"{url}/{path}")
         width = page.evaluate("() => document.querySelector('[data-testid=\"stMainBlockContainer\"]')"
                               ".getBoundingClientRect().width")
-        nav = [a.inner_text() for a in page.query_selector_all('[data-testid="stSidebarNav"] a')]
+        nav = [a.inner_text() for a in page.query_selector_all(NAV_LINKS)]
         assert width > 900, width
-        assert "Since last cut" in nav and page.title() == "Trial dashboard"
+        assert nav == [p.title for p in PAGES] and page.title() == "Trial dashboard"
+        assert not page.query_selector_all('[data-testid="stSidebarNav"]')  # Streamlit's own (legacy) menu
+        body = page.inner_text("body")
+        assert "Page not found" not in body
         assert len(page.query_selector_all("h1")) == 1 and errors_on(page) == []
+        assert page.url.rstrip("/").endswith(path or "overview")
         page.close()
     finally:
         stop(proc)

@@ -4,7 +4,8 @@
 The dictionary is the single source: the loader enforces it, the Overview page shows it, and the
 README points to it. Columns: table, column, type (text, integer, number, date, flag), required (Y/N),
 allowed (values separated by ``|``; compared case-insensitively and normalised to this spelling),
-min, max, condition (``PARAMCD in OVR|BOR``: the rule applies only to those rows), label.
+min, max, condition (``PARAMCD in OVR|BOR``: the rule applies only to those rows), label, header (the
+short column header on screen).
 """
 
 from __future__ import annotations
@@ -45,6 +46,7 @@ class ColumnRule:
     max: float | None = None
     condition: tuple[str, tuple[str, ...]] | None = None  # (column, values)
     label: str = ""
+    header: str = ""  # the short column header on screen
 
 
 def _parse_condition(text: str) -> tuple[str, tuple[str, ...]] | None:
@@ -81,6 +83,7 @@ def load_dictionary(path: Path = DICTIONARY_PATH) -> tuple[ColumnRule, ...]:
                     max=_num(row["max"]),
                     condition=_parse_condition(row["condition"]),
                     label=row["label"].strip(),
+                    header=(row.get("header") or "").strip(),
                 )
             )
     return tuple(rules)
@@ -100,6 +103,14 @@ def required_columns(table: str) -> list[str]:
 
 def column_types(table: str) -> dict[str, str]:
     return {r.column: r.type for r in rules_for(table)}
+
+
+def column_header(column: str) -> str | None:
+    """The short header the dictionary gives a column (the first table that has one), else None."""
+    for r in load_dictionary():
+        if r.column == column and r.header:
+            return r.header
+    return None
 
 
 def column_label(table: str, column: str) -> str:

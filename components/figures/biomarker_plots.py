@@ -8,7 +8,25 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from components.figures.plotting import FigureContext, Overlay, finish_figure
-from components.figures.style import BOR_COLORS, BOR_LABELS, BOR_ORDER, GUIDE_LINE, MISSING_COLOR, P95_COLORS, ZERO_LINE
+from components.figures.style import (
+    BLUE,
+    BOR_COLORS,
+    BOR_LABELS,
+    BOR_ORDER,
+    GREEN,
+    GREY_40,
+    GRID,
+    GUIDE_LINE,
+    MISSING_COLOR,
+    ORANGE,
+    P95_COLORS,
+    PANEL,
+    PURPLE,
+    SKY,
+    TEXT,
+    TEXT_SOFT,
+    ZERO_LINE,
+)
 from components.stats.biomarkers import MarkerPanel
 
 
@@ -21,12 +39,12 @@ def orr_by_group_figure(tab: pd.DataFrame, ctx: FigureContext | None, title: str
             continue
         fig.add_trace(go.Scatter(
             x=[r["ORR"]], y=[f"{r['Group']} (n = {r['N']})"], mode="markers", showlegend=False,
-            marker={"size": 13, "color": colors.get(r["Group"], MISSING_COLOR), "line": {"color": "#333333", "width": 1}},
+            marker={"size": 13, "color": colors.get(r["Group"], MISSING_COLOR), "line": {"color": TEXT, "width": 1}},
             error_x={"type": "data", "symmetric": False, "array": [r["95% CI high"] - r["ORR"]],
-                     "arrayminus": [r["ORR"] - r["95% CI low"]], "color": "#333333", "thickness": 1.5, "width": 6},
+                     "arrayminus": [r["ORR"] - r["95% CI low"]], "color": TEXT, "thickness": 1.5, "width": 6},
             hovertemplate=f"{r['Group']}: {r['Responders']}/{r['N']} = %{{x:.0%}}<extra></extra>"))
     fig.update_xaxes(title_text="Objective response rate (95% CI, exact)", tickformat=".0%", range=[0, 1], dtick=0.2,
-                     showgrid=True, gridcolor="#EEEEEE")
+                     showgrid=True, gridcolor=GRID)
     fig.update_yaxes(autorange="reversed", automargin=True)
     return finish_figure(fig, ctx, title, height=140 + 60 * max(len(tab), 2))
 
@@ -55,15 +73,15 @@ def ctdna_figure(series: pd.DataFrame, bor: pd.DataFrame, ctx: FigureContext | N
     und = d[~d["DETECTED"]]
     if len(und):  # undetectable samples: open circles over the lines
         fig.add_trace(go.Scatter(x=und["WEEK"], y=und["PLOT"], mode="markers", name="Not detected (at ½ LOD)",
-                                 marker={"symbol": "circle-open", "size": 8, "color": "#444444",
+                                 marker={"symbol": "circle-open", "size": 8, "color": TEXT_SOFT,
                                          "line": {"width": 1.5}}, hoverinfo="skip"))
     Overlay().hline(lod, GUIDE_LINE).apply(fig)  # shapes take data coordinates on a log axis,
     # annotations log10 ones
     fig.add_annotation(x=1, xref="x domain", y=np.log10(lod), yref="y", text="limit of detection", showarrow=False,
-                       xanchor="right", yanchor="bottom", font={"size": 11, "color": "#666666"})
+                       xanchor="right", yanchor="bottom", font={"size": 11, "color": GREY_40})
     fig.update_yaxes(type="log", title_text=f"ctDNA variant allele fraction ({unit})", dtick=1, tickformat="~g",
-                     showgrid=True, gridcolor="#EEEEEE")
-    fig.update_xaxes(title_text="Weeks since first dose", dtick=6, showgrid=True, gridcolor="#F3F3F3")
+                     showgrid=True, gridcolor=GRID)
+    fig.update_xaxes(title_text="Weeks since first dose", dtick=6, showgrid=True, gridcolor=PANEL)
     return finish_figure(fig, ctx, "ctDNA over time", height=460)
 
 
@@ -81,10 +99,10 @@ def early_change_figure(early: pd.DataFrame, bor: pd.DataFrame, ctx: FigureConte
     cl = d[d["CLEARED"]]
     if len(cl):
         fig.add_trace(go.Scatter(x=cl.index, y=cl["LOG10_FOLD"] - 0.15, mode="markers", name="Cleared (undetectable)",
-                                 marker={"symbol": "star", "size": 11, "color": "#009E73"}, hoverinfo="skip"))
-    Overlay().hline(np.log10(0.5), {"color": "#444444", "dash": "dash", "width": 1}, "−50%", "right") \
+                                 marker={"symbol": "star", "size": 11, "color": GREEN}, hoverinfo="skip"))
+    Overlay().hline(np.log10(0.5), {"color": TEXT_SOFT, "dash": "dash", "width": 1}, "−50%", "right") \
         .hline(0, ZERO_LINE).apply(fig)
-    fig.update_yaxes(title_text="Change in VAF, log10 fold", showgrid=True, gridcolor="#EEEEEE")
+    fig.update_yaxes(title_text="Change in VAF, log10 fold", showgrid=True, gridcolor=GRID)
     fig.update_xaxes(title_text=f"Patients detectable at baseline (n = {len(d)})", showticklabels=False)
     return finish_figure(fig, ctx, f"Early ctDNA change: baseline to day {day}", height=420)
 
@@ -99,13 +117,13 @@ def marker_panel_figure(panel: MarkerPanel, ctx: FigureContext | None) -> go.Fig
             fig.add_trace(go.Box(y=sub["VALUE"], name=f"{g} (n = {len(sub)})", boxpoints="all", jitter=0.35,
                                  pointpos=0, marker={"color": colors[g], "size": 6}, line={"width": 1.5},
                                  customdata=sub["USUBJID"], hovertemplate="%{customdata}: %{y}<extra></extra>"))
-        fig.update_yaxes(title_text=panel.name + (f" ({panel.unit})" if panel.unit else ""), showgrid=True, gridcolor="#EEEEEE")
+        fig.update_yaxes(title_text=panel.name + (f" ({panel.unit})" if panel.unit else ""), showgrid=True, gridcolor=GRID)
         fig.update_layout(showlegend=False)
     else:
         tab = pd.crosstab(panel.data["RESPONDER"], panel.data["VALUE"])
         for j, col in enumerate(tab.columns):
             fig.add_trace(go.Bar(x=[f"{i} (n = {int(tab.loc[i].sum())})" for i in tab.index], y=tab[col], name=str(col),
-                                 marker_color=["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9"][j % 5]))
+                                 marker_color=[BLUE, ORANGE, GREEN, PURPLE, SKY][j % 5]))
         fig.update_layout(barmode="stack")
         fig.update_yaxes(title_text="Patients", dtick=2)
     p = "—" if np.isnan(panel.p_value) else f"{panel.p_value:.3f}"

@@ -7,11 +7,11 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from components.figures.plotting import FigureContext, Overlay, finish_figure
-from components.figures.style import GUIDE_LINE, OKABE_ITO, REFERENCE_LINE
+from components.figures.style import GREY_87, GRID, GUIDE_LINE, OKABE_ITO, REFERENCE_LINE, WHITE, rgba
 
 # the legend boxed in the lower right of the plot, where power curves leave room
 LEGEND_INSIDE = {"orientation": "v", "x": 0.99, "xanchor": "right", "y": 0.04, "yanchor": "bottom",
-                 "bgcolor": "rgba(255,255,255,0.9)", "bordercolor": "#DDDDDD", "borderwidth": 1}
+                 "bgcolor": rgba(WHITE, 0.9), "bordercolor": GREY_87, "borderwidth": 1}
 
 
 def power_curve_figure(oc: pd.DataFrame, p0: float, p1: float, alpha: float, power: float,
@@ -30,9 +30,9 @@ def power_curve_figure(oc: pd.DataFrame, p0: float, p1: float, alpha: float, pow
     marks.hline(power, GUIDE_LINE, f"power {power:.0%}", "bottom right")
     marks.hline(alpha, GUIDE_LINE, f"α {alpha:g}", "top left").apply(fig)
     fig.update_xaxes(title_text="True objective response rate", tickformat=".0%", range=[0, float(oc["true ORR"].max())],
-                     dtick=0.1, showgrid=True, gridcolor="#EEEEEE")
+                     dtick=0.1, showgrid=True, gridcolor=GRID)
     fig.update_yaxes(title_text="Probability of declaring success", tickformat=".0%", range=[0, 1.02], dtick=0.2,
-                     showgrid=True, gridcolor="#EEEEEE")
+                     showgrid=True, gridcolor=GRID)
     return finish_figure(fig, ctx, "Power against the true response rate", height=480, legend=LEGEND_INSIDE)
 
 
@@ -51,8 +51,8 @@ def power_vs_n_figure(exact: pd.DataFrame, normal_power: np.ndarray, target: flo
                              hovertemplate="n %{x}: %{y:.1%}<extra>normal</extra>"))
     Overlay().hline(target, GUIDE_LINE, f"target {target:.0%}", "bottom right") \
         .vline(chosen_n, REFERENCE_LINE, f"n = {chosen_n}", "top left").apply(fig)
-    fig.update_xaxes(title_text="Evaluable patients (n)", showgrid=True, gridcolor="#EEEEEE")
+    fig.update_xaxes(title_text="Evaluable patients (n)", showgrid=True, gridcolor=GRID)
     fig.update_yaxes(title_text="Power at H1", tickformat=".0%", range=[0, 1.02], dtick=0.2, showgrid=True,
-                     gridcolor="#EEEEEE")
+                     gridcolor=GRID)
     return finish_figure(fig, ctx, "Power against sample size (the saw-tooth of exact designs)", height=440,
                          legend=LEGEND_INSIDE)

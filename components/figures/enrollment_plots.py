@@ -7,7 +7,33 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from components.figures.plotting import FigureContext, Overlay, finish_figure
-from components.figures.style import OKABE_ITO, REFERENCE_LINE, categorical_colors
+from components.figures.style import (
+    BLACK,
+    BLUE,
+    BLUE_TINT,
+    GREEN,
+    GREEN_TINT,
+    GREY_53,
+    GREY_62,
+    GREY_85,
+    GREY_95,
+    GRID,
+    INK,
+    NAVY,
+    NAVY_TINT,
+    OKABE_ITO,
+    ORANGE,
+    ORANGE_TINT,
+    PANEL,
+    PANEL_LIGHT,
+    REFERENCE_LINE,
+    SKY,
+    TEXT_SOFT,
+    VERMILION,
+    WHITE,
+    categorical_colors,
+    rgba,
+)
 from components.stats.enrollment import Flow
 
 
@@ -19,7 +45,7 @@ def accrual_figure(
     fig = go.Figure()
     if not planned.empty:
         fig.add_trace(go.Scatter(x=planned["DATE"], y=planned["N"], mode="lines", name="Planned accrual",
-                                 line={"color": "#888888", "width": 2, "dash": "dash"}))
+                                 line={"color": GREY_53, "width": 2, "dash": "dash"}))
     if not band.empty:
         start = pd.DataFrame({"N": [actual["N"].iloc[-1] if len(actual) else 0], "EXPECTED": [cutoff],
                               "LOW": [cutoff], "HIGH": [cutoff]})
@@ -27,7 +53,7 @@ def accrual_figure(
         fig.add_trace(go.Scatter(x=b["HIGH"], y=b["N"], mode="lines", line={"width": 0}, showlegend=False,
                                  hoverinfo="skip"))
         fig.add_trace(go.Scatter(x=b["LOW"], y=b["N"], mode="lines", line={"width": 0}, fill="tonextx",
-                                 fillcolor="rgba(0,114,178,0.15)", name="Projection, 90% prediction band", hoverinfo="skip"))
+                                 fillcolor=rgba(BLUE, 0.15), name="Projection, 90% prediction band", hoverinfo="skip"))
         fig.add_trace(go.Scatter(x=b["EXPECTED"], y=b["N"], mode="lines", name="Projection (current rate)",
                                  line={"color": OKABE_ITO[4], "width": 2, "dash": "dot"},
                                  hovertemplate="%{y} patients expected by %{x|%Y-%m-%d}<extra></extra>"))
@@ -41,16 +67,16 @@ def accrual_figure(
     if len(actual):
         x = pd.concat([actual["DATE"], pd.Series([cutoff])], ignore_index=True)
         y = pd.concat([actual["N"], pd.Series([actual["N"].iloc[-1]])], ignore_index=True)
-        fig.add_trace(go.Scatter(x=x, y=y, mode="lines", name=label, line={"color": "#08306B", "width": 3, "shape": "hv"},
+        fig.add_trace(go.Scatter(x=x, y=y, mode="lines", name=label, line={"color": NAVY, "width": 3, "shape": "hv"},
                                  hovertemplate="%{x|%Y-%m-%d}: %{y} patients<extra></extra>"))
-    Overlay().hline(target, {"color": "#D55E00", "width": 1.5, "dash": "dash"}, f"target {target} enrolled", "top left") \
-        .hline(target_evaluable, {"color": "#D55E00", "width": 1, "dash": "dot"}, f"{target_evaluable} evaluable",
+    Overlay().hline(target, {"color": VERMILION, "width": 1.5, "dash": "dash"}, f"target {target} enrolled", "top left") \
+        .hline(target_evaluable, {"color": VERMILION, "width": 1, "dash": "dot"}, f"{target_evaluable} evaluable",
                "bottom left") \
         .vline(cutoff, REFERENCE_LINE).apply(fig)
     fig.add_annotation(x=cutoff, y=0.02, yref="paper", text=f" cut-off {cutoff:%Y-%m-%d}", showarrow=False,
-                       xanchor="left", yanchor="bottom", font={"size": 11, "color": "#444444"})
-    fig.update_yaxes(title_text="Patients", rangemode="tozero", range=[0, target * 1.12], showgrid=True, gridcolor="#EEEEEE")
-    fig.update_xaxes(title_text="Calendar date", showgrid=True, gridcolor="#F3F3F3", dtick="M2", tickformat="%b %Y")
+                       xanchor="left", yanchor="bottom", font={"size": 11, "color": TEXT_SOFT})
+    fig.update_yaxes(title_text="Patients", rangemode="tozero", range=[0, target * 1.12], showgrid=True, gridcolor=GRID)
+    fig.update_xaxes(title_text="Calendar date", showgrid=True, gridcolor=PANEL, dtick="M2", tickformat="%b %Y")
     return finish_figure(fig, ctx, "Cumulative enrollment against plan", height=500)
 
 
@@ -59,16 +85,16 @@ def site_figure(sites: pd.DataFrame, ctx: FigureContext | None) -> go.Figure:
     s = sites.sort_values(["Enrolled", "SITEID"], ascending=[True, False])
     labels = [f"{r.SITEID} · {r.Site}" + ("  ⚠ idle" if r.Idle else "") for r in s.itertuples()]
     fig = go.Figure()
-    fig.add_trace(go.Bar(y=labels, x=s["Enrolled"], orientation="h", name="Enrolled", marker_color="#0072B2",
+    fig.add_trace(go.Bar(y=labels, x=s["Enrolled"], orientation="h", name="Enrolled", marker_color=BLUE,
                          text=s["Enrolled"], textposition="auto",
                          customdata=s[["Patients / month", "Weeks without a patient"]].to_numpy(),
                          hovertemplate="%{y}<br>%{x} enrolled; %{customdata[0]} per month; "
                                        "%{customdata[1]} weeks since the last<extra></extra>"))
     if s["Screen failures"].notna().any():
         fig.add_trace(go.Bar(y=labels, x=s["Screen failures"], orientation="h", name="Screen failures",
-                             marker_color="#D9D9D9", hovertemplate="%{y}: %{x} screen failures<extra></extra>"))
+                             marker_color=GREY_85, hovertemplate="%{y}: %{x} screen failures<extra></extra>"))
     fig.update_layout(barmode="stack")
-    fig.update_xaxes(title_text="Patients", showgrid=True, gridcolor="#EEEEEE", dtick=2)
+    fig.update_xaxes(title_text="Patients", showgrid=True, gridcolor=GRID, dtick=2)
     fig.update_yaxes(automargin=True)
     return finish_figure(fig, ctx, "Patients per site", height=160 + 34 * len(s))
 
@@ -90,53 +116,53 @@ def flow_figure(flow: Flow, ctx: FigureContext | None) -> go.Figure:
     marks = Overlay()  # boxes, arrows and connectors, added in one layout update
     boxes: dict[str, tuple[float, float, float, float]] = {}
 
-    def box(key: str, x: float, y: float, w: float, h: float, lines: list[str], fill: str = "#FFFFFF",
-            border: str = "#444444") -> None:
+    def box(key: str, x: float, y: float, w: float, h: float, lines: list[str], fill: str = WHITE,
+            border: str = TEXT_SOFT) -> None:
         boxes[key] = (x - w / 2, y - h / 2, x + w / 2, y + h / 2)
         marks.shapes.append({"type": "rect", "x0": x - w / 2, "x1": x + w / 2, "y0": y - h / 2, "y1": y + h / 2,
                              "line": {"color": border, "width": 1.6}, "fillcolor": fill})
         marks.annotations.append({"x": x, "y": y, "text": "<br>".join(lines), "showarrow": False, "align": "center",
-                                  "font": {"size": 12, "color": "#222222"}})
+                                  "font": {"size": 12, "color": INK}})
 
     def arrow(x0: float, y0: float, x1: float, y1: float) -> None:
         marks.annotations.append({"x": x1, "y": y1, "ax": x0, "ay": y0, "xref": "x", "yref": "y", "axref": "x",
                                   "ayref": "y", "text": "", "showarrow": True, "arrowhead": 2, "arrowsize": 1.2,
-                                  "arrowwidth": 1.4, "arrowcolor": "#444444"})
+                                  "arrowwidth": 1.4, "arrowcolor": TEXT_SOFT})
 
     def connector(y: float) -> None:
         marks.shapes.append({"type": "line", "x0": main_x, "x1": side_x - 2.3, "y0": y, "y1": y,
-                             "line": {"color": "#444444", "width": 1.4}})
+                             "line": {"color": TEXT_SOFT, "width": 1.4}})
 
     main_x, side_x = 3.0, 7.4
     if "Screened" in c:
-        box("screened", main_x, 9.3, 3.2, 0.8, [f"<b>Screened</b> (n = {c['Screened']})"], "#F2F2F2")
+        box("screened", main_x, 9.3, 3.2, 0.8, [f"<b>Screened</b> (n = {c['Screened']})"], GREY_95)
         excluded = c.get("Screen failures", 0) + c.get("In screening at the cut", 0)
         lines = [f"<b>Not enrolled</b> (n = {excluded})", f"Screen failures: {c.get('Screen failures', 0)}"]
         lines += ["  " + r for r in _reasons(flow, "SF: ")]
         if c.get("In screening at the cut"):
             lines.append(f"In screening at the cut: {c['In screening at the cut']}")
         h = 0.26 * len(lines) + 0.3
-        box("excluded", side_x, 8.35, 4.6, h, lines, "#FAFAFA", "#9E9E9E")
+        box("excluded", side_x, 8.35, 4.6, h, lines, PANEL_LIGHT, GREY_62)
         arrow(main_x, 8.9, main_x, 7.75)
         connector(8.35)
-    box("enrolled", main_x, 7.35, 3.2, 0.8, [f"<b>Enrolled</b> (n = {c['Enrolled']})"], "#E8EEF7", "#08306B")
+    box("enrolled", main_x, 7.35, 3.2, 0.8, [f"<b>Enrolled</b> (n = {c['Enrolled']})"], NAVY_TINT, NAVY)
     arrow(main_x, 6.95, main_x, 5.85)
     if c.get("Not treated"):
-        box("untreated", side_x, 6.4, 4.6, 0.6, [f"<b>Not treated</b> (n = {c['Not treated']})"], "#FAFAFA", "#9E9E9E")
+        box("untreated", side_x, 6.4, 4.6, 0.6, [f"<b>Not treated</b> (n = {c['Not treated']})"], PANEL_LIGHT, GREY_62)
         connector(6.4)
     box("treated", main_x, 5.35, 3.6, 0.9, [f"<b>Treated</b> (n = {c['Treated']})",
-                                            f"response-evaluable: {c['Response-evaluable']}"], "#E6F2FA", "#0072B2")
+                                            f"response-evaluable: {c['Response-evaluable']}"], BLUE_TINT, BLUE)
     arrow(main_x - 0.6, 4.9, 1.6, 3.85)
     arrow(main_x + 0.6, 4.9, 5.4, 3.85)
-    box("on", 1.6, 3.45, 2.8, 0.8, ["<b>On treatment at the cut</b>", f"(n = {c['On treatment']})"], "#E9F6F1", "#009E73")
+    box("on", 1.6, 3.45, 2.8, 0.8, ["<b>On treatment at the cut</b>", f"(n = {c['On treatment']})"], GREEN_TINT, GREEN)
     off = [f"<b>Discontinued</b> (n = {c['Discontinued']})"] + _reasons(flow, "Off: ")
     h_off = 0.28 * len(off) + 0.3
-    box("off", 5.6, 3.85 - h_off / 2, 3.8, h_off, off, "#FDF3E6", "#E69F00")
+    box("off", 5.6, 3.85 - h_off / 2, 3.8, h_off, off, ORANGE_TINT, ORANGE)
     y_last = 3.85 - h_off - 0.55
     arrow(5.0, 3.85 - h_off, 4.3, y_last + 0.35)
     arrow(6.2, 3.85 - h_off, 6.9, y_last + 0.35)
-    box("alive", 4.3, y_last, 2.4, 0.7, [f"<b>Alive in follow-up</b> (n = {c['Alive in follow-up']})"], "#FFFFFF", "#56B4E9")
-    box("died", 7.2, y_last, 1.9, 0.7, [f"<b>Died</b> (n = {c['Died']})"], "#FFFFFF", "#000000")
+    box("alive", 4.3, y_last, 2.4, 0.7, [f"<b>Alive in follow-up</b> (n = {c['Alive in follow-up']})"], WHITE, SKY)
+    box("died", 7.2, y_last, 1.9, 0.7, [f"<b>Died</b> (n = {c['Died']})"], WHITE, BLACK)
     ymin = y_last - 0.6
     marks.apply(fig)
     fig.update_xaxes(visible=False, range=[0, 10])
@@ -145,8 +171,8 @@ def flow_figure(flow: Flow, ctx: FigureContext | None) -> go.Figure:
 
 
 def period_figure(counts: pd.DataFrame, ctx: FigureContext | None, freq_label: str) -> go.Figure:
-    fig = go.Figure(go.Bar(x=counts["PERIOD"], y=counts["N"], marker_color="#0072B2", name="Enrolled",
+    fig = go.Figure(go.Bar(x=counts["PERIOD"], y=counts["N"], marker_color=BLUE, name="Enrolled",
                            hovertemplate="%{x|%Y-%m-%d}: %{y}<extra></extra>"))
-    fig.update_yaxes(title_text=f"Patients per {freq_label}", dtick=1, showgrid=True, gridcolor="#EEEEEE")
+    fig.update_yaxes(title_text=f"Patients per {freq_label}", dtick=1, showgrid=True, gridcolor=GRID)
     fig.update_xaxes(title_text="", tickformat="%b %Y")
     return finish_figure(fig, ctx, f"Enrollments per {freq_label}", height=340)

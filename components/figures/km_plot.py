@@ -13,6 +13,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from components.figures.plotting import FigureContext, Overlay, base_font_size, finish_figure, set_layout
+from components.figures.style import BLUE, GREY_53, GREY_80, GREY_94, WHITE, rgba
 from components.stats.survival import KMResult
 
 
@@ -31,12 +32,6 @@ def median_text(km: KMResult, days_per_month: float) -> str:
     """'8.3 (5.1–NR)' in months; NR where the curve or a bound does not reach 0.5."""
     m, (lo, hi) = km.median, km.median_ci
     return f"{fmt_time(m / days_per_month)} ({fmt_time(lo / days_per_month)}–{fmt_time(hi / days_per_month)})"
-
-
-def _rgba(hex_color: str, alpha: float) -> str:
-    h = hex_color.lstrip("#")
-    r, g, b = (int(h[i : i + 2], 16) for i in (0, 2, 4))
-    return f"rgba({r},{g},{b},{alpha})"
 
 
 def risk_ticks(curves: list[Curve], days_per_month: float, tick_months: float, max_months: float | None = None) -> np.ndarray:
@@ -100,7 +95,7 @@ def km_figure(
             traces.append(go.Scatter(x=x, y=hi, mode="lines", line={"width": 0, "shape": "hv"}, hoverinfo="skip",
                                      showlegend=False, legendgroup=c.label))
             traces.append(go.Scatter(x=x, y=lo, mode="lines", line={"width": 0, "shape": "hv"}, fill="tonexty",
-                                     fillcolor=_rgba(c.color, 0.15), hoverinfo="skip", showlegend=False,
+                                     fillcolor=rgba(c.color, 0.15), hoverinfo="skip", showlegend=False,
                                      legendgroup=c.label))
         custom = np.stack([
             np.concatenate([[c.km.n], tab["n_risk"].to_numpy()]),
@@ -143,7 +138,7 @@ def km_figure(
                                  textfont={"color": c.color, "size": base_font_size(ctx) - 1}, hoverinfo="skip",
                                  xaxis="x2", yaxis="y2"))
     fig.add_traces(traces)
-    grid = {"showgrid": True, "gridcolor": "#F0F0F0"}
+    grid = {"showgrid": True, "gridcolor": GREY_94}
     set_layout(
         fig,
         xaxis={"title": {"text": x_title}, "tickmode": "linear", "tick0": 0, "dtick": tick_months,
@@ -164,14 +159,14 @@ def km_figure(
     if stats_lines:
         notes.annotations.append({"text": "<br>".join(stats_lines), "xref": "x domain", "yref": "y domain",
                                   "x": 0.99, "y": 0.98, "xanchor": "right", "yanchor": "top", "showarrow": False,
-                                  "align": "right", "bgcolor": "rgba(255,255,255,0.85)", "bordercolor": "#CCCCCC",
+                                  "align": "right", "bgcolor": rgba(WHITE, 0.85), "bordercolor": GREY_80,
                                   "borderwidth": 1, "font": {"size": 12}})
     notes.apply(fig)
     return finish_figure(fig, ctx, title, height=height)
 
 
 def km_curves(data, group_col: str | None, conf_type: str, palette: dict[str, str] | None = None,
-              single_color: str = "#0072B2") -> list[Curve]:
+              single_color: str = BLUE) -> list[Curve]:
     """One Kaplan–Meier curve for all (``group_col`` None) or one per group level, labelled with n."""
     from components.figures.style import categorical_colors
     from components.stats.survival import kaplan_meier
@@ -183,7 +178,7 @@ def km_curves(data, group_col: str | None, conf_type: str, palette: dict[str, st
     colors = palette or categorical_colors(levels)
     return [Curve(f"{lev} (N={int((labels == lev).sum())})",
                   kaplan_meier(data.loc[labels == lev, "AVAL"], data.loc[labels == lev, "EVENT"], conf_type),
-                  colors.get(lev, "#888888")) for lev in levels]
+                  colors.get(lev, GREY_53)) for lev in levels]
 
 
 def stats_lines(curves: list[Curve], days_per_month: float) -> list[str]:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import plotly.graph_objects as go
 import plotly.io as pio
 
-from components.figures.style import FONT_FAMILY
+from components.figures.style import FONT_FAMILY, INK, TEXT_MUTED, TEXT_SOFT, VERMILION
 
 TEMPLATE_NAME = "trial"
 
@@ -31,7 +31,7 @@ def _register_template() -> None:
         layout=layout,
         data={k: full.data[k] for k in ("bar", "scatter", "scattergl", "box", "heatmap") if full.data[k]},
     )
-    template.layout.update(font={"family": FONT_FAMILY, "color": "#222222"},
+    template.layout.update(font={"family": FONT_FAMILY, "color": INK},
                            hoverlabel={"font": {"family": FONT_FAMILY}},
                            paper_bgcolor="white", plot_bgcolor="white")
     pio.templates[TEMPLATE_NAME] = template
@@ -118,16 +118,16 @@ def finish_figure(
     bottom = 72 + 16 * footnote_lines
     second = []
     if subtitle:
-        second.append(f"<span style='color:#444444'>{subtitle}</span>")
+        second.append(f"<span style='color:{TEXT_SOFT}'>{subtitle}</span>")
     if ctx is not None and ctx.synthetic:
-        second.append(f"<span style='color:#D55E00'><b>{SYNTHETIC_TAG}</b></span>")
+        second.append(f"<span style='color:{VERMILION}'><b>{SYNTHETIC_TAG}</b></span>")
     top = 100 if second else 80
     default_legend = {"title": {"text": legend_title or ""}, "orientation": "h", "yanchor": "bottom",
                       "y": 1.0, "x": 0.0, "xanchor": "left", "font": {"size": size - 1}}
     set_layout(  # font and backgrounds stated, not left to the template: Streamlit's chart theme
         # restyles what a template leaves open
         fig,
-        font={"family": FONT_FAMILY, "size": size, "color": "#222222"},
+        font={"family": FONT_FAMILY, "size": size, "color": INK},
         title={"text": f"<b>{title}</b>", "x": 0.0, "xref": "paper", "xanchor": "left", "y": 0.99,
                "yref": "container", "yanchor": "top", "font": {"size": size + 4}},
         margin={"l": 70, "r": 30, "t": top, "b": bottom},
@@ -145,7 +145,7 @@ def finish_figure(
     if ctx is not None:
         notes.annotations.append({"text": ctx.footnote(), "xref": "paper", "yref": "paper", "x": 0.0, "y": 0.0,
                                   "yshift": -bottom + 8, "xanchor": "left", "yanchor": "bottom", "showarrow": False,
-                                  "align": "left", "font": {"size": size - 3, "color": "#555555"}})
+                                  "align": "left", "font": {"size": size - 3, "color": TEXT_MUTED}})
     notes.apply(fig)
     if ctx is not None and ctx.presentation:
         for t in fig.data:  # thicker visible lines; invisible ones (CI band edges, width 0) stay invisible

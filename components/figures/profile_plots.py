@@ -9,7 +9,23 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from components.figures.plotting import FigureContext, Overlay, finish_figure
-from components.figures.style import BOR_COLORS, DRUG_COLORS, GRADE_COLORS, GUIDE_LINE, REFERENCE_LINE
+from components.figures.style import (
+    BLACK,
+    BOR_COLORS,
+    DRUG_COLORS,
+    GRADE_COLORS,
+    GREY_40,
+    GREY_53,
+    GRID,
+    GUIDE_LINE,
+    PURPLE,
+    REFERENCE_LINE,
+    TEXT,
+    TEXT_MUTED,
+    TEXT_SOFT,
+    VERMILION,
+    WHITE,
+)
 from components.stats.profile import PatientData
 
 
@@ -56,7 +72,7 @@ def profile_figure(
         ex = ex.assign(D0=_day(ex["ASTDT"], start), D1=_day(ex["AENDT"].fillna(ex["ASTDT"]), start))
         lanes = []
         for drug, g in ex.groupby("EXTRT", sort=False):
-            color = colors.get(str(drug).lower(), "#555555")
+            color = colors.get(str(drug).lower(), TEXT_MUTED)
             unit = g["EXDOSU"].dropna().iloc[0] if "EXDOSU" in g and g["EXDOSU"].notna().any() else ""
             if (g["D1"] > g["D0"]).any():
                 xs, ys = [], []
@@ -68,7 +84,7 @@ def profile_figure(
                                          hovertemplate=f"{drug}: %{{y}} {unit}/day<extra></extra>"), row=1, col=1)
                 held = g[g["EXDOSE"] == 0]
                 for r in held.itertuples(index=False):
-                    marks.vrect(r.D0, r.D1 + 1, "#D55E00", opacity=0.12)
+                    marks.vrect(r.D0, r.D1 + 1, VERMILION, opacity=0.12)
             else:
                 lanes.append(str(drug))
                 given = g[g["EXDOSE"] > 0]
@@ -81,7 +97,7 @@ def profile_figure(
                 if len(skipped):
                     fig.add_trace(go.Scatter(
                         x=skipped["D0"], y=[str(drug)] * len(skipped), mode="markers", name=f"{drug} skipped",
-                        marker={"symbol": "x-thin-open", "size": 9, "color": "#D55E00", "line": {"width": 2}},
+                        marker={"symbol": "x-thin-open", "size": 9, "color": VERMILION, "line": {"width": 2}},
                         hovertemplate=f"{drug} skipped on day %{{x}}<extra></extra>"), row=2, col=1)
         fig.update_yaxes(row=2, col=1, categoryorder="array", categoryarray=lanes[::-1])
     fig.update_yaxes(row=1, col=1, rangemode="tozero")
@@ -95,9 +111,9 @@ def profile_figure(
         text = tr["AVALC"].fillna("BL" if "ABLFL" not in tr else tr["ABLFL"].map({"Y": "BL"})).fillna("")
         fig.add_trace(go.Scatter(
             x=tr["D"], y=tr["AVAL"], mode="lines+markers+text", name="Sum of diameters", text=text,
-            textposition="top center", line={"color": "#444444", "width": 2},
-            marker={"size": 10, "color": [BOR_COLORS.get(v, "#FFFFFF") for v in tr["AVALC"].fillna("")],
-                    "line": {"color": "#444444", "width": 1.5}},
+            textposition="top center", line={"color": TEXT_SOFT, "width": 2},
+            marker={"size": 10, "color": [BOR_COLORS.get(v, WHITE) for v in tr["AVALC"].fillna("")],
+                    "line": {"color": TEXT_SOFT, "width": 1.5}},
             hovertemplate="Day %{x}: %{y} mm %{text}<extra></extra>", showlegend=False), row=3, col=1)
         base = tr["AVAL"].iloc[0]
         marks.hline(0.7 * base, REFERENCE_LINE, "−30%", "right", axis=axes[2])
@@ -106,7 +122,7 @@ def profile_figure(
     if len(ne_only):
         fig.add_trace(go.Scatter(x=_day(ne_only["ADT"], start), y=[0] * len(ne_only), mode="markers+text",
                                  text=ne_only["AVALC"], textposition="top center", showlegend=False,
-                                 marker={"symbol": "circle-open", "size": 9, "color": "#888888"},
+                                 marker={"symbol": "circle-open", "size": 9, "color": GREY_53},
                                  hovertemplate="Day %{x}: %{text} (no measurement)<extra></extra>"), row=3, col=1)
     if not len(tr):
         fig.update_yaxes(row=3, col=1, rangemode="tozero")
@@ -137,26 +153,26 @@ def profile_figure(
         undetected = ct["AVAL"].fillna(0) <= 0
         yv = np.where(undetected, lod / 2, ct["AVAL"])
         fig.add_trace(go.Scatter(
-            x=ct["D"], y=yv, mode="lines+markers", name="ctDNA VAF", line={"color": "#CC79A7", "width": 2},
-            marker={"symbol": np.where(undetected, "circle-open", "circle"), "size": 9, "color": "#CC79A7"},
+            x=ct["D"], y=yv, mode="lines+markers", name="ctDNA VAF", line={"color": PURPLE, "width": 2},
+            marker={"symbol": np.where(undetected, "circle-open", "circle"), "size": 9, "color": PURPLE},
             customdata=np.where(undetected, "not detected", ct["AVAL"].astype(str) + " %"),
             hovertemplate="Day %{x}: %{customdata}<extra></extra>", showlegend=False), row=len(rows_spec), col=1)
         marks.hline(lod, GUIDE_LINE, axis=axes[-1])
         marks.annotations.append({"x": 1, "xref": f"x{axes[-1]} domain", "y": np.log10(lod), "yref": f"y{axes[-1]}",
                                   "text": "limit of detection", "showarrow": False, "xanchor": "right",
-                                  "yanchor": "bottom", "font": {"size": 10, "color": "#666666"}})  # log axis: log10
+                                  "yanchor": "bottom", "font": {"size": 10, "color": GREY_40}})  # log axis: log10
         fig.update_yaxes(row=len(rows_spec), col=1, type="log", dtick=1, tickformat="~g")
 
     # treatment end, progression, death, cut-off as vertical references on every row
     refs = []
     if pd.notna(p.adsl.get("TRTEDT")):
-        refs.append((p.adsl["TRTEDT"], "last dose", "#444444"))
+        refs.append((p.adsl["TRTEDT"], "last dose", TEXT_SOFT))
     pd_rows = p.adrs[(p.adrs["PARAMCD"] == "OVR") & (p.adrs["AVALC"] == "PD")] if len(p.adrs) else p.adrs
     if len(pd_rows):
-        refs.append((pd_rows["ADT"].min(), "PD", "#D55E00"))
+        refs.append((pd_rows["ADT"].min(), "PD", VERMILION))
     if pd.notna(p.adsl.get("DTHDT")):
-        refs.append((p.adsl["DTHDT"], "death", "#000000"))
-    refs.append((p.cutoff, "data cut-off", "#888888"))
+        refs.append((p.adsl["DTHDT"], "death", BLACK))
+    refs.append((p.cutoff, "data cut-off", GREY_53))
     last = max((pd.Timestamp(d) - start).days for d, _, _ in refs) + 10
     prev_x, level = None, 0
     for date, label, color in sorted(refs, key=lambda r: pd.Timestamp(r[0])):
@@ -169,10 +185,10 @@ def profile_figure(
         marks.annotations.append({"x": x, "y": 1.0, "xref": "x", "yref": "paper", "text": label, "showarrow": False,
                                   "yanchor": "bottom", "yshift": 2 + 13 * level, "font": {"size": 10, "color": color}})
     # the subplot titles (make_subplots' annotations) left-aligned as lane labels
-    fig.layout.annotations = [{**a.to_plotly_json(), "x": 0, "xanchor": "left", "font": {"size": 12, "color": "#333333"}}
+    fig.layout.annotations = [{**a.to_plotly_json(), "x": 0, "xanchor": "left", "font": {"size": 12, "color": TEXT}}
                               for a in fig.layout.annotations]
     marks.apply(fig)
-    fig.update_xaxes(range=[-28, last], dtick=42, showgrid=True, gridcolor="#EEEEEE")
+    fig.update_xaxes(range=[-28, last], dtick=42, showgrid=True, gridcolor=GRID)
     fig.update_xaxes(title_text="Days since first dose", row=len(rows_spec), col=1)
     height = 300 + int(900 * sum(heights))
     title = title or f"Patient {p.adsl.name}" + (f" · best response {bor}" if bor else "")

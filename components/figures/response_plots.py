@@ -13,14 +13,22 @@ import plotly.graph_objects as go
 
 from components.figures.plotting import FigureContext, Overlay, finish_figure
 from components.figures.style import (
+    BLACK,
     BOR_COLORS,
     BOR_LABELS,
     BOR_ORDER,
     EVENT_MARKERS,
+    GRID,
+    INK,
     MISSING_COLOR,
+    NAVY,
     P95_COLORS,
     P95_ORDER,
+    PANEL,
     REFERENCE_LINE,
+    TEXT,
+    TEXT_SOFT,
+    WHITE,
     ZERO_LINE,
     categorical_colors,
 )
@@ -32,7 +40,7 @@ def recist_lines() -> Overlay:
     """The RECIST 1.1 thresholds on a %-change axis: +20% (progression), −30% (partial response), and zero."""
     marks = Overlay()
     for yv, label in ((PD_LINE, "+20%"), (PR_LINE, "−30%")):
-        marks.hline(yv, REFERENCE_LINE, label, "right", font={"size": 11, "color": "#444444"})
+        marks.hline(yv, REFERENCE_LINE, label, "right", font={"size": 11, "color": TEXT_SOFT})
     return marks.hline(0, ZERO_LINE)
 
 
@@ -100,8 +108,8 @@ def waterfall_figure(
                 go.Bar(
                     x=sub["X"], y=sub["Y"], name=labels[cat],
                     marker={"color": colors.get(cat, MISSING_COLOR),
-                            "line": {"color": "#000000", "width": outline},
-                            "pattern": {"shape": hatch, "fgcolor": "#08306B", "size": 6, "solidity": 0.35}},
+                            "line": {"color": BLACK, "width": outline},
+                            "pattern": {"shape": hatch, "fgcolor": NAVY, "size": 6, "solidity": 0.35}},
                     customdata=np.stack(
                         [sub["USUBJID"], sub["SITEID"].map(lambda s: (site_names or {}).get(s, s)),
                          sub["BOR"], sub["BEST_PCHG"].round(1), sub["P95STAT"],
@@ -119,19 +127,19 @@ def waterfall_figure(
             )
         if highlight and any(u in highlight for u in bars["USUBJID"]):
                 fig.add_trace(go.Bar(x=[None], y=[None], name=highlight_label,
-                                 marker={"color": "#FFFFFF", "line": {"color": "#000000", "width": 2.5}}))
+                                 marker={"color": WHITE, "line": {"color": BLACK, "width": 2.5}}))
         capped = bars[bars["BEST_PCHG"] > cap]
         if len(capped):
             fig.add_trace(go.Scatter(
                 x=capped["X"], y=capped["Y"] + 2, mode="text", text=[f"↑{v:.0f}%" for v in capped["BEST_PCHG"]],
-                textposition="top center", textfont={"size": 11, "color": "#333333"},
+                textposition="top center", textfont={"size": 11, "color": TEXT},
                 hoverinfo="skip", showlegend=False,
             ))
         if bars["UNCONFIRMED_RESP"].any():
             fig.add_trace(go.Bar(
                 x=[None], y=[None], name="Unconfirmed CR/PR (hatched)",
-                marker={"color": "#FFFFFF", "line": {"color": "#08306B", "width": 1},
-                        "pattern": {"shape": "/", "fgcolor": "#08306B", "size": 6, "solidity": 0.35}},
+                marker={"color": WHITE, "line": {"color": NAVY, "width": 1},
+                        "pattern": {"shape": "/", "fgcolor": NAVY, "size": 6, "solidity": 0.35}},
             ))
         nl = bars[bars["NEW_LESION"]]
         if len(nl):
@@ -139,14 +147,14 @@ def waterfall_figure(
             m = EVENT_MARKERS["new_lesion"]
             fig.add_trace(go.Scatter(
                 x=nl["X"], y=ys, mode="markers", name="* New lesion",
-                marker={"symbol": "asterisk-open", "size": m["size"] + 2, "color": "#222222", "line": {"width": 2}},
+                marker={"symbol": "asterisk-open", "size": m["size"] + 2, "color": INK, "line": {"width": 2}},
                 hoverinfo="skip",
             ))
     recist_lines().apply(fig)
     top = cap + 15 if n and (bars["BEST_PCHG"] > cap - 15).any() else max(40.0, (bars["BEST_PCHG"].max() + 15) if n else 40.0)
     fig.update_yaxes(
         title_text="Best change from baseline in<br>sum of target-lesion diameters (%)",
-        range=[-105, top], dtick=20, ticksuffix="%", zeroline=False, showgrid=True, gridcolor="#EEEEEE",
+        range=[-105, top], dtick=20, ticksuffix="%", zeroline=False, showgrid=True, gridcolor=GRID,
     )
     fig.update_xaxes(
         title_text=f"Patients (n = {n})", showticklabels=show_ids, ticks="" if not show_ids else "outside",
@@ -242,16 +250,16 @@ def spider_figure(
     nlv = d[d["NEWL"]]
     if len(nlv):
         fig.add_trace(go.Scatter(x=nlv["WEEK"], y=nlv["Y"] + 6, mode="markers", name="* New lesion", opacity=faded,
-                                 marker={"symbol": "asterisk-open", "size": 12, "color": "#222222", "line": {"width": 2}},
+                                 marker={"symbol": "asterisk-open", "size": 12, "color": INK, "line": {"width": 2}},
                                  hoverinfo="skip"))
     recist_lines().apply(fig)
     ymax = float(data["PCHG"].max()) if len(data) else 40.0
     top = max(40.0, min(ymax, cap + 10) + 15)
     xmax = float(data["WEEK"].max()) if len(data) else 12.0
     fig.update_yaxes(title_text="Change from baseline in sum of<br>target-lesion diameters (%)",
-                     range=[-105, top], dtick=20, ticksuffix="%", zeroline=False, showgrid=True, gridcolor="#EEEEEE")
+                     range=[-105, top], dtick=20, ticksuffix="%", zeroline=False, showgrid=True, gridcolor=GRID)
     fig.update_xaxes(title_text="Weeks since first dose", range=[-1, xmax + 3], dtick=interval_weeks,
-                     showgrid=True, gridcolor="#F3F3F3")
+                     showgrid=True, gridcolor=PANEL)
     notes = [("Lines coloured by confirmed" if confirmed else "Lines coloured by unconfirmed") + " best overall response",
              "× progression", "* new lesion"]
     if not hover:

@@ -8,7 +8,23 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from components.figures.plotting import FigureContext, Overlay, finish_figure
-from components.figures.style import DRUG_COLORS, EXTENDED, GRADE_COLORS, GRADE_LABELS
+from components.figures.style import (
+    BLUE,
+    BROWN,
+    DRUG_COLORS,
+    EXTENDED,
+    GRADE_COLORS,
+    GRADE_LABELS,
+    GREY_73,
+    GRID,
+    INK,
+    ORANGE,
+    PANEL,
+    TEXT,
+    TEXT_SOFT,
+    VERMILION,
+    rgba,
+)
 from components.stats.survival import cumulative_incidence
 
 
@@ -30,12 +46,12 @@ def butterfly_figure(counts: pd.DataFrame, ctx: FigureContext | None, n_safety: 
     lim = max(left, right, 10) * 1.25
     fig.add_trace(go.Scatter(x=-(c["pct_1"] + c["pct_2"]) - lim * 0.02, y=c["AEDECOD"], mode="text",
                              text=[f"{a:.0f}%" for a in c["pct_any"]], textposition="middle left",
-                             textfont={"size": 11, "color": "#333333"}, showlegend=False, hoverinfo="skip"))
+                             textfont={"size": 11, "color": TEXT}, showlegend=False, hoverinfo="skip"))
     ticks = np.arange(-100, 101, 20 if lim > 40 else 10)
     ticks = ticks[np.abs(ticks) <= lim]
     fig.update_xaxes(range=[-lim * 1.2, lim], tickvals=ticks, ticktext=[f"{abs(t):.0f}%" for t in ticks],
                      title_text="← worst grade 1–2      % of the safety population      worst grade ≥3 →",
-                     showgrid=True, gridcolor="#EEEEEE", zeroline=True, zerolinecolor="#222222")
+                     showgrid=True, gridcolor=GRID, zeroline=True, zerolinecolor=INK)
     fig.update_yaxes(automargin=True)
     fig.update_layout(barmode="relative", bargap=0.25)
     return finish_figure(fig, ctx, "Most frequent adverse events by worst grade", height=180 + 26 * len(c),
@@ -50,14 +66,14 @@ def cumulative_incidence_figure(
     treatment and death as competing events: :func:`components.stats.safety.time_to_first`), one curve per
     grade threshold, with the escalation steps shaded."""
     fig = go.Figure()
-    shades = ["rgba(230,159,0,0.08)", "rgba(230,159,0,0.16)", "rgba(230,159,0,0.26)"]
+    shades = [rgba(ORANGE, a) for a in (0.08, 0.16, 0.26)]
     marks = Overlay()
     for i, (start, dose) in enumerate(steps):
         end = steps[i + 1][0] - 1 if i + 1 < len(steps) else horizon_days
         marks.vrect(start - 1, min(end, horizon_days), shades[min(i, 2)], label=f"{dose:g} {unit}",
-                    font={"size": 11, "color": "#7F4F00"})
+                    font={"size": 11, "color": BROWN})
     for c in range(cycle_days, horizon_days + 1, cycle_days):
-        marks.vline(c, {"color": "#BBBBBB", "width": 1, "dash": "dot"})
+        marks.vline(c, {"color": GREY_73, "width": 1, "dash": "dot"})
     marks.apply(fig)
     colors = [GRADE_COLORS[2], GRADE_COLORS[3], GRADE_COLORS[4]]
     for (label, d), color in zip(curves.items(), colors, strict=False):
@@ -69,7 +85,7 @@ def cumulative_incidence_figure(
                                  hovertemplate="Day %{x}: %{y:.0%}<extra>" + label + "</extra>"))
     fig.update_xaxes(title_text="Days since first dose", range=[0, horizon_days], dtick=7, showgrid=False)
     fig.update_yaxes(title_text="Cumulative incidence", tickformat=".0%", range=[0, 1.02], dtick=0.2,
-                     showgrid=True, gridcolor="#EEEEEE")
+                     showgrid=True, gridcolor=GRID)
     return finish_figure(fig, ctx, f"{term}: time to first episode (first {horizon_days // cycle_days} cycles)",
                          height=420)
 
@@ -85,7 +101,7 @@ def onset_dose_figure(onsets: pd.DataFrame, ctx: FigureContext | None, drug: str
         fig.add_trace(go.Bar(x=order, y=sub.to_numpy(), name=GRADE_LABELS[int(g)], marker_color=GRADE_COLORS[int(g)]))
     fig.update_layout(barmode="stack")
     fig.update_xaxes(title_text=f"{drug} daily dose on the day before onset")
-    fig.update_yaxes(title_text="Episodes", dtick=2, showgrid=True, gridcolor="#EEEEEE")
+    fig.update_yaxes(title_text="Episodes", dtick=2, showgrid=True, gridcolor=GRID)
     return finish_figure(fig, ctx, f"{term} episodes by {drug} dose before onset", height=380, legend_title="Grade")
 
 
@@ -94,14 +110,14 @@ def dose_level_figure(levels: pd.DataFrame, ctx: FigureContext | None, drug: str
     fig = go.Figure()
     doses = sorted(levels["DOSE"].unique(), reverse=True)
     palette = {dose: EXTENDED[i % len(EXTENDED)] for i, dose in enumerate(doses)}
-    palette.update({target: "#0072B2", 0.0: "#D55E00"})
+    palette.update({target: BLUE, 0.0: VERMILION})
     for dose in doses:
         sub = levels[levels["DOSE"] == dose]
         fig.add_trace(go.Scatter(x=sub["DAY"] / 7, y=sub["PATIENTS"], mode="lines", stackgroup="one",
                                  name="held" if dose == 0 else f"{dose:g} {unit}", line={"width": 0.5, "color": palette[dose]},
                                  hovertemplate="Week %{x:.0f}: %{y} patients<extra>" + (f"{dose:g} {unit}" if dose else "held") + "</extra>"))
-    fig.update_xaxes(title_text="Weeks since first dose", dtick=3, showgrid=True, gridcolor="#F3F3F3")
-    fig.update_yaxes(title_text="Patients on the drug", showgrid=True, gridcolor="#EEEEEE")
+    fig.update_xaxes(title_text="Weeks since first dose", dtick=3, showgrid=True, gridcolor=PANEL)
+    fig.update_yaxes(title_text="Patients on the drug", showgrid=True, gridcolor=GRID)
     return finish_figure(fig, ctx, f"{drug} dose level over time (escalation to {target:g} {unit})", height=380,
                          legend_title="Daily dose")
 
@@ -114,6 +130,6 @@ def rdi_figure(rdi: pd.DataFrame, ctx: FigureContext | None, drugs: list[str]) -
         fig.add_trace(go.Box(y=100 * d["RDI"], name=drug, boxpoints="all", jitter=0.35, pointpos=0,
                              marker={"color": DRUG_COLORS[i % len(DRUG_COLORS)], "size": 6}, line={"width": 1.5},
                              customdata=d["USUBJID"], hovertemplate="%{customdata}: %{y:.0f}%<extra>" + drug + "</extra>"))
-    Overlay().hline(100, {"color": "#444444", "width": 1, "dash": "dash"}).apply(fig)
-    fig.update_yaxes(title_text="Relative dose intensity (%)", range=[0, 115], dtick=20, showgrid=True, gridcolor="#EEEEEE")
+    Overlay().hline(100, {"color": TEXT_SOFT, "width": 1, "dash": "dash"}).apply(fig)
+    fig.update_yaxes(title_text="Relative dose intensity (%)", range=[0, 115], dtick=20, showgrid=True, gridcolor=GRID)
     return finish_figure(fig, ctx, "Relative dose intensity per drug", height=400)

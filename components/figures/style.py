@@ -8,6 +8,61 @@ order reads by lightness even without colour vision.
 
 from __future__ import annotations
 
+# Named colours of the figures' furniture (text, grids, panels) and accents: every colour a figure uses
+# is defined in this module.
+BLACK = "#000000"
+BLUE = "#0072B2"
+BLUE_TINT = "#E6F2FA"
+BROWN = "#7F4F00"
+DARK_ORANGE = "#B07A00"
+DARK_RED = "#7F0000"
+GRADE_1 = "#FEE08B"
+GRADE_2 = "#FDAE61"
+GREEN = "#009E73"
+GREEN_TINT = "#E9F6F1"
+GREY_40 = "#666666"
+GREY_43 = "#6E6E6E"
+GREY_53 = "#888888"
+GREY_55 = "#8C8C8C"
+GREY_60 = "#999999"
+GREY_62 = "#9E9E9E"
+GREY_73 = "#BBBBBB"
+GREY_74 = "#BDBDBD"
+GREY_80 = "#CCCCCC"
+GREY_85 = "#D9D9D9"
+GREY_87 = "#DDDDDD"
+GREY_94 = "#F0F0F0"
+GREY_95 = "#F2F2F2"
+GRID = "#EEEEEE"
+INK = "#222222"
+NAVY = "#08306B"
+NAVY_TITLE = "#0B2545"
+NAVY_TINT = "#E8EEF7"
+OLIVE = "#B8A800"
+ORANGE = "#E69F00"
+ORANGE_TINT = "#FDF3E6"
+PANEL = "#F3F3F3"
+PANEL_LIGHT = "#FAFAFA"
+PLUM = "#99557A"
+PURPLE = "#CC79A7"
+RED = "#D73027"
+RUST = "#9A4400"
+SKY = "#56B4E9"
+TEXT = "#333333"
+TEXT_MUTED = "#555555"
+TEXT_SOFT = "#444444"
+VERMILION = "#D55E00"
+WHITE = "#FFFFFF"
+YELLOW = "#F0E442"
+
+
+def rgba(hex_color: str, alpha: float) -> str:
+    """A colour of this module with transparency, as plotly's rgba() string."""
+    h = hex_color.lstrip("#")
+    r, g, b = (int(h[i : i + 2], 16) for i in (0, 2, 4))
+    return f"rgba({r},{g},{b},{alpha})"
+
+
 BOR_ORDER = ("CR", "PR", "SD", "PD", "NE")
 BOR_COLORS = {
     "CR": "#08306B",
@@ -82,6 +137,24 @@ POPULATION_LABELS = {
     "EFFFL": "Response-evaluable population",
     "SAFFL": "Safety population (all treated)",
     "ALL": "All enrolled",
+}
+
+# Headers on screen of the columns the app derives (the data's own columns take theirs from the data
+# dictionary's "header" column).
+COLUMN_HEADERS = {
+    "BOR": "Best overall response", "BOR_DETAIL": "BOR (detail)", "DERIVED": "BOR (app)", "GIVEN": "BOR (ADRS)",
+    "SOURCE": "BOR from", "BEST_PCHG": "Best % change", "N_POST": "Post-baseline scans", "RESP_DATE": "First response",
+    "CONF_DATE": "Confirmed", "PD_DATE": "First PD", "N_ASSESS": "Assessments", "NEW_LESION": "New lesion",
+    "LAST_ADEQUATE": "Last adequate assessment", "SD_END": "Disease control until", "CR_THEN_PR": "CR then PR",
+    "UNCONFIRMED_RESP": "Unconfirmed response", "WEEK": "Week", "NADIR": "Nadir", "PCHG_NADIR": "% change from nadir",
+    "OVR": "Visit response", "EVENT": "Event (1 = yes)", "DAYS": "Days", "STATUS": "Status (1 event, 2 competing, 0 censored)",
+    "FIRST": "First episode", "DOSE": "Dose", "DRUG": "Drug", "KIND": "Kind", "DATE": "Date", "DETAIL": "Detail",
+    "TOTAL": "Delivered", "PLANNED": "Planned", "RDI": "RDI", "ONGOING": "On treatment", "END": "Last dose or cut-off",
+    "BEFORE": "Before", "NOW": "Now", "BASE_VAF": "Baseline VAF", "EARLY_VAF": "Early VAF", "PCT_CHANGE": "% change",
+    "CLEARED": "Cleared", "BASE_DETECTED": "Detected at baseline", "MOLECULAR_RESPONSE": "Molecular response",
+    "VALUE": "Value", "RESPONDER": "Response", "LABEL": "Patient (short)", "FU_END": "Follow-up until",
+    "DETECTED": "Detected", "PLOT_VAL": "Plotted value", "DAY": "Day", "N": "N", "PATIENTS": "Patients",
+    "TTR_DAYS": "Time to response (days)", "TTR_WEEKS": "Time to response (weeks)",
 }
 
 FONT_FAMILY = "Inter, 'Helvetica Neue', Arial, sans-serif"

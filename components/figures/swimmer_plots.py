@@ -9,13 +9,19 @@ import plotly.graph_objects as go
 
 from components.figures.plotting import FigureContext, finish_figure
 from components.figures.style import (
+    BLACK,
     BOR_COLORS,
     BOR_LABELS,
     BOR_ORDER,
     EVENT_MARKERS,
+    GREY_62,
+    GRID,
+    INK,
     MISSING_COLOR,
     P95_COLORS,
     P95_ORDER,
+    TEXT_SOFT,
+    WHITE,
     categorical_colors,
 )
 from components.stats.swimmer import EVENT_ORDER, UNITS
@@ -60,7 +66,7 @@ def swimmer_figure(
         ], axis=-1)
         fig.add_trace(go.Bar(
             x=sub["DAYS"] / div, y=sub["LABEL"], orientation="h", name=labels[cat], legendgroup="bars",
-            marker={"color": colors.get(cat, MISSING_COLOR), "line": {"color": "#000000", "width": width}},
+            marker={"color": colors.get(cat, MISSING_COLOR), "line": {"color": BLACK, "width": width}},
             customdata=custom, width=0.65,
             hovertemplate=("<b>%{customdata[0]}</b><br>Site: %{customdata[1]}<br>First dose %{customdata[2]}, last "
                            "%{customdata[3]} (%{customdata[6]} days)<br>Best response: %{customdata[4]}"
@@ -68,7 +74,7 @@ def swimmer_figure(
         ))
     if highlight and any(u in highlight for u in bars["USUBJID"]):
         fig.add_trace(go.Bar(x=[None], y=[None], name=highlight_label,
-                             marker={"color": "#FFFFFF", "line": {"color": "#000000", "width": 2.5}}))
+                             marker={"color": WHITE, "line": {"color": BLACK, "width": 2.5}}))
     fu = bars[bars["FU_END"].notna()]
     if len(fu):
         xs, ys = [], []
@@ -76,7 +82,7 @@ def swimmer_figure(
             xs += [r.DAYS / div, ((r.FU_END - r.TRTSDT).days + 1) / div, None]
             ys += [r.LABEL, r.LABEL, None]
         fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", name="Follow-up after treatment",
-                                 line={"color": "#9E9E9E", "width": 1.5, "dash": "dot"}, hoverinfo="skip"))
+                                 line={"color": GREY_62, "width": 1.5, "dash": "dot"}, hoverinfo="skip"))
     on = bars[bars["ONGOING"]]
     if len(on):
         m = EVENT_MARKERS["ongoing"]
@@ -97,14 +103,14 @@ def swimmer_figure(
             x=(sub["DAY"] + 1) / div, y=sub["LABEL"], mode="markers", name=label,
             marker={"symbol": m["symbol"], "size": m["size"], "color": m["color"],
                     "line": {"width": 2 if ("line" in m["symbol"] or "open" in m["symbol"]) else 1,
-                             "color": m["color"] if ("line" in m["symbol"] or "open" in m["symbol"]) else "#222222"}},
+                             "color": m["color"] if ("line" in m["symbol"] or "open" in m["symbol"]) else INK}},
             customdata=np.stack([sub["USUBJID"], sub["DATE"].dt.strftime("%Y-%m-%d"), sub["DETAIL"], sub["DAY"]], axis=-1),
             hovertemplate="<b>%{customdata[0]}</b><br>%{customdata[2]}<br>%{customdata[1]} (day %{customdata[3]})<extra></extra>",
         ))
     xmax = float(((bars["FU_END"].fillna(bars["END"]) - bars["TRTSDT"]).dt.days.max() + 1) / div) if n else 1.0
     dtick = tick_every or (6 if unit == "weeks" else 3)
     fig.update_xaxes(title_text=f"{unit.capitalize()} since first dose", range=[0, xmax * 1.05 + 1], dtick=dtick,
-                     showgrid=True, gridcolor="#EEEEEE", zeroline=True, zerolinecolor="#444444", side="bottom")
+                     showgrid=True, gridcolor=GRID, zeroline=True, zerolinecolor=TEXT_SOFT, side="bottom")
     fig.update_yaxes(title_text="", categoryorder="array", categoryarray=order[::-1], tickfont={"size": 11},
                      automargin=True)
     fig.update_layout(barmode="overlay", bargap=0.3)

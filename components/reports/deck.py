@@ -23,6 +23,7 @@ from components.data.config import StudyConfig, load_config
 from components.data.datasets import DataCut, list_cuts, load_cut
 from components.figures.export import image_server, to_image
 from components.figures.plotting import SYNTHETIC_TAG
+from components.figures.style import GREY_87, INK, NAVY_TITLE, TEXT, TEXT_MUTED, TEXT_SOFT, VERMILION
 from components.reports.report import ReportItem, build_report, key_numbers_text
 
 SLIDE_W, SLIDE_H = 13.333, 7.5  # inches, 16:9
@@ -37,7 +38,7 @@ def _pptx():
 
 
 def _text(slide, text: str, left: float, top: float, width: float, height: float, size: int = 14,
-          bold: bool = False, color: str = "222222") -> None:
+          bold: bool = False, color: str = INK) -> None:
     Presentation, RGBColor, Inches, Pt = _pptx()
     box = slide.shapes.add_textbox(Inches(left), Inches(top), Inches(width), Inches(height))
     frame = box.text_frame
@@ -47,14 +48,14 @@ def _text(slide, text: str, left: float, top: float, width: float, height: float
         para.text = line
         para.font.size = Pt(size)
         para.font.bold = bold
-        para.font.color.rgb = RGBColor.from_string(color)
+        para.font.color.rgb = RGBColor.from_string(color.lstrip("#"))
 
 
 def _title(slide, title: str, cut: DataCut, config: StudyConfig) -> None:
-    _text(slide, title, 0.4, 0.25, 10.5, 0.7, size=26, bold=True, color="0B2545")
-    _text(slide, f"{config.id} · data cut-off {cut.cutoff_text}", 0.4, 0.85, 9, 0.4, size=12, color="555555")
+    _text(slide, title, 0.4, 0.25, 10.5, 0.7, size=26, bold=True, color=NAVY_TITLE)
+    _text(slide, f"{config.id} · data cut-off {cut.cutoff_text}", 0.4, 0.85, 9, 0.4, size=12, color=TEXT_MUTED)
     if cut.synthetic:
-        _text(slide, SYNTHETIC_TAG, 8.6, 0.3, 4.4, 0.5, size=13, bold=True, color="D55E00")
+        _text(slide, SYNTHETIC_TAG, 8.6, 0.3, 4.4, 0.5, size=13, bold=True, color=VERMILION)
 
 
 def _table(slide, df: pd.DataFrame, top: float = 1.4, max_rows: int = 18) -> None:
@@ -85,15 +86,15 @@ def build_deck(cut: DataCut, config: StudyConfig, compare: DataCut | None = None
     prs.slide_width, prs.slide_height = Inches(SLIDE_W), Inches(SLIDE_H)
     blank = prs.slide_layouts[6]
     s = prs.slides.add_slide(blank)
-    _text(s, config.title, 0.6, 1.4, 12, 1.6, size=32, bold=True, color="0B2545")
-    _text(s, f"{config.id} · {config.design_text}", 0.6, 3.0, 12, 0.6, size=16, color="333333")
+    _text(s, config.title, 0.6, 1.4, 12, 1.6, size=32, bold=True, color=NAVY_TITLE)
+    _text(s, f"{config.id} · {config.design_text}", 0.6, 3.0, 12, 0.6, size=16, color=TEXT)
     _text(s, f"Data cut-off {cut.cutoff_text}" + (f" (compared with {compare.cutoff_text})" if compare else ""),
-          0.6, 3.7, 12, 0.5, size=16, color="333333")
-    _text(s, key_numbers_text(cut, config, filters), 0.6, 4.3, 12, 0.5, size=14, color="555555")
+          0.6, 3.7, 12, 0.5, size=16, color=TEXT)
+    _text(s, key_numbers_text(cut, config, filters), 0.6, 4.3, 12, 0.5, size=14, color=TEXT_MUTED)
     _text(s, "Populations: all enrolled; safety = all treated (SAFFL); response-evaluable = EFFFL.", 0.6, 4.8, 12, 0.5,
-          size=12, color="555555")
+          size=12, color=TEXT_MUTED)
     if cut.synthetic:
-        _text(s, SYNTHETIC_TAG, 0.6, 5.8, 12, 0.6, size=22, bold=True, color="D55E00")
+        _text(s, SYNTHETIC_TAG, 0.6, 5.8, 12, 0.6, size=22, bold=True, color=VERMILION)
     with image_server():
         for item in items:
             slide = prs.slides.add_slide(blank)
@@ -110,7 +111,7 @@ def build_deck(cut: DataCut, config: StudyConfig, compare: DataCut | None = None
             if item.table is not None:
                 _table(slide, item.table)
             if item.note:
-                _text(slide, item.note, 0.45, 7.0, 12.4, 0.4, size=11, color="444444")
+                _text(slide, item.note, 0.45, 7.0, 12.4, 0.4, size=11, color=TEXT_SOFT)
     out = io.BytesIO()
     prs.save(out)
     return out.getvalue()
@@ -123,9 +124,10 @@ def build_html(cut: DataCut, config: StudyConfig, compare: DataCut | None = None
     parts = [
         "<!doctype html><html><head><meta charset='utf-8'>",
         f"<title>{html.escape(config.id)} · data cut {cut.cutoff_text}</title>",
-        "<style>body{font-family:Inter,Helvetica,Arial,sans-serif;max-width:1200px;margin:24px auto;color:#1F2933}"
-        "h1{color:#0B2545}table{border-collapse:collapse;margin:8px 0 24px}td,th{border:1px solid #ddd;padding:4px 8px;"
-        "font-size:13px}.synthetic{color:#D55E00;font-weight:bold}.note{color:#555}</style></head><body>",
+        f"<style>body{{font-family:Inter,Helvetica,Arial,sans-serif;max-width:1200px;margin:24px auto;color:{INK}}}"
+        f"h1{{color:{NAVY_TITLE}}}table{{border-collapse:collapse;margin:8px 0 24px}}td,th{{border:1px solid {GREY_87};"
+        f"padding:4px 8px;font-size:13px}}.synthetic{{color:{VERMILION};font-weight:bold}}.note{{color:{TEXT_MUTED}}}"
+        "</style></head><body>",
         f"<h1>{html.escape(config.title)}</h1>",
         f"<p>{html.escape(config.id)} · data cut-off {cut.cutoff_text}"
         + (f" · compared with {compare.cutoff_text}" if compare else "") + "</p>",

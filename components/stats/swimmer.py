@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from components.figures.style import BOR_ORDER
+from components.stats.recist import BOR_CATEGORIES as BOR_ORDER
 
 EVENT_ORDER = ("response", "confirmation", "progression", "death", "dose_reduction", "dose_hold", "ae_g3")
 UNITS = {"weeks": 7.0, "months": 30.4375}

@@ -10,17 +10,17 @@ from dataclasses import dataclass
 class PageSpec:
     file: str  # relative to the project root
     title: str
-    url_path: str  # "" for the default page
+    url_path: str
     section: str
 
     @property
     def slug(self) -> str:
-        """The page's name in file names and URLs ("overview" for the default page)."""
-        return self.url_path or "overview"
+        """The page's name in file names and URLs."""
+        return self.url_path
 
 
 PAGES: tuple[PageSpec, ...] = (
-    PageSpec("pages/overview.py", "Overview", "", "Trial"),
+    PageSpec("pages/overview.py", "Overview", "overview", "Trial"),
     PageSpec("pages/enrollment.py", "Enrollment", "enrollment", "Trial"),
     PageSpec("pages/changes.py", "Since last cut", "changes", "Trial"),
     PageSpec("pages/response.py", "Response", "response", "Efficacy"),

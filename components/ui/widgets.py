@@ -17,6 +17,7 @@ import streamlit as st
 
 from components.analyses.base import Options, Result, as_filters, code_snippet
 from components.data.config import StudyConfig
+from components.data.contract import column_header
 from components.data.datasets import (
     CutRef,
     DataCut,
@@ -29,6 +30,7 @@ from components.data.datasets import (
 from components.data.filters import MISSING_LABEL, apply_filters, describe, filter_specs
 from components.data.validation import ERROR, INFO, WARNING, Finding
 from components.figures.plotting import SUBGROUP_TAG, SYNTHETIC_TAG, FigureContext, export_config
+from components.figures.style import COLUMN_HEADERS
 
 OptionsT = TypeVar("OptionsT", bound=Options)
 STATE_KEY = "_trial_state"
@@ -153,9 +155,26 @@ def _kept(key: str, default: object, valid=None) -> dict:
     return {"key": key, "on_change": _sync, "args": (key,)}
 
 
+def navigation_links() -> None:
+    """The page list in the sidebar, by section (components/ui/navigation.py). Drawn here rather than
+    by st.navigation's own menu, which .streamlit/config.toml hides so that a cold server's legacy
+    pages/ mode never lists bare file names."""
+    from components.ui.navigation import PAGES
+
+    sb = st.sidebar
+    section = None
+    for spec in PAGES:
+        if spec.section != section:
+            section = spec.section
+            sb.caption(section)
+        sb.page_link(spec.file, label=spec.title)
+    sb.divider()
+
+
 def sidebar(config: StudyConfig) -> AppState:
     """Data source, data cut, comparison cut and global filters; stores and returns the state."""
     sb = st.sidebar
+    navigation_links()
     sb.markdown("### Data")
     import os
 
@@ -416,13 +435,39 @@ def findings_panel(findings: Sequence[Finding]) -> None:
     csv_download(pd.DataFrame(rows), "validation_findings.csv", "Download findings (CSV)", key="dl_findings")
 
 
-def display_frame(df: pd.DataFrame) -> pd.DataFrame:
-    """A table for the screen: dates as YYYY-MM-DD, missing values blank."""
+def headers(columns: Sequence[str]) -> dict[str, str]:
+    """Column → header on screen: the data dictionary's header for the data's columns, style's for the
+    columns the app derives; a column keeps its name when the header is taken or unknown."""
+    out: dict[str, str] = {}
+    taken = set(columns)
+    for c in columns:
+        h = COLUMN_HEADERS.get(c) or column_header(str(c))
+        if h and h != c and h not in taken:
+            out[c] = h
+            taken.add(h)
+    return out
+
+
+def display_frame(df: pd.DataFrame, rename: bool = False) -> pd.DataFrame:
+    """A table for the screen: dates as YYYY-MM-DD, missing text and dates as "—" (never "None");
+    with ``rename``, the columns under their headers (:func:`headers`)."""
     out = df.copy()
     for c in out.columns:
-        if pd.api.types.is_datetime64_any_dtype(out[c]):
-            out[c] = out[c].dt.strftime("%Y-%m-%d").fillna("")
-    return out
+        col = out[c]
+        if pd.api.types.is_datetime64_any_dtype(col):
+            out[c] = col.dt.strftime("%Y-%m-%d").fillna("—")
+        elif col.dtype == object:
+            out[c] = col.map(lambda v: "—" if v is None or (isinstance(v, float) and v != v) or v is pd.NaT else v)
+    return out.rename(columns=headers(list(out.columns))) if rename else out
+
+
+def table(df: pd.DataFrame, column_config: Mapping | None = None, **kwargs: object) -> object:
+    """A data table on screen: :func:`display_frame` with headers; ``column_config`` may name the
+    columns by their data names."""
+    names = headers(list(df.columns))
+    cc = {names.get(k, k): v for k, v in (column_config or {}).items()}
+    kwargs.setdefault("hide_index", True)
+    return st.dataframe(display_frame(df).rename(columns=names), column_config=cc or None, **kwargs)
 
 
 def csv_download(df: pd.DataFrame, filename: str, label: str = "Download CSV", key: str | None = None) -> None:
@@ -454,7 +499,7 @@ def show_figure(
             csv_download(data, f"{name}.csv", "Data (CSV)", key=f"dl_{key}")
     if data is not None:
         with st.expander(data_label):
-            st.dataframe(data, hide_index=True, width="stretch")
+            table(data, width="stretch")
     if result is not None:
         show_code(result, state or st.session_state[STATE_KEY])
     return event

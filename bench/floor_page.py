@@ -1,0 +1,23 @@
+"""The floor of a page re-run, for bench/run.py: a Streamlit script that shows, from a cache, as many
+plotly figures and tables as a real page, computing nothing. The figures and tables come from the
+pickle named by TRIAL_BENCH_FLOOR (written by the benchmark from the page it compares)."""
+
+import os
+import pickle
+
+import plotly.io as pio
+import streamlit as st
+
+
+@st.cache_resource
+def elements(path: str):
+    with open(path, "rb") as fh:
+        specs, frames = pickle.load(fh)
+    return [pio.from_json(s) for s in specs], frames
+
+
+figures, frames = elements(os.environ["TRIAL_BENCH_FLOOR"])
+for i, fig in enumerate(figures):
+    st.plotly_chart(fig, key=f"floor_{i}")
+for df in frames:
+    st.dataframe(df)
