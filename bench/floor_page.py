@@ -1,6 +1,7 @@
-"""The floor of a page re-run, for bench/run.py: a Streamlit script that shows, from a cache, as many
-plotly figures and tables as a real page, computing nothing. The figures and tables come from the
-pickle named by TRIAL_BENCH_FLOOR (written by the benchmark from the page it compares)."""
+"""The floor of a page re-run, for bench/run.py: a page with the app's shared header and sidebar that
+shows, from a cache, as many plotly figures and tables as a real page and computes nothing. The
+figures and tables come from the pickle named by TRIAL_BENCH_FLOOR (written by the benchmark from the
+page it compares)."""
 
 import os
 import pickle
@@ -16,6 +17,11 @@ def elements(path: str):
     return [pio.from_json(s) for s in specs], frames
 
 
+from components.data.config import load_config  # noqa: E402
+from components.ui import widgets  # noqa: E402
+
+widgets.sidebar(load_config(), links=False)  # the shared sidebar every page builds (the page links need app.py)
+st.title("Floor")
 figures, frames = elements(os.environ["TRIAL_BENCH_FLOOR"])
 for i, fig in enumerate(figures):
     st.plotly_chart(fig, key=f"floor_{i}")

@@ -66,7 +66,7 @@ def test_the_decision_follows_the_protocols_test(app_factory, tmp_path, latest_c
     assert _metric(at, "p vs H0") == "0.041"  # the protocol's two-sided normal test
     text = " ".join(m.value for m in at.markdown)
     assert "H0 rejected" in text and "z = 2.05" in text and "1 more responder needed" in text
-    assert any("p = 0.041 (one-sided, α = 0.025), h0 not rejected" in c.value for c in at.caption)
+    assert any("p = 0.041 (one-sided, α = 0.025), H0 not rejected" in c.value for c in at.caption)
 
 
 def test_with_filters_the_decision_stays_on_the_whole_study(app_factory, tmp_path, latest_cut, edit_table):

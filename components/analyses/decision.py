@@ -112,7 +112,7 @@ class PrimaryEndpoint:
                     f"size {r.actual_alpha:.1%}, power at H1 {r.actual_power:.0%}).")
         return (f"Sensitivity analysis — exact binomial test at one-sided α = {r.alpha / r.sides:g}: at {r.n} evaluable "
                 f"patients it needs ≥ {r.exact_critical} responders; now {self.exact.p_text}, "
-                f"{self.exact.verdict.lower()}. Evaluated on the binomial distribution, the protocol's rule "
+                f"{self.exact.verdict}. Evaluated on the binomial distribution, the protocol's rule "
                 f"(≥ {r.critical} of {r.n}) has a one-sided type I error of {r.actual_alpha:.1%} (nominal "
                 f"{r.alpha / r.sides:.1%}) and power {r.actual_power:.0%} at H1 {r.p1:.0%}.")
 

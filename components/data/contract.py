@@ -107,10 +107,16 @@ def column_types(table: str) -> dict[str, str]:
 
 def column_header(column: str) -> str | None:
     """The short header the dictionary gives a column (the first table that has one), else None."""
+    return _headers().get(column)
+
+
+@lru_cache(maxsize=1)
+def _headers() -> dict[str, str]:
+    out: dict[str, str] = {}
     for r in load_dictionary():
-        if r.column == column and r.header:
-            return r.header
-    return None
+        if r.header:
+            out.setdefault(r.column, r.header)
+    return out
 
 
 def column_label(table: str, column: str) -> str:

@@ -171,10 +171,12 @@ def navigation_links() -> None:
     sb.divider()
 
 
-def sidebar(config: StudyConfig) -> AppState:
-    """Data source, data cut, comparison cut and global filters; stores and returns the state."""
+def sidebar(config: StudyConfig, links: bool = True) -> AppState:
+    """The page links, data source, data cut, comparison cut and global filters; stores and returns
+    the state. ``links=False`` leaves out the page links (a script outside the app's navigation)."""
     sb = st.sidebar
-    navigation_links()
+    if links:
+        navigation_links()
     sb.markdown("### Data")
     import os
 
@@ -456,8 +458,8 @@ def display_frame(df: pd.DataFrame, rename: bool = False) -> pd.DataFrame:
         col = out[c]
         if pd.api.types.is_datetime64_any_dtype(col):
             out[c] = col.dt.strftime("%Y-%m-%d").fillna("—")
-        elif col.dtype == object:
-            out[c] = col.map(lambda v: "—" if v is None or (isinstance(v, float) and v != v) or v is pd.NaT else v)
+        elif col.dtype == object and col.isna().any():
+            out[c] = col.where(col.notna(), "—")
     return out.rename(columns=headers(list(out.columns))) if rename else out
 
 
@@ -471,7 +473,8 @@ def table(df: pd.DataFrame, column_config: Mapping | None = None, **kwargs: obje
 
 
 def csv_download(df: pd.DataFrame, filename: str, label: str = "Download CSV", key: str | None = None) -> None:
-    st.download_button(label, df.to_csv(index=False).encode("utf-8"), file_name=filename,
+    """A CSV download of a table, written only when clicked."""
+    st.download_button(label, lambda: df.to_csv(index=False).encode("utf-8"), file_name=filename,
                        mime="text/csv", key=key or f"dl_{filename}")
 
 
