@@ -249,6 +249,68 @@ def bench_cold_start(repeat: int) -> float:
     return statistics.median(times)
 
 
+def _rss_mb(pid: int) -> float:
+    """Resident memory of a process (Linux /proc), MB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+LOAD_PAGES = ("Overview", "Response", "Survival", "Safety and exposure", "Enrollment")
+
+
+def bench_load(sessions: list[int], switches: int = 6, rounds: int = 2) -> list[tuple[int, float, float, float]]:
+    """Concurrent sessions on one served app (loopback only, bounded: ``switches`` page switches per
+    session and round): for each count, (sessions, p50 ms, p95 ms, server memory growth MB from the
+    first to the last round). Each session is a Chromium tab clicking through the sidebar links."""
+    import asyncio
+
+    from playwright.async_api import async_playwright
+
+    from scripts.serve import start, stop
+    from tests.conftest import CHROMIUM_ARGS
+
+    links = '[data-testid="stSidebar"] [data-testid="stPageLink"] a'
+    idle = "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
+
+    async def session(page, times: list[float], offset: int) -> None:
+        for i in range(switches):
+            target = LOAD_PAGES[(offset + i + 1) % len(LOAD_PAGES)]
+            t0 = time.perf_counter()
+            await page.locator(links, has_text=target).first.click(no_wait_after=True)
+            await page.wait_for_selector(f"h1:has-text('{target.split()[0]}')", timeout=120_000)
+            await page.wait_for_function(idle, timeout=120_000)
+            times.append(1000 * (time.perf_counter() - t0))
+
+    async def run(n: int, url: str, pid: int) -> tuple[float, float, float]:
+        async with async_playwright() as p:
+            browser = await p.chromium.launch(executable_path=shutil.which("chromium") or "/usr/bin/chromium",
+                                              args=CHROMIUM_ARGS)
+            pages = [await browser.new_page(viewport={"width": 1280, "height": 900}) for _ in range(n)]
+            for pg in pages:
+                await pg.goto(f"{url}/overview")
+                await pg.wait_for_selector('[data-testid="stMetricValue"]', timeout=120_000)
+            times: list[float] = []
+            memory = []
+            for _ in range(rounds):
+                await asyncio.gather(*(session(pg, times, i) for i, pg in enumerate(pages)))
+                memory.append(_rss_mb(pid))
+            await browser.close()
+        times.sort()
+        return times[len(times) // 2], times[min(len(times) - 1, int(0.95 * len(times)))], memory[-1] - memory[0]
+
+    out = []
+    for n in sessions:
+        proc, url = start()
+        try:
+            p50, p95, growth = asyncio.run(run(n, url, proc.pid))
+            out.append((n, p50, p95, growth))
+        finally:
+            stop(proc)
+    return out
+
+
 def machine() -> str:
     cpu = ""
     try:
@@ -264,7 +326,13 @@ def main() -> None:
     ap.add_argument("--sizes", type=int, nargs="+", default=[35, 500, 5000])
     ap.add_argument("--repeat", type=int, default=5)
     ap.add_argument("--out", type=Path, default=ROOT / "bench")
+    ap.add_argument("--load-only", action="store_true", help="only the concurrent-session load test")
     args = ap.parse_args()
+    if args.load_only:
+        for n, p50, p95, growth in bench_load([1, 5, 10]):
+            print(f"{n:>3} sessions: page switch p50 {p50:,.0f} ms, p95 {p95:,.0f} ms, server memory growth "
+                  f"{growth:+.1f} MB")
+        return
     work = Path(tempfile.mkdtemp(prefix="trial-bench-"))
     rows: list[dict] = []
 
@@ -297,6 +365,10 @@ def main() -> None:
         cold, switch = bench_browser(args.repeat)
         add("browser: first visit to a cold server (demo)", "—", cold)
         add("browser: page switch (demo, pages visited before)", "—", switch)
+        for n, p50, p95, growth in bench_load([1, 5, 10]):
+            add(f"load: {n} sessions, page switch p50", "—", p50)
+            add(f"load: {n} sessions, page switch p95", "—", p95)
+            add(f"load: {n} sessions, server memory growth (2nd round)", "—", growth, "MB")
     finally:
         shutil.rmtree(work, ignore_errors=True)
     write(rows, args.out)

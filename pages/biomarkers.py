@@ -14,6 +14,7 @@ from components.analyses.biomarkers import (
 )
 from components.analyses.response import WaterfallOptions, waterfall
 from components.analyses.survival import SurvivalOptions, kaplan_meier_endpoint
+from components.figures.safe_text import md
 from components.ui import widgets
 
 s = widgets.page_header("Biomarkers (exploratory)", needs=("adsl",))
@@ -36,7 +37,7 @@ def p95her2() -> None:
         st.caption(" ".join(res.notes))
     else:
         counts = [f"{k.replace(' (all enrolled)', '')} {v}" for k, v in res.numbers.items() if k.endswith("(all enrolled)")]
-        st.markdown("**Status (ADSL), all enrolled:** " + "; ".join(counts))
+        st.markdown("**Status (ADSL), all enrolled:** " + "; ".join(md(c) for c in counts))
         left, right = st.columns([3, 2])
         with left:
             widgets.show_figure(res, "orr_p95", data=res.tables["orr"], filename="orr_by_p95")

@@ -6,6 +6,7 @@ from components.analyses.base import Options, as_filters
 from components.analyses.changes import cut_comparison
 from components.analyses.response import ResponseOptions, response_overview
 from components.figures.export import chromium_available
+from components.figures.safe_text import md
 from components.reports.deck import build_deck, build_html
 from components.ui import widgets
 
@@ -66,7 +67,7 @@ else:
 
 st.subheader("Steering-committee deck and report")
 st.caption("Built from the same analyses as the pages, for the data on screen"
-           + (f" (filters: {s.filter_text})" if s.filter_text else "") + "; rendered when you click (about 10 s).")
+           + (f" (filters: {md(s.filter_text)})" if s.filter_text else "") + "; rendered when you click (about 10 s).")
 c1, c2 = st.columns(2)
 filters = as_filters(s.selection)
 stem = f"{cfg.id}_{s.cut.cutoff_text}"

@@ -13,6 +13,7 @@ from components.analyses.design import (
     power_curve,
     sample_size,
 )
+from components.figures.safe_text import md
 from components.ui import widgets
 
 s = widgets.page_header("Study design", needs=())
@@ -109,7 +110,7 @@ if not s.cut.has("adsl", "adrs"):
     st.info("Needs ADSL and ADRS.")
     st.stop()
 if s.filter_text:
-    st.caption(f"Computed on the whole study: the sidebar filters ({s.filter_text}) do not apply to the decision.")
+    st.caption(f"Computed on the whole study: the sidebar filters ({md(s.filter_text)}) do not apply to the decision.")
 mc = st.columns(3)
 prior = mc[0].selectbox("Prior for the ORR", list(PRIORS), format_func=PRIORS.get, key="design_prior",
                         help="Weakly informative prior centred on H0, worth two patients; or Jeffreys; or uniform.")

@@ -4,6 +4,7 @@ import streamlit as st
 
 from components.analyses.base import Options
 from components.analyses.enrollment import COUNT_BY, AccrualOptions, PeriodOptions, accrual, flow, periods, sites
+from components.figures.safe_text import md
 from components.ui import widgets
 
 s = widgets.page_header("Enrollment", needs=("adsl",))
@@ -40,7 +41,7 @@ if s.filter_text:
 idle = st_res.tables["idle"]
 if len(idle):
     st.warning(f"No patient for {cfg.enrollment.site_idle_weeks} weeks or more at: "
-               + "; ".join(f"{r['SITEID']} · {r['Site']} ({r['Weeks without a patient']:.0f} weeks)"
+               + "; ".join(f"{md(r['SITEID'])} · {md(r['Site'])} ({r['Weeks without a patient']:.0f} weeks)"
                            for _, r in idle.iterrows()))
 widgets.show_figure(st_res, "sites", filename="enrollment_sites")
 widgets.table(table.drop(columns=["SITEID"]), width="stretch",

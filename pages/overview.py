@@ -6,6 +6,7 @@ import streamlit as st
 from components.analyses.base import Options
 from components.analyses.overview import study_status
 from components.data.contract import TABLE_LABELS, TABLES, load_dictionary
+from components.figures.safe_text import md
 from components.stats.summary import design_sentence, regimen_table
 from components.ui import widgets
 
@@ -53,7 +54,7 @@ if s is not None:
             "Status": "loaded" if t in cut.tables else "absent or not loadable",
         })
     st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
-    st.caption(f"Source: {s.source_label or cut.source} · cut-off {cut.cutoff_text}")
+    st.caption(f"Source: {md(s.source_label or cut.source)} · cut-off {cut.cutoff_text}")
 
     st.markdown("#### Data validation")
     widgets.findings_panel(cut.issues)

@@ -3,6 +3,7 @@
 import streamlit as st
 
 from components.analyses.patient import PatientOptions, patient_profile
+from components.figures.safe_text import md
 from components.stats.swimmer import short_id
 from components.ui import widgets
 
@@ -25,16 +26,16 @@ bor, derived = n["Best overall response"], n["Derived by the app"]
 
 left, right = st.columns([1, 3])
 with left:
-    st.markdown(f"### {short_id(subj)}")
-    st.caption(cfg.site_name(sites[subj]))
+    st.markdown(f"### {md(short_id(subj))}")
+    st.caption(md(cfg.site_name(sites[subj])))
     if bor:
-        st.metric("Best overall response (confirmed)", bor)
+        st.metric("Best overall response (confirmed)", md(bor))
         if derived and derived != bor:
-            st.caption(f"ADRS gives {bor}; the app's RECIST 1.1 derivation gives {derived} (see the Response page).")
+            st.caption(f"ADRS gives {md(bor)}; the app's RECIST 1.1 derivation gives {md(derived)} (see the Response page).")
     skip = ("Patient", "Best overall response", "Derived by the app")
     for k, v in n.items():
         if k not in skip:
-            st.markdown(f"**{k}:** {v}")
+            st.markdown(f"**{k}:** {md(v)}")
 with right:
     widgets.show_figure(res, "profile", filename=f"profile_{short_id(subj)}")
 

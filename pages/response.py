@@ -12,6 +12,7 @@ from components.analyses.response import (
     waterfall,
 )
 from components.figures.response_plots import COLOR_BY
+from components.figures.safe_text import md
 from components.stats.recist import cr_then_pr_text
 from components.ui import widgets
 
@@ -57,7 +58,7 @@ if t.n:
 st.caption(pe.sensitivity_sentence())
 if s.filter_text:
     st.caption("The decision above is computed on the whole study; the ORR, CI and p-value in the boxes follow the "
-               f"sidebar filters ({s.filter_text}) and are a subgroup analysis.")
+               f"sidebar filters ({md(s.filter_text)}) and are a subgroup analysis.")
 if confirmed != rules.confirmed_default:
     st.caption("The decision uses the protocol's " + ("confirmed" if rules.confirmed_default else "unconfirmed")
                + " responses, whatever the toggle above shows.")
@@ -105,7 +106,7 @@ if points:
         st.session_state["spider_click"] = subj
         st.rerun()
 if highlight:
-    st.page_link("pages/patient.py", label=f"Open the patient profile of {highlight}", query_params={"patient": highlight})
+    st.page_link("pages/patient.py", label=f"Open the patient profile of {md(highlight)}", query_params={"patient": highlight})
 
 # ---------------------------------------------------------------- listing and checks
 st.subheader("Patients")
@@ -125,4 +126,4 @@ with st.expander(f"Derivation check: the app's RECIST derivation against ADRS ({
         st.caption("Typical causes: an SD or two NE between a response and its confirmation, a confirmation "
                    f"less than {rules.confirmation_min_days} days later, or SD before {rules.sd_min_days} days.")
     if d.cr_then_pr:
-        st.warning("CR followed by PR — " + cr_then_pr_text(rules) + " Please check the CR of: " + ", ".join(d.cr_then_pr))
+        st.warning("CR followed by PR — " + cr_then_pr_text(rules) + " Please check the CR of: " + ", ".join(md(u) for u in d.cr_then_pr))

@@ -3,6 +3,7 @@
 import streamlit as st
 
 from components.analyses.survival import POPULATIONS, SurvivalOptions, group_candidates, kaplan_meier_endpoint
+from components.figures.safe_text import md
 from components.stats.survival import ENDPOINTS
 from components.ui import widgets
 
@@ -76,7 +77,7 @@ if cmp is not None:
     st.subheader(f"Comparison by {group_label}")
     small = [str(r["Group"]) for _, r in res.tables["numbers"].iterrows() if r["N"] < sv.small_group_n]
     if small:
-        st.warning(f"Small groups ({', '.join(small)}: fewer than {sv.small_group_n} patients): the log-rank test and "
+        st.warning(f"Small groups ({md(', '.join(small))}: fewer than {sv.small_group_n} patients): the log-rank test and "
                    "hazard ratios are unstable and exploratory.")
     st.markdown(f"Log-rank test: χ² = {cmp.logrank_chisq:.2f} on {cmp.df} df, **p = {cmp.logrank_p:.3f}**"
                 + (f" ({widgets.SUBGROUP_TAG})" if s.filtered else "") + ".")

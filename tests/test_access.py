@@ -141,3 +141,64 @@ def test_a_failing_upload_leaves_the_current_data_and_says_why(app_factory, late
     assert any("cannot replace the current data" in e.value for e in at.sidebar.error)
     assert next(m.value for m in at.metric if m.label == "Enrolled / target") == "5 / 35"
     assert len(load_cut(DEMO_DIR).tables["adsl"]) == 28  # nothing on disk was touched
+
+
+# --------------------------------------------------------------------------- issue 18 (15, 16)
+
+
+def test_forwarded_for_is_believed_only_from_a_trusted_proxy():
+    """(15) A direct client sending a new X-Forwarded-For per try keeps its own address; behind a
+    configured proxy the client is the right-most untrusted hop (the left-most is whatever it wrote)."""
+    from components.ui.access import client_address
+
+    assert client_address("1.2.3.4", "203.0.113.9", ()) == "203.0.113.9"
+    assert client_address("5.6.7.8", "203.0.113.9", ("10.0.0.0/8",)) == "203.0.113.9"
+    assert client_address("6.6.6.6, 198.51.100.7", "10.0.0.2", ("10.0.0.0/8",)) == "198.51.100.7"
+    assert client_address("198.51.100.7, 10.0.0.3", "10.0.0.2", ("10.0.0.0/8",)) == "198.51.100.7"
+    assert client_address("not-an-ip", "10.0.0.2", ("10.0.0.0/8",)) == "10.0.0.2"
+    assert client_address(None, None, ()) == "local"
+
+
+def test_others_failures_never_lock_a_real_user_out():
+    """(15) 200 failures from 200 addresses: the global limit only delays (≤ 30 s), never locks; a
+    client's own failures slow it down (1, 2, 4 … s) before its lock-out."""
+    from components.ui.access import LOCKOUT, THROTTLE, AccessPolicy
+
+    THROTTLE.clear()
+    LOCKOUT.clear()
+    policy = AccessPolicy(mode="password", max_failures=5, lockout_seconds=900)
+    for i in range(200):
+        LOCKOUT.fail(f"ip:198.51.100.{i}", policy, now=1000.0)
+        THROTTLE.fail(now=1000.0)
+    assert LOCKOUT.locked_for("ip:203.0.113.1", policy, now=1000.0) == 0
+    assert 0 < THROTTLE.wait(now=1000.0) <= 30
+    assert THROTTLE.wait(now=1061.0) == 0  # the minute has passed
+    key = "ip:192.0.2.50"
+    for t in (2000.0, 2001.0):
+        LOCKOUT.fail(key, policy, now=t)
+    assert LOCKOUT.delay(key, now=2001.0) == 0
+    LOCKOUT.fail(key, policy, now=2002.0)
+    assert LOCKOUT.delay(key, now=2002.0) == pytest.approx(1.0)
+    LOCKOUT.fail(key, policy, now=2003.0)
+    assert LOCKOUT.delay(key, now=2003.0) == pytest.approx(2.0)
+    THROTTLE.clear()
+    LOCKOUT.clear()
+
+
+@pytest.mark.parametrize("email,verified,ok", [
+    ("pi@hospital.cn", True, True),
+    ("PI@Hospital.CN", True, True),
+    ("x@evil.com@hospital.cn", True, False),
+    ("pi@hospital.cn", False, False),
+    ("pi@hospital.cn", None, False),
+    ("Evil <pi@hospital.cn>", True, False),
+    (" pi@hospital.cn", True, False),
+    ("pi@hospital.cn.evil.com", True, False),
+    ("someone@hospital.cn", True, True),  # the domain is allowed
+    ("someone@sub.hospital.cn", True, False),
+])
+def test_oidc_allow_list_parses_strictly_and_needs_a_verified_address(email, verified, ok):
+    """(16) One well-formed address, verified by the identity provider (email_verified)."""
+    policy = policy_from_secrets({"access": {"mode": "oidc", "allowed_emails": ["pi@hospital.cn"],
+                                             "allowed_domains": ["hospital.cn"]}})
+    assert email_allowed(email, policy, verified) is ok

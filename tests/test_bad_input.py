@@ -3,6 +3,7 @@ the column and the rows (spreadsheet numbering: header = row 1), and the app sti
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -22,6 +23,7 @@ def _app_still_runs(app_factory, folder: Path, expect_text: str) -> None:
     at = app_factory(folder).run()
     assert not at.exception, at.exception
     shown = " ".join(e.value for e in [*at.error, *at.warning, *at.info])
+    shown = re.sub(r"\\(.)", r"\1", shown)  # the text as rendered: data values are Markdown-escaped
     assert expect_text in shown
     for page in PAGES[1:]:
         at.switch_page(page).run()
@@ -90,7 +92,7 @@ def test_duplicate_subjects(cut_copy, edit_table, app_factory):
 @pytest.mark.parametrize(
     "table,column,value,text",
     [
-        ("adtte", "AVAL", "-5", "impossible value (allowed range 0 to ∞)"),
+        ("adtte", "AVAL", "-5", "impossible value (allowed range 0 to 36525)"),
         ("adtte", "CNSR", "2", "not an allowed value (allowed: 0, 1)"),
         ("adae", "AETOXGR", "7", "not an allowed value (allowed: 1, 2, 3, 4, 5)"),
         ("adrs", "AVALC", "VGPR", "not an allowed value (allowed: CR, PR, SD, PD, NE, NON-CR/NON-PD)"),

@@ -171,6 +171,8 @@ class DataSettings:
     encoding: str = "auto"
     filters: tuple[str, ...] = ("SITEID",)
     cuts_dir: str = "data/demo"
+    max_file_mb: float = 200.0  # a larger table file is refused before it is read
+    max_cut_mb: float = 500.0  # all files of a cut (or of an upload) together
 
 
 @dataclass(frozen=True)
@@ -304,6 +306,8 @@ def parse_config(raw: dict[str, Any], path: Path = DEFAULT_CONFIG) -> StudyConfi
             encoding=data.get("encoding", "auto"),
             filters=tuple(data.get("filters", ("SITEID",))),
             cuts_dir=data.get("cuts_dir", "data/demo"),
+            max_file_mb=float(data.get("max_file_mb", DataSettings.max_file_mb)),
+            max_cut_mb=float(data.get("max_cut_mb", DataSettings.max_cut_mb)),
         ),
         sites=tuple(
             Site(

@@ -18,7 +18,16 @@ import pandas as pd
 
 from components.data.config import DataSettings, StudyConfig, load_config
 from components.data.contract import TABLE_LABELS, TABLES
-from components.data.readers import ReadError, discover_files, folder_files, read_raw
+from components.data.readers import (
+    FORMATS,
+    ReadError,
+    copy_of,
+    discover_files,
+    folder_files,
+    read_raw,
+    refused_links,
+    table_name_for,
+)
 from components.data.validation import ERROR, INFO, WARNING, Finding, validate_tables
 
 CUT_META = "cut.toml"
@@ -81,15 +90,13 @@ def _read_meta(folder: Path) -> dict:
 
 
 def is_cut_folder(folder: Path) -> bool:
-    """A cut folder holds at least one table file named after a contract table."""
+    """A cut folder holds at least one table file named after a contract table (or a workbook)."""
     if not folder.is_dir():
         return False
-    tables, _ignored, _dups = discover_files(
-        {p.name: p for p in folder.iterdir() if p.is_file() and p.suffix.lower() != ".xlsx"}
-    )
-    if tables:
-        return True
-    return any(p.suffix.lower() == ".xlsx" for p in folder.iterdir())
+    for p in folder.iterdir():
+        if p.is_file() and p.suffix.lower() in FORMATS and (table_name_for(p.name) or p.suffix.lower() == ".xlsx"):
+            return True
+    return False
 
 
 @dataclass(frozen=True)
@@ -129,21 +136,58 @@ def load_files(
     name: str = "",
     source: str = "",
     synthetic: bool = False,
+    findings: list[Finding] | None = None,
 ) -> DataCut:
     """Read and validate a set of files (name → path or bytes) as one data cut.
 
-    Never raises for bad data: unreadable files, missing columns and bad values become findings.
-    """
+    Never raises: unreadable, oversized or ambiguous files, missing columns and bad values become
+    findings, and an unexpected error in reading or checking a file becomes a finding naming it."""
     settings = settings or load_config().data
-    sources, ignored, duplicates = discover_files(dict(files))
-    findings: list[Finding] = []
+    findings = list(findings or [])
+    try:
+        return _load_files(files, settings, name, source, synthetic, findings)
+    except Exception as exc:  # the last line of defence: the app must go on
+        findings.append(Finding("data cut", None, ERROR, f"the files could not be checked (unexpected "
+                                f"{type(exc).__name__})", action="Nothing is loaded; please report this."))
+        return DataCut(tables=MappingProxyType({}), issues=tuple(findings), name=name or "upload", source=source,
+                       synthetic=synthetic)
+
+
+def _size(obj: bytes | Path) -> int:
+    return len(obj) if isinstance(obj, bytes) else obj.stat().st_size
+
+
+def _load_files(files: Mapping[str, bytes | Path], settings: DataSettings, name: str, source: str, synthetic: bool,
+                findings: list[Finding]) -> DataCut:
+    mb = 1024 * 1024
+    files = dict(files)
+    for fname in list(files):
+        size = _size(files[fname])
+        if size > settings.max_file_mb * mb:
+            findings.append(Finding(table_name_for(fname) or fname, None, ERROR,
+                                    f"file {fname} is {size / mb:,.0f} MB, over the limit of {settings.max_file_mb:g} MB",
+                                    action="It is not read ([data] max_file_mb in the study config)."))
+            files.pop(fname)
+    total = sum(_size(v) for v in files.values())
+    if total > settings.max_cut_mb * mb:
+        findings.append(Finding("data cut", None, ERROR,
+                                f"the files are {total / mb:,.0f} MB together, over the limit of {settings.max_cut_mb:g} MB",
+                                action="Nothing is read ([data] max_cut_mb in the study config)."))
+        files = {}
+    sources, ignored, duplicates = discover_files(files)
     for note in duplicates:
-        findings.append(Finding(note.split(" ")[0], None, WARNING, note))
+        findings.append(Finding(note.split(" ")[0], None, ERROR, note,
+                                action="Which one is right is unknown: the table is not loaded. Keep one file per "
+                                       "table in the cut."))
     for fname in ignored:
-        if fname != CUT_META:
-            findings.append(
-                Finding(fname, None, INFO, "not a table of the data contract", action="Ignored.")
-            )
+        if fname == CUT_META:
+            continue
+        twin = copy_of(fname)
+        if twin:
+            findings.append(Finding(twin, None, WARNING, f"{fname} looks like another version of {twin}",
+                                    action=f"It is not loaded: only a file named {twin} (.csv, .xlsx, .parquet, .xpt) is."))
+        else:
+            findings.append(Finding(fname, None, INFO, "not a table of the data contract", action="Ignored."))
     raw: dict[str, pd.DataFrame] = {}
     sas_numeric: dict[str, bool] = {}
     used: dict[str, str] = {}
@@ -159,11 +203,13 @@ def load_files(
                         action="The table is not loaded; what needs it is switched off.")
             )
             continue
-        if notes.get("encoding") not in (None, "utf-8"):
+        except Exception as exc:  # a reader library failing in a way of its own
             findings.append(
-                Finding(table, None, INFO, f"{src.filename} is encoded as {notes['encoding']}",
-                        action="Decoded accordingly.")
+                Finding(table, None, ERROR, f"file {src.filename} cannot be read (unexpected {type(exc).__name__})",
+                        action="The table is not loaded; what needs it is switched off.")
             )
+            continue
+        findings += _read_notes(table, src.filename, notes)
         raw[table] = df
         sas_numeric[table] = src.fmt == "xport"
         used[table] = src.filename
@@ -185,6 +231,30 @@ def load_files(
     )
 
 
+def _read_notes(table: str, filename: str, notes: dict) -> list[Finding]:
+    """Findings for what reading a file noticed."""
+    out = []
+    enc = notes.get("encoding")
+    if enc not in (None, "utf-8"):
+        if notes.get("encoding_sure", True):
+            out.append(Finding(table, None, INFO, f"{filename} is encoded as {enc}",
+                               action="Decoded accordingly."))
+        else:
+            out.append(Finding(table, None, WARNING, f"the text encoding of {filename} is uncertain; read as "
+                               f"{enc}", action="Check accented or Chinese text; better, save the file "
+                               "as UTF-8, or set [data] encoding in the study config."))
+    if notes.get("nul_rows"):
+        out.append(Finding(table, None, WARNING, f"{filename} contains NUL bytes", tuple(notes["nul_rows"]),
+                           action="They are removed (a NUL byte would cut the value it is in); check those rows."))
+    for col in notes.get("invisible_in_names", ()):
+        out.append(Finding(table, str(col), INFO, "the column name holds an invisible character (e.g. a byte-order "
+                           "mark)", action="Removed from the name."))
+    for col in notes.get("undecodable_bytes", ()):
+        out.append(Finding(table, str(col), WARNING, "bytes that are not UTF-8 text",
+                           action="Shown with a replacement character (�)."))
+    return out
+
+
 def load_cut(folder: str | Path, settings: DataSettings | None = None) -> DataCut:
     """Load and validate the data cut in ``folder`` (or the latest cut of a cuts directory)."""
     folder = Path(folder)
@@ -198,13 +268,19 @@ def load_cut(folder: str | Path, settings: DataSettings | None = None) -> DataCu
         cuts = list_cuts(folder)
         if cuts:
             folder = cuts[-1].path
-    meta = _read_meta(folder)
+    try:
+        meta = _read_meta(folder)
+    except Exception:  # a broken cut.toml: the cut loads without its label
+        meta = {}
+    links = [Finding(n, None, ERROR, f"{n} is a link that leads outside the cut folder",
+                     action="It is never followed.") for n in refused_links(folder)]
     return load_files(
         folder_files(folder),
         settings,
         name=str(meta.get("cutoff", folder.name)),
         source=str(folder),
         synthetic=bool(meta.get("synthetic", False)),
+        findings=links,
     )
 
 

@@ -26,8 +26,6 @@ FORMATS = {
     ".xpt": "xport",
     ".xlsx": "excel",
 }
-#: When a table is given in several formats, the first of these wins (typed formats first).
-FORMAT_PRIORITY = ("parquet", "xport", "csv", "excel")
 
 
 class ReadError(Exception):
@@ -53,28 +51,102 @@ class TableFile:
 
 
 def table_name_for(filename: str) -> str | None:
-    """The contract table a file name stands for (``ADSL.csv`` → ``adsl``), or None."""
-    stem = Path(filename).name.split(".")[0].strip().lower()
+    """The contract table a file name stands for (``ADSL.csv`` → ``adsl``), or None. The whole stem
+    must be the table's name: ``adsl.2025-old.parquet`` is not adsl (see :func:`copy_of`)."""
+    stem = Path(filename).stem.strip().lower()
     return stem if stem in TABLES else None
 
 
-def decode_text(data: bytes, encoding: str = "auto") -> tuple[str, str]:
-    """Decode CSV bytes: UTF-8 (with or without BOM) first, then GB18030 (a superset of GBK).
+def copy_of(filename: str) -> str | None:
+    """The table a file name looks like a copy of (``adsl.2026-01-01.csv``, ``adsl_old.csv``), or None."""
+    stem = Path(filename).stem.strip().lower()
+    for t in TABLES:
+        if stem != t and (stem.startswith(t + ".") or stem.startswith(t + "_") or stem.startswith(t + "-")
+                          or stem.startswith(t + " ")):
+            return t
+    return None
 
-    Returns the text and the encoding used. With a declared encoding only that one is tried.
-    """
-    candidates = ["utf-8-sig", "gb18030"] if encoding in ("auto", "", None) else [encoding]
-    for enc in candidates:
+
+# Encodings tried for text files in "auto" mode, besides UTF-8: Chinese (GB18030 is a superset of GBK
+# and GB2312) and Western European (Windows-1252, a superset of Latin-1 for printable text).
+AUTO_ENCODINGS = ("gb18030", "cp1252")
+_INVISIBLE = "\ufeff\u200b\u200c\u200d\u2060"
+
+
+def _plausibility(text: str, encoding: str) -> float:
+    """Share of non-ASCII characters that are plausible for the encoding: common CJK ideographs and
+    CJK punctuation for GB18030; Latin letters and common symbols for cp1252. Text mis-decoded with
+    the wrong one is mostly implausible (rare ideographs, box-drawing or control characters)."""
+    positions = [i for i, c in enumerate(text) if ord(c) > 127]
+    if not positions:
+        return 1.0
+    ok = 0
+    for i in positions:
+        c = text[i]
+        if encoding == "gb18030":
+            cjk = "\u4e00" <= c <= "\u9fa5" or "\u3000" <= c <= "\u303f" or "\uff00" <= c <= "\uffef"
+            # Western text read as GB18030 turns an accented letter and the next byte into one ideograph
+            # inside a Latin word ("Übelkeit" → "躡elkeit"): Chinese text does not run on in lower case.
+            inside_word = (i > 0 and text[i - 1].isascii() and text[i - 1].isalpha()) or \
+                text[i + 1: i + 3].isascii() and text[i + 1: i + 3].isalpha() and text[i + 1: i + 3].islower()
+            ok += cjk and not inside_word
+        else:
+            ok += c.isalpha() or c in "°±²³µ·×÷€–—‘’“”•…‰«»¼½¾§¶©®™"
+    return ok / len(positions)
+
+
+def decode_text(data: bytes, encoding: str = "auto") -> tuple[str, str, bool]:
+    """Decode text bytes. "auto": UTF-8 (with or without BOM) when it decodes; otherwise the candidate
+    of :data:`AUTO_ENCODINGS` whose text is the most plausible (charset_normalizer's ranking and a check
+    of which characters come out). Returns the text, the encoding used and whether the choice is sure.
+    With a declared encoding only that one is tried."""
+    if encoding not in ("auto", "", None):
         try:
-            text = data.decode(enc)
-        except (UnicodeDecodeError, LookupError):
+            return data.decode(encoding), encoding, True
+        except (UnicodeDecodeError, LookupError) as exc:
+            raise ReadError(f"cannot decode the file as {encoding} ({exc})") from exc
+    try:
+        return data.decode("utf-8-sig"), "utf-8", True
+    except UnicodeDecodeError:
+        pass
+    decoded = {}
+    for enc in AUTO_ENCODINGS:
+        try:
+            decoded[enc] = data.decode(enc)
+        except UnicodeDecodeError:
             continue
-        return text, ("utf-8" if enc == "utf-8-sig" else enc)
-    raise ReadError(f"cannot decode the file as {' or '.join(candidates)}")
+    if not decoded:
+        raise ReadError(f"cannot decode the file as UTF-8, {' or '.join(e.upper() for e in AUTO_ENCODINGS)}")
+    scores = {enc: _plausibility(text, enc) for enc, text in decoded.items()}
+    try:
+        from charset_normalizer import from_bytes
+
+        best = from_bytes(data, cp_isolation=list(decoded)).best()
+        guess = best.encoding.replace("_", "").lower() if best is not None else None
+    except Exception:  # detection is a hint only
+        guess = None
+    ranked = sorted(decoded, key=lambda e: (scores[e], e.replace("_", "") == guess), reverse=True)
+    chosen = ranked[0]
+    sure = scores[chosen] >= 0.9 and (len(ranked) == 1 or scores[ranked[1]] < 0.9)
+    return decoded[chosen], chosen, sure
 
 
-def read_csv_bytes(data: bytes, encoding: str = "auto") -> tuple[pd.DataFrame, str]:
-    text, used = decode_text(data, encoding)
+def _header(text: str, sep: str) -> list[str]:
+    """The header row as written (pandas renames a repeated column AGE to AGE.1; the loader must see
+    the repeat)."""
+    import csv
+
+    first = next(csv.reader(io.StringIO(text), delimiter=sep), [])
+    return [str(c) for c in first]
+
+
+def read_csv_bytes(data: bytes, encoding: str = "auto") -> tuple[pd.DataFrame, dict[str, object]]:
+    text, used, sure = decode_text(data, encoding)
+    notes: dict[str, object] = {"encoding": used, "encoding_sure": sure}
+    if "\x00" in text:  # a NUL byte would silently cut the value it is in
+        lines = [i + 1 for i, line in enumerate(text.splitlines()) if "\x00" in line]
+        notes["nul_rows"] = tuple(lines)
+        text = text.replace("\x00", "")
     if not text.strip():
         raise ReadError("the file is empty")
     sample = text[:4096]
@@ -95,7 +167,10 @@ def read_csv_bytes(data: bytes, encoding: str = "auto") -> tuple[pd.DataFrame, s
         )
     except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as exc:
         raise ReadError(f"not a readable CSV file ({exc})") from exc
-    return df, used
+    header = _header(text, sep)
+    if len(header) == len(df.columns):
+        df.columns = header
+    return df, notes
 
 
 def read_parquet_bytes(data: bytes) -> pd.DataFrame:
@@ -142,16 +217,51 @@ def read_excel_bytes(data: bytes, sheet: str | int = 0) -> pd.DataFrame:
     return df
 
 
-def read_raw(source: TableFile, encoding: str = "auto") -> tuple[pd.DataFrame, dict[str, str]]:
-    """Read one table file into a raw DataFrame with upper-case, stripped column names.
+def _decode_bytes_cells(df: pd.DataFrame) -> list[str]:
+    """Byte strings (Parquet binary columns) as text: UTF-8, undecodable bytes replaced. Returns the
+    columns where some bytes were not UTF-8."""
+    bad = []
+    for i, col in enumerate(df.columns):
+        s = df.iloc[:, i]
+        if s.dtype != object or not s.map(lambda v: isinstance(v, (bytes, bytearray))).any():
+            continue
 
-    Returns the frame and notes (e.g. the text encoding detected). Raises :class:`ReadError`.
-    """
-    notes: dict[str, str] = {}
+        def text(v: object) -> object:
+            if isinstance(v, (bytes, bytearray)):
+                try:
+                    return bytes(v).decode("utf-8")
+                except UnicodeDecodeError:
+                    text.failed = True
+                    return bytes(v).decode("utf-8", errors="replace")
+            return v
+
+        text.failed = False
+        df.isetitem(i, s.map(text))
+        if text.failed:
+            bad.append(str(col))
+    return bad
+
+
+def clean_name(name: object) -> str:
+    """A column name as the contract reads it: invisible characters (a BOM, zero-width spaces) and
+    surrounding blanks removed, upper case."""
+    text = str(name)
+    for ch in _INVISIBLE:
+        text = text.replace(ch, "")
+    return text.strip().upper()
+
+
+def read_raw(source: TableFile, encoding: str = "auto") -> tuple[pd.DataFrame, dict[str, object]]:
+    """Read one table file into a raw DataFrame with cleaned, upper-case column names (a repeated
+    column stays repeated, for validation to report).
+
+    Returns the frame and notes for findings (text encoding and whether it is sure, rows with NUL
+    bytes, names that held invisible characters, columns with non-UTF-8 bytes). Raises
+    :class:`ReadError`."""
+    notes: dict[str, object] = {}
     data = source.open_bytes()
     if source.fmt == "csv":
-        df, used = read_csv_bytes(data, encoding)
-        notes["encoding"] = used
+        df, notes = read_csv_bytes(data, encoding)
     elif source.fmt == "parquet":
         df = read_parquet_bytes(data)
     elif source.fmt == "xport":
@@ -160,7 +270,13 @@ def read_raw(source: TableFile, encoding: str = "auto") -> tuple[pd.DataFrame, d
         df = read_excel_bytes(data, source.sheet if source.sheet is not None else 0)
     else:  # pragma: no cover - FORMATS is closed
         raise ReadError(f"unknown format {source.fmt}")
-    df.columns = [str(c).strip().upper() for c in df.columns]
+    hidden = [str(c) for c in df.columns if any(ch in str(c) for ch in _INVISIBLE)]
+    if hidden:
+        notes["invisible_in_names"] = tuple(clean_name(c) for c in hidden)
+    df.columns = [clean_name(c) for c in df.columns]
+    undecodable = _decode_bytes_cells(df)
+    if undecodable:
+        notes["undecodable_bytes"] = tuple(undecodable)
     return df, notes
 
 
@@ -205,20 +321,36 @@ def discover_files(
     chosen: dict[str, TableFile] = {}
     duplicates: list[str] = []
     for table, sources in found.items():
-        sources.sort(key=lambda s: FORMAT_PRIORITY.index(s.fmt))
+        if len(sources) > 1:  # which one is right is unknown: never pick one silently
+            duplicates.append(f"{table} is given {len(sources)} times ({', '.join(s.filename for s in sources)})")
+            continue
         chosen[table] = sources[0]
-        if len(sources) > 1:
-            duplicates.append(
-                f"{table} is given {len(sources)} times "
-                f"({', '.join(s.filename for s in sources)}); {sources[0].filename} is used"
-            )
     return chosen, ignored, duplicates
 
 
 def folder_files(folder: Path) -> dict[str, bytes | Path]:
-    """The regular files directly in a folder (not hidden), by name."""
-    return {
-        p.name: p
-        for p in sorted(folder.iterdir())
-        if p.is_file() and not p.name.startswith((".", "~$"))
-    }
+    """The regular files directly in a folder (not hidden), by name; links that lead outside the
+    folder are left out (:func:`refused_links` names them)."""
+    root = folder.resolve()
+    out: dict[str, bytes | Path] = {}
+    for p in sorted(folder.iterdir()):
+        if p.name.startswith((".", "~$")) or not p.is_file():
+            continue
+        if p.is_symlink() and not _inside(p, root):
+            continue
+        out[p.name] = p
+    return out
+
+
+def _inside(path: Path, root: Path) -> bool:
+    try:
+        path.resolve().relative_to(root)
+        return True
+    except (ValueError, OSError):
+        return False
+
+
+def refused_links(folder: Path) -> list[str]:
+    """Names of the links in a folder that lead outside it (never followed)."""
+    root = folder.resolve()
+    return [p.name for p in sorted(folder.iterdir()) if p.is_symlink() and not _inside(p, root)]

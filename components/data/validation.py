@@ -30,7 +30,9 @@ SAS_EPOCH = pd.Timestamp("1960-01-01")
 MAX_LISTED = 5
 
 DATE_FORMATS = {"ISO": "%Y-%m-%d", "DMY": "%d/%m/%Y", "YMD": "%Y/%m/%d"}
-_ISO_DATETIME = re.compile(r"^(\d{4}-\d{2}-\d{2})[T ]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?")
+_ISO_DATETIME = re.compile(r"^(\d{4}-\d{2}-\d{2})[T ]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?$")
+#: Dates outside this span are impossible in a clinical data cut (and beyond pandas' range, 1677–2262).
+DATE_MIN, DATE_MAX = pd.Timestamp("1900-01-01"), pd.Timestamp("2100-12-31")
 _PARTIAL = {
     "ISO": re.compile(r"^(\d{4})-(\d{1,2})$"),
     "YMD": re.compile(r"^(\d{4})/(\d{1,2})$"),
@@ -109,12 +111,12 @@ def _stripped(raw: pd.Series, upper: bool = False) -> pd.Series:
         if upper:
             arr = pc.utf8_upper(arr)
         return pd.Series(arr.to_numpy(zero_copy_only=False), index=raw.index, dtype=object)
-    except (pa.ArrowInvalid, pa.ArrowTypeError):
+    except (pa.ArrowInvalid, pa.ArrowTypeError, UnicodeError):
         pass
     try:
         out = raw.str.strip()
         return out.str.upper() if upper else out
-    except AttributeError:  # an object column without any string
+    except (AttributeError, UnicodeError):  # an object column without any string
         return pd.Series(np.nan, index=raw.index, dtype=object)
 
 
@@ -188,7 +190,7 @@ def coerce_date(
     out = pd.Series(pd.NaT, index=raw.index, dtype="datetime64[ns]")
     if pd.api.types.is_datetime64_any_dtype(raw):  # typed files: already dates
         out = pd.to_datetime(raw).dt.tz_localize(None) if getattr(raw.dt, "tz", None) else pd.to_datetime(raw)
-        out = out.dt.normalize().astype("datetime64[ns]")
+        out = _plausible(out.dt.normalize())
         return out, out.isna(), pd.Series(False, index=raw.index)
     all_text = pd.api.types.infer_dtype(raw, skipna=True) in ("string", "empty")
     if pd.api.types.is_numeric_dtype(raw):
@@ -201,10 +203,12 @@ def coerce_date(
         is_dt = kinds.map(lambda k: issubclass(k, (datetime, pd.Timestamp, np.datetime64)))
         is_num = kinds.map(lambda k: issubclass(k, (int, float, np.integer, np.floating)) and k is not bool)
         is_num &= ~is_dt & raw.notna()
-    if is_dt.any():
-        out[is_dt] = pd.to_datetime(raw[is_dt], errors="coerce").dt.normalize()
+    if is_dt.any():  # datetime objects: out of range (year 2999, 0001) is an impossible date, not a crash
+        out[is_dt] = _plausible(_to_datetime_safe(raw[is_dt]))
     if sas_numeric and is_num.any():
         days = pd.to_numeric(raw[is_num], errors="coerce")
+        span = (DATE_MAX - SAS_EPOCH).days
+        days = days.where(days.abs() <= span)
         out[is_num] = SAS_EPOCH + pd.to_timedelta(days.round(), unit="D")
     text_mask = ~is_dt & ~(is_num & sas_numeric)
     text = _stripped(raw[text_mask]) if all_text else raw[text_mask].astype(str).str.strip()
@@ -242,8 +246,25 @@ def coerce_date(
                 )
                 parsed[is_partial[is_partial].index] = imputed.to_numpy()
     out[text_mask] = parsed
+    out = _plausible(out)
     bad = out.isna()
     return out, bad, partial
+
+
+def _to_datetime_safe(values: pd.Series) -> pd.Series:
+    """Datetime objects as datetime64[ns]; those pandas cannot hold (before 1677, after 2262) NaT."""
+    def one(v: object) -> pd.Timestamp:
+        try:
+            return pd.Timestamp(v)
+        except (ValueError, OverflowError, TypeError):
+            return pd.NaT
+
+    return pd.to_datetime(values.map(one), errors="coerce").dt.normalize()
+
+
+def _plausible(dates: pd.Series) -> pd.Series:
+    """Dates outside 1900–2100 set to NaT (so reported as bad)."""
+    return dates.where((dates >= DATE_MIN) & (dates <= DATE_MAX)).astype("datetime64[ns]")
 
 
 # --------------------------------------------------------------------------- per-table checks
@@ -259,6 +280,37 @@ def _rule_mask(df: pd.DataFrame, rule: ColumnRule) -> pd.Series:
     return df[col].astype(str).str.strip().str.upper().isin(upper)
 
 
+def _repeated_columns(table: str, df: pd.DataFrame) -> tuple[pd.DataFrame, list[Finding]]:
+    """A column given more than once (names compared after cleaning, so AGE and age repeat): identical
+    copies are merged into one, with a note; where copies differ the value is unknown and set to
+    missing (a required column then excludes those rows), with an error naming the rows."""
+    findings: list[Finding] = []
+    names = pd.Index(df.columns)
+    if not names.duplicated().any():
+        return df, findings
+    keep = []
+    for name in dict.fromkeys(names):
+        idx = [i for i, c in enumerate(names) if c == name]
+        if len(idx) == 1:
+            keep.append(idx[0])
+            continue
+        cols = [df.iloc[:, i].astype(str) for i in idx]
+        if all(c.equals(cols[0]) for c in cols[1:]):
+            keep.append(idx[0])
+            findings.append(Finding(table, name, WARNING, f"column given {len(idx)} times, with the same values",
+                                    action="One copy is used."))
+        else:
+            differ = pd.Series(False, index=df.index)
+            for c in cols[1:]:
+                differ |= c.ne(cols[0]).to_numpy()
+            keep.append(idx[0])
+            df.isetitem(idx[0], df.iloc[:, idx[0]].where(~differ.to_numpy(), np.nan))
+            findings.append(Finding(table, name, ERROR, f"column given {len(idx)} times, with different values",
+                                    _rows(differ), _subjects(df, differ),
+                                    action="Where the copies differ the value is unknown and taken as missing."))
+    return df.iloc[:, keep], findings
+
+
 def coerce_table(
     table: str, raw: pd.DataFrame, settings: DataSettings, sas_numeric_dates: bool = False
 ) -> tuple[pd.DataFrame | None, list[Finding]]:
@@ -270,13 +322,11 @@ def coerce_table(
     findings: list[Finding] = []
     df = raw.copy()
     df.index = pd.RangeIndex(2, len(df) + 2)
-    dup_cols = df.columns[df.columns.duplicated()].unique().tolist()
-    if dup_cols:
-        findings.append(
-            Finding(table, ", ".join(dup_cols), ERROR, "column given more than once",
-                    action="The table is not loaded.")
-        )
-        return None, findings
+    df, f = _repeated_columns(table, df)
+    findings += f
+    if df.empty and len(df.columns):
+        findings.append(Finding(table, None, WARNING, "the table has a header but no rows",
+                                action="Nothing of it can be shown."))
     missing = [c for c in required_columns(table) if c not in df.columns]
     if missing:
         findings.append(
@@ -348,7 +398,7 @@ def coerce_table(
         if kind in ("number", "integer", "date"):
             values = values.where(~is_missing)
         type_word = {"number": "not a number", "integer": "not a whole number",
-                     "date": f"not a date in the declared format ({settings.date_format})"}
+                     "date": f"not a date in the declared format ({settings.date_format}), or outside 1900–2100"}
         if bad.any():
             _apply_invalid(findings, df, table, column, bad, required, drop, values, raw_col,
                            type_word.get(kind, "invalid value"))
@@ -428,6 +478,15 @@ def _apply_invalid(
 def check_adsl(adsl: pd.DataFrame) -> tuple[pd.DataFrame, list[Finding], pd.Timestamp | None]:
     """Subject-level integrity: unique USUBJID, one cut-off date, consistent treatment dates."""
     findings: list[Finding] = []
+    folded = adsl["USUBJID"].astype(str).str.strip().str.upper()
+    case_dup = folded.duplicated(keep=False) & ~adsl["USUBJID"].duplicated(keep=False)
+    if case_dup.any():
+        findings.append(
+            Finding("adsl", "USUBJID", ERROR, "subject identifiers that differ only in upper/lower case",
+                    _rows(case_dup), _subjects(adsl, case_dup),
+                    action="These subjects are excluded (one person entered twice, or two people: unknown).")
+        )
+        adsl = adsl[~case_dup]
     dup = adsl["USUBJID"].duplicated(keep=False)
     if dup.any():
         findings.append(
@@ -557,39 +616,46 @@ def check_adtte_days(df: pd.DataFrame) -> list[Finding]:
 
 # Direct identifiers do not belong in a dashboard: columns that look like them are not loaded.
 _ID_NAME_PATTERNS = [
-    (re.compile(r"^(PAT(IENT)?_?|PT_?)?(FULL|FIRST|LAST|GIVEN|FAMILY|SUR|MIDDLE)?_?NAME(_?(CN|EN|ZH))?$|^INITIALS?$|姓名"),
-     "a person's name"),
-    (re.compile(r"^(BRTHDTC?|BIRTHDTC?|BIRTH_?DATE|DOB|DATE_?OF_?BIRTH)$|出生日期"), "a full birth date"),
-    (re.compile(r"PHONE|^TEL|MOBILE|手机|电话"), "a phone number"),
-    (re.compile(r"ID_?CARD|NATIONAL_?ID|RESIDENT_?ID|SSN|PASSPORT|^MRN$|MEDICAL_?RECORD|身份证"), "an ID-card or record number"),
-    (re.compile(r"E_?MAIL"), "an e-mail address"),
+    (re.compile(r"^(PAT(IENT)?_?|PT_?|SUBJ(ECT)?_?)?(FULL|FIRST|LAST|GIVEN|FAMILY|SUR|MIDDLE)?_?NAME(_?(CN|EN|ZH))?$"
+                r"|^INITIALS?$|姓名|名字"), "a person's name"),
+    (re.compile(r"BIRTH|^(PT_?|PAT_?)?DOB$|^BRTHDTC?$|出生|生日"), "a birth date"),
+    (re.compile(r"PHONE|^TEL|TELEPHONE|MOBILE|^CELL(_?(NO|NUM))?$|手机|电话|联系方式"), "a phone number"),
+    (re.compile(r"WECHAT|WEIXIN|^QQ(_?NO)?$|微信"), "a messaging account"),
+    (re.compile(r"ID_?CARD|IDCARD|NATIONAL_?ID|RESIDENT_?ID|CITIZEN_?ID|SSN|PASSPORT|^MRN$|MEDICAL_?RECORD|"
+                r"HOSP(ITAL)?_?(NO|NUM|NUMBER|ID)$|IN_?PATIENT_?(NO|NUM|ID)|OUT_?PATIENT_?(NO|NUM|ID)|"
+                r"CASE_?(NO|NUM)$|身份证|病历|住院号|门诊号"), "an ID-card or record number"),
+    (re.compile(r"E_?MAIL|邮箱"), "an e-mail address"),
     (re.compile(r"ADDRESS|^ADDR|住址|地址"), "an address"),
 ]
 _ID_VALUE_PATTERNS = [
-    (re.compile(r"^\d{17}[\dXx]$"), "Chinese resident ID numbers"),
-    (re.compile(r"^(\+?86[- ]?)?1[3-9]\d{9}$"), "mobile phone numbers"),
+    (re.compile(r"^\d{17}[\dXx]$|^\d{15}$"), "Chinese resident ID numbers"),
+    (re.compile(r"^(\+?86[- ]?)?1[3-9]\d[- ]?\d{4}[- ]?\d{4}$"), "mobile phone numbers"),
+    (re.compile(r"^(\+?86[- ]?)?0\d{2,3}[- ]?\d{7,8}$"), "landline phone numbers"),
     (re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$"), "e-mail addresses"),
 ]
 
 
 def check_identifiers(table: str, raw: pd.DataFrame) -> tuple[pd.DataFrame, list[Finding]]:
-    """Columns whose name, or most of whose values, look like direct identifiers (names, full birth
-    dates, phone, ID-card or record numbers, e-mail, address) are removed, with a warning."""
+    """Columns whose name, or most of whose values, look like direct identifiers (names, birth dates,
+    phone, messaging, ID-card or record numbers, e-mail, address) are removed, with a warning that
+    lists them. Columns are taken by position, so repeated names cannot break the check."""
     drop, findings = [], []
-    for col in raw.columns:
+    for i, col in enumerate(raw.columns):
         name = str(col).upper()
         why = next((w for pat, w in _ID_NAME_PATTERNS if pat.search(name)), None)
-        if why is None and raw[col].dtype == object:
-            vals = raw[col].dropna().head(400).astype(str).str.strip()
+        series = raw.iloc[:, i]
+        if why is None and series.dtype == object:
+            vals = series.dropna().head(400).astype(str).str.strip()
             vals = vals[vals != ""].head(200)
             if len(vals):
                 why = next((w for pat, w in _ID_VALUE_PATTERNS if vals.str.match(pat).mean() >= 0.5), None)
         if why:
-            drop.append(col)
+            drop.append(i)
             findings.append(Finding(table, str(col), WARNING, f"looks like a direct identifier ({why})",
                                     action="The column is not loaded and never displayed; remove it from the "
                                            "export."))
-    return raw.drop(columns=drop), findings
+    keep = [i for i in range(raw.shape[1]) if i not in drop]
+    return raw.iloc[:, keep], findings
 
 
 ORDER_RULES = {

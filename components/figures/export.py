@@ -45,3 +45,28 @@ def to_image(fig: go.Figure, fmt: str = "png", width: int = SLIDE_WIDTH_PX, scal
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         return fig.to_image(format=fmt, width=width, height=int(height), scale=scale if fmt == "png" else 1)
+
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _neutral(value: object) -> object:
+    """A text cell a spreadsheet would run as a formula gets a leading apostrophe (OWASP CSV
+    injection); numbers, and text that is a plain number ("-5", "+1.5"), stay as they are."""
+    if not isinstance(value, str) or not value.startswith(_FORMULA_START):
+        return value
+    try:
+        float(value)
+        return value
+    except ValueError:
+        return "'" + value
+
+
+def safe_csv(df) -> bytes:
+    """The table as UTF-8 CSV for download, with formula-like text neutralised (:func:`_neutral`)."""
+    out = df.copy()
+    for col in out.columns:
+        if out[col].dtype == object:
+            out[col] = out[col].map(_neutral)
+    out.columns = [_neutral(str(c)) for c in out.columns]
+    return out.to_csv(index=False).encode("utf-8")

@@ -56,14 +56,16 @@ class FigureContext:
         return f"{label} ({SUBGROUP_TAG})" if self.subgroup else label
 
     def footnote(self, width: int = 115) -> str:
+        from components.figures.safe_text import plotly_text
+
         parts = [self.study, f"Data cut-off {self.cutoff}"]
         if self.population:
             parts.append(self.population)
         if self.endpoint:
             parts.append(self.endpoint)
-        lines = [wrap(" · ".join(parts), width)]
-        if self.note:
-            lines.append(wrap(self.note, width))
+        lines = [wrap(plotly_text(" · ".join(parts)), width)]
+        if self.note:  # may name data values (filters, a patient)
+            lines.append(wrap(plotly_text(self.note), width))
         return "<br>".join(lines)
 
     def with_(self, **changes: object) -> FigureContext:
@@ -108,11 +110,15 @@ def finish_figure(
     legend: dict | None = None,
     subtitle: str | None = None,
 ) -> go.Figure:
-    """Apply the clinical theme, the title, the context footnote and the SYNTHETIC tag.
+    """Apply the clinical theme, the title, the context footnote and the SYNTHETIC tag; data values in
+    the traces are escaped (:func:`components.figures.safe_text.sanitise_figure`).
 
     The tag (and ``subtitle``) sit on a line of their own under the title, so they never overlap it
     however narrow the figure: an annotation a fixed distance below the figure's top (the top margin
     is fixed). ``legend`` overrides the default legend placement (horizontal, above the plot)."""
+    from components.figures.safe_text import sanitise_figure
+
+    sanitise_figure(fig)
     size = base_font_size(ctx)
     footnote_lines = 0 if ctx is None else 1 + ctx.footnote().count("<br>")
     bottom = 72 + 16 * footnote_lines

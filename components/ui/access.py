@@ -10,6 +10,9 @@ Two modes, configured in ``.streamlit/secrets.toml`` (never committed):
       allowed_emails = ["pi@hospital.cn"]
       allowed_domains = ["hospital.cn"]
 
+  An address is matched only when it is one well-formed address (``x@evil.com@hospital.cn`` is not)
+  and the provider says it is verified (``email_verified``).
+
 * A shared password for a small team without an identity provider, stored only as a salted hash
   (PBKDF2-HMAC-SHA256, 600,000 iterations as OWASP recommends; make one with
   ``python scripts/hash_password.py``)::
@@ -20,6 +23,15 @@ Two modes, configured in ``.streamlit/secrets.toml`` (never committed):
       max_failures = 5
       lockout_minutes = 15
 
+Behind a reverse proxy, name it so that the client's address is taken from ``X-Forwarded-For``
+(from anyone else the header is ignored: a client could send a new address with every try)::
+
+      trusted_proxies = ["127.0.0.1", "10.0.0.0/8"]
+
+Failed sign-ins: each client address is slowed down (a growing delay after the third failure) and
+locked out after ``max_failures``; across all addresses a rate limit delays every attempt while
+failures pile up, without ever locking real users out.
+
 Without an ``[access]`` section the app is open (local use on the demo data).
 """
 
@@ -28,6 +40,8 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import ipaddress
+import re
 import secrets
 import threading
 import time
@@ -68,6 +82,8 @@ class AccessPolicy:
     provider: str | None = None
     max_failures: int = 5
     lockout_seconds: int = 900
+    trusted_proxies: tuple[str, ...] = ()
+    require_verified_email: bool = True
 
 
 def policy_from_secrets(secrets_map: Mapping | None) -> AccessPolicy:
@@ -84,15 +100,67 @@ def policy_from_secrets(secrets_map: Mapping | None) -> AccessPolicy:
         provider=a.get("provider"),
         max_failures=int(a.get("max_failures", 5)),
         lockout_seconds=int(float(a.get("lockout_minutes", 15)) * 60),
+        trusted_proxies=tuple(str(x) for x in a.get("trusted_proxies", [])),
+        require_verified_email=bool(a.get("require_verified_email", True)),
     )
 
 
-def email_allowed(email: str | None, policy: AccessPolicy) -> bool:
-    """On the allow-list by address or domain (an empty list allows nobody)."""
-    if not email:
+_LOCAL = re.compile(r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*$")
+_DOMAIN = re.compile(r"^(?=.{1,253}$)([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}$")
+
+
+def parse_email(email: object) -> tuple[str, str] | None:
+    """(local part, domain) of one well-formed address, lower case; None for anything else (two '@',
+    a display name, spaces, quotes, a domain that is not a host name)."""
+    if not isinstance(email, str) or email != email.strip() or email.count("@") != 1:
+        return None
+    local, domain = email.split("@")
+    if not _LOCAL.match(local) or len(local) > 64 or not _DOMAIN.match(domain):
+        return None
+    return local.lower(), domain.lower()
+
+
+def email_allowed(email: str | None, policy: AccessPolicy, verified: object = True) -> bool:
+    """On the allow-list by address or domain (an empty list allows nobody), for one well-formed
+    address that the identity provider has verified."""
+    parsed = parse_email(email)
+    if parsed is None:
         return False
-    e = email.lower()
-    return e in policy.allowed_emails or e.rsplit("@", 1)[-1] in policy.allowed_domains
+    if policy.require_verified_email and verified is not True:
+        return False
+    local, domain = parsed
+    return f"{local}@{domain}" in policy.allowed_emails or domain in policy.allowed_domains
+
+
+def client_address(forwarded_for: str | None, peer: str | None, trusted_proxies: tuple[str, ...]) -> str:
+    """The client's address for the lock-out. ``X-Forwarded-For`` is believed only when the request
+    comes from a configured proxy, and then read from the right, skipping the trusted proxies (the
+    left-most entries are whatever the client wrote). Without a peer address: "local"."""
+    nets = []
+    for p in trusted_proxies:
+        try:
+            nets.append(ipaddress.ip_network(p, strict=False))
+        except ValueError:
+            continue
+
+    def trusted(addr: str) -> bool:
+        try:
+            ip = ipaddress.ip_address(addr)
+        except ValueError:
+            return False
+        return any(ip in n for n in nets)
+
+    if not peer:
+        return "local"
+    if not forwarded_for or not trusted(peer):
+        return peer
+    for hop in reversed([h.strip() for h in forwarded_for.split(",") if h.strip()]):
+        if not trusted(hop):
+            try:
+                return str(ipaddress.ip_address(hop))
+            except ValueError:
+                return peer  # a malformed entry: fall back to the proxy itself
+    return peer
 
 
 @dataclass
@@ -134,4 +202,45 @@ class Lockout:
             self.locked_until.clear()
 
 
+    def delay(self, key: str, now: float | None = None) -> float:
+        """Seconds the client must wait before its next try: none for the first 2 failures, then
+        1, 2, 4 … s (at most 60) — a person retyping a password hardly notices, a script is slowed."""
+        now = time.time() if now is None else now
+        with self._lock:
+            recent = self.failures.get(key, [])
+            if len(recent) < 3:
+                return 0.0
+            return max(0.0, recent[-1] + min(2.0 ** (len(recent) - 3), 60.0) - now)
+
+
+@dataclass
+class GlobalThrottle:
+    """A rate limit over all clients: while more than ``per_minute`` failures have happened in the
+    last minute, every attempt waits a few seconds (growing with the excess, at most 30 s). Nobody is
+    ever locked out by others' failures."""
+
+    per_minute: int = 30
+    times: list[float] = field(default_factory=list)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def fail(self, now: float | None = None) -> None:
+        now = time.time() if now is None else now
+        with self._lock:
+            self.times = [t for t in self.times if now - t < 60] + [now]
+
+    def wait(self, now: float | None = None) -> float:
+        now = time.time() if now is None else now
+        with self._lock:
+            self.times = [t for t in self.times if now - t < 60]
+            excess = len(self.times) - self.per_minute
+            if excess <= 0:
+                return 0.0
+            return max(0.0, self.times[-1] + min(1.0 + excess / 10, 30.0) - now)
+
+    def clear(self) -> None:
+        with self._lock:
+            self.times.clear()
+
+
 LOCKOUT = Lockout()
+THROTTLE = GlobalThrottle()

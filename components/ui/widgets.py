@@ -6,8 +6,9 @@ the filtered view, the comparison cut) or None when the page cannot run on this 
 from __future__ import annotations
 
 import hashlib
+import weakref
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
 
@@ -30,6 +31,7 @@ from components.data.datasets import (
 from components.data.filters import MISSING_LABEL, apply_filters, describe, filter_specs
 from components.data.validation import ERROR, INFO, WARNING, Finding
 from components.figures.plotting import SUBGROUP_TAG, SYNTHETIC_TAG, FigureContext, export_config
+from components.figures.safe_text import md
 from components.figures.style import COLUMN_HEADERS
 
 OptionsT = TypeVar("OptionsT", bound=Options)
@@ -46,9 +48,16 @@ class AppState:
     cut: DataCut
     view: DataCut
     selection: dict[str, list[str]] = field(default_factory=dict)
-    compare: DataCut | None = None
+    compare_path: str | None = None  # the comparison cut's folder: loaded when a view first asks for it
     source_label: str = ""
     presentation: bool = False
+    compare_name: str = ""
+
+    @property
+    def compare(self) -> DataCut | None:
+        """The comparison cut, loaded (once, cached) only by the views that use it: a first visit to a
+        page that does not compare does not pay for reading a second cut."""
+        return load_folder_cached(self.compare_path) if self.compare_path else None
 
     @property
     def filter_text(self) -> str:
@@ -189,7 +198,8 @@ def sidebar(config: StudyConfig, links: bool = True) -> AppState:
     root = default_data_dir(config) if source == SOURCE_FOLDER else config.cuts_dir
     cuts = list_cuts(root)
     cut: DataCut | None = None
-    compare: DataCut | None = None
+    compare: str | None = None
+    compare_name = ""
     label = ""
     if source == SOURCE_UPLOAD:
         cut, label = _upload_source(config)
@@ -215,7 +225,8 @@ def sidebar(config: StudyConfig, links: bool = True) -> AppState:
                 help="The earlier cut that 'Since last cut' and the 'new' markers compare against.",
             )
             if comp != "(none)":
-                compare = load_folder_cached(next(c.path for c in cuts if c.name == comp))
+                compare = str(next(c.path for c in cuts if c.name == comp))
+                compare_name = comp
     if cut.synthetic:
         sb.warning(f"**{SYNTHETIC_TAG}**")
     if cut.errors:
@@ -240,7 +251,7 @@ def sidebar(config: StudyConfig, links: bool = True) -> AppState:
         help="Larger fonts and thicker lines for projection and slides.",
     )
     view = apply_filters(cut, selection)
-    state = AppState(config, cut, view, selection, compare, label, presentation)
+    state = AppState(config, cut, view, selection, compare, label, presentation, compare_name)
     st.session_state[STATE_KEY] = state
     return state
 
@@ -268,7 +279,7 @@ def _upload_source(config: StudyConfig) -> tuple[DataCut | None, str]:
         if cut.has("adsl"):
             st.session_state[UPLOAD_KEY] = cut
         else:
-            reasons = "; ".join(f.message for f in cut.errors[:3])
+            reasons = "; ".join(md(f.message) for f in cut.errors[:3])
             st.sidebar.error(f"The upload cannot replace the current data: {reasons}")
     good = st.session_state.get(UPLOAD_KEY)
     if good is not None:
@@ -289,25 +300,26 @@ def _secrets() -> dict:
         return {}
 
 
-def _client_key() -> str:
-    """Who is signing in, for the lock-out: the first X-Forwarded-For address (set by the hospital's
-    reverse proxy, which must overwrite, not append, the header), else the connection's address."""
+def _client_key(policy) -> str:
+    """Who is signing in, for the lock-out: the connection's address, or — only when that is one of
+    the configured trusted proxies — the client address the proxy put in X-Forwarded-For."""
+    from components.ui.access import client_address
+
     try:
         xff = st.context.headers.get("X-Forwarded-For")
     except Exception:
         xff = None
-    if isinstance(xff, str) and xff.strip():
-        return "ip:" + xff.split(",")[0].strip()
     try:
         ip = st.context.ip_address
     except Exception:
         ip = None
-    return f"ip:{ip}" if isinstance(ip, str) and ip else "ip:local"
+    return "ip:" + client_address(xff if isinstance(xff, str) else None, ip if isinstance(ip, str) else None,
+                                  policy.trusted_proxies)
 
 
 def require_access() -> None:
     """The sign-in screen; stops the script until the user is signed in. Nothing is read before."""
-    from components.ui.access import LOCKOUT, email_allowed, policy_from_secrets, verify_password
+    from components.ui.access import LOCKOUT, THROTTLE, email_allowed, policy_from_secrets, verify_password
 
     policy = policy_from_secrets(_secrets())
     if policy.mode == "none":
@@ -323,31 +335,36 @@ def require_access() -> None:
             st.write("Sign in with your institutional account to see the trial data.")
             st.button("Sign in", on_click=st.login, args=(policy.provider,) if policy.provider else ())
             st.stop()
-        if not email_allowed(st.user.get("email"), policy):
+        if not email_allowed(st.user.get("email"), policy, st.user.get("email_verified")):
             st.title("Trial dashboard")
-            st.error(f"{st.user.get('email')} is not on this dashboard's access list.")
+            st.error(f"{md(st.user.get('email'))} is not on this dashboard's access list, or the identity provider "
+                     "has not verified the address.")
             st.button("Sign out", on_click=st.logout)
             st.stop()
         return
     if st.session_state.get(ACCESS_KEY):
         return
-    key = _client_key()
-    everyone = replace(policy, max_failures=10 * policy.max_failures)  # a ceiling across all addresses
+    key = _client_key(policy)
     st.title("Trial dashboard")
-    wait = max(LOCKOUT.locked_for(key, policy), LOCKOUT.locked_for("all", everyone))
-    if wait > 0:
-        st.error(f"Too many failed attempts: sign-in is locked for {int(wait // 60) + 1} more minute(s).")
+    locked = LOCKOUT.locked_for(key, policy)
+    if locked > 0:
+        st.error(f"Too many failed attempts from your address: sign-in is locked for {int(locked // 60) + 1} more "
+                 "minute(s).")
         st.stop()
     with st.form("sign_in"):
         password = st.text_input("Password", type="password", key="access_password")
         submitted = st.form_submit_button("Sign in")
     if submitted:
+        wait = max(LOCKOUT.delay(key), THROTTLE.wait())
+        if wait > 0:  # the password is not even checked while the client must wait
+            st.warning(f"Please wait {wait:.0f} s before the next try.")
+            st.stop()
         if policy.password_hash and verify_password(password, policy.password_hash):
             st.session_state[ACCESS_KEY] = True
             LOCKOUT.reset(key)
             st.rerun()
         n = LOCKOUT.fail(key, policy)
-        LOCKOUT.fail("all", everyone)
+        THROTTLE.fail()
         left = policy.max_failures - n
         st.error("Wrong password." + (f" {left} attempt(s) left before a lock-out." if left > 0 else
                                       " Sign-in is now locked for a while."))
@@ -399,10 +416,10 @@ def page_header(title: str, needs: Sequence[str] = ("adsl",), intro: str | None 
     s = sidebar(load_config())
     st.title(title)
     bits = [f"**{s.config.id}** · {s.config.short_title}", f"data cut-off **{s.cut.cutoff_text}**"]
-    if s.compare is not None:
-        bits.append(f"compared with {s.compare.cutoff_text}")
+    if s.compare_path:
+        bits.append(f"compared with {s.compare_name}")
     if s.filter_text:
-        bits.append(f"filters: {s.filter_text}")
+        bits.append(f"filters: {md(s.filter_text)}")
     st.caption(" · ".join(bits))
     if s.cut.synthetic:
         synthetic_banner()
@@ -428,7 +445,7 @@ def findings_panel(findings: Sequence[Finding]) -> None:
         if not group:
             continue
         word = {"error": "Errors", "warning": "Warnings", "info": "Notes"}[severity]
-        show(f"**{word} ({len(group)})**\n\n" + "\n".join(f"- {f.message}" for f in group))
+        show(f"**{word} ({len(group)})**\n\n" + "\n".join(f"- {md(f.message)}" for f in group))
     rows = [
         {"table": f.table, "column": f.column or "", "severity": f.severity, "rows": len(f.rows),
          "message": f.message}
@@ -463,19 +480,35 @@ def display_frame(df: pd.DataFrame, rename: bool = False) -> pd.DataFrame:
     return out.rename(columns=headers(list(out.columns))) if rename else out
 
 
+_SHOWN: dict[int, tuple[weakref.ref, pd.DataFrame]] = {}
+
+
+def _shown(df: pd.DataFrame) -> pd.DataFrame:
+    """:func:`display_frame` with headers, once per table object: an analysis's (cached) tables are
+    the same objects on every re-run, so a re-run does not format them again."""
+    hit = _SHOWN.get(id(df))
+    if hit is not None and hit[0]() is df:
+        return hit[1]
+    out = display_frame(df).rename(columns=headers(list(df.columns)))
+    key = id(df)
+    _SHOWN[key] = (weakref.ref(df, lambda _r, k=key: _SHOWN.pop(k, None)), out)
+    return out
+
+
 def table(df: pd.DataFrame, column_config: Mapping | None = None, **kwargs: object) -> object:
     """A data table on screen: :func:`display_frame` with headers; ``column_config`` may name the
     columns by their data names."""
     names = headers(list(df.columns))
     cc = {names.get(k, k): v for k, v in (column_config or {}).items()}
     kwargs.setdefault("hide_index", True)
-    return st.dataframe(display_frame(df).rename(columns=names), column_config=cc or None, **kwargs)
+    return st.dataframe(_shown(df), column_config=cc or None, **kwargs)
 
 
 def csv_download(df: pd.DataFrame, filename: str, label: str = "Download CSV", key: str | None = None) -> None:
-    """A CSV download of a table, written only when clicked."""
-    st.download_button(label, lambda: df.to_csv(index=False).encode("utf-8"), file_name=filename,
-                       mime="text/csv", key=key or f"dl_{filename}")
+    """A CSV download of a table, written only when clicked, with spreadsheet formulas neutralised."""
+    from components.figures.export import safe_csv
+
+    st.download_button(label, lambda: safe_csv(df), file_name=filename, mime="text/csv", key=key or f"dl_{filename}")
 
 
 def show_figure(
@@ -540,7 +573,7 @@ def p_label(s: AppState, label: str) -> str:
 def subgroup_caption(s: AppState) -> None:
     """Under a table or figure with p-values: say that they are a subgroup analysis when filtered."""
     if s.filtered:
-        st.caption(f"p-values on this page are a {SUBGROUP_TAG} (filters: {s.filter_text}): exploratory, "
+        st.caption(f"p-values on this page are a {SUBGROUP_TAG} (filters: {md(s.filter_text)}): exploratory, "
                    "unadjusted for the selection.")
 
 
