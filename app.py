@@ -9,7 +9,7 @@ and the shared state come from ``components.ui.widgets``: every page builds them
 import streamlit as st
 
 from components.ui.navigation import PAGES
-from components.ui.widgets import require_access
+from components.ui.widgets import guard, require_access
 
 st.set_page_config(page_title="Trial dashboard", page_icon="📊", layout="wide")
 require_access()  # with access configured in secrets.toml, nothing below runs before sign-in
@@ -27,4 +27,5 @@ def home() -> None:
 
 
 page = st.navigation({"": [st.Page(home, title="Home", default=True, visibility="hidden")], **sections})
-page.run()
+with guard(page.title):  # the last line of defence: no page ever shows a traceback
+    page.run()

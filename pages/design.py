@@ -53,19 +53,20 @@ what_if = {"p0": float(p0), "p1": float(p1), "alpha": float(alpha), "sides": int
 opts = s.options(DesignOptions, **what_if)
 
 # ---------------------------------------------------------------- the protocol's calculation
-st.subheader("Sample size (one-sample proportion test, normal approximation)")
-ss = widgets.run(sample_size, s, opts)
-m = st.columns(4)
-m[0].metric("Evaluable patients", ss.numbers["Evaluable patients"],
-            help="n = [z(1−α/sides)·√(p0(1−p0)) + z(power)·√(p1(1−p1))]² / (p1−p0)², rounded up.")
-m[1].metric("Enrolled (with dropout)", ss.numbers["Enrolled (with dropout)"],
-            help=f"ceil({ss.numbers['Evaluable patients']} / (1 − {dropout:g}))")
-m[2].metric("Responders to reject H0", ss.numbers["Responders to reject H0"], help="The normal test's rule at this n, in responders.")
-m[3].metric("Actual α / power (exact)", f"{ss.numbers['Actual one-sided α']:.3f} / {ss.numbers['Actual power']:.2f}",
-            help="The normal test's rule evaluated on the binomial distribution: what it really delivers.")
-st.markdown(ss.notes[0])
-st.caption(ss.notes[1])
-widgets.show_code(ss, s)
+with widgets.guard('The sample size'):
+    st.subheader("Sample size (one-sample proportion test, normal approximation)")
+    ss = widgets.run(sample_size, s, opts)
+    m = st.columns(4)
+    m[0].metric("Evaluable patients", ss.numbers["Evaluable patients"],
+                help="n = [z(1−α/sides)·√(p0(1−p0)) + z(power)·√(p1(1−p1))]² / (p1−p0)², rounded up.")
+    m[1].metric("Enrolled (with dropout)", ss.numbers["Enrolled (with dropout)"],
+                help=f"ceil({ss.numbers['Evaluable patients']} / (1 − {dropout:g}))")
+    m[2].metric("Responders to reject H0", ss.numbers["Responders to reject H0"], help="The normal test's rule at this n, in responders.")
+    m[3].metric("Actual α / power (exact)", f"{ss.numbers['Actual one-sided α']:.3f} / {ss.numbers['Actual power']:.2f}",
+                help="The normal test's rule evaluated on the binomial distribution: what it really delivers.")
+    st.markdown(ss.notes[0])
+    st.caption(ss.notes[1])
+    widgets.show_code(ss, s)
 
 # ---------------------------------------------------------------- exact and two-stage designs
 st.subheader("Exact and two-stage designs")
@@ -91,45 +92,47 @@ with st.expander("The saw-tooth: neighbouring n of the exact design (power is no
                    "not by adding patients.")
 
 # ---------------------------------------------------------------- power
-pc = widgets.run(power_curve, s, opts)
-widgets.show_figure(pc, "power_curve", data=pc.tables["curve"], filename="power_curve")
-pn = widgets.run(power_by_n, s, opts)
-widgets.show_figure(pn, "power_n", data=pn.tables["table"], filename="power_vs_n")
+with widgets.guard('The power curves'):
+    pc = widgets.run(power_curve, s, opts)
+    widgets.show_figure(pc, "power_curve", data=pc.tables["curve"], filename="power_curve")
+    pn = widgets.run(power_by_n, s, opts)
+    widgets.show_figure(pn, "power_n", data=pn.tables["table"], filename="power_vs_n")
 
-st.subheader("Operating characteristics")
-oc = widgets.run(operating_chars, s, opts)
-st.dataframe(oc.tables["display"], hide_index=True, width="stretch")
-st.caption("Probability of declaring the treatment promising at each true ORR; for Simon designs also the probability of "
-           "early termination (PET) and the expected sample size (EN).")
-widgets.csv_download(oc.tables["oc"], "operating_characteristics.csv", "Download (CSV)", key="dl_oc")
-widgets.show_code(oc, s)
+    st.subheader("Operating characteristics")
+    oc = widgets.run(operating_chars, s, opts)
+    st.dataframe(oc.tables["display"], hide_index=True, width="stretch")
+    st.caption("Probability of declaring the treatment promising at each true ORR; for Simon designs also the probability of "
+               "early termination (PET) and the expected sample size (EN).")
+    widgets.csv_download(oc.tables["oc"], "operating_characteristics.csv", "Download (CSV)", key="dl_oc")
+    widgets.show_code(oc, s)
 
 # ---------------------------------------------------------------- interim monitoring
-st.subheader("Interim monitoring on this data cut")
-if not s.cut.has("adsl", "adrs"):
-    st.info("Needs ADSL and ADRS.")
-    st.stop()
-if s.filter_text:
-    st.caption(f"Computed on the whole study: the sidebar filters ({md(s.filter_text)}) do not apply to the decision.")
-mc = st.columns(3)
-prior = mc[0].selectbox("Prior for the ORR", list(PRIORS), format_func=PRIORS.get, key="design_prior",
-                        help="Weakly informative prior centred on H0, worth two patients; or Jeffreys; or uniform.")
-criterion = mc[1].radio("Success at the final analysis", ["exact", "bayes"], horizontal=True, key="design_crit",
-                        format_func={"exact": "The protocol's test rejects H0", "bayes": "Posterior > θ"}.get)
-theta = mc[2].number_input("θ (posterior threshold)", 0.5, 0.999, 0.95, 0.01, key="design_theta",
-                           disabled=criterion != "bayes")
-im = widgets.run(interim, s, s.options(InterimOptions, **what_if, prior=prior, criterion=criterion, theta=float(theta)))
-mon, n = im.detail, im.numbers
-mm = st.columns(4)
-mm[0].metric("Responders / assessed so far", f"{n['Responders']} / {n['Assessed so far']}",
-             help="Confirmed CR/PR among response-evaluable patients with at least one tumour assessment so far "
-                  f"(the Response page counts all {n['Response-evaluable, whole study']} response-evaluable patients, "
-                  "assessed or not).")
-mm[1].metric(f"P(ORR > {p0:.0%} | data)", f"{mon.posterior_prob:.1%}", help=f"Posterior under {PRIORS[prior]}.")
-mm[2].metric("Predictive probability of success", f"{mon.predictive_prob:.1%}",
-             help=f"Lee & Liu (2008): over the {mon.remaining} evaluable patients still to come (of {d.n_evaluable}).")
-mm[3].metric("Conditional power (H1 / observed)", f"{mon.conditional_power_h1:.0%} / {mon.conditional_power_observed:.0%}",
-             help=f"P({n['Needed at the final analysis']} responders at the final analysis) if the remaining patients "
-                  f"respond at {p1:.0%} / at the observed rate.")
-st.markdown(im.notes[0])
-widgets.show_code(im, s)
+with widgets.guard('Interim monitoring'):
+    st.subheader("Interim monitoring on this data cut")
+    if not s.cut.has("adsl", "adrs"):
+        st.info("Needs ADSL and ADRS.")
+        st.stop()
+    if s.filter_text:
+        st.caption(f"Computed on the whole study: the sidebar filters ({md(s.filter_text)}) do not apply to the decision.")
+    mc = st.columns(3)
+    prior = mc[0].selectbox("Prior for the ORR", list(PRIORS), format_func=PRIORS.get, key="design_prior",
+                            help="Weakly informative prior centred on H0, worth two patients; or Jeffreys; or uniform.")
+    criterion = mc[1].radio("Success at the final analysis", ["exact", "bayes"], horizontal=True, key="design_crit",
+                            format_func={"exact": "The protocol's test rejects H0", "bayes": "Posterior > θ"}.get)
+    theta = mc[2].number_input("θ (posterior threshold)", 0.5, 0.999, 0.95, 0.01, key="design_theta",
+                               disabled=criterion != "bayes")
+    im = widgets.run(interim, s, s.options(InterimOptions, **what_if, prior=prior, criterion=criterion, theta=float(theta)))
+    mon, n = im.detail, im.numbers
+    mm = st.columns(4)
+    mm[0].metric("Responders / assessed so far", f"{n['Responders']} / {n['Assessed so far']}",
+                 help="Confirmed CR/PR among response-evaluable patients with at least one tumour assessment so far "
+                      f"(the Response page counts all {n['Response-evaluable, whole study']} response-evaluable patients, "
+                      "assessed or not).")
+    mm[1].metric(f"P(ORR > {p0:.0%} | data)", f"{mon.posterior_prob:.1%}", help=f"Posterior under {PRIORS[prior]}.")
+    mm[2].metric("Predictive probability of success", f"{mon.predictive_prob:.1%}",
+                 help=f"Lee & Liu (2008): over the {mon.remaining} evaluable patients still to come (of {d.n_evaluable}).")
+    mm[3].metric("Conditional power (H1 / observed)", f"{mon.conditional_power_h1:.0%} / {mon.conditional_power_observed:.0%}",
+                 help=f"P({n['Needed at the final analysis']} responders at the final analysis) if the remaining patients "
+                      f"respond at {p1:.0%} / at the observed rate.")
+    st.markdown(im.notes[0])
+    widgets.show_code(im, s)

@@ -41,89 +41,94 @@ d = res.detail
 orr, pe, n = d.orr, d.decision, d.orr.n
 
 # ---------------------------------------------------------------- primary endpoint
-st.subheader("Objective response rate — primary endpoint")
-m = st.columns(4)
-m[0].metric("ORR", f"{res.numbers['ORR (%)']:.1f}%" if n else "—", help="CR + PR, " + ("confirmed" if confirmed else "unconfirmed"))
-m[1].metric(f"Responders / {POPULATIONS[population].lower()}", f"{orr.k} / {n}")
-m[2].metric("95% CI (exact)", f"{res.numbers['95% CI low (%)']:.1f}–{res.numbers['95% CI high (%)']:.1f}%" if n else "—",
-            help="Clopper–Pearson")
-m[3].metric(widgets.p_label(s, f"p vs H0 {design.p0:.0%}"), f"{orr.test.p_value:.3f}" if n else "—",
-            help=f"The protocol's test: {orr.test.name}, {'two' if design.sides == 2 else 'one'}-sided α = {design.alpha:g}.")
-st.markdown(pe.sentence())
-t = pe.test
-if t.n:
-    stat = f"z = {t.statistic:.2f}, " if t.method == "normal" else ""
-    st.markdown(f"The protocol's test now, whole study ({t.k}/{t.n}): {t.name}, {stat}{t.p_text} — **{t.verdict}**"
-                + ("" if t.n >= pe.rule.n else f" (interim look: {t.n} of the {pe.rule.n} planned evaluable patients)") + ".")
-st.caption(pe.sensitivity_sentence())
-if s.filter_text:
-    st.caption("The decision above is computed on the whole study; the ORR, CI and p-value in the boxes follow the "
-               f"sidebar filters ({md(s.filter_text)}) and are a subgroup analysis.")
-if confirmed != rules.confirmed_default:
-    st.caption("The decision uses the protocol's " + ("confirmed" if rules.confirmed_default else "unconfirmed")
-               + " responses, whatever the toggle above shows.")
+with widgets.guard('The primary endpoint'):
+    st.subheader("Objective response rate — primary endpoint")
+    m = st.columns(4)
+    m[0].metric("ORR", f"{res.numbers['ORR (%)']:.1f}%" if n else "—", help="CR + PR, " + ("confirmed" if confirmed else "unconfirmed"))
+    m[1].metric(f"Responders / {POPULATIONS[population].lower()}", f"{orr.k} / {n}")
+    m[2].metric("95% CI (exact)", f"{res.numbers['95% CI low (%)']:.1f}–{res.numbers['95% CI high (%)']:.1f}%" if n else "—",
+                help="Clopper–Pearson")
+    m[3].metric(widgets.p_label(s, f"p vs H0 {design.p0:.0%}"), f"{orr.test.p_value:.3f}" if n else "—",
+                help=f"The protocol's test: {orr.test.name}, {'two' if design.sides == 2 else 'one'}-sided α = {design.alpha:g}.")
+    st.markdown(pe.sentence())
+    t = pe.test
+    if t.n:
+        stat = f"z = {t.statistic:.2f}, " if t.method == "normal" else ""
+        st.markdown(f"The protocol's test now, whole study ({t.k}/{t.n}): {t.name}, {stat}{t.p_text} — **{t.verdict}**"
+                    + ("" if t.n >= pe.rule.n else f" (interim look: {t.n} of the {pe.rule.n} planned evaluable patients)") + ".")
+    st.caption(pe.sensitivity_sentence())
+    if s.filter_text:
+        st.caption("The decision above is computed on the whole study; the ORR, CI and p-value in the boxes follow the "
+                   f"sidebar filters ({md(s.filter_text)}) and are a subgroup analysis.")
+    if confirmed != rules.confirmed_default:
+        st.caption("The decision uses the protocol's " + ("confirmed" if rules.confirmed_default else "unconfirmed")
+                   + " responses, whatever the toggle above shows.")
 
 # ---------------------------------------------------------------- response table
-st.subheader("Best overall response")
-st.dataframe(res.tables["summary_display"], hide_index=True, width="stretch",
-             column_config={"Category": st.column_config.TextColumn(width="medium")})
-st.caption(" ".join(res.notes))
-widgets.csv_download(res.tables["summary"], "response_summary.csv", "Download the response table (CSV)",
-                     key="dl_resp_table")
-widgets.show_code(res, s)
+with widgets.guard('The best-overall-response table'):
+    st.subheader("Best overall response")
+    st.dataframe(res.tables["summary_display"], hide_index=True, width="stretch",
+                 column_config={"Category": st.column_config.TextColumn(width="medium")})
+    st.caption(" ".join(res.notes))
+    widgets.csv_download(res.tables["summary"], "response_summary.csv", "Download the response table (CSV)",
+                         key="dl_resp_table")
+    widgets.show_code(res, s)
 
 # ---------------------------------------------------------------- waterfall
-st.subheader("Waterfall")
-w1, w2, w3, w4 = st.columns([3.2, 1.2, 1, 1])
-color_by = w1.segmented_control("Colour by", list(COLOR_BY), format_func=COLOR_BY.get, default="BOR",
-                                key="wf_color") or "BOR"
-cap = w2.number_input("Cap bars at (%)", min_value=20, max_value=1000, step=20, value=int(rules.waterfall_cap_pct),
-                      key="wf_cap")
-letters = w3.toggle("BOR letters", key="wf_letters")
-ids = w4.toggle("Subject labels", key="wf_ids")
-new = widgets.new_since_compare(s, "wf_new")
-wf = widgets.run(waterfall, s, s.options(
-    WaterfallOptions, **common, color_by=color_by, cap=float(cap), letters=letters, ids=ids,
-    highlight=tuple(sorted(new or ())), highlight_label=f"Outlined: new since {s.compare.cutoff_text}" if new else ""))
-widgets.show_figure(wf, "waterfall", data=wf.tables["bars"])
-if len(wf.tables["missing"]):
-    st.caption(f"Not in the waterfall — no post-baseline measurement of target lesions ({len(wf.tables['missing'])}):")
-    widgets.table(wf.tables["missing"])
+with widgets.guard('The waterfall'):
+    st.subheader("Waterfall")
+    w1, w2, w3, w4 = st.columns([3.2, 1.2, 1, 1])
+    color_by = w1.segmented_control("Colour by", list(COLOR_BY), format_func=COLOR_BY.get, default="BOR",
+                                    key="wf_color") or "BOR"
+    cap = w2.number_input("Cap bars at (%)", min_value=20, max_value=1000, step=20, value=int(rules.waterfall_cap_pct),
+                          key="wf_cap")
+    letters = w3.toggle("BOR letters", key="wf_letters")
+    ids = w4.toggle("Subject labels", key="wf_ids")
+    new = widgets.new_since_compare(s, "wf_new")
+    wf = widgets.run(waterfall, s, s.options(
+        WaterfallOptions, **common, color_by=color_by, cap=float(cap), letters=letters, ids=ids,
+        highlight=tuple(sorted(new or ())), highlight_label=f"Outlined: new since {s.compare.cutoff_text}" if new else ""))
+    widgets.show_figure(wf, "waterfall", data=wf.tables["bars"])
+    if len(wf.tables["missing"]):
+        st.caption(f"Not in the waterfall — no post-baseline measurement of target lesions ({len(wf.tables['missing'])}):")
+        widgets.table(wf.tables["missing"])
 
 # ---------------------------------------------------------------- spider
-st.subheader("Spider plot")
-choices = ["(none)"] + sorted(wf.tables["bars"]["USUBJID"])
-clicked = st.session_state.get("spider_click")
-hl = st.selectbox("Highlight a patient (or click a line)", choices, key="spider_hl",
-                  index=choices.index(clicked) if clicked in choices else 0)
-highlight = None if hl == "(none)" else hl
-sp = widgets.run(spider, s, s.options(SpiderOptions, **common, highlight_subject=highlight, cap=float(cap)))
-event = widgets.show_figure(sp, "spider", data=sp.tables["lines"], on_select="rerun")
-points = getattr(getattr(event, "selection", None), "points", None) or []
-if points:
-    subj = (points[0].get("customdata") or [None])[0]
-    if subj and subj != st.session_state.get("spider_click"):
-        st.session_state["spider_click"] = subj
-        st.rerun()
-if highlight:
-    st.page_link("pages/patient.py", label=f"Open the patient profile of {md(highlight)}", query_params={"patient": highlight})
+with widgets.guard('The spider plot'):
+    st.subheader("Spider plot")
+    choices = ["(none)"] + sorted(wf.tables["bars"]["USUBJID"])
+    clicked = st.session_state.get("spider_click")
+    hl = st.selectbox("Highlight a patient (or click a line)", choices, key="spider_hl",
+                      index=choices.index(clicked) if clicked in choices else 0)
+    highlight = None if hl == "(none)" else hl
+    sp = widgets.run(spider, s, s.options(SpiderOptions, **common, highlight_subject=highlight, cap=float(cap)))
+    event = widgets.show_figure(sp, "spider", data=sp.tables["lines"], on_select="rerun")
+    points = getattr(getattr(event, "selection", None), "points", None) or []
+    if points:
+        subj = (points[0].get("customdata") or [None])[0]
+        if subj and subj != st.session_state.get("spider_click"):
+            st.session_state["spider_click"] = subj
+            st.rerun()
+    if highlight:
+        st.page_link("pages/patient.py", label=f"Open the patient profile of {md(highlight)}", query_params={"patient": highlight})
 
 # ---------------------------------------------------------------- listing and checks
-st.subheader("Patients")
-widgets.table(res.tables["listing"], width="stretch",
-              column_config={"BEST_PCHG": st.column_config.NumberColumn("Best % change", format="%.1f")})
-widgets.csv_download(res.tables["listing"], "response_listing.csv", "Download the listing (CSV)", key="dl_resp_listing")
+with widgets.guard('The patient listing'):
+    st.subheader("Patients")
+    widgets.table(res.tables["listing"], width="stretch",
+                  column_config={"BEST_PCHG": st.column_config.NumberColumn("Best % change", format="%.1f")})
+    widgets.csv_download(res.tables["listing"], "response_listing.csv", "Download the listing (CSV)", key="dl_resp_listing")
 
-disagreements = res.tables["disagreements"]
-with st.expander(f"Derivation check: the app's RECIST derivation against ADRS ({len(disagreements)} disagreements)",
-                 expanded=bool(len(disagreements))):
-    if not d.has_given:
-        st.write("ADRS carries no " + ("CBOR" if confirmed else "BOR") + " rows: every best overall response is derived.")
-    elif disagreements.empty:
-        st.success("The app's derivation agrees with ADRS for every patient.")
-    else:
-        widgets.table(disagreements.rename(columns={"GIVEN": "ADRS", "DERIVED": "App (RECIST 1.1)"}))
-        st.caption("Typical causes: an SD or two NE between a response and its confirmation, a confirmation "
-                   f"less than {rules.confirmation_min_days} days later, or SD before {rules.sd_min_days} days.")
-    if d.cr_then_pr:
-        st.warning("CR followed by PR — " + cr_then_pr_text(rules) + " Please check the CR of: " + ", ".join(md(u) for u in d.cr_then_pr))
+    disagreements = res.tables["disagreements"]
+    with st.expander(f"Derivation check: the app's RECIST derivation against ADRS ({len(disagreements)} disagreements)",
+                     expanded=bool(len(disagreements))):
+        if not d.has_given:
+            st.write("ADRS carries no " + ("CBOR" if confirmed else "BOR") + " rows: every best overall response is derived.")
+        elif disagreements.empty:
+            st.success("The app's derivation agrees with ADRS for every patient.")
+        else:
+            widgets.table(disagreements.rename(columns={"GIVEN": "ADRS", "DERIVED": "App (RECIST 1.1)"}))
+            st.caption("Typical causes: an SD or two NE between a response and its confirmation, a confirmation "
+                       f"less than {rules.confirmation_min_days} days later, or SD before {rules.sd_min_days} days.")
+        if d.cr_then_pr:
+            st.warning("CR followed by PR — " + cr_then_pr_text(rules) + " Please check the CR of: " + ", ".join(md(u) for u in d.cr_then_pr))

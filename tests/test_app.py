@@ -54,3 +54,27 @@ def test_earlier_cut_can_be_chosen(app_factory):
     adsl_old = load_cut(DEMO_DIR / "2026-08-01").tables["adsl"]
     assert _metric(at, "Enrolled / target") == f"{len(adsl_old)} / 35"
     assert "2026-08-01" in at.caption[0].value
+
+
+def test_an_error_in_one_section_leaves_the_rest_of_the_page(app_factory, monkeypatch):
+    """An unexpected error in one figure is a short message naming the section (no traceback, no
+    path); the other sections are still drawn. An error outside any section is caught by app.py."""
+    import components.analyses.response as response
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("/secret/server/path")
+
+    monkeypatch.setattr(response, "waterfall", broken)
+    at = app_factory().run()
+    at.switch_page("pages/response.py").run()
+    assert not at.exception
+    errors = [e.value for e in at.error]
+    assert any(e.startswith("The waterfall could not be shown (RuntimeError)") for e in errors)
+    assert not any("/secret/server/path" in e for e in errors)
+    assert any(m.label == "ORR" for m in at.metric)  # the section before it is drawn
+    assert any("Spider plot" in h.value for h in at.subheader)  # and the one after it
+
+    monkeypatch.setattr(response, "response_overview", broken)
+    at.run()
+    assert not at.exception
+    assert any("could not be shown (RuntimeError)" in e.value for e in at.error)

@@ -6,8 +6,10 @@ the filtered view, the comparison cut) or None when the page cannot run on this 
 from __future__ import annotations
 
 import hashlib
+import logging
 import weakref
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
@@ -554,13 +556,29 @@ def export_buttons(fig: go.Figure, name: str, key: str) -> None:
                        key=f"svg_{key}")
 
 
+LOG = logging.getLogger("trial_dashboard")
+
+
+@contextmanager
+def guard(what: str) -> Iterator[None]:
+    """One section of a page: an unexpected error in it becomes a short message naming the section
+    (no code, no server path), the details go to the server log, and the rest of the page is still
+    drawn. Streamlit's own stop and rerun signals pass through (they are not Exceptions)."""
+    try:
+        yield
+    except Exception as exc:
+        LOG.exception("section %r failed", what)
+        st.error(f"{what} could not be shown ({type(exc).__name__}). The rest of the page is not affected; the "
+                 "details are in the server log.")
+
+
 def sections(parts: Mapping[str, Callable[[], None]], key: str) -> None:
     """Tabs (label → the function that draws it) of which only the open one runs: Streamlit's lazy
     tabs (``on_change="rerun"``), so a long page re-runs one section per interaction instead of all
     of them. The open tab is ``st.session_state[key]`` (its label), which is also how tests open one."""
-    for tab, draw in zip(st.tabs(list(parts), key=key, on_change="rerun"), parts.values(), strict=True):
+    for (label, draw), tab in zip(parts.items(), st.tabs(list(parts), key=key, on_change="rerun"), strict=True):
         if tab.open:
-            with tab:
+            with tab, guard(label):
                 draw()
 
 
