@@ -62,7 +62,7 @@ with widgets.guard('The sample size'):
     m[1].metric("Enrolled (with dropout)", ss.numbers["Enrolled (with dropout)"],
                 help=f"ceil({ss.numbers['Evaluable patients']} / (1 − {dropout:g}))")
     m[2].metric("Responders to reject H0", ss.numbers["Responders to reject H0"], help="The normal test's rule at this n, in responders.")
-    m[3].metric("Actual α / power (exact)", f"{ss.numbers['Actual one-sided α']:.3f} / {ss.numbers['Actual power']:.2f}",
+    m[3].metric("Actual one-sided α / power", f"{ss.numbers['Actual one-sided α']:.3f} / {ss.numbers['Actual power']:.2f}",
                 help="The normal test's rule evaluated on the binomial distribution: what it really delivers.")
     st.markdown(ss.notes[0])
     st.caption(ss.notes[1])

@@ -128,7 +128,9 @@ with widgets.guard('The patient listing'):
             st.success("The app's derivation agrees with ADRS for every patient.")
         else:
             widgets.table(disagreements.rename(columns={"GIVEN": "ADRS", "DERIVED": "App (RECIST 1.1)"}))
-            st.caption("Typical causes: an SD or two NE between a response and its confirmation, a confirmation "
-                       f"less than {rules.confirmation_min_days} days later, or SD before {rules.sd_min_days} days.")
+            st.caption("Where ADRS is higher than the app: an SD or two NE between a response and its confirmation, "
+                       f"a confirmation less than {rules.confirmation_min_days} days later, or SD before "
+                       f"{rules.sd_min_days} days. Where ADRS is lower: the investigator did not take a response as "
+                       "confirmed (or read a CR as PR) — check the visits in the patient profile.")
         if d.cr_then_pr:
             st.warning("CR followed by PR — " + cr_then_pr_text(rules) + " Please check the CR of: " + ", ".join(md(u) for u in d.cr_then_pr))

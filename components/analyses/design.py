@@ -4,7 +4,7 @@ the study config and can be changed (what-if)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 import numpy as np
@@ -13,7 +13,7 @@ from scipy import stats
 
 from components.analyses.base import Options, Result, analysis, figure_context, response_derivation
 from components.analyses.decision import interim_counts, primary_endpoint
-from components.data.config import StudyConfig
+from components.data.config import Design, StudyConfig
 from components.data.datasets import DataCut
 from components.figures.design_plots import power_curve_figure, power_vs_n_figure
 from components.stats.design import (
@@ -48,25 +48,10 @@ class DesignOptions(Options):
     dropout: float | None = None
 
 
-@dataclass(frozen=True)
-class Inputs:
-    p0: float
-    p1: float
-    alpha: float
-    sides: int
-    power: float
-    dropout: float
-
-    @property
-    def alpha_one(self) -> float:
-        return self.alpha / self.sides
-
-
-def inputs(config: StudyConfig, o: DesignOptions) -> Inputs:
-    d = config.design
-    pick = lambda v, default: default if v is None else v  # noqa: E731
-    return Inputs(float(pick(o.p0, d.p0)), float(pick(o.p1, d.p1)), float(pick(o.alpha, d.alpha)),
-                  int(pick(o.sides, d.sides)), float(pick(o.power, d.power)), float(pick(o.dropout, d.dropout)))
+def inputs(config: StudyConfig, o: DesignOptions) -> Design:
+    """The protocol's design with the what-if values of ``o`` put in."""
+    changed = {k: getattr(o, k) for k in ("p0", "p1", "alpha", "sides", "power", "dropout") if getattr(o, k) is not None}
+    return replace(config.design, **changed)
 
 
 @lru_cache(maxsize=64)
@@ -79,7 +64,7 @@ def simon_designs(p0: float, p1: float, alpha_one: float, power: float) -> tuple
             simon_two_stage(p0, p1, alpha_one, power, "minimax", candidates=cand))
 
 
-def _simon(x: Inputs):
+def _simon(x: Design):
     return simon_designs(round(x.p0, 4), round(x.p1, 4), round(x.alpha_one, 6), round(x.power, 4))
 
 
@@ -142,13 +127,13 @@ def designs(cut: DataCut, config: StudyConfig, options: DesignOptions) -> Result
     return Result("", numbers, {"designs": table, "saw": saw}, None, tuple(notes), detail=failing)
 
 
-def _oc_designs(x: Inputs):
+def _oc_designs(x: Design):
     n = normal_sample_size(x.p0, x.p1, x.alpha, x.power, x.sides)
     exact = exact_single_stage(x.p0, x.p1, x.alpha_one, x.power)
     return n, exact, [d for d in _simon(x) if d is not None]
 
 
-def _ctx(cut, config, options, x: Inputs):
+def _ctx(cut, config, options, x: Design):
     return figure_context(cut, config, options, "Design", f"ORR, H0 {x.p0:.0%} vs H1 {x.p1:.0%}")
 
 

@@ -97,6 +97,11 @@ class Design:
     rationale: str = ""
     method: str = "normal"
 
+    @property
+    def alpha_one(self) -> float:
+        """The one-sided α (exact and Simon designs are one-sided)."""
+        return self.alpha / self.sides
+
 
 def _test_method(design: dict[str, Any]) -> str:
     """``[design] method``; when absent, read from the test's wording (exact/binomial → exact)."""

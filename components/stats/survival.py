@@ -160,6 +160,13 @@ def confidence_band(surv: np.ndarray, std_err: np.ndarray, conf_type: str, level
     return lower, upper
 
 
+def _at_risk(t: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(distinct times, each observation's index among them, observations per time, number at risk
+    just before each time, i.e. with time ≥ t)."""
+    times, which, counts = np.unique(t, return_inverse=True, return_counts=True)
+    return times, which, counts, len(t) - np.concatenate(([0], np.cumsum(counts)[:-1]))
+
+
 def kaplan_meier(time, event, conf_type: str = "log-log", conf_level: float = 0.95) -> KMResult:
     """Kaplan–Meier estimate with R ``survfit``'s CIs, median and median CI.
 
@@ -176,9 +183,8 @@ def kaplan_meier(time, event, conf_type: str = "log-log", conf_level: float = 0.
         return KMResult(pd.DataFrame(columns=cols), conf_type, conf_level, 0, 0, np.nan, (np.nan, np.nan), t)
     # Product-limit estimator (Kaplan & Meier 1958): at each distinct time, S *= 1 - d/n, with n the
     # number still at risk just before it (times >= t), events before censorings at tied times.
-    times, which, counts = np.unique(t, return_inverse=True, return_counts=True)
+    times, which, counts, n_risk = _at_risk(t)
     n_event = np.bincount(which, weights=e, minlength=len(times)).astype(int)
-    n_risk = len(t) - np.concatenate(([0], np.cumsum(counts)[:-1]))
     tab = pd.DataFrame({"time": times, "n_risk": n_risk, "n_event": n_event, "n_censor": counts - n_event})
     tab["surv"] = np.cumprod(1.0 - n_event / n_risk)
     d, n = tab["n_event"].to_numpy(float), tab["n_risk"].to_numpy(float)
@@ -208,10 +214,9 @@ def cumulative_incidence(time, status) -> pd.DataFrame:
     cols = ["time", "n_risk", "n_event", "n_competing", "n_censor", "cif", "cif_competing", "event_free"]
     if len(t) == 0:
         return pd.DataFrame(columns=cols)
-    times, which, counts = np.unique(t, return_inverse=True, return_counts=True)
+    times, which, counts, n_risk = _at_risk(t)
     d1 = np.bincount(which, weights=(st_ == 1), minlength=len(times))
     d2 = np.bincount(which, weights=(st_ == 2), minlength=len(times))
-    n_risk = len(t) - np.concatenate(([0], np.cumsum(counts)[:-1]))
     free = np.cumprod(1.0 - (d1 + d2) / n_risk)
     before = np.concatenate(([1.0], free[:-1]))  # S(t−)
     cif1 = np.cumsum(before * d1 / n_risk)
