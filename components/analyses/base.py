@@ -53,6 +53,14 @@ def view(cut: DataCut, options: Options) -> DataCut:
     return apply_filters(cut, options.selection)
 
 
+def new_subjects(cut: DataCut, previous: DataCut | None, filters: Filters = ()) -> tuple[str, ...]:
+    """Subjects of ``cut`` (within the filters) who were not in ``previous``: "new since the last cut"."""
+    if previous is None or not previous.has("adsl") or not cut.has("adsl"):
+        return ()
+    now = set(view(cut, Options(filters=filters)).tables["adsl"]["USUBJID"])
+    return tuple(sorted(now - set(previous.tables["adsl"]["USUBJID"])))
+
+
 def figure_context(cut: DataCut, config: StudyConfig, options: Options, population: str = "", endpoint: str = "",
                    note: str = "") -> FigureContext:
     """The context every figure carries: study, cut-off, population, endpoint, filters, SYNTHETIC."""

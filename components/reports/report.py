@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from components.analyses.base import Filters, Options, Result
+from components.analyses.base import Filters, Options, Result, new_subjects
 from components.analyses.changes import cut_comparison
 from components.analyses.enrollment import AccrualOptions, accrual, flow
 from components.analyses.overview import study_status
@@ -33,16 +33,6 @@ class ReportItem:
     table: pd.DataFrame | None = None
     note: str = ""
     result: Result | None = None  # the analysis it shows (numbers, and the call that made it)
-
-
-def new_subjects(cut: DataCut, compare: DataCut | None, filters: Filters = ()) -> tuple[str, ...]:
-    """Subjects in ``cut`` (within the filters) who were not in ``compare``."""
-    if compare is None or not compare.has("adsl") or not cut.has("adsl"):
-        return ()
-    from components.analyses.base import view
-
-    now = set(view(cut, Options(filters=filters)).tables["adsl"]["USUBJID"])
-    return tuple(sorted(now - set(compare.tables["adsl"]["USUBJID"])))
 
 
 def build_report(cut: DataCut, config: StudyConfig, compare: DataCut | None = None, presentation: bool = True,

@@ -18,7 +18,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from components.analyses.base import Options, Result, as_filters, code_snippet
+from components.analyses.base import Options, Result, as_filters, code_snippet, figure_context, new_subjects
 from components.data.config import StudyConfig
 from components.data.contract import column_header
 from components.data.datasets import (
@@ -74,17 +74,8 @@ class AppState:
         return cls(filters=as_filters(self.selection), presentation=self.presentation, **values)  # type: ignore[call-arg]
 
     def context(self, population: str = "", endpoint: str = "", note: str = "") -> FigureContext:
-        notes = [n for n in (note, f"Filters: {self.filter_text}" if self.filter_text else "") if n]
-        return FigureContext(
-            study=f"{self.config.id} · {self.config.short_title}",
-            cutoff=self.cut.cutoff_text,
-            population=population,
-            endpoint=endpoint,
-            synthetic=self.cut.synthetic,
-            note=" · ".join(notes),
-            presentation=self.presentation,
-            subgroup=self.filtered,
-        )
+        """The figure context of the data on screen (the analyses' own, with the sidebar's options)."""
+        return figure_context(self.cut, self.config, self.options(Options), population, endpoint, note)
 
 
 # --------------------------------------------------------------------------- loading (cached)
@@ -602,5 +593,5 @@ def new_since_compare(s: AppState, key: str) -> set[str] | None:
     on = st.toggle(f"Outline patients new since {s.compare.cutoff_text}", value=True, key=key)
     if not on:
         return None
-    return set(s.cut.tables["adsl"]["USUBJID"]) - set(s.compare.tables["adsl"]["USUBJID"])
+    return set(new_subjects(s.cut, s.compare))
 
