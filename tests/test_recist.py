@@ -17,7 +17,6 @@ from components.stats.recist import (
     clinical_benefit,
     clopper_pearson,
     duration_of_response_data,
-    responders_needed,
     response_rate,
     response_summary,
     time_to_response,
@@ -263,6 +262,11 @@ def test_exact_one_sided_p_value(k, n, p0):
 def test_responders_needed_against_exact_binomial():
     """With 31 evaluable and H0 21%, reject at one-sided 2.5% when responders >= r where r is the
     smallest count with P(X >= r) <= 0.025 under Binomial(31, 0.21)."""
+    from components.stats.design import critical_responders
+
+    def responders_needed(n: int, p0: float, alpha_one_sided: float) -> int:
+        return critical_responders(n, p0, "exact", alpha_one_sided, sides=1)
+
     r = responders_needed(31, 0.21, 0.025)
     assert stats.binom.sf(r - 1, 31, 0.21) <= 0.025 < stats.binom.sf(r - 2, 31, 0.21)
     # R: 1 - pbinom(11, 31, 0.21) = 0.018554; 1 - pbinom(10, 31, 0.21) = 0.045142

@@ -23,10 +23,6 @@ class CutChanges:
     metrics: pd.DataFrame
     retro: pd.DataFrame
 
-    @property
-    def new_subjects(self) -> set[str]:
-        return set(self.new_patients["USUBJID"])
-
 
 def _adsl(cut: DataCut) -> pd.DataFrame:
     return cut.tables["adsl"]

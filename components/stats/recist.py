@@ -347,14 +347,6 @@ def response_rate(k: int, n: int, p0: float, level: float = 0.95) -> ResponseRat
     return ResponseRate(k, n, p0, k / n, lo, hi, p, level)
 
 
-def responders_needed(n: int, p0: float, alpha_one_sided: float) -> int:
-    """Smallest r with P(X ≥ r | n, p0) ≤ α: responders among n that reject H0 (exact test)."""
-    r = np.arange(0, n + 2)
-    sf = stats.binom.sf(r - 1, n, p0)
-    ok = np.nonzero(sf <= alpha_one_sided)[0]
-    return int(r[ok[0]]) if len(ok) else n + 1
-
-
 def clinical_benefit(bor: pd.DataFrame, trtsdt: pd.Series, rules: ResponseRules) -> pd.Series:
     """CR, PR, or SD lasting at least ``cbr_min_weeks`` (from first dose to the last assessment
     with disease control before PD, less the assessment window). Boolean by row of ``bor``."""
