@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from components.analyses.base import Options, Result, analysis, figure_context, response_derivation, view
+from components.analyses.decision import evaluable_subjects
 from components.data.config import StudyConfig
 from components.data.datasets import DataCut
 from components.figures.biomarker_plots import (
@@ -36,7 +37,7 @@ def _evaluable(cut: DataCut, config: StudyConfig, options: Options):
     adsl = view(cut, options).tables["adsl"]
     rules = config.response
     ra = response_derivation(cut, rules, rules.confirmed_default, True).restrict(set(adsl["USUBJID"]))
-    ev = set(adsl.loc[adsl["EFFFL"] == "Y", "USUBJID"]) if "EFFFL" in adsl else set()
+    ev = evaluable_subjects(adsl)
     bor = ra.bor[ra.bor["USUBJID"].isin(ev)]
     resp = bor.set_index("USUBJID")["BOR"].isin(["CR", "PR"]).map({True: "Responder", False: "Non-responder"})
     return adsl, ra, bor, resp

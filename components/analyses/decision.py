@@ -14,11 +14,16 @@ from components.stats.recist import ResponseRate, response_rate
 RESPONDER = ("CR", "PR")
 
 
+def population_subjects(adsl: pd.DataFrame, flag: str) -> set[str]:
+    """The subjects of a population flag (EFFFL, SAFFL …) = "Y"; nobody when ADSL lacks the flag."""
+    if flag not in adsl:
+        return set()
+    return set(adsl.loc[adsl[flag] == "Y", "USUBJID"])
+
+
 def evaluable_subjects(adsl: pd.DataFrame) -> set[str]:
     """The response-evaluable population: ADSL.EFFFL = "Y"."""
-    if "EFFFL" not in adsl:
-        return set()
-    return set(adsl.loc[adsl["EFFFL"] == "Y", "USUBJID"])
+    return population_subjects(adsl, "EFFFL")
 
 
 def count_responders(bor: pd.DataFrame, subjects: set[str]) -> tuple[int, int]:

@@ -8,7 +8,13 @@ from dataclasses import dataclass
 import pandas as pd
 
 from components.analyses.base import Options, Result, analysis, figure_context, response_derivation, view
-from components.analyses.decision import ObjectiveResponse, PrimaryEndpoint, objective_response, primary_endpoint
+from components.analyses.decision import (
+    ObjectiveResponse,
+    PrimaryEndpoint,
+    objective_response,
+    population_subjects,
+    primary_endpoint,
+)
 from components.data.config import StudyConfig
 from components.data.datasets import DataCut
 from components.figures.response_plots import spider_data, spider_figure, waterfall_data, waterfall_figure
@@ -34,10 +40,6 @@ def _restricted(cut: DataCut, config: StudyConfig, options: ResponseOptions) -> 
     full = response_derivation(cut, config.response, _confirmed(config, options), options.source == "adrs")
     adsl = view(cut, options).tables["adsl"]
     return full.restrict(set(adsl["USUBJID"])), adsl
-
-
-def population_subjects(adsl: pd.DataFrame, flag: str) -> set[str]:
-    return set(adsl.loc[adsl[flag] == "Y", "USUBJID"]) if flag in adsl else set()
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from components.analyses.base import Options, Result, analysis, figure_context, response_derivation, view
+from components.analyses.decision import population_subjects
 from components.data.config import StudyConfig
 from components.data.contract import column_label
 from components.data.datasets import DataCut
@@ -106,7 +107,7 @@ def kaplan_meier_endpoint(cut: DataCut, config: StudyConfig, options: SurvivalOp
         return Result(ENDPOINTS[ep], {"Patients": 0}, {}, None,
                       (f"{ENDPOINTS[ep]} cannot be shown: ADTTE has no {ep} rows and ADRS is missing to derive it.",),
                       detail=SurvivalDetail("", None, None, (np.nan, np.nan, np.nan)))
-    ids = set(adsl.loc[adsl[options.population] == "Y", "USUBJID"]) if options.population in adsl else set()
+    ids = population_subjects(adsl, options.population)
     data = data[data["USUBJID"].isin(ids)].merge(adsl, on="USUBJID", how="left", suffixes=("", "_adsl"))
     notes = tuple(n for n in (endpoint_note(ep, origin),) if n)
     if data.empty:
