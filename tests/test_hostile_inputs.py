@@ -152,7 +152,7 @@ def test_no_exception_escapes_the_loader(monkeypatch):
     cut = load_files(_files())
     assert cut.has("adsl") and not cut.has("adae")
     assert any("adae.csv cannot be read (unexpected RuntimeError)" in f.message for f in cut.issues)
-    monkeypatch.setattr(ds, "validate_tables", lambda *a: (_ for _ in ()).throw(MemoryError()))
+    monkeypatch.setattr(ds, "validate_tables", lambda *a, **k: (_ for _ in ()).throw(MemoryError()))
     cut = load_files(_files())
     assert cut.errors and "unexpected MemoryError" in cut.errors[-1].message
 

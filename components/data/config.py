@@ -168,6 +168,101 @@ class BiomarkerSettings:
     p95_ihc_positive_min: int = 2
 
 
+def _upper_tuple(values: Any) -> tuple[str, ...]:
+    return tuple(str(v).strip().upper() for v in values)
+
+
+@dataclass(frozen=True)
+class Codings:
+    """How other studies' ADaM cuts code the same facts, and what the loader maps them to
+    (``[mapping]`` in the study config). The defaults cover the common codings (CDISC pilot,
+    admiral/admiralonco templates, sponsor variants); every mapping applied is reported as a finding.
+    Codes are compared case-insensitively."""
+
+    #: Tumour-sum parameter codes in ADTR (the first one present is used, and renamed SUMDIAM).
+    tumour_sum_params: tuple[str, ...] = ("SUMDIAM", "SDIAM", "TRSUM", "SUMLD", "TSUM", "SLD")
+    #: Lesion-level diameter codes: summed per subject and date when no tumour-sum row exists.
+    lesion_params: tuple[str, ...] = ("LDIAM", "DIAM", "LSDIAM", "TLDIAM")
+    #: Overall (visit) response parameter codes in ADRS (the first present is used, renamed OVR).
+    overall_response_params: tuple[str, ...] = ("OVR", "OVRLRESP", "OVRINV", "OVRRESP", "OVRB")
+    #: Response codings mapped to RECIST categories (anything else is reported, never guessed).
+    response_codes: tuple[tuple[str, str], ...] = (
+        ("MISSING", "NE"), ("NOT EVALUABLE", "NE"), ("UNABLE TO EVALUATE", "NE"), ("NOT ASSESSED", "NE"),
+        ("UE", "NE"), ("NA", "NE"),
+        ("COMPLETE RESPONSE", "CR"), ("PARTIAL RESPONSE", "PR"), ("STABLE DISEASE", "SD"),
+        ("PROGRESSIVE DISEASE", "PD"), ("NON-CR/NON-PD", "NON-CR/NON-PD"), ("NON CR/NON PD", "NON-CR/NON-PD"),
+        ("NON-CR/NON PD", "NON-CR/NON-PD"), ("NCRNPD", "NON-CR/NON-PD"),
+    )
+    #: Time-to-event parameter codes: the dashboard's code, then the other codes that mean it.
+    tte_params: tuple[tuple[str, tuple[str, ...]], ...] = (
+        ("PFS", ("PFS", "PFSINV", "PFSIRC", "PFS1")),
+        ("OS", ("OS", "OS1")),
+        ("DOR", ("DOR", "DURRSP", "RSD", "DOR1", "DORINV")),
+    )
+    #: AE grade columns, in order of preference (renamed AETOXGR).
+    grade_columns: tuple[str, ...] = ("AETOXGR", "ATOXGR", "AETOXGRN", "ATOXGRN")
+    #: When no grade column exists: severity (AESEV/ASEV) read as grade (CTCAE v5.0: grade 1 mild,
+    #: 2 moderate, 3 severe), reported as a warning. Empty: not mapped.
+    severity_as_grade: tuple[tuple[str, int], ...] = (("MILD", 1), ("MODERATE", 2), ("SEVERE", 3))
+    #: Relatedness columns, in order of preference (renamed AREL).
+    relatedness_columns: tuple[str, ...] = ("AREL", "AEREL", "ARELN", "AERELN")
+    #: Values meaning related / not related to study treatment (a causality scale is split here).
+    related_values: tuple[str, ...] = (
+        "RELATED", "Y", "YES", "1", "POSSIBLE", "POSSIBLY RELATED", "PROBABLE", "PROBABLY RELATED", "DEFINITE",
+        "DEFINITELY RELATED", "CERTAIN", "LIKELY", "RELATED TO STUDY DRUG",
+    )
+    not_related_values: tuple[str, ...] = (
+        "NOT RELATED", "N", "NO", "0", "UNLIKELY", "UNLIKELY RELATED", "UNRELATED", "NONE", "REMOTE",
+        "NOT LIKELY", "DOUBTFUL", "NOT SUSPECTED",
+    )
+    #: Columns whose values stand in for an absent contract date column (ISO 8601 --DTC strings).
+    date_sources: tuple[tuple[str, str, tuple[str, ...]], ...] = (
+        ("adsl", "RFICDT", ("RFICDTC",)),
+        ("adsl", "TRTSDT", ("TRTSDTM", "RFXSTDTC")),
+        ("adsl", "TRTEDT", ("TRTEDTM", "RFXENDTC")),
+        ("adsl", "DTHDT", ("DTHDTC",)),
+        ("adrs", "ADT", ("ADTM", "RSDTC")),
+        ("adtr", "ADT", ("ADTM", "TRDTC")),
+        ("adae", "ASTDT", ("ASTDTM", "AESTDTC")),
+        ("adae", "AENDT", ("AENDTM", "AEENDTC")),
+        ("adex", "ASTDT", ("ASTDTM", "EXSTDTC")),
+        ("adex", "AENDT", ("AENDTM", "EXENDTC")),
+        ("adtte", "STARTDT", ("STARTDTM",)),
+        ("adtte", "ADT", ("ADTM",)),
+    )
+    #: Enrollment date when ADSL has no RFICDT (nor RFICDTC): the first of these present.
+    enrollment_date_fallbacks: tuple[str, ...] = ("RANDDT", "ENRLDT", "TRTSDT")
+    #: Arm columns in order of preference for the actual arm (copied to TRT01A when it is absent).
+    arm_columns: tuple[str, ...] = ("TRT01A", "ACTARM", "TRT01P", "ARM")
+    #: Arm values that mean "not in any arm" (screen failures, not treated): kept as missing arm.
+    no_arm_values: tuple[str, ...] = ("SCREEN FAILURE", "NOT ASSIGNED", "NOT TREATED", "UNPLANNED TREATMENT", "")
+
+
+def _codings(raw: dict[str, Any]) -> Codings:
+    """``[mapping]``: each key replaces the default list; unknown keys are an error (a typo would
+    otherwise silently leave the default in force)."""
+    if not raw:
+        return Codings()
+    known = Codings.__dataclass_fields__
+    unknown = sorted(set(raw) - set(known))
+    if unknown:
+        raise ValueError(f"[mapping] has unknown keys: {', '.join(unknown)} (known: {', '.join(known)})")
+    values: dict[str, Any] = {}
+    for key, val in raw.items():
+        if key in ("response_codes",):
+            values[key] = tuple((str(k).upper(), str(v).upper()) for k, v in dict(val).items())
+        elif key == "severity_as_grade":
+            values[key] = tuple((str(k).upper(), int(v)) for k, v in dict(val).items())
+        elif key == "tte_params":
+            values[key] = tuple((str(k).upper(), _upper_tuple(v)) for k, v in dict(val).items())
+        elif key == "date_sources":
+            values[key] = tuple((str(t).lower(), str(c).upper(), _upper_tuple(src))
+                                for t, cols in dict(val).items() for c, src in dict(cols).items())
+        else:
+            values[key] = _upper_tuple(val)
+    return Codings(**values)
+
+
 @dataclass(frozen=True)
 class DataSettings:
     date_format: str = "ISO"
@@ -178,6 +273,7 @@ class DataSettings:
     cuts_dir: str = "data/demo"
     max_file_mb: float = 200.0  # a larger table file is refused before it is read
     max_cut_mb: float = 500.0  # all files of a cut (or of an upload) together
+    codings: Codings = field(default_factory=Codings)
 
 
 @dataclass(frozen=True)
@@ -194,7 +290,7 @@ class StudyConfig:
     arms: tuple[str, ...]
     regimen: tuple[Drug, ...]
     endpoints: dict[str, tuple[str, ...]]
-    design: Design
+    design: Design | None  # None: the study has no single-arm response design (or is not known)
     response: ResponseRules
     survival: SurvivalSettings
     safety: SafetySettings
@@ -203,6 +299,9 @@ class StudyConfig:
     data: DataSettings
     sites: tuple[Site, ...]
     path: Path = field(default=DEFAULT_CONFIG)
+    #: True when the data cut is another study's than this config's: only the data's own facts and
+    #: the config's conventions apply (see :mod:`components.data.study_match`).
+    generic: bool = False
 
     @property
     def single_arm(self) -> bool:
@@ -246,7 +345,7 @@ def _drug(raw: dict[str, Any]) -> Drug:
 def parse_config(raw: dict[str, Any], path: Path = DEFAULT_CONFIG) -> StudyConfig:
     """Build a :class:`StudyConfig` from the parsed TOML mapping (missing sections take defaults)."""
     study = raw["study"]
-    design = raw["design"]
+    design = raw.get("design")
     resp = raw.get("response", {})
     surv = raw.get("survival", {})
     enr = raw.get("enrollment", {})
@@ -264,7 +363,7 @@ def parse_config(raw: dict[str, Any], path: Path = DEFAULT_CONFIG) -> StudyConfi
         arms=tuple(study.get("arms", [])),
         regimen=tuple(_drug(d) for d in raw.get("regimen", [])),
         endpoints={k: tuple(v) for k, v in raw.get("endpoints", {}).items()},
-        design=Design(
+        design=None if design is None else Design(
             test=design.get("test", ""),
             p0=float(design["p0"]),
             p1=float(design["p1"]),
@@ -313,6 +412,7 @@ def parse_config(raw: dict[str, Any], path: Path = DEFAULT_CONFIG) -> StudyConfi
             cuts_dir=data.get("cuts_dir", "data/demo"),
             max_file_mb=float(data.get("max_file_mb", DataSettings.max_file_mb)),
             max_cut_mb=float(data.get("max_cut_mb", DataSettings.max_cut_mb)),
+            codings=_codings(raw.get("mapping", {})),
         ),
         sites=tuple(
             Site(

@@ -69,6 +69,11 @@ class DataCut:
             "(absent, or not loadable: see the data issues on the Overview page)."
         )
 
+    def derivation(self, table: str, column: str) -> Finding | None:
+        """The loader's note when ``table.column`` was mapped or derived (absent from the files), else None."""
+        return next((f for f in self.issues if f.table == table and f.column == column and f.severity != ERROR
+                     and ("absent" in f.problem or "taken from" in f.problem)), None)
+
     @property
     def errors(self) -> tuple[Finding, ...]:
         return tuple(f for f in self.issues if f.severity == ERROR)
@@ -218,7 +223,7 @@ def _load_files(files: Mapping[str, bytes | Path], settings: DataSettings, name:
             Finding("adsl", None, ERROR, "no subject-level table (adsl) in the data cut",
                     action="Every view needs it; nothing can be shown.")
         )
-    tables, f, cutoff = validate_tables(raw, settings, sas_numeric)
+    tables, f, cutoff = validate_tables(raw, settings, sas_numeric, cutoff_hint=name or None)
     findings += f
     return DataCut(
         tables=MappingProxyType(tables),

@@ -475,8 +475,10 @@ def _apply_invalid(
 # --------------------------------------------------------------------------- cross-table checks
 
 
-def check_adsl(adsl: pd.DataFrame) -> tuple[pd.DataFrame, list[Finding], pd.Timestamp | None]:
-    """Subject-level integrity: unique USUBJID, one cut-off date, consistent treatment dates."""
+def check_adsl(adsl: pd.DataFrame, fallback_cutoff: pd.Timestamp | None = None
+               ) -> tuple[pd.DataFrame, list[Finding], pd.Timestamp | None]:
+    """Subject-level integrity: unique USUBJID, one cut-off date, consistent treatment dates.
+    Without DCUTDT the cut-off is ``fallback_cutoff`` (see :func:`harmonise.cutoff_fallback`)."""
     findings: list[Finding] = []
     folded = adsl["USUBJID"].astype(str).str.strip().str.upper()
     case_dup = folded.duplicated(keep=False) & ~adsl["USUBJID"].duplicated(keep=False)
@@ -495,7 +497,10 @@ def check_adsl(adsl: pd.DataFrame) -> tuple[pd.DataFrame, list[Finding], pd.Time
         )
         adsl = adsl[~dup]
     cutoff = None
-    if len(adsl):
+    if "DCUTDT" not in adsl.columns:
+        adsl = adsl.assign(DCUTDT=fallback_cutoff)
+        cutoff = fallback_cutoff
+    elif len(adsl):
         counts = adsl["DCUTDT"].value_counts()
         cutoff = counts.index[0] if len(counts) else None
         if len(counts) > 1:
@@ -513,7 +518,7 @@ def check_adsl(adsl: pd.DataFrame) -> tuple[pd.DataFrame, list[Finding], pd.Time
                         _rows(bad), _subjects(adsl, bad), action="These subjects are excluded.")
             )
             adsl = adsl[~bad]
-    if "TRTSDT" in adsl.columns:
+    if "TRTSDT" in adsl.columns and "SAFFL" in adsl.columns:
         untreated_saf = (adsl["SAFFL"] == "Y") & adsl["TRTSDT"].isna()
         if untreated_saf.any():
             findings.append(
@@ -674,14 +679,26 @@ def validate_tables(
     raw_tables: dict[str, pd.DataFrame],
     settings: DataSettings,
     sas_numeric: dict[str, bool] | None = None,
+    cutoff_hint: str | None = None,
 ) -> tuple[dict[str, pd.DataFrame], list[Finding], pd.Timestamp | None]:
-    """Validate raw tables against the contract; returns valid tables, findings and the cut-off."""
+    """Validate raw tables against the contract; returns valid tables, findings and the cut-off.
+
+    Variant codings are mapped first and absent non-standard ADSL columns derived after the checks
+    (:mod:`components.data.harmonise`); ``cutoff_hint`` is the cut's own date (folder name or
+    ``cut.toml``), the cut-off when ADSL has no DCUTDT."""
+    from components.data import harmonise
+
     sas_numeric = sas_numeric or {}
     findings: list[Finding] = []
     typed: dict[str, pd.DataFrame] = {}
+    raw_adsl_columns: set[str] = set()
     for name, raw in raw_tables.items():
         raw, f = check_identifiers(name, raw)
         findings += f
+        raw, f = harmonise.harmonise_raw(name, raw, settings.codings)
+        findings += f
+        if name == "adsl":
+            raw_adsl_columns = set(raw.columns)
         df, f = coerce_table(name, raw, settings, sas_numeric.get(name, False))
         findings += f
         if df is not None:
@@ -693,7 +710,11 @@ def validate_tables(
     if "adsl" in typed:
         before = set(typed["adsl"]["USUBJID"].dropna())
         all_ids = set(raw_tables["adsl"]["USUBJID"].astype(str).str.strip()) if "USUBJID" in raw_tables["adsl"].columns else set()
-        adsl, f, cutoff = check_adsl(typed["adsl"])
+        fallback = None
+        if "DCUTDT" not in typed["adsl"].columns:
+            fallback, f = harmonise.cutoff_fallback(typed, cutoff_hint)
+            findings += f
+        adsl, f, cutoff = check_adsl(typed["adsl"], fallback)
         findings += f
         adsl, f = check_after_cutoff("adsl", adsl, cutoff)
         findings += f
@@ -728,4 +749,9 @@ def validate_tables(
             findings += check_adtte_days(df)
         typed[name] = df
 
+    if "adsl" in typed:
+        typed, f = harmonise.derive_subject_level(typed, raw_adsl_columns)
+        findings += f
+    typed, f = harmonise.fill_absent(typed)
+    findings += f
     return {k: v.reset_index(drop=True) for k, v in typed.items()}, findings, cutoff

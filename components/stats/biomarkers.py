@@ -39,10 +39,9 @@ class TwoByTwo:
 def fisher_2x2(a: pd.Series, b: pd.Series, a_levels: tuple[str, str], b_levels: tuple[str, str]) -> TwoByTwo:
     """2×2 table of two binary classifications (only rows with a level of each) and Fisher's test."""
     keep = a.isin(a_levels) & b.isin(b_levels)
-    tab = pd.crosstab(pd.Categorical(a[keep], categories=a_levels), pd.Categorical(b[keep], categories=b_levels),
-                      dropna=False)
-    tab.index, tab.columns = list(a_levels), list(b_levels)
-    counts = tab.to_numpy()
+    aa, bb = a[keep], b[keep]
+    counts = np.array([[int(((aa == x) & (bb == y)).sum()) for y in b_levels] for x in a_levels])
+    tab = pd.DataFrame(counts, index=list(a_levels), columns=list(b_levels))
     if counts.sum() == 0:
         return TwoByTwo(tab, conditional_odds_ratio(counts), np.nan, 0)
     res = stats.fisher_exact(counts, alternative="two-sided")

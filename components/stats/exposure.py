@@ -84,8 +84,28 @@ def adjustments(adex: pd.DataFrame, drug: str) -> pd.DataFrame:
     from components.stats.swimmer import dose_changes
 
     dc = dose_changes(adex, drug)
-    ex = adex[adex["EXTRT"].str.lower() == drug.lower()][["USUBJID", "ASTDT", "EXADJ"]].rename(columns={"ASTDT": "DATE"})
+    if dc.empty:
+        return pd.DataFrame(columns=["USUBJID", "DRUG", "DATE", "KIND", "Reason", "DETAIL"])
+    ex = adex[adex["EXTRT"].str.lower() == drug.lower()]
+    ex = ex.assign(EXADJ=ex["EXADJ"] if "EXADJ" in ex else "")[["USUBJID", "ASTDT", "EXADJ"]].rename(columns={"ASTDT": "DATE"})
+    ex = ex.drop_duplicates(["USUBJID", "DATE"])
     dc = dc.merge(ex, on=["USUBJID", "DATE"], how="left")
     dc["DRUG"] = drug
     dc["Reason"] = dc["EXADJ"].fillna("").replace("", "Not given")
     return dc[["USUBJID", "DRUG", "DATE", "KIND", "Reason", "DETAIL"]]
+
+
+def exposure_summary(adex: pd.DataFrame) -> pd.DataFrame:
+    """Per drug in the data, without a planned schedule: patients dosed, median days on the drug
+    (first to last dose) and median dosing records per patient. What can be said without the plan
+    (relative dose intensity needs the study config's schedule)."""
+    rows = []
+    for drug in sorted(adex["EXTRT"].dropna().astype(str).unique()):
+        d = delivered(adex, drug)
+        d = d[d["FIRST"].notna()]
+        days = (pd.to_datetime(d["LAST"]) - pd.to_datetime(d["FIRST"])).dt.days + 1
+        records = adex[adex["EXTRT"] == drug].groupby("USUBJID").size()
+        rows.append({"Drug": drug, "Patients": int(len(d)),
+                     "Median days on the drug": float(days.median()) if len(d) else np.nan,
+                     "Median dosing records": float(records.median()) if len(records) else np.nan})
+    return pd.DataFrame(rows, columns=["Drug", "Patients", "Median days on the drug", "Median dosing records"])

@@ -25,6 +25,8 @@ def treatment_emergent(adae: pd.DataFrame, adsl: pd.DataFrame, lag_days: int = 3
     ae = adae[adae["USUBJID"].isin(set(saf["USUBJID"]))]
     if "TRTEMFL" in ae and ae["TRTEMFL"].notna().any():
         return ae[ae["TRTEMFL"] == "Y"].reset_index(drop=True)
+    if "ASTDT" not in ae or ae["ASTDT"].isna().all():  # nothing to judge by: every AE counts (the loader warns)
+        return ae.reset_index(drop=True)
     m = ae.merge(saf[["USUBJID", "TRTSDT", "TRTEDT"]], on="USUBJID")
     end = m["TRTEDT"] + pd.Timedelta(days=lag_days)
     keep = (m["ASTDT"] >= m["TRTSDT"]) & (end.isna() | (m["ASTDT"] <= end))
@@ -37,24 +39,37 @@ def _pct(n: int, denom: int) -> str:
 
 def overview(teae: pd.DataFrame, n_safety: int) -> pd.DataFrame:
     """Patients with any TEAE, grade ≥3, serious, related, leading to dose reduction / interruption /
-    discontinuation, and fatal (grade 5): n and % of the safety population."""
+    discontinuation, and fatal (grade 5): n and % of the safety population.
+
+    A row whose source column the cut lacks (AESER, AREL, AEACN) is left out, never shown as 0; AEs
+    whose causality is unknown (blank or an unmapped coding) are counted in a row of their own."""
     def patients(mask: pd.Series) -> int:
         return int(teae.loc[mask, "USUBJID"].nunique())
 
-    acn = teae["AEACN"].fillna("") if "AEACN" in teae else pd.Series("", index=teae.index)
-    rel = teae["AREL"].fillna("") if "AREL" in teae else pd.Series("", index=teae.index)
-    ser = teae["AESER"].fillna("") if "AESER" in teae else pd.Series("", index=teae.index)
+    def col(name: str) -> pd.Series | None:
+        return teae[name].fillna("").astype(str) if name in teae else None
+
+    acn, rel, ser = col("AEACN"), col("AREL"), col("AESER")
     rows = [
         ("Any TEAE", patients(pd.Series(True, index=teae.index))),
         ("Grade ≥3 TEAE", patients(teae["AETOXGR"] >= 3)),
-        ("Serious TEAE", patients(ser == "Y")),
-        ("Treatment-related TEAE", patients(rel == "RELATED")),
-        ("Treatment-related grade ≥3 TEAE", patients((rel == "RELATED") & (teae["AETOXGR"] >= 3))),
-        ("TEAE leading to dose reduction", patients(acn == "DOSE REDUCED")),
-        ("TEAE leading to interruption", patients(acn == "DRUG INTERRUPTED")),
-        ("TEAE leading to discontinuation", patients(acn == "DRUG WITHDRAWN")),
-        ("Fatal TEAE (grade 5)", patients(teae["AETOXGR"] == 5)),
     ]
+    if ser is not None:
+        rows.append(("Serious TEAE", patients(ser == "Y")))
+    if rel is not None:
+        rows += [
+            ("Treatment-related TEAE", patients(rel == "RELATED")),
+            ("Treatment-related grade ≥3 TEAE", patients((rel == "RELATED") & (teae["AETOXGR"] >= 3))),
+        ]
+        if (rel == "").any():
+            rows.append(("TEAE with causality unknown", patients(rel == "")))
+    if acn is not None:
+        rows += [
+            ("TEAE leading to dose reduction", patients(acn == "DOSE REDUCED")),
+            ("TEAE leading to interruption", patients(acn == "DRUG INTERRUPTED")),
+            ("TEAE leading to discontinuation", patients(acn == "DRUG WITHDRAWN")),
+        ]
+    rows.append(("Fatal TEAE (grade 5)", patients(teae["AETOXGR"] == 5)))
     return pd.DataFrame({"Category": [r[0] for r in rows], "Patients": [r[1] for r in rows],
                          "%": [round(100 * r[1] / n_safety, 1) if n_safety else np.nan for r in rows],
                          "n (%)": [_pct(r[1], n_safety) for r in rows]})
@@ -179,7 +194,8 @@ def onset_by_dose(teae: pd.DataFrame, adex: pd.DataFrame, term: str, drug: str) 
     onset (the exposure that preceded it; on the first day of treatment, that day's dose). 0 = held;
     NaN = not on the drug then. A hold that starts on the onset day is the response to the episode,
     not its exposure."""
-    ep = term_rows(teae, term)[["USUBJID", "ASTDT", "AETOXGR"]].reset_index(drop=True)
+    ep = term_rows(teae, term)[["USUBJID", "ASTDT", "AETOXGR"]]
+    ep = ep[ep["ASTDT"].notna()].reset_index(drop=True)  # an episode without a start date has no dose on it
     ex = adex[adex["EXTRT"].str.lower() == drug.lower()][["USUBJID", "ASTDT", "AENDT", "EXDOSE"]].copy()
     if ep.empty:
         return ep.assign(DOSE=pd.Series(dtype=float))
