@@ -29,7 +29,8 @@ else:
     st.caption("ORR: confirmed responses among response-evaluable patients. Median PFS in months (NR = not reached).")
     if s.cut.has("adrs"):
         ro = widgets.run(response_overview, s, s.options(ResponseOptions))
-        st.markdown("**Primary endpoint (whole study):** " + ro.detail.decision.sentence())
+        if ro.detail.decision is not None:
+            st.markdown("**Primary endpoint (whole study):** " + ro.detail.decision.sentence())
     widgets.show_code(ch, s)
 
     link = st.column_config.LinkColumn("Patient", display_text=r"patient=(.*)$", help="Opens the patient profile")

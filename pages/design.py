@@ -20,6 +20,10 @@ s = widgets.page_header("Study design", needs=())
 if s is None:
     st.stop()
 d = s.config.design
+if d is None:
+    st.info(f"The study config for {md(s.config.id)} gives no single-arm response design ([design] section), so there "
+            "is no sample size, decision rule or interim look to show.")
+    st.stop()
 DEFAULTS = {"p0": d.p0, "p1": d.p1, "alpha": d.alpha, "sides": d.sides, "power": d.power, "dropout": d.dropout}
 
 

@@ -22,7 +22,11 @@ per_site = c3.toggle("Lines per site", key="enr_sites")
 res = widgets.run(accrual, s, s.options(AccrualOptions, by=by, window_days=int(window), per_site=per_site))
 proj = res.detail
 m = st.columns(4)
-m[0].metric(f"{'Enrolled' if by == 'RFICDT' else 'Treated'} / target", f"{proj.enrolled} / {proj.target}")
+who = "Enrolled" if by == "RFICDT" else "Treated"
+if proj.target is not None:
+    m[0].metric(f"{who} / target", f"{proj.enrolled} / {proj.target}")
+else:
+    m[0].metric(who, proj.enrolled, help="No enrollment target in the study config.")
 plan_now = res.numbers["Planned by the cut-off"]
 m[1].metric("Planned by the cut-off", "—" if plan_now is None else f"{plan_now:.0f}",
             delta=None if plan_now is None else f"{proj.enrolled - plan_now:+.0f} vs plan")
@@ -31,6 +35,9 @@ m[3].metric("Projected completion", res.numbers["Projected completion"] or "—"
             help="Date of reaching the target at the recent rate (Poisson process), with a 90% prediction band that "
                  "allows for the uncertainty of that rate.")
 st.markdown(f"**{proj.sentence()}**")
+source = s.cut.derivation("adsl", "RFICDT")
+if by == "RFICDT" and source is not None:
+    st.caption(md(f"Enrollment date: ADSL has no consent date (RFICDT); {source.problem.split('; ', 1)[-1]}."))
 widgets.show_figure(res, "accrual", data=widgets.display_frame(res.tables["cumulative"]), filename="enrollment_cumulative")
 
 st.subheader("Sites")

@@ -13,18 +13,25 @@ from components.ui import widgets
 s = widgets.page_header("Overview", needs=())
 if s is not None:
     cfg, cut, view = s.config, s.cut, s.view
-    st.subheader(f"{cfg.id} · {cfg.title}")
-    st.markdown(f"{cfg.design_text}. **Population:** {cfg.population}. **Status:** {cfg.status}.")
+    st.subheader(md(f"{cfg.id} · {cfg.title}"))
+    facts = [f"{cfg.design_text}." if cfg.design_text else "", f"**Population:** {cfg.population}." if cfg.population else "",
+             f"**Status:** {cfg.status}." if cfg.status else ""]
+    if any(facts):
+        st.markdown(" ".join(f for f in facts if f))
 
     if view.has("adsl"):
         status = widgets.run(study_status, s, s.options(Options))
         k = status.numbers
         c = st.columns(6)
-        c[0].metric("Enrolled / target", f"{k['Enrolled']} / {k['Target enrolled']}",
-                    help="Subjects in ADSL against the planned enrollment (study config).")
+        if k["Target enrolled"] is not None:
+            c[0].metric("Enrolled / target", f"{k['Enrolled']} / {k['Target enrolled']}",
+                        help="Subjects in ADSL against the planned enrollment (study config).")
+        else:
+            c[0].metric("Enrolled", k["Enrolled"], help="Subjects in ADSL (no planned enrollment in the study config).")
         c[1].metric("Treated", k["Treated"], help="Subjects with a first-dose date (TRTSDT).")
         c[2].metric("On treatment", k["On treatment"], help="Treated, with no last-dose date at the cut.")
-        c[3].metric("Evaluable", f"{k['Response-evaluable']} / {k['Target evaluable']}",
+        c[3].metric("Evaluable", f"{k['Response-evaluable']}" + (f" / {k['Target evaluable']}" if k["Target evaluable"]
+                                                                  is not None else ""),
                     help="Response-evaluable (EFFFL = Y), against the planned evaluable patients.")
         c[4].metric("Discontinued", k["Discontinued"])
         c[5].metric("Deaths", k["Deaths"])
@@ -36,14 +43,22 @@ if s is not None:
     left, right = st.columns([3, 2])
     with left:
         st.markdown("#### Regimen")
-        st.table(regimen_table(cfg).set_index("Drug"))
+        if cfg.regimen:
+            st.table(regimen_table(cfg).set_index("Drug"))
+        else:
+            st.caption("No regimen in the study config.")
         st.markdown("#### Design")
-        st.markdown(design_sentence(cfg) + f" {cfg.design.rationale}")
+        st.markdown(design_sentence(cfg) + (f" {cfg.design.rationale}" if cfg.design else ""))
     with right:
         st.markdown("#### Endpoints")
         for kind, items in cfg.endpoints.items():
             st.markdown(f"**{kind.capitalize()}:** " + "; ".join(items))
-        st.markdown(f"**Lead site:** {cfg.lead_site} · **PI:** {cfg.principal_investigator}")
+        if not cfg.endpoints:
+            st.caption("No endpoints in the study config.")
+        if cfg.arms and not cfg.single_arm:
+            st.markdown("**Arms:** " + md("; ".join(cfg.arms)))
+        if cfg.lead_site or cfg.principal_investigator:
+            st.markdown(f"**Lead site:** {cfg.lead_site or '—'} · **PI:** {cfg.principal_investigator or '—'}")
 
     st.markdown("#### The data cut")
     rows = []

@@ -42,25 +42,29 @@ orr, pe, n = d.orr, d.decision, d.orr.n
 
 # ---------------------------------------------------------------- primary endpoint
 with widgets.guard('The primary endpoint'):
-    st.subheader("Objective response rate — primary endpoint")
+    st.subheader("Objective response rate" + (" — primary endpoint" if pe is not None else ""))
     m = st.columns(4)
     m[0].metric("ORR", f"{res.numbers['ORR (%)']:.1f}%" if n else "—", help="CR + PR, " + ("confirmed" if confirmed else "unconfirmed"))
     m[1].metric(f"Responders / {POPULATIONS[population].lower()}", f"{orr.k} / {n}")
     m[2].metric("95% CI (exact)", f"{res.numbers['95% CI low (%)']:.1f}–{res.numbers['95% CI high (%)']:.1f}%" if n else "—",
                 help="Clopper–Pearson")
-    m[3].metric(widgets.p_label(s, f"p vs H0 {design.p0:.0%}"), f"{orr.test.p_value:.3f}" if n else "—",
-                help=f"The protocol's test: {orr.test.name}, {'two' if design.sides == 2 else 'one'}-sided α = {design.alpha:g}.")
-    st.markdown(pe.sentence())
-    t = pe.test
-    if t.n:
-        stat = f"z = {t.statistic:.2f}, " if t.method == "normal" else ""
-        st.markdown(f"The protocol's test now, whole study ({t.k}/{t.n}): {t.name}, {stat}{t.p_text} — **{t.verdict}**"
-                    + ("" if t.n >= pe.rule.n else f" (interim look: {t.n} of the {pe.rule.n} planned evaluable patients)") + ".")
-    st.caption(pe.sensitivity_sentence())
-    if s.filter_text:
+    if pe is None:
+        st.info(f"The study config for {md(cfg.id)} gives no single-arm response design: the ORR is shown with its "
+                "exact CI, without a test against H0 or a decision rule.")
+    else:
+        m[3].metric(widgets.p_label(s, f"p vs H0 {design.p0:.0%}"), f"{orr.test.p_value:.3f}" if n else "—",
+                    help=f"The protocol's test: {orr.test.name}, {'two' if design.sides == 2 else 'one'}-sided α = {design.alpha:g}.")
+        st.markdown(pe.sentence())
+        t = pe.test
+        if t.n:
+            stat = f"z = {t.statistic:.2f}, " if t.method == "normal" else ""
+            st.markdown(f"The protocol's test now, whole study ({t.k}/{t.n}): {t.name}, {stat}{t.p_text} — **{t.verdict}**"
+                        + ("" if t.n >= pe.rule.n else f" (interim look: {t.n} of the {pe.rule.n} planned evaluable patients)") + ".")
+        st.caption(pe.sensitivity_sentence())
+    if s.filter_text and pe is not None:
         st.caption("The decision above is computed on the whole study; the ORR, CI and p-value in the boxes follow the "
                    f"sidebar filters ({md(s.filter_text)}) and are a subgroup analysis.")
-    if confirmed != rules.confirmed_default:
+    if confirmed != rules.confirmed_default and pe is not None:
         st.caption("The decision uses the protocol's " + ("confirmed" if rules.confirmed_default else "unconfirmed")
                    + " responses, whatever the toggle above shows.")
 
@@ -102,7 +106,10 @@ with widgets.guard('The spider plot'):
                       index=choices.index(clicked) if clicked in choices else 0)
     highlight = None if hl == "(none)" else hl
     sp = widgets.run(spider, s, s.options(SpiderOptions, **common, highlight_subject=highlight, cap=float(cap)))
-    event = widgets.show_figure(sp, "spider", data=sp.tables["lines"], on_select="rerun")
+    if sp.figure is None:
+        st.info(sp.notes[0])
+    event = (widgets.show_figure(sp, "spider", data=sp.tables["lines"], on_select="rerun")
+             if sp.figure is not None else None)
     points = getattr(getattr(event, "selection", None), "points", None) or []
     if points:
         subj = (points[0].get("customdata") or [None])[0]

@@ -78,6 +78,9 @@ def exposure_section() -> None:
     res = widgets.run(exposure, s, base)
     st.dataframe(res.tables["summary"], hide_index=True, width="content")
     st.caption(" ".join(res.notes))
+    if res.figure is None:
+        widgets.show_code(res, s)
+        return
     widgets.show_figure(res, "rdi", data=res.tables["rdi"], filename="rdi")
     levels = widgets.run(dose_levels, s, base)
     if levels.figure is not None:

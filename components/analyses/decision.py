@@ -37,7 +37,7 @@ class ObjectiveResponse:
     """ORR in one population: the rate with its exact CI, and the protocol's test against H0."""
 
     rate: ResponseRate
-    test: ProportionTest
+    test: ProportionTest | None  # None: no design, so no H0 to test against
 
     @property
     def k(self) -> int:
@@ -48,9 +48,12 @@ class ObjectiveResponse:
         return self.rate.n
 
 
-def objective_response(bor: pd.DataFrame, subjects: set[str], design: Design) -> ObjectiveResponse:
-    """CR + PR among ``subjects`` with its Clopper–Pearson CI and the protocol's test against p0."""
+def objective_response(bor: pd.DataFrame, subjects: set[str], design: Design | None) -> ObjectiveResponse:
+    """CR + PR among ``subjects`` with its Clopper–Pearson CI and the protocol's test against p0
+    (no test when the study has no design)."""
     k, n = count_responders(bor, subjects)
+    if design is None:
+        return ObjectiveResponse(response_rate(k, n, float("nan")), None)
     return ObjectiveResponse(response_rate(k, n, design.p0),
                              proportion_test(k, n, design.p0, design.method, design.alpha, design.sides))
 
@@ -122,9 +125,11 @@ class PrimaryEndpoint:
                 f"{r.alpha / r.sides:.1%}) and power {r.actual_power:.0%} at H1 {r.p1:.0%}.")
 
 
-def primary_endpoint(adsl: pd.DataFrame, bor: pd.DataFrame, design: Design) -> PrimaryEndpoint:
+def primary_endpoint(adsl: pd.DataFrame, bor: pd.DataFrame, design: Design | None) -> PrimaryEndpoint | None:
     """The protocol's decision on the whole study's response-evaluable patients: pass the unfiltered
-    ADSL and BOR (a filtered subgroup never decides the study)."""
+    ADSL and BOR (a filtered subgroup never decides the study). None without a design."""
+    if design is None:
+        return None
     rule = decision_rule(design.n_evaluable, design.p0, design.p1, design.method, design.alpha, design.sides)
     k, n = count_responders(bor, evaluable_subjects(adsl))
     test = proportion_test(k, n, design.p0, design.method, design.alpha, design.sides)

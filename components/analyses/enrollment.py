@@ -43,13 +43,14 @@ def accrual(cut: DataCut, config: StudyConfig, options: AccrualOptions) -> Resul
     adsl = view(cut, options).tables["adsl"]
     window = int(options.window_days or config.enrollment.projection_window_days)
     dates = adsl[options.by] if options.by in adsl else pd.Series(dtype="datetime64[ns]")
-    proj = project_completion(dates, config.design.n_enrolled, cut.cutoff, window)
+    d = config.design
+    proj = project_completion(dates, d.n_enrolled if d else None, cut.cutoff, window)
     actual = cumulative(dates)
     ctx = figure_context(cut, config, options, _population(options.by), "Enrollment")
     site_lines = ({sid: cumulative(g[options.by]) for sid, g in adsl.groupby("SITEID")}
                   if options.per_site and "SITEID" in adsl else None)
-    fig = accrual_figure(actual, planned_line(config), projection_band(proj, cut.cutoff), config.design.n_enrolled,
-                         config.design.n_evaluable, cut.cutoff, ctx, by_site=site_lines,
+    fig = accrual_figure(actual, planned_line(config), projection_band(proj, cut.cutoff), d.n_enrolled if d else None,
+                         d.n_evaluable if d else None, cut.cutoff, ctx, by_site=site_lines,
                          site_names={x.id: x.name for x in config.sites},
                          label="Enrolled (consent)" if options.by == "RFICDT" else "Treated (first dose)")
     plan_now = planned_by(config, cut.cutoff)

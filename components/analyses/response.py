@@ -47,7 +47,7 @@ class ResponseSummary:
     """The typed detail of :func:`response_overview`."""
 
     orr: ObjectiveResponse
-    decision: PrimaryEndpoint
+    decision: PrimaryEndpoint | None  # None: the study config has no design
     response: ResponseAnalysis
     confirmed: bool
     has_given: bool
@@ -65,7 +65,7 @@ def response_overview(cut: DataCut, config: StudyConfig, options: ResponseOption
     whole = response_derivation(cut, rules, rules.confirmed_default, True)
     decision = primary_endpoint(cut.tables["adsl"], whole.bor, design)
 
-    table = response_summary(ra.bor, adsl, design.p0, rules, design=design)
+    table = response_summary(ra.bor, adsl, design.p0 if design else None, rules, design=design)
     wide = _wide(table)
     ttr = time_to_response(ra.bor, adsl).set_index("USUBJID")["TTR_WEEKS"]
     listing = ra.bor.merge(ra.best, on="USUBJID", how="left").merge(
@@ -86,12 +86,18 @@ def response_overview(cut: DataCut, config: StudyConfig, options: ResponseOption
         "ORR (%)": round(100 * r.rate, 1) if orr.n else None,
         "95% CI low (%)": round(100 * r.ci_low, 1) if orr.n else None,
         "95% CI high (%)": round(100 * r.ci_high, 1) if orr.n else None,
-        "p vs H0 (protocol's test)": round(orr.test.p_value, 4) if orr.n else None,
-        "Decision rule": f"≥ {decision.rule.critical} of {decision.rule.n}",
-        "Responders, whole study": decision.responders,
-        "Response-evaluable, whole study": decision.evaluable,
-        "Protocol's test now, whole study": decision.test.verdict if decision.test.n else None,
     }
+    if decision is not None:
+        numbers.update({
+            "p vs H0 (protocol's test)": round(orr.test.p_value, 4) if orr.n else None,
+            "Decision rule": f"≥ {decision.rule.critical} of {decision.rule.n}",
+            "Responders, whole study": decision.responders,
+            "Response-evaluable, whole study": decision.evaluable,
+            "Protocol's test now, whole study": decision.test.verdict if decision.test.n else None,
+        })
+    else:
+        notes.append(f"No single-arm response design in the study config for {config.id}: no test against H0 and no "
+                     "decision rule.")
     has_given = bool(cut.tables["adrs"]["PARAMCD"].isin(["CBOR" if confirmed else "BOR"]).any())
     detail = ResponseSummary(orr, decision, ra, confirmed, has_given,
                              tuple(ra.bor.loc[ra.bor["CR_THEN_PR"], "USUBJID"]))
@@ -159,10 +165,15 @@ def spider(cut: DataCut, config: StudyConfig, options: SpiderOptions) -> Result:
     sp = spider_data(ra.changes[ra.changes["USUBJID"].isin(ids)], ra.bor, view(cut, options).tables["adrs"],
                      ra.bor.set_index("USUBJID")["PD_DATE"])
     n = int(ra.bor["USUBJID"].isin(ids).sum())
+    data_cols = ["USUBJID", "ADT", "WEEK", "AVAL", "PCHG", "PCHG_NADIR", "OVR", "BOR"]
+    if sp.empty:
+        why = ("The spider plot needs tumour measurements (ADTR sums of diameters), which the data cut does not provide."
+               if not cut.has("adtr") else "No patient of this population has a baseline and a later tumour measurement.")
+        return Result("", {"Patients": 0, "Assessments": 0}, {"lines": pd.DataFrame(columns=data_cols)}, None, (why,))
     ctx = figure_context(cut, config, options, f"{POPULATION_LABELS[options.population]} (N = {n})",
                          "% change from baseline (RECIST 1.1)")
     cap = float(options.cap if options.cap is not None else config.response.waterfall_cap_pct)
     fig = spider_figure(sp, ctx, highlight=options.highlight_subject, cap=cap,
                         interval_weeks=config.response.assessment_interval_weeks, confirmed=_confirmed(config, options))
-    data = sp[["USUBJID", "ADT", "WEEK", "AVAL", "PCHG", "PCHG_NADIR", "OVR", "BOR"]]
+    data = sp[data_cols]
     return Result("", {"Patients": int(sp["USUBJID"].nunique()), "Assessments": len(sp)}, {"lines": data}, fig)

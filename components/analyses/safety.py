@@ -19,7 +19,7 @@ from components.figures.safety_plots import (
     onset_dose_figure,
     rdi_figure,
 )
-from components.stats.exposure import adjustments, dose_level_over_time, relative_dose_intensity
+from components.stats.exposure import adjustments, dose_level_over_time, exposure_summary, relative_dose_intensity
 from components.stats.safety import (
     GRADES,
     episodes,
@@ -165,6 +165,15 @@ def exposure(cut: DataCut, config: StudyConfig, options: Options) -> Result:
     adsl, adex = v.tables["adsl"], v.tables["adex"]
     n_saf = len(safety_population(adsl))
     ctx = _ctx(cut, config, options, n_saf)
+    in_data = {str(x).lower() for x in adex["EXTRT"].dropna().unique()}
+    planned = [d for d in config.regimen if d.drug.lower() in in_data]
+    if not planned:
+        summary = exposure_summary(adex)
+        drugs = ", ".join(summary["Drug"]) or "none"
+        note = (f"The study config has no planned schedule for the drugs in the exposure table ({drugs}), so relative "
+                "dose intensity cannot be computed; days on each drug are shown instead.")
+        return Result("", {f"Patients dosed, {r['Drug']}": r["Patients"] for _, r in summary.iterrows()},
+                      {"summary": summary, "adjustments": pd.DataFrame()}, None, (note,))
     rdi = pd.concat([relative_dose_intensity(adex, adsl, d, cut.cutoff) for d in config.regimen], ignore_index=True)
     summary = rdi.groupby("DRUG", sort=False).agg(
         Patients=("USUBJID", "nunique"), **{"Median days on the drug": ("DAYS", "median")},

@@ -38,7 +38,7 @@ from components.stats.enrollment import Flow
 
 
 def accrual_figure(
-    actual: pd.DataFrame, planned: pd.DataFrame, band: pd.DataFrame, target: int, target_evaluable: int,
+    actual: pd.DataFrame, planned: pd.DataFrame, band: pd.DataFrame, target: int | None, target_evaluable: int | None,
     cutoff: pd.Timestamp, ctx: FigureContext | None, by_site: dict[str, pd.DataFrame] | None = None,
     site_names: dict[str, str] | None = None, label: str = "Enrolled (consent)",
 ) -> go.Figure:
@@ -69,15 +69,20 @@ def accrual_figure(
         y = pd.concat([actual["N"], pd.Series([actual["N"].iloc[-1]])], ignore_index=True)
         fig.add_trace(go.Scatter(x=x, y=y, mode="lines", name=label, line={"color": NAVY, "width": 3, "shape": "hv"},
                                  hovertemplate="%{x|%Y-%m-%d}: %{y} patients<extra></extra>"))
-    Overlay().hline(target, {"color": VERMILION, "width": 1.5, "dash": "dash"}, f"target {target} enrolled", "top left") \
-        .hline(target_evaluable, {"color": VERMILION, "width": 1, "dash": "dot"}, f"{target_evaluable} evaluable",
-               "bottom left") \
-        .vline(cutoff, REFERENCE_LINE).apply(fig)
+    overlay = Overlay()
+    if target is not None:
+        overlay.hline(target, {"color": VERMILION, "width": 1.5, "dash": "dash"}, f"target {target} enrolled", "top left")
+    if target_evaluable is not None:
+        overlay.hline(target_evaluable, {"color": VERMILION, "width": 1, "dash": "dot"}, f"{target_evaluable} evaluable",
+                      "bottom left")
+    overlay.vline(cutoff, REFERENCE_LINE).apply(fig)
     fig.add_annotation(x=cutoff, y=0.02, yref="paper", text=f" cut-off {cutoff:%Y-%m-%d}", showarrow=False,
                        xanchor="left", yanchor="bottom", font={"size": 11, "color": TEXT_SOFT})
-    fig.update_yaxes(title_text="Patients", rangemode="tozero", range=[0, target * 1.12], showgrid=True, gridcolor=GRID)
+    top = target if target is not None else (int(actual["N"].max()) if len(actual) else 1)
+    fig.update_yaxes(title_text="Patients", rangemode="tozero", range=[0, top * 1.12], showgrid=True, gridcolor=GRID)
     fig.update_xaxes(title_text="Calendar date", showgrid=True, gridcolor=PANEL, dtick="M2", tickformat="%b %Y")
-    return finish_figure(fig, ctx, "Cumulative enrollment against plan", height=500)
+    title = "Cumulative enrollment against plan" if target is not None else "Cumulative enrollment"
+    return finish_figure(fig, ctx, title, height=500)
 
 
 def site_figure(sites: pd.DataFrame, ctx: FigureContext | None) -> go.Figure:

@@ -21,6 +21,7 @@ import pandas as pd
 from components.analyses.base import Filters
 from components.data.config import StudyConfig, load_config
 from components.data.datasets import DataCut, list_cuts, load_cut
+from components.data.study_match import match_study
 from components.figures.export import image_server, to_image
 from components.figures.plotting import SYNTHETIC_TAG
 from components.figures.style import GREY_87, INK, NAVY_TITLE, TEXT, TEXT_MUTED, TEXT_SOFT, VERMILION
@@ -178,6 +179,10 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     for f in cut.errors:
         print(f"warning: {f.message}", file=sys.stderr)
+    match = match_study(cut, config)
+    if match.message:
+        print(f"note: {match.message}", file=sys.stderr)
+    config = match.config
     if args.out:
         args.out.write_bytes(build_deck(cut, config, compare))
         print(f"wrote {args.out}")

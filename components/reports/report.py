@@ -53,9 +53,10 @@ def build_report(cut: DataCut, config: StudyConfig, compare: DataCut | None = No
     if cut.has("adrs"):
         ro = response_overview(cut, config, ResponseOptions(**base))
         pe = ro.detail.decision
-        items.append(ReportItem("primary", "Primary endpoint: ORR against the protocol's decision rule",
-                                table=pe.table(), note="Whole study, whatever filters are on." if filters else "",
-                                result=ro))
+        if pe is not None:
+            items.append(ReportItem("primary", "Primary endpoint: ORR against the protocol's decision rule",
+                                    table=pe.table(), note="Whole study, whatever filters are on." if filters else "",
+                                    result=ro))
         table = ro.tables["summary"]
         show = table.assign(**{
             "n (%)": [f"{n} ({p:.1f}%)" if not np.isnan(p) else str(n) for n, p in zip(table["n"], table["%"], strict=True)],
@@ -65,7 +66,8 @@ def build_report(cut: DataCut, config: StudyConfig, compare: DataCut | None = No
         confirmed = "confirmed" if ro.detail.confirmed else "unconfirmed"
         items.append(ReportItem("response_table", f"Best overall response (RECIST 1.1, {confirmed})",
                                 table=show[["Population", "N", "Category", "n (%)", "95% CI"]],
-                                note=f"ORR (evaluable): {orr.rate.text()}; {orr.test.name}: {orr.test.p_text}",
+                                note=f"ORR (evaluable): {orr.rate.text()}"
+                                     + (f"; {orr.test.name}: {orr.test.p_text}" if orr.test is not None else ""),
                                 result=ro))
         wf = waterfall(cut, config, WaterfallOptions(**base, highlight=new, highlight_label=label))
         items.append(ReportItem("waterfall", "Waterfall", wf.figure, result=wf))

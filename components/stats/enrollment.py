@@ -36,7 +36,7 @@ def cumulative(dates: pd.Series) -> pd.DataFrame:
 def planned_line(config: StudyConfig) -> pd.DataFrame:
     """The planned accrual: linear from the first to the last planned patient, reaching the target."""
     e = config.enrollment
-    if e.first_patient_planned is None or e.last_patient_planned is None:
+    if e.first_patient_planned is None or e.last_patient_planned is None or config.design is None:
         return pd.DataFrame(columns=["DATE", "N"])
     return pd.DataFrame({"DATE": pd.to_datetime([e.first_patient_planned, e.last_patient_planned]),
                          "N": [0, config.design.n_enrolled]})
@@ -55,7 +55,7 @@ def planned_by(config: StudyConfig, when: pd.Timestamp) -> float:
 @dataclass(frozen=True)
 class Projection:
     enrolled: int
-    target: int
+    target: int | None  # None: the study config gives no enrollment target
     remaining: int
     window_days: int
     in_window: int
@@ -65,6 +65,10 @@ class Projection:
     high: pd.Timestamp | None  # 95th percentile
 
     def sentence(self) -> str:
+        if self.target is None:
+            return (f"{self.enrolled} patients; {self.in_window} in the last {self.window_days} days "
+                    f"({self.rate_per_month:.1f} patients/month). No enrollment target in the study config, so no "
+                    "completion date is projected.")
         if self.remaining <= 0:
             return f"The target of {self.target} patients has been reached ({self.enrolled} enrolled)."
         if self.in_window == 0:
@@ -85,12 +89,13 @@ def completion_time_distribution(remaining: int | np.ndarray, in_window: int, wi
     return stats.betaprime(a=remaining, b=in_window, scale=window_days)
 
 
-def project_completion(enroll_dates: pd.Series, target: int, cutoff: pd.Timestamp, window_days: int = 120) -> Projection:
+def project_completion(enroll_dates: pd.Series, target: int | None, cutoff: pd.Timestamp,
+                       window_days: int = 120) -> Projection:
     """Projected date of reaching ``target`` from the Poisson rate over the last ``window_days``, with
-    its 90% predictive band."""
+    its 90% predictive band (the rate only, without a target)."""
     d = pd.to_datetime(enroll_dates.dropna())
     enrolled = int(len(d))
-    remaining = max(target - enrolled, 0)
+    remaining = max(target - enrolled, 0) if target is not None else 0
     if enrolled:  # a window reaching back before the first enrollment would understate the rate
         window_days = int(min(window_days, max((cutoff - d.min()).days + 1, 1)))
     start = cutoff - pd.Timedelta(days=window_days)

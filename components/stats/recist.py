@@ -359,14 +359,15 @@ def clinical_benefit(bor: pd.DataFrame, trtsdt: pd.Series, rules: ResponseRules)
 def response_summary(
     bor: pd.DataFrame,
     adsl: pd.DataFrame,
-    p0: float,
+    p0: float | None,
     rules: ResponseRules,
     populations: dict[str, str] | None = None,
     design: Design | None = None,
 ) -> pd.DataFrame:
     """Counts, percentages and exact 95% CIs for CR, PR, SD, PD, NE, ORR, DCR and CBR, per
     population (flag column of adsl → label). The ORR rows carry the exact one-sided p-value
-    against ``p0`` and, with ``design``, the p-value of the protocol's test."""
+    against ``p0`` (none when ``p0`` is None: no design) and, with ``design``, the p-value of the
+    protocol's test."""
     from components.stats.design import proportion_test
 
     populations = populations or {"EFFFL": "Response-evaluable", "SAFFL": "All treated"}
@@ -385,7 +386,7 @@ def response_summary(
             (f"CBR (CR+PR+SD ≥{rules.cbr_min_weeks} wk)", int(sub["CBR"].sum())),
         ]
         for name, k in items:
-            rr = response_rate(k, n, p0)
+            rr = response_rate(k, n, float("nan") if p0 is None else p0)
             rows.append(
                 {
                     "Population": label,
@@ -395,9 +396,10 @@ def response_summary(
                     "%": round(100 * rr.rate, 1) if n else np.nan,
                     "95% CI low": round(100 * rr.ci_low, 1) if n else np.nan,
                     "95% CI high": round(100 * rr.ci_high, 1) if n else np.nan,
-                    "p vs H0 (exact, one-sided)": rr.p_value if name.startswith("ORR") else np.nan,
                 }
             )
+            if p0 is not None:
+                rows[-1]["p vs H0 (exact, one-sided)"] = rr.p_value if name.startswith("ORR") else np.nan
             if design is not None:
                 t = proportion_test(k, n, design.p0, design.method, design.alpha, design.sides)
                 rows[-1][f"p vs H0 ({t.name})"] = t.p_value if name.startswith("ORR") else np.nan

@@ -37,12 +37,12 @@ def key_numbers(adsl: pd.DataFrame, config: StudyConfig, screening: pd.DataFrame
         sf = int((screening["SCRNOUT"] == "SCREEN FAILURE").sum())
     return KeyNumbers(
         enrolled=len(adsl),
-        target_enrolled=config.design.n_enrolled,
+        target_enrolled=config.design.n_enrolled if config.design else None,
         treated=int(treated.sum()),
         on_treatment=int((treated & ~ended).sum()),
         discontinued=int((treated & ended).sum()),
         evaluable=int((adsl["EFFFL"] == "Y").sum()),
-        target_evaluable=config.design.n_evaluable,
+        target_evaluable=config.design.n_evaluable if config.design else None,
         deaths=deaths,
         screened=scr,
         screen_failures=sf,
@@ -62,6 +62,8 @@ def regimen_table(config: StudyConfig) -> pd.DataFrame:
 
 def design_sentence(config: StudyConfig) -> str:
     d = config.design
+    if d is None:
+        return f"No single-arm response design is given in the study config for {config.id}."
     sides = "two-sided" if d.sides == 2 else "one-sided"
     return (
         f"{d.test}: H0 ORR {d.p0:.0%} vs H1 ORR {d.p1:.0%}, {sides} α = {d.alpha:g}, "

@@ -31,6 +31,7 @@ from components.data.datasets import (
     load_files,
 )
 from components.data.filters import MISSING_LABEL, apply_filters, describe, filter_specs
+from components.data.study_match import match_study
 from components.data.validation import ERROR, INFO, WARNING, Finding
 from components.figures.plotting import SUBGROUP_TAG, SYNTHETIC_TAG, FigureContext, export_config
 from components.figures.safe_text import md
@@ -54,6 +55,7 @@ class AppState:
     source_label: str = ""
     presentation: bool = False
     compare_name: str = ""
+    study_note: str | None = None  # the cut is another study's (generic mode) or mixes studies
 
     @property
     def compare(self) -> DataCut | None:
@@ -209,6 +211,8 @@ def sidebar(config: StudyConfig, links: bool = True) -> AppState:
             )
             ref = next(c for c in cuts if c.name == chosen)
             cut = load_folder_cached(ref.path)
+            if cut.cutoff_text != chosen:
+                sb.caption(f"Data cut-off {cut.cutoff_text} (from the data)")
             label = "Demo data (SYNTHETIC)" if source == SOURCE_DEMO else str(ref.path)
             older = [c.name for c in cuts if c.name < chosen]
             options = ["(none)"] + older[::-1]
@@ -220,6 +224,10 @@ def sidebar(config: StudyConfig, links: bool = True) -> AppState:
             if comp != "(none)":
                 compare = str(next(c.path for c in cuts if c.name == comp))
                 compare_name = comp
+    match = match_study(cut, config)
+    config = match.config
+    if match.generic:
+        sb.warning(f"Generic mode: study {md(config.id)}")
     if cut.synthetic:
         sb.warning(f"**{SYNTHETIC_TAG}**")
     if cut.errors:
@@ -244,7 +252,7 @@ def sidebar(config: StudyConfig, links: bool = True) -> AppState:
         help="Larger fonts and thicker lines for projection and slides.",
     )
     view = apply_filters(cut, selection)
-    state = AppState(config, cut, view, selection, compare, label, presentation, compare_name)
+    state = AppState(config, cut, view, selection, compare, label, presentation, compare_name, match.message)
     st.session_state[STATE_KEY] = state
     return state
 
@@ -408,12 +416,14 @@ def page_header(title: str, needs: Sequence[str] = ("adsl",), intro: str | None 
     require_access()
     s = sidebar(load_config())
     st.title(title)
-    bits = [f"**{s.config.id}** · {s.config.short_title}", f"data cut-off **{s.cut.cutoff_text}**"]
+    bits = [f"**{md(s.config.id)}** · {md(s.config.short_title)}", f"data cut-off **{s.cut.cutoff_text}**"]
     if s.compare_path:
         bits.append(f"compared with {s.compare_name}")
     if s.filter_text:
         bits.append(f"filters: {md(s.filter_text)}")
     st.caption(" · ".join(bits))
+    if s.study_note:
+        st.warning(md(s.study_note))
     if s.cut.synthetic:
         synthetic_banner()
     if intro:

@@ -1,0 +1,76 @@
+"""Is the data cut this study's? ADSL.STUDYID against the study config's id.
+
+When it is another study's, the app runs in a *generic mode* for it: the title and arms come from
+the data, and nothing of this study's (accrual plan, sites, regimen, design targets, decision rule)
+is applied to it; the conventions of the config (RECIST rules, survival settings, codings) still
+are. A config written for that study (``TRIAL_STUDY_CONFIG``) ends the generic mode.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import pandas as pd
+
+from components.data.config import EnrollmentSettings, StudyConfig
+from components.data.datasets import DataCut
+
+
+@dataclass(frozen=True)
+class StudyMatch:
+    """The config in force for a cut, and what the check found."""
+
+    config: StudyConfig
+    data_ids: tuple[str, ...]
+    message: str | None = None  # the banner when the cut is not (only) this study's
+
+    @property
+    def generic(self) -> bool:
+        return self.config.generic
+
+
+def data_arms(adsl: pd.DataFrame) -> tuple[str, ...]:
+    """The arms in the data (TRT01A, which the loader fills from ACTARM/TRT01P/ARM), sorted."""
+    if "TRT01A" not in adsl:
+        return ()
+    vals = adsl["TRT01A"].dropna().astype(str).str.strip()
+    return tuple(sorted(v for v in set(vals) if v))
+
+
+def generic_config(config: StudyConfig, study_id: str, arms: tuple[str, ...]) -> StudyConfig:
+    """``config``'s conventions for another study: its facts from the data, this study's dropped."""
+    filters = tuple(config.data.filters)
+    if len(arms) > 1 and "TRT01A" not in filters:
+        filters = (*filters, "TRT01A")
+    return replace(
+        config, id=study_id, short_title=f"Study {study_id}",
+        title=f"Study {study_id} (from the data; no study config for it)", phase="", design_text="",
+        population="", lead_site="", principal_investigator="", status="", arms=arms, regimen=(),
+        endpoints={}, design=None, sites=(),
+        enrollment=EnrollmentSettings(projection_window_days=config.enrollment.projection_window_days,
+                                      site_idle_weeks=config.enrollment.site_idle_weeks),
+        safety=replace(config.safety, focus_drug=""), data=replace(config.data, filters=filters), generic=True,
+    )
+
+
+def match_study(cut: DataCut, config: StudyConfig) -> StudyMatch:
+    """The config to use for ``cut``: ``config`` when ADSL's STUDYID is its id (or the cut has no
+    ADSL), else a generic config for the data's study, with a message saying so."""
+    adsl = cut.tables.get("adsl")
+    if adsl is None or "STUDYID" not in adsl or adsl.empty:
+        return StudyMatch(config, ())
+    ids = tuple(sorted(set(adsl["STUDYID"].dropna().astype(str).str.strip()) - {""}))
+    if not ids or config.id in ids and len(ids) == 1:
+        return StudyMatch(config, ids)
+    if config.id in ids:
+        others = ", ".join(i for i in ids if i != config.id)
+        return StudyMatch(config, ids, f"The data cut mixes studies: ADSL.STUDYID has {config.id} and {others}. "
+                                       "The numbers include every study's subjects.")
+    shown = ids[0] if len(ids) == 1 else " + ".join(ids)
+    return StudyMatch(
+        generic_config(config, shown, data_arms(adsl)), ids,
+        f"This data cut is study {shown} (ADSL.STUDYID), not {config.id}, the study of the config "
+        f"({config.path.name}). Shown in generic mode: the title and arms come from the data; {config.id}'s "
+        "accrual plan, sites, regimen and design targets are not applied. To show it as its own study, start "
+        "the app with a study config for it (TRIAL_STUDY_CONFIG).",
+    )
