@@ -8,8 +8,17 @@ successive cuts are consistent, as real ones are. Two records of the older cut d
 newer one on purpose (a re-dated assessment and an upgraded AE grade: the corrections data managers
 make between cuts), so that the "Since last cut" page has retroactive edits to show.
 
+A second style, ``--style cdisc``, writes the same kind of trial the way another sponsor's standard
+ADaM cut looks (plain CDISC-pilot conventions): only ADaM IG ADSL variables (no ECOGBL, RFICDT,
+DCUTDT, EFFFL), three arms in ARM/ACTARM/TRT01P/TRT01A, the tumour sum as SDIAM, overall response as
+OVRLRESP with "MISSING" records, duration of response as RSD, grades in ATOXGR, causality on a scale
+(AEREL: NONE/UNLIKELY/POSSIBLE/PROBABLE/DEFINITE), consent as an ISO 8601 date-time (RFICDTC),
+subjects never treated, no screening log and no biomarkers. Its study config is
+``data/cdisc_demo.toml``.
+
 Usage (from the project root):
     python data/make_demo.py                     # the committed demo: 28 patients, two cuts
+    python data/make_demo.py --style cdisc       # the committed CDISC-style demo (data/demo-cdisc)
     python data/make_demo.py --patients 5000 --cuts 2026-11-01 --out /tmp/big --format parquet
 
 The study facts (sites, regimen, assessment interval) come from the study config.
@@ -453,7 +462,8 @@ def simulate_biomarkers(p: Patient, rng: np.random.Generator, config: StudyConfi
 # --------------------------------------------------------------------------- the trial
 
 
-def simulate_trial(n_patients: int, seed: int, last_cut: date, config: StudyConfig) -> tuple[list[Patient], list[dict]]:
+def simulate_trial(n_patients: int, seed: int, last_cut: date, config: StudyConfig,
+                   never_treated_rate: float = 0.03) -> tuple[list[Patient], list[dict]]:
     rng = np.random.default_rng(seed)
     sites, prod = make_sites(config, n_patients, rng, last_cut)
     start = min(a for _s, a in sites)
@@ -493,7 +503,7 @@ def simulate_trial(n_patients: int, seed: int, last_cut: date, config: StudyConf
             subjid = f"{site}-{seq[site]:03d}"
             usubjid = f"{config.id}-{subjid}"
             row["USUBJID"] = usubjid
-            never_treated = rng.uniform() < 0.03
+            never_treated = rng.uniform() < never_treated_rate
             trtsdt = None if never_treated else outcome_date + timedelta(days=int(rng.integers(1, 8)))
             p95 = str(rng.choice(["Positive", "Negative", "Not assessable"], p=(0.45, 0.45, 0.10)))
             pat = Patient(
@@ -756,6 +766,92 @@ def make_demo(out: Path, patients: int = DEFAULT_PATIENTS, seed: int = DEFAULT_S
     return folders
 
 
+CDISC_STUDY = "CDISCPILOT01-ONC"
+CDISC_ARMS = ("Drug X 10 mg", "Drug X 20 mg", "Standard of care")
+CDISC_DRUGS = {"Neratinib": "DRUG X", "Eribulin": "DRUG Y", "Fulvestrant": "DRUG Z"}
+CDISC_DEFAULTS = {"patients": 48, "seed": 11, "out": ROOT / "data" / "demo-cdisc"}
+
+
+def cdisc_style(tables: dict[str, pd.DataFrame], seed: int) -> dict[str, pd.DataFrame]:
+    """The cut's tables rewritten in plain CDISC-pilot conventions (see the module docstring).
+    Seeded per subject, so successive cuts agree."""
+    def rng_for(key: str) -> np.random.Generator:
+        return np.random.default_rng([seed, *key.encode()])
+
+    adsl = tables["adsl"].copy()
+    ids = {}
+    for u, site, subj in zip(adsl["USUBJID"], adsl["SITEID"], adsl["SUBJID"], strict=True):
+        ids[u] = f"01-{700 + int(site)}-{1000 + int(str(subj).split('-')[-1])}"
+    arm = {u: CDISC_ARMS[int(rng_for(u).integers(0, len(CDISC_ARMS)))] for u in adsl["USUBJID"]}
+    treated = adsl["TRTSDT"].notna()
+    out = pd.DataFrame({
+        "STUDYID": CDISC_STUDY,
+        "USUBJID": adsl["USUBJID"].map(ids),
+        "SUBJID": adsl["USUBJID"].map(ids).str[-4:],
+        "SITEID": adsl["SITEID"].map(lambda s: str(700 + int(s))),
+        "AGE": adsl["AGE"], "AGEU": "YEARS", "SEX": adsl["SEX"],
+        "RACE": adsl["USUBJID"].map(lambda u: "ASIAN" if rng_for(u + "r").uniform() < 0.8 else "WHITE"),
+        "ARM": adsl["USUBJID"].map(arm),
+        "ACTARM": np.where(treated, adsl["USUBJID"].map(arm), "Not Treated"),
+        "TRT01P": adsl["USUBJID"].map(arm),
+        "TRT01A": np.where(treated, adsl["USUBJID"].map(arm), ""),
+        # consent as an ISO 8601 date-time string (SDTM DM.RFICDTC carried into ADSL)
+        "RFICDTC": adsl["RFICDT"].dt.strftime("%Y-%m-%dT09:30"),
+        "RANDDT": adsl["RFICDT"] + pd.Timedelta(days=7),
+        "TRTSDT": adsl["TRTSDT"], "TRTEDT": adsl["TRTEDT"],
+        "EOSSTT": np.where(adsl["DTHDT"].notna(), "DISCONTINUED", "ONGOING"),
+        "DCSREAS": adsl["DCSREAS"],
+        "DTHDT": adsl["DTHDT"], "DTHFL": np.where(adsl["DTHDT"].notna(), "Y", ""),
+        "LSTALVDT": adsl["LSTALVDT"],
+        "SAFFL": adsl["SAFFL"], "ITTFL": "Y",
+    })
+    res = {"adsl": out}
+
+    def recode(df: pd.DataFrame) -> pd.DataFrame:
+        df = df.copy()
+        df["STUDYID"] = CDISC_STUDY
+        df["USUBJID"] = df["USUBJID"].map(ids)
+        return df
+
+    adrs = recode(tables["adrs"])
+    adrs["PARAMCD"] = adrs["PARAMCD"].replace({"OVR": "OVRLRESP"})
+    ne = (adrs["PARAMCD"] == "OVRLRESP") & (adrs["AVALC"] == "NE")
+    adrs.loc[ne, "AVALC"] = "MISSING"
+    res["adrs"] = adrs
+    adtr = recode(tables["adtr"])
+    adtr["PARAMCD"] = adtr["PARAMCD"].replace({"SUMDIAM": "SDIAM"})
+    adtr["PARAM"] = "Target Lesions Sum of Diameters by Investigator"
+    res["adtr"] = adtr
+    adtte = recode(tables["adtte"])
+    adtte["PARAMCD"] = adtte["PARAMCD"].replace({"DOR": "RSD"})
+    res["adtte"] = adtte
+    adae = recode(tables["adae"]).rename(columns={"AETOXGR": "ATOXGR"})
+    scale_rel, scale_not = ("POSSIBLE", "PROBABLE", "DEFINITE"), ("NONE", "UNLIKELY")
+    adae["AEREL"] = [
+        (scale_rel if r == "RELATED" else scale_not)[int(rng_for(f"{u}{q}").integers(0, 3 if r == "RELATED" else 2))]
+        for u, q, r in zip(adae["USUBJID"], adae["AESEQ"], adae["AREL"], strict=True)
+    ]
+    res["adae"] = adae.drop(columns=["AREL", "AEACNDRG"])
+    adex = recode(tables["adex"])
+    adex["EXTRT"] = adex["EXTRT"].map(CDISC_DRUGS)
+    res["adex"] = adex
+    return res
+
+
+def make_cdisc_demo(out: Path, patients: int, seed: int, cuts: tuple[str, ...], fmt: str = "csv") -> list[Path]:
+    """The CDISC-style demo (``--style cdisc``): the simulated trial, cut, then rewritten."""
+    config = load_config(ROOT / "data" / "study.toml")  # the simulation's clinical course and regimen
+    cut_dates = sorted(date.fromisoformat(c) for c in cuts)
+    patients_list, screening = simulate_trial(patients, seed, cut_dates[-1], config, never_treated_rate=0.08)
+    folders = []
+    for c in cut_dates:
+        tables = cdisc_style(cut_tables(patients_list, screening, c, config), seed)
+        folder = out / c.isoformat()
+        write_cut(tables, folder, fmt, c, seed, patients, f"CDISC-style cut {c.isoformat()} (SYNTHETIC)")
+        folders.append(folder)
+    return folders
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--patients", type=int, default=DEFAULT_PATIENTS,
@@ -764,8 +860,18 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--cuts", default=",".join(DEFAULT_CUTS), help="cut-off dates, comma-separated")
     parser.add_argument("--out", type=Path, default=ROOT / "data" / "demo")
     parser.add_argument("--format", choices=("csv", "parquet", "xpt"), default="csv")
+    parser.add_argument("--style", choices=("study", "cdisc"), default="study",
+                        help="study: this study's cut (default); cdisc: a plain CDISC-pilot-style cut of "
+                             "another study (defaults: 48 patients, seed 11, data/demo-cdisc)")
     args = parser.parse_args(argv)
-    folders = make_demo(args.out, args.patients, args.seed, tuple(args.cuts.split(",")), args.format)
+    if args.style == "cdisc":
+        given = set(argv if argv is not None else sys.argv[1:])
+        patients = args.patients if "--patients" in given else CDISC_DEFAULTS["patients"]
+        seed = args.seed if "--seed" in given else CDISC_DEFAULTS["seed"]
+        out = args.out if "--out" in given else CDISC_DEFAULTS["out"]
+        folders = make_cdisc_demo(out, patients, seed, tuple(args.cuts.split(",")), args.format)
+    else:
+        folders = make_demo(args.out, args.patients, args.seed, tuple(args.cuts.split(",")), args.format)
     for f in folders:
         print(f"wrote {f}")
 

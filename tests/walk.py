@@ -1,0 +1,35 @@
+"""Walk every page and every lazy tab of the app in AppTest and collect what went wrong."""
+
+from __future__ import annotations
+
+from tests.conftest import PAGES
+
+#: Pages with lazy tabs (components.ui.widgets.sections): the session-state key that opens one.
+SECTION_KEYS = {"pages/safety.py": "safety_section", "pages/biomarkers.py": "biomarker_section"}
+
+
+def problems(at) -> list[str]:
+    """Exceptions and error boxes of the last run (a data-error summary in the sidebar is not one)."""
+    out = [f"exception: {e.value}" for e in at.exception]
+    out += [f"error: {e.value}" for e in at.error]
+    return out
+
+
+def walk(at, pages=PAGES) -> dict[str, list[str]]:
+    """Run ``at`` (a fresh AppTest), then every page and every lazy tab of it; returns the problems
+    per page (and page › tab), empty lists when all is well."""
+    found: dict[str, list[str]] = {}
+    at.run()
+    for page in pages:
+        at.switch_page(page).run()
+        found[page] = problems(at)
+        key = SECTION_KEYS.get(page)
+        if key is None:
+            continue
+        labels = [t.label for t in at.tabs]
+        for label in labels[1:]:
+            at.session_state[key] = label
+            at.run()
+            found[f"{page} › {label}"] = problems(at)
+        at.session_state[key] = labels[0] if labels else None
+    return found
