@@ -82,7 +82,8 @@ with widgets.guard('The best-overall-response table'):
 with widgets.guard('The waterfall'):
     st.subheader("Waterfall")
     w1, w2, w3, w4 = st.columns([3.2, 1.2, 1, 1])
-    color_by = w1.segmented_control("Colour by", list(COLOR_BY), format_func=COLOR_BY.get, default="BOR",
+    color_by = w1.segmented_control("Colour by", [c for c in COLOR_BY if c == "BOR" or c in s.cut.tables["adsl"]],
+                                    format_func=COLOR_BY.get, default="BOR",
                                     key="wf_color") or "BOR"
     cap = w2.number_input("Cap bars at (%)", min_value=20, max_value=1000, step=20, value=int(rules.waterfall_cap_pct),
                           key="wf_cap")

@@ -3,6 +3,8 @@ says SYNTHETIC, and is saved as a screenshot (tests/artifacts/)."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from components.ui.navigation import PAGES
@@ -119,3 +121,51 @@ def test_swimmer_renders_one_bar_per_treated_patient(served_app, browser):
         page.screenshot(path=str(ARTIFACTS / "swimmer_bars.png"), full_page=True)
     finally:
         page.close()
+
+
+@pytest.fixture(scope="module")
+def served_cdisc_app():
+    """The app served on the CDISC-style cut of another study (data/demo-cdisc), with this study's
+    config: generic mode."""
+    import os
+
+    from scripts.serve import start, stop
+    from tests.conftest import ROOT
+
+    env = {**os.environ, "TRIAL_DATA_DIR": str(ROOT / "data" / "demo-cdisc")}
+    env.pop("TRIAL_STUDY_CONFIG", None)
+    proc, url = start(env=env)
+    try:
+        yield url
+    finally:
+        stop(proc)
+
+
+def _wait_for_run(page, text: str) -> None:
+    """Until the page's script run has finished and ``text`` is on it."""
+    page.wait_for_timeout(300)
+    page.wait_for_function(
+        "t => document.body.innerText.includes(t) && document.querySelector('h1')"
+        " && !document.querySelector('[data-testid=\"stStatusWidget\"]')", arg=text, timeout=30_000)
+    page.wait_for_timeout(800)
+
+
+def test_a_cdisc_style_cut_of_another_study_shows_no_error_on_any_page(served_cdisc_app, browser):
+    """Issue 17: every page of the generic mode, reached by the sidebar links as a person does
+    (screenshots in tests/artifacts)."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    found = {}
+    page = open_page(browser, f"{served_cdisc_app}/{URL_PATHS[0]}", height=2400)
+    try:
+        for spec in PAGES:
+            if spec.url_path != URL_PATHS[0]:
+                page.locator(NAV_LINKS).filter(has_text=re.compile(f"^{re.escape(spec.title)}$")).click()
+                page.wait_for_url(f"**/{spec.url_path}")
+                _wait_for_run(page, "generic mode")
+            found[spec.url_path] = errors_on(page)
+            body = page.inner_text("body")
+            assert "generic mode" in body and "CDISCPILOT01-ONC" in body, spec.url_path
+            page.screenshot(path=str(ARTIFACTS / f"cdisc_{spec.url_path}.png"))
+    finally:
+        page.close()
+    assert not any(found.values()), found

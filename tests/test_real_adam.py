@@ -261,3 +261,18 @@ def test_every_page_with_one_fallback_column_removed(app_factory, tmp_path, late
 def test_every_page_with_each_optional_column_removed(app_factory, tmp_path, latest_cut, table_column):
     table, column = table_column
     _assert_clean(walk(app_factory(_cut_without(tmp_path, latest_cut, table, [column]))))
+
+
+def test_the_committed_cdisc_style_demo_is_what_the_generator_makes(tmp_path):
+    import filecmp
+
+    from tests.conftest import load_generator
+
+    gen = load_generator()
+    d = gen.CDISC_DEFAULTS
+    gen.make_cdisc_demo(tmp_path, d["patients"], d["seed"], gen.DEFAULT_CUTS)
+    for committed in sorted(p for p in CDISC_DIR.iterdir() if p.is_dir()):
+        names = sorted(p.name for p in committed.iterdir())
+        assert names == sorted(p.name for p in (tmp_path / committed.name).iterdir())
+        _, mismatch, errors = filecmp.cmpfiles(committed, tmp_path / committed.name, names, shallow=False)
+        assert not mismatch and not errors, mismatch

@@ -43,8 +43,8 @@ def generic_config(config: StudyConfig, study_id: str, arms: tuple[str, ...]) ->
     if len(arms) > 1 and "TRT01A" not in filters:
         filters = (*filters, "TRT01A")
     return replace(
-        config, id=study_id, short_title=f"Study {study_id}",
-        title=f"Study {study_id} (from the data; no study config for it)", phase="", design_text="",
+        config, id=study_id, short_title="no study config: facts from the data",
+        title="No study config for this study: its facts come from the data", phase="", design_text="",
         population="", lead_site="", principal_investigator="", status="", arms=arms, regimen=(),
         endpoints={}, design=None, sites=(),
         enrollment=EnrollmentSettings(projection_window_days=config.enrollment.projection_window_days,
