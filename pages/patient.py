@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from components.analyses.patient import PatientOptions, patient_profile
+from components.analyses.patient import PatientOptions, find_patient, patient_profile
 from components.figures.safe_text import md
 from components.stats.swimmer import short_id
 from components.ui import widgets
@@ -13,10 +13,23 @@ if s is None:
 cfg = s.config
 all_ids = list(s.cut.tables["adsl"]["USUBJID"])
 sites = dict(zip(s.cut.tables["adsl"]["USUBJID"], s.cut.tables["adsl"]["SITEID"], strict=True))
-# No format_func: a bound selectbox matches the URL value against the displayed option, and the link
-# should carry the plain USUBJID (?patient=NCT07333937-01-004).
-subj = st.selectbox("Patient", all_ids, key="patient", bind="query-params",
+# The page address carries the patient (?patient=…) so a link can be shared. A link's id is matched as
+# shown anywhere (USUBJID, SUBJID or the short id, any case); an unknown one says so and shows the
+# picker, never another patient. The widget's key follows the patient, so a new link opens a new one.
+asked = st.query_params.get("patient")
+chosen: str | None = all_ids[0] if all_ids else None
+if asked is not None:
+    found = find_patient(s.cut.tables["adsl"], asked)
+    chosen = found.usubjid
+    if found.message:
+        st.warning(md(found.message))
+subj = st.selectbox("Patient", all_ids, index=all_ids.index(chosen) if chosen in all_ids else None,
+                    key=f"patient_{chosen}", placeholder="Choose a patient",
                     help="The page address carries the patient (?patient=…), so the link can be shared.")
+if subj is None:
+    st.stop()
+if st.query_params.get("patient") != subj:
+    st.query_params["patient"] = subj
 if subj not in set(s.view.tables["adsl"]["USUBJID"]):
     st.caption("This patient is outside the sidebar filters; the profile shows them anyway.")
 

@@ -5,11 +5,12 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from components.data.datasets import load_cut
 from components.figures.profile_plots import profile_figure
 from components.figures.swimmer_plots import swimmer_figure
 from components.stats.profile import patient_data
 from components.stats.swimmer import dose_changes, swimmer_data
-from tests.conftest import chart_figures, decode_array
+from tests.conftest import DEMO_DIR, chart_figures, decode_array
 
 D0 = pd.Timestamp("2026-01-01")
 CUT = pd.Timestamp("2026-06-30")
@@ -122,5 +123,39 @@ def test_pages_run_and_the_link_opens_the_patient(app_factory):
     at.query_params["patient"] = target
     at.switch_page("pages/patient.py").run()
     assert not at.exception
-    assert at.selectbox(key="patient").value == target
+    assert _patient_box(at).value == target
     assert any("Patient " + target in f["layout"]["title"]["text"] for f in chart_figures(at))
+
+
+def test_find_patient_matches_ids_as_shown_and_never_another_patient():
+    from components.analyses.patient import find_patient
+
+    adsl = pd.DataFrame({"USUBJID": ["NCT1-01-002", "NCT1-02-002", "NCT1-01-003"], "SUBJID": ["01-002", "02-002", "01-003"]})
+    assert find_patient(adsl, "NCT1-01-002").usubjid == "NCT1-01-002"
+    assert find_patient(adsl, "nct1-01-002 ").usubjid == "NCT1-01-002"  # case, spaces
+    assert find_patient(adsl, "02-002").usubjid == "NCT1-02-002"  # SUBJID / short id
+    unknown = find_patient(adsl, "09-999")
+    assert unknown.usubjid is None and "09-999 is not in this data cut" in unknown.message
+    twice = find_patient(pd.DataFrame({"USUBJID": ["A-01-001", "B-01-001"]}), "01-001")
+    assert twice.usubjid is None and twice.candidates == ("A-01-001", "B-01-001")
+
+
+@pytest.mark.parametrize("how", ["lower", "short", "unknown"])
+def test_patient_page_links_with_lower_case_short_or_unknown_ids(app_factory, how):
+    adsl = load_cut(DEMO_DIR).tables["adsl"]
+    target = adsl["USUBJID"].iloc[3]
+    asked = {"lower": target.lower(), "short": target.split("-", 1)[1], "unknown": "99-999"}[how]
+    at = app_factory(query={"patient": asked}).run()
+    at.switch_page("pages/patient.py").run()
+    assert not at.exception
+    if how == "unknown":
+        assert any("99-999 is not in this data cut" in w.value.replace("\\", "") for w in at.warning)
+        assert _patient_box(at).value is None
+        assert not at.get("plotly_chart")  # no other patient's profile
+    else:
+        assert _patient_box(at).value == target
+        assert any(target.split("-", 1)[1] in h.value.replace("\\", "") for h in at.markdown)  # profile header
+
+
+def _patient_box(at):
+    return next(b for b in at.selectbox if b.label == "Patient")

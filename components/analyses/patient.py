@@ -46,3 +46,42 @@ def patient_profile(cut: DataCut, config: StudyConfig, options: PatientOptions) 
     numbers = {"Patient": subj, "Site": f"{site} · {config.site_name(site)}", "Best overall response": bor,
                "Derived by the app": derived, **dict(key_facts(p, config.site_name(site)))}
     return Result("", numbers, tables, fig)
+
+
+@dataclass(frozen=True)
+class PatientLookup:
+    """A patient id as someone typed or linked it, resolved against ADSL."""
+
+    asked: str
+    usubjid: str | None  # the match, or None
+    candidates: tuple[str, ...] = ()  # several patients share the id as given (e.g. a short id)
+
+    @property
+    def message(self) -> str | None:
+        if self.usubjid is not None:
+            return None
+        if self.candidates:
+            return (f"Patient {self.asked} matches {len(self.candidates)} patients ({', '.join(self.candidates[:5])}); "
+                    "choose one below.")
+        return f"Patient {self.asked} is not in this data cut; choose a patient below."
+
+
+def find_patient(adsl: pd.DataFrame, asked: str) -> PatientLookup:
+    """Resolve an id as shown anywhere on screen: the full USUBJID, SUBJID, or the short id of the
+    swimmer axis and profile header (site-number), compared without regard to case or surrounding
+    spaces. Never falls back to another patient: an unknown or ambiguous id resolves to None."""
+    from components.stats.swimmer import short_id
+
+    key = str(asked).strip().casefold()
+    ids = adsl["USUBJID"].astype(str)
+    forms = [ids]
+    if "SUBJID" in adsl:
+        forms.append(adsl["SUBJID"].astype(str))
+    forms.append(ids.map(short_id))
+    for form in forms:
+        hit = ids[form.str.strip().str.casefold() == key]
+        if len(hit) == 1:
+            return PatientLookup(asked, hit.iloc[0])
+        if len(hit) > 1:
+            return PatientLookup(asked, None, tuple(hit))
+    return PatientLookup(asked, None)
