@@ -128,7 +128,7 @@ with widgets.guard('Interim monitoring'):
     im = widgets.run(interim, s, s.options(InterimOptions, **what_if, prior=prior, criterion=criterion, theta=float(theta)))
     mon, n = im.detail, im.numbers
     mm = st.columns(4)
-    mm[0].metric("Responders / assessed so far", f"{n['Responders']} / {n['Assessed so far']}",
+    mm[0].metric("Responders / evaluable assessed", f"{n['Responders']} / {n['Assessed so far']}",
                  help="Confirmed CR/PR among response-evaluable patients with at least one tumour assessment so far "
                       f"(the Response page counts all {n['Response-evaluable, whole study']} response-evaluable patients, "
                       "assessed or not).")
@@ -138,5 +138,8 @@ with widgets.guard('Interim monitoring'):
     mm[3].metric("Conditional power (H1 / observed)", f"{mon.conditional_power_h1:.0%} / {mon.conditional_power_observed:.0%}",
                  help=f"P({n['Needed at the final analysis']} responders at the final analysis) if the remaining patients "
                       f"respond at {p1:.0%} / at the observed rate.")
+    st.caption(f"Denominator: the {n['Assessed so far']} response-evaluable patients with at least one tumour "
+               f"assessment so far, of the {n['Response-evaluable, whole study']} response-evaluable patients the Response "
+               "page counts (assessed or not): an interim look uses only patients whose response could be seen.")
     st.markdown(im.notes[0])
     widgets.show_code(im, s)

@@ -32,14 +32,16 @@ o1, o2, o3, o4, o5 = st.columns(5)
 show_ci = o1.toggle("CI band", value=group_by == "(none)", key=f"surv_ci_{group_by == '(none)'}",
                     help="On by default for one curve; off when groups are compared, where bands overlap.")
 y_pct = o2.toggle("Y axis in %", value=True, key="surv_pct")
-cum_events = o3.toggle("Cumulative events", key="surv_cum", help="Number at risk (cumulative events) under the plot.")
+kmunicate = o3.toggle("Events and censored", value=True, key="surv_kmunicate",
+                      help="KMunicate table under the plot (Morris et al., BMJ Open 2019): at risk, cumulative events "
+                           "and cumulative censored at each tick, adding up to N. Off: number at risk only.")
 tick = o4.number_input("X tick (months)", min_value=1, max_value=12, value=int(sv.tick_months), key="surv_tick")
 landmarks = o5.multiselect("Landmarks (months)", [3, 6, 9, 12, 18, 24, 36], default=[int(m) for m in sv.landmark_months],
                            key="surv_landmarks")
 
 res = widgets.run(kaplan_meier_endpoint, s, s.options(
     SurvivalOptions, endpoint=endpoint, population=population, group_by=None if group_by == "(none)" else group_by,
-    conf_type=conf_type, show_ci=show_ci, y_percent=y_pct, cumulative_events=cum_events, tick_months=float(tick),
+    conf_type=conf_type, show_ci=show_ci, y_percent=y_pct, risk_table="kmunicate" if kmunicate else "at_risk", tick_months=float(tick),
     landmarks=tuple(float(x) for x in landmarks)))
 d = res.detail
 if not d.origin:
@@ -62,7 +64,7 @@ fu = res.numbers["Median follow-up, months"]
 m[3].metric("Median follow-up, months", f"{fu:.1f}" if fu is not None else "NR",
             help="Reverse Kaplan–Meier (censoring as the event).")
 widgets.show_figure(res, f"km_{endpoint}", data=res.tables["at_risk"], filename=f"km_{endpoint.lower()}",
-                    data_label="Number at risk and cumulative events at each tick")
+                    data_label="At risk, events and censored at each tick (CSV)")
 
 st.subheader("Numbers")
 st.dataframe(res.tables["numbers"], hide_index=True, width="stretch")

@@ -331,3 +331,37 @@ def test_estimable_hazard_ratio_matches_r_coxph(r_reference):
         assert row["upper"] == pytest.approx(fit["exp_coef_upper95"], rel=1e-6)
         assert row["p"] == pytest.approx(fit["wald_p"], rel=1e-6)
         assert hr_text(row).startswith(f"{fit['exp_coef']:.2f} (")
+
+
+def test_kmunicate_counts_add_up_to_n_at_every_tick():
+    """Hand case (days): events at 2, 4 and 7, censored at 4 and 9. KMunicate (Morris et al. 2019):
+    at risk = time ≥ t; events and censored = cumulative before t."""
+    from components.stats.survival import kaplan_meier
+
+    km = kaplan_meier([2, 4, 4, 7, 9], [1, 0, 1, 1, 0])
+    assert km.counts_at(0) == (5, 0, 0)
+    assert km.counts_at(4) == (4, 1, 0)
+    assert km.counts_at(8) == (1, 3, 1)
+    assert km.counts_at(10) == (0, 3, 2)
+    assert all(sum(km.counts_at(t)) == 5 for t in range(0, 12))
+
+
+def test_km_figure_has_the_kmunicate_table_under_the_ticks():
+    import json
+
+    from components.figures.km_plot import Curve, km_figure, risk_ticks
+    from tests.conftest import decode_array
+    from components.stats.survival import kaplan_meier
+
+    km = kaplan_meier([30, 95, 120, 200, 260, 400], [1, 0, 1, 1, 0, 1])
+    curves = [Curve("All", km, "#000000")]
+    fig = json.loads(km_figure(curves, None, "PFS", tick_months=3).to_json())
+    table = [t for t in fig["data"] if t.get("yaxis") == "y2"]
+    assert len(table) == 3  # at risk, events, censored
+    ticks = list(risk_ticks(curves, 30.4375, 3))
+    for t in table:
+        assert [round(x, 6) for x in decode_array(t["x"])] == [round(x, 6) for x in ticks]
+    sums = [sum(int(t["text"][i]) for t in table) for i in range(len(ticks))]
+    assert sums == [6] * len(ticks)
+    assert fig["layout"]["yaxis2"]["ticktext"] == ["At risk", "Events", "Censored"]
+    assert fig["layout"]["xaxis"]["matches"] == "x2"  # one x axis: zooming moves the table with the curves

@@ -12,8 +12,19 @@ def _km(at) -> dict:
     return next(f for f in chart_figures(at) if any(t.get("mode") == "text" and t.get("yaxis") == "y2" for t in f["data"]))
 
 
-def _risk_rows(fig) -> list[tuple[list, list]]:
+def _table_rows(fig) -> list[tuple[list, list]]:
     return [(decode_array(t["x"]), t["text"]) for t in fig["data"] if t.get("mode") == "text" and t.get("yaxis") == "y2"]
+
+
+def _risk_rows(fig) -> list[tuple[list, list]]:
+    """The number-at-risk rows of the KMunicate table (each group: at risk, events, censored), after
+    checking that each group's three rows add up to its N at every tick."""
+    rows = _table_rows(fig)
+    assert len(rows) % 3 == 0
+    for i in range(0, len(rows), 3):
+        sums = {sum(int(r[1][k]) for r in rows[i:i + 3]) for k in range(len(rows[i][1]))}
+        assert sums == {int(rows[i][1][0])}, sums  # = N, the number at risk at 0
+    return rows[0::3]
 
 
 @pytest.mark.parametrize("endpoint", ["PFS", "OS", "DOR"])

@@ -49,7 +49,7 @@ class SurvivalOptions(Options):
     conf_type: str | None = None  # None: the config's
     show_ci: bool = True
     y_percent: bool = True
-    cumulative_events: bool = False
+    risk_table: str = "kmunicate"  # "kmunicate" (at risk, events, censored) or "at_risk"
     tick_months: float | None = None  # None: the config's
     landmarks: tuple[float, ...] | None = None  # None: the config's
     title: str | None = None
@@ -141,7 +141,7 @@ def kaplan_meier_endpoint(cut: DataCut, config: StudyConfig, options: SurvivalOp
     title = options.title or (ENDPOINTS[ep] + ("" if groups is None else f" by {group_label[:1].lower() + group_label[1:]}"))
     tick = float(options.tick_months or sv.tick_months)
     fig = km_figure(curves, ctx, title, days_per_month=dpm, tick_months=tick, y_percent=options.y_percent,
-                    show_ci=options.show_ci, cumulative_events=options.cumulative_events, stats_lines=lines,
+                    show_ci=options.show_ci, risk_table=options.risk_table, stats_lines=lines,
                     x_title="Months since first response" if ep == "DOR" else "Months since first dose",
                     y_title=f"{ENDPOINTS[ep]} probability")
 

@@ -13,7 +13,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from components.figures.plotting import FigureContext, Overlay, base_font_size, finish_figure, set_layout
-from components.figures.style import BLUE, GREY_53, GREY_80, GREY_94, WHITE, rgba
+from components.figures.style import BLUE, GREY_53, GREY_80, GREY_94, TEXT_SOFT, WHITE, rgba
 from components.stats.survival import KMResult
 
 
@@ -42,14 +42,18 @@ def risk_ticks(curves: list[Curve], days_per_month: float, tick_months: float, m
 
 
 def at_risk_table(curves: list[Curve], ticks_months: np.ndarray, days_per_month: float) -> list[dict]:
-    """Rows per group: number at risk (time ≥ t) and cumulative events (≤ t) at each tick."""
+    """Rows per group and tick: at risk (time ≥ t), events and censored before t (KMunicate:
+    they add up to N)."""
     rows = []
     for c in curves:
         for m in ticks_months:
-            t = m * days_per_month
-            rows.append({"group": c.label, "month": float(m), "n_at_risk": c.km.n_at_risk(t),
-                         "cumulative_events": c.km.n_events_by(t)})
+            at_risk, events, censored = c.km.counts_at(m * days_per_month)
+            rows.append({"group": c.label, "month": float(m), "at_risk": at_risk, "events": events,
+                         "censored": censored, "N": c.km.n})
     return rows
+
+
+RISK_ROWS = {"kmunicate": ("At risk", "Events", "Censored"), "at_risk": ("At risk",)}
 
 
 def km_figure(
@@ -62,18 +66,22 @@ def km_figure(
     show_ci: bool = True,
     show_censor: bool = True,
     show_median: bool = True,
-    cumulative_events: bool = False,
+    risk_table: str = "kmunicate",
     max_months: float | None = None,
     stats_lines: list[str] | None = None,
     x_title: str = "Months since first dose",
     y_title: str = "Probability",
 ) -> go.Figure:
-    """The KM plot with its number-at-risk table. ``stats_lines``: text shown in the plot's upper
-    right (n, events, median (95% CI) per group; log-rank p and HR when groups are compared)."""
+    """The KM plot with its table under it, aligned with the x ticks (also after zoom: one shared x
+    axis). ``risk_table``: "kmunicate" (at risk, events and censored per group, Morris et al. BMJ Open
+    2019) or "at_risk" (number at risk only). ``stats_lines``: text shown in the plot's upper right
+    (n, events, median (95% CI) per group; log-rank p and HR when groups are compared)."""
+    kinds = RISK_ROWS.get(risk_table, RISK_ROWS["kmunicate"])
     n_groups = max(len(curves), 1)
-    height = 600 + 26 * n_groups
+    n_rows = n_groups * len(kinds)
+    height = 600 + 22 * n_rows
     plot_px = height - 200  # drawing area without margins, roughly
-    table_px = 30 + 24 * n_groups
+    table_px = 30 + 21 * n_rows
     gap_px = 78  # tick labels, the x-axis title and the table's heading
     fig = make_subplots(rows=2, cols=1, shared_xaxes=True,
                         row_heights=[plot_px - table_px - gap_px, table_px], vertical_spacing=gap_px / plot_px)
@@ -124,19 +132,18 @@ def km_figure(
             traces.append(go.Scatter(x=[0, med, med], y=[0.5, 0.5, 0], mode="lines", showlegend=False,
                                      line={"color": c.color, "width": 1.2, "dash": "dash"}, hoverinfo="skip"),
                           )
-    # number-at-risk table: one coloured row per group, at exactly the x ticks
+    # the table: per group, one row per kind (at risk; events; censored), at exactly the x ticks
+    row_labels = []
     for i, c in enumerate(curves):
-        ypos = n_groups - 1 - i
-        text = []
-        for m in ticks:
-            t = m * days_per_month
-            s = str(c.km.n_at_risk(t))
-            if cumulative_events:
-                s += f" ({c.km.n_events_by(t)})"
-            text.append(s)
-        traces.append(go.Scatter(x=ticks, y=[ypos] * len(ticks), mode="text", text=text, showlegend=False,
-                                 textfont={"color": c.color, "size": base_font_size(ctx) - 1}, hoverinfo="skip",
-                                 xaxis="x2", yaxis="y2"))
+        counts = [c.km.counts_at(m * days_per_month) for m in ticks]
+        for j, kind in enumerate(kinds):
+            ypos = n_rows - 1 - (i * len(kinds) + j)
+            traces.append(go.Scatter(x=ticks, y=[ypos] * len(ticks), mode="text", text=[str(x[j]) for x in counts],
+                                     showlegend=False, hoverinfo="skip", xaxis="x2", yaxis="y2",
+                                     textfont={"color": c.color if j == 0 else TEXT_SOFT,
+                                               "size": base_font_size(ctx) - 1}))
+            name = kind if n_groups == 1 else (f"{c.label} · {kind.lower()}" if j == 0 else kind.lower())
+            row_labels.append((ypos, name))
     fig.add_traces(traces)
     grid = {"showgrid": True, "gridcolor": GREY_94}
     set_layout(
@@ -147,11 +154,11 @@ def km_figure(
                "tickformat": ".0%" if y_percent else ".1f", **grid},
         xaxis2={"showticklabels": False, "showline": False, "ticks": "", "showgrid": False, "tickmode": "linear",
                 "tick0": 0, "dtick": tick_months},
-        yaxis2={"range": [-0.6, n_groups - 0.4], "showgrid": False, "zeroline": False, "showline": False, "ticks": "",
-                "tickvals": list(range(n_groups)), "ticktext": [c.label for c in reversed(curves)],
+        yaxis2={"range": [-0.6, n_rows - 0.4], "showgrid": False, "zeroline": False, "showline": False, "ticks": "",
+                "tickvals": [y for y, _ in row_labels], "ticktext": [t for _, t in row_labels],
                 "tickfont": {"size": 11}},
     )
-    label = "Number at risk" + (" (cumulative events)" if cumulative_events else "")
+    label = "Number at risk" if len(kinds) == 1 else "At risk, events and censored (events and censored: cumulative)"
     notes = Overlay()
     notes.annotations.append({"text": f"<b>{label}</b>", "xref": "paper", "yref": "y2 domain", "x": 0, "y": 1.0,
                               "yshift": 2, "xanchor": "left", "yanchor": "bottom", "showarrow": False,

@@ -63,6 +63,14 @@ class KMResult:
         tab = self.table
         return int(tab.loc[tab["time"] <= t, "n_event"].sum())
 
+    def counts_at(self, t: float) -> tuple[int, int, int]:
+        """(at risk, events, censored) at time t as the KMunicate table shows them (Morris et al.,
+        BMJ Open 2019;9:e030215): at risk = time ≥ t; events and censored = cumulative, strictly
+        before t. The three add up to n at every t."""
+        tab = self.table
+        before = tab["time"] < t
+        return (self.n_at_risk(t), int(tab.loc[before, "n_event"].sum()), int(tab.loc[before, "n_censor"].sum()))
+
     def quantile(self, p: float = 0.5) -> tuple[float, float, float]:
         """(estimate, lower, upper) of the p-th quantile of the time, as R's
         ``quantile(fit, probs = p)`` (``findq``). It equals the printed median for p = 0.5 except on
