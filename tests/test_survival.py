@@ -350,8 +350,8 @@ def test_km_figure_has_the_kmunicate_table_under_the_ticks():
     import json
 
     from components.figures.km_plot import Curve, km_figure, risk_ticks
-    from tests.conftest import decode_array
     from components.stats.survival import kaplan_meier
+    from tests.conftest import decode_array
 
     km = kaplan_meier([30, 95, 120, 200, 260, 400], [1, 0, 1, 1, 0, 1])
     curves = [Curve("All", km, "#000000")]
