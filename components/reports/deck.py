@@ -52,29 +52,90 @@ def _text(slide, text: str, left: float, top: float, width: float, height: float
         para.font.color.rgb = RGBColor.from_string(color.lstrip("#"))
 
 
-def _title(slide, title: str, cut: DataCut, config: StudyConfig) -> None:
-    _text(slide, title, 0.4, 0.25, 10.5, 0.7, size=26, bold=True, color=NAVY_TITLE)
-    _text(slide, f"{config.id} · data cut-off {cut.cutoff_text}", 0.4, 0.85, 9, 0.4, size=12, color=TEXT_MUTED)
+# The slide grid (inches): every shape lies in one of these boxes, so none overlaps another and all
+# lie inside the slide (tests/test_deck.py opens every slide and checks it).
+MARGIN = 0.4
+TITLE_BOX = (MARGIN, 0.22, 8.9, 0.62)
+TAG_BOX = (9.45, 0.25, SLIDE_W - 9.45 - MARGIN, 0.45)
+SUBTITLE_BOX = (MARGIN, 0.86, SLIDE_W - 2 * MARGIN, 0.34)
+BODY_BOX = (MARGIN, 1.3, SLIDE_W - 2 * MARGIN, 5.5)
+NOTE_BOX = (MARGIN, 6.9, SLIDE_W - 2 * MARGIN, 0.45)
+ROW_H = 0.3  # table row height (11 pt text on one line)
+
+
+def _title(slide, title: str, cut: DataCut, config: StudyConfig, page: str = "") -> None:
+    size = 24 if len(title) <= 48 else 20 if len(title) <= 62 else 17
+    _text(slide, title + page, *TITLE_BOX, size=size, bold=True, color=NAVY_TITLE)
+    _text(slide, f"{config.id} · data cut-off {cut.cutoff_text}", *SUBTITLE_BOX, size=12, color=TEXT_MUTED)
     if cut.synthetic:
-        _text(slide, SYNTHETIC_TAG, 8.6, 0.3, 4.4, 0.5, size=13, bold=True, color=VERMILION)
+        _text(slide, SYNTHETIC_TAG, *TAG_BOX, size=12, bold=True, color=VERMILION)
 
 
-def _table(slide, df: pd.DataFrame, top: float = 1.4, max_rows: int = 18) -> None:
+def table_pages(df: pd.DataFrame, body_height: float = BODY_BOX[3], row_h: float = ROW_H) -> list[pd.DataFrame]:
+    """A long table split into slides of as many rows as fit the body (each with its header row)."""
+    per = max(int(body_height // row_h) - 1, 1)
+    return [df.iloc[i:i + per] for i in range(0, max(len(df), 1), per)]
+
+
+def _column_widths(df: pd.DataFrame, total: float) -> list[float]:
+    """Widths proportional to the longest text of each column (header included), at least 0.8 in."""
+    longest = [max([len(str(c))] + [len(str(v)) for v in df[c]]) for c in df.columns]
+    raw = [max(n, 4) for n in longest]
+    widths = [total * n / sum(raw) for n in raw]
+    return [max(w, 0.8) for w in widths]
+
+
+def _table(slide, df: pd.DataFrame) -> None:
+    """A native, editable table in the body box (rows of :data:`ROW_H`; the caller paginates)."""
     Presentation, RGBColor, Inches, Pt = _pptx()
-    df = df.head(max_rows).astype(str)
+    df = df.astype(str)
     rows, cols = len(df) + 1, len(df.columns)
-    width = min(12.4, 1.6 * cols + 2.5)
-    shape = slide.shapes.add_table(rows, cols, Inches(0.45), Inches(top), Inches(width), Inches(0.32 * rows))
+    left, top, body_w, _ = BODY_BOX
+    widths = _column_widths(df, body_w)
+    width = min(body_w, sum(widths))
+    widths = [w * width / sum(widths) for w in widths]
+    shape = slide.shapes.add_table(rows, cols, Inches(left), Inches(top), Inches(width), Inches(ROW_H * rows))
     table = shape.table
+    for j, w in enumerate(widths):
+        table.columns[j].width = Inches(w)
+    for i in range(rows):
+        table.rows[i].height = Inches(ROW_H)
     for j, c in enumerate(df.columns):
         table.cell(0, j).text = str(c)
     for i, row in enumerate(df.itertuples(index=False), start=1):
         for j, v in enumerate(row):
-            table.cell(i, j).text = "" if v in ("nan", "None") else v
+            table.cell(i, j).text = "" if v in ("nan", "None", "NaT") else v
     for i in range(rows):
         for j in range(cols):
-            for p in table.cell(i, j).text_frame.paragraphs:
-                p.font.size = Pt(11 if rows > 12 else 12)
+            cell = table.cell(i, j)
+            cell.margin_top = cell.margin_bottom = Inches(0.02)
+            for p in cell.text_frame.paragraphs:
+                p.font.size = Pt(11)
+
+
+def provenance(cut: DataCut, config: StudyConfig, filters: Filters = ()) -> str:
+    """Speaker notes: where the slide's numbers come from — cut-off, the cut's files with SHA-256, the
+    study config, the app version (git commit) and when the deck was made."""
+    import datetime
+    import hashlib
+    import subprocess
+
+    lines = [f"Data cut-off {cut.cutoff_text}; cut {cut.name} ({cut.source or 'uploaded files'})."]
+    folder = Path(cut.source) if cut.source else None
+    for table, name in sorted(cut.files.items()):
+        path = folder / name if folder is not None else None
+        digest = hashlib.sha256(path.read_bytes()).hexdigest() if path is not None and path.is_file() else "n/a"
+        lines.append(f"{table}: {name} sha256 {digest}")
+    lines.append(f"Study config: {config.path.name} (study {config.id}{', generic mode' if config.generic else ''}).")
+    if filters:
+        lines.append("Filters: " + "; ".join(f"{k} in {', '.join(v)}" for k, v in filters))
+    try:
+        commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=Path(__file__).resolve().parents[2],
+                                capture_output=True, text=True, timeout=5).stdout.strip() or "unknown"
+    except (OSError, subprocess.SubprocessError):
+        commit = "unknown"
+    lines.append(f"App version: git {commit}. Made {datetime.datetime.now().astimezone():%Y-%m-%d %H:%M %Z}.")
+    return "\n".join(lines)
 
 
 def build_deck(cut: DataCut, config: StudyConfig, compare: DataCut | None = None,
@@ -96,23 +157,30 @@ def build_deck(cut: DataCut, config: StudyConfig, compare: DataCut | None = None
           size=12, color=TEXT_MUTED)
     if cut.synthetic:
         _text(s, SYNTHETIC_TAG, 0.6, 5.8, 12, 0.6, size=22, bold=True, color=VERMILION)
+    notes = provenance(cut, config, filters)
+    s.notes_slide.notes_text_frame.text = notes
     with image_server():
         for item in items:
-            slide = prs.slides.add_slide(blank)
-            _title(slide, item.title, cut, config)
-            if item.figure is not None:
-                png = to_image(item.figure, "png", width=1600, scale=1.5)
-                from PIL import Image
+            pages = table_pages(item.table) if item.table is not None and item.figure is None else [item.table]
+            for k, part in enumerate(pages):
+                slide = prs.slides.add_slide(blank)
+                more = f" ({k + 1}/{len(pages)})" if len(pages) > 1 else ""
+                _title(slide, item.title, cut, config, more)
+                if item.figure is not None:
+                    png = to_image(item.figure, "png", width=1600, scale=1.5)
+                    from PIL import Image
 
-                w, h = Image.open(io.BytesIO(png)).size
-                max_w, max_h = 12.4, 6.0
-                scale = min(max_w / (w / 150), max_h / (h / 150))
-                pw, ph = w / 150 * scale, h / 150 * scale
-                slide.shapes.add_picture(io.BytesIO(png), Inches((SLIDE_W - pw) / 2), Inches(1.3), Inches(pw), Inches(ph))
-            if item.table is not None:
-                _table(slide, item.table)
-            if item.note:
-                _text(slide, item.note, 0.45, 7.0, 12.4, 0.4, size=11, color=TEXT_SOFT)
+                    w, h = Image.open(io.BytesIO(png)).size
+                    left, top, max_w, max_h = BODY_BOX
+                    scale = min(max_w / (w / 150), max_h / (h / 150))
+                    pw, ph = w / 150 * scale, h / 150 * scale
+                    slide.shapes.add_picture(io.BytesIO(png), Inches(left + (max_w - pw) / 2), Inches(top), Inches(pw),
+                                             Inches(ph))
+                elif part is not None:
+                    _table(slide, part)
+                if item.note:
+                    _text(slide, item.note, *NOTE_BOX, size=11, color=TEXT_SOFT)
+                slide.notes_slide.notes_text_frame.text = notes
     out = io.BytesIO()
     prs.save(out)
     return out.getvalue()

@@ -57,15 +57,11 @@ def build_report(cut: DataCut, config: StudyConfig, compare: DataCut | None = No
             items.append(ReportItem("primary", "Primary endpoint: ORR against the protocol's decision rule",
                                     table=pe.table(), note="Whole study, whatever filters are on." if filters else "",
                                     result=ro))
-        table = ro.tables["summary"]
-        show = table.assign(**{
-            "n (%)": [f"{n} ({p:.1f}%)" if not np.isnan(p) else str(n) for n, p in zip(table["n"], table["%"], strict=True)],
-            "95% CI": [f"{lo:.1f}–{hi:.1f}" if not np.isnan(lo) else "" for lo, hi in
-                       zip(table["95% CI low"], table["95% CI high"], strict=True)]})
+        show = ro.tables["summary_display"]  # one row per category, n (%) and CI per population
         orr = ro.detail.orr
         confirmed = "confirmed" if ro.detail.confirmed else "unconfirmed"
         items.append(ReportItem("response_table", f"Best overall response (RECIST 1.1, {confirmed})",
-                                table=show[["Population", "N", "Category", "n (%)", "95% CI"]],
+                                table=show,
                                 note=f"ORR (evaluable): {orr.rate.text()}"
                                      + (f"; {orr.test.name}: {orr.test.p_text}" if orr.test is not None else ""),
                                 result=ro))

@@ -1,0 +1,108 @@
+"""Issue 20: the deck's slides, checked by machine: every shape inside the slide, no two text or
+picture shapes overlapping, tables paginated, provenance in the speaker notes."""
+
+from __future__ import annotations
+
+import io
+import re
+from itertools import combinations
+
+import pytest
+
+from components.data.config import load_config
+from components.data.datasets import load_cut
+from components.reports.deck import build_deck, table_pages
+from components.reports.report import build_report
+from tests.conftest import DEMO_DIR, ROOT, demo_cuts
+
+
+def _boxes(slide) -> list[tuple[str, float, float, float, float]]:
+    emu = 914400
+    return [(sh.name, sh.left / emu, sh.top / emu, sh.width / emu, sh.height / emu) for sh in slide.shapes]
+
+
+def _overlap(a, b) -> float:
+    _, ax, ay, aw, ah = a
+    _, bx, by, bw, bh = b
+    w = min(ax + aw, bx + bw) - max(ax, bx)
+    h = min(ay + ah, by + bh) - max(ay, by)
+    return w * h if w > 1e-6 and h > 1e-6 else 0.0
+
+
+def check_geometry(data: bytes) -> list[str]:
+    from pptx import Presentation
+
+    prs = Presentation(io.BytesIO(data))
+    W, H = prs.slide_width / 914400, prs.slide_height / 914400
+    problems = []
+    for n, slide in enumerate(prs.slides, start=1):
+        boxes = _boxes(slide)
+        for name, x, y, w, h in boxes:
+            if x < 0 or y < 0 or x + w > W + 1e-6 or y + h > H + 1e-6:
+                problems.append(f"slide {n}: {name} outside the slide ({x:.2f}, {y:.2f}, {w:.2f}×{h:.2f})")
+        for a, b in combinations(boxes, 2):
+            if _overlap(a, b):
+                problems.append(f"slide {n}: {a[0]} overlaps {b[0]}")
+    return problems
+
+
+@pytest.fixture(scope="module")
+def default_deck() -> bytes:
+    cuts = demo_cuts()
+    return build_deck(load_cut(cuts[-1]), load_config(), load_cut(cuts[-2]))
+
+
+def test_no_shape_overlaps_or_leaves_the_slide_in_the_default_deck(default_deck):
+    assert check_geometry(default_deck) == []
+
+
+def test_every_slide_carries_provenance_in_its_notes(default_deck):
+    from pptx import Presentation
+
+    prs = Presentation(io.BytesIO(default_deck))
+    for slide in prs.slides:
+        notes = slide.notes_slide.notes_text_frame.text
+        assert "Data cut-off 2026-11-01" in notes
+        assert re.search(r"adsl: adsl\.csv sha256 [0-9a-f]{64}", notes)
+        assert "Study config: study.toml" in notes and "App version: git" in notes
+
+
+def test_the_response_table_slide_has_one_row_per_category():
+    from pptx import Presentation
+
+    items = [i for i in build_report(load_cut(DEMO_DIR), load_config()) if i.key == "response_table"]
+    data = build_deck(load_cut(DEMO_DIR), load_config(), items=items)
+    slide = Presentation(io.BytesIO(data)).slides[1]
+    (table,) = [sh.table for sh in slide.shapes if sh.has_table]
+    first = [r.cells[0].text for r in table.rows]
+    assert first[0] == "Category" and len(first) == len(set(first))  # no category repeated per population
+
+
+def test_a_long_table_is_paginated_and_stays_inside_the_slides():
+    import pandas as pd
+
+    from components.reports.report import ReportItem
+
+    long = pd.DataFrame({"Preferred term": [f"Term {i} with a fairly long MedDRA name" for i in range(45)],
+                         "Patients": range(45)})
+    pages = table_pages(long)
+    assert sum(len(p) for p in pages) == 45 and len(pages) == 3
+    data = build_deck(load_cut(DEMO_DIR), load_config(), items=[ReportItem("long", "A long listing", table=long,
+                                                                           note="A note under the table.")])
+    assert check_geometry(data) == []
+    from pptx import Presentation
+
+    titles = [s.shapes[0].text_frame.text for s in Presentation(io.BytesIO(data)).slides][1:]
+    assert titles == ["A long listing (1/3)", "A long listing (2/3)", "A long listing (3/3)"]
+
+
+def test_the_deck_of_another_studys_cut_is_clean():
+    """The CDISC-style cut in generic mode: also inside the slides, no overlap."""
+    from dataclasses import replace
+
+    from components.data.study_match import match_study
+
+    cut = load_cut(ROOT / "data" / "demo-cdisc")
+    config = match_study(cut, load_config()).config
+    items = [replace(i, figure=None) for i in build_report(cut, config)]
+    assert check_geometry(build_deck(cut, config, items=items)) == []
