@@ -37,7 +37,7 @@ res = widgets.run(patient_profile, s, s.options(PatientOptions, usubjid=subj))
 n = res.numbers
 bor, derived = n["Best overall response"], n["Derived by the app"]
 
-left, right = st.columns([1, 3])
+left, right = st.columns([1.3, 3])
 with left:
     st.markdown(f"### {md(short_id(subj))}")
     st.caption(md(cfg.site_name(sites[subj])))

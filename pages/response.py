@@ -76,6 +76,7 @@ with widgets.guard('The best-overall-response table'):
     st.caption(" ".join(res.notes))
     widgets.csv_download(res.tables["summary"], "response_summary.csv", "Download the response table (CSV)",
                          key="dl_resp_table")
+    widgets.table_to_deck("response_table", "Best overall response (RECIST 1.1)", res.tables["summary_display"], res)
     widgets.show_code(res, s)
 
 # ---------------------------------------------------------------- waterfall

@@ -30,6 +30,8 @@ st.subheader(f"Overview (safety population, N = {n_saf})")
 st.dataframe(ov.tables["overview"][["Category", "n (%)"]].rename(columns={"n (%)": f"Patients, n (%) — N = {n_saf}"}),
              hide_index=True, width="content")
 st.caption(" ".join(ov.notes))
+widgets.table_to_deck("ae_overview", f"Adverse events overview (safety population, N = {n_saf})",
+                      ov.tables["overview"][["Category", "n (%)"]], ov)
 widgets.show_code(ov, s)
 
 
@@ -42,6 +44,7 @@ def adverse_events() -> None:
     st.dataframe(tab.tables["display"], hide_index=True, width="stretch", height=420)
     st.caption(" ".join(tab.notes))
     widgets.csv_download(tab.tables["table"], "teae_by_soc_pt.csv", "Download (CSV)", key="dl_soc")
+    widgets.table_to_deck("ae_table", "TEAEs by SOC and preferred term, worst grade", tab.tables["display"], tab)
     widgets.show_code(tab, s)
 
     top = c2.slider("Terms in the chart", 5, 30, 15, key="saf_top")

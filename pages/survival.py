@@ -72,6 +72,7 @@ st.caption(f"Landmark rates with pointwise 95% CI ({conf_type}); n.e. = not esti
            "landmark, or a log-log interval while no event has happened); NR = not reached.")
 widgets.csv_download(res.tables["numbers"], f"{endpoint.lower()}_numbers.csv", "Download the numbers (CSV)",
                      key="dl_surv_numbers")
+widgets.table_to_deck(f"surv_numbers_{endpoint}", f"{res.title}: numbers", res.tables["numbers"], res)
 
 cmp = d.comparison
 if cmp is not None:

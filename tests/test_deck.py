@@ -106,3 +106,64 @@ def test_the_deck_of_another_studys_cut_is_clean():
     config = match_study(cut, load_config()).config
     items = [replace(i, figure=None) for i in build_report(cut, config)]
     assert check_geometry(build_deck(cut, config, items=items)) == []
+
+
+def _add_everything(at) -> int:
+    """Click every 'Add to meeting deck' button on every page and lazy tab; returns the clicks."""
+    from tests.conftest import PAGES
+    from tests.walk import SECTION_KEYS
+
+    clicks = 0
+    at.run()
+    for page in PAGES:
+        at.switch_page(page).run()
+        tabs = [None]
+        if page in SECTION_KEYS:
+            tabs = [t.label for t in at.tabs]
+        for tab in tabs:
+            if tab is not None:
+                at.session_state[SECTION_KEYS[page]] = tab
+                at.run()
+            for b in [b for b in at.button if str(b.key).startswith("deck_add_") and not b.disabled]:
+                at.button(key=b.key).click().run()
+                clicks += 1
+            assert not at.exception, at.exception
+    return clicks
+
+
+def test_the_deck_built_from_the_screen_with_every_addable_item(app_factory):
+    from components.reports.meeting import meeting_deck
+    from components.ui.deck_builder import DECK_KEY
+
+    at = app_factory()
+    clicks = _add_everything(at)
+    deck = at.session_state[DECK_KEY]
+    assert clicks >= 15 and len(deck) == clicks
+    assert all(item.note.startswith(("Settings:", "No filters", "Filters:")) for item in deck)
+    # the sidebar lists them, and reorders and removes
+    first, second = deck[0].title, deck[1].title
+    at.button(key="deck_down_0").click().run()
+    assert [i.title for i in at.session_state[DECK_KEY][:2]] == [second, first]
+    at.button(key="deck_del_0").click().run()
+    assert len(at.session_state[DECK_KEY]) == clicks - 1
+    cuts = demo_cuts()
+    data = meeting_deck(list(at.session_state[DECK_KEY]), load_cut(cuts[-1]), load_config(), load_cut(cuts[-2]))
+    assert check_geometry(data) == []
+    from pptx import Presentation
+
+    slides = Presentation(io.BytesIO(data)).slides
+    assert len(slides) >= clicks + 1  # title, since-last-cut summary, every item (long tables on several)
+    assert "Since the last cut" in slides[1].shapes[0].text_frame.text
+
+
+def test_a_slide_keeps_the_settings_and_filters_in_its_footnote(app_factory):
+    from components.ui.deck_builder import DECK_KEY
+
+    at = app_factory()
+    at.run()
+    at.switch_page("pages/response.py").run()
+    at.multiselect(key="flt_SITEID").select("01").run()
+    at.toggle(key="wf_letters").set_value(True).run()
+    at.button(key="deck_add_waterfall").click().run()
+    (item,) = at.session_state[DECK_KEY]
+    assert "letters = True" in item.note and "Site: 01" in item.note

@@ -143,8 +143,7 @@ def test_lesion_level_diameters_are_summed_and_an_unmeasured_lesion_leaves_no_su
                      name="2026-03-01")
     sums = cut.tables["adtr"][cut.tables["adtr"]["PARAMCD"] == "SUMDIAM"]
     assert sums["AVAL"].tolist() == [55.0]  # 30 + 25 at baseline; the later date has an unmeasured lesion
-    assert _has(cut, "adtr.PARAMCD", "4 lesion rows are summed", "2 sums")
-    assert _has(cut, "adtr.AVAL", "required value missing")  # the unknown sum is named, not dropped silently
+    assert _has(cut, "adtr.PARAMCD", "4 lesion rows are summed", "2 sums", "1 with a lesion missing or unmeasured")
 
 
 def test_sas_numeric_dates_in_a_text_file_are_read_as_sas_dates():
@@ -276,3 +275,95 @@ def test_the_committed_cdisc_style_demo_is_what_the_generator_makes(tmp_path):
         assert names == sorted(p.name for p in (tmp_path / committed.name).iterdir())
         _, mismatch, errors = filecmp.cmpfiles(committed, tmp_path / committed.name, names, shallow=False)
         assert not mismatch and not errors, mismatch
+
+
+# --------------------------------------------------------------------------- the independent review's cases
+
+
+def _adsl(n: int = 2, **cols) -> pd.DataFrame:
+    base = {"STUDYID": "S", "USUBJID": [f"S-{i}" for i in range(1, n + 1)], "SITEID": "1", "AGE": 50, "SEX": "F",
+            "TRTSDT": "2026-01-10"}
+    base.update(cols)
+    return pd.DataFrame(base)
+
+
+def _load(**tables: pd.DataFrame):
+    return load_files({f"{k}.csv": v.to_csv(index=False).encode() for k, v in tables.items()}, name="2026-06-30")
+
+
+def test_lower_case_and_mixed_parameter_codes_are_all_read():
+    """Review: lower-case codes gave ORR 0 and PFS from 4 of 12 events; a cut coding half its subjects
+    OVRLRESP and half OVR lost the first half, silently."""
+    adrs = pd.DataFrame({"USUBJID": ["S-1", "S-1", "S-2", "S-2"], "PARAMCD": ["ovr", "ovr", "OVRLRESP", "OVRLRESP"],
+                         "AVALC": ["PR", "PR", "SD", "PD"],
+                         "ADT": ["2026-02-20", "2026-04-03", "2026-02-20", "2026-04-03"]})
+    adtte = pd.DataFrame({"USUBJID": ["S-1", "S-2"], "PARAMCD": ["pfs", "PFSINV"], "AVAL": [120, 84], "CNSR": [1, 0],
+                          "STARTDT": "2026-01-10", "ADT": ["2026-05-09", "2026-04-03"]})
+    cut = _load(adsl=_adsl(), adrs=adrs, adtte=adtte)
+    assert (cut.tables["adrs"]["PARAMCD"] == "OVR").sum() == 4
+    assert sorted(cut.tables["adtte"]["PARAMCD"]) == ["PFS", "PFS"]
+    assert _has(cut, "adrs.PARAMCD", "lower or mixed case") and _has(cut, "also has OVR rows: both are used")
+
+
+def test_analysis_flag_unused_parameters_and_time_units():
+    adrs = pd.DataFrame({"USUBJID": "S-1", "PARAMCD": ["OVR", "OVR", "RSP", "DEATH"], "AVALC": ["PD", "SD", "N", "N"],
+                         "ADT": ["2026-02-20", "2026-02-20", "", ""], "ANL01FL": ["Y", "", "", ""]})
+    adtte = pd.DataFrame({"USUBJID": ["S-1"], "PARAMCD": ["PFS"], "AVAL": [2.0], "AVALU": ["MONTHS"], "CNSR": [0],
+                          "STARTDT": ["2026-01-10"], "ADT": ["2026-03-11"]})
+    cut = _load(adsl=_adsl(1), adrs=adrs, adtte=adtte)
+    assert not cut.errors, [f.message for f in cut.errors]
+    assert cut.tables["adrs"]["AVALC"].tolist() == ["PD"]  # the analysis record; RSP/DEATH not loaded
+    assert _has(cut, "adrs.ANL01FL", "Not used") and _has(cut, "adrs.PARAMCD", "DEATH, RSP")
+    assert cut.tables["adtte"]["AVAL"].iloc[0] == pytest.approx(60.875)  # 2 × 30.4375 days
+    assert _has(cut, "adtte.AVAL", "MONTHS", "Converted to days")
+
+
+def test_screen_failure_rows_are_not_enrolled_and_not_an_arm():
+    adsl = _adsl(3, ARM=["Drug", "Screen Failure", "Placebo"], TRT01A=["Drug", "", "Not Treated"])
+    cut = _load(adsl=adsl)
+    assert cut.tables["adsl"]["USUBJID"].tolist() == ["S-1", "S-3"]
+    assert _has(cut, "adsl.ARM", "screen failures", "not counted as enrolled")
+    assert match_study(cut, load_config()).config.arms == ("Drug",)
+
+
+def test_bds_exposure_reads_only_dose_records_and_placebo_counts_as_dosing():
+    adex = pd.DataFrame({"USUBJID": ["S-1"] * 3 + ["S-2"], "PARAMCD": ["DOSE", "PLDOSE", "TDOSE", "DOSE"],
+                         "EXTRT": ["DRUG", "DRUG", "DRUG", "PLACEBO"], "EXDOSE": [54, 54, 540, 0],
+                         "ASTDT": ["2026-01-10", "2026-01-10", "", "2026-01-12"]})
+    cut = _load(adsl=_adsl().drop(columns="TRTSDT"), adex=adex)
+    assert cut.tables["adex"]["EXDOSE"].tolist() == [54, 0]
+    assert cut.tables["adsl"].set_index("USUBJID")["TRTSDT"].to_dict() == {
+        "S-1": pd.Timestamp("2026-01-10"), "S-2": pd.Timestamp("2026-01-12")}
+    assert _has(cut, "adex.PARAMCD", "Only the 2 dose records")
+
+
+def test_sas_date9_text_and_sas_datetimes_are_dates():
+    secs = (date(2026, 1, 10) - date(1960, 1, 1)).days * 86400 + 9 * 3600
+    cut = _load(adsl=_adsl(2, TRTSDT=["10JAN2026", "12jan2026"]),
+                adae=pd.DataFrame({"USUBJID": ["S-1"], "AEDECOD": ["Rash"], "AEBODSYS": ["Skin"], "AETOXGR": [1],
+                                   "ASTDTM": [secs]}))
+    assert cut.tables["adsl"]["TRTSDT"].tolist() == [pd.Timestamp("2026-01-10"), pd.Timestamp("2026-01-12")]
+    assert cut.tables["adae"]["ASTDT"].iloc[0] == pd.Timestamp("2026-01-10")
+    assert _has(cut, "adae.ASTDT", "SAS date-times")
+
+
+def test_lesions_are_summed_per_visit_and_a_missing_lesion_leaves_no_sum():
+    """Review: a lesion scanned a day later split a visit into two partial sums (−86% instead of −40%)."""
+    adtr = pd.DataFrame({
+        "USUBJID": "S-1", "PARAMCD": ["LDIAM1", "LDIAM2", "LDIAM1", "LDIAM2", "LDIAM1"],
+        "AVAL": [30, 20, 18, 12, 15], "AVISIT": ["BASELINE", "BASELINE", "WEEK 6", "WEEK 6", "WEEK 12"],
+        "ADT": ["2026-01-05", "2026-01-05", "2026-02-20", "2026-02-21", "2026-04-03"]})
+    cut = _load(adsl=_adsl(1), adtr=adtr)
+    sums = cut.tables["adtr"].query("PARAMCD == 'SUMDIAM'")
+    assert sums["AVAL"].tolist() == [50.0, 30.0]  # week 12 lacks lesion 2: no sum
+    assert sums["ADT"].tolist() == [pd.Timestamp("2026-01-05"), pd.Timestamp("2026-02-21")]
+    assert _has(cut, "summed per subject and visit", "1 with a lesion missing")
+
+
+def test_nobody_treated_leaves_survival_empty_not_broken():
+    from components.analyses.survival import SurvivalOptions, kaplan_meier_endpoint
+
+    cut = _load(adsl=_adsl().drop(columns="TRTSDT"))
+    for ep in ("PFS", "OS"):
+        res = kaplan_meier_endpoint(cut, load_config(), SurvivalOptions(endpoint=ep))
+        assert res.figure is None or res.numbers.get("Patients", 0) == 0

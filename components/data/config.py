@@ -232,6 +232,8 @@ class Codings:
     )
     #: Enrollment date when ADSL has no RFICDT (nor RFICDTC): the first of these present.
     enrollment_date_fallbacks: tuple[str, ...] = ("RANDDT", "ENRLDT", "TRTSDT")
+    #: ADEX parameter codes of dose records, when ADEX is BDS-shaped (other parameters are not read).
+    exposure_dose_params: tuple[str, ...] = ("DOSE", "DOSEADM", "ADMDOSE", "EXDOSE", "DOSEA")
     #: Arm columns in order of preference for the actual arm (copied to TRT01A when it is absent).
     arm_columns: tuple[str, ...] = ("TRT01A", "ACTARM", "TRT01P", "ARM")
     #: Arm values that mean "not in any arm" (screen failures, not treated): kept as missing arm.

@@ -33,7 +33,7 @@ ERROR, WARNING, INFO = "error", "warning", "info"
 #: text file are read as SAS dates; anything else in a date column stays a bad date.
 SAS_EPOCH = pd.Timestamp("1960-01-01")
 _SAS_MIN, _SAS_MAX = (pd.Timestamp("1990-01-01") - SAS_EPOCH).days, (pd.Timestamp("2100-12-31") - SAS_EPOCH).days
-_INTEGER_TEXT = re.compile(r"^-?\d{1,6}(\.0+)?$")
+_INTEGER_TEXT = re.compile(r"^-?\d{1,11}(\.0+)?$")
 _GRADE_TEXT = re.compile(r"^\s*(?:CTCAE\s+)?GRADE\s*", re.IGNORECASE)
 
 #: ADSL columns that drive a filter or a panel; absent, those are hidden (one note names them).
@@ -66,22 +66,26 @@ def _text(series: pd.Series) -> pd.Series:
 
 
 def _rename_param(table: str, df: pd.DataFrame, target: str, variants: tuple[str, ...], what: str) -> list:
-    """Rows of the first variant present get PARAMCD = target, when no row has the target code."""
+    """Rows of every variant code get PARAMCD = target, also when some rows already have the target
+    code (a cut mixing codings: each subject's rows count whichever code they carry; a subject with
+    both on one date then has duplicate rows, which the contract check reports)."""
     if "PARAMCD" not in df.columns:
         return []
     codes = _text(df["PARAMCD"])
-    if (codes == target).any():
-        return []
+    had_target = bool((codes == target).any())
+    out = []
     for code in variants:
         if code == target:
             continue
-        hit = codes == code
+        hit = (codes == code).fillna(False)
         if hit.any():
             df.loc[hit.to_numpy(), "PARAMCD"] = target
-            return [_finding(table, "PARAMCD", INFO, f"{what} is coded {code} in this cut",
-                             action=f"Its {int(hit.sum())} rows are read as {target} ([mapping] in the study "
-                                    "config).")]
-    return []
+            mixed = f" (the cut also has {target} rows: both are used)" if had_target else ""
+            out.append(_finding(table, "PARAMCD", INFO if not had_target else WARNING,
+                                f"{what} is coded {code} in this cut{mixed}",
+                                action=f"Its {int(hit.sum())} rows are read as {target} ([mapping] in the study "
+                                       "config)."))
+    return out
 
 
 def _date_sources(table: str, df: pd.DataFrame, codings: Codings) -> list:
@@ -111,13 +115,16 @@ def _sas_numbers_as_dates(table: str, df: pd.DataFrame) -> list:
         text = text[text != ""]
         if text.empty or not text.str.match(_INTEGER_TEXT).all():
             continue
-        days = pd.to_numeric(text).round()
-        if days.min() < _SAS_MIN or days.max() > _SAS_MAX:
+        num = pd.to_numeric(text)
+        if num.min() >= _SAS_MIN and num.max() <= _SAS_MAX:
+            days, what = num.round(), "SAS dates (days since 1960-01-01)"
+        elif num.min() >= _SAS_MIN * 86400 and num.max() <= (_SAS_MAX + 1) * 86400:
+            days, what = np.floor(num / 86400), "SAS date-times (seconds since 1960-01-01), date part"
+        else:
             continue
         iso = (SAS_EPOCH + pd.to_timedelta(days, unit="D")).dt.strftime("%Y-%m-%d")
         df.loc[iso.index, rule.column] = iso
-        out.append(_finding(table, rule.column, INFO, "dates written as numbers",
-                            action="Read as SAS dates (days since 1960-01-01)."))
+        out.append(_finding(table, rule.column, INFO, "dates written as numbers", action=f"Read as {what}."))
     return out
 
 
@@ -150,27 +157,44 @@ def _tumour_sum(df: pd.DataFrame, codings: Codings) -> tuple[pd.DataFrame, list]
         return df, out
     rows = df[lesion.to_numpy()].copy()
     rows["_AVAL"] = pd.to_numeric(rows["AVAL"], errors="coerce")
-    keys = ["USUBJID", "ADT"]
-    grouped = rows.groupby(keys, sort=False, dropna=False)
-    sums = grouped["_AVAL"].sum(min_count=1)
-    # A sum with any lesion unmeasured is unknown (RECIST 1.1 §4.3: all target lesions are measured).
-    incomplete = grouped["_AVAL"].apply(lambda s: s.isna().any())
-    sums[incomplete] = np.nan
-    summed = sums.reset_index().rename(columns={"_AVAL": "AVAL"})
+    rows["_LESION"] = rows["LESIONID"] if "LESIONID" in rows and rows["LESIONID"].notna().all() else codes[lesion]
+    # One assessment = one visit (its lesions may be scanned on different days), else one date.
+    by_visit = "AVISIT" in rows and rows["AVISIT"].notna().all() and (rows["AVISIT"].astype(str).str.strip() != "").all()
+    rows["_KEY"] = rows["AVISIT"].astype(str) if by_visit else rows["ADT"].astype(str)
+    rows["_DATE"] = pd.to_datetime(rows["ADT"], errors="coerce")
+    grouped = rows.groupby(["USUBJID", "_KEY"], sort=False)
+    summed = grouped.agg(AVAL=("_AVAL", lambda v: v.sum(min_count=1)), _DATE=("_DATE", "max"),
+                         _N=("_AVAL", "size"), _MISSING=("_AVAL", lambda v: v.isna().any()),
+                         _SET=("_LESION", lambda v: frozenset(v.astype(str)))).reset_index()
+    # RECIST 1.1 §4.3: the sum is of every target lesion. A visit that lacks a lesion measured at the
+    # subject's first assessment (baseline), or has one unmeasured, has no known sum.
+    summed = summed.sort_values(["USUBJID", "_DATE"], kind="mergesort")
+    baseline_set = summed.groupby("USUBJID")["_SET"].transform("first")
+    lacking = pd.Series([not b <= v for b, v in zip(baseline_set, summed["_SET"], strict=True)], index=summed.index)
+    incomplete = summed["_MISSING"].astype(bool) | lacking
+    n_groups = len(summed)
+    summed = summed[~incomplete.to_numpy()]
+    summed["ADT"] = summed["_DATE"].dt.strftime("%Y-%m-%d")
+    if by_visit:
+        summed["AVISIT"] = summed["_KEY"]
     summed["PARAMCD"] = "SUMDIAM"
     summed["PARAM"] = "Sum of diameters of target lesions (summed from lesion rows)"
-    for col in ("STUDYID", "AVISIT", "AVISITN"):
+    first = grouped.first()
+    for col in ("STUDYID", "AVISITN"):
         if col in rows.columns:
-            summed[col] = grouped[col].first().to_numpy()
+            summed[col] = summed.set_index(["USUBJID", "_KEY"]).index.map(first[col])
     if "ABLFL" in rows.columns:
-        summed["ABLFL"] = grouped["ABLFL"].apply(lambda s: "Y" if (_text(s) == "Y").any() else "N").to_numpy()
+        abl = grouped["ABLFL"].apply(lambda v: "Y" if (_text(v) == "Y").any() else "N")
+        summed["ABLFL"] = summed.set_index(["USUBJID", "_KEY"]).index.map(abl)
     summed["AVAL"] = summed["AVAL"].map(lambda v: "" if pd.isna(v) else f"{v:g}")
+    unit = "visit" if by_visit else "date"
     out.append(_finding("adtr", "PARAMCD", INFO, "no tumour-sum rows; lesion-level diameters given "
                         f"({', '.join(sorted(set(codes[lesion])))[:60]})",
-                        action=f"{int(lesion.sum())} lesion rows are summed per subject and date into "
-                               f"{len(summed)} sums (a date with an unmeasured lesion has no sum)."))
-    return pd.concat([df, summed[[c for c in summed.columns if c in df.columns or c == "PARAMCD"]]],
-                     ignore_index=True), out
+                        action=f"{int(lesion.sum())} lesion rows are summed per subject and {unit} into "
+                               f"{n_groups} sums; {int(incomplete.sum())} with a lesion missing or unmeasured have "
+                               "no sum. The lesion rows themselves are not loaded."))
+    keep = [c for c in df.columns if c in summed.columns]
+    return pd.concat([df[~lesion.to_numpy()], summed[keep]], ignore_index=True), out
 
 
 def _grade(df: pd.DataFrame, codings: Codings) -> list:
@@ -231,6 +255,11 @@ def _relatedness(df: pd.DataFrame, codings: Codings) -> list:
 
 def _arm(df: pd.DataFrame, codings: Codings) -> list:
     if "TRT01A" in df.columns:
+        none = _text(df["TRT01A"]).isin([v for v in codings.no_arm_values if v]).fillna(False)
+        if none.any():
+            df.loc[none.to_numpy(), "TRT01A"] = ""
+            return [_finding("adsl", "TRT01A", INFO, "values meaning 'no arm' (e.g. Not Treated)", _rows(none),
+                             action="Read as no arm.")]
         return []
     src = next((c for c in codings.arm_columns if c in df.columns), None)
     if src is None:
@@ -255,6 +284,105 @@ def _enrollment_date(df: pd.DataFrame, codings: Codings) -> list:
                      action="The Enrollment page counts patients by that date.")]
 
 
+def _upper_codes(table: str, df: pd.DataFrame) -> list:
+    """Parameter codes compared as the dashboard writes them (upper case)."""
+    if "PARAMCD" not in df.columns or df["PARAMCD"].dtype != object:
+        return []
+    text = df["PARAMCD"].astype("string").str.strip()
+    lower = (text != text.str.upper()).fillna(False)
+    if not lower.any():
+        return []
+    df["PARAMCD"] = text.str.upper().astype(object).where(text.notna(), np.nan)
+    return [_finding(table, "PARAMCD", INFO, f"parameter codes in lower or mixed case ({', '.join(sorted(set(text[lower])))[:80]})",
+                     _rows(lower), action="Read in upper case.")]
+
+
+def _analysis_flag(table: str, df: pd.DataFrame) -> tuple[pd.DataFrame, list]:
+    """ADaM's ANL01FL: where a parameter flags the records used for analysis, only those are read."""
+    if "ANL01FL" not in df.columns or "PARAMCD" not in df.columns:
+        return df, []
+    flag = _text(df["ANL01FL"]) == "Y"
+    flagged_params = set(df.loc[flag.fillna(False).to_numpy(), "PARAMCD"])
+    drop = (~flag.fillna(False)) & df["PARAMCD"].isin(flagged_params)
+    if not drop.any():
+        return df, []
+    return df[~drop.to_numpy()].reset_index(drop=True), [
+        _finding(table, "ANL01FL", INFO, "records not flagged for analysis (ANL01FL ≠ Y)", _rows(drop),
+                 action="Not used: only the analysis records of those parameters are read (ADaM IG).")]
+
+
+ADRS_USED = ("OVR", "BOR", "CBOR", "NEWLIND")
+
+
+def _unused_response_params(df: pd.DataFrame) -> tuple[pd.DataFrame, list]:
+    if "PARAMCD" not in df.columns:
+        return df, []
+    other = ~_text(df["PARAMCD"]).isin(ADRS_USED).fillna(False)
+    if not other.any():
+        return df, []
+    codes = ", ".join(sorted(set(df.loc[other.to_numpy(), "PARAMCD"].astype(str))))[:120]
+    return df[~other.to_numpy()].reset_index(drop=True), [
+        _finding("adrs", "PARAMCD", INFO, f"parameters the dashboard does not use ({codes})",
+                 action=f"Their {int(other.sum())} rows are not loaded (it derives response, progression and "
+                        "death from OVR, BOR/CBOR, ADSL and ADTTE).")]
+
+
+_UNIT_DAYS = {"DAYS": 1.0, "DAY": 1.0, "D": 1.0, "WEEKS": 7.0, "WEEK": 7.0, "MONTHS": 30.4375, "MONTH": 30.4375,
+              "YEARS": 365.25, "YEAR": 365.25}
+
+
+def _time_units(df: pd.DataFrame) -> list:
+    """ADTTE AVAL in the unit AVALU says (weeks, months, years) read in days."""
+    if "AVALU" not in df.columns or "AVAL" not in df.columns:
+        return []
+    unit = _text(df["AVALU"])
+    factor = unit.map(_UNIT_DAYS)
+    convert = factor.notna() & (factor != 1.0)
+    unknown = unit.notna() & (unit != "") & factor.isna()
+    out = []
+    if convert.any():
+        vals = pd.to_numeric(df.loc[convert.to_numpy(), "AVAL"], errors="coerce") * factor[convert].astype(float)
+        df.loc[convert.to_numpy(), "AVAL"] = vals.map(lambda v: "" if pd.isna(v) else f"{v:.6g}")
+        out.append(_finding("adtte", "AVAL", INFO, f"times in {', '.join(sorted(set(unit[convert])))} (AVALU)",
+                            _rows(convert), action="Converted to days (month = 30.4375 days, year = 365.25)."))
+    if unknown.any():
+        out.append(_finding("adtte", "AVALU", WARNING, "unit not recognised", _rows(unknown),
+                            action="AVAL is read as days.", values=tuple(sorted(set(unit[unknown].astype(str))))))
+    return out
+
+
+def _exposure_records(df: pd.DataFrame, codings: Codings) -> tuple[pd.DataFrame, list]:
+    """A BDS-shaped ADEX (PARAMCD/AVAL rows beside the administrations): only the dose records."""
+    if "PARAMCD" not in df.columns:
+        return df, []
+    codes = _text(df["PARAMCD"])
+    dose = codes.isin(codings.exposure_dose_params).fillna(False)
+    if not dose.any():
+        return df, [_finding("adex", "PARAMCD", WARNING, "a parameter column without a dose parameter "
+                             f"({', '.join(codings.exposure_dose_params)})",
+                             action="All rows are read as administrations; set [mapping] exposure_dose_params.")]
+    if dose.all():
+        return df, []
+    other = ", ".join(sorted(set(codes[~dose].dropna())))[:120]
+    return df[dose.to_numpy()].reset_index(drop=True), [
+        _finding("adex", "PARAMCD", INFO, f"exposure data set with parameters ({other} beside "
+                 f"{', '.join(sorted(set(codes[dose])))})",
+                 action=f"Only the {int(dose.sum())} dose records are read as administrations.")]
+
+
+def _screen_failures(df: pd.DataFrame, codings: Codings) -> tuple[pd.DataFrame, list]:
+    """ADSL rows of people never enrolled (ARM/ACTARM "Screen Failure", CDISC pilot convention)."""
+    col = next((c for c in ("ARM", "ACTARM") if c in df.columns), None)
+    if col is None:
+        return df, []
+    sf = (_text(df[col]) == "SCREEN FAILURE").fillna(False)
+    if not sf.any():
+        return df, []
+    return df[~sf.to_numpy()].reset_index(drop=True), [
+        _finding("adsl", col, INFO, "screen failures in ADSL (ARM = Screen Failure)", _rows(sf),
+                 action=f"The {int(sf.sum())} are not counted as enrolled subjects.")]
+
+
 def harmonise_raw(table: str, df: pd.DataFrame, codings: Codings) -> tuple[pd.DataFrame, list]:
     """Map one raw table's variants to the contract (see the module docstring). Returns a new table
     and the findings (one per mapping applied)."""
@@ -264,19 +392,33 @@ def harmonise_raw(table: str, df: pd.DataFrame, codings: Codings) -> tuple[pd.Da
         return df, findings
     findings += _date_sources(table, df, codings)
     findings += _sas_numbers_as_dates(table, df)
+    findings += _upper_codes(table, df)
+    if table in ("adrs", "adtte", "adtr"):
+        df, f = _analysis_flag(table, df)
+        findings += f
     if table == "adsl":
+        df, f = _screen_failures(df, codings)
+        findings += f
         findings += _arm(df, codings)
         findings += _enrollment_date(df, codings)
     elif table == "adrs":
         findings += _rename_param("adrs", df, "OVR", codings.overall_response_params,
                                   "The overall response at each assessment")
+        df, f = _unused_response_params(df)
+        findings += f
         findings += _response_codes(df, codings)
     elif table == "adtr":
         df, f = _tumour_sum(df, codings)
         findings += f
     elif table == "adtte":
+        names = {"PFS": "Progression-free survival (PFS)", "OS": "Overall survival (OS)",
+                 "DOR": "Duration of response (DOR)"}
         for target, variants in codings.tte_params:
-            findings += _rename_param("adtte", df, target, variants, f"{target}")
+            findings += _rename_param("adtte", df, target, variants, names.get(target, target))
+        findings += _time_units(df)
+    elif table == "adex":
+        df, f = _exposure_records(df, codings)
+        findings += f
     elif table == "adae":
         findings += _grade(df, codings)
         findings += _relatedness(df, codings)
@@ -321,10 +463,12 @@ def derive_subject_level(tables: dict[str, pd.DataFrame], raw_adsl_columns: set[
     if "TRTSDT" not in raw_adsl_columns:
         adex = tables.get("adex")
         if adex is not None and len(adex) and {"ASTDT", "EXDOSE"} <= set(adex.columns):
-            first = adex[adex["EXDOSE"] > 0].groupby("USUBJID")["ASTDT"].min()
+            # an administration: a dose > 0, or placebo (recorded with dose 0 by the CDISC pilot convention)
+            given = (adex["EXDOSE"] > 0) | adex["EXTRT"].astype(str).str.contains("PLACEBO", case=False)
+            first = adex[given].groupby("USUBJID")["ASTDT"].min()
             adsl["TRTSDT"] = adsl["USUBJID"].map(first)
             findings.append(_finding("adsl", "TRTSDT", WARNING, "absent; the first dose is taken from the "
-                                     "exposure table (first ADEX.ASTDT with a dose > 0)",
+                                     "exposure table (first ADEX.ASTDT with a dose > 0, or of placebo)",
                                      action=f"{int(adsl['TRTSDT'].notna().sum())} of {len(adsl)} subjects treated. "
                                             "Add TRTSDT to ADSL to be sure."))
         else:
@@ -381,6 +525,11 @@ def derive_efffl(adsl: pd.DataFrame, adrs: pd.DataFrame | None, adtr: pd.DataFra
     else:
         measurable = pd.Series(True, index=adsl.index)
         m_note = "measurable disease assumed (no tumour measurements to check it)"
+    if adrs is None or adrs.empty:  # nothing to tell an assessment by: treated with measurable disease
+        flag = treated & measurable
+        return (pd.Series(np.where(flag, "Y", "N"), index=adsl.index),
+                f"EFFFL = Y for {int(flag.sum())} of {len(adsl)} subjects: treated, {m_note} (no ADRS, so post-baseline "
+                "assessments cannot be checked). Add EFFFL to ADSL to use the study's own definition.")
     assessed = pd.Series(False, index=adsl.index)
     if adrs is not None and len(adrs) and {"PARAMCD", "ADT"} <= set(adrs.columns):
         ovr = adrs[adrs["PARAMCD"].astype(str).str.upper() == "OVR"].merge(adsl[["USUBJID", "TRTSDT"]], on="USUBJID")
@@ -405,6 +554,9 @@ MEANING = {
     ("adae", "ASTDT"): "no AE start dates: treatment emergence is judged by TRTEMFL only (all AEs of the safety "
                        "population count when TRTEMFL is absent too); time to onset cannot be shown",
     ("adex", "AENDT"): "no end dates of dosing periods: each record counts as one day of dosing",
+    ("adsl", "EOTSTT"): "no end-of-treatment status: a patient counts as on treatment only without a last-dose date "
+                        "(TRTEDT); where TRTEDT is filled for ongoing patients too (common in ADaM), 'on treatment' is "
+                        "undercounted",
 }
 
 

@@ -223,6 +223,8 @@ def coerce_date(
         again = pd.to_datetime(t, format=fmt, errors="coerce")
         if fmt != DATE_FORMATS["ISO"]:
             again = again.fillna(pd.to_datetime(t, format=DATE_FORMATS["ISO"], errors="coerce"))
+        # SAS DATE9 text (01JUL2025, as PROC EXPORT writes it): unambiguous, always accepted
+        again = again.fillna(pd.to_datetime(t, format="%d%b%Y", errors="coerce"))
         parsed[fail] = again
         pattern = _PARTIAL.get(settings.date_format.upper(), _PARTIAL["ISO"])
         m = t.str.extract(pattern)
@@ -435,7 +437,12 @@ def coerce_table(
                                    raw_col, f"impossible value (allowed range {lo} to {hi})")
                     values = values.where(~out)
         if required:
-            absent = values.isna() & ~drop & is_missing
+            # a required rule with a condition requires the value only on the rows it applies to
+            needed = pd.Series(False, index=df.index)
+            for rule in col_rules:
+                if rule.required:
+                    needed |= _rule_mask(raw_snapshot, rule)
+            absent = values.isna() & ~drop & is_missing & needed
             if absent.any():
                 findings.append(
                     Finding(table, column, ERROR, "required value missing", _rows(absent),

@@ -100,7 +100,7 @@ def early_change_figure(early: pd.DataFrame, bor: pd.DataFrame, ctx: FigureConte
     if len(cl):
         fig.add_trace(go.Scatter(x=cl.index, y=cl["LOG10_FOLD"] - 0.15, mode="markers", name="Cleared (undetectable)",
                                  marker={"symbol": "star", "size": 11, "color": GREEN}, hoverinfo="skip"))
-    Overlay().hline(np.log10(0.5), {"color": TEXT_SOFT, "dash": "dash", "width": 1}, "−50%", "right") \
+    Overlay().hline(np.log10(0.5), {"color": TEXT_SOFT, "dash": "dash", "width": 1}, "−50%", "bottom right") \
         .hline(0, ZERO_LINE).apply(fig)
     fig.update_yaxes(title_text="Change in VAF, log10 fold", showgrid=True, gridcolor=GRID)
     fig.update_xaxes(title_text=f"Patients detectable at baseline (n = {len(d)})", showticklabels=False)

@@ -55,7 +55,7 @@ class FigureContext:
     def p_label(self, label: str) -> str:
         return f"{label} ({SUBGROUP_TAG})" if self.subgroup else label
 
-    def footnote(self, width: int = 115) -> str:
+    def footnote(self, width: int = 85) -> str:
         from components.figures.safe_text import plotly_text
 
         parts = [self.study, f"Data cut-off {self.cutoff}"]
@@ -115,7 +115,10 @@ def finish_figure(
 
     The tag (and ``subtitle``) sit on a line of their own under the title, so they never overlap it
     however narrow the figure: an annotation a fixed distance below the figure's top (the top margin
-    is fixed). ``legend`` overrides the default legend placement (horizontal, above the plot)."""
+    is fixed). The default legend is a column to the right of the plot, outside it: plotly widens the
+    right margin to fit it, so however narrow the figure it never wraps up into the title, the tag or
+    the plot (a horizontal legend above the plot grew upwards over them at 1024 px). ``legend``
+    overrides the placement."""
     from components.figures.safe_text import sanitise_figure
 
     sanitise_figure(fig)
@@ -128,8 +131,8 @@ def finish_figure(
     if ctx is not None and ctx.synthetic:
         second.append(f"<span style='color:{VERMILION}'><b>{SYNTHETIC_TAG}</b></span>")
     top = 100 if second else 80
-    default_legend = {"title": {"text": legend_title or ""}, "orientation": "h", "yanchor": "bottom",
-                      "y": 1.0, "x": 0.0, "xanchor": "left", "font": {"size": size - 1}}
+    default_legend = {"title": {"text": legend_title or "", "side": "top"}, "orientation": "v", "yanchor": "top",
+                      "y": 1.0, "x": 1.02, "xanchor": "left", "font": {"size": size - 1}}
     set_layout(  # font and backgrounds stated, not left to the template: Streamlit's chart theme
         # restyles what a template leaves open
         fig,

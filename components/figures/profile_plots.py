@@ -116,7 +116,7 @@ def profile_figure(
                     "line": {"color": TEXT_SOFT, "width": 1.5}},
             hovertemplate="Day %{x}: %{y} mm %{text}<extra></extra>", showlegend=False), row=3, col=1)
         base = tr["AVAL"].iloc[0]
-        marks.hline(0.7 * base, REFERENCE_LINE, "−30%", "right", axis=axes[2])
+        marks.hline(0.7 * base, REFERENCE_LINE, "−30%", "bottom right", axis=axes[2])
         fig.update_yaxes(row=3, col=1, range=[0, float(tr["AVAL"].max()) * 1.25 + 5])
     ne_only = p.adrs[(p.adrs["PARAMCD"] == "OVR") & ~p.adrs["ADT"].isin(tr["ADT"] if len(tr) else [])] if len(p.adrs) else p.adrs
     if len(ne_only):
@@ -191,7 +191,10 @@ def profile_figure(
     fig.update_xaxes(range=[-28, last], dtick=42, showgrid=True, gridcolor=GRID)
     fig.update_xaxes(title_text="Days since first dose", row=len(rows_spec), col=1)
     height = 300 + int(900 * sum(heights))
-    title = title or f"Patient {p.adsl.name}" + (f" · best response {bor}" if bor else "")
+    from components.stats.swimmer import short_id
+
+    # the short id (as on the swimmer axis): a full USUBJID made the title run off a 1024-px screen
+    title = title or f"Patient {short_id(p.adsl.name)}" + (f" · BOR {bor}" if bor else "")
     # room under the plot for the legend: in the page's narrow column it wraps after ~4 entries
     entries = len({t.legendgroup or t.name for t in fig.data if t.showlegend is not False})
     legend_room = 40 + 24 * (max(entries - 1, 0) // 4)

@@ -37,10 +37,12 @@ PD_LINE, PR_LINE = 20.0, -30.0
 
 
 def recist_lines() -> Overlay:
-    """The RECIST 1.1 thresholds on a %-change axis: +20% (progression), −30% (partial response), and zero."""
+    """The RECIST 1.1 thresholds on a %-change axis: +20% (progression), −30% (partial response), and zero.
+    Labels inside the plot, where a waterfall leaves room (+20% at the right above the zero line, −30%
+    at the left under it), so nothing is clipped at the edge or collides with the legend beside it."""
     marks = Overlay()
-    for yv, label in ((PD_LINE, "+20%"), (PR_LINE, "−30%")):
-        marks.hline(yv, REFERENCE_LINE, label, "right", font={"size": 11, "color": TEXT_SOFT})
+    for yv, label, where in ((PD_LINE, "+20%", "bottom right"), (PR_LINE, "−30%", "bottom left")):
+        marks.hline(yv, REFERENCE_LINE, label, where, font={"size": 11, "color": TEXT_SOFT})
     return marks.hline(0, ZERO_LINE)
 
 

@@ -138,18 +138,9 @@ def provenance(cut: DataCut, config: StudyConfig, filters: Filters = ()) -> str:
     return "\n".join(lines)
 
 
-def build_deck(cut: DataCut, config: StudyConfig, compare: DataCut | None = None,
-               items: list[ReportItem] | None = None, filters: Filters = ()) -> bytes:
-    """The .pptx as bytes: a title slide, then one slide per figure (a picture) or table. ``cut`` is
-    the whole cut; ``filters`` select the subjects shown."""
-    Presentation, RGBColor, Inches, Pt = _pptx()
-    items = items if items is not None else build_report(cut, config, compare, presentation=True, filters=filters)
-    prs = Presentation()
-    prs.slide_width, prs.slide_height = Inches(SLIDE_W), Inches(SLIDE_H)
-    blank = prs.slide_layouts[6]
-    s = prs.slides.add_slide(blank)
+def _title_slide(s, cut: DataCut, config: StudyConfig, compare: DataCut | None, filters: Filters, notes: str) -> None:
     _text(s, config.title, 0.6, 1.4, 12, 1.6, size=32, bold=True, color=NAVY_TITLE)
-    _text(s, f"{config.id} · {config.design_text}", 0.6, 3.0, 12, 0.6, size=16, color=TEXT)
+    _text(s, " · ".join(x for x in (config.id, config.design_text) if x), 0.6, 3.0, 12, 0.6, size=16, color=TEXT)
     _text(s, f"Data cut-off {cut.cutoff_text}" + (f" (compared with {compare.cutoff_text})" if compare else ""),
           0.6, 3.7, 12, 0.5, size=16, color=TEXT)
     _text(s, key_numbers_text(cut, config, filters), 0.6, 4.3, 12, 0.5, size=14, color=TEXT_MUTED)
@@ -157,8 +148,21 @@ def build_deck(cut: DataCut, config: StudyConfig, compare: DataCut | None = None
           size=12, color=TEXT_MUTED)
     if cut.synthetic:
         _text(s, SYNTHETIC_TAG, 0.6, 5.8, 12, 0.6, size=22, bold=True, color=VERMILION)
-    notes = provenance(cut, config, filters)
     s.notes_slide.notes_text_frame.text = notes
+
+
+def build_deck(cut: DataCut, config: StudyConfig, compare: DataCut | None = None,
+               items: list[ReportItem] | None = None, filters: Filters = (), title_slide: bool = True) -> bytes:
+    """The .pptx as bytes: a title slide, then one slide per figure (a picture) or table. ``cut`` is
+    the whole cut; ``filters`` select the subjects shown."""
+    Presentation, RGBColor, Inches, Pt = _pptx()
+    items = items if items is not None else build_report(cut, config, compare, presentation=True, filters=filters)
+    prs = Presentation()
+    prs.slide_width, prs.slide_height = Inches(SLIDE_W), Inches(SLIDE_H)
+    blank = prs.slide_layouts[6]
+    notes = provenance(cut, config, filters)
+    if title_slide:
+        _title_slide(prs.slides.add_slide(blank), cut, config, compare, filters, notes)
     with image_server():
         for item in items:
             pages = table_pages(item.table) if item.table is not None and item.figure is None else [item.table]

@@ -79,13 +79,22 @@ def build_report(cut: DataCut, config: StudyConfig, compare: DataCut | None = No
         items.append(ReportItem("safety", ov.title, table=ov.tables["overview"][["Category", "n (%)"]], result=ov))
         bf = ae_butterfly(cut, config, ButterflyOptions(**base, top=12))
         items.append(ReportItem("ae_butterfly", "Most frequent adverse events", bf.figure, result=bf))
-    if compare is not None and compare.has("adsl"):
-        ch = cut_comparison(cut, config, Options(**base), previous=compare)
-        retro = len(ch.tables["retro"])
-        items.append(ReportItem("changes", ch.title, table=highlights(ch), result=ch,
-                                note=f"{retro} retroactive change(s) to records dated before {compare.cutoff_text}."
-                                if retro else ""))
+    summary = since_last_cut_item(cut, config, compare, filters)
+    if summary is not None:
+        items.append(summary)
     return items
+
+
+def since_last_cut_item(cut: DataCut, config: StudyConfig, compare: DataCut | None,
+                        filters: Filters = ()) -> ReportItem | None:
+    """The 'since last cut' summary slide: key numbers before → now and what is new."""
+    if compare is None or not compare.has("adsl") or not cut.has("adsl"):
+        return None
+    ch = cut_comparison(cut, config, Options(filters=filters), previous=compare)
+    retro = len(ch.tables["retro"])
+    return ReportItem("changes", f"Since the last cut ({compare.cutoff_text})", table=highlights(ch), result=ch,
+                      note=f"{retro} retroactive change(s) to records dated before {compare.cutoff_text}." if retro
+                      else "")
 
 
 def highlights(ch: Result) -> pd.DataFrame:
@@ -106,6 +115,9 @@ def _num(v: float, signed: bool = False) -> str:
 
 def key_numbers_text(cut: DataCut, config: StudyConfig, filters: Filters = ()) -> str:
     n = study_status(cut, config, Options(filters=filters)).numbers
-    return (f"Enrolled {n['Enrolled']}/{n['Target enrolled']} · treated {n['Treated']} · on treatment "
-            f"{n['On treatment']} · response-evaluable {n['Response-evaluable']}/{n['Target evaluable']} · deaths "
+    def of(k: str, target: str) -> str:
+        return f"{n[k]}/{n[target]}" if n[target] is not None else f"{n[k]}"
+
+    return (f"Enrolled {of('Enrolled', 'Target enrolled')} · treated {n['Treated']} · on treatment "
+            f"{n['On treatment']} · response-evaluable {of('Response-evaluable', 'Target evaluable')} · deaths "
             f"{n['Deaths']}")

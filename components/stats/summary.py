@@ -30,6 +30,10 @@ def key_numbers(adsl: pd.DataFrame, config: StudyConfig, screening: pd.DataFrame
     cut; discontinued: treated with a last-dose date."""
     treated = adsl["TRTSDT"].notna() if "TRTSDT" in adsl else pd.Series(False, index=adsl.index)
     ended = adsl["TRTEDT"].notna() if "TRTEDT" in adsl else pd.Series(False, index=adsl.index)
+    if "EOTSTT" in adsl and adsl["EOTSTT"].notna().any():
+        # End-of-treatment status when given: a standard ADaM TRTEDT is filled for ongoing patients too
+        # (the last dose so far), so a last-dose date alone does not mean treatment has ended.
+        ended = adsl["EOTSTT"].isin(["COMPLETED", "DISCONTINUED"]) | (adsl["EOTSTT"].isna() & ended)
     deaths = int(adsl["DTHDT"].notna().sum()) if "DTHDT" in adsl else 0
     scr = sf = None
     if screening is not None:

@@ -380,7 +380,8 @@ def derive_pfs_os(adsl: pd.DataFrame, bor: pd.DataFrame, interval_days: int, win
         rows.append({"USUBJID": r.USUBJID, "PARAMCD": "OS", "STARTDT": start, "ADT": adt, "CNSR": cnsr,
                      "AVAL": float((adt - start).days + 1), "EVNTDESC": desc if cnsr == 0 else "",
                      "CNSDTDSC": desc if cnsr == 1 else ""})
-    return pd.DataFrame(rows)
+    cols = ["USUBJID", "PARAMCD", "STARTDT", "ADT", "CNSR", "AVAL", "EVNTDESC", "CNSDTDSC"]
+    return pd.DataFrame(rows, columns=cols)  # nobody treated: no rows, the same columns
 
 
 def landmark_table(km: KMResult, months: list[float], days_per_month: float) -> pd.DataFrame:

@@ -254,6 +254,9 @@ def sidebar(config: StudyConfig, links: bool = True) -> AppState:
     view = apply_filters(cut, selection)
     state = AppState(config, cut, view, selection, compare, label, presentation, compare_name, match.message)
     st.session_state[STATE_KEY] = state
+    from components.ui import deck_builder
+
+    deck_builder.sidebar_panel(state)
     return state
 
 
@@ -532,16 +535,37 @@ def show_figure(
     event = st.plotly_chart(
         fig, key=key, config=export_config(name), width="stretch", on_select=on_select,
     )
-    with st.popover("Export", help="Slide-ready images (rendered on the server when you click) and the data"):
+    row = st.container(horizontal=True, gap="small")  # each control as wide as its label: nothing truncated
+    with row.popover("Export", help="Slide-ready images (rendered on the server when you click) and the data"):
         export_buttons(fig, name, key)
         if data is not None:
             csv_download(data, f"{name}.csv", "Data (CSV)", key=f"dl_{key}")
+    with row:
+        from components.ui import deck_builder
+
+        s = state or st.session_state[STATE_KEY]
+        title = (result.title if result is not None and result.title else "") or _figure_title(fig) or name
+        deck_builder.add_button(key, title, result=result, figure=fig, filter_text=s.filter_text)
     if data is not None:
         with st.expander(data_label):
             table(data, width="stretch")
     if result is not None:
         show_code(result, state or st.session_state[STATE_KEY])
     return event
+
+
+def _figure_title(fig: go.Figure) -> str:
+    import re
+
+    text = fig.layout.title.text or ""
+    return re.sub(r"<[^>]+>", " ", text.split("<br")[0]).strip()
+
+
+def table_to_deck(key: str, title: str, df: pd.DataFrame, result: Result | None = None) -> None:
+    """'Add to meeting deck' under a table (as shown: the slide gets a native, editable table)."""
+    from components.ui import deck_builder
+
+    deck_builder.add_button(key, title, result=result, table=df, filter_text=state().filter_text)
 
 
 def export_buttons(fig: go.Figure, name: str, key: str) -> None:

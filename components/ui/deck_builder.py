@@ -1,0 +1,88 @@
+"""The meeting deck built from the screen: an "Add to meeting deck" button under each figure and key
+table, and the sidebar panel that shows the deck being built (reorder, remove, title and since-last-
+cut slides) and downloads it as PPTX and as the HTML report. The slides come from
+:mod:`components.reports.meeting`; the list lives in the session only.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from components.analyses.base import Result
+from components.reports.report import ReportItem
+
+DECK_KEY = "_meeting_deck"
+
+
+def entries() -> list[ReportItem]:
+    return st.session_state.setdefault(DECK_KEY, [])
+
+
+def _add(item: ReportItem) -> None:
+    deck = entries()
+    if all(e.key != item.key for e in deck):
+        deck.append(item)
+        st.toast(f"Added to the meeting deck: {item.title}")
+
+
+def add_button(key: str, title: str, result: Result | None = None, figure: go.Figure | None = None,
+               table: pd.DataFrame | None = None, filter_text: str = "") -> None:
+    """'Add to meeting deck' for one figure or table; the slide keeps the settings and filters in force."""
+    from components.reports.meeting import deck_entry
+
+    item = deck_entry(f"{key}:{filter_text}", title, filter_text, result, figure, table)
+    added = any(e.key == item.key for e in entries())
+    st.button("Added to the meeting deck" if added else "Add to meeting deck", key=f"deck_add_{key}",
+              icon=":material/playlist_add_check:" if added else ":material/playlist_add:", disabled=added,
+              on_click=_add, args=(item,), help="A slide of this, with the settings and filters in force; the deck is "
+                                                 "in the sidebar.")
+
+
+def _move(i: int, step: int) -> None:
+    deck = entries()
+    j = i + step
+    if 0 <= j < len(deck):
+        deck[i], deck[j] = deck[j], deck[i]
+
+
+def _remove(i: int) -> None:
+    entries().pop(i)
+
+
+def sidebar_panel(state) -> None:
+    """The deck being built, in the sidebar."""
+    from components.reports.meeting import meeting_deck, meeting_html
+
+    deck = entries()
+    sb = st.sidebar
+    with sb.expander(f"Meeting deck ({len(deck)} slide{'s' if len(deck) != 1 else ''} added)", expanded=False):
+        title = st.checkbox("Title slide", value=True, key="deck_title")
+        summary = st.checkbox("'Since last cut' summary", value=True, key="deck_summary",
+                              disabled=state.compare_path is None,
+                              help="Needs a comparison cut ('Compare with' above).")
+        if not deck:
+            st.caption("Add figures and tables with 'Add to meeting deck' under them.")
+        for i, item in enumerate(deck):
+            c = st.columns([6, 1, 1, 1], vertical_alignment="center")
+            c[0].markdown(f"{i + 1}. {item.title}")
+            c[1].button("", key=f"deck_up_{i}", icon=":material/arrow_upward:", on_click=_move, args=(i, -1),
+                        disabled=i == 0, help="Move up")
+            c[2].button("", key=f"deck_down_{i}", icon=":material/arrow_downward:", on_click=_move, args=(i, 1),
+                        disabled=i == len(deck) - 1, help="Move down")
+            c[3].button("", key=f"deck_del_{i}", icon=":material/close:", on_click=_remove, args=(i,), help="Remove")
+        filters = tuple((k, tuple(v)) for k, v in state.selection.items() if v)
+        compare = state.compare if (summary and state.compare_path) else None
+        stamp = f"{state.config.id}_{state.cut.cutoff_text}".replace(" ", "_")
+        st.download_button("Download PPTX", lambda: meeting_deck(deck, state.cut, state.config, compare, filters, title,
+                                                                   summary and compare is not None),
+                           file_name=f"meeting_deck_{stamp}.pptx", key="deck_pptx", icon=":material/slideshow:",
+                           mime="application/vnd.openxmlformats-officedocument.presentationml.presentation",
+                           disabled=not deck and not title)
+        st.download_button("Download HTML report", lambda: meeting_html(deck, state.cut, state.config, compare, filters,
+                                                                          summary and compare is not None),
+                           file_name=f"meeting_report_{stamp}.html", key="deck_html", icon=":material/description:",
+                           mime="text/html", disabled=not deck)
+        if deck:
+            st.button("Clear the deck", key="deck_clear", on_click=deck.clear)
