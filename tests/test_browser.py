@@ -169,3 +169,22 @@ def test_a_cdisc_style_cut_of_another_study_shows_no_error_on_any_page(served_cd
     finally:
         page.close()
     assert not any(found.values()), found
+
+
+def test_every_page_at_1024_px_shows_no_error(served_app, browser):
+    """Issue 20: every page in a 1024-px window (a laptop beside a projector), reached by the sidebar
+    links; screenshots saved as tests/artifacts/page_<page>_1024.png for review."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    found = {}
+    page = open_page(browser, f"{served_app}/{URL_PATHS[0]}", width=1024, height=1400)
+    try:
+        for spec in PAGES:
+            if spec.url_path != URL_PATHS[0]:
+                page.locator(NAV_LINKS).filter(has_text=re.compile(f"^{re.escape(spec.title)}$")).click()
+                page.wait_for_url(f"**/{spec.url_path}")
+                _wait_for_run(page, "SYNTHETIC")
+            found[spec.url_path] = errors_on(page)
+            page.screenshot(path=str(ARTIFACTS / f"page_{spec.url_path}_1024.png"))
+    finally:
+        page.close()
+    assert not any(found.values()), found

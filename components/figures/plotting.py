@@ -146,6 +146,9 @@ def finish_figure(
         plot_bgcolor="white",
         **({"height": height} if height else {}),
     )
+    for name in [k for k in fig.layout if k.startswith("yaxis")]:
+        if fig.layout[name].automargin is None:  # the margin grows to fit tick labels and titles: none clipped
+            fig.layout[name].automargin = True
     notes = Overlay()
     if second:
         notes.annotations.append({"text": " · ".join(second), "xref": "paper", "yref": "paper", "x": 0.0, "y": 1.0,

@@ -30,7 +30,7 @@ from components.stats.survival import cumulative_incidence
 
 def butterfly_figure(counts: pd.DataFrame, ctx: FigureContext | None, n_safety: int) -> go.Figure:
     """Most frequent TEAEs: patients whose worst grade is 1–2 to the left, 3–5 to the right (% of the
-    safety population), stacked by grade in CTCAE colours; any-grade totals at the left end."""
+    safety population), stacked by grade in CTCAE colours; any-grade totals in a column at the left."""
     c = counts.iloc[::-1]  # most frequent on top
     fig = go.Figure()
     for g in (2, 1):  # grade 2 next to the axis; the legend still reads Grade 1 … 5
@@ -44,9 +44,13 @@ def butterfly_figure(counts: pd.DataFrame, ctx: FigureContext | None, n_safety: 
     left = (c["pct_1"] + c["pct_2"]).max() if len(c) else 50
     right = (c["pct_3"] + c["pct_4"] + c["pct_5"]).max() if len(c) else 50
     lim = max(left, right, 10) * 1.25
-    fig.add_trace(go.Scatter(x=-(c["pct_1"] + c["pct_2"]) - lim * 0.02, y=c["AEDECOD"], mode="text",
-                             text=[f"{a:.0f}%" for a in c["pct_any"]], textposition="middle left",
+    # Any grade in a column of its own at the left edge, under a heading: next to the grade 1–2 bar it
+    # read as the grade 1–2 rate.
+    fig.add_trace(go.Scatter(x=[-lim * 1.19] * len(c), y=c["AEDECOD"], mode="text",
+                             text=[f"{a:.0f}%" for a in c["pct_any"]], textposition="middle right",
                              textfont={"size": 11, "color": TEXT}, showlegend=False, hoverinfo="skip"))
+    fig.add_annotation(x=-lim * 1.19, y=1.0, xref="x", yref="paper", text="<b>Any grade</b>", showarrow=False,
+                       xanchor="left", yanchor="bottom", font={"size": 11, "color": TEXT})
     ticks = np.arange(-100, 101, 20 if lim > 40 else 10)
     ticks = ticks[np.abs(ticks) <= lim]
     fig.update_xaxes(range=[-lim * 1.2, lim], tickvals=ticks, ticktext=[f"{abs(t):.0f}%" for t in ticks],
