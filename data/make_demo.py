@@ -120,6 +120,10 @@ class Patient:
     aes: list[dict] = field(default_factory=list)
     exposure: list[dict] = field(default_factory=list)
     biomarkers: list[dict] = field(default_factory=list)
+    arm: str = ""  # randomized studies: the arm (phase III style); empty for the single-arm study
+    effect: float = 1.0  # the arm's effect on response probability and time to progression
+    strata: tuple[str, ...] = ()
+    randdt: date | None = None
 
     def d(self, day: int) -> date:
         assert self.trtsdt is not None
@@ -176,7 +180,7 @@ def recist_ovr(sld: float, baseline: float, nadir: float, new_lesion: bool) -> s
 
 def simulate_course(p: Patient, rng: np.random.Generator, interval: int) -> None:
     """Assessments, progression, discontinuation and death for one treated patient."""
-    resp_p = {"Positive": 0.60, "Negative": 0.20}.get(p.p95, 0.38)
+    resp_p = min({"Positive": 0.60, "Negative": 0.20}.get(p.p95, 0.38) * p.effect, 0.95)
     u = rng.uniform()
     if u < resp_p:
         p.cls = "CR" if rng.uniform() < 0.18 else "PR"
@@ -188,7 +192,7 @@ def simulate_course(p: Patient, rng: np.random.Generator, interval: int) -> None
         "PR": 84 + rng.exponential(300),
         "SD": 60 + rng.exponential(150),
         "PD": 0,
-    }[p.cls]
+    }[p.cls] * (p.effect if p.cls != "PD" else 1.0)
     p.baseline_day = -int(rng.integers(1, 22))
     base = float(round(rng.uniform(22, 150))) if p.measurable else None
     p.baseline_sld = base
@@ -463,7 +467,9 @@ def simulate_biomarkers(p: Patient, rng: np.random.Generator, config: StudyConfi
 
 
 def simulate_trial(n_patients: int, seed: int, last_cut: date, config: StudyConfig,
-                   never_treated_rate: float = 0.03) -> tuple[list[Patient], list[dict]]:
+                   never_treated_rate: float = 0.03, assign=None) -> tuple[list[Patient], list[dict]]:
+    """``assign(patient, rng)``, when given, randomizes each enrolled patient (sets arm, effect,
+    strata) before the course is simulated."""
     rng = np.random.default_rng(seed)
     sites, prod = make_sites(config, n_patients, rng, last_cut)
     start = min(a for _s, a in sites)
@@ -517,6 +523,8 @@ def simulate_trial(n_patients: int, seed: int, last_cut: date, config: StudyConf
                 bsa=float(round(rng.normal(1.62, 0.12), 2)),
                 measurable=bool(rng.uniform() > 0.04),
             )
+            if assign is not None:
+                assign(pat, rng)
             if never_treated:
                 pat.disc_day, pat.disc_reason = 0, "Withdrawal by subject"
                 pat.contacts = [0]
@@ -590,6 +598,10 @@ def cut_tables(patients: list[Patient], screening: list[dict], cutoff: date, con
             "PRIORLN": p.priorln, "TDXDRSN": p.tdxd, "VISCFL": "Y" if p.visceral else "N",
             "BSABL": p.bsa,
         })
+        if p.arm:  # randomized: arms (planned = actual here), randomization date, strata
+            adsl[-1].update({"ARM": p.arm, "TRT01P": p.arm, "ACTARM": p.arm if treated else "Not Treated",
+                             "TRT01A": p.arm if treated else "", "RANDDT": p.randdt, "ITTFL": "Y",
+                             "STRAT1": p.strata[0], "STRAT2": p.strata[1]})
         # Screening-period records (baseline scan, baseline samples) exist once they are dated, even
         # for a patient not yet dosed at the cut.
         if p.trtsdt is not None and p.measurable and p.baseline_sld is not None and p.d(p.baseline_day) <= cutoff:
@@ -852,6 +864,47 @@ def make_cdisc_demo(out: Path, patients: int, seed: int, cuts: tuple[str, ...], 
     return folders
 
 
+PHASE3_ARMS = ("NER-FUL-ERI", "Eribulin (physician's choice)")  # experimental, control
+PHASE3_DEFAULTS = {"patients": 300, "seed": 23, "out": ROOT / "data" / "demo-phase3",
+                   "config": ROOT / "data" / "phase3_demo.toml", "cuts": ("2027-06-01", "2027-12-01")}
+
+
+def phase3_randomizer(seed: int):
+    """1:1 stratified permuted blocks of 4 by ECOG (0 / 1) and visceral disease (yes / no); the control
+    arm's effect 0.6 (fewer responses, shorter time to progression)."""
+    blocks: dict[tuple[str, str], list[str]] = {}
+    block_rng = np.random.default_rng(seed + 1000)
+
+    def assign(p: Patient, rng: np.random.Generator) -> None:
+        stratum = (f"ECOG {p.ecog}", "Visceral" if p.visceral else "Non-visceral")
+        if not blocks.get(stratum):
+            blocks[stratum] = list(block_rng.permutation([PHASE3_ARMS[0], PHASE3_ARMS[0], PHASE3_ARMS[1], PHASE3_ARMS[1]]))
+        p.arm = blocks[stratum].pop()
+        p.effect = 1.0 if p.arm == PHASE3_ARMS[0] else 0.6
+        p.strata = stratum
+        p.randdt = p.enrldt
+
+    return assign
+
+
+def make_phase3_demo(out: Path, patients: int, seed: int, cuts: tuple[str, ...], fmt: str = "csv") -> list[Path]:
+    """The randomized phase III demo (``--style phase3``), with its own config (data/phase3_demo.toml):
+    the control arm receives eribulin only (its exposure rows of the other drugs are not written)."""
+    config = load_config(PHASE3_DEFAULTS["config"])
+    cut_dates = sorted(date.fromisoformat(c) for c in cuts)
+    patients_list, screening = simulate_trial(patients, seed, cut_dates[-1], config, assign=phase3_randomizer(seed))
+    control = {p.usubjid for p in patients_list if p.arm == PHASE3_ARMS[1]}
+    folders = []
+    for c in cut_dates:
+        tables = cut_tables(patients_list, screening, c, config)
+        adex = tables["adex"]
+        tables["adex"] = adex[~(adex["USUBJID"].isin(control) & (adex["EXTRT"] != "Eribulin"))].reset_index(drop=True)
+        folder = out / c.isoformat()
+        write_cut(tables, folder, fmt, c, seed, patients, f"Phase III data cut {c.isoformat()} (SYNTHETIC)")
+        folders.append(folder)
+    return folders
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--patients", type=int, default=DEFAULT_PATIENTS,
@@ -860,11 +913,18 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--cuts", default=",".join(DEFAULT_CUTS), help="cut-off dates, comma-separated")
     parser.add_argument("--out", type=Path, default=ROOT / "data" / "demo")
     parser.add_argument("--format", choices=("csv", "parquet", "xpt"), default="csv")
-    parser.add_argument("--style", choices=("study", "cdisc"), default="study",
+    parser.add_argument("--style", choices=("study", "cdisc", "phase3"), default="study",
                         help="study: this study's cut (default); cdisc: a plain CDISC-pilot-style cut of "
                              "another study (defaults: 48 patients, seed 11, data/demo-cdisc)")
     args = parser.parse_args(argv)
-    if args.style == "cdisc":
+    given = set(argv if argv is not None else sys.argv[1:])
+    if args.style == "phase3":
+        d = PHASE3_DEFAULTS
+        folders = make_phase3_demo(args.out if "--out" in given else d["out"],
+                                   args.patients if "--patients" in given else d["patients"],
+                                   args.seed if "--seed" in given else d["seed"],
+                                   tuple(args.cuts.split(",")) if "--cuts" in given else d["cuts"], args.format)
+    elif args.style == "cdisc":
         given = set(argv if argv is not None else sys.argv[1:])
         patients = args.patients if "--patients" in given else CDISC_DEFAULTS["patients"]
         seed = args.seed if "--seed" in given else CDISC_DEFAULTS["seed"]

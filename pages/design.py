@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from components.analyses.base import Options
 from components.analyses.design import (
     PRIORS,
     DesignOptions,
@@ -12,6 +13,7 @@ from components.analyses.design import (
     power_by_n,
     power_curve,
     sample_size,
+    two_arm_sample_size,
 )
 from components.figures.safe_text import md
 from components.ui import widgets
@@ -21,8 +23,16 @@ if s is None:
     st.stop()
 d = s.config.design
 if d is None:
-    st.info(f"The study config for {md(s.config.id)} gives no single-arm response design ([design] section), so there "
-            "is no sample size, decision rule or interim look to show.")
+    if s.config.two_arm is not None:
+        ta = widgets.run(two_arm_sample_size, s, s.options(Options))
+        st.subheader("Randomized design: sample size")
+        st.dataframe(ta.tables["design"], hide_index=True, width="stretch")
+        st.caption(" ".join(ta.notes))
+        widgets.table_to_deck("two_arm_design", "Randomized design: sample size", ta.tables["design"], ta)
+        widgets.show_code(ta, s)
+    else:
+        st.info(f"The study config for {md(s.config.id)} gives no response design ([design] section), so there "
+                "is no sample size, decision rule or interim look to show.")
     st.stop()
 DEFAULTS = {"p0": d.p0, "p1": d.p1, "alpha": d.alpha, "sides": d.sides, "power": d.power, "dropout": d.dropout}
 

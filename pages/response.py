@@ -4,9 +4,11 @@ import streamlit as st
 
 from components.analyses.response import (
     POPULATIONS,
+    ArmsOptions,
     ResponseOptions,
     SpiderOptions,
     WaterfallOptions,
+    response_by_arm,
     response_overview,
     spider,
     waterfall,
@@ -67,6 +69,22 @@ with widgets.guard('The primary endpoint'):
     if confirmed != rules.confirmed_default and pe is not None:
         st.caption("The decision uses the protocol's " + ("confirmed" if rules.confirmed_default else "unconfirmed")
                    + " responses, whatever the toggle above shows.")
+
+# ---------------------------------------------------------------- randomized: by arm
+if not cfg.single_arm:
+    with widgets.guard("Response by arm"):
+        st.subheader("Objective response by arm")
+        arm_pop = cfg.efficacy_population if cfg.efficacy_population in s.view.tables["adsl"] else population
+        ba = widgets.run(response_by_arm, s, s.options(ArmsOptions, population=arm_pop, confirmed=confirmed,
+                                                        source=source))
+        if "arms" in ba.tables:
+            st.dataframe(ba.tables["arms"], hide_index=True, width="stretch")
+            st.caption(" ".join(ba.notes))
+            widgets.subgroup_caption(s)
+            widgets.table_to_deck("response_by_arm", "Objective response by arm", ba.tables["arms"], ba)
+            widgets.show_code(ba, s)
+        else:
+            st.caption(" ".join(ba.notes))
 
 # ---------------------------------------------------------------- response table
 with widgets.guard('The best-overall-response table'):

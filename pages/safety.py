@@ -8,6 +8,7 @@ from components.analyses.safety import (
     ButterflyOptions,
     ae_butterfly,
     ae_overview,
+    ae_overview_by_arm,
     ae_table,
     dose_levels,
     exposure,
@@ -33,6 +34,14 @@ st.caption(" ".join(ov.notes))
 widgets.table_to_deck("ae_overview", f"Adverse events overview (safety population, N = {n_saf})",
                       ov.tables["overview"][["Category", "n (%)"]], ov)
 widgets.show_code(ov, s)
+if not cfg.single_arm:
+    with widgets.guard("TEAE overview by arm"):
+        ba = widgets.run(ae_overview_by_arm, s, base)
+        if "by_arm" in ba.tables:
+            st.markdown("**By arm** (safety population by actual arm)")
+            st.dataframe(ba.tables["by_arm"], hide_index=True, width="stretch")
+            st.caption(" ".join(ba.notes))
+            widgets.table_to_deck("ae_overview_by_arm", "Adverse events overview by arm", ba.tables["by_arm"], ba)
 
 
 def adverse_events() -> None:

@@ -2,7 +2,13 @@
 
 import streamlit as st
 
-from components.analyses.survival import POPULATIONS, SurvivalOptions, group_candidates, kaplan_meier_endpoint
+from components.analyses.survival import (
+    SurvivalOptions,
+    arm_column,
+    group_candidates,
+    kaplan_meier_endpoint,
+    populations,
+)
 from components.figures.safe_text import md
 from components.stats.survival import ENDPOINTS
 from components.ui import widgets
@@ -22,11 +28,17 @@ conf_type = c2.selectbox("95% CI transform", ["log-log", "log", "plain"],
                          index=["log-log", "log", "plain"].index(sv.conf_type), key="surv_conf",
                          help="Pointwise CI from Greenwood's variance. log-log: SAS and lifelines default; log: R's "
                               "survfit default; plain: linear. The median's CI (Brookmeyer–Crowley) uses the same one.")
-population = c3.radio("Population", list(POPULATIONS), horizontal=True, key="surv_pop", format_func=POPULATIONS.get)
+pops = populations(cfg, adsl)
+population = c3.radio("Population", list(pops), horizontal=True, key="surv_pop", format_func=pops.get,
+                      help="Randomized studies: efficacy in the intent-to-treat population by planned arm; safety "
+                           "population by actual arm.")
 candidates = group_candidates(adsl)
-multi_arm = not cfg.single_arm and "TRT01A" in adsl and adsl["TRT01A"].nunique() > 1
-group_by = c4.selectbox("Compare subgroups", ["(none)", *candidates], index=1 if multi_arm else 0, key="surv_group",
-                        help="Any categorical ADSL column: one curve each, log-rank test and Cox hazard ratio.")
+arm = arm_column(cfg, adsl, population)
+choices = ["(none)", *candidates]
+group_by = c4.selectbox("Compare", choices, index=choices.index(arm) if arm in choices else 0,
+                        key=f"surv_group_{arm}",
+                        help="The arms (randomized studies: against the reference arm of the study config), or any "
+                             "categorical ADSL column: one curve each, log-rank test and Cox hazard ratio.")
 
 o1, o2, o3, o4, o5 = st.columns(5)
 show_ci = o1.toggle("CI band", value=group_by == "(none)", key=f"surv_ci_{group_by == '(none)'}",
@@ -89,6 +101,10 @@ if cmp is not None:
         st.dataframe(hr, hide_index=True, width="stretch")
         st.caption("Cox proportional-hazards model per group against the reference (Efron ties, as R coxph). An HR is "
                    "not estimable when a group has no events.")
+    if "stratified" in res.tables:
+        st.markdown("**Stratified by the randomization factors** (the protocol's primary comparison)")
+        st.dataframe(res.tables["stratified"], hide_index=True, width="stretch")
+        widgets.table_to_deck(f"surv_strat_{endpoint}", f"{res.title}: stratified comparison", res.tables["stratified"], res)
     widgets.subgroup_caption(s)
 elif cfg.single_arm:
     st.caption("Single-arm study: no hazard ratio or p-value on the main curve; choose a subgroup to compare.")

@@ -210,3 +210,49 @@ def interim(cut: DataCut, config: StudyConfig, options: InterimOptions) -> Resul
                "Conditional power at H1": round(mon.conditional_power_h1, 4),
                "Conditional power at the observed rate": round(mon.conditional_power_observed, 4)}
     return Result("", numbers, {}, None, (text,), detail=mon)
+
+
+@analysis("Two-arm sample size")
+def two_arm_sample_size(cut: DataCut, config: StudyConfig, options: Options) -> Result:
+    """A randomized design's size: events for the target HR (Schoenfeld 1983) and the patients that
+    yield them under exponential survival, uniform accrual and the planned follow-up (Lachin & Foulkes
+    1986), inflated for dropout; for a response endpoint, patients per arm for the two rates (R
+    ``power.prop.test``). With the data cut: the events so far (the information fraction)."""
+    from components.analyses.survival import endpoint_rows
+    from components.stats.comparative import event_probability, schoenfeld_events, two_proportions_n
+
+    d = config.two_arm
+    if d is None:
+        return Result("", {}, {}, None, ("No two-arm design ([design] type = \"two-arm\") in the study config.",))
+    rows, numbers = [], {}
+    if d.endpoint.upper() == "ORR" and d.p_control is not None and d.p_experimental is not None:
+        n = two_proportions_n(d.p_experimental, d.p_control, d.alpha, d.power, d.sides)
+        total = 2 * int(np.ceil(n)) / (1 - d.dropout)
+        rows += [("Method", f"two proportions, {d.p_control:.0%} vs {d.p_experimental:.0%} (R power.prop.test)"),
+                 ("Patients per arm", f"{n:.1f} → {int(np.ceil(n))}"),
+                 ("Patients in total, with dropout", f"{int(np.ceil(total))}")]
+        numbers = {"Patients per arm": int(np.ceil(n)), "Patients in total": int(np.ceil(total))}
+    elif d.hr is not None:
+        events = schoenfeld_events(d.hr, d.alpha, d.power, d.sides, d.allocation)
+        rows += [("Method", f"log-rank, HR {d.hr:g}, {'two' if d.sides == 2 else 'one'}-sided α = {d.alpha:g}, power "
+                  f"{d.power:.0%}, {d.allocation:.0%} randomized to the experimental arm (Schoenfeld 1983)"),
+                 ("Events needed", f"{events:.1f} → {int(np.ceil(events))}")]
+        numbers["Events needed"] = int(np.ceil(events))
+        if d.control_median_months and d.accrual_months is not None and d.followup_months is not None:
+            pe = event_probability(d.control_median_months, d.hr, d.accrual_months, d.followup_months, d.allocation)
+            patients = np.ceil(events) / pe / (1 - d.dropout)
+            rows += [("P(event by the analysis)", f"{pe:.3f} (control median {d.control_median_months:g} months, accrual "
+                      f"{d.accrual_months:g} + follow-up {d.followup_months:g} months, exponential)"),
+                     ("Patients, with dropout", f"{int(np.ceil(patients))} ({d.dropout:.0%} dropout)")]
+            numbers["Patients needed"] = int(np.ceil(patients))
+        data, origin = endpoint_rows(cut, config, options, d.endpoint.upper())
+        if origin and cut.has("adsl"):
+            so_far = int(data["EVENT"].sum())
+            target = d.events_planned or int(np.ceil(events))
+            rows.append(("Events so far (whole study)", f"{so_far} of {target} ({so_far / target:.0%} information)"))
+            numbers["Events so far"] = so_far
+    if d.n_planned:
+        rows.append(("Protocol's planned total", str(d.n_planned)))
+    table = pd.DataFrame(rows, columns=["Item", "Value"])
+    return Result("", numbers, {"design": table}, None,
+                  (f"Primary endpoint {d.endpoint}; the comparison is against {config.reference_arm}.",))

@@ -177,3 +177,59 @@ def spider(cut: DataCut, config: StudyConfig, options: SpiderOptions) -> Result:
                         interval_weeks=config.response.assessment_interval_weeks, confirmed=_confirmed(config, options))
     data = sp[data_cols]
     return Result("", {"Patients": int(sp["USUBJID"].nunique()), "Assessments": len(sp)}, {"lines": data}, fig)
+
+
+@dataclass(frozen=True)
+class ArmsOptions(ResponseOptions):
+    population: str = "ITTFL"  # randomized: response in the intent-to-treat population by planned arm
+
+
+@analysis("Objective response by arm")
+def response_by_arm(cut: DataCut, config: StudyConfig, options: ArmsOptions) -> Result:
+    """ORR per arm (exact Clopper–Pearson CI) in the efficacy population by planned arm; each arm
+    against the configured reference: the difference with the Miettinen–Nurminen CI and the
+    Cochran–Mantel–Haenszel test stratified by the randomization factors (R ``mantelhaen.test``)."""
+    from components.analyses.survival import arm_column
+    from components.stats.comparative import cmh_test, rate_difference
+    from components.stats.recist import response_rate
+
+    ra, adsl = _restricted(cut, config, options)
+    arm = arm_column(config, adsl, options.population)
+    if arm is None or config.reference_arm is None:
+        return Result("", {}, {}, None, ("Not a randomized study (one arm in the config or the data).",))
+    ids = population_subjects(adsl, options.population) if options.population in adsl else set(adsl["USUBJID"])
+    frame = adsl[adsl["USUBJID"].isin(ids)][["USUBJID", arm, *[c for c in config.strata if c in adsl]]]
+    frame = frame.merge(ra.bor[["USUBJID", "BOR"]], on="USUBJID", how="left")
+    frame["RESP"] = frame["BOR"].isin(["CR", "PR"]).astype(int)
+    arms = [a for a in config.arms if a in set(frame[arm])] + sorted(set(frame[arm].dropna()) - set(config.arms))
+    ref = config.reference_arm
+    rows, numbers = [], {}
+    for a in arms:
+        sub = frame[frame[arm] == a]
+        k, n = int(sub["RESP"].sum()), len(sub)
+        rr = response_rate(k, n, 0.0)
+        row = {"Arm": a, "N": n, "Responders (CR+PR)": k, "ORR (%)": round(100 * rr.rate, 1) if n else None,
+               "95% CI (exact)": f"{100 * rr.ci_low:.1f}–{100 * rr.ci_high:.1f}" if n else "—",
+               "Difference vs reference (95% CI, Miettinen–Nurminen)": "reference" if a == ref else "—",
+               "CMH p (stratified)": ""}
+        numbers[f"ORR {a} (%)"] = row["ORR (%)"]
+        if a != ref and n and ref in arms:
+            r = frame[frame[arm] == ref]
+            diff = rate_difference(k, n, int(r["RESP"].sum()), len(r))
+            row["Difference vs reference (95% CI, Miettinen–Nurminen)"] = diff.text()
+            numbers[f"ORR difference {a} − {ref} (points)"] = round(100 * diff.difference, 1)
+            strata = [c for c in config.strata if c in frame]
+            if strata:
+                two = frame[frame[arm].isin([a, ref])]
+                cmh = cmh_test(two["RESP"], two[arm], two[strata].astype("string").fillna("(missing)"), a, ref)
+                row["CMH p (stratified)"] = f"{cmh.p_value:.4f} (OR {cmh.odds_ratio:.2f})"
+                numbers[f"CMH p, {a} vs {ref}"] = round(cmh.p_value, 4)
+        rows.append(row)
+    table = pd.DataFrame(rows)
+    label = {**POPULATIONS, "ITTFL": "Intent-to-treat"}.get(options.population, options.population)
+    notes = (f"Population: {label} by "
+             f"{'planned' if arm in ('TRT01P', 'ARM') else 'actual'} arm ({arm}); "
+             f"{'confirmed' if _confirmed(config, options) else 'unconfirmed'} responses. Differences are each arm "
+             f"minus the reference ({ref}); the CMH test (with continuity correction, as R's default) is stratified "
+             f"by {', '.join(c for c in config.strata if c in frame) or 'nothing (no strata in the data)'}.",)
+    return Result("", numbers, {"arms": table}, None, notes)

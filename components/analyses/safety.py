@@ -207,3 +207,43 @@ def dose_levels(cut: DataCut, config: StudyConfig, options: Options) -> Result:
     n_saf = len(safety_population(v.tables["adsl"]))
     fig = dose_level_figure(levels, _ctx(cut, config, options, n_saf), daily.drug, daily.unit, daily.dose)
     return Result("", {"Weeks": int(levels["DAY"].nunique()) if len(levels) else 0}, {"dose_levels": levels}, fig)
+
+
+@analysis("TEAE overview by arm")
+def ae_overview_by_arm(cut: DataCut, config: StudyConfig, options: Options) -> Result:
+    """Randomized studies: the TEAE overview with one column per actual arm (n (%) of that arm's safety
+    population) and, for each arm against the reference, the risk difference in percentage points with
+    the Miettinen–Nurminen 95% CI."""
+    from components.analyses.survival import arm_column
+    from components.stats.comparative import rate_difference
+
+    adsl, teae, _ = _teae(cut, config, options)
+    saf = safety_population(adsl)
+    arm = arm_column(config, saf, "SAFFL")
+    if arm is None or config.reference_arm is None:
+        return Result("", {}, {}, None, ("Not a randomized study (one arm in the config or the data).",))
+    arms = [a for a in config.arms if a in set(saf[arm])] + sorted(set(saf[arm].dropna()) - set(config.arms))
+    ref = config.reference_arm
+    per_arm = {}
+    for a in arms:
+        ids = set(saf.loc[saf[arm] == a, "USUBJID"])
+        per_arm[a] = (overview(teae[teae["USUBJID"].isin(ids)], len(ids)), len(ids))
+    table = pd.DataFrame({"Category": per_arm[arms[0]][0]["Category"]})
+    for a in arms:
+        ov, n = per_arm[a]
+        table[f"{a} (N = {n})"] = ov["n (%)"].to_numpy()
+    numbers = {}
+    if ref in per_arm:
+        ref_ov, ref_n = per_arm[ref]
+        for a in arms:
+            if a == ref:
+                continue
+            ov, n = per_arm[a]
+            diffs = [rate_difference(int(k1), n, int(k2), ref_n).text().replace(" points", "") if n and ref_n else "—"
+                     for k1, k2 in zip(ov["Patients"], ref_ov["Patients"], strict=True)]
+            table[f"Difference {a} − {ref}, points (95% CI)"] = diffs
+            numbers.update({f"Any TEAE, {a} (%)": float(ov["%"].iloc[0])})
+        numbers[f"Any TEAE, {ref} (%)"] = float(ref_ov["%"].iloc[0])
+    return Result("TEAE overview by arm", numbers, {"by_arm": table}, None,
+                  (f"Safety population by actual arm ({arm}); risk differences against {ref}, Miettinen–Nurminen "
+                   "95% CI.",))

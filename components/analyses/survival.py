@@ -16,6 +16,7 @@ from components.data.datasets import DataCut
 from components.data.filters import FILTER_LABELS
 from components.figures.km_plot import at_risk_table, km_curves, km_figure, median_text, risk_ticks, stats_lines
 from components.figures.style import OKABE_ITO, P95_LINE_COLORS, categorical_colors
+from components.stats.comparative import HazardRatio, LogRank, hazard_ratio, logrank
 from components.stats.survival import (
     ENDPOINTS,
     GroupComparison,
@@ -27,8 +28,27 @@ from components.stats.survival import (
     reverse_km_followup,
 )
 
-POPULATIONS = {"SAFFL": "All treated", "EFFFL": "Response-evaluable"}
-PREFERRED_GROUPS = ("TRT01A", "P95STAT", "PRIORLN", "VISCFL", "ECOGBL", "TDXDRSN", "SITEID")
+POPULATIONS = {"SAFFL": "All treated", "EFFFL": "Response-evaluable", "ITTFL": "Intent-to-treat"}
+ARM_COLUMNS = ("TRT01P", "TRT01A", "ARM", "ACTARM")
+
+
+def populations(config: StudyConfig, adsl: pd.DataFrame) -> dict[str, str]:
+    """The populations a survival curve can be drawn in: a randomized study's efficacy population (by
+    planned arm) first, then all treated and response-evaluable."""
+    out = {}
+    if not config.single_arm and config.efficacy_population in adsl:
+        out[config.efficacy_population] = POPULATIONS.get(config.efficacy_population, config.efficacy_population)
+    out.update({k: v for k, v in POPULATIONS.items() if k in ("SAFFL", "EFFFL")})
+    return out
+
+
+def arm_column(config: StudyConfig, adsl: pd.DataFrame, population: str) -> str | None:
+    """The arm column for a population: planned arm for efficacy, actual arm for safety (ICH E9)."""
+    if config.single_arm:
+        return None
+    want = config.safety_arm if population == "SAFFL" else config.efficacy_arm
+    return next((c for c in (want, *ARM_COLUMNS) if c in adsl and adsl[c].nunique() > 1), None)
+PREFERRED_GROUPS = ("TRT01P", "TRT01A", "P95STAT", "PRIORLN", "VISCFL", "ECOGBL", "TDXDRSN", "SITEID")
 NOT_GROUPS = ("USUBJID", "STUDYID", "SEX", "SAFFL", "EFFFL", "EOTSTT", "DCSREAS", "DTHCAUS", "HRSTAT", "HER2STAT", "SUBJID")
 
 
@@ -61,6 +81,7 @@ class SurvivalDetail:
     km: object  # the pooled KMResult
     comparison: GroupComparison | None
     follow_up: tuple[float, float, float]
+    stratified: object = None  # StratifiedComparison, randomized studies by arm
 
 
 def endpoint_note(endpoint: str, origin: str) -> str:
@@ -118,8 +139,11 @@ def kaplan_meier_endpoint(cut: DataCut, config: StudyConfig, options: SurvivalOp
     if ep == "DOR":
         pop_label = f"Responders ({pop_label.lower()})"
     groups = None
+    is_arm = options.group_by in ARM_COLUMNS
     if options.group_by and options.group_by in data:
         levels = sorted(data[options.group_by].astype("string").fillna("(missing)").unique())
+        if is_arm and config.arms:  # the config's arm order (and so colours), the reference last
+            levels = [a for a in config.arms if a in levels] + [lv for lv in levels if lv not in config.arms]
         curves = km_curves(data, options.group_by, conf_type, _palette(options.group_by, levels))
         groups = data[options.group_by].astype("string").fillna("(missing)")
     else:
@@ -129,12 +153,19 @@ def kaplan_meier_endpoint(cut: DataCut, config: StudyConfig, options: SurvivalOp
     ctx = figure_context(cut, config, options, pop_label, ENDPOINTS[ep],
                          note=f"Median in months (95% CI, Brookmeyer–Crowley, {conf_type}); NR = not reached"
                          + (" · derived from ADSL/ADRS" if origin == "derived" else ""))
+    stratified = None
     if groups is not None and groups.nunique() > 1:
-        cmp = compare_groups(data["AVAL"], data["EVENT"], groups)
+        reference = config.reference_arm if is_arm else None
+        cmp = compare_groups(data["AVAL"], data["EVENT"], groups, reference=reference)
         lines.append(ctx.p_label("Log-rank p") + f" = {cmp.logrank_p:.3f}")
         if len(cmp.hazard_ratios) == 1:
             h = cmp.hazard_ratios.iloc[0]
             lines.append(f"HR {h['level']} vs {h['reference']}: {hr_text(h)}")
+            strata = [c for c in config.strata if c in data]
+            if is_arm and strata:
+                stratified = stratified_comparison(data, options.group_by, str(h["level"]), str(h["reference"]), strata)
+                lines.append(ctx.p_label("Stratified log-rank p") + f" = {stratified.logrank.p_value:.3f}")
+                lines.append(f"Stratified HR: {stratified.cox.text()}")
     group_label = ""
     if groups is not None:
         group_label = FILTER_LABELS.get(options.group_by) or column_label("adsl", options.group_by)
@@ -162,7 +193,33 @@ def kaplan_meier_endpoint(cut: DataCut, config: StudyConfig, options: SurvivalOp
                "Median follow-up, months": round(fu[0] / dpm, 1) if not np.isnan(fu[0]) else None}
     if cmp is not None:
         numbers["Log-rank p"] = round(cmp.logrank_p, 4)
-    return Result(title, numbers, tables, fig, notes, detail=SurvivalDetail(origin, km_all, cmp, fu))
+    if stratified is not None:
+        lr, cx = stratified.logrank, stratified.cox
+        numbers["Stratified log-rank p"] = round(lr.p_value, 4)
+        numbers["Stratified HR"] = round(cx.hr, 3) if cx.estimable else None
+        tables["stratified"] = pd.DataFrame([
+            {"Analysis": f"Stratified log-rank ({', '.join(lr.stratified_by)})", "Result":
+             f"χ² = {lr.chisq:.2f}, p = {lr.p_value:.4f}"},
+            {"Analysis": f"Stratified Cox, Efron ties ({', '.join(cx.stratified_by)})", "Result":
+             f"HR {cx.text()}, p = {cx.p_value:.4f}" if cx.estimable else cx.note}])
+    return Result(title, numbers, tables, fig, notes, detail=SurvivalDetail(origin, km_all, cmp, fu, stratified))
+
+
+@dataclass(frozen=True)
+class StratifiedComparison:
+    logrank: LogRank
+    cox: HazardRatio
+
+
+def stratified_comparison(data: pd.DataFrame, arm: str, experimental: str, reference: str,
+                          strata: list[str]) -> StratifiedComparison:
+    """The randomized comparison stratified by the randomization factors (R ``survdiff`` and
+    ``coxph`` with ``+ strata()``)."""
+    s = data[strata].astype("string").fillna("(missing)")
+    return StratifiedComparison(
+        logrank(data["AVAL"], data["EVENT"], data[arm].astype("string").fillna("(missing)"), experimental, reference, s),
+        hazard_ratio(data["AVAL"], data["EVENT"], data[arm].astype("string").fillna("(missing)"), experimental,
+                     reference, s))
 
 
 def _group_row(c, landmarks, dpm: float) -> dict:

@@ -103,6 +103,33 @@ class Design:
         return self.alpha / self.sides
 
 
+@dataclass(frozen=True)
+class TwoArmDesign:
+    """A randomized two-arm design: the primary endpoint and what the sample size rests on. For a
+    time-to-event endpoint: the HR to detect (events by Schoenfeld 1983) and the control median,
+    accrual and follow-up that turn events into patients; for a response endpoint: both rates."""
+
+    endpoint: str  # "PFS", "OS" or "ORR"
+    alpha: float = 0.05
+    sides: int = 2
+    power: float = 0.8
+    allocation: float = 0.5  # share randomized to the experimental arm
+    hr: float | None = None
+    control_median_months: float | None = None
+    accrual_months: float | None = None
+    followup_months: float | None = None
+    p_control: float | None = None
+    p_experimental: float | None = None
+    dropout: float = 0.0
+    n_planned: int | None = None  # the protocol's total
+    events_planned: int | None = None
+
+
+def _two_arm(design: dict[str, Any]) -> TwoArmDesign:
+    known = TwoArmDesign.__dataclass_fields__
+    return TwoArmDesign(**{k: v for k, v in design.items() if k in known})
+
+
 def _test_method(design: dict[str, Any]) -> str:
     """``[design] method``; when absent, read from the test's wording (exact/binomial → exact)."""
     method = design.get("method")
@@ -301,6 +328,15 @@ class StudyConfig:
     data: DataSettings
     sites: tuple[Site, ...]
     path: Path = field(default=DEFAULT_CONFIG)
+    #: Randomized studies: the control arm (HRs and differences are against it; default the last arm
+    #: listed when there are two or more), the stratification factors (ADSL columns), the arm column
+    #: for efficacy (planned, TRT01P) and for safety (actual, TRT01A), the efficacy population flag.
+    reference_arm: str | None = None
+    strata: tuple[str, ...] = ()
+    efficacy_arm: str = "TRT01P"
+    safety_arm: str = "TRT01A"
+    efficacy_population: str = "ITTFL"
+    two_arm: TwoArmDesign | None = None
     #: True when the data cut is another study's than this config's: only the data's own facts and
     #: the config's conventions apply (see :mod:`components.data.study_match`).
     generic: bool = False
@@ -348,6 +384,11 @@ def parse_config(raw: dict[str, Any], path: Path = DEFAULT_CONFIG) -> StudyConfi
     """Build a :class:`StudyConfig` from the parsed TOML mapping (missing sections take defaults)."""
     study = raw["study"]
     design = raw.get("design")
+    two_arm = None
+    if design is not None and str(design.get("type", "single-arm")).lower() in ("two-arm", "randomized"):
+        two_arm, design = _two_arm(design), None
+    rand = raw.get("randomization", {})
+    arms = tuple(study.get("arms", []))
     resp = raw.get("response", {})
     surv = raw.get("survival", {})
     enr = raw.get("enrollment", {})
@@ -427,6 +468,12 @@ def parse_config(raw: dict[str, Any], path: Path = DEFAULT_CONFIG) -> StudyConfi
             for s in raw.get("sites", [])
         ),
         path=path,
+        reference_arm=study.get("reference_arm") or (arms[-1] if len(arms) > 1 else None),
+        strata=tuple(rand.get("strata", ())),
+        efficacy_arm=rand.get("efficacy_arm", "TRT01P"),
+        safety_arm=rand.get("safety_arm", "TRT01A"),
+        efficacy_population=rand.get("efficacy_population", "ITTFL"),
+        two_arm=two_arm,
     )
 
 

@@ -1,0 +1,267 @@
+"""Two-arm comparisons for randomized trials: hazard ratio (Cox, Efron ties, optionally stratified),
+stratified log-rank test, Cochran–Mantel–Haenszel test of response, the difference in response rates
+with the Miettinen–Nurminen CI, and sample sizes (two proportions; events by Schoenfeld).
+
+Each is checked against R on stored output (tests/reference/issue19_reference.R → .json):
+``coxph(Surv(t, e) ~ arm (+ strata()))``, ``survdiff``, ``mantelhaen.test``, ``power.prop.test``.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy import optimize, stats
+
+
+@dataclass(frozen=True)
+class HazardRatio:
+    """Experimental against reference: HR = exp(β) with its Wald CI and p (R ``summary(coxph)``)."""
+
+    hr: float
+    lower: float
+    upper: float
+    p_value: float
+    coef: float
+    se: float
+    stratified_by: tuple[str, ...] = ()
+    note: str = ""  # why not estimable, when it is not
+
+    @property
+    def estimable(self) -> bool:
+        return not self.note
+
+    def text(self) -> str:
+        if not self.estimable:
+            return self.note
+        return f"{self.hr:.2f} (95% CI {self.lower:.2f}–{self.upper:.2f})"
+
+
+def _arm_frame(time, event, arm, experimental: str, reference: str, strata: pd.DataFrame | None) -> pd.DataFrame:
+    df = pd.DataFrame({"t": np.asarray(time, float), "e": np.asarray(event, int), "arm": np.asarray(arm, object)})
+    if strata is not None:
+        for c in strata.columns:
+            df[f"s_{c}"] = np.asarray(strata[c], object)
+    df = df[df["arm"].isin([experimental, reference]) & df["t"].notna()]
+    df["x"] = (df["arm"] == experimental).astype(float)
+    return df
+
+
+def hazard_ratio(time, event, arm, experimental: str, reference: str, strata: pd.DataFrame | None = None,
+                 conf_level: float = 0.95) -> HazardRatio:
+    """Cox proportional hazards, Efron ties (lifelines, as R ``coxph``), of ``experimental`` against
+    ``reference``; with ``strata`` (one column per stratification factor) a stratified model, each
+    combination of levels its own baseline hazard (R ``+ strata(A, B)``)."""
+    from lifelines import CoxPHFitter
+
+    df = _arm_frame(time, event, arm, experimental, reference, strata)
+    names = tuple(strata.columns) if strata is not None else ()
+    nan = float("nan")
+    for a in (experimental, reference):
+        if df.loc[df["arm"] == a, "e"].sum() == 0:
+            return HazardRatio(nan, nan, nan, nan, nan, nan, names, f"not estimable: no events in {a}")
+    cols = ["t", "e", "x"]
+    strata_cols = None
+    if names:
+        df["_stratum"] = df[[f"s_{c}" for c in names]].astype(str).agg(" | ".join, axis=1)
+        cols.append("_stratum")
+        strata_cols = ["_stratum"]
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            cph = CoxPHFitter(alpha=1 - conf_level).fit(df[cols], "t", "e", strata=strata_cols)
+    except Exception:
+        return HazardRatio(nan, nan, nan, nan, nan, nan, names, "not estimable: the Cox model did not converge")
+    s = cph.summary.loc["x"]
+    coef, se = float(s["coef"]), float(s["se(coef)"])
+    if abs(coef) > 10 or not se <= 20:
+        return HazardRatio(nan, nan, nan, nan, coef, se, names,
+                           "not estimable: monotone likelihood (the HR tends to 0 or infinity)")
+    z = stats.norm.ppf(1 - (1 - conf_level) / 2)
+    return HazardRatio(float(np.exp(coef)), float(np.exp(coef - z * se)), float(np.exp(coef + z * se)),
+                       float(2 * stats.norm.sf(abs(coef / se))), coef, se, names)
+
+
+@dataclass(frozen=True)
+class LogRank:
+    """(Stratified) log-rank test of two arms (R ``survdiff``): chi-square on 1 df, observed and
+    expected events of each arm."""
+
+    chisq: float
+    p_value: float
+    observed: dict[str, float]
+    expected: dict[str, float]
+    stratified_by: tuple[str, ...] = ()
+
+
+def logrank(time, event, arm, experimental: str, reference: str, strata: pd.DataFrame | None = None) -> LogRank:
+    """Within each stratum, at each distinct event time: O − E and the hypergeometric variance of the
+    experimental arm's events; summed over times and strata, χ² = (ΣO − ΣE)² / ΣV (Mantel 1966;
+    stratified: Peto & Peto 1972; R ``survdiff(... + strata())``)."""
+    df = _arm_frame(time, event, arm, experimental, reference, strata)
+    names = tuple(strata.columns) if strata is not None else ()
+    key = df[[f"s_{c}" for c in names]].astype(str).agg(" | ".join, axis=1) if names else pd.Series("", index=df.index)
+    o_minus_e = var = 0.0
+    expected = {experimental: 0.0, reference: 0.0}
+    for _, d in df.groupby(key):
+        t = d["t"].to_numpy()
+        e = d["e"].to_numpy()
+        x = d["x"].to_numpy()
+        for u in np.unique(t[e == 1]):
+            at_risk = t >= u
+            n = at_risk.sum()
+            n1 = (at_risk & (x == 1)).sum()
+            dead = (t == u) & (e == 1)
+            dd = dead.sum()
+            d1 = (dead & (x == 1)).sum()
+            e1 = dd * n1 / n
+            o_minus_e += d1 - e1
+            expected[experimental] += e1
+            expected[reference] += dd - e1
+            if n > 1:
+                var += dd * (n1 / n) * (1 - n1 / n) * (n - dd) / (n - 1)
+    observed = {experimental: float(df.loc[df["x"] == 1, "e"].sum()), reference: float(df.loc[df["x"] == 0, "e"].sum())}
+    chisq = o_minus_e ** 2 / var if var > 0 else float("nan")
+    return LogRank(float(chisq), float(stats.chi2.sf(chisq, 1)) if var > 0 else float("nan"), observed, expected, names)
+
+
+@dataclass(frozen=True)
+class CMHTest:
+    """Cochran–Mantel–Haenszel test of response by arm across strata (R ``mantelhaen.test``): the
+    statistic (1 df), p, and the Mantel–Haenszel common odds ratio (experimental vs reference) with
+    the Robins–Breslow–Greenland 95% CI."""
+
+    statistic: float
+    p_value: float
+    odds_ratio: float
+    lower: float
+    upper: float
+    correct: bool
+
+
+def cmh_test(responder, arm, strata: pd.DataFrame, experimental: str, reference: str,
+             correct: bool = True, conf_level: float = 0.95) -> CMHTest:
+    """One 2×2 table per stratum: rows experimental, reference; columns responder, non-responder.
+    ``correct``: continuity correction (R's default)."""
+    from statsmodels.stats.contingency_tables import StratifiedTable
+
+    df = pd.DataFrame({"r": np.asarray(responder, int), "arm": np.asarray(arm, object)})
+    key = strata.astype(str).agg(" | ".join, axis=1).to_numpy()
+    df["k"] = key
+    df = df[df["arm"].isin([experimental, reference])]
+    tables = []
+    for _, d in df.groupby("k"):
+        t = np.array([[((d["arm"] == a) & (d["r"] == r)).sum() for r in (1, 0)] for a in (experimental, reference)],
+                     dtype=float)
+        if t.sum(axis=None) > 1:
+            tables.append(t)
+    st = StratifiedTable(tables)
+    test = st.test_null_odds(correction=correct)
+    lo, hi = st.oddsratio_pooled_confint(alpha=1 - conf_level)
+    return CMHTest(float(test.statistic), float(test.pvalue), float(st.oddsratio_pooled), float(lo), float(hi),
+                   correct)
+
+
+@dataclass(frozen=True)
+class RateDifference:
+    """p_experimental − p_reference with the Miettinen–Nurminen score CI."""
+
+    k1: int
+    n1: int
+    k2: int
+    n2: int
+    difference: float
+    lower: float
+    upper: float
+
+    def text(self) -> str:
+        return f"{100 * self.difference:+.1f} points (95% CI {100 * self.lower:+.1f} to {100 * self.upper:+.1f})"
+
+
+def _mn_restricted(p1: float, p2: float, n1: int, n2: int, delta: float) -> tuple[float, float]:
+    """Maximum-likelihood p1, p2 under p1 − p2 = delta: the closed-form root of the cubic of
+    Miettinen & Nurminen (1985, appendix; also Farrington & Manning 1990)."""
+    theta = n2 / n1
+    a = 1 + theta
+    b = -(1 + theta + p1 + theta * p2 + delta * (theta + 2))
+    c = delta ** 2 + delta * (2 * p1 + theta + 1) + p1 + theta * p2
+    d = -p1 * delta * (1 + delta)
+    v = b ** 3 / (27 * a ** 3) - b * c / (6 * a ** 2) + d / (2 * a)
+    u2 = b ** 2 / (9 * a ** 2) - c / (3 * a)
+    u = np.sign(v) * np.sqrt(max(u2, 0.0)) if v != 0 else np.sqrt(max(u2, 0.0))
+    ratio = 0.0 if u == 0 else np.clip(v / u ** 3, -1.0, 1.0)
+    w = (np.pi + np.arccos(ratio)) / 3
+    r1 = float(np.clip(2 * u * np.cos(w) - b / (3 * a), 0.0, 1.0))
+    r2 = float(np.clip(r1 - delta, 0.0, 1.0))
+    return r1, r2
+
+
+def _mn_score(k1: int, n1: int, k2: int, n2: int, delta: float) -> float:
+    """The Miettinen–Nurminen score statistic for H: p1 − p2 = delta (variance × N/(N−1))."""
+    p1, p2 = k1 / n1, k2 / n2
+    r1, r2 = _mn_restricted(p1, p2, n1, n2, delta)
+    var = (r1 * (1 - r1) / n1 + r2 * (1 - r2) / n2) * (n1 + n2) / (n1 + n2 - 1)
+    diff = p1 - p2 - delta
+    if var <= 0:
+        return 0.0 if abs(diff) < 1e-15 else float(np.sign(diff) * np.inf)
+    return float(diff / np.sqrt(var))
+
+
+def rate_difference(k1: int, n1: int, k2: int, n2: int, conf_level: float = 0.95) -> RateDifference:
+    """Miettinen & Nurminen (1985) score interval for p1 − p2: the differences δ whose score statistic
+    (restricted MLE variance × N/(N−1)) stays within ±z. The score is monotone in δ; each bound is
+    found by bisection to 1e-12 on (−1, d̂] and [d̂, 1), so zero cells and small n (where statsmodels'
+    solver fails) are handled; a bound that the data cannot move is −1 or 1."""
+    k1, n1, k2, n2 = int(k1), int(n1), int(k2), int(n2)
+    z = stats.norm.ppf(1 - (1 - conf_level) / 2)
+    d = k1 / n1 - k2 / n2
+
+    def bound(lo: float, hi: float, target: float) -> float:
+        f = lambda x: _mn_score(k1, n1, k2, n2, x) - target  # noqa: E731
+        if f(lo) * f(hi) > 0:
+            return lo if abs(f(lo)) < abs(f(hi)) else hi
+        return float(optimize.brentq(f, lo, hi, xtol=1e-13, maxiter=500))
+
+    eps = 1e-12
+    lower = -1.0 if _mn_score(k1, n1, k2, n2, -1 + eps) <= z else bound(-1 + eps, d, z)
+    upper = 1.0 if _mn_score(k1, n1, k2, n2, 1 - eps) >= -z else bound(d, 1 - eps, -z)
+    return RateDifference(k1, n1, k2, n2, d, lower, upper)
+
+
+def two_proportions_n(p1: float, p2: float, alpha: float = 0.05, power: float = 0.8, sides: int = 2) -> float:
+    """Patients per arm to detect p1 against p2 (R ``power.prop.test``, its power function solved
+    for n: power = Φ((√n·|p1−p2| − z·√(2p̄q̄)) / √(p1q1 + p2q2)))."""
+    z = stats.norm.ppf(1 - alpha / sides)
+    pbar = (p1 + p2) / 2
+    diff = abs(p1 - p2)
+
+    def gap(n: float) -> float:
+        return stats.norm.cdf((np.sqrt(n) * diff - z * np.sqrt(2 * pbar * (1 - pbar)))
+                              / np.sqrt(p1 * (1 - p1) + p2 * (1 - p2))) - power
+
+    return float(optimize.brentq(gap, 2, 1e7, xtol=1e-10))
+
+
+def schoenfeld_events(hr: float, alpha: float = 0.05, power: float = 0.8, sides: int = 2,
+                      allocation: float = 0.5) -> float:
+    """Events needed for a log-rank test of ``hr`` (Schoenfeld 1983): (z_α + z_β)² / (π(1−π)·log² HR),
+    π the share of patients on the experimental arm."""
+    za, zb = stats.norm.ppf(1 - alpha / sides), stats.norm.ppf(power)
+    return float((za + zb) ** 2 / (allocation * (1 - allocation) * np.log(hr) ** 2))
+
+
+def event_probability(control_median: float, hr: float, accrual: float, followup: float,
+                      allocation: float = 0.5) -> float:
+    """Probability that a patient has had an event by the analysis, exponential survival in each arm
+    (median ``control_median`` and ``control_median / hr``), uniform accrual over ``accrual`` then
+    ``followup`` more (same time unit): P = 1 − [e^{−λF} − e^{−λ(A+F)}] / (λA), averaged over the arms
+    (Lachin & Foulkes 1986, uniform entry)."""
+    lam_c = np.log(2) / control_median
+    lam_e = lam_c * hr
+
+    def p(lam: float) -> float:
+        return 1 - (np.exp(-lam * followup) - np.exp(-lam * (accrual + followup))) / (lam * accrual)
+
+    return float((1 - allocation) * p(lam_c) + allocation * p(lam_e))
