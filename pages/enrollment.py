@@ -3,7 +3,16 @@
 import streamlit as st
 
 from components.analyses.base import Options
-from components.analyses.enrollment import COUNT_BY, AccrualOptions, PeriodOptions, accrual, flow, periods, sites
+from components.analyses.enrollment import (
+    COUNT_BY,
+    AccrualOptions,
+    PeriodOptions,
+    accrual,
+    flow,
+    periods,
+    randomization_balance,
+    sites,
+)
 from components.figures.safe_text import md
 from components.ui import widgets
 
@@ -18,8 +27,10 @@ by = c1.segmented_control("Count patients by", list(COUNT_BY), default="RFICDT",
 window = c2.number_input("Rate window (days)", 30, 365, cfg.enrollment.projection_window_days, 10, key="enr_window",
                          help="The projection uses the enrollment rate over this many days before the cut-off.")
 per_site = c3.toggle("Lines per site", key="enr_sites")
+per_arm = (not cfg.single_arm) and c3.toggle("Lines per arm", key="enr_arms")
 
-res = widgets.run(accrual, s, s.options(AccrualOptions, by=by, window_days=int(window), per_site=per_site))
+res = widgets.run(accrual, s, s.options(AccrualOptions, by=by, window_days=int(window), per_site=per_site and not per_arm,
+                                        per_arm=bool(per_arm)))
 proj = res.detail
 m = st.columns(4)
 who = "Enrolled" if by == "RFICDT" else "Treated"
@@ -39,6 +50,15 @@ source = s.cut.derivation("adsl", "RFICDT")
 if by == "RFICDT" and source is not None:
     st.caption(md(f"Enrollment date: ADSL has no consent date (RFICDT); {source.problem.split('; ', 1)[-1]}."))
 widgets.show_figure(res, "accrual", data=widgets.display_frame(res.tables["cumulative"]), filename="enrollment_cumulative")
+
+if not cfg.single_arm:
+    with widgets.guard("Randomization balance"):
+        st.subheader("Randomization balance")
+        bal = widgets.run(randomization_balance, s, s.options(Options))
+        cols = st.columns(max(len(bal.tables), 1))
+        for col, tab in zip(cols, bal.tables.values(), strict=False):
+            col.dataframe(tab, hide_index=True, width="stretch")
+        st.caption(" ".join(bal.notes))
 
 st.subheader("Sites")
 st_res = widgets.run(sites, s, s.options(Options))

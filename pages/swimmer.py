@@ -20,9 +20,10 @@ if n_treated == 0:
     st.stop()
 
 c1, c2, c3 = st.columns([2.2, 1.2, 2])
-color_by = c1.segmented_control("Colour by", [c for c in ("BOR", "SITEID", "P95STAT") if c == "BOR" or c in s.cut.tables["adsl"]],
+color_by = c1.segmented_control("Colour by", [c for c in ("BOR", "TRT01P", "SITEID", "P95STAT")
+                                              if c == "BOR" or c in s.cut.tables["adsl"]],
                                 default="BOR", key="sw_color",
-                                format_func={"BOR": "Best response", "SITEID": "Site", "P95STAT": "p95HER2"}.get) or "BOR"
+                                format_func={"BOR": "Best response", "TRT01P": "Arm", "SITEID": "Site", "P95STAT": "p95HER2"}.get) or "BOR"
 unit = c2.segmented_control("Time in", ["weeks", "months"], default="weeks", key="sw_unit") or "weeks"
 sort = c3.segmented_control("Sort by", ["duration", "bor", "enrollment"], default="duration", key="sw_sort",
                             format_func={"duration": "Duration", "bor": "Best response", "enrollment": "Enrollment"}.get) or "duration"

@@ -188,3 +188,38 @@ def test_every_page_at_1024_px_shows_no_error(served_app, browser):
     finally:
         page.close()
     assert not any(found.values()), found
+
+
+@pytest.fixture(scope="module")
+def served_phase3_app():
+    """The app served on the SYNTHETIC randomized phase III demo with its own study config."""
+    import os
+
+    from scripts.serve import start, stop
+    from tests.conftest import ROOT
+
+    env = {**os.environ, "TRIAL_DATA_DIR": str(ROOT / "data" / "demo-phase3"),
+           "TRIAL_STUDY_CONFIG": str(ROOT / "data" / "phase3_demo.toml")}
+    proc, url = start(env=env)
+    try:
+        yield url
+    finally:
+        stop(proc)
+
+
+def test_the_phase3_demo_walks_without_error(served_phase3_app, browser):
+    """Issue 19: every page of the randomized demo, by the sidebar links; screenshots phase3_<page>.png."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    found = {}
+    page = open_page(browser, f"{served_phase3_app}/{URL_PATHS[0]}", height=2000)
+    try:
+        for spec in PAGES:
+            if spec.url_path != URL_PATHS[0]:
+                page.locator(NAV_LINKS).filter(has_text=re.compile(f"^{re.escape(spec.title)}$")).click()
+                page.wait_for_url(f"**/{spec.url_path}")
+                _wait_for_run(page, "SYNTHETIC")
+            found[spec.url_path] = errors_on(page)
+            page.screenshot(path=str(ARTIFACTS / f"phase3_{spec.url_path}.png"))
+    finally:
+        page.close()
+    assert not any(found.values()), found

@@ -30,6 +30,7 @@ class AccrualOptions(Options):
     by: str = "RFICDT"  # RFICDT (consent) or TRTSDT (first dose)
     window_days: int | None = None  # rate window; None: the config's
     per_site: bool = False
+    per_arm: bool = False  # randomized studies: one line per planned arm
 
 
 def _population(by: str) -> str:
@@ -49,9 +50,13 @@ def accrual(cut: DataCut, config: StudyConfig, options: AccrualOptions) -> Resul
     ctx = figure_context(cut, config, options, _population(options.by), "Enrollment")
     site_lines = ({sid: cumulative(g[options.by]) for sid, g in adsl.groupby("SITEID")}
                   if options.per_site and "SITEID" in adsl else None)
+    names = {x.id: x.name for x in config.sites}
+    if options.per_arm and not config.single_arm and config.efficacy_arm in adsl:
+        site_lines = {str(a): cumulative(g[options.by]) for a, g in adsl.groupby(config.efficacy_arm)}
+        names = {a: a for a in site_lines}
     fig = accrual_figure(actual, planned_line(config), projection_band(proj, cut.cutoff), d.n_enrolled if d else None,
                          d.n_evaluable if d else None, cut.cutoff, ctx, by_site=site_lines,
-                         site_names={x.id: x.name for x in config.sites},
+                         site_names=names,
                          label="Enrolled (consent)" if options.by == "RFICDT" else "Treated (first dose)")
     plan_now = planned_by(config, cut.cutoff)
     numbers = {"Enrolled" if options.by == "RFICDT" else "Treated": proj.enrolled, "Target": proj.target,
@@ -96,3 +101,23 @@ def periods(cut: DataCut, config: StudyConfig, options: PeriodOptions) -> Result
                         "month" if options.freq == "M" else "week")
     return Result("", {"Periods": len(counts), "Most in one period": int(counts["N"].max()) if len(counts) else 0},
                   {"counts": counts}, fig)
+
+
+@analysis("Randomization balance")
+def randomization_balance(cut: DataCut, config: StudyConfig, options: Options) -> Result:
+    """Patients per planned arm by site and by each stratification factor (counts, with the
+    experimental share): the balance a stratified randomization should keep."""
+    adsl = view(cut, options).tables["adsl"]
+    arm = config.efficacy_arm
+    if config.single_arm or arm not in adsl:
+        return Result("", {}, {}, None, ("Not a randomized study.",))
+    arms = [a for a in config.arms if a in set(adsl[arm])] + sorted(set(adsl[arm].dropna()) - set(config.arms))
+    tables = {}
+    for factor in ["SITEID", *[c for c in config.strata if c in adsl]]:
+        tab = pd.crosstab(adsl[factor].astype("string").fillna("(missing)"), adsl[arm]).reindex(columns=arms, fill_value=0)
+        tab["Total"] = tab.sum(axis=1)
+        tab.index.name = factor
+        tables[factor] = tab.reset_index()
+    counts = adsl[arm].value_counts()
+    numbers = {f"Randomized, {a}": int(counts.get(a, 0)) for a in arms}
+    return Result("", numbers, tables, None, (f"By planned arm ({arm}); strata: {', '.join(config.strata) or 'none'}.",))

@@ -22,6 +22,7 @@ from components.figures.style import (
     INK,
     MISSING_COLOR,
     NAVY,
+    OKABE_ITO,
     P95_COLORS,
     P95_ORDER,
     PANEL,
@@ -46,7 +47,7 @@ def recist_lines() -> Overlay:
     return marks.hline(0, ZERO_LINE)
 
 
-COLOR_BY = {"BOR": "Best overall response", "P95STAT": "p95HER2 status", "SITEID": "Site"}
+COLOR_BY = {"BOR": "Best overall response", "TRT01P": "Arm", "P95STAT": "p95HER2 status", "SITEID": "Site"}
 
 
 def waterfall_data(
@@ -54,7 +55,7 @@ def waterfall_data(
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(bars, not shown): one bar per subject with a post-baseline measurement, sorted from the
     largest increase to the deepest shrinkage; the subjects without one, listed separately."""
-    cols = ["USUBJID", "SITEID"] + [c for c in ("P95STAT",) if c in adsl]
+    cols = ["USUBJID", "SITEID"] + [c for c in ("P95STAT", "TRT01P") if c in adsl]
     extra = ["UNCONFIRMED_RESP"] if "UNCONFIRMED_RESP" in bor else []
     df = best.merge(bor[["USUBJID", "BOR", *extra]], on="USUBJID", how="left").merge(adsl[cols], on="USUBJID", how="left")
     df["BOR"] = df["BOR"].fillna("NE")
@@ -76,6 +77,9 @@ def _category_colors(values: pd.Series, color_by: str, site_names: dict[str, str
     if color_by == "P95STAT":
         cats = [c for c in P95_ORDER if c in set(values)]
         return cats, P95_COLORS, {c: f"p95HER2 {c.lower()}" for c in cats}
+    if color_by == "TRT01P":  # arms in the Okabe–Ito order
+        cats = sorted(set(values.dropna()))
+        return cats, dict(zip(cats, OKABE_ITO, strict=False)), {c: c for c in cats}
     cats = sorted(set(values))
     names = site_names or {}
     return cats, categorical_colors(cats), {c: names.get(c, f"Site {c}") for c in cats}

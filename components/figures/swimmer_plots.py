@@ -18,6 +18,7 @@ from components.figures.style import (
     GRID,
     INK,
     MISSING_COLOR,
+    OKABE_ITO,
     P95_COLORS,
     P95_ORDER,
     TEXT_SOFT,
@@ -53,6 +54,9 @@ def swimmer_figure(
     elif color_by == "P95STAT":
         cats = [c for c in P95_ORDER if c in set(bars["P95STAT"])]
         colors, labels = P95_COLORS, {c: f"p95HER2 {c.lower()}" for c in cats}
+    elif color_by == "TRT01P":
+        cats = sorted(set(bars["TRT01P"].dropna()))
+        colors, labels = dict(zip(cats, OKABE_ITO, strict=False)), {c: c for c in cats}
     else:
         cats = sorted(set(bars["SITEID"]))
         colors, labels = categorical_colors(cats), {c: names.get(c, f"Site {c}") for c in cats}

@@ -64,7 +64,7 @@ def swimmer_data(
     t["DAYS"] = (t["END"] - t["TRTSDT"]).dt.days + 1
     fu = t["DTHDT"].fillna(t["LSTALVDT"]) if "DTHDT" in t else t.get("LSTALVDT")
     t["FU_END"] = fu.where(fu > t["END"]) if fu is not None else pd.NaT
-    cols = ["USUBJID", "SUBJID", "SITEID", "P95STAT", "RFICDT", "TRTSDT", "TRTEDT", "END", "DAYS", "ONGOING",
+    cols = ["USUBJID", "SUBJID", "SITEID", "P95STAT", "TRT01P", "RFICDT", "TRTSDT", "TRTEDT", "END", "DAYS", "ONGOING",
             "FU_END", "DCSREAS", "DTHDT"]
     bars = t[[c for c in cols if c in t]].copy()
     if bor is not None:
