@@ -33,16 +33,41 @@ def errors_on(page) -> list[str]:
     return [e.inner_text() for e in page.query_selector_all(sel)]
 
 
-@pytest.mark.parametrize("path", URL_PATHS)
-def test_every_page_renders_in_chromium(served_app, browser, path):
+def _wait_for_run(page, text: str) -> None:
+    """Until the page's script run has finished and ``text`` is on it."""
+    page.wait_for_timeout(300)
+    page.wait_for_function(
+        "t => document.body.innerText.includes(t) && document.querySelector('h1')"
+        " && !document.querySelector('[data-testid=\"stStatusWidget\"]')", arg=text, timeout=30_000)
+    page.wait_for_timeout(800)
+
+
+def walk_pages(browser, url: str, prefix: str, text: str, width: int = 1400, height: int = 1600) -> dict[str, list[str]]:
+    """Every page in one browser session, reached by the sidebar links as a person does: the error
+    boxes found on each; a screenshot of each saved as tests/artifacts/<prefix>_<page>.png."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    page = open_page(browser, f"{served_app}/{path}")
+    found = {}
+    page = open_page(browser, f"{url}/{URL_PATHS[0]}", width=width, height=height)
     try:
-        assert errors_on(page) == []
-        assert "SYNTHETIC" in page.inner_text("body")
-        page.screenshot(path=str(ARTIFACTS / f"page_{path}.png"))
+        for spec in PAGES:
+            if spec.url_path != URL_PATHS[0]:
+                page.locator(NAV_LINKS).filter(has_text=re.compile(f"^{re.escape(spec.title)}$")).click()
+                page.wait_for_url(f"**/{spec.url_path}")
+                _wait_for_run(page, text)
+            found[spec.url_path] = errors_on(page)
+            assert text in page.inner_text("body"), spec.url_path
+            page.screenshot(path=str(ARTIFACTS / f"{prefix}_{spec.url_path}.png"))
     finally:
         page.close()
+    return found
+
+
+@pytest.mark.parametrize("width", [1400, 1024])
+def test_every_page_renders_in_chromium(served_app, browser, width):
+    """Every page, labelled SYNTHETIC, no error box, at 1400 px and in a 1024-px window (a laptop beside
+    a projector); screenshots page_<page>_<width>.png."""
+    found = walk_pages(browser, served_app, f"page_{width}", "SYNTHETIC", width=width, height=1500)
+    assert not any(found.values()), found
 
 
 def _metric_value(page, label: str) -> str:
@@ -141,52 +166,9 @@ def served_cdisc_app():
         stop(proc)
 
 
-def _wait_for_run(page, text: str) -> None:
-    """Until the page's script run has finished and ``text`` is on it."""
-    page.wait_for_timeout(300)
-    page.wait_for_function(
-        "t => document.body.innerText.includes(t) && document.querySelector('h1')"
-        " && !document.querySelector('[data-testid=\"stStatusWidget\"]')", arg=text, timeout=30_000)
-    page.wait_for_timeout(800)
-
-
 def test_a_cdisc_style_cut_of_another_study_shows_no_error_on_any_page(served_cdisc_app, browser):
-    """Issue 17: every page of the generic mode, reached by the sidebar links as a person does
-    (screenshots in tests/artifacts)."""
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    found = {}
-    page = open_page(browser, f"{served_cdisc_app}/{URL_PATHS[0]}", height=2400)
-    try:
-        for spec in PAGES:
-            if spec.url_path != URL_PATHS[0]:
-                page.locator(NAV_LINKS).filter(has_text=re.compile(f"^{re.escape(spec.title)}$")).click()
-                page.wait_for_url(f"**/{spec.url_path}")
-                _wait_for_run(page, "generic mode")
-            found[spec.url_path] = errors_on(page)
-            body = page.inner_text("body")
-            assert "generic mode" in body and "CDISCPILOT01-ONC" in body, spec.url_path
-            page.screenshot(path=str(ARTIFACTS / f"cdisc_{spec.url_path}.png"))
-    finally:
-        page.close()
-    assert not any(found.values()), found
-
-
-def test_every_page_at_1024_px_shows_no_error(served_app, browser):
-    """Issue 20: every page in a 1024-px window (a laptop beside a projector), reached by the sidebar
-    links; screenshots saved as tests/artifacts/page_<page>_1024.png for review."""
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    found = {}
-    page = open_page(browser, f"{served_app}/{URL_PATHS[0]}", width=1024, height=1400)
-    try:
-        for spec in PAGES:
-            if spec.url_path != URL_PATHS[0]:
-                page.locator(NAV_LINKS).filter(has_text=re.compile(f"^{re.escape(spec.title)}$")).click()
-                page.wait_for_url(f"**/{spec.url_path}")
-                _wait_for_run(page, "SYNTHETIC")
-            found[spec.url_path] = errors_on(page)
-            page.screenshot(path=str(ARTIFACTS / f"page_{spec.url_path}_1024.png"))
-    finally:
-        page.close()
+    """Issue 17: every page of the generic mode (screenshots cdisc_<page>.png)."""
+    found = walk_pages(browser, served_cdisc_app, "cdisc", "generic mode", height=2400)
     assert not any(found.values()), found
 
 
@@ -208,18 +190,6 @@ def served_phase3_app():
 
 
 def test_the_phase3_demo_walks_without_error(served_phase3_app, browser):
-    """Issue 19: every page of the randomized demo, by the sidebar links; screenshots phase3_<page>.png."""
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    found = {}
-    page = open_page(browser, f"{served_phase3_app}/{URL_PATHS[0]}", height=2000)
-    try:
-        for spec in PAGES:
-            if spec.url_path != URL_PATHS[0]:
-                page.locator(NAV_LINKS).filter(has_text=re.compile(f"^{re.escape(spec.title)}$")).click()
-                page.wait_for_url(f"**/{spec.url_path}")
-                _wait_for_run(page, "SYNTHETIC")
-            found[spec.url_path] = errors_on(page)
-            page.screenshot(path=str(ARTIFACTS / f"phase3_{spec.url_path}.png"))
-    finally:
-        page.close()
+    """Issue 19: every page of the randomized demo (screenshots phase3_<page>.png)."""
+    found = walk_pages(browser, served_phase3_app, "phase3", "SYNTHETIC", height=2000)
     assert not any(found.values()), found

@@ -119,7 +119,7 @@ def test_deck_has_the_expected_slides(deck_outputs: Path):
     expected = ["Enrollment", "CONSORT flow", "Primary endpoint: ORR against the protocol's decision rule",
                 "Best overall response (RECIST 1.1, confirmed)", "Waterfall", "Swimmer",
                 "Progression-free survival", "Overall survival", "Safety overview (N = 27)",
-                "Most frequent adverse events", "Since the 2026-08-01 cut"]
+                "Most frequent adverse events", "Since the last cut (2026-08-01)"]
     assert titles[1:] == expected
     figure_slides = {"Enrollment", "CONSORT flow", "Waterfall", "Swimmer", "Progression-free survival",
                      "Overall survival", "Most frequent adverse events"}

@@ -124,7 +124,8 @@ def test_pages_run_and_the_link_opens_the_patient(app_factory):
     at.switch_page("pages/patient.py").run()
     assert not at.exception
     assert _patient_box(at).value == target
-    assert any("Patient " + target in f["layout"]["title"]["text"] for f in chart_figures(at))
+    short = target.split("-", 1)[1]  # the profile's title names the patient by the short id
+    assert any("Patient " + short in f["layout"]["title"]["text"] for f in chart_figures(at))
 
 
 def test_find_patient_matches_ids_as_shown_and_never_another_patient():
