@@ -10,6 +10,7 @@ from components.analyses.survival import (
     populations,
 )
 from components.figures.safe_text import md
+from components.figures.style import p_value_text
 from components.stats.survival import ENDPOINTS
 from components.ui import widgets
 
@@ -94,7 +95,7 @@ if cmp is not None:
     if small:
         st.warning(f"Small groups ({md(', '.join(small))}: fewer than {sv.small_group_n} patients): the log-rank test and "
                    "hazard ratios are unstable and exploratory.")
-    st.markdown(f"Log-rank test: χ² = {cmp.logrank_chisq:.2f} on {cmp.df} df, **p = {cmp.logrank_p:.3f}**"
+    st.markdown(f"Log-rank test: χ² = {cmp.logrank_chisq:.2f} on {cmp.df} df, **{p_value_text(cmp.logrank_p)}**"
                 + (f" ({widgets.SUBGROUP_TAG})" if s.filtered else "") + ".")
     if "hazard_ratios" in res.tables:
         hr = res.tables["hazard_ratios"].rename(columns={"p (Wald)": widgets.p_label(s, "p (Wald)")})

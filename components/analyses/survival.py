@@ -15,7 +15,7 @@ from components.data.contract import column_label
 from components.data.datasets import DataCut
 from components.data.filters import FILTER_LABELS
 from components.figures.km_plot import at_risk_table, km_curves, km_figure, median_text, risk_ticks, stats_lines
-from components.figures.style import OKABE_ITO, P95_LINE_COLORS, categorical_colors
+from components.figures.style import OKABE_ITO, P95_LINE_COLORS, categorical_colors, p_value_text
 from components.stats.comparative import HazardRatio, LogRank, hazard_ratio, logrank
 from components.stats.survival import (
     ENDPOINTS,
@@ -144,7 +144,7 @@ def kaplan_meier_endpoint(cut: DataCut, config: StudyConfig, options: SurvivalOp
         levels = sorted(data[options.group_by].astype("string").fillna("(missing)").unique())
         if is_arm and config.arms:  # the config's arm order (and so colours), the reference last
             levels = [a for a in config.arms if a in levels] + [lv for lv in levels if lv not in config.arms]
-        curves = km_curves(data, options.group_by, conf_type, _palette(options.group_by, levels))
+        curves = km_curves(data, options.group_by, conf_type, _palette(options.group_by, levels), levels=levels)
         groups = data[options.group_by].astype("string").fillna("(missing)")
     else:
         curves = km_curves(data, None, conf_type)
@@ -157,14 +157,14 @@ def kaplan_meier_endpoint(cut: DataCut, config: StudyConfig, options: SurvivalOp
     if groups is not None and groups.nunique() > 1:
         reference = config.reference_arm if is_arm else None
         cmp = compare_groups(data["AVAL"], data["EVENT"], groups, reference=reference)
-        lines.append(ctx.p_label("Log-rank p") + f" = {cmp.logrank_p:.3f}")
+        lines.append(ctx.p_label("Log-rank") + " " + p_value_text(cmp.logrank_p))
         if len(cmp.hazard_ratios) == 1:
             h = cmp.hazard_ratios.iloc[0]
             lines.append(f"HR {h['level']} vs {h['reference']}: {hr_text(h)}")
             strata = [c for c in config.strata if c in data]
             if is_arm and strata:
                 stratified = stratified_comparison(data, options.group_by, str(h["level"]), str(h["reference"]), strata)
-                lines.append(ctx.p_label("Stratified log-rank p") + f" = {stratified.logrank.p_value:.3f}")
+                lines.append(ctx.p_label("Stratified log-rank") + " " + p_value_text(stratified.logrank.p_value))
                 lines.append(f"Stratified HR: {stratified.cox.text()}")
     group_label = ""
     if groups is not None:
@@ -199,9 +199,9 @@ def kaplan_meier_endpoint(cut: DataCut, config: StudyConfig, options: SurvivalOp
         numbers["Stratified HR"] = round(cx.hr, 3) if cx.estimable else None
         tables["stratified"] = pd.DataFrame([
             {"Analysis": f"Stratified log-rank ({', '.join(lr.stratified_by)})", "Result":
-             f"χ² = {lr.chisq:.2f}, p = {lr.p_value:.4f}"},
+             f"χ² = {lr.chisq:.2f}, {p_value_text(lr.p_value, 4)}"},
             {"Analysis": f"Stratified Cox, Efron ties ({', '.join(cx.stratified_by)})", "Result":
-             f"HR {cx.text()}, p = {cx.p_value:.4f}" if cx.estimable else cx.note}])
+             f"HR {cx.text()}, {p_value_text(cx.p_value, 4)}" if cx.estimable else cx.note}])
     return Result(title, numbers, tables, fig, notes, detail=SurvivalDetail(origin, km_all, cmp, fu, stratified))
 
 

@@ -6,6 +6,7 @@ at exactly those ticks, sharing the x axis so it stays aligned on zoom.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -79,8 +80,14 @@ def km_figure(
     kinds = RISK_ROWS.get(risk_table, RISK_ROWS["kmunicate"])
     n_groups = max(len(curves), 1)
     n_rows = n_groups * len(kinds)
-    height = 600 + 22 * n_rows
-    plot_px = height - 200  # drawing area without margins, roughly
+    if stats_lines and len(curves) > 1 and ctx is not None:  # groups: the lines would cover the curves
+        plain = [re.sub(r"</?b>", "", line) for line in stats_lines]  # the note is escaped text, not markup
+        ctx = ctx.with_(note=" · ".join([*plain, ctx.note] if ctx.note else plain))
+    # the footnote (finish_figure's bottom margin: 72 px + 16 per line) is added to the height, so the
+    # plot and table keep their size and the gap below the x axis stays what it was computed to be
+    foot = 0 if ctx is None else 16 * (1 + ctx.footnote().count("<br>"))
+    height = 600 + 22 * n_rows + foot
+    plot_px = height - 100 - 72 - foot  # the drawing area: height less the top and bottom margins
     table_px = 30 + 21 * n_rows
     gap_px = 78  # tick labels, the x-axis title and the table's heading
     fig = make_subplots(rows=2, cols=1, shared_xaxes=True,
@@ -142,7 +149,9 @@ def km_figure(
                                      showlegend=False, hoverinfo="skip", xaxis="x2", yaxis="y2",
                                      textfont={"color": c.color if j == 0 else TEXT_SOFT,
                                                "size": base_font_size(ctx) - 1}))
-            name = kind if n_groups == 1 else (f"{c.label} · {kind.lower()}" if j == 0 else kind.lower())
+            short = c.label.rsplit(" (N=", 1)[0]
+            short = short if len(short) <= 16 else short[:15] + "…"
+            name = kind if n_groups == 1 else (f"{short}: {kind.lower()}" if j == 0 else kind.lower())
             row_labels.append((ypos, name))
     fig.add_traces(traces)
     grid = {"showgrid": True, "gridcolor": GREY_94}
@@ -163,7 +172,7 @@ def km_figure(
     notes.annotations.append({"text": f"<b>{label}</b>", "xref": "paper", "yref": "y2 domain", "x": 0, "y": 1.0,
                               "yshift": 2, "xanchor": "left", "yanchor": "bottom", "showarrow": False,
                               "font": {"size": 12}})
-    if stats_lines:
+    if stats_lines and n_groups == 1:  # one curve: the box in the upper right, where a curve has fallen
         notes.annotations.append({"text": "<br>".join(stats_lines), "xref": "x domain", "yref": "y domain",
                                   "x": 0.99, "y": 0.98, "xanchor": "right", "yanchor": "top", "showarrow": False,
                                   "align": "right", "bgcolor": rgba(WHITE, 0.85), "bordercolor": GREY_80,
@@ -173,7 +182,7 @@ def km_figure(
 
 
 def km_curves(data, group_col: str | None, conf_type: str, palette: dict[str, str] | None = None,
-              single_color: str = BLUE) -> list[Curve]:
+              single_color: str = BLUE, levels: list[str] | None = None) -> list[Curve]:
     """One Kaplan–Meier curve for all (``group_col`` None) or one per group level, labelled with n."""
     from components.figures.style import categorical_colors
     from components.stats.survival import kaplan_meier
@@ -181,7 +190,7 @@ def km_curves(data, group_col: str | None, conf_type: str, palette: dict[str, st
     if group_col is None:
         return [Curve(f"All (N={len(data)})", kaplan_meier(data["AVAL"], data["EVENT"], conf_type), single_color)]
     labels = data[group_col].astype("string").fillna("(missing)")
-    levels = sorted(labels.unique())
+    levels = [lv for lv in (levels or []) if lv in set(labels)] or sorted(labels.unique())
     colors = palette or categorical_colors(levels)
     return [Curve(f"{lev} (N={int((labels == lev).sum())})",
                   kaplan_meier(data.loc[labels == lev, "AVAL"], data.loc[labels == lev, "EVENT"], conf_type),
