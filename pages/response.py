@@ -100,12 +100,14 @@ with widgets.guard('The best-overall-response table'):
 # ---------------------------------------------------------------- waterfall
 with widgets.guard('The waterfall'):
     st.subheader("Waterfall")
-    w1, w2, w3, w4 = st.columns([3.2, 1.2, 1, 1])
+    # one row that wraps on a narrow screen; each control as wide as its label (columns cut the labels)
+    row = st.container(horizontal=True, vertical_alignment="bottom", gap="medium")
+    w1 = w2 = w3 = w4 = row
     color_by = w1.segmented_control("Colour by", [c for c in COLOR_BY if c == "BOR" or c in s.cut.tables["adsl"]],
                                     format_func=COLOR_BY.get, default="BOR",
                                     key="wf_color") or "BOR"
     cap = w2.number_input("Cap bars at (%)", min_value=20, max_value=1000, step=20, value=int(rules.waterfall_cap_pct),
-                          key="wf_cap")
+                          key="wf_cap", width=150)
     letters = w3.toggle("BOR letters", key="wf_letters")
     ids = w4.toggle("Subject labels", key="wf_ids")
     new = widgets.new_since_compare(s, "wf_new")

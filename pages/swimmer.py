@@ -19,7 +19,8 @@ if n_treated == 0:
     st.info("No treated patient in this selection.")
     st.stop()
 
-c1, c2, c3 = st.columns([2.2, 1.2, 2])
+row = st.container(horizontal=True, gap="medium")  # wraps on a narrow screen instead of cutting labels
+c1 = c2 = c3 = row
 color_by = c1.segmented_control("Colour by", [c for c in ("BOR", "TRT01P", "SITEID", "P95STAT")
                                               if c == "BOR" or c in s.cut.tables["adsl"]],
                                 default="BOR", key="sw_color",
