@@ -3,8 +3,10 @@
 import streamlit as st
 
 from components.analyses.survival import (
+    ForestOptions,
     SurvivalOptions,
     arm_column,
+    forest,
     group_candidates,
     kaplan_meier_endpoint,
     populations,
@@ -107,5 +109,14 @@ if cmp is not None:
         st.dataframe(res.tables["stratified"], hide_index=True, width="stretch")
         widgets.table_to_deck(f"surv_strat_{endpoint}", f"{res.title}: stratified comparison", res.tables["stratified"], res)
     widgets.subgroup_caption(s)
+    if not cfg.single_arm and "TRT01" in str(group_by):
+        with widgets.guard("Subgroup forest plot"):
+            st.subheader("Subgroups")
+            fo = widgets.run(forest, s, s.options(ForestOptions, endpoint=endpoint, population=population))
+            if fo.figure is not None:
+                widgets.show_figure(fo, f"forest_{endpoint}", data=fo.tables["forest"], filename=f"forest_{endpoint.lower()}")
+                st.caption(" ".join(fo.notes))
+            else:
+                st.caption(" ".join(fo.notes))
 elif cfg.single_arm:
     st.caption("Single-arm study: no hazard ratio or p-value on the main curve; choose a subgroup to compare.")

@@ -116,7 +116,7 @@ def randomization_balance(cut: DataCut, config: StudyConfig, options: Options) -
     for factor in ["SITEID", *[c for c in config.strata if c in adsl]]:
         tab = pd.crosstab(adsl[factor].astype("string").fillna("(missing)"), adsl[arm]).reindex(columns=arms, fill_value=0)
         tab["Total"] = tab.sum(axis=1)
-        tab.index.name = factor
+        tab.index.name = config.strata_labels.get(factor, "Site" if factor == "SITEID" else factor)
         tables[factor] = tab.reset_index()
     counts = adsl[arm].value_counts()
     numbers = {f"Randomized, {a}": int(counts.get(a, 0)) for a in arms}

@@ -11,7 +11,7 @@ import pandas as pd
 from components.analyses.base import Options, Result, analysis, figure_context, response_derivation, view
 from components.analyses.decision import population_subjects
 from components.data.config import StudyConfig
-from components.data.contract import column_label
+from components.data.contract import column_header, column_label
 from components.data.datasets import DataCut
 from components.data.filters import FILTER_LABELS
 from components.figures.km_plot import at_risk_table, km_curves, km_figure, median_text, risk_ticks, stats_lines
@@ -237,3 +237,67 @@ def _group_row(c, landmarks, dpm: float) -> dict:
         row[f"{tag} rate (%)"] = pct(lm.surv)
         row[f"{tag} 95% CI"] = "" if np.isnan(lm.surv) else f"{pct(lm.lower)}–{pct(lm.upper)}"
     return row
+
+
+SUBGROUP_COLUMNS = ("ECOGBL", "P95STAT", "VISCFL", "PRIORLN", "HRSTAT", "TDXDRSN")
+
+
+@dataclass(frozen=True)
+class ForestOptions(Options):
+    endpoint: str = "PFS"
+    population: str = "ITTFL"
+
+
+@analysis("Subgroup forest plot")
+def forest(cut: DataCut, config: StudyConfig, options: ForestOptions) -> Result:
+    """HR of the experimental arm against the reference (Cox, Efron ties) within each level of the
+    stratification factors and the usual subgroups, with the likelihood-ratio test of the arm ×
+    subgroup interaction (R ``anova`` of ``coxph(~ arm + g)`` against ``coxph(~ arm * g)``). The
+    overall HR is stratified by the randomization factors when the config names them."""
+    from components.figures.forest_plot import forest_figure
+    from components.stats.comparative import hazard_ratio, interaction_test
+
+    ep = options.endpoint
+    data, origin = endpoint_rows(cut, config, options, ep)
+    adsl = view(cut, options).tables["adsl"]
+    arm = arm_column(config, adsl, options.population)
+    if not origin or arm is None or config.reference_arm is None or len(config.arms) < 2:
+        return Result("", {}, {}, None, ("The forest plot compares two arms of a randomized study.",))
+    ids = population_subjects(adsl, options.population) if options.population in adsl else set(adsl["USUBJID"])
+    data = data[data["USUBJID"].isin(ids)].merge(adsl, on="USUBJID", how="left", suffixes=("", "_adsl"))
+    ref = config.reference_arm
+    exp = next(a for a in config.arms if a != ref)
+    data = data[data[arm].isin([exp, ref])]
+    strata = [c for c in config.strata if c in data]
+    overall = hazard_ratio(data["AVAL"], data["EVENT"], data[arm], exp, ref,
+                           data[strata].astype("string").fillna("(missing)") if strata else None)
+    rows = [{"Subgroup": "All patients", "Level": "", "Label": "All patients" + (" (stratified)" if strata else ""),
+             "N": len(data), "Events": int(data["EVENT"].sum()), "HR": overall.hr, "Lower": overall.lower,
+             "Upper": overall.upper, "Interaction p": None, "Overall": True, "Note": overall.note}]
+    seen: list[pd.Series] = []
+    for col in [*strata, *[c for c in SUBGROUP_COLUMNS if c in data and c not in strata]]:
+        g = data[col].astype("string").fillna("(missing)")
+        if not 2 <= g.nunique() <= 4:  # a forest row per level: more levels are too thin to read
+            continue
+        if any(pd.crosstab(g, other).gt(0).sum(axis=1).eq(1).all() and g.nunique() == other.nunique() for other in seen):
+            continue  # the same split as a stratification factor (e.g. ECOG as STRAT1): shown once
+        seen.append(g)
+        inter = interaction_test(data["AVAL"], data["EVENT"], data[arm], exp, ref, g)
+        label = config.strata_labels.get(col) or column_header(col) or col
+        for k, level in enumerate(sorted(g.unique())):
+            sub = data[g == level]
+            h = hazard_ratio(sub["AVAL"], sub["EVENT"], sub[arm], exp, ref)
+            rows.append({"Subgroup": label, "Level": level, "Label": f"{label}: {level}", "N": len(sub),
+                         "Events": int(sub["EVENT"].sum()), "HR": h.hr, "Lower": h.lower, "Upper": h.upper,
+                         "Interaction p": inter.p_value if k == 0 else None, "Overall": False, "Note": h.note})
+    table = pd.DataFrame(rows)
+    ctx = figure_context(cut, config, options, POPULATIONS.get(options.population, options.population), ENDPOINTS[ep],
+                         note="Subgroup HRs unstratified; interaction p: likelihood-ratio test (exploratory)")
+    fig = forest_figure(table, ctx, f"{ENDPOINTS[ep]}: hazard ratio by subgroup", exp, ref)
+    shown = table.assign(**{
+        "HR (95% CI)": [r["Note"] or f"{r['HR']:.2f} ({r['Lower']:.2f}–{r['Upper']:.2f})" for _, r in table.iterrows()],
+        "Interaction p": [("< 0.001" if p < 0.001 else f"{p:.3f}") if p is not None and p == p else "" for p in
+                          table["Interaction p"]]})[["Subgroup", "Level", "N", "Events", "HR (95% CI)", "Interaction p"]]
+    return Result("", {"Overall HR": round(overall.hr, 3) if overall.estimable else None}, {"forest": shown, "rows": table},
+                  fig, ("Exploratory: subgroups were not powered; an interaction p below 0.05 is expected by chance "
+                        "in one of twenty subgroups.",))

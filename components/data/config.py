@@ -333,6 +333,7 @@ class StudyConfig:
     #: for efficacy (planned, TRT01P) and for safety (actual, TRT01A), the efficacy population flag.
     reference_arm: str | None = None
     strata: tuple[str, ...] = ()
+    strata_labels: dict[str, str] = field(default_factory=dict)
     efficacy_arm: str = "TRT01P"
     safety_arm: str = "TRT01A"
     efficacy_population: str = "ITTFL"
@@ -470,6 +471,7 @@ def parse_config(raw: dict[str, Any], path: Path = DEFAULT_CONFIG) -> StudyConfi
         path=path,
         reference_arm=study.get("reference_arm") or (arms[-1] if len(arms) > 1 else None),
         strata=tuple(rand.get("strata", ())),
+        strata_labels={str(k): str(v) for k, v in rand.get("strata_labels", {}).items()},
         efficacy_arm=rand.get("efficacy_arm", "TRT01P"),
         safety_arm=rand.get("safety_arm", "TRT01A"),
         efficacy_population=rand.get("efficacy_population", "ITTFL"),

@@ -265,3 +265,42 @@ def event_probability(control_median: float, hr: float, accrual: float, followup
         return 1 - (np.exp(-lam * followup) - np.exp(-lam * (accrual + followup))) / (lam * accrual)
 
     return float((1 - allocation) * p(lam_c) + allocation * p(lam_e))
+
+
+@dataclass(frozen=True)
+class Interaction:
+    """Likelihood-ratio test of the arm × subgroup interaction in a Cox model (R ``anova(coxph(~ arm +
+    g), coxph(~ arm * g))``): does the treatment effect differ between the subgroup's levels?"""
+
+    chisq: float
+    df: int
+    p_value: float
+
+
+def interaction_test(time, event, arm, experimental: str, reference: str, subgroup) -> Interaction:
+    """Cox models with and without the arm × subgroup terms (Efron ties); χ² = 2 (ℓ₁ − ℓ₀) on
+    (levels − 1) df. NaN when a model cannot be fitted."""
+    from lifelines import CoxPHFitter
+
+    df = pd.DataFrame({"t": np.asarray(time, float), "e": np.asarray(event, int), "arm": np.asarray(arm, object),
+                       "g": pd.Series(np.asarray(subgroup, object)).astype("string").fillna("(missing)").to_numpy()})
+    df = df[df["arm"].isin([experimental, reference])]
+    df["x"] = (df["arm"] == experimental).astype(float)
+    levels = sorted(df["g"].unique())
+    if len(levels) < 2:
+        return Interaction(float("nan"), 0, float("nan"))
+    dummies = pd.get_dummies(df["g"], prefix="g", dtype=float).drop(columns=f"g_{levels[0]}")
+    base = pd.concat([df[["t", "e", "x"]], dummies], axis=1)
+    inter = base.copy()
+    for c in dummies.columns:
+        inter[f"x:{c}"] = base["x"] * base[c]
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            l0 = CoxPHFitter().fit(base, "t", "e").log_likelihood_
+            l1 = CoxPHFitter().fit(inter, "t", "e").log_likelihood_
+    except Exception:
+        return Interaction(float("nan"), len(levels) - 1, float("nan"))
+    chisq = max(2 * (l1 - l0), 0.0)
+    k = len(levels) - 1
+    return Interaction(float(chisq), k, float(stats.chi2.sf(chisq, k)))
