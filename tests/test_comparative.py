@@ -89,3 +89,23 @@ def test_event_probability_by_hand():
     assert event_probability(6.0, 1.0, 12.0, 6.0) == pytest.approx(1 - (0.5 - 0.125) / (12 * 0.6931471805599453 / 6),
                                                                    abs=1e-12)
     assert event_probability(6.0, 1.0, 12.0, 6.0) == pytest.approx(0.7295, abs=1e-4)
+
+
+FOREST = json.loads((REF / "issue19_forest.json").read_text())
+
+
+@pytest.mark.parametrize("var", ["STRAT1", "STRAT2"])
+def test_subgroup_hazard_ratios_and_interaction_match_r(var):
+    """tests/reference/issue19_forest.R: coxph within each level, and anova(coxph(~ARM + V), coxph(~ARM * V))."""
+    from components.stats.comparative import interaction_test
+
+    ref = FOREST[var]
+    for level, r in ref["levels"].items():
+        sub = DATA[DATA[var] == level]
+        h = hazard_ratio(sub["AVAL"], sub["EVENT"], sub["ARM"], EXP, CTRL)
+        assert (h.hr, h.lower, h.upper, h.p_value) == pytest.approx(
+            (r["hr"], r["hr_lower_95"], r["hr_upper_95"], r["wald_p"]), abs=1e-6)
+    it = interaction_test(DATA["AVAL"], DATA["EVENT"], DATA["ARM"], EXP, CTRL, DATA[var])
+    assert it.df == ref["interaction_lr"]["df"]
+    assert it.chisq == pytest.approx(ref["interaction_lr"]["chisq"], abs=1e-6)
+    assert it.p_value == pytest.approx(ref["interaction_lr"]["p"], abs=1e-6)
