@@ -22,19 +22,20 @@ if s is not None:
     if view.has("adsl"):
         status = widgets.run(study_status, s, s.options(Options))
         k = status.numbers
-        c = st.columns(6)
+        row = st.container(horizontal=True, gap="large")  # wraps at 1024 px instead of cutting values
+        c = [row] * 6
         if k["Target enrolled"] is not None:
             c[0].metric("Enrolled / target", f"{k['Enrolled']} / {k['Target enrolled']}",
-                        help="Subjects in ADSL against the planned enrollment (study config).")
+                        help="Subjects in ADSL against the planned enrollment (study config).", width="content")
         else:
-            c[0].metric("Enrolled", k["Enrolled"], help="Subjects in ADSL (no planned enrollment in the study config).")
-        c[1].metric("Treated", k["Treated"], help="Subjects with a first-dose date (TRTSDT).")
-        c[2].metric("On treatment", k["On treatment"], help="Treated, with no last-dose date at the cut.")
-        c[3].metric("Evaluable", f"{k['Response-evaluable']}" + (f" / {k['Target evaluable']}" if k["Target evaluable"]
+            c[0].metric("Enrolled", k["Enrolled"], help="Subjects in ADSL (no planned enrollment in the study config).", width="content")
+        c[1].metric("Treated", k["Treated"], help="Subjects with a first-dose date (TRTSDT).", width="content")
+        c[2].metric("On treatment", k["On treatment"], help="Treated, with no last-dose date at the cut.", width="content")
+        c[3].metric("Response-evaluable", f"{k['Response-evaluable']}" + (f" / {k['Target evaluable']}" if k["Target evaluable"]
                                                                   is not None else ""),
-                    help="Response-evaluable (EFFFL = Y), against the planned evaluable patients.")
-        c[4].metric("Discontinued", k["Discontinued"])
-        c[5].metric("Deaths", k["Deaths"])
+                    help="Response-evaluable (EFFFL = Y), against the planned evaluable patients.", width="content")
+        c[4].metric("Discontinued", k["Discontinued"], width="content")
+        c[5].metric("Deaths", k["Deaths"], width="content")
         if k["Screened"] is not None:
             st.caption(f"Screened {k['Screened']}, screen failures {k['Screen failures']}; "
                        f"{k['Sites with patients']} of {k['Sites planned']} planned sites have enrolled patients.")

@@ -30,7 +30,7 @@ def test_overview_key_numbers_and_filter(app_factory):
     adsl = load_cut(DEMO_DIR).tables["adsl"]
     at = app_factory().run()
     assert _metric(at, "Enrolled / target") == f"{len(adsl)} / 35"
-    assert _metric(at, "Evaluable") == f"{(adsl.EFFFL == 'Y').sum()} / 31"
+    assert _metric(at, "Response-evaluable") == f"{(adsl.EFFFL == 'Y').sum()} / 31"
     assert any("no validation findings" in s.value for s in at.success)
 
     site = adsl["SITEID"].value_counts().index[0]
