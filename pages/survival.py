@@ -2,10 +2,10 @@
 
 import streamlit as st
 
+from components.analyses.arms import arm_column
 from components.analyses.survival import (
     ForestOptions,
     SurvivalOptions,
-    arm_column,
     forest,
     group_candidates,
     kaplan_meier_endpoint,

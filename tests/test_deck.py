@@ -110,24 +110,18 @@ def test_the_deck_of_another_studys_cut_is_clean():
 
 def _add_everything(at) -> int:
     """Click every 'Add to meeting deck' button on every page and lazy tab; returns the clicks."""
-    from tests.conftest import PAGES
-    from tests.walk import SECTION_KEYS
+    from tests.walk import walk
 
     clicks = 0
-    at.run()
-    for page in PAGES:
-        at.switch_page(page).run()
-        tabs = [None]
-        if page in SECTION_KEYS:
-            tabs = [t.label for t in at.tabs]
-        for tab in tabs:
-            if tab is not None:
-                at.session_state[SECTION_KEYS[page]] = tab
-                at.run()
-            for b in [b for b in at.button if str(b.key).startswith("deck_add_") and not b.disabled]:
-                at.button(key=b.key).click().run()
-                clicks += 1
-            assert not at.exception, at.exception
+
+    def click_all(at) -> None:
+        nonlocal clicks
+        for b in [b for b in at.button if str(b.key).startswith("deck_add_") and not b.disabled]:
+            at.button(key=b.key).click().run()
+            clicks += 1
+
+    found = walk(at, each=click_all)
+    assert not any(v for v in found.values() if any(p.startswith("exception") for p in v)), found
     return clicks
 
 

@@ -15,13 +15,16 @@ def problems(at) -> list[str]:
     return out
 
 
-def walk(at, pages=PAGES) -> dict[str, list[str]]:
+def walk(at, pages=PAGES, each=None) -> dict[str, list[str]]:
     """Run ``at`` (a fresh AppTest), then every page and every lazy tab of it; returns the problems
-    per page (and page › tab), empty lists when all is well."""
+    per page (and page › tab), empty lists when all is well. ``each(at)``, when given, acts on every
+    page and tab once it has run (before its problems are collected)."""
     found: dict[str, list[str]] = {}
     at.run()
     for page in pages:
         at.switch_page(page).run()
+        if each is not None:
+            each(at)
         found[page] = problems(at)
         key = SECTION_KEYS.get(page)
         if key is None:
@@ -30,6 +33,8 @@ def walk(at, pages=PAGES) -> dict[str, list[str]]:
         for label in labels[1:]:
             at.session_state[key] = label
             at.run()
+            if each is not None:
+                each(at)
             found[f"{page} › {label}"] = problems(at)
         at.session_state[key] = labels[0] if labels else None
     return found

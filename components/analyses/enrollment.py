@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from components.analyses.arms import arm_levels
 from components.analyses.base import Options, Result, analysis, figure_context, view
 from components.data.config import StudyConfig
 from components.data.datasets import DataCut
@@ -111,7 +112,7 @@ def randomization_balance(cut: DataCut, config: StudyConfig, options: Options) -
     arm = config.efficacy_arm
     if config.single_arm or arm not in adsl:
         return Result("", {}, {}, None, ("Not a randomized study.",))
-    arms = [a for a in config.arms if a in set(adsl[arm])] + sorted(set(adsl[arm].dropna()) - set(config.arms))
+    arms = arm_levels(config, adsl[arm].dropna())
     tables = {}
     for factor in ["SITEID", *[c for c in config.strata if c in adsl]]:
         tab = pd.crosstab(adsl[factor].astype("string").fillna("(missing)"), adsl[arm]).reindex(columns=arms, fill_value=0)

@@ -189,7 +189,7 @@ def response_by_arm(cut: DataCut, config: StudyConfig, options: ArmsOptions) -> 
     """ORR per arm (exact Clopper–Pearson CI) in the efficacy population by planned arm; each arm
     against the configured reference: the difference with the Miettinen–Nurminen CI and the
     Cochran–Mantel–Haenszel test stratified by the randomization factors (R ``mantelhaen.test``)."""
-    from components.analyses.survival import arm_column
+    from components.analyses.arms import arm_column, arm_levels
     from components.stats.comparative import cmh_test, rate_difference
     from components.stats.recist import response_rate
 
@@ -201,7 +201,7 @@ def response_by_arm(cut: DataCut, config: StudyConfig, options: ArmsOptions) -> 
     frame = adsl[adsl["USUBJID"].isin(ids)][["USUBJID", arm, *[c for c in config.strata if c in adsl]]]
     frame = frame.merge(ra.bor[["USUBJID", "BOR"]], on="USUBJID", how="left")
     frame["RESP"] = frame["BOR"].isin(["CR", "PR"]).astype(int)
-    arms = [a for a in config.arms if a in set(frame[arm])] + sorted(set(frame[arm].dropna()) - set(config.arms))
+    arms = arm_levels(config, frame[arm].dropna())
     ref = config.reference_arm
     rows, numbers = [], {}
     for a in arms:

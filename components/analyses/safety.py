@@ -214,7 +214,7 @@ def ae_overview_by_arm(cut: DataCut, config: StudyConfig, options: Options) -> R
     """Randomized studies: the TEAE overview with one column per actual arm (n (%) of that arm's safety
     population) and, for each arm against the reference, the risk difference in percentage points with
     the Miettinen–Nurminen 95% CI."""
-    from components.analyses.survival import arm_column
+    from components.analyses.arms import arm_column, arm_levels
     from components.stats.comparative import rate_difference
 
     adsl, teae, _ = _teae(cut, config, options)
@@ -222,7 +222,7 @@ def ae_overview_by_arm(cut: DataCut, config: StudyConfig, options: Options) -> R
     arm = arm_column(config, saf, "SAFFL")
     if arm is None or config.reference_arm is None:
         return Result("", {}, {}, None, ("Not a randomized study (one arm in the config or the data).",))
-    arms = [a for a in config.arms if a in set(saf[arm])] + sorted(set(saf[arm].dropna()) - set(config.arms))
+    arms = arm_levels(config, saf[arm].dropna())
     ref = config.reference_arm
     per_arm = {}
     for a in arms:

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from components.analyses.arms import ARM_COLUMNS, arm_column, arm_levels
 from components.analyses.base import Options, Result, analysis, figure_context, response_derivation, view
 from components.analyses.decision import population_subjects
 from components.data.config import StudyConfig
@@ -29,7 +30,9 @@ from components.stats.survival import (
 )
 
 POPULATIONS = {"SAFFL": "All treated", "EFFFL": "Response-evaluable", "ITTFL": "Intent-to-treat"}
-ARM_COLUMNS = ("TRT01P", "TRT01A", "ARM", "ACTARM")
+
+PREFERRED_GROUPS = ("TRT01P", "TRT01A", "P95STAT", "PRIORLN", "VISCFL", "ECOGBL", "TDXDRSN", "SITEID")
+NOT_GROUPS = ("USUBJID", "STUDYID", "SEX", "SAFFL", "EFFFL", "EOTSTT", "DCSREAS", "DTHCAUS", "HRSTAT", "HER2STAT", "SUBJID")
 
 
 def populations(config: StudyConfig, adsl: pd.DataFrame) -> dict[str, str]:
@@ -40,16 +43,6 @@ def populations(config: StudyConfig, adsl: pd.DataFrame) -> dict[str, str]:
         out[config.efficacy_population] = POPULATIONS.get(config.efficacy_population, config.efficacy_population)
     out.update({k: v for k, v in POPULATIONS.items() if k in ("SAFFL", "EFFFL")})
     return out
-
-
-def arm_column(config: StudyConfig, adsl: pd.DataFrame, population: str) -> str | None:
-    """The arm column for a population: planned arm for efficacy, actual arm for safety (ICH E9)."""
-    if config.single_arm:
-        return None
-    want = config.safety_arm if population == "SAFFL" else config.efficacy_arm
-    return next((c for c in (want, *ARM_COLUMNS) if c in adsl and adsl[c].nunique() > 1), None)
-PREFERRED_GROUPS = ("TRT01P", "TRT01A", "P95STAT", "PRIORLN", "VISCFL", "ECOGBL", "TDXDRSN", "SITEID")
-NOT_GROUPS = ("USUBJID", "STUDYID", "SEX", "SAFFL", "EFFFL", "EOTSTT", "DCSREAS", "DTHCAUS", "HRSTAT", "HER2STAT", "SUBJID")
 
 
 def group_candidates(adsl: pd.DataFrame) -> list[str]:
@@ -143,7 +136,7 @@ def kaplan_meier_endpoint(cut: DataCut, config: StudyConfig, options: SurvivalOp
     if options.group_by and options.group_by in data:
         levels = sorted(data[options.group_by].astype("string").fillna("(missing)").unique())
         if is_arm and config.arms:  # the config's arm order (and so colours), the reference last
-            levels = [a for a in config.arms if a in levels] + [lv for lv in levels if lv not in config.arms]
+            levels = arm_levels(config, levels)
         curves = km_curves(data, options.group_by, conf_type, _palette(options.group_by, levels), levels=levels)
         groups = data[options.group_by].astype("string").fillna("(missing)")
     else:
@@ -216,10 +209,9 @@ def stratified_comparison(data: pd.DataFrame, arm: str, experimental: str, refer
     """The randomized comparison stratified by the randomization factors (R ``survdiff`` and
     ``coxph`` with ``+ strata()``)."""
     s = data[strata].astype("string").fillna("(missing)")
-    return StratifiedComparison(
-        logrank(data["AVAL"], data["EVENT"], data[arm].astype("string").fillna("(missing)"), experimental, reference, s),
-        hazard_ratio(data["AVAL"], data["EVENT"], data[arm].astype("string").fillna("(missing)"), experimental,
-                     reference, s))
+    arms = data[arm].astype("string").fillna("(missing)")
+    return StratifiedComparison(logrank(data["AVAL"], data["EVENT"], arms, experimental, reference, s),
+                                hazard_ratio(data["AVAL"], data["EVENT"], arms, experimental, reference, s))
 
 
 def _group_row(c, landmarks, dpm: float) -> dict:

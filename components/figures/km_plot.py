@@ -13,7 +13,14 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from components.figures.plotting import FigureContext, Overlay, base_font_size, finish_figure, set_layout
+from components.figures.plotting import (
+    FigureContext,
+    Overlay,
+    base_font_size,
+    finish_figure,
+    footnote_height,
+    set_layout,
+)
 from components.figures.style import BLUE, GREY_53, GREY_80, GREY_94, TEXT_SOFT, WHITE, rgba
 from components.stats.survival import KMResult
 
@@ -85,7 +92,7 @@ def km_figure(
         ctx = ctx.with_(note=" · ".join([*plain, ctx.note] if ctx.note else plain))
     # the footnote (finish_figure's bottom margin: 72 px + 16 per line) is added to the height, so the
     # plot and table keep their size and the gap below the x axis stays what it was computed to be
-    foot = 0 if ctx is None else 16 * (1 + ctx.footnote().count("<br>"))
+    foot = footnote_height(ctx)
     height = 600 + 22 * n_rows + foot
     plot_px = height - 100 - 72 - foot  # the drawing area: height less the top and bottom margins
     table_px = 30 + 21 * n_rows

@@ -101,6 +101,11 @@ def base_font_size(ctx: FigureContext | None) -> int:
     return 17 if ctx is not None and ctx.presentation else 13
 
 
+def footnote_height(ctx: FigureContext | None) -> int:
+    """Pixels the context footnote takes under a figure (16 per line); the bottom margin is 72 more."""
+    return 0 if ctx is None else 16 * (1 + ctx.footnote().count("<br>"))
+
+
 def finish_figure(
     fig: go.Figure,
     ctx: FigureContext | None,
@@ -123,8 +128,7 @@ def finish_figure(
 
     sanitise_figure(fig)
     size = base_font_size(ctx)
-    footnote_lines = 0 if ctx is None else 1 + ctx.footnote().count("<br>")
-    bottom = 72 + 16 * footnote_lines
+    bottom = 72 + footnote_height(ctx)
     second = []
     if subtitle:
         second.append(f"<span style='color:{TEXT_SOFT}'>{subtitle}</span>")

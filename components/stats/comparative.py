@@ -282,10 +282,8 @@ def interaction_test(time, event, arm, experimental: str, reference: str, subgro
     (levels − 1) df. NaN when a model cannot be fitted."""
     from lifelines import CoxPHFitter
 
-    df = pd.DataFrame({"t": np.asarray(time, float), "e": np.asarray(event, int), "arm": np.asarray(arm, object),
-                       "g": pd.Series(np.asarray(subgroup, object)).astype("string").fillna("(missing)").to_numpy()})
-    df = df[df["arm"].isin([experimental, reference])]
-    df["x"] = (df["arm"] == experimental).astype(float)
+    groups = pd.DataFrame({"g": pd.Series(np.asarray(subgroup, object)).astype("string").fillna("(missing)").to_numpy()})
+    df = _arm_frame(time, event, arm, experimental, reference, groups).rename(columns={"s_g": "g"})
     levels = sorted(df["g"].unique())
     if len(levels) < 2:
         return Interaction(float("nan"), 0, float("nan"))
