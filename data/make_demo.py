@@ -887,6 +887,20 @@ def phase3_randomizer(seed: int):
     return assign
 
 
+def control_arm_toxicity(p: Patient, rng: np.random.Generator) -> None:
+    """Eribulin alone: the neratinib diarrhoea and the fulvestrant injection-site reactions go; diarrhoea
+    of eribulin monotherapy (about 15%, grade 1–2, as in EMBRACE) comes from the patient's own random
+    stream, so the main stream, and with it every efficacy outcome, is unchanged."""
+    p.aes = [a for a in p.aes if a["drug"] not in ("Neratinib", "Fulvestrant") and a["term"] != "Injection site pain"]
+    p.exposure = [e for e in p.exposure if e["drug"] == "Eribulin"]
+    last = p.disc_day if p.disc_day is not None else HORIZON_DAYS
+    if last > 0 and rng.uniform() < 0.15:
+        onset = int(min(rng.exponential(40), last))
+        grade = int(rng.choice([1, 2], p=(0.7, 0.3)))
+        p.aes.append(_ae("Diarrhoea", "Gastrointestinal disorders", grade, onset, onset + int(rng.integers(2, 6)), False,
+                         "DOSE NOT CHANGED", serious=False))
+
+
 def make_phase3_demo(out: Path, patients: int, seed: int, cuts: tuple[str, ...], fmt: str = "csv") -> list[Path]:
     """The randomized phase III demo (``--style phase3``), with its own config (data/phase3_demo.toml):
     the control arm receives eribulin only (its exposure rows of the other drugs are not written)."""
@@ -894,6 +908,9 @@ def make_phase3_demo(out: Path, patients: int, seed: int, cuts: tuple[str, ...],
     cut_dates = sorted(date.fromisoformat(c) for c in cuts)
     patients_list, screening = simulate_trial(patients, seed, cut_dates[-1], config, assign=phase3_randomizer(seed))
     control = {p.usubjid for p in patients_list if p.arm == PHASE3_ARMS[1]}
+    for p in patients_list:
+        if p.usubjid in control:
+            control_arm_toxicity(p, np.random.default_rng([seed, p.idx]))
     folders = []
     for c in cut_dates:
         tables = cut_tables(patients_list, screening, c, config)

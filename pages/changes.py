@@ -27,6 +27,12 @@ else:
     metrics["Change"] = ch.tables["metrics"]["Change"].map(lambda v: "" if v != v else f"{v:+g}")
     st.dataframe(metrics, hide_index=True, width="content")
     st.caption("ORR: confirmed responses among response-evaluable patients. Median PFS in months (NR = not reached).")
+    if "metrics_by_arm" in ch.tables:
+        st.markdown("**By arm** (before → now)")
+        st.dataframe(ch.tables["metrics_by_arm"], hide_index=True, width="content")
+        st.caption(" ".join(ch.notes))
+        widgets.table_to_deck("changes_by_arm", f"Since the last cut ({s.compare.cutoff_text}), by arm",
+                              ch.tables["metrics_by_arm"], ch)
     if s.cut.has("adrs"):
         ro = widgets.run(response_overview, s, s.options(ResponseOptions))
         if ro.detail.decision is not None:

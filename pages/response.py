@@ -82,6 +82,9 @@ if not cfg.single_arm:
             st.caption(" ".join(ba.notes))
             widgets.subgroup_caption(s)
             widgets.table_to_deck("response_by_arm", "Objective response by arm", ba.tables["arms"], ba)
+            st.markdown("**Best overall response by arm**")
+            st.dataframe(ba.tables["bor_by_arm"], hide_index=True, width="content")
+            widgets.table_to_deck("bor_by_arm", "Best overall response by arm", ba.tables["bor_by_arm"], ba)
             widgets.show_code(ba, s)
         else:
             st.caption(" ".join(ba.notes))

@@ -10,6 +10,7 @@ from components.analyses.safety import (
     ae_overview,
     ae_overview_by_arm,
     ae_table,
+    ae_table_by_arm,
     dose_levels,
     exposure,
     focus_label,
@@ -55,6 +56,17 @@ def adverse_events() -> None:
     widgets.csv_download(tab.tables["table"], "teae_by_soc_pt.csv", "Download (CSV)", key="dl_soc")
     widgets.table_to_deck("ae_table", "TEAEs by SOC and preferred term, worst grade", tab.tables["display"], tab)
     widgets.show_code(tab, s)
+    if not cfg.single_arm:
+        with widgets.guard("TEAEs by arm"):
+            arm_tab = widgets.run(ae_table_by_arm, s, s.options(AeTableOptions, min_pct=float(min_pct)))
+            if "display" in arm_tab.tables:
+                st.markdown("**By arm** (safety population by actual arm; any grade and grade ≥3 at the worst grade)")
+                st.dataframe(arm_tab.tables["display"], hide_index=True, width="stretch", height=420)
+                st.caption(" ".join(arm_tab.notes))
+                widgets.csv_download(arm_tab.tables["table"], "teae_by_arm.csv", "Download (CSV)", key="dl_soc_arm")
+                widgets.table_to_deck("ae_table_by_arm", "TEAEs by SOC and preferred term, by arm",
+                                      arm_tab.tables["display"], arm_tab)
+                widgets.show_code(arm_tab, s)
 
     top = c2.slider("Terms in the chart", 5, 30, 15, key="saf_top")
     bf = widgets.run(ae_butterfly, s, s.options(ButterflyOptions, top=int(top)))

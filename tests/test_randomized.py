@@ -71,3 +71,79 @@ def test_the_committed_phase3_demo_is_what_the_generator_makes(tmp_path):
         names = sorted(p.name for p in committed.iterdir())
         _, mismatch, errors = filecmp.cmpfiles(committed, tmp_path / committed.name, names, shallow=False)
         assert not mismatch and not errors, mismatch
+
+
+def _teae_by_arm(cut, term: str) -> dict[str, int]:
+    """Patients with a treatment-emergent ``term`` per actual arm, straight from the files."""
+    adae, adsl = cut.tables["adae"], cut.tables["adsl"]
+    hit = adae[(adae["AEDECOD"] == term) & (adae["TRTEMFL"] == "Y")]["USUBJID"].unique()
+    saf = adsl[adsl["SAFFL"] == "Y"]
+    return {a: int(saf[(saf["TRT01A"] == a)]["USUBJID"].isin(hit).sum()) for a in (EXP, CTRL)}
+
+
+def test_ae_table_by_arm_counts_each_arm_from_the_files(ph3):
+    from components.analyses.safety import AeTableOptions, ae_table_by_arm
+
+    cut, cfg = ph3
+    res = ae_table_by_arm(cut, cfg, AeTableOptions(min_pct=5.0))
+    table = res.tables["table"].set_index(["Level", "Term"])
+    for term in ("Diarrhoea", "Neutrophil count decreased", "Fatigue"):
+        want = _teae_by_arm(cut, term)
+        assert {a: int(table.loc[("PT", term), f"{a}: any grade"]) for a in (EXP, CTRL)} == want
+    # the control arm (eribulin alone) has far less diarrhoea than the neratinib arm, and the
+    # difference column says so against the configured reference
+    d = _teae_by_arm(cut, "Diarrhoea")
+    assert d[EXP] > 3 * d[CTRL] > 0
+    show = res.tables["display"]
+    diff = [c for c in show.columns if c.startswith("Difference")]
+    assert diff == [f"Difference {EXP} − {CTRL}, any grade, points (95% CI)"]
+    row = show[show["System organ class / preferred term"].str.strip() == "Diarrhoea"].iloc[0]
+    assert row[diff[0]].startswith("+")
+    # a term is a row when it reaches the threshold in either arm
+    n = {a: int((cut.tables["adsl"].query("SAFFL == 'Y'")["TRT01A"] == a).sum()) for a in (EXP, CTRL)}
+    for term in set(cut.tables["adae"]["AEDECOD"]):
+        counts = _teae_by_arm(cut, term)
+        shown = ("PT", term) in table.index
+        assert shown == any(100 * counts[a] / n[a] >= 5.0 for a in (EXP, CTRL)), term
+
+
+def test_exposure_is_per_arm_and_the_control_arm_gets_only_its_drug(ph3):
+    from components.analyses.safety import exposure
+
+    cut, cfg = ph3
+    res = exposure(cut, cfg)
+    summary = res.tables["summary"]
+    assert set(summary.loc[summary["Arm (actual)"] == CTRL, "Drug"]) == {"Eribulin"}
+    assert set(summary.loc[summary["Arm (actual)"] == EXP, "Drug"]) == {"Neratinib", "Eribulin", "Fulvestrant"}
+    adex, adsl = cut.tables["adex"], cut.tables["adsl"]
+    ctrl_ids = set(adsl.loc[adsl["TRT01A"] == CTRL, "USUBJID"])
+    dosed = adex[(adex["EXTRT"] == "Eribulin") & adex["USUBJID"].isin(ctrl_ids) & (adex["EXDOSE"] > 0)]["USUBJID"].nunique()
+    assert int(summary.loc[(summary["Arm (actual)"] == CTRL) & (summary["Drug"] == "Eribulin"), "Patients"].iloc[0]) == dosed
+    assert {t.name for t in res.figure.data} == {EXP, CTRL}
+
+
+def test_since_last_cut_and_deck_are_per_arm(ph3):
+    from components.analyses.base import Options
+    from components.analyses.changes import cut_comparison
+    from components.reports.report import build_report
+
+    cut, cfg = ph3
+    previous = load_cut(sorted(p for p in PH3_DIR.iterdir() if p.is_dir())[0])
+    ch = cut_comparison(cut, cfg, Options(), previous=previous)
+    by_arm = ch.tables["metrics_by_arm"].set_index("Measure")
+    assert list(by_arm.columns) == [EXP, CTRL]
+    now = {a: int(by_arm.loc["Enrolled", a].split(" → ")[1]) for a in (EXP, CTRL)}
+    adsl = cut.tables["adsl"]
+    assert now == {a: int((adsl["TRT01P"] == a).sum()) for a in (EXP, CTRL)}
+    deaths = {a: int(by_arm.loc["Deaths", a].split(" → ")[1]) for a in (EXP, CTRL)}
+    assert sum(deaths.values()) == int(adsl["DTHDT"].notna().sum())
+    assert set(ch.tables["new_deaths"]["Arm"]) <= {EXP, CTRL}
+    items = {i.key: i for i in build_report(cut, cfg, previous)}
+    assert {"response_by_arm", "pfs_comparison", "changes_by_arm"} <= set(items)
+    assert items["pfs_comparison"].title.startswith("Primary endpoint")  # the design's endpoint is PFS
+    assert items["pfs"].result.call.options.group_by == "TRT01P"
+    assert items["pfs"].result.call.options.population == "ITTFL"
+    assert any(c.startswith(EXP) for c in items["safety"].table.columns)
+    # the single-arm demo keeps its pooled deck
+    single = {i.key for i in build_report(load_cut(DEMO_DIR), load_config())}
+    assert not {"response_by_arm", "pfs_comparison", "changes_by_arm"} & single

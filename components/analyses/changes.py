@@ -4,12 +4,16 @@ pages); and retroactive changes to the older part of the data."""
 
 from __future__ import annotations
 
-import numpy as np
+from dataclasses import replace
 
+import numpy as np
+import pandas as pd
+
+from components.analyses.arms import arm_column, arm_levels
 from components.analyses.base import Options, Result, analysis, response_derivation, view
 from components.analyses.overview import study_status
 from components.analyses.response import ResponseOptions, response_overview
-from components.analyses.survival import SurvivalOptions, kaplan_meier_endpoint
+from components.analyses.survival import SurvivalOptions, default_view, kaplan_meier_endpoint
 from components.data.config import StudyConfig
 from components.data.datasets import DataCut
 from components.stats.changes import CutChanges, compare_events, metrics_table
@@ -19,7 +23,8 @@ from components.stats.changes import CutChanges, compare_events, metrics_table
 def key_metrics(cut: DataCut, config: StudyConfig, options: Options) -> Result:
     """The numbers a steering committee follows from cut to cut: enrolled, treated, on treatment,
     response-evaluable, deaths, confirmed responders and ORR (response-evaluable), PFS events and
-    median PFS (all treated) — each from the analysis the pages use."""
+    median PFS (all treated; a randomized study's efficacy population) — each from the analysis the
+    pages use."""
     st = study_status(cut, config, options).numbers
     out: dict[str, float | None] = {k: st[k] for k in ("Enrolled", "Treated", "On treatment", "Response-evaluable",
                                                        "Deaths")}
@@ -27,13 +32,20 @@ def key_metrics(cut: DataCut, config: StudyConfig, options: Options) -> Result:
         r = response_overview(cut, config, ResponseOptions(filters=options.filters)).numbers
         out["Confirmed responders"] = r["Responders"]
         out["ORR (%)"] = r["ORR (%)"]
-    pfs = kaplan_meier_endpoint(cut, config, SurvivalOptions(endpoint="PFS", filters=options.filters))
+    population = default_view(config, view(cut, options).tables["adsl"])[0] if view(cut, options).has("adsl") else "SAFFL"
+    pfs = kaplan_meier_endpoint(cut, config, SurvivalOptions(endpoint="PFS", population=population,
+                                                             filters=options.filters))
     if pfs.detail.origin and pfs.detail.km is not None and pfs.detail.km.n:
         km = pfs.detail.km
         out["PFS events"] = km.events
         out["Median PFS (months)"] = (round(km.median / config.survival.days_per_month, 1)
                                       if not np.isnan(km.median) else None)
     return Result("", out)
+
+
+#: What is new since the previous cut, in the order of the page and the slide.
+NEW_COUNTS = ("Newly enrolled", "New or newly confirmed responses", "New progressions", "New deaths",
+              "Stopped treatment", "New grade ≥3 or serious adverse events")
 
 
 @analysis("Since the last cut")
@@ -52,11 +64,52 @@ def cut_comparison(cut: DataCut, config: StudyConfig, options: Options, previous
     metrics = metrics_table(dict(key_metrics(cut, config, options).numbers),
                             dict(key_metrics(previous, config, options).numbers) if old.has("adsl") else {})
     ch: CutChanges = compare_events(cur, old, bor.get("cur"), bor.get("old"), metrics)
-    numbers = {"Newly enrolled": len(ch.new_patients), "New or newly confirmed responses": len(ch.new_responses),
-               "New progressions": len(ch.new_progressions), "New deaths": len(ch.new_deaths),
-               "Stopped treatment": len(ch.stopped_treatment),
-               "New grade ≥3 or serious adverse events": len(ch.new_ae), "Retroactive changes": len(ch.retro)}
+    numbers: dict[str, object] = dict(zip(NEW_COUNTS, (len(ch.new_patients), len(ch.new_responses),
+                                                       len(ch.new_progressions), len(ch.new_deaths),
+                                                       len(ch.stopped_treatment), len(ch.new_ae)), strict=True))
+    numbers["Retroactive changes"] = len(ch.retro)
     tables = {"metrics": ch.metrics, "new_patients": ch.new_patients, "new_responses": ch.new_responses,
               "new_progressions": ch.new_progressions, "new_deaths": ch.new_deaths,
               "stopped_treatment": ch.stopped_treatment, "new_ae": ch.new_ae, "retro": ch.retro}
-    return Result(f"Since the {previous.cutoff_text} cut", numbers, tables, None, detail=ch)
+    notes: tuple[str, ...] = ()
+    arms = arm_options(cut, config, options)
+    if arms is not None:
+        col, per_arm = arms
+        by_arm = pd.DataFrame({"Measure": ch.metrics["Measure"]})
+        for a, opts in per_arm:
+            now = key_metrics(cut, config, opts).numbers
+            before = key_metrics(previous, config, opts).numbers if old.has("adsl") else {}
+            by_arm[a] = [f"{_num(before.get(m))} → {_num(now.get(m))}" for m in by_arm["Measure"]]
+            numbers.update({f"{m}, {a}": now.get(m) for m in ("Enrolled", "Deaths", "ORR (%)") if m in now})
+        tables["metrics_by_arm"] = by_arm
+        arm_of = dict(zip(cur.tables["adsl"]["USUBJID"], cur.tables["adsl"][col].astype(str), strict=False))
+        for k in ("new_patients", "new_responses", "new_progressions", "new_deaths", "stopped_treatment", "new_ae"):
+            t = tables[k]
+            if "USUBJID" in t:
+                tables[k] = t.assign(Arm=t["USUBJID"].map(arm_of))[["USUBJID", "Arm", *[c for c in t if c != "USUBJID"]]]
+        notes = (f"By arm: the planned arm ({col}); before → now.",)
+    return Result(f"Since the {previous.cutoff_text} cut", numbers, tables, None, notes, detail=ch)
+
+
+def arm_options(cut: DataCut, config: StudyConfig, options: Options) -> tuple[str, list[tuple[str, Options]]] | None:
+    """Randomized studies: the planned-arm column and, per arm (within the sidebar filters), the options
+    that select it; None for a single-arm study."""
+    if not cut.has("adsl"):
+        return None
+    adsl = cut.tables["adsl"]
+    col = arm_column(config, adsl, config.efficacy_population)
+    if col is None:
+        return None
+    chosen = dict(options.filters)
+    out = []
+    for a in arm_levels(config, adsl[col].dropna()):
+        if col in chosen and a not in chosen[col]:
+            continue
+        out.append((a, replace(options, filters=tuple(sorted({**chosen, col: (a,)}.items())))))
+    return col, out
+
+
+def _num(v) -> str:
+    if v is None or (isinstance(v, float) and np.isnan(v)):
+        return "—"
+    return f"{v:g}"

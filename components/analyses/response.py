@@ -19,6 +19,7 @@ from components.data.config import StudyConfig
 from components.data.datasets import DataCut
 from components.figures.response_plots import spider_data, spider_figure, waterfall_data, waterfall_figure
 from components.figures.style import POPULATION_LABELS
+from components.stats.recist import BOR_CATEGORIES as BOR_ORDER
 from components.stats.recist import ResponseAnalysis, cr_then_pr_text, response_summary, time_to_response
 
 POPULATIONS = {"EFFFL": "Response-evaluable", "SAFFL": "All treated"}
@@ -144,7 +145,7 @@ def waterfall(cut: DataCut, config: StudyConfig, options: WaterfallOptions) -> R
     fig = waterfall_figure(bars, missing, ctx, color_by=options.color_by, cap=cap, show_letters=options.letters,
                            show_ids=options.ids, confirmed=_confirmed(config, options),
                            site_names={x.id: x.name for x in config.sites}, highlight=set(options.highlight) or None,
-                           highlight_label=options.highlight_label, title=options.title)
+                           highlight_label=options.highlight_label, title=options.title, arm_order=list(config.arms))
     data = bars[[c for c in ("USUBJID", "SITEID", "BOR", "BEST_PCHG", "N_POST", "P95STAT", "NEW_LESION") if c in bars]]
     numbers = {"Patients with a bar": len(bars), "Without a post-baseline measurement": len(missing),
                "Deepest shrinkage (%)": round(float(bars["BEST_PCHG"].min()), 1) if len(bars) else None}
@@ -226,10 +227,19 @@ def response_by_arm(cut: DataCut, config: StudyConfig, options: ArmsOptions) -> 
                 numbers[f"CMH p, {a} vs {ref}"] = round(cmh.p_value, 4)
         rows.append(row)
     table = pd.DataFrame(rows)
+    bor = frame["BOR"].where(frame["BOR"].isin(BOR_ORDER), "NE")
+    by_arm = pd.DataFrame({"Best overall response": [*BOR_ORDER, "ORR (CR+PR)", "DCR (CR+PR+SD)"]})
+    for a in arms:
+        b = bor[frame[arm] == a]
+        n = len(b)
+        counts = [int((b == c).sum()) for c in BOR_ORDER] + [int(b.isin(["CR", "PR"]).sum()),
+                                                              int(b.isin(["CR", "PR", "SD"]).sum())]
+        by_arm[f"{a} (N = {n})"] = [f"{k} ({100 * k / n:.1f}%)" if n else "0" for k in counts]
     label = {**POPULATIONS, "ITTFL": "Intent-to-treat"}.get(options.population, options.population)
     notes = (f"Population: {label} by "
              f"{'planned' if arm in ('TRT01P', 'ARM') else 'actual'} arm ({arm}); "
              f"{'confirmed' if _confirmed(config, options) else 'unconfirmed'} responses. Differences are each arm "
              f"minus the reference ({ref}); the CMH test (with continuity correction, as R's default) is stratified "
              f"by {', '.join(c for c in config.strata if c in frame) or 'nothing (no strata in the data)'}.",)
-    return Result("", numbers, {"arms": table}, None, notes)
+    notes = (*notes, "Best overall response by arm: NE includes patients without a post-baseline assessment.")
+    return Result("", numbers, {"arms": table, "bor_by_arm": by_arm}, None, notes)

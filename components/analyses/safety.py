@@ -175,12 +175,27 @@ def exposure(cut: DataCut, config: StudyConfig, options: Options) -> Result:
         return Result("", {f"Patients dosed, {r['Drug']}": r["Patients"] for _, r in summary.iterrows()},
                       {"summary": summary, "adjustments": pd.DataFrame()}, None, (note,))
     rdi = pd.concat([relative_dose_intensity(adex, adsl, d, cut.cutoff) for d in config.regimen], ignore_index=True)
-    summary = rdi.groupby("DRUG", sort=False).agg(
+    arms = _safety_arms(config, adsl)
+    by = ["DRUG"]
+    if arms is not None:
+        col, order = arms
+        rdi = rdi.merge(adsl[["USUBJID", col]].rename(columns={col: "ARM"}), on="USUBJID", how="left")
+        # an arm's regimen is the drugs its patients received: a drug nobody in the arm got (the control
+        # arm's experimental drugs) is not that arm's regimen, not an RDI of 0
+        given = rdi.groupby(["ARM", "DRUG"])["TOTAL"].transform("sum") > 0
+        rdi = rdi[given].reset_index(drop=True)
+        rdi["ARM"] = pd.Categorical(rdi["ARM"], categories=order)
+        by = ["ARM", "DRUG"]
+    summary = rdi.groupby(by, sort=False, observed=True).agg(
         Patients=("USUBJID", "nunique"), **{"Median days on the drug": ("DAYS", "median")},
         **{"Median RDI (%)": ("RDI", lambda x: round(100 * x.median(), 1))},
         **{"RDI < 80% (patients)": ("RDI", lambda x: int((x < 0.8).sum()))},
-    ).reset_index().rename(columns={"DRUG": "Drug"})
-    fig = rdi_figure(rdi, ctx, [d.drug for d in config.regimen])
+    ).reset_index().rename(columns={"DRUG": "Drug", "ARM": "Arm (actual)"})
+    if arms is not None:
+        summary = summary.sort_values("Arm (actual)", kind="stable").reset_index(drop=True)
+        summary["Arm (actual)"] = summary["Arm (actual)"].astype(str)
+        rdi["ARM"] = rdi["ARM"].astype(str)
+    fig = rdi_figure(rdi, ctx, [d.drug for d in config.regimen], arms[1] if arms is not None else None)
     tables = {"summary": summary, "rdi": rdi.round(3)}
     parts = [a for a in (adjustments(adex, d.drug) for d in config.regimen) if len(a)]
     adj = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
@@ -190,10 +205,21 @@ def exposure(cut: DataCut, config: StudyConfig, options: Options) -> Result:
         tables["adjustment_counts"] = (counts.reset_index().replace({"dose_reduction": "Reduction",
                                                                      "dose_hold": "Interruption"})
                                        .rename(columns={"DRUG": "Drug", "KIND": "Kind"}))
-    numbers = {f"Median RDI, {r['Drug']} (%)": r["Median RDI (%)"] for _, r in summary.iterrows()}
+    numbers = {f"Median RDI, {r['Drug']}" + (f", {r['Arm (actual)']}" if arms is not None else "") + " (%)":
+               r["Median RDI (%)"] for _, r in summary.iterrows()}
     note = ("RDI = delivered / planned cumulative dose of each drug from its first to its last dose, with the planned "
-            "schedule of the study config (escalation steps included).")
+            "schedule of the study config (escalation steps included)."
+            + (f" By actual arm ({arms[0]}), safety population." if arms is not None else ""))
     return Result("", numbers, tables, fig, (note,))
+
+
+def _safety_arms(config: StudyConfig, adsl: pd.DataFrame) -> tuple[str, list[str]] | None:
+    """Randomized studies: the actual-arm column of the safety population and the arms in display order."""
+    from components.analyses.arms import arm_column, arm_levels
+
+    saf = safety_population(adsl)
+    col = arm_column(config, saf, "SAFFL")
+    return None if col is None else (col, arm_levels(config, saf[col].dropna()))
 
 
 @analysis("Dose levels over time")
@@ -247,3 +273,57 @@ def ae_overview_by_arm(cut: DataCut, config: StudyConfig, options: Options) -> R
     return Result("TEAE overview by arm", numbers, {"by_arm": table}, None,
                   (f"Safety population by actual arm ({arm}); risk differences against {ref}, Miettinen–Nurminen "
                    "95% CI.",))
+
+
+@analysis("TEAEs by system organ class and preferred term, by arm")
+def ae_table_by_arm(cut: DataCut, config: StudyConfig, options: AeTableOptions) -> Result:
+    """Randomized studies: patients per SOC and PT with one column pair per actual arm (any grade and
+    grade ≥3 at the worst grade, n (%) of that arm's safety population) and the any-grade risk difference
+    of each arm against the reference (Miettinen–Nurminen 95% CI). A term is a row when its any-grade
+    incidence reaches ``min_pct`` in at least one arm; SOC rows count every patient in the SOC."""
+    from components.analyses.arms import arm_column, arm_levels
+    from components.stats.comparative import rate_difference
+
+    adsl, teae, _ = _teae(cut, config, options)
+    saf = safety_population(adsl)
+    arm = arm_column(config, saf, "SAFFL")
+    if arm is None or config.reference_arm is None:
+        return Result("", {}, {}, None, ("Not a randomized study (one arm in the config or the data).",))
+    arms = arm_levels(config, saf[arm].dropna())
+    ref = config.reference_arm
+    keys = ["Level", "SOC", "Term"]
+    rows = incidence_table(teae, len(saf), 0.0)[keys]
+    n_arm, counts = {}, {}
+    for a in arms:
+        ids = set(saf.loc[saf[arm] == a, "USUBJID"])
+        n_arm[a] = len(ids)
+        t = incidence_table(teae[teae["USUBJID"].isin(ids)], len(ids), 0.0)
+        counts[a] = rows.merge(t, on=keys, how="left").fillna({"Any grade": 0, "Grade ≥3": 0, "Any grade %": 0.0})
+    pct = pd.concat([counts[a]["Any grade %"] for a in arms], axis=1).max(axis=1)
+    keep_pt = (rows["Level"] == "PT") & (pct >= options.min_pct)
+    keep = keep_pt | ((rows["Level"] == "SOC") & rows["SOC"].isin(set(rows.loc[keep_pt, "SOC"])))
+    table = rows[keep].reset_index(drop=True)
+    show = pd.DataFrame({"System organ class / preferred term": np.where(
+        table["Level"] == "SOC", table["Term"].str.upper(), "    " + table["Term"])})
+    for a in arms:
+        c = counts[a][keep].reset_index(drop=True)
+        table[f"{a}: any grade"] = c["Any grade"].astype(int)
+        table[f"{a}: grade ≥3"] = c["Grade ≥3"].astype(int)
+        show[f"{a} (N = {n_arm[a]}): any grade"] = [n_pct(v, n_arm[a]) for v in table[f"{a}: any grade"]]
+        show[f"{a}: grade ≥3"] = [n_pct(v, n_arm[a]) for v in table[f"{a}: grade ≥3"]]
+    numbers: dict[str, object] = {f"Safety population, {a}": n_arm[a] for a in arms}
+    if ref in arms and n_arm[ref]:
+        for a in arms:
+            if a == ref or not n_arm[a]:
+                continue
+            col = f"Difference {a} − {ref}, any grade, points (95% CI)"
+            show[col] = [rate_difference(int(k1), n_arm[a], int(k2), n_arm[ref]).text().replace(" points", "")
+                         for k1, k2 in zip(table[f"{a}: any grade"], table[f"{ref}: any grade"], strict=True)]
+    numbers["Terms shown"] = int((table["Level"] == "PT").sum())
+    for term in table.loc[table["Level"] == "PT", "Term"].head(3):
+        i = table.index[(table["Level"] == "PT") & (table["Term"] == term)][0]
+        numbers.update({f"{term}, {a}": show.loc[i, f"{a} (N = {n_arm[a]}): any grade"] for a in arms})
+    note = (f"Safety population by actual arm ({arm}); n (%) of each arm at the patient's worst grade; a term is shown "
+            f"when its any-grade incidence reaches {options.min_pct:g}% in at least one arm; differences against "
+            f"{ref}, Miettinen–Nurminen 95% CI; rows ordered by the pooled frequency.")
+    return Result("", numbers, {"table": table, "display": show}, None, (note,))

@@ -45,6 +45,14 @@ def populations(config: StudyConfig, adsl: pd.DataFrame) -> dict[str, str]:
     return out
 
 
+def default_view(config: StudyConfig, adsl: pd.DataFrame) -> tuple[str, str | None]:
+    """The (population, group) a survival curve opens with: for a randomized study the efficacy
+    population compared by planned arm (the protocol's analysis); otherwise all treated, one curve.
+    The page, the deck and the since-last-cut numbers all start from here."""
+    population = next(iter(populations(config, adsl)))
+    return population, arm_column(config, adsl, population)
+
+
 def group_candidates(adsl: pd.DataFrame) -> list[str]:
     """ADSL columns a curve can be split by: the usual subgroups, then any categorical column with 2–8
     levels."""

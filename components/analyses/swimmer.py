@@ -55,7 +55,7 @@ def swimmer(cut: DataCut, config: StudyConfig, options: SwimmerOptions) -> Resul
     fig = swimmer_figure(shown, events[events["USUBJID"].isin(set(shown["USUBJID"]))], ctx, color_by=options.color_by,
                          unit=options.unit, layers=tuple(options.layers), drug=drug,
                          site_names={x.id: x.name for x in config.sites}, highlight=set(options.highlight) or None,
-                         highlight_label=options.highlight_label)
+                         highlight_label=options.highlight_label, arm_order=list(config.arms))
     table = shown[["USUBJID", "SITEID", "BOR", "TRTSDT", "END", "DAYS", "ONGOING", "DCSREAS"]].rename(
         columns={"END": "Last dose or cut-off", "DAYS": "Days on treatment", "ONGOING": "On treatment"})
     numbers = {"Treated patients": len(bars), "On treatment at the cut": n_on,

@@ -22,7 +22,6 @@ from components.figures.style import (
     INK,
     MISSING_COLOR,
     NAVY,
-    OKABE_ITO,
     P95_COLORS,
     P95_ORDER,
     PANEL,
@@ -31,6 +30,7 @@ from components.figures.style import (
     TEXT_SOFT,
     WHITE,
     ZERO_LINE,
+    arm_colors,
     categorical_colors,
 )
 
@@ -69,7 +69,8 @@ def waterfall_data(
     return shown.reset_index(drop=True), missing.reset_index(drop=True)
 
 
-def _category_colors(values: pd.Series, color_by: str, site_names: dict[str, str] | None) -> tuple[list[str], dict[str, str], dict[str, str]]:
+def _category_colors(values: pd.Series, color_by: str, site_names: dict[str, str] | None,
+                     arm_order: list[str] | None = None) -> tuple[list[str], dict[str, str], dict[str, str]]:
     """Categories in display order, their colours and legend labels."""
     if color_by == "BOR":
         cats = [c for c in BOR_ORDER if c in set(values)]
@@ -77,9 +78,9 @@ def _category_colors(values: pd.Series, color_by: str, site_names: dict[str, str
     if color_by == "P95STAT":
         cats = [c for c in P95_ORDER if c in set(values)]
         return cats, P95_COLORS, {c: f"p95HER2 {c.lower()}" for c in cats}
-    if color_by == "TRT01P":  # arms in the Okabe–Ito order
-        cats = sorted(set(values.dropna()))
-        return cats, dict(zip(cats, OKABE_ITO, strict=False)), {c: c for c in cats}
+    if color_by == "TRT01P":  # arms in the study's order, the colours of every other figure
+        cats, colors = arm_colors(list(values.dropna().astype(str)), arm_order)
+        return cats, colors, {c: c for c in cats}
     cats = sorted(set(values))
     names = site_names or {}
     return cats, categorical_colors(cats), {c: names.get(c, f"Site {c}") for c in cats}
@@ -98,6 +99,7 @@ def waterfall_figure(
     highlight: set[str] | None = None,
     highlight_label: str = "Outlined: new since the comparison cut",
     title: str = "Best change from baseline in target lesions",
+    arm_order: list[str] | None = None,
 ) -> go.Figure:
     """The waterfall plot. ``highlight``: subjects outlined (e.g. new since the comparison cut)."""
     fig = go.Figure()
@@ -105,7 +107,7 @@ def waterfall_figure(
     x = list(range(n))
     if n:
         bars = bars.assign(X=x, Y=np.minimum(bars["BEST_PCHG"], cap))
-        cats, colors, labels = _category_colors(bars[color_by], color_by, site_names)
+        cats, colors, labels = _category_colors(bars[color_by], color_by, site_names, arm_order)
         for cat in cats:
             sub = bars[bars[color_by] == cat]
             outline = [2.5 if highlight and s in highlight else 0 for s in sub["USUBJID"]]

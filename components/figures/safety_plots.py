@@ -23,6 +23,7 @@ from components.figures.style import (
     TEXT,
     TEXT_SOFT,
     VERMILION,
+    arm_colors,
     rgba,
 )
 from components.stats.survival import cumulative_incidence
@@ -126,10 +127,20 @@ def dose_level_figure(levels: pd.DataFrame, ctx: FigureContext | None, drug: str
                          legend_title="Daily dose")
 
 
-def rdi_figure(rdi: pd.DataFrame, ctx: FigureContext | None, drugs: list[str]) -> go.Figure:
-    """Relative dose intensity per patient and drug (points with a box), 100% = as planned."""
+def rdi_figure(rdi: pd.DataFrame, ctx: FigureContext | None, drugs: list[str], arms: list[str] | None = None) -> go.Figure:
+    """Relative dose intensity per patient and drug (points with a box), 100% = as planned; with
+    ``arms`` (an ARM column in ``rdi``), one box per arm beside each other for each drug."""
     fig = go.Figure()
-    for i, drug in enumerate(drugs):
+    if arms:
+        arms, colors = arm_colors(list(arms), list(arms))
+        for a in arms:
+            d = rdi[rdi["ARM"] == a]
+            fig.add_trace(go.Box(x=d["DRUG"], y=100 * d["RDI"], name=a, boxpoints="all", jitter=0.35, pointpos=0,
+                                 marker={"color": colors[a], "size": 5}, line={"width": 1.5}, customdata=d["USUBJID"],
+                                 hovertemplate="%{customdata} (%{x}): %{y:.0f}%<extra>" + a + "</extra>"))
+        fig.update_layout(boxmode="group", legend_title_text="Arm (actual)")
+        fig.update_xaxes(categoryorder="array", categoryarray=[d for d in drugs if d in set(rdi["DRUG"])])
+    for i, drug in enumerate(drugs if not arms else ()):
         d = rdi[rdi["DRUG"] == drug]
         fig.add_trace(go.Box(y=100 * d["RDI"], name=drug, boxpoints="all", jitter=0.35, pointpos=0,
                              marker={"color": DRUG_COLORS[i % len(DRUG_COLORS)], "size": 6}, line={"width": 1.5},

@@ -165,6 +165,14 @@ def categorical_colors(values: list[str]) -> dict[str, str]:
     return {v: EXTENDED[i % len(EXTENDED)] for i, v in enumerate(values)}
 
 
+def arm_colors(present: list[str], order: list[str] | None = None) -> tuple[list[str], dict[str, str]]:
+    """Arms in the study's display order (the config's ``arms``, then any others sorted) and their
+    colours: the same arm has the same colour in every figure (KM, waterfall, swimmer, RDI, forest)."""
+    seen = set(present)
+    cats = [a for a in (order or []) if a in seen] + sorted(seen - set(order or []))
+    return cats, categorical_colors(cats)
+
+
 def bor_color(bor: str | None) -> str:
     return BOR_COLORS.get(str(bor), MISSING_COLOR)
 

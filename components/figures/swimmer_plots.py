@@ -18,11 +18,11 @@ from components.figures.style import (
     GRID,
     INK,
     MISSING_COLOR,
-    OKABE_ITO,
     P95_COLORS,
     P95_ORDER,
     TEXT_SOFT,
     WHITE,
+    arm_colors,
     categorical_colors,
 )
 from components.stats.swimmer import EVENT_ORDER, UNITS
@@ -41,6 +41,7 @@ def swimmer_figure(
     highlight_label: str = "Outlined: new since the comparison cut",
     tick_every: float | None = None,
     title: str = "Time on treatment and events",
+    arm_order: list[str] | None = None,
 ) -> go.Figure:
     """Bars in the given (top-to-bottom) order; one legend entry for every marker shown."""
     div = UNITS[unit]
@@ -55,8 +56,8 @@ def swimmer_figure(
         cats = [c for c in P95_ORDER if c in set(bars["P95STAT"])]
         colors, labels = P95_COLORS, {c: f"p95HER2 {c.lower()}" for c in cats}
     elif color_by == "TRT01P":
-        cats = sorted(set(bars["TRT01P"].dropna()))
-        colors, labels = dict(zip(cats, OKABE_ITO, strict=False)), {c: c for c in cats}
+        cats, colors = arm_colors(list(bars["TRT01P"].dropna().astype(str)), arm_order)
+        labels = {c: c for c in cats}
     else:
         cats = sorted(set(bars["SITEID"]))
         colors, labels = categorical_colors(cats), {c: names.get(c, f"Site {c}") for c in cats}

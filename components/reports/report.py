@@ -10,13 +10,20 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from components.analyses.base import Filters, Options, Result, new_subjects
-from components.analyses.changes import cut_comparison
+from components.analyses.base import Filters, Options, Result, new_subjects, view
+from components.analyses.changes import NEW_COUNTS, cut_comparison
 from components.analyses.enrollment import AccrualOptions, accrual, flow
 from components.analyses.overview import study_status
-from components.analyses.response import ResponseOptions, WaterfallOptions, response_overview, waterfall
-from components.analyses.safety import ButterflyOptions, ae_butterfly, ae_overview
-from components.analyses.survival import SurvivalOptions, kaplan_meier_endpoint
+from components.analyses.response import (
+    ArmsOptions,
+    ResponseOptions,
+    WaterfallOptions,
+    response_by_arm,
+    response_overview,
+    waterfall,
+)
+from components.analyses.safety import ButterflyOptions, ae_butterfly, ae_overview, ae_overview_by_arm
+from components.analyses.survival import SurvivalOptions, default_view, kaplan_meier_endpoint
 from components.analyses.swimmer import SwimmerOptions, swimmer
 from components.data.config import StudyConfig
 from components.data.datasets import DataCut
@@ -46,6 +53,8 @@ def build_report(cut: DataCut, config: StudyConfig, compare: DataCut | None = No
     new = new_subjects(cut, compare, filters)
     label = f"Outlined: new since {compare.cutoff_text}" if compare is not None and new else ""
 
+    adsl = view(cut, Options(filters=filters)).tables["adsl"] if cut.has("adsl") else pd.DataFrame()
+    survival_population, arms = default_view(config, adsl) if cut.has("adsl") else ("SAFFL", None)
     acc = accrual(cut, config, AccrualOptions(**base))
     items.append(ReportItem("enrollment", "Enrollment", acc.figure, note=acc.notes[0], result=acc))
     fl = flow(cut, config, Options(**base))
@@ -57,31 +66,52 @@ def build_report(cut: DataCut, config: StudyConfig, compare: DataCut | None = No
             items.append(ReportItem("primary", "Primary endpoint: ORR against the protocol's decision rule",
                                     table=pe.table(), note="Whole study, whatever filters are on." if filters else "",
                                     result=ro))
-        show = ro.tables["summary_display"]  # one row per category, n (%) and CI per population
         orr = ro.detail.orr
         confirmed = "confirmed" if ro.detail.confirmed else "unconfirmed"
-        items.append(ReportItem("response_table", f"Best overall response (RECIST 1.1, {confirmed})",
-                                table=show,
-                                note=f"ORR (evaluable): {orr.rate.text()}"
-                                     + (f"; {orr.test.name}: {orr.test.p_text}" if orr.test is not None else ""),
-                                result=ro))
+        ba = (response_by_arm(cut, config, ArmsOptions(**base, population=survival_population))
+              if arms else None)
+        if ba is not None and "arms" in ba.tables:
+            items.append(ReportItem("response_table", f"Best overall response by arm (RECIST 1.1, {confirmed})",
+                                    table=ba.tables["bor_by_arm"], note=ba.notes[-1], result=ba))
+            items.append(ReportItem("response_by_arm", "Objective response by arm", table=ba.tables["arms"],
+                                    note=ba.notes[0], result=ba))
+        else:
+            show = ro.tables["summary_display"]  # one row per category, n (%) and CI per population
+            items.append(ReportItem("response_table", f"Best overall response (RECIST 1.1, {confirmed})",
+                                    table=show,
+                                    note=f"ORR (evaluable): {orr.rate.text()}"
+                                         + (f"; {orr.test.name}: {orr.test.p_text}" if orr.test is not None else ""),
+                                    result=ro))
         wf = waterfall(cut, config, WaterfallOptions(**base, highlight=new, highlight_label=label))
         items.append(ReportItem("waterfall", "Waterfall", wf.figure, result=wf))
     sw = swimmer(cut, config, SwimmerOptions(**base, page_size=SWIMMER_MAX, highlight=new, highlight_label=label))
     if sw.figure is not None:
         items.append(ReportItem("swimmer", "Swimmer", sw.figure, result=sw))
     for ep in ("PFS", "OS"):
-        km = kaplan_meier_endpoint(cut, config, SurvivalOptions(**base, endpoint=ep))
+        km = kaplan_meier_endpoint(cut, config, SurvivalOptions(**base, endpoint=ep, population=survival_population,
+                                                                group_by=arms))
         if km.figure is not None:
             items.append(ReportItem(ep.lower(), ENDPOINTS[ep], km.figure, result=km))
+            if "stratified" in km.tables:
+                primary = config.two_arm is not None and config.two_arm.endpoint == ep
+                items.append(ReportItem(f"{ep.lower()}_comparison",
+                                        ("Primary endpoint: " if primary else "") + f"{ENDPOINTS[ep]}, stratified comparison",
+                                        table=km.tables["stratified"], result=km,
+                                        note="Stratified by the randomization factors of the study config."))
     if cut.has("adae"):
         ov = ae_overview(cut, config, Options(**base))
-        items.append(ReportItem("safety", ov.title, table=ov.tables["overview"][["Category", "n (%)"]], result=ov))
+        by_arm = ae_overview_by_arm(cut, config, Options(**base)) if arms else None
+        if by_arm is not None and "by_arm" in by_arm.tables:
+            items.append(ReportItem("safety", "Adverse events overview by arm", table=by_arm.tables["by_arm"],
+                                    note=by_arm.notes[0], result=by_arm))
+        else:
+            items.append(ReportItem("safety", ov.title, table=ov.tables["overview"][["Category", "n (%)"]], result=ov))
         bf = ae_butterfly(cut, config, ButterflyOptions(**base, top=12))
         items.append(ReportItem("ae_butterfly", "Most frequent adverse events", bf.figure, result=bf))
-    summary = since_last_cut_item(cut, config, compare, filters)
-    if summary is not None:
-        items.append(summary)
+    for part in (since_last_cut_item, since_last_cut_by_arm):
+        summary = part(cut, config, compare, filters)
+        if summary is not None:
+            items.append(summary)
     return items
 
 
@@ -97,13 +127,24 @@ def since_last_cut_item(cut: DataCut, config: StudyConfig, compare: DataCut | No
                       else "")
 
 
+def since_last_cut_by_arm(cut: DataCut, config: StudyConfig, compare: DataCut | None,
+                          filters: Filters = ()) -> ReportItem | None:
+    """Randomized studies: the key numbers before → now for each arm."""
+    if compare is None or not compare.has("adsl") or not cut.has("adsl"):
+        return None
+    ch = cut_comparison(cut, config, Options(filters=filters), previous=compare)
+    if "metrics_by_arm" not in ch.tables:
+        return None
+    return ReportItem("changes_by_arm", f"Since the last cut ({compare.cutoff_text}), by arm",
+                      table=ch.tables["metrics_by_arm"], result=ch, note=" ".join(ch.notes))
+
+
 def highlights(ch: Result) -> pd.DataFrame:
     """The since-last-cut slide: key numbers before → now, and counts of what is new."""
     rows = [{"": r.Measure, "Before": _num(r.Before), "Now": _num(r.Now), "Change": _num(r.Change, signed=True)}
             for r in ch.tables["metrics"].itertuples(index=False)]
-    for label, n in ch.numbers.items():
-        if label != "Retroactive changes":
-            rows.append({"": label, "Before": "", "Now": str(n), "Change": ""})
+    for label in NEW_COUNTS:
+        rows.append({"": label, "Before": "", "Now": str(ch.numbers[label]), "Change": ""})
     return pd.DataFrame(rows)
 
 
