@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from components.analyses.arms import efficacy_population, efficacy_populations
 from components.analyses.response import (
     POPULATIONS,
     ArmsOptions,
@@ -74,7 +75,12 @@ with widgets.guard('The primary endpoint'):
 if not cfg.single_arm:
     with widgets.guard("Response by arm"):
         st.subheader("Objective response by arm")
-        arm_pop = cfg.efficacy_population if cfg.efficacy_population in s.view.tables["adsl"] else population
+        arm_pops = efficacy_populations(cfg, s.view.tables["adsl"])
+        main_pop = efficacy_population(cfg, s.view.tables["adsl"]) or population
+        arm_pop = st.radio("Population (by arm)", list(arm_pops), index=list(arm_pops).index(main_pop),
+                           format_func=arm_pops.get, horizontal=True, key="resp_arm_pop",
+                           help="Efficacy by planned arm in the intent-to-treat population (the protocol's "
+                                "analysis); per-protocol where ADSL flags it (PPROTFL).")
         ba = widgets.run(response_by_arm, s, s.options(ArmsOptions, population=arm_pop, confirmed=confirmed,
                                                         source=source))
         if "arms" in ba.tables:

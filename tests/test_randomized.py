@@ -147,3 +147,46 @@ def test_since_last_cut_and_deck_are_per_arm(ph3):
     # the single-arm demo keeps its pooled deck
     single = {i.key for i in build_report(load_cut(DEMO_DIR), load_config())}
     assert not {"response_by_arm", "pfs_comparison", "changes_by_arm"} & single
+
+
+def test_randfl_instead_of_ittfl_and_a_per_protocol_set(tmp_path, app_factory, monkeypatch):
+    """ADaM IG population flags other than the config's: RANDFL stands in for ITTFL, and PPROTFL adds
+    the per-protocol set to the populations the pages offer."""
+    import shutil
+
+    import pandas as pd
+
+    from components.analyses.arms import efficacy_population, efficacy_populations
+
+    src = sorted(p for p in PH3_DIR.iterdir() if p.is_dir())[-1]
+    folder = tmp_path / src.name
+    shutil.copytree(src, folder)
+    adsl = pd.read_csv(folder / "adsl.csv", dtype=str, keep_default_na=False)
+    adsl["RANDFL"] = adsl.pop("ITTFL")
+    adsl["PPROTFL"] = "Y"
+    excluded = adsl["USUBJID"].iloc[:12]
+    adsl.loc[adsl["USUBJID"].isin(excluded), "PPROTFL"] = "N"
+    adsl.to_csv(folder / "adsl.csv", index=False)
+    cut, cfg = load_cut(folder), load_config(PH3_CONFIG)
+    a = cut.tables["adsl"]
+    assert efficacy_population(cfg, a) == "RANDFL"
+    assert list(efficacy_populations(cfg, a))[:2] == ["RANDFL", "PPROTFL"]
+    itt = response_by_arm(cut, cfg, ArmsOptions(population="RANDFL")).tables["arms"]
+    pp = response_by_arm(cut, cfg, ArmsOptions(population="PPROTFL")).tables["arms"]
+    assert itt["N"].sum() == int((a["RANDFL"] == "Y").sum()) and pp["N"].sum() == itt["N"].sum() - 12
+    km = kaplan_meier_endpoint(cut, cfg, SurvivalOptions(endpoint="PFS", population="PPROTFL", group_by="TRT01P"))
+    assert km.numbers["Patients"] <= int((a["PPROTFL"] == "Y").sum())
+    monkeypatch.setenv("TRIAL_STUDY_CONFIG", str(PH3_CONFIG))
+    at = app_factory(folder)
+
+    chosen = []
+
+    def per_protocol(at):
+        for r in at.radio:
+            if r.key in ("surv_pop", "resp_arm_pop"):
+                r.set_value("PPROTFL").run()
+                chosen.append(r.key)
+
+    found = walk(at, ["pages/response.py", "pages/survival.py"], each=per_protocol)
+    assert not {k: v for k, v in found.items() if v}
+    assert chosen == ["resp_arm_pop", "surv_pop"]

@@ -9,7 +9,7 @@ from dataclasses import replace
 import numpy as np
 import pandas as pd
 
-from components.analyses.arms import arm_column, arm_levels
+from components.analyses.arms import arm_column, arm_levels, efficacy_population
 from components.analyses.base import Options, Result, analysis, response_derivation, view
 from components.analyses.overview import study_status
 from components.analyses.response import ResponseOptions, response_overview
@@ -97,7 +97,7 @@ def arm_options(cut: DataCut, config: StudyConfig, options: Options) -> tuple[st
     if not cut.has("adsl"):
         return None
     adsl = cut.tables["adsl"]
-    col = arm_column(config, adsl, config.efficacy_population)
+    col = arm_column(config, adsl, efficacy_population(config, adsl) or "ITTFL")
     if col is None:
         return None
     chosen = dict(options.filters)

@@ -190,7 +190,7 @@ def response_by_arm(cut: DataCut, config: StudyConfig, options: ArmsOptions) -> 
     """ORR per arm (exact Clopper–Pearson CI) in the efficacy population by planned arm; each arm
     against the configured reference: the difference with the Miettinen–Nurminen CI and the
     Cochran–Mantel–Haenszel test stratified by the randomization factors (R ``mantelhaen.test``)."""
-    from components.analyses.arms import arm_column, arm_levels
+    from components.analyses.arms import POPULATION_FLAGS, arm_column, arm_levels
     from components.stats.comparative import cmh_test, rate_difference
     from components.stats.recist import response_rate
 
@@ -235,7 +235,7 @@ def response_by_arm(cut: DataCut, config: StudyConfig, options: ArmsOptions) -> 
         counts = [int((b == c).sum()) for c in BOR_ORDER] + [int(b.isin(["CR", "PR"]).sum()),
                                                               int(b.isin(["CR", "PR", "SD"]).sum())]
         by_arm[f"{a} (N = {n})"] = [f"{k} ({100 * k / n:.1f}%)" if n else "0" for k in counts]
-    label = {**POPULATIONS, "ITTFL": "Intent-to-treat"}.get(options.population, options.population)
+    label = POPULATION_FLAGS.get(options.population, options.population)
     notes = (f"Population: {label} by "
              f"{'planned' if arm in ('TRT01P', 'ARM') else 'actual'} arm ({arm}); "
              f"{'confirmed' if _confirmed(config, options) else 'unconfirmed'} responses. Differences are each arm "

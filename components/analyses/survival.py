@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from components.analyses.arms import ARM_COLUMNS, arm_column, arm_levels
+from components.analyses.arms import ARM_COLUMNS, POPULATION_FLAGS, arm_column, arm_levels, efficacy_populations
 from components.analyses.base import Options, Result, analysis, figure_context, response_derivation, view
 from components.analyses.decision import population_subjects
 from components.data.config import StudyConfig
@@ -29,20 +29,15 @@ from components.stats.survival import (
     reverse_km_followup,
 )
 
-POPULATIONS = {"SAFFL": "All treated", "EFFFL": "Response-evaluable", "ITTFL": "Intent-to-treat"}
+POPULATIONS = POPULATION_FLAGS
 
 PREFERRED_GROUPS = ("TRT01P", "TRT01A", "P95STAT", "PRIORLN", "VISCFL", "ECOGBL", "TDXDRSN", "SITEID")
 NOT_GROUPS = ("USUBJID", "STUDYID", "SEX", "SAFFL", "EFFFL", "EOTSTT", "DCSREAS", "DTHCAUS", "HRSTAT", "HER2STAT", "SUBJID")
 
 
 def populations(config: StudyConfig, adsl: pd.DataFrame) -> dict[str, str]:
-    """The populations a survival curve can be drawn in: a randomized study's efficacy population (by
-    planned arm) first, then all treated and response-evaluable."""
-    out = {}
-    if not config.single_arm and config.efficacy_population in adsl:
-        out[config.efficacy_population] = POPULATIONS.get(config.efficacy_population, config.efficacy_population)
-    out.update({k: v for k, v in POPULATIONS.items() if k in ("SAFFL", "EFFFL")})
-    return out
+    """The populations a survival curve can be drawn in (:func:`components.analyses.arms.efficacy_populations`)."""
+    return efficacy_populations(config, adsl)
 
 
 def default_view(config: StudyConfig, adsl: pd.DataFrame) -> tuple[str, str | None]:
