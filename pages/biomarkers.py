@@ -51,6 +51,7 @@ def p95her2() -> None:
                         f"Not assessable or missing ({res.numbers['Not assessable or missing (not tested)']}) are counted "
                         "above, not in the test.")
             widgets.subgroup_caption(s)
+            widgets.table_to_deck("p95_fisher", "Response by p95HER2 status", fx.table.reset_index(), res)
         wf = widgets.run(waterfall, s, s.options(WaterfallOptions, color_by="P95STAT",
                                                  title="Best change in target lesions by p95HER2 status"))
         widgets.show_figure(wf, "wf_p95", filename="waterfall_p95")
@@ -78,6 +79,9 @@ def p95her2() -> None:
     agree = "—" if n["Agreement (%)"] is None else f"{n['Agreement (%)']:.0f}%"
     c3.markdown(f"Cohen's κ = **{kappa}**, agreement {agree} (n = {n['Patients with both']}; "
                 f"{n['Not assessable or missing on either']} with a result not assessable or missing on either assay).")
+    with c3:
+        widgets.table_to_deck("p95_agreement", "p95HER2: IHC against Western blot", assays.tables["agreement"].reset_index(),
+                              assays)
     widgets.show_code(assays, s)
 
 
@@ -101,9 +105,12 @@ def ctdna_section() -> None:
         st.markdown(f"Fisher's exact test: **{widgets.p_label(s, 'p')} = {cl.p_value:.3f}**; odds ratio "
                     f"{cl.odds.text()} (n = {cl.n}: {n['Cleared']} cleared, {n['Not cleared']} not); patients "
                     f"undetectable at baseline ({n['Undetectable at baseline (left out)']}) are left out.")
+        widgets.table_to_deck("ctdna_clearance", f"ctDNA clearance at day {bm.ctdna_early_day} and response",
+                              cl.table.reset_index(), early)
     with right:
         st.markdown("**Molecular (≥50% fall or clearance) next to radiological response**")
-        widgets.table(early.tables["molecular"], width="stretch", height=260)
+        widgets.table(early.tables["molecular"], width="stretch", height=260,
+                      deck=("ctdna_molecular", "Molecular next to radiological response"), result=early)
 
 
 def other() -> None:

@@ -27,6 +27,7 @@ else:
     metrics["Change"] = ch.tables["metrics"]["Change"].map(lambda v: "" if v != v else f"{v:+g}")
     st.dataframe(metrics, hide_index=True, width="content")
     st.caption("ORR: confirmed responses among response-evaluable patients. Median PFS in months (NR = not reached).")
+    widgets.table_to_deck("changes_metrics", f"Since the last cut ({s.compare.cutoff_text}): key numbers", metrics, ch)
     if "metrics_by_arm" in ch.tables:
         st.markdown("**By arm** (before → now)")
         st.dataframe(ch.tables["metrics_by_arm"], hide_index=True, width="content")
@@ -48,7 +49,8 @@ else:
             return
         shown = df.assign(Link="patient?patient=" + df["USUBJID"])
         cols = ["Link"] + [c for c in shown.columns if c not in ("Link", "USUBJID")]
-        widgets.table(shown[cols], width="stretch", column_config={"Link": link})
+        widgets.table(shown[cols], width="stretch", column_config={"Link": link},
+                      deck=(f"changes_{title}", f"{title} since {s.compare.cutoff_text}"), result=ch)
 
     t = ch.tables
     left, right = st.columns(2)
@@ -69,7 +71,9 @@ else:
     if retro.empty:
         st.success("No retroactive change.")
     else:
-        widgets.table(retro.drop(columns=["USUBJID"]), width="stretch")
+        widgets.table(retro.drop(columns=["USUBJID"]), width="stretch",
+                      deck=("changes_retro", f"Retroactive changes to records dated before {s.compare.cutoff_text}"),
+                      result=ch)
         widgets.csv_download(retro, "retroactive_changes.csv", "Download for data management (CSV)", key="dl_retro")
 
 st.subheader("Steering-committee deck and report")

@@ -96,6 +96,7 @@ st.dataframe(ds.tables["designs"], hide_index=True, width="stretch",
                             "Actual power": st.column_config.NumberColumn(format="%.3f")})
 for note in ds.notes:
     (st.info if note.startswith("No Simon") else st.warning)(note)
+widgets.table_to_deck("designs", "Single-arm designs for the primary endpoint", ds.tables["designs"], ds)
 widgets.show_code(ds, s)
 with st.expander("The saw-tooth: neighbouring n of the exact design (power is not monotone in n)"):
     st.dataframe(ds.tables["saw"].rename(columns={"r": "reject if >", "alpha": "actual α", "power": "actual power"}),
@@ -118,6 +119,7 @@ with widgets.guard('The power curves'):
     st.caption("Probability of declaring the treatment promising at each true ORR; for Simon designs also the probability of "
                "early termination (PET) and the expected sample size (EN).")
     widgets.csv_download(oc.tables["oc"], "operating_characteristics.csv", "Download (CSV)", key="dl_oc")
+    widgets.table_to_deck("operating_characteristics", "Operating characteristics", oc.tables["display"], oc)
     widgets.show_code(oc, s)
 
 # ---------------------------------------------------------------- interim monitoring

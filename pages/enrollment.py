@@ -56,8 +56,11 @@ if not cfg.single_arm:
         st.subheader("Randomization balance")
         bal = widgets.run(randomization_balance, s, s.options(Options))
         cols = st.columns(max(len(bal.tables), 1))
-        for col, tab in zip(cols, bal.tables.values(), strict=False):
-            col.dataframe(tab, hide_index=True, width="stretch")
+        for col, (name, tab) in zip(cols, bal.tables.items(), strict=False):
+            with col:
+                st.dataframe(tab, hide_index=True, width="stretch")
+                label = cfg.strata_labels.get(name) or widgets.headers([name]).get(name, name)
+                widgets.table_to_deck(f"balance_{name}", f"Randomization balance: {label}", tab, bal)
         st.caption(" ".join(bal.notes))
 
 st.subheader("Sites")
@@ -72,7 +75,8 @@ if len(idle):
                            for _, r in idle.iterrows()))
 widgets.show_figure(st_res, "sites", filename="enrollment_sites")
 widgets.table(table.drop(columns=["SITEID"]), width="stretch",
-              column_config={"Screen-failure rate": st.column_config.NumberColumn(format="percent")})
+              column_config={"Screen-failure rate": st.column_config.NumberColumn(format="percent")},
+              deck=("sites", "Enrollment by site"), result=st_res)
 widgets.csv_download(table, "sites.csv", "Download the site table (CSV)", key="dl_sites")
 
 st.subheader("Patient flow")

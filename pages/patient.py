@@ -53,9 +53,9 @@ with right:
     widgets.show_figure(res, "profile", filename=f"profile_{short_id(subj)}")
 
 tabs = st.tabs(list(res.tables))
-for tab, df in zip(tabs, res.tables.values(), strict=True):
+for tab, (name, df) in zip(tabs, res.tables.items(), strict=True):
     with tab:
         if df.empty:
             st.caption("No rows for this patient.")
         else:
-            widgets.table(df, width="stretch")
+            widgets.table(df, width="stretch", deck=(f"patient_{subj}_{name}", f"{short_id(subj)}: {name}"), result=res)

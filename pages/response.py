@@ -126,7 +126,8 @@ with widgets.guard('The waterfall'):
     widgets.show_figure(wf, "waterfall", data=wf.tables["bars"])
     if len(wf.tables["missing"]):
         st.caption(f"Not in the waterfall — no post-baseline measurement of target lesions ({len(wf.tables['missing'])}):")
-        widgets.table(wf.tables["missing"])
+        widgets.table(wf.tables["missing"], deck=("wf_missing", "Not in the waterfall: no post-baseline measurement"),
+                      result=wf)
 
 # ---------------------------------------------------------------- spider
 with widgets.guard('The spider plot'):
@@ -154,7 +155,8 @@ with widgets.guard('The spider plot'):
 with widgets.guard('The patient listing'):
     st.subheader("Patients")
     widgets.table(res.tables["listing"], width="stretch",
-                  column_config={"BEST_PCHG": st.column_config.NumberColumn("Best % change", format="%.1f")})
+                  column_config={"BEST_PCHG": st.column_config.NumberColumn("Best % change", format="%.1f")},
+                  deck=("response_listing", "Best overall response: patient listing"), result=res)
     widgets.csv_download(res.tables["listing"], "response_listing.csv", "Download the listing (CSV)", key="dl_resp_listing")
 
     disagreements = res.tables["disagreements"]
@@ -165,7 +167,8 @@ with widgets.guard('The patient listing'):
         elif disagreements.empty:
             st.success("The app's derivation agrees with ADRS for every patient.")
         else:
-            widgets.table(disagreements.rename(columns={"GIVEN": "ADRS", "DERIVED": "App (RECIST 1.1)"}))
+            widgets.table(disagreements.rename(columns={"GIVEN": "ADRS", "DERIVED": "App (RECIST 1.1)"}),
+                          deck=("derivation_check", "Derivation check: the app's RECIST 1.1 against ADRS"), result=res)
             st.caption("Where ADRS is higher than the app: an SD or two NE between a response and its confirmation, "
                        f"a confirmation less than {rules.confirmation_min_days} days later, or SD before "
                        f"{rules.sd_min_days} days. Where ADRS is lower: the investigator did not take a response as "

@@ -79,7 +79,8 @@ def focus() -> None:
     m = st.columns(4)
     for col, (label, value) in zip(m, res.numbers.items(), strict=False):
         col.metric(label, "—" if value is None else (f"{value:.0f} days" if isinstance(value, float) else value))
-    widgets.table(res.tables["distribution"], width="content")
+    widgets.table(res.tables["distribution"], width="content",
+                  deck=("focus_distribution", f"{focus_label(cfg)}: worst grade per patient"), result=res)
     if res.figure is not None:
         term = cfg.safety.focus_term
         widgets.show_figure(res, "focus_ci", data=res.tables["time_to_first"], filename=f"{term.lower()}_cumulative_incidence")
@@ -91,7 +92,8 @@ def focus() -> None:
     if len(ep):
         ep = ep.assign(Link="patient?patient=" + ep["USUBJID"])
         widgets.table(ep[["Link", "Episodes", "Median duration (days)", "Longest (days)", "Worst grade", "Ongoing"]],
-                      width="stretch", column_config={"Link": link})
+                      width="stretch", column_config={"Link": link},
+                      deck=("focus_episodes", f"{focus_label(cfg)}: episodes per patient"), result=res)
 
 
 def exposure_section() -> None:
@@ -102,6 +104,7 @@ def exposure_section() -> None:
     res = widgets.run(exposure, s, base)
     st.dataframe(res.tables["summary"], hide_index=True, width="content")
     st.caption(" ".join(res.notes))
+    widgets.table_to_deck("exposure_summary", "Exposure and relative dose intensity", res.tables["summary"], res)
     if res.figure is None:
         widgets.show_code(res, s)
         return
@@ -115,9 +118,11 @@ def exposure_section() -> None:
         st.caption("None recorded.")
     else:
         st.dataframe(res.tables["adjustment_counts"], hide_index=True, width="content")
+        widgets.table_to_deck("adjustment_counts", "Dose reductions and interruptions", res.tables["adjustment_counts"], res)
         adj_show = adj.assign(Link="patient?patient=" + adj["USUBJID"])
         widgets.table(adj_show[["Link", "DRUG", "DATE", "KIND", "Reason", "DETAIL"]], width="stretch",
-                      column_config={"Link": link})
+                      column_config={"Link": link}, deck=("adjustments", "Dose reductions and interruptions: listing"),
+                      result=res)
 
 
 widgets.sections({"Adverse events": adverse_events, focus_label(cfg): focus, "Exposure": exposure_section},

@@ -102,6 +102,7 @@ if cmp is not None:
     if "hazard_ratios" in res.tables:
         hr = res.tables["hazard_ratios"].rename(columns={"p (Wald)": widgets.p_label(s, "p (Wald)")})
         st.dataframe(hr, hide_index=True, width="stretch")
+        widgets.table_to_deck(f"surv_hr_{endpoint}", f"{res.title}: hazard ratios", hr, res)
         st.caption("Cox proportional-hazards model per group against the reference (Efron ties, as R coxph). An HR is "
                    "not estimable when a group has no events.")
     if "stratified" in res.tables:

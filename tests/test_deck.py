@@ -108,8 +108,9 @@ def test_the_deck_of_another_studys_cut_is_clean():
     assert check_geometry(build_deck(cut, config, items=items)) == []
 
 
-def _add_everything(at) -> int:
-    """Click every 'Add to meeting deck' button on every page and lazy tab; returns the clicks."""
+def _add_everything(at, clicked: list[str] | None = None) -> int:
+    """Click every 'Add to meeting deck' button on every page and lazy tab; returns the clicks (the
+    keys clicked go to ``clicked``)."""
     from tests.walk import walk
 
     clicks = 0
@@ -119,6 +120,8 @@ def _add_everything(at) -> int:
         for b in [b for b in at.button if str(b.key).startswith("deck_add_") and not b.disabled]:
             at.button(key=b.key).click().run()
             clicks += 1
+            if clicked is not None:
+                clicked.append(str(b.key).removeprefix("deck_add_"))
 
     found = walk(at, each=click_all)
     assert not any(v for v in found.values() if any(p.startswith("exception") for p in v)), found
@@ -130,9 +133,15 @@ def test_the_deck_built_from_the_screen_with_every_addable_item(app_factory):
     from components.ui.deck_builder import DECK_KEY
 
     at = app_factory()
-    clicks = _add_everything(at)
+    clicked: list[str] = []
+    clicks = _add_everything(at, clicked)
     deck = at.session_state[DECK_KEY]
     assert clicks >= 15 and len(deck) == clicks
+    # tables too, not only figures: the site table, listings, the exposure summary, the patient's tabs
+    for key in ("sites", "response_listing", "exposure_summary", "focus_distribution", "designs",
+                "operating_characteristics", "p95_fisher", "ctdna_clearance"):
+        assert key in clicked, key
+    assert any(k.startswith("patient_") for k in clicked)
     assert all(item.note.startswith(("Settings:", "No filters", "Filters:")) for item in deck)
     # the sidebar lists them, and reorders and removes
     first, second = deck[0].title, deck[1].title

@@ -501,13 +501,28 @@ def _shown(df: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def table(df: pd.DataFrame, column_config: Mapping | None = None, **kwargs: object) -> object:
+def table(df: pd.DataFrame, column_config: Mapping | None = None, deck: tuple[str, str] | None = None,
+          result: Result | None = None, **kwargs: object) -> object:
     """A data table on screen: :func:`display_frame` with headers; ``column_config`` may name the
-    columns by their data names."""
+    columns by their data names. ``deck`` = (key, slide title) adds "Add to meeting deck" under it: the
+    slide gets the table as shown, a patient link column as the patient's id."""
     names = headers(list(df.columns))
     cc = {names.get(k, k): v for k, v in (column_config or {}).items()}
     kwargs.setdefault("hide_index", True)
-    return st.dataframe(_shown(df), column_config=cc or None, **kwargs)
+    shown = st.dataframe(_shown(df), column_config=cc or None, **kwargs)
+    if deck is not None:
+        table_to_deck(deck[0], deck[1], slide_table(df), result)
+    return shown
+
+
+def slide_table(df: pd.DataFrame) -> pd.DataFrame:
+    """A table as a slide shows it: the screen's headers and text, the patient link as the id."""
+    out = df.copy()
+    if "Link" in out:
+        link = out.pop("Link").astype(str).str.replace(r"^.*patient=", "", regex=True)
+        if "USUBJID" not in out:
+            out.insert(0, "USUBJID", link)
+    return display_frame(out, rename=True)
 
 
 def csv_download(df: pd.DataFrame, filename: str, label: str = "Download CSV", key: str | None = None) -> None:
