@@ -70,7 +70,7 @@ opts = s.options(DesignOptions, **what_if)
 with widgets.guard('The sample size'):
     st.subheader("Sample size (one-sample proportion test, normal approximation)")
     ss = widgets.run(sample_size, s, opts)
-    m = st.columns(4)
+    m = widgets.metric_row(4)
     m[0].metric("Evaluable patients", ss.numbers["Evaluable patients"],
                 help="n = [z(1−α/sides)·√(p0(1−p0)) + z(power)·√(p1(1−p1))]² / (p1−p0)², rounded up.")
     m[1].metric("Enrolled (with dropout)", ss.numbers["Enrolled (with dropout)"],
@@ -139,8 +139,8 @@ with widgets.guard('Interim monitoring'):
                                disabled=criterion != "bayes")
     im = widgets.run(interim, s, s.options(InterimOptions, **what_if, prior=prior, criterion=criterion, theta=float(theta)))
     mon, n = im.detail, im.numbers
-    mm = st.columns(4)
-    mm[0].metric("Responders / evaluable assessed", f"{n['Responders']} / {n['Assessed so far']}",
+    mm = widgets.metric_row(4)
+    mm[0].metric("Responders / assessed so far", f"{n['Responders']} / {n['Assessed so far']}",
                  help="Confirmed CR/PR among response-evaluable patients with at least one tumour assessment so far "
                       f"(the Response page counts all {n['Response-evaluable, whole study']} response-evaluable patients, "
                       "assessed or not).")

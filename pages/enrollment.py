@@ -21,10 +21,10 @@ if s is None:
     st.stop()
 cfg = s.config
 
-c1, c2, c3 = st.columns([2, 1.5, 1.5])
+c1 = c2 = c3 = widgets.control_row()
 by = c1.segmented_control("Count patients by", list(COUNT_BY), default="RFICDT", key="enr_by",
                           format_func=COUNT_BY.get) or "RFICDT"
-window = c2.number_input("Rate window (days)", 30, 365, cfg.enrollment.projection_window_days, 10, key="enr_window",
+window = c2.number_input("Rate window (days)", 30, 365, cfg.enrollment.projection_window_days, 10, key="enr_window", width=170,
                          help="The projection uses the enrollment rate over this many days before the cut-off.")
 per_site = c3.toggle("Lines per site", key="enr_sites")
 per_arm = (not cfg.single_arm) and c3.toggle("Lines per arm", key="enr_arms")
@@ -32,7 +32,7 @@ per_arm = (not cfg.single_arm) and c3.toggle("Lines per arm", key="enr_arms")
 res = widgets.run(accrual, s, s.options(AccrualOptions, by=by, window_days=int(window), per_site=per_site and not per_arm,
                                         per_arm=bool(per_arm)))
 proj = res.detail
-m = st.columns(4)
+m = widgets.metric_row(4)
 who = "Enrolled" if by == "RFICDT" else "Treated"
 if proj.target is not None:
     m[0].metric(f"{who} / target", f"{proj.enrolled} / {proj.target}")
@@ -76,7 +76,7 @@ if len(idle):
 widgets.show_figure(st_res, "sites", filename="enrollment_sites")
 widgets.table(table.drop(columns=["SITEID"]), width="stretch",
               column_config={"Screen-failure rate": st.column_config.NumberColumn(format="percent")},
-              deck=("sites", "Enrollment by site"), result=st_res)
+              deck=("site_table", "Enrollment by site"), result=st_res)
 widgets.csv_download(table, "sites.csv", "Download the site table (CSV)", key="dl_sites")
 
 st.subheader("Patient flow")

@@ -22,8 +22,7 @@ if s is not None:
     if view.has("adsl"):
         status = widgets.run(study_status, s, s.options(Options))
         k = status.numbers
-        row = st.container(horizontal=True, gap="large")  # wraps at 1024 px instead of cutting values
-        c = [row] * 6
+        c = widgets.metric_row(6)  # wraps at 1024 px instead of cutting values
         if k["Target enrolled"] is not None:
             c[0].metric("Enrolled / target", f"{k['Enrolled']} / {k['Target enrolled']}",
                         help="Subjects in ADSL against the planned enrollment (study config).", width="content")

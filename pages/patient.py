@@ -42,7 +42,7 @@ with left:
     st.markdown(f"### {md(short_id(subj))}")
     st.caption(md(cfg.site_name(sites[subj])))
     if bor:
-        st.metric("Best overall response (confirmed)", md(bor))
+        st.metric("BOR, confirmed", md(bor), help="Best overall response (RECIST 1.1), confirmed.")
         if derived and derived != bor:
             st.caption(f"ADRS gives {md(bor)}; the app's RECIST 1.1 derivation gives {md(derived)} (see the Response page).")
     skip = ("Patient", "Best overall response", "Derived by the app")

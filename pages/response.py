@@ -25,7 +25,7 @@ if s is None:
 
 cfg, rules, design = s.config, s.config.response, s.config.design
 
-c1, c2, c3 = st.columns([2, 2, 3])
+c1 = c2 = c3 = widgets.control_row("top")
 population = c1.radio("Population", list(POPULATIONS), format_func=POPULATIONS.get, horizontal=True, key="resp_pop",
                       help="Response-evaluable: EFFFL = Y (the primary analysis). All treated: SAFFL = Y.")
 confirmed = c2.toggle("Confirmed responses", value=rules.confirmed_default, key="resp_confirmed",
@@ -46,7 +46,7 @@ orr, pe, n = d.orr, d.decision, d.orr.n
 # ---------------------------------------------------------------- primary endpoint
 with widgets.guard('The primary endpoint'):
     st.subheader("Objective response rate" + (" — primary endpoint" if pe is not None else ""))
-    m = st.columns(4)
+    m = widgets.metric_row(4)
     m[0].metric("ORR", f"{res.numbers['ORR (%)']:.1f}%" if n else "—", help="CR + PR, " + ("confirmed" if confirmed else "unconfirmed"))
     m[1].metric(f"Responders / {POPULATIONS[population].lower()}", f"{orr.k} / {n}")
     m[2].metric("95% CI (exact)", f"{res.numbers['95% CI low (%)']:.1f}–{res.numbers['95% CI high (%)']:.1f}%" if n else "—",
@@ -110,8 +110,7 @@ with widgets.guard('The best-overall-response table'):
 with widgets.guard('The waterfall'):
     st.subheader("Waterfall")
     # one row that wraps on a narrow screen; each control as wide as its label (columns cut the labels)
-    row = st.container(horizontal=True, vertical_alignment="bottom", gap="medium")
-    w1 = w2 = w3 = w4 = row
+    w1 = w2 = w3 = w4 = widgets.control_row()
     color_by = w1.segmented_control("Colour by", [c for c in COLOR_BY if c == "BOR" or c in s.cut.tables["adsl"]],
                                     format_func=COLOR_BY.get, default="BOR",
                                     key="wf_color") or "BOR"

@@ -76,7 +76,7 @@ def adverse_events() -> None:
 def focus() -> None:
     """The focus toxicity (config [safety]): worst grades, episodes, time to onset, dose at onset."""
     res = widgets.run(focus_toxicity, s, base)
-    m = st.columns(4)
+    m = widgets.metric_row(4)
     for col, (label, value) in zip(m, res.numbers.items(), strict=False):
         col.metric(label, "—" if value is None else (f"{value:.0f} days" if isinstance(value, float) else value))
     widgets.table(res.tables["distribution"], width="content",

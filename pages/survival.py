@@ -43,16 +43,17 @@ group_by = c4.selectbox("Compare", choices, index=choices.index(arm) if arm in c
                         help="The arms (randomized studies: against the reference arm of the study config), or any "
                              "categorical ADSL column: one curve each, log-rank test and Cox hazard ratio.")
 
-o1, o2, o3, o4, o5 = st.columns(5)
+o1 = o2 = o3 = o4 = o5 = widgets.control_row()  # wraps; fixed columns cut "Events and cens…" at 1400 px
 show_ci = o1.toggle("CI band", value=group_by == "(none)", key=f"surv_ci_{group_by == '(none)'}",
                     help="On by default for one curve; off when groups are compared, where bands overlap.")
 y_pct = o2.toggle("Y axis in %", value=True, key="surv_pct")
 kmunicate = o3.toggle("Events and censored", value=True, key="surv_kmunicate",
                       help="KMunicate table under the plot (Morris et al., BMJ Open 2019): at risk, cumulative events "
                            "and cumulative censored at each tick, adding up to N. Off: number at risk only.")
-tick = o4.number_input("X tick (months)", min_value=1, max_value=12, value=int(sv.tick_months), key="surv_tick")
+tick = o4.number_input("X tick (months)", min_value=1, max_value=12, value=int(sv.tick_months), key="surv_tick",
+                       width=140)
 landmarks = o5.multiselect("Landmarks (months)", [3, 6, 9, 12, 18, 24, 36], default=[int(m) for m in sv.landmark_months],
-                           key="surv_landmarks")
+                           key="surv_landmarks", width=260)
 
 res = widgets.run(kaplan_meier_endpoint, s, s.options(
     SurvivalOptions, endpoint=endpoint, population=population, group_by=None if group_by == "(none)" else group_by,
@@ -70,7 +71,7 @@ if res.figure is None:
     st.stop()
 
 # headline numbers
-m = st.columns(4)
+m = widgets.metric_row(4)
 m[0].metric("Patients", res.numbers["Patients"])
 m[1].metric("Events", res.numbers["Events"], help="Progression or death" if endpoint != "OS" else "Deaths")
 m[2].metric("Median, months (95% CI)", res.numbers["Median, months (95% CI)"],

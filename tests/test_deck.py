@@ -138,7 +138,7 @@ def test_the_deck_built_from_the_screen_with_every_addable_item(app_factory):
     deck = at.session_state[DECK_KEY]
     assert clicks >= 15 and len(deck) == clicks
     # tables too, not only figures: the site table, listings, the exposure summary, the patient's tabs
-    for key in ("sites", "response_listing", "exposure_summary", "focus_distribution", "designs",
+    for key in ("site_table", "response_listing", "exposure_summary", "focus_distribution", "designs",
                 "operating_characteristics", "p95_fisher", "ctdna_clearance"):
         assert key in clicked, key
     assert any(k.startswith("patient_") for k in clicked)

@@ -28,6 +28,9 @@ from components.figures.style import (
 )
 from components.stats.profile import PatientData
 
+#: Height of a lane title (12 px text) above its lane: the reference-line labels go above it.
+LANE_TITLE_PX = 20
+
 
 def _day(dates: pd.Series, start: pd.Timestamp) -> pd.Series:
     return (pd.to_datetime(dates) - start).dt.days
@@ -182,8 +185,10 @@ def profile_figure(
         # labels of nearby lines are stacked instead of printed over each other
         level = level + 1 if prev_x is not None and x - prev_x < 0.08 * (last + 28) else 0
         prev_x = x
+        # above the first lane's title (which sits on the same top edge), stacked when lines are close
         marks.annotations.append({"x": x, "y": 1.0, "xref": "x", "yref": "paper", "text": label, "showarrow": False,
-                                  "yanchor": "bottom", "yshift": 2 + 13 * level, "font": {"size": 10, "color": color}})
+                                  "yanchor": "bottom", "yshift": LANE_TITLE_PX + 13 * level,
+                                  "font": {"size": 10, "color": color}})
     # the subplot titles (make_subplots' annotations) left-aligned as lane labels
     fig.layout.annotations = [{**a.to_plotly_json(), "x": 0, "xanchor": "left", "font": {"size": 12, "color": TEXT}}
                               for a in fig.layout.annotations]
@@ -200,7 +205,7 @@ def profile_figure(
     legend_room = 40 + 24 * (max(entries - 1, 0) // 4)
     fig = finish_figure(fig, ctx, title, height=height + legend_room,
                         legend={"orientation": "h", "x": 0.0, "y": -0.075, "yanchor": "top", "xanchor": "left"})
-    fig.update_layout(margin={"t": 125, "b": fig.layout.margin.b + legend_room})
+    fig.update_layout(margin={"t": 125 + LANE_TITLE_PX, "b": fig.layout.margin.b + legend_room})
     if ctx is not None:  # the footnote (finish_figure's last annotation) below the legend
         fig.layout.annotations[-1].update(yshift=fig.layout.annotations[-1].yshift - legend_room)
     return fig

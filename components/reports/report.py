@@ -79,7 +79,7 @@ def build_report(cut: DataCut, config: StudyConfig, compare: DataCut | None = No
             show = ro.tables["summary_display"]  # one row per category, n (%) and CI per population
             items.append(ReportItem("response_table", f"Best overall response (RECIST 1.1, {confirmed})",
                                     table=show,
-                                    note=f"ORR (evaluable): {orr.rate.text()}"
+                                    note=f"ORR (response-evaluable): {orr.rate.text()}"
                                          + (f"; {orr.test.name}: {orr.test.p_text}" if orr.test is not None else ""),
                                     result=ro))
         wf = waterfall(cut, config, WaterfallOptions(**base, highlight=new, highlight_label=label))

@@ -515,6 +515,29 @@ def table(df: pd.DataFrame, column_config: Mapping | None = None, deck: tuple[st
     return shown
 
 
+def control_row(align: str = "bottom") -> object:
+    """One row of widgets that wraps to the next line on a narrow screen: fixed columns cut a label or
+    a segmented control at 1024 px ("Confirmed r…", "First-dose date" cut)."""
+    return st.container(horizontal=True, vertical_alignment=align, gap="medium")
+
+
+class _MetricRow:
+    """Key numbers side by side that wrap to the next line on a narrow screen instead of cutting the
+    label or the value ("Median, month…", "4.3 (1.…" in four fixed columns at 1024 px)."""
+
+    def __init__(self) -> None:
+        self._row = st.container(horizontal=True, gap="large")
+
+    def metric(self, label: str, value: object, **kwargs: object) -> object:
+        kwargs.setdefault("width", "content")
+        return self._row.metric(label, value, **kwargs)
+
+
+def metric_row(n: int) -> list[_MetricRow]:
+    """``n`` handles on one wrapping row of key numbers (used like ``st.columns(n)`` for metrics)."""
+    return [_MetricRow()] * n
+
+
 def slide_table(df: pd.DataFrame) -> pd.DataFrame:
     """A table as a slide shows it: the screen's headers and text, the patient link as the id."""
     out = df.copy()
