@@ -8,15 +8,17 @@ and the shared state come from ``components.ui.widgets``: every page builds them
 
 import streamlit as st
 
+from components.i18n import _
 from components.ui.navigation import PAGES
-from components.ui.widgets import guard, require_access
+from components.ui.widgets import choose_language, guard, require_access
 
 st.set_page_config(page_title="Trial dashboard", page_icon="📊", layout="wide")
 require_access()  # with access configured in secrets.toml, nothing below runs before sign-in
+choose_language()  # before any text: page titles, sidebar and pages in the session's language
 
 sections: dict[str, list] = {}
 for spec in PAGES:
-    sections.setdefault(spec.section, []).append(st.Page(spec.file, title=spec.title, url_path=spec.url_path))
+    sections.setdefault(_(spec.section), []).append(st.Page(spec.file, title=_(spec.title), url_path=spec.url_path))
 first = next(iter(sections.values()))[0]
 
 

@@ -341,6 +341,9 @@ class StudyConfig:
     #: True when the data cut is another study's than this config's: only the data's own facts and
     #: the config's conventions apply (see :mod:`components.data.study_match`).
     generic: bool = False
+    #: ``[display] language``: the language the app opens in ("en" or "zh"; the sidebar and ``?lang=``
+    #: change it per session).
+    language: str = "en"
 
     @property
     def single_arm(self) -> bool:
@@ -476,6 +479,7 @@ def parse_config(raw: dict[str, Any], path: Path = DEFAULT_CONFIG) -> StudyConfi
         safety_arm=rand.get("safety_arm", "TRT01A"),
         efficacy_population=rand.get("efficacy_population", "ITTFL"),
         two_arm=two_arm,
+        language=str(raw.get("display", {}).get("language", "en")),
     )
 
 

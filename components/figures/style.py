@@ -8,6 +8,8 @@ order reads by lightness even without colour vision.
 
 from __future__ import annotations
 
+from components.i18n import N_
+
 # Named colours of the figures' furniture (text, grids, panels) and accents: every colour a figure uses
 # is defined in this module.
 BLACK = "#000000"
@@ -72,11 +74,11 @@ BOR_COLORS = {
     "NE": "#D9D9D9",
 }
 BOR_LABELS = {
-    "CR": "Complete response (CR)",
-    "PR": "Partial response (PR)",
-    "SD": "Stable disease (SD)",
-    "PD": "Progressive disease (PD)",
-    "NE": "Not evaluable (NE)",
+    "CR": N_("Complete response (CR)"),
+    "PR": N_("Partial response (PR)"),
+    "SD": N_("Stable disease (SD)"),
+    "PD": N_("Progressive disease (PD)"),
+    "NE": N_("Not evaluable (NE)"),
 }
 MISSING_COLOR = "#BDBDBD"
 
@@ -100,9 +102,11 @@ GRADE_COLORS = {
     4: "#7F0000",
     5: "#1A1A1A",
 }
-GRADE_LABELS = {1: "Grade 1", 2: "Grade 2", 3: "Grade 3", 4: "Grade 4", 5: "Grade 5"}
+GRADE_LABELS = {1: N_("Grade 1"), 2: N_("Grade 2"), 3: N_("Grade 3"), 4: N_("Grade 4"), 5: N_("Grade 5")}
 
 P95_ORDER = ("Positive", "Negative", "Not assessable", "Missing")
+# data values, shown translated: _(P95_LABELS[v])
+P95_LABELS = {v: v for v in (N_("Positive"), N_("Negative"), N_("Not assessable"), N_("Missing"))}
 P95_COLORS = {
     "Positive": "#CC79A7",
     "Negative": "#009E73",
@@ -122,39 +126,39 @@ GUIDE_LINE = {"color": "#999999", "width": 1, "dash": "dot"}  # a target or thre
 
 # Swimmer and profile event markers: distinct shapes, so they read in greyscale too.
 EVENT_MARKERS = {
-    "response": {"symbol": "triangle-up", "color": "#08306B", "size": 11, "label": "First response (CR/PR)"},
-    "confirmation": {"symbol": "diamond-open", "color": "#08306B", "size": 10, "label": "Response confirmed"},
-    "progression": {"symbol": "x", "color": "#D55E00", "size": 11, "label": "Progression (PD)"},
-    "death": {"symbol": "square", "color": "#000000", "size": 9, "label": "Death"},
-    "dose_reduction": {"symbol": "triangle-down", "color": "#E69F00", "size": 12, "label": "Dose reduced"},
-    "dose_hold": {"symbol": "line-ns", "color": "#7F4F00", "size": 11, "label": "Dose held"},
-    "ae_g3": {"symbol": "circle", "color": "#D73027", "size": 8, "label": "Grade ≥3 adverse event"},
-    "ongoing": {"symbol": "arrow-right", "color": "#222222", "size": 12, "label": "On treatment at the cut"},
-    "new_lesion": {"symbol": "asterisk", "color": "#D55E00", "size": 10, "label": "New lesion"},
+    "response": {"symbol": "triangle-up", "color": "#08306B", "size": 11, "label": N_("First response (CR/PR)")},
+    "confirmation": {"symbol": "diamond-open", "color": "#08306B", "size": 10, "label": N_("Response confirmed")},
+    "progression": {"symbol": "x", "color": "#D55E00", "size": 11, "label": N_("Progression (PD)")},
+    "death": {"symbol": "square", "color": "#000000", "size": 9, "label": N_("Death")},
+    "dose_reduction": {"symbol": "triangle-down", "color": "#E69F00", "size": 12, "label": N_("Dose reduced")},
+    "dose_hold": {"symbol": "line-ns", "color": "#7F4F00", "size": 11, "label": N_("Dose held")},
+    "ae_g3": {"symbol": "circle", "color": "#D73027", "size": 8, "label": N_("Grade ≥3 adverse event")},
+    "ongoing": {"symbol": "arrow-right", "color": "#222222", "size": 12, "label": N_("On treatment at the cut")},
+    "new_lesion": {"symbol": "asterisk", "color": "#D55E00", "size": 10, "label": N_("New lesion")},
 }
 
 POPULATION_LABELS = {
-    "EFFFL": "Response-evaluable population",
-    "SAFFL": "Safety population (all treated)",
-    "ALL": "All enrolled",
+    "EFFFL": N_("Response-evaluable population"),
+    "SAFFL": N_("Safety population (all treated)"),
+    "ALL": N_("All enrolled"),
 }
 
 # Headers on screen of the columns the app derives (the data's own columns take theirs from the data
 # dictionary's "header" column).
 COLUMN_HEADERS = {
-    "BOR": "Best overall response", "BOR_DETAIL": "BOR (detail)", "DERIVED": "BOR (app)", "GIVEN": "BOR (ADRS)",
-    "SOURCE": "BOR from", "BEST_PCHG": "Best % change", "N_POST": "Post-baseline scans", "RESP_DATE": "First response",
-    "CONF_DATE": "Confirmed", "PD_DATE": "First PD", "N_ASSESS": "Assessments", "NEW_LESION": "New lesion",
-    "LAST_ADEQUATE": "Last adequate assessment", "SD_END": "Disease control until", "CR_THEN_PR": "CR then PR",
-    "UNCONFIRMED_RESP": "Unconfirmed response", "WEEK": "Week", "NADIR": "Nadir", "PCHG_NADIR": "% change from nadir",
-    "OVR": "Visit response", "EVENT": "Event (1 = yes)", "DAYS": "Days", "STATUS": "Status (1 event, 2 competing, 0 censored)",
-    "FIRST": "First episode", "DOSE": "Dose", "DRUG": "Drug", "KIND": "Kind", "DATE": "Date", "DETAIL": "Detail",
-    "TOTAL": "Delivered", "PLANNED": "Planned", "RDI": "RDI", "ONGOING": "On treatment", "END": "Last dose or cut-off",
-    "BEFORE": "Before", "NOW": "Now", "BASE_VAF": "Baseline VAF", "EARLY_VAF": "Early VAF", "PCT_CHANGE": "% change",
-    "CLEARED": "Cleared", "BASE_DETECTED": "Detected at baseline", "MOLECULAR_RESPONSE": "Molecular response",
-    "VALUE": "Value", "RESPONDER": "Response", "LABEL": "Patient (short)", "FU_END": "Follow-up until",
-    "DETECTED": "Detected", "PLOT_VAL": "Plotted value", "DAY": "Day", "N": "N", "PATIENTS": "Patients",
-    "TTR_DAYS": "Time to response (days)", "TTR_WEEKS": "Time to response (weeks)",
+    "BOR": N_("Best overall response"), "BOR_DETAIL": N_("BOR (detail)"), "DERIVED": N_("BOR (app)"), "GIVEN": N_("BOR (ADRS)"),
+    "SOURCE": N_("BOR from"), "BEST_PCHG": N_("Best % change"), "N_POST": N_("Post-baseline scans"), "RESP_DATE": N_("First response"),
+    "CONF_DATE": N_("Confirmed"), "PD_DATE": N_("First PD"), "N_ASSESS": N_("Assessments"), "NEW_LESION": N_("New lesion"),
+    "LAST_ADEQUATE": N_("Last adequate assessment"), "SD_END": N_("Disease control until"), "CR_THEN_PR": N_("CR then PR"),
+    "UNCONFIRMED_RESP": N_("Unconfirmed response"), "WEEK": N_("Week"), "NADIR": N_("Nadir"), "PCHG_NADIR": N_("% change from nadir"),
+    "OVR": N_("Visit response"), "EVENT": N_("Event (1 = yes)"), "DAYS": N_("Days"), "STATUS": N_("Status (1 event, 2 competing, 0 censored)"),
+    "FIRST": N_("First episode"), "DOSE": N_("Dose"), "DRUG": N_("Drug"), "KIND": N_("Kind"), "DATE": N_("Date"), "DETAIL": N_("Detail"),
+    "TOTAL": N_("Delivered"), "PLANNED": N_("Planned"), "RDI": N_("RDI"), "ONGOING": N_("On treatment"), "END": N_("Last dose or cut-off"),
+    "BEFORE": N_("Before"), "NOW": N_("Now"), "BASE_VAF": N_("Baseline VAF"), "EARLY_VAF": N_("Early VAF"), "PCT_CHANGE": N_("% change"),
+    "CLEARED": N_("Cleared"), "BASE_DETECTED": N_("Detected at baseline"), "MOLECULAR_RESPONSE": N_("Molecular response"),
+    "VALUE": N_("Value"), "RESPONDER": N_("Response"), "LABEL": N_("Patient (short)"), "FU_END": N_("Follow-up until"),
+    "DETECTED": N_("Detected"), "PLOT_VAL": N_("Plotted value"), "DAY": N_("Day"), "N": N_("N"), "PATIENTS": N_("Patients"),
+    "TTR_DAYS": N_("Time to response (days)"), "TTR_WEEKS": N_("Time to response (weeks)"),
 }
 
 FONT_FAMILY = "Inter, 'Helvetica Neue', Arial, sans-serif"

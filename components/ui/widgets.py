@@ -36,6 +36,7 @@ from components.data.validation import ERROR, INFO, WARNING, Finding
 from components.figures.plotting import SUBGROUP_TAG, SYNTHETIC_TAG, FigureContext, export_config
 from components.figures.safe_text import md
 from components.figures.style import COLUMN_HEADERS
+from components.i18n import LANGUAGES, _, language, normalise, set_language, translate_frame
 
 OptionsT = TypeVar("OptionsT", bound=Options)
 STATE_KEY = "_trial_state"
@@ -98,6 +99,37 @@ def _load_upload(key: str, _files: tuple[tuple[str, bytes], ...]) -> DataCut:
     return load_files(dict(_files), name="upload", source="upload")
 
 
+LANG_KEY = "_language"
+
+
+def _language_changed() -> None:
+    """The sidebar switch: the session's language, and the address (a link copied now opens in it)."""
+    st.session_state[LANG_KEY] = st.session_state["language_switch"]
+    st.query_params["lang"] = st.session_state[LANG_KEY]
+
+
+def choose_language(default_config: StudyConfig | None = None) -> str:
+    """The run's language, set before anything is drawn: ``?lang=`` in the address (a shared link), then
+    the session's choice (remembered across pages), then the study config's ``[display] language``.
+    Draws the English / 中文 switch at the top of the sidebar."""
+    asked = normalise(st.query_params.get("lang"))
+    if asked is not None:
+        st.session_state[LANG_KEY] = asked
+    if LANG_KEY not in st.session_state:
+        try:
+            from components.data.config import load_config
+
+            cfg = default_config or load_config()
+            st.session_state[LANG_KEY] = normalise(cfg.language) or "en"
+        except Exception:  # a broken config is reported by the page; the language falls back to English
+            st.session_state[LANG_KEY] = "en"
+    code = set_language(st.session_state[LANG_KEY])
+    st.session_state["language_switch"] = code
+    st.sidebar.segmented_control("Language · 语言", list(LANGUAGES), format_func=LANGUAGES.get,
+                                 key="language_switch", on_change=_language_changed, label_visibility="collapsed")
+    return code
+
+
 def cut_key(cut: DataCut) -> tuple:
     """Cache key of a loaded cut: the cached object's identity plus its name (cuts are immutable)."""
     return (cut.source, cut.name, str(cut.cutoff), id(cut.tables))
@@ -108,8 +140,8 @@ def config_key(config: StudyConfig) -> str:
 
 
 @st.cache_resource(max_entries=256, show_spinner=False)
-def _run(fn_key: str, cut_id: tuple, config_id: str, options_key: str, previous_id: tuple | None, _fn, _cut, _config,
-         _options, _previous) -> Result:
+def _run(fn_key: str, cut_id: tuple, config_id: str, options_key: str, previous_id: tuple | None, lang: str, _fn, _cut,
+         _config, _options, _previous) -> Result:
     if _previous is None:
         return _fn(_cut, _config, _options)
     return _fn(_cut, _config, _options, previous=_previous)
@@ -122,7 +154,7 @@ def run(fn: Callable[..., Result], s: AppState, options: Options, cut: DataCut |
     copied: pages only lay them out. ``previous``: the comparison cut of a comparison analysis."""
     c = cut if cut is not None else s.cut
     return _run(f"{fn.__module__}.{fn.__name__}", cut_key(c), config_key(s.config), repr(options),
-                cut_key(previous) if previous is not None else None, fn, c, s.config, options, previous)
+                cut_key(previous) if previous is not None else None, language(), fn, c, s.config, options, previous)
 
 
 def show_code(result: Result, s: AppState, cut: DataCut | None = None) -> None:
@@ -466,7 +498,7 @@ def headers(columns: Sequence[str]) -> dict[str, str]:
     out: dict[str, str] = {}
     taken = set(columns)
     for c in columns:
-        h = COLUMN_HEADERS.get(c) or column_header(str(c))
+        h = _(COLUMN_HEADERS.get(c) or column_header(str(c)) or str(c))
         if h and h != c and h not in taken:
             out[c] = h
             taken.add(h)
@@ -492,24 +524,28 @@ _SHOWN: dict[int, tuple[weakref.ref, pd.DataFrame]] = {}
 def _shown(df: pd.DataFrame) -> pd.DataFrame:
     """:func:`display_frame` with headers, once per table object: an analysis's (cached) tables are
     the same objects on every re-run, so a re-run does not format them again."""
-    hit = _SHOWN.get(id(df))
+    key = (id(df), language())
+    hit = _SHOWN.get(key)
     if hit is not None and hit[0]() is df:
         return hit[1]
     out = display_frame(df).rename(columns=headers(list(df.columns)))
-    key = id(df)
     _SHOWN[key] = (weakref.ref(df, lambda _r, k=key: _SHOWN.pop(k, None)), out)
     return out
 
 
 def table(df: pd.DataFrame, column_config: Mapping | None = None, deck: tuple[str, str] | None = None,
-          result: Result | None = None, **kwargs: object) -> object:
-    """A data table on screen: :func:`display_frame` with headers; ``column_config`` may name the
-    columns by their data names. ``deck`` = (key, slide title) adds "Add to meeting deck" under it: the
-    slide gets the table as shown, a patient link column as the patient's id."""
+          result: Result | None = None, translate: Sequence[str] = (), **kwargs: object) -> object:
+    """A data table on screen: :func:`display_frame` with headers in the session's language;
+    ``column_config`` may name the columns by their data names; ``translate``: columns whose cells are
+    labels the app wrote (translated; data values never are). ``deck`` = (key, slide title) adds "Add
+    to meeting deck" under it: the slide gets the table as shown, a patient link column as the id."""
     names = headers(list(df.columns))
     cc = {names.get(k, k): v for k, v in (column_config or {}).items()}
     kwargs.setdefault("hide_index", True)
-    shown = st.dataframe(_shown(df), column_config=cc or None, **kwargs)
+    body = _shown(df)
+    if translate:
+        body = translate_frame(body, [names.get(c, c) for c in translate])
+    shown = st.dataframe(body, column_config=cc or None, **kwargs)
     if deck is not None:
         table_to_deck(deck[0], deck[1], slide_table(df), result)
     return shown
