@@ -8,8 +8,10 @@ them). Python's ``gettext`` does the lookups.
 
 The language is per session and per run: :func:`set_language` at the start of a run (the app: the
 sidebar switch, ``?lang=`` or the study config's ``[display] language``; the deck CLI: ``--lang``), kept
-in a context variable so that sessions in other threads do not see it. Anything cached that holds text
-must have :func:`language` in its key.
+per thread so that sessions running in other threads do not see it. A thread that never set one (a
+test driving the app, which formats widget options outside the script's thread) reads the language
+of the last run. Work rendered outside a run (a download made on a click) uses :func:`using`. Anything
+cached that holds text must have :func:`language` in its key.
 
 Numbers and dates follow the locale (Babel, CLDR): :func:`number`, :func:`percent`, :func:`date_text`.
 """
@@ -18,9 +20,9 @@ from __future__ import annotations
 
 import gettext
 import io
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from contextvars import ContextVar
 from datetime import date, datetime
 from functools import cache
 from pathlib import Path
@@ -33,7 +35,27 @@ LANGUAGES = {"en": "English", "zh": "中文"}
 LOCALES = {"en": "en", "zh": "zh_CN"}
 DEFAULT = "en"
 
-_current: ContextVar[str] = ContextVar("language", default=DEFAULT)
+class _Current:
+    """The language of this thread's run; the last one set anywhere for threads without their own."""
+
+    def __init__(self) -> None:
+        self._local = threading.local()
+        self.last = DEFAULT
+
+    def get(self) -> str:
+        return getattr(self._local, "lang", None) or self.last
+
+    def set(self, code: str) -> str | None:
+        before = getattr(self._local, "lang", None)
+        self._local.lang = code
+        self.last = code
+        return before
+
+    def reset(self, before: str | None) -> None:
+        self._local.lang = before
+
+
+_current = _Current()
 
 
 def normalise(lang: object) -> str | None:
@@ -60,11 +82,13 @@ def language() -> str:
 @contextmanager
 def using(lang: object) -> Iterator[str]:
     """``with using("zh"):`` — the language for a block (the deck CLI, tests)."""
-    token = _current.set(normalise(lang) or DEFAULT)
+    last = _current.last
+    before = _current.set(normalise(lang) or DEFAULT)
     try:
         yield _current.get()
     finally:
-        _current.reset(token)
+        _current.reset(before)
+        _current.last = last
 
 
 @cache

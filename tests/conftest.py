@@ -155,3 +155,14 @@ def pytest_terminal_summary(terminalreporter):
             f"hypothesis: {mod.CASES['csv']} generated malformed CSV data cuts and {mod.CASES['binary']} garbage files "
             "loaded without an unhandled exception"
         )
+
+
+@pytest.fixture(autouse=True)
+def _english_after_each_test():
+    """A test that ran the app in Chinese leaves the language of its last run behind for threads that
+    never set one (components/i18n.py): the next test starts in English."""
+    yield
+    from components import i18n
+
+    i18n._current.last = i18n.DEFAULT
+    i18n._current.reset(None)

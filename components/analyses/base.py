@@ -21,6 +21,7 @@ from components.data.config import ResponseRules, StudyConfig
 from components.data.datasets import DataCut
 from components.data.filters import apply_filters, describe
 from components.figures.plotting import FigureContext
+from components.i18n import _
 
 Filters = tuple[tuple[str, tuple[str, ...]], ...]
 
@@ -64,7 +65,8 @@ def new_subjects(cut: DataCut, previous: DataCut | None, filters: Filters = ()) 
 def figure_context(cut: DataCut, config: StudyConfig, options: Options, population: str = "", endpoint: str = "",
                    note: str = "") -> FigureContext:
     """The context every figure carries: study, cut-off, population, endpoint, filters, SYNTHETIC."""
-    notes = [n for n in (note, f"Filters: {options.filter_text}" if options.filters else "") if n]
+    notes = [n for n in (note, _("Filters: {filters}").format(filters=options.filter_text) if options.filters else "")
+             if n]
     return FigureContext(study=f"{config.id} · {config.short_title}", cutoff=cut.cutoff_text, population=population,
                          endpoint=endpoint, synthetic=cut.synthetic, note=" · ".join(notes),
                          presentation=options.presentation, subgroup=bool(options.filters))

@@ -12,6 +12,7 @@ import plotly.graph_objects as go
 import plotly.io as pio
 
 from components.figures.style import FONT_FAMILY, INK, TEXT_MUTED, TEXT_SOFT, VERMILION
+from components.i18n import N_, _
 
 TEMPLATE_NAME = "trial"
 
@@ -53,12 +54,12 @@ class FigureContext:
     subgroup: bool = False  # sidebar filters select a subset: p-values on the figure are a subgroup analysis
 
     def p_label(self, label: str) -> str:
-        return f"{label} ({SUBGROUP_TAG})" if self.subgroup else label
+        return f"{label} ({_(SUBGROUP_TAG)})" if self.subgroup else label
 
     def footnote(self, width: int = 85) -> str:
         from components.figures.safe_text import plotly_text
 
-        parts = [self.study, f"Data cut-off {self.cutoff}"]
+        parts = [self.study, _("Data cut-off {date}").format(date=self.cutoff)]
         if self.population:
             parts.append(self.population)
         if self.endpoint:
@@ -74,21 +75,41 @@ class FigureContext:
         return replace(self, **changes)  # type: ignore[arg-type]
 
 
-SYNTHETIC_TAG = "SYNTHETIC DEMO DATA — not trial results"
-SUBGROUP_TAG = "subgroup analysis"
+SYNTHETIC_TAG = N_("SYNTHETIC DEMO DATA — not trial results")
+SUBGROUP_TAG = N_("subgroup analysis")
+
+
+def text_width(text: str) -> int:
+    """Display columns of a text: a Chinese (East Asian wide) character takes two."""
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def _pieces(phrase: str, width: int) -> list[str]:
+    """A phrase too long for a line, split at spaces, or (Chinese has none) every ``width`` columns."""
+    if " " in phrase.strip():
+        return phrase.split(" ")
+    out, cur = [], ""
+    for ch in phrase:
+        if cur and text_width(cur + ch) > width:
+            out.append(cur)
+            cur = ""
+        cur += ch
+    return [*out, cur] if cur else out
 
 
 def wrap(text: str, width: int = 115, sep: str = " · ") -> str:
-    """Pack ``sep``-separated phrases into lines of at most ``width`` characters (plotly annotations
-    do not wrap); a phrase longer than a line is split at spaces."""
+    """Pack ``sep``-separated phrases into lines of at most ``width`` columns (plotly annotations do
+    not wrap; a Chinese character counts two); a phrase longer than a line is split at spaces."""
     out: list[str] = []
     for para in text.split("<br>"):
         line = ""
         for phrase in para.split(sep):
-            words = [phrase] if len(phrase) <= width else phrase.split(" ")
+            words = [phrase] if text_width(phrase) <= width else _pieces(phrase, width)
             for i, w in enumerate(words):
                 joiner = sep if (i == 0 and line) else (" " if line else "")
-                if line and len(line) + len(joiner) + len(w) > width:
+                if line and text_width(line) + len(joiner) + text_width(w) > width:
                     out.append(line + (sep.rstrip() if i == 0 else ""))
                     line = w
                 else:
@@ -133,7 +154,7 @@ def finish_figure(
     if subtitle:
         second.append(f"<span style='color:{TEXT_SOFT}'>{subtitle}</span>")
     if ctx is not None and ctx.synthetic:
-        second.append(f"<span style='color:{VERMILION}'><b>{SYNTHETIC_TAG}</b></span>")
+        second.append(f"<span style='color:{VERMILION}'><b>{_(SYNTHETIC_TAG)}</b></span>")
     top = 100 if second else 80
     default_legend = {"title": {"text": legend_title or "", "side": "top"}, "orientation": "v", "yanchor": "top",
                       "y": 1.0, "x": 1.02, "xanchor": "left", "font": {"size": size - 1}}

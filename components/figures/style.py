@@ -161,7 +161,10 @@ COLUMN_HEADERS = {
     "TTR_DAYS": N_("Time to response (days)"), "TTR_WEEKS": N_("Time to response (weeks)"),
 }
 
-FONT_FAMILY = "Inter, 'Helvetica Neue', Arial, sans-serif"
+# Latin text in Inter/Arial; Chinese in Noto Sans CJK SC (Debian fonts-noto-cjk, installed by scripts/test) or
+# the viewer's system CJK font: without one, Chinese is drawn as empty boxes in PNG exports and slides.
+CJK_FONT = "Noto Sans CJK SC"
+FONT_FAMILY = f"Inter, 'Helvetica Neue', Arial, '{CJK_FONT}', 'Microsoft YaHei', 'PingFang SC', sans-serif"
 
 
 def categorical_colors(values: list[str]) -> dict[str, str]:

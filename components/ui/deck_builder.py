@@ -11,6 +11,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from components.analyses.base import Result
+from components.i18n import _, language, n_, using
 from components.reports.report import ReportItem
 
 DECK_KEY = "_meeting_deck"
@@ -20,11 +21,17 @@ def entries() -> list[ReportItem]:
     return st.session_state.setdefault(DECK_KEY, [])
 
 
+def in_language(lang: str, fn, *args):
+    """``fn(*args)`` in ``lang``: a download rendered on a click may run outside the page's run."""
+    with using(lang):
+        return fn(*args)
+
+
 def _add(item: ReportItem) -> None:
     deck = entries()
     if all(e.key != item.key for e in deck):
         deck.append(item)
-        st.toast(f"Added to the meeting deck: {item.title}")
+        st.toast(_("Added to the meeting deck: {title}").format(title=item.title))
 
 
 def add_button(key: str, title: str, result: Result | None = None, figure: go.Figure | None = None,
@@ -34,10 +41,10 @@ def add_button(key: str, title: str, result: Result | None = None, figure: go.Fi
 
     item = deck_entry(f"{key}:{filter_text}", title, filter_text, result, figure, table)
     added = any(e.key == item.key for e in entries())
-    st.button("Added to the meeting deck" if added else "Add to meeting deck", key=f"deck_add_{key}",
+    st.button(_("Added to the meeting deck") if added else _("Add to meeting deck"), key=f"deck_add_{key}",
               icon=":material/playlist_add_check:" if added else ":material/playlist_add:", disabled=added,
-              on_click=_add, args=(item,), help="A slide of this, with the settings and filters in force; the deck is "
-                                                 "in the sidebar.")
+              on_click=_add, args=(item,),
+              help=_("A slide of this, with the settings and filters in force; the deck is in the sidebar."))
 
 
 def _move(i: int, step: int) -> None:
@@ -57,32 +64,34 @@ def sidebar_panel(state) -> None:
 
     deck = entries()
     sb = st.sidebar
-    with sb.expander(f"Meeting deck ({len(deck)} slide{'s' if len(deck) != 1 else ''} added)", expanded=False):
-        title = st.checkbox("Title slide", value=True, key="deck_title")
-        summary = st.checkbox("'Since last cut' summary", value=True, key="deck_summary",
+    lang = language()  # the deck is made in the language on screen, also when rendered on a click
+    with sb.expander(n_("Meeting deck ({n} slide added)", "Meeting deck ({n} slides added)", len(deck)).format(n=len(deck)),
+                     expanded=False):
+        title = st.checkbox(_("Title slide"), value=True, key="deck_title")
+        summary = st.checkbox(_("'Since last cut' summary"), value=True, key="deck_summary",
                               disabled=state.compare_path is None,
-                              help="Needs a comparison cut ('Compare with' above).")
+                              help=_("Needs a comparison cut ('Compare with' above)."))
         if not deck:
-            st.caption("Add figures and tables with 'Add to meeting deck' under them.")
+            st.caption(_("Add figures and tables with 'Add to meeting deck' under them."))
         for i, item in enumerate(deck):
             c = st.columns([6, 1, 1, 1], vertical_alignment="center")
             c[0].markdown(f"{i + 1}. {item.title}")
             c[1].button("", key=f"deck_up_{i}", icon=":material/arrow_upward:", on_click=_move, args=(i, -1),
-                        disabled=i == 0, help="Move up")
+                        disabled=i == 0, help=_("Move up"))
             c[2].button("", key=f"deck_down_{i}", icon=":material/arrow_downward:", on_click=_move, args=(i, 1),
-                        disabled=i == len(deck) - 1, help="Move down")
-            c[3].button("", key=f"deck_del_{i}", icon=":material/close:", on_click=_remove, args=(i,), help="Remove")
+                        disabled=i == len(deck) - 1, help=_("Move down"))
+            c[3].button("", key=f"deck_del_{i}", icon=":material/close:", on_click=_remove, args=(i,), help=_("Remove"))
         filters = tuple((k, tuple(v)) for k, v in state.selection.items() if v)
         compare = state.compare if (summary and state.compare_path) else None
         stamp = f"{state.config.id}_{state.cut.cutoff_text}".replace(" ", "_")
-        st.download_button("Download PPTX", lambda: meeting_deck(deck, state.cut, state.config, compare, filters, title,
-                                                                   summary and compare is not None),
+        st.download_button(_("Download PPTX"), lambda: in_language(lang, meeting_deck, deck, state.cut, state.config,
+                                                                     compare, filters, title, summary and compare is not None),
                            file_name=f"meeting_deck_{stamp}.pptx", key="deck_pptx", icon=":material/slideshow:",
                            mime="application/vnd.openxmlformats-officedocument.presentationml.presentation",
                            disabled=not deck and not title)
-        st.download_button("Download HTML report", lambda: meeting_html(deck, state.cut, state.config, compare, filters,
-                                                                          summary and compare is not None),
+        st.download_button(_("Download HTML report"), lambda: in_language(lang, meeting_html, deck, state.cut, state.config,
+                                                                            compare, filters, summary and compare is not None),
                            file_name=f"meeting_report_{stamp}.html", key="deck_html", icon=":material/description:",
                            mime="text/html", disabled=not deck)
         if deck:
-            st.button("Clear the deck", key="deck_clear", on_click=deck.clear)
+            st.button(_("Clear the deck"), key="deck_clear", on_click=deck.clear)

@@ -36,14 +36,14 @@ from components.data.validation import ERROR, INFO, WARNING, Finding
 from components.figures.plotting import SUBGROUP_TAG, SYNTHETIC_TAG, FigureContext, export_config
 from components.figures.safe_text import md
 from components.figures.style import COLUMN_HEADERS
-from components.i18n import LANGUAGES, _, language, normalise, set_language, translate_frame
+from components.i18n import LANGUAGES, N_, _, language, normalise, set_language, translate_frame
 
 OptionsT = TypeVar("OptionsT", bound=Options)
 STATE_KEY = "_trial_state"
 UPLOAD_KEY = "_trial_upload"
-SOURCE_DEMO = "Demo data (SYNTHETIC)"
-SOURCE_FOLDER = "Data folder (TRIAL_DATA_DIR)"
-SOURCE_UPLOAD = "Upload a data cut"
+SOURCE_DEMO = N_("Demo data (SYNTHETIC)")
+SOURCE_FOLDER = N_("Data folder (TRIAL_DATA_DIR)")
+SOURCE_UPLOAD = N_("Upload a data cut")
 
 
 @dataclass(frozen=True)
@@ -161,7 +161,7 @@ def show_code(result: Result, s: AppState, cut: DataCut | None = None) -> None:
     """Under a figure or table: the runnable snippet that reproduces it (teal's "Show R code")."""
     code = code_snippet(result, cut if cut is not None else s.cut, s.config)
     if code:
-        with st.expander("Show the code", icon=None):
+        with st.expander(_("Show the code"), icon=None):
             st.code(code, language="python")
 
 
@@ -202,8 +202,8 @@ def navigation_links() -> None:
     for spec in PAGES:
         if spec.section != section:
             section = spec.section
-            sb.caption(section)
-        sb.page_link(spec.file, label=spec.title)
+            sb.caption(_(section))
+        sb.page_link(spec.file, label=_(spec.title))
     sb.divider()
 
 
@@ -213,13 +213,13 @@ def sidebar(config: StudyConfig, links: bool = True) -> AppState:
     sb = st.sidebar
     if links:
         navigation_links()
-    sb.markdown("### Data")
+    sb.markdown("### " + _("Data"))
     import os
 
     sources = [SOURCE_DEMO, SOURCE_UPLOAD]
     if os.environ.get("TRIAL_DATA_DIR"):
         sources.insert(0, SOURCE_FOLDER)
-    source = sb.radio("Data source", sources, label_visibility="collapsed",
+    source = sb.radio(_("Data source"), sources, label_visibility="collapsed", format_func=_,
                       **_kept("data_source", sources[0], lambda v: v in sources))
 
     root = default_data_dir(config) if source == SOURCE_FOLDER else config.cuts_dir
@@ -237,21 +237,21 @@ def sidebar(config: StudyConfig, links: bool = True) -> AppState:
         else:
             names = [c.name for c in cuts]
             chosen = sb.selectbox(
-                "Data cut", names, **_kept(f"cut_{source}", names[-1], lambda v: v in names),
+                _("Data cut"), names, **_kept(f"cut_{source}", names[-1], lambda v: v in names),
                 format_func=lambda n: _cut_label(next(c for c in cuts if c.name == n)),
-                help="Each data cut is one folder of ADaM tables, frozen at its cut-off date.",
+                help=_("Each data cut is one folder of ADaM tables, frozen at its cut-off date."),
             )
             ref = next(c for c in cuts if c.name == chosen)
             cut = load_folder_cached(ref.path)
             if cut.cutoff_text != chosen:
-                sb.caption(f"Data cut-off {cut.cutoff_text} (from the data)")
-            label = "Demo data (SYNTHETIC)" if source == SOURCE_DEMO else str(ref.path)
+                sb.caption(_("Data cut-off {date} (from the data)").format(date=cut.cutoff_text))
+            label = _(SOURCE_DEMO) if source == SOURCE_DEMO else str(ref.path)
             older = [c.name for c in cuts if c.name < chosen]
             options = ["(none)"] + older[::-1]
             comp = sb.selectbox(
-                "Compare with", options,
+                _("Compare with"), options, format_func=lambda v: _("(none)") if v == "(none)" else v,
                 **_kept(f"compare_{source}", options[1] if older else options[0], lambda v: v in options),
-                help="The earlier cut that 'Since last cut' and the 'new' markers compare against.",
+                help=_("The earlier cut that 'Since last cut' and the 'new' markers compare against."),
             )
             if comp != "(none)":
                 compare = str(next(c.path for c in cuts if c.name == comp))
@@ -259,15 +259,15 @@ def sidebar(config: StudyConfig, links: bool = True) -> AppState:
     match = match_study(cut, config)
     config = match.config
     if match.generic:
-        sb.warning(f"Generic mode: study {md(config.id)}")
+        sb.warning(_("Generic mode: study {study}").format(study=md(config.id)))
     if cut.synthetic:
-        sb.warning(f"**{SYNTHETIC_TAG}**")
+        sb.warning(f"**{_(SYNTHETIC_TAG)}**")
     if cut.errors:
-        sb.error(f"{len(cut.errors)} data error(s): see the Overview page.")
+        sb.error(_("{n} data error(s): see the Overview page.").format(n=len(cut.errors)))
 
     selection: dict[str, list[str]] = {}
     if cut.has("adsl"):
-        sb.markdown("### Filters")
+        sb.markdown("### " + _("Filters"))
         specs = filter_specs(cut.tables["adsl"], config.data.filters)
         for spec in specs:
             key = f"flt_{spec.column}"
@@ -275,13 +275,13 @@ def sidebar(config: StudyConfig, links: bool = True) -> AppState:
             st.session_state[f"_keep_{key}"] = [v for v in kept if v in spec.options]
             fmt = (lambda v: v if v == MISSING_LABEL else f"{v} · {config.site_name(v)}") if spec.column == "SITEID" else str
             selection[spec.column] = sb.multiselect(
-                spec.label, spec.options, placeholder="All", format_func=fmt, **_kept(key, [])
+                _(spec.label), spec.options, placeholder=_("All"), format_func=fmt, **_kept(key, [])
             )
         if any(selection.values()):
-            sb.button("Clear filters", on_click=_clear_filters, args=([s.column for s in specs],))
+            sb.button(_("Clear filters"), on_click=_clear_filters, args=([s.column for s in specs],))
     presentation = sb.toggle(
-        "Presentation theme", **_kept("presentation", False),
-        help="Larger fonts and thicker lines for projection and slides.",
+        _("Presentation theme"), **_kept("presentation", False),
+        help=_("Larger fonts and thicker lines for projection and slides."),
     )
     view = apply_filters(cut, selection)
     state = AppState(config, cut, view, selection, compare, label, presentation, compare_name, match.message)
@@ -416,8 +416,8 @@ def state() -> AppState:
 
 def synthetic_banner() -> None:
     st.warning(
-        f"**{SYNTHETIC_TAG}.** Every number on this page comes from a simulated trial made by "
-        "`data/make_demo.py`."
+        f"**{_(SYNTHETIC_TAG)}.** "
+        + _("Every number on this page comes from a simulated trial made by `data/make_demo.py`.")
     )
 
 
@@ -450,12 +450,13 @@ def page_header(title: str, needs: Sequence[str] = ("adsl",), intro: str | None 
     _ensure_entrypoint()
     require_access()
     s = sidebar(load_config())
-    st.title(title)
-    bits = [f"**{md(s.config.id)}** · {md(s.config.short_title)}", f"data cut-off **{s.cut.cutoff_text}**"]
+    st.title(_(title))
+    bits = [f"**{md(s.config.id)}** · {md(s.config.short_title)}",
+            _("data cut-off **{date}**").format(date=s.cut.cutoff_text)]
     if s.compare_path:
-        bits.append(f"compared with {s.compare_name}")
+        bits.append(_("compared with {date}").format(date=s.compare_name))
     if s.filter_text:
-        bits.append(f"filters: {md(s.filter_text)}")
+        bits.append(_("filters: {filters}").format(filters=md(s.filter_text)))
     st.caption(" · ".join(bits))
     if s.study_note:
         st.warning(md(s.study_note))
@@ -468,7 +469,7 @@ def page_header(title: str, needs: Sequence[str] = ("adsl",), intro: str | None 
         st.info(note)
         return None
     if s.cut.has("adsl") and not s.view.has("adsl"):
-        st.info("No subject matches the filters in the sidebar.")
+        st.info(_("No subject matches the filters in the sidebar."))
         return None
     return s
 
@@ -476,20 +477,20 @@ def page_header(title: str, needs: Sequence[str] = ("adsl",), intro: str | None 
 def findings_panel(findings: Sequence[Finding]) -> None:
     """Validation findings grouped by severity, each naming table, column and rows."""
     if not findings:
-        st.success("The data cut meets the data contract: no validation findings.")
+        st.success(_("The data cut meets the data contract: no validation findings."))
         return
     for severity, show in ((ERROR, st.error), (WARNING, st.warning), (INFO, st.info)):
         group = [f for f in findings if f.severity == severity]
         if not group:
             continue
-        word = {"error": "Errors", "warning": "Warnings", "info": "Notes"}[severity]
+        word = {"error": _("Errors"), "warning": _("Warnings"), "info": _("Notes")}[severity]
         show(f"**{word} ({len(group)})**\n\n" + "\n".join(f"- {md(f.message)}" for f in group))
     rows = [
         {"table": f.table, "column": f.column or "", "severity": f.severity, "rows": len(f.rows),
          "message": f.message}
         for f in findings
     ]
-    csv_download(pd.DataFrame(rows), "validation_findings.csv", "Download findings (CSV)", key="dl_findings")
+    csv_download(pd.DataFrame(rows), "validation_findings.csv", _("Download findings (CSV)"), key="dl_findings")
 
 
 def headers(columns: Sequence[str]) -> dict[str, str]:
@@ -584,11 +585,11 @@ def slide_table(df: pd.DataFrame) -> pd.DataFrame:
     return display_frame(out, rename=True)
 
 
-def csv_download(df: pd.DataFrame, filename: str, label: str = "Download CSV", key: str | None = None) -> None:
+def csv_download(df: pd.DataFrame, filename: str, label: str = N_("Download CSV"), key: str | None = None) -> None:
     """A CSV download of a table, written only when clicked, with spreadsheet formulas neutralised."""
     from components.figures.export import safe_csv
 
-    st.download_button(label, lambda: safe_csv(df), file_name=filename, mime="text/csv", key=key or f"dl_{filename}")
+    st.download_button(_(label), lambda: safe_csv(df), file_name=filename, mime="text/csv", key=key or f"dl_{filename}")
 
 
 def show_figure(
@@ -596,7 +597,7 @@ def show_figure(
     key: str,
     data: pd.DataFrame | None = None,
     filename: str | None = None,
-    data_label: str = "Data behind the figure",
+    data_label: str = N_("Data behind the figure"),
     on_select: str = "ignore",
     state: AppState | None = None,
 ) -> object:
@@ -610,10 +611,10 @@ def show_figure(
         fig, key=key, config=export_config(name), width="stretch", on_select=on_select,
     )
     row = st.container(horizontal=True, gap="small")  # each control as wide as its label: nothing truncated
-    with row.popover("Export", help="Slide-ready images (rendered on the server when you click) and the data"):
+    with row.popover(_("Export"), help=_("Slide-ready images (rendered on the server when you click) and the data")):
         export_buttons(fig, name, key)
         if data is not None:
-            csv_download(data, f"{name}.csv", "Data (CSV)", key=f"dl_{key}")
+            csv_download(data, f"{name}.csv", _("Data (CSV)"), key=f"dl_{key}")
     with row:
         from components.ui import deck_builder
 
@@ -621,7 +622,7 @@ def show_figure(
         title = (result.title if result is not None and result.title else "") or _figure_title(fig) or name
         deck_builder.add_button(key, title, result=result, figure=fig, filter_text=s.filter_text)
     if data is not None:
-        with st.expander(data_label):
+        with st.expander(_(data_label)):
             table(data, width="stretch")
     if result is not None:
         show_code(result, state or st.session_state[STATE_KEY])
@@ -647,11 +648,11 @@ def export_buttons(fig: go.Figure, name: str, key: str) -> None:
     from components.figures.export import chromium_available, to_image
 
     if not chromium_available():
-        st.caption("PNG/SVG export needs Chromium on the server (apt-get install chromium).")
+        st.caption(_("PNG/SVG export needs Chromium on the server (apt-get install chromium)."))
         return
-    st.download_button("PNG for slides", lambda: to_image(fig, "png"), file_name=f"{name}.png", mime="image/png",
+    st.download_button(_("PNG for slides"), lambda: to_image(fig, "png"), file_name=f"{name}.png", mime="image/png",
                        key=f"png_{key}")
-    st.download_button("SVG (vector)", lambda: to_image(fig, "svg"), file_name=f"{name}.svg", mime="image/svg+xml",
+    st.download_button(_("SVG (vector)"), lambda: to_image(fig, "svg"), file_name=f"{name}.svg", mime="image/svg+xml",
                        key=f"svg_{key}")
 
 
@@ -667,14 +668,16 @@ def guard(what: str) -> Iterator[None]:
         yield
     except Exception as exc:
         LOG.exception("section %r failed", what)
-        st.error(f"{what} could not be shown ({type(exc).__name__}). The rest of the page is not affected; the "
-                 "details are in the server log.")
+        st.error(_("{what} could not be shown ({error}). The rest of the page is not affected; the details are in "
+                   "the server log.").format(what=_(what), error=type(exc).__name__))
 
 
 def sections(parts: Mapping[str, Callable[[], None]], key: str) -> None:
     """Tabs (label → the function that draws it) of which only the open one runs: Streamlit's lazy
     tabs (``on_change="rerun"``), so a long page re-runs one section per interaction instead of all
     of them. The open tab is ``st.session_state[key]`` (its label), which is also how tests open one."""
+    if st.session_state.get(key) not in parts:  # e.g. a label of the other language after a switch
+        st.session_state.pop(key, None)
     for (label, draw), tab in zip(parts.items(), st.tabs(list(parts), key=key, on_change="rerun"), strict=True):
         if tab.open:
             with tab, guard(label):
@@ -690,15 +693,15 @@ def p_label(s: AppState, label: str) -> str:
 def subgroup_caption(s: AppState) -> None:
     """Under a table or figure with p-values: say that they are a subgroup analysis when filtered."""
     if s.filtered:
-        st.caption(f"p-values on this page are a {SUBGROUP_TAG} (filters: {md(s.filter_text)}): exploratory, "
-                   "unadjusted for the selection.")
+        st.caption(_("p-values on this page are a {tag} (filters: {filters}): exploratory, unadjusted for the "
+                     "selection.").format(tag=_(SUBGROUP_TAG), filters=md(s.filter_text)))
 
 
 def new_since_compare(s: AppState, key: str) -> set[str] | None:
     """A toggle to outline the patients enrolled since the comparison cut; their ids when on."""
     if s.compare is None or not s.compare.has("adsl"):
         return None
-    on = st.toggle(f"Outline patients new since {s.compare.cutoff_text}", value=True, key=key)
+    on = st.toggle(_("Outline patients new since {date}").format(date=s.compare.cutoff_text), value=True, key=key)
     if not on:
         return None
     return set(new_subjects(s.cut, s.compare))

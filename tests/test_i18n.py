@@ -1,0 +1,94 @@
+"""Issue 21: 中文 / English. The catalogs (glossary terms, placeholders), the language switch (sidebar,
+?lang=, the config's default), locale formats, CJK glyphs in figure images, and every page and tab run
+in Chinese with no English UI word left (abbreviations and data values excepted)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from components import i18n
+from components.i18n import _, using
+from tests.conftest import ROOT
+
+#: The issue's and the glossary's terms, as Chinese oncology slides write them.
+GLOSSARY = {
+    "Complete response (CR)": "完全缓解 (CR)",
+    "Partial response (PR)": "部分缓解 (PR)",
+    "Stable disease (SD)": "疾病稳定 (SD)",
+    "Progressive disease (PD)": "疾病进展 (PD)",
+    "Not evaluable (NE)": "不可评价 (NE)",
+}
+
+
+def test_the_glossary_terms_are_the_clinicians_terms():
+    with using("zh"):
+        for en, zh in GLOSSARY.items():
+            assert _(en) == zh
+    assert _("Partial response (PR)") == "Partial response (PR)"  # English outside
+
+
+def test_every_translation_keeps_the_placeholders_of_its_source():
+    from babel.messages.pofile import read_po
+
+    bad = []
+    for path in sorted((ROOT / "locale" / "zh_CN" / "LC_MESSAGES").glob("*.po")):
+        with path.open("rb") as fh:
+            for m in read_po(fh, locale="zh_CN"):
+                if m.id and m.string:
+                    a, b = set(re.findall(r"\{\w*\}", m.id)), set(re.findall(r"\{\w*\}", m.string))
+                    if a != b:
+                        bad.append((path.name, m.id, m.string))
+    assert bad == []
+
+
+def test_language_codes_and_locale_formats():
+    from datetime import date
+
+    assert [i18n.normalise(x) for x in ("zh", "zh_CN", "zh-cn", "中文", "EN", "fr", None)] == \
+        ["zh", "zh", "zh", "zh", "en", None, None]
+    with using("zh"):
+        assert i18n.date_text(date(2026, 11, 1)) == "2026年11月1日"
+        assert i18n.number(1234.5) == "1,234.5"
+    assert i18n.date_text(date(2026, 11, 1)) == "2026-11-01"  # ISO in English, the clinical convention
+
+
+def test_chinese_text_renders_with_a_cjk_font_in_figure_images():
+    """Two different Chinese characters drawn without a CJK font are the same empty box; with the
+    font named in the theme (Noto Sans CJK SC, fonts-noto-cjk) their images differ."""
+    import plotly.graph_objects as go
+
+    from components.figures.export import chromium_available, to_image
+    from components.figures.plotting import finish_figure
+
+    if not chromium_available():
+        pytest.skip("needs Chromium for kaleido")
+
+    def png(text: str) -> bytes:
+        fig = go.Figure(go.Scatter(x=[0], y=[0]))
+        return to_image(finish_figure(fig, None, text, height=300), "png")
+
+    assert png("缓") != png("解")
+    assert png("缓") != png("□")  # not the white-square look of a missing glyph either
+
+
+def test_lang_in_the_address_the_switch_and_the_config_default(app_factory, monkeypatch, tmp_path):
+    at = app_factory(query={"lang": "zh"})
+    at.run()
+    assert at.title[0].value == "总览"
+    at.switch_page("pages/response.py").run()  # remembered across pages
+    assert at.title[0].value == "疗效 (RECIST 1.1)"
+    at.session_state["language_switch"] = "en"  # the sidebar switch, as its callback does
+    at.session_state["_language"] = "en"
+    at.query_params["lang"] = "en"
+    at.run()
+    assert at.title[0].value == "Response (RECIST 1.1)"
+    # a study whose config opens in Chinese
+    cfg = (ROOT / "data" / "study.toml").read_text().replace('language = "en"', 'language = "zh"')
+    path = tmp_path / "study_zh.toml"
+    path.write_text(cfg)
+    monkeypatch.setenv("TRIAL_STUDY_CONFIG", str(path))
+    fresh = app_factory()
+    fresh.run()
+    assert fresh.title[0].value == "总览"
