@@ -44,16 +44,23 @@ def _wait_for_run(page, text: str) -> None:
     page.wait_for_timeout(800)
 
 
-def walk_pages(browser, url: str, prefix: str, text: str, width: int = 1400, height: int = 1600) -> dict[str, list[str]]:
+def walk_pages(browser, url: str, prefix: str, text: str, width: int = 1400, height: int = 1600,
+               lang: str = "en") -> dict[str, list[str]]:
     """Every page in one browser session, reached by the sidebar links as a person does: the error
-    boxes found on each; a screenshot of each saved as tests/artifacts/<prefix>_<page>.png."""
+    boxes found on each; a screenshot of each saved as tests/artifacts/<prefix>_<page>.png. ``lang``:
+    the first page is opened with ?lang= (the links keep the session's language)."""
+    from components.i18n import _, using
+
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     found = {}
-    page = open_page(browser, f"{url}/{URL_PATHS[0]}", width=width, height=height)
+    page = open_page(browser, f"{url}/{URL_PATHS[0]}" + (f"?lang={lang}" if lang != "en" else ""), width=width,
+                     height=height)
     try:
         for spec in PAGES:
             if spec.url_path != URL_PATHS[0]:
-                page.locator(NAV_LINKS).filter(has_text=re.compile(f"^{re.escape(spec.title)}$")).click()
+                with using(lang):
+                    title = _(spec.title)
+                page.locator(NAV_LINKS).filter(has_text=re.compile(f"^{re.escape(title)}$")).click()
                 # the path only: a page may add its query parameters (the patient page: ?patient=…)
                 page.wait_for_url(lambda u, p=spec.url_path: urlparse(u).path.rstrip("/").endswith("/" + p))
                 _wait_for_run(page, text)
@@ -70,6 +77,13 @@ def test_every_page_renders_in_chromium(served_app, browser, width):
     """Every page, labelled SYNTHETIC, no error box, at 1400 px and in a 1024-px window (a laptop beside
     a projector); screenshots page_<page>_<width>.png."""
     found = walk_pages(browser, served_app, f"page_{width}", "SYNTHETIC", width=width, height=1500)
+    assert not any(found.values()), found
+
+
+def test_every_page_in_chinese(served_app, browser):
+    """?lang=zh: every page in Chinese, no error box, the Chinese SYNTHETIC banner; screenshots
+    zh_<page>.png (a person reads them: glyphs, not boxes; nothing clipped)."""
+    found = walk_pages(browser, served_app, "zh", "合成演示数据", width=1400, height=1500, lang="zh")
     assert not any(found.values()), found
 
 

@@ -92,3 +92,13 @@ def test_lang_in_the_address_the_switch_and_the_config_default(app_factory, monk
     fresh = app_factory()
     fresh.run()
     assert fresh.title[0].value == "总览"
+
+
+def test_every_page_and_tab_in_chinese_leaves_no_english_ui_word():
+    """Every page and lazy tab of the demo in Chinese (AppTest): no text on screen holds an English word
+    other than a standard abbreviation or a value of the data (tests/lang_check.py says which)."""
+    from tests.conftest import PAGES
+    from tests.lang_report import report
+
+    left = {page: sorted(texts) for page, texts in report(list(PAGES)).items() if texts}
+    assert left == {}
