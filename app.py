@@ -13,8 +13,8 @@ from components.ui.navigation import PAGES
 from components.ui.widgets import choose_language, guard, require_access
 
 st.set_page_config(page_title="Trial dashboard", page_icon="📊", layout="wide")
+choose_language()  # before any text (the sign-in screen too): the session's language
 require_access()  # with access configured in secrets.toml, nothing below runs before sign-in
-choose_language()  # before any text: page titles, sidebar and pages in the session's language
 
 sections: dict[str, list] = {}
 for spec in PAGES:

@@ -362,38 +362,38 @@ def require_access() -> None:
         return
     if policy.mode == "oidc":
         if "auth" not in _secrets():
-            st.title("Trial dashboard")
-            st.error("Sign-in is required but not configured: add an [auth] section (OIDC provider) to "
-                     ".streamlit/secrets.toml, as the README describes.")
+            st.title(_("Trial dashboard"))
+            st.error(_("Sign-in is required but not configured: add an [auth] section (OIDC provider) to "
+                       ".streamlit/secrets.toml, as the README describes."))
             st.stop()
         if not getattr(st.user, "is_logged_in", False):
-            st.title("Trial dashboard")
-            st.write("Sign in with your institutional account to see the trial data.")
-            st.button("Sign in", on_click=st.login, args=(policy.provider,) if policy.provider else ())
+            st.title(_("Trial dashboard"))
+            st.write(_("Sign in with your institutional account to see the trial data."))
+            st.button(_("Sign in"), on_click=st.login, args=(policy.provider,) if policy.provider else ())
             st.stop()
         if not email_allowed(st.user.get("email"), policy, st.user.get("email_verified")):
-            st.title("Trial dashboard")
-            st.error(f"{md(st.user.get('email'))} is not on this dashboard's access list, or the identity provider "
-                     "has not verified the address.")
-            st.button("Sign out", on_click=st.logout)
+            st.title(_("Trial dashboard"))
+            st.error(_("{email} is not on this dashboard's access list, or the identity provider has not verified "
+                       "the address.").format(email=md(st.user.get("email"))))
+            st.button(_("Sign out"), on_click=st.logout)
             st.stop()
         return
     if st.session_state.get(ACCESS_KEY):
         return
     key = _client_key(policy)
-    st.title("Trial dashboard")
+    st.title(_("Trial dashboard"))
     locked = LOCKOUT.locked_for(key, policy)
     if locked > 0:
-        st.error(f"Too many failed attempts from your address: sign-in is locked for {int(locked // 60) + 1} more "
-                 "minute(s).")
+        st.error(_("Too many failed attempts from your address: sign-in is locked for {n} more minute(s).").format(
+            n=int(locked // 60) + 1))
         st.stop()
     with st.form("sign_in"):
-        password = st.text_input("Password", type="password", key="access_password")
-        submitted = st.form_submit_button("Sign in")
+        password = st.text_input(_("Password"), type="password", key="access_password")
+        submitted = st.form_submit_button(_("Sign in"))
     if submitted:
         wait = max(LOCKOUT.delay(key), THROTTLE.wait())
         if wait > 0:  # the password is not even checked while the client must wait
-            st.warning(f"Please wait {wait:.0f} s before the next try.")
+            st.warning(_("Please wait {s} s before the next try.").format(s=f"{wait:.0f}"))
             st.stop()
         if policy.password_hash and verify_password(password, policy.password_hash):
             st.session_state[ACCESS_KEY] = True
@@ -402,8 +402,8 @@ def require_access() -> None:
         n = LOCKOUT.fail(key, policy)
         THROTTLE.fail()
         left = policy.max_failures - n
-        st.error("Wrong password." + (f" {left} attempt(s) left before a lock-out." if left > 0 else
-                                      " Sign-in is now locked for a while."))
+        st.error(_("Wrong password.") + " " + (_("{n} attempt(s) left before a lock-out.").format(n=left) if left > 0
+                                                else _("Sign-in is now locked for a while.")))
     st.stop()
 
 
