@@ -11,64 +11,77 @@ from components.analyses.safety import (
     ae_overview_by_arm,
     ae_table,
     ae_table_by_arm,
+    arm_headers,
     dose_levels,
     exposure,
     focus_label,
     focus_onset_dose,
     focus_toxicity,
 )
+from components.i18n import _, translate_frame
 from components.ui import widgets
 
-s = widgets.page_header("Safety and exposure", needs=("adsl", "adae"))
+s = widgets.page_header(_("Safety and exposure"), needs=("adsl", "adae"))
 if s is None:
     st.stop()
 cfg = s.config
 base = s.options(Options)
-link = st.column_config.LinkColumn("Patient", display_text=r"patient=(.*)$", help="Opens the patient profile")
+link = st.column_config.LinkColumn(_("Patient"), display_text=r"patient=(.*)$", help=_("Opens the patient profile"))
+
+
+def not_given(df):
+    """The app's "Not given" reason in the session's language (the data's reasons stay as they are)."""
+    return df.assign(Reason=df["Reason"].replace("Not given", _("Not given")))
+
 
 ov = widgets.run(ae_overview, s, base)
 n_saf = ov.numbers["Safety population"]
-st.subheader(f"Overview (safety population, N = {n_saf})")
-st.dataframe(ov.tables["overview"][["Category", "n (%)"]].rename(columns={"n (%)": f"Patients, n (%) — N = {n_saf}"}),
-             hide_index=True, width="content")
+st.subheader(_("Overview (safety population, N = {n})").format(n=n_saf))
+ov_shown = ov.tables["overview"][["Category", "n (%)"]]
+widgets.table(ov_shown.rename(columns={"n (%)": _("Patients, n (%) — N = {n}").format(n=n_saf)}), width="content",
+              translate=("Category",))
 st.caption(" ".join(ov.notes))
-widgets.table_to_deck("ae_overview", f"Adverse events overview (safety population, N = {n_saf})",
-                      ov.tables["overview"][["Category", "n (%)"]], ov)
+widgets.table_to_deck("ae_overview", _("Adverse events overview (safety population, N = {n})").format(n=n_saf),
+                      translate_frame(ov_shown, values=("Category",)), ov)
 widgets.show_code(ov, s)
 if not cfg.single_arm:
-    with widgets.guard("TEAE overview by arm"):
+    with widgets.guard(_("TEAE overview by arm")):
         ba = widgets.run(ae_overview_by_arm, s, base)
         if "by_arm" in ba.tables:
-            st.markdown("**By arm** (safety population by actual arm)")
-            st.dataframe(ba.tables["by_arm"], hide_index=True, width="stretch")
+            st.markdown(_("**By arm** (safety population by actual arm)"))
+            by_arm = arm_headers(ba.tables["by_arm"])
+            widgets.table(by_arm, width="stretch", translate=("Category",))
             st.caption(" ".join(ba.notes))
-            widgets.table_to_deck("ae_overview_by_arm", "Adverse events overview by arm", ba.tables["by_arm"], ba)
+            widgets.table_to_deck("ae_overview_by_arm", _("Adverse events overview by arm"),
+                                  translate_frame(by_arm, values=("Category",)), ba)
 
 
 def adverse_events() -> None:
     """TEAEs by SOC and PT, worst grade per patient; the butterfly chart."""
-    st.subheader("TEAEs by system organ class and preferred term, worst grade per patient")
+    st.subheader(_("TEAEs by system organ class and preferred term, worst grade per patient"))
     c1, c2 = st.columns([1, 3])
-    min_pct = c1.number_input("Minimum incidence (% any grade)", 0.0, 100.0, 0.0, 5.0, key="saf_min")
+    min_pct = c1.number_input(_("Minimum incidence (% any grade)"), 0.0, 100.0, 0.0, 5.0, key="saf_min")
     tab = widgets.run(ae_table, s, s.options(AeTableOptions, min_pct=float(min_pct)))
-    st.dataframe(tab.tables["display"], hide_index=True, width="stretch", height=420)
+    widgets.table(tab.tables["display"], width="stretch", height=420)
     st.caption(" ".join(tab.notes))
-    widgets.csv_download(tab.tables["table"], "teae_by_soc_pt.csv", "Download (CSV)", key="dl_soc")
-    widgets.table_to_deck("ae_table", "TEAEs by SOC and preferred term, worst grade", tab.tables["display"], tab)
+    widgets.csv_download(tab.tables["table"], "teae_by_soc_pt.csv", _("Download (CSV)"), key="dl_soc")
+    widgets.table_to_deck("ae_table", _("TEAEs by SOC and preferred term, worst grade"),
+                          translate_frame(tab.tables["display"]), tab)
     widgets.show_code(tab, s)
     if not cfg.single_arm:
-        with widgets.guard("TEAEs by arm"):
+        with widgets.guard(_("TEAEs by arm")):
             arm_tab = widgets.run(ae_table_by_arm, s, s.options(AeTableOptions, min_pct=float(min_pct)))
             if "display" in arm_tab.tables:
-                st.markdown("**By arm** (safety population by actual arm; any grade and grade ≥3 at the worst grade)")
-                st.dataframe(arm_tab.tables["display"], hide_index=True, width="stretch", height=420)
+                st.markdown(_("**By arm** (safety population by actual arm; any grade and grade ≥3 at the worst grade)"))
+                arm_show = arm_headers(arm_tab.tables["display"])
+                widgets.table(arm_show, width="stretch", height=420)
                 st.caption(" ".join(arm_tab.notes))
-                widgets.csv_download(arm_tab.tables["table"], "teae_by_arm.csv", "Download (CSV)", key="dl_soc_arm")
-                widgets.table_to_deck("ae_table_by_arm", "TEAEs by SOC and preferred term, by arm",
-                                      arm_tab.tables["display"], arm_tab)
+                widgets.csv_download(arm_tab.tables["table"], "teae_by_arm.csv", _("Download (CSV)"), key="dl_soc_arm")
+                widgets.table_to_deck("ae_table_by_arm", _("TEAEs by SOC and preferred term, by arm"),
+                                      translate_frame(arm_show), arm_tab)
                 widgets.show_code(arm_tab, s)
 
-    top = c2.slider("Terms in the chart", 5, 30, 15, key="saf_top")
+    top = c2.slider(_("Terms in the chart"), 5, 30, 15, key="saf_top")
     bf = widgets.run(ae_butterfly, s, s.options(ButterflyOptions, top=int(top)))
     widgets.show_figure(bf, "butterfly", data=bf.tables["counts"], filename="ae_butterfly")
 
@@ -77,10 +90,15 @@ def focus() -> None:
     """The focus toxicity (config [safety]): worst grades, episodes, time to onset, dose at onset."""
     res = widgets.run(focus_toxicity, s, base)
     m = widgets.metric_row(4)
-    for col, (label, value) in zip(m, res.numbers.items(), strict=False):
-        col.metric(label, "—" if value is None else (f"{value:.0f} days" if isinstance(value, float) else value))
-    widgets.table(res.tables["distribution"], width="content",
-                  deck=("focus_distribution", f"{focus_label(cfg)}: worst grade per patient"), result=res)
+    labels = [_("{term}, any grade").format(term=cfg.safety.focus_term), _("Grade ≥3"),
+              _("Episodes per affected patient"), _("Median episode duration (days)")]
+    for col, label, value in zip(m, labels, res.numbers.values(), strict=False):
+        col.metric(label, "—" if value is None else
+                   (_("{n} days").format(n=f"{value:.0f}") if isinstance(value, float) else value))
+    dist = res.tables["distribution"]
+    widgets.table(dist, width="content", translate=("Worst grade",))
+    widgets.table_to_deck("focus_distribution", _("{focus}: worst grade per patient").format(focus=focus_label(cfg)),
+                          translate_frame(widgets.slide_table(dist), values=(_("Worst grade"),)), res)
     if res.figure is not None:
         term = cfg.safety.focus_term
         widgets.show_figure(res, "focus_ci", data=res.tables["time_to_first"], filename=f"{term.lower()}_cumulative_incidence")
@@ -93,7 +111,8 @@ def focus() -> None:
         ep = ep.assign(Link="patient?patient=" + ep["USUBJID"])
         widgets.table(ep[["Link", "Episodes", "Median duration (days)", "Longest (days)", "Worst grade", "Ongoing"]],
                       width="stretch", column_config={"Link": link},
-                      deck=("focus_episodes", f"{focus_label(cfg)}: episodes per patient"), result=res)
+                      deck=("focus_episodes", _("{focus}: episodes per patient").format(focus=focus_label(cfg))),
+                      result=res)
 
 
 def exposure_section() -> None:
@@ -102,9 +121,10 @@ def exposure_section() -> None:
         st.info(s.cut.missing_note("adex"))
         return
     res = widgets.run(exposure, s, base)
-    st.dataframe(res.tables["summary"], hide_index=True, width="content")
+    widgets.table(res.tables["summary"], width="content")
     st.caption(" ".join(res.notes))
-    widgets.table_to_deck("exposure_summary", "Exposure and relative dose intensity", res.tables["summary"], res)
+    widgets.table_to_deck("exposure_summary", _("Exposure and relative dose intensity"),
+                          translate_frame(res.tables["summary"]), res)
     if res.figure is None:
         widgets.show_code(res, s)
         return
@@ -113,17 +133,19 @@ def exposure_section() -> None:
     if levels.figure is not None:
         widgets.show_figure(levels, "dose_levels", data=levels.tables["dose_levels"], filename="dose_levels")
     adj = res.tables["adjustments"]
-    st.markdown("**Dose reductions and interruptions**")
+    st.markdown("**" + _("Dose reductions and interruptions") + "**")
     if adj.empty:
-        st.caption("None recorded.")
+        st.caption(_("None recorded."))
     else:
-        st.dataframe(res.tables["adjustment_counts"], hide_index=True, width="content")
-        widgets.table_to_deck("adjustment_counts", "Dose reductions and interruptions", res.tables["adjustment_counts"], res)
-        adj_show = adj.assign(Link="patient?patient=" + adj["USUBJID"])
+        counts = not_given(res.tables["adjustment_counts"])
+        widgets.table(counts, width="content", translate=("Kind",))
+        widgets.table_to_deck("adjustment_counts", _("Dose reductions and interruptions"),
+                              translate_frame(counts, values=("Kind",)), res)
+        adj_show = not_given(adj.assign(Link="patient?patient=" + adj["USUBJID"]))
         widgets.table(adj_show[["Link", "DRUG", "DATE", "KIND", "Reason", "DETAIL"]], width="stretch",
-                      column_config={"Link": link}, deck=("adjustments", "Dose reductions and interruptions: listing"),
-                      result=res)
+                      column_config={"Link": link},
+                      deck=("adjustments", _("Dose reductions and interruptions: listing")), result=res)
 
 
-widgets.sections({"Adverse events": adverse_events, focus_label(cfg): focus, "Exposure": exposure_section},
+widgets.sections({_("Adverse events"): adverse_events, focus_label(cfg): focus, _("Exposure"): exposure_section},
                  "safety_section")

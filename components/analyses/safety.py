@@ -19,6 +19,7 @@ from components.figures.safety_plots import (
     onset_dose_figure,
     rdi_figure,
 )
+from components.i18n import N_, _
 from components.stats.exposure import adjustments, dose_level_over_time, exposure_summary, relative_dose_intensity
 from components.stats.safety import (
     GRADES,
@@ -33,7 +34,7 @@ from components.stats.safety import (
     worst_grade_distribution,
 )
 
-ENDPOINT = "TEAEs, NCI-CTCAE v5.0"
+ENDPOINT = N_("TEAEs, NCI-CTCAE v5.0")
 
 
 def _teae(cut: DataCut, config: StudyConfig, options: Options) -> tuple[pd.DataFrame, pd.DataFrame, int]:
@@ -45,7 +46,38 @@ def _teae(cut: DataCut, config: StudyConfig, options: Options) -> tuple[pd.DataF
 
 
 def _ctx(cut: DataCut, config: StudyConfig, options: Options, n_saf: int):
-    return figure_context(cut, config, options, f"Safety population (N = {n_saf})", ENDPOINT)
+    return figure_context(cut, config, options, _("Safety population (N = {n})").format(n=n_saf), _(ENDPOINT))
+
+
+#: Headers of the by-arm tables that name an arm (column names in English: code and tests use them), shown
+#: in the session's language with the arm names as they are: :func:`arm_headers`.
+ARM_HEADERS = (
+    (r"^Difference (?P<a>.+) − (?P<ref>.+), any grade, points \(95% CI\)$",
+     N_("Difference {a} − {ref}, any grade, points (95% CI)")),
+    (r"^Difference (?P<a>.+) − (?P<ref>.+), points \(95% CI\)$", N_("Difference {a} − {ref}, points (95% CI)")),
+    (r"^(?P<a>.+) \(N = (?P<n>\d+)\): any grade$", N_("{a} (N = {n}): any grade")),
+    (r"^(?P<a>.+): grade ≥3$", N_("{a}: grade ≥3")),
+)
+
+
+def arm_headers(df: pd.DataFrame) -> pd.DataFrame:
+    """A by-arm table (screen or slide) with the headers that name an arm in the run's language; the
+    other headers are translated where it is shown. English: the table itself."""
+    import re
+
+    from components.i18n import language
+
+    if language() == "en":
+        return df
+
+    def header(c: object) -> object:
+        for pattern, text in ARM_HEADERS:
+            m = re.match(pattern, str(c))
+            if m:
+                return _(text).format(**m.groupdict())
+        return c
+
+    return df.rename(columns=header)
 
 
 def n_pct(n: int, denom: int) -> str:
@@ -53,16 +85,16 @@ def n_pct(n: int, denom: int) -> str:
     return f"{int(n)} ({100 * n / denom:.1f}%)" if denom else str(int(n))
 
 
-@analysis("TEAE overview")
+@analysis(N_("TEAE overview"))
 def ae_overview(cut: DataCut, config: StudyConfig, options: Options) -> Result:
     """Patients with any TEAE, grade ≥3, serious, related, leading to dose changes, fatal."""
-    _, teae, n_saf = _teae(cut, config, options)
+    _adsl, teae, n_saf = _teae(cut, config, options)
     ov = overview(teae, n_saf)
-    how = ("TRTEMFL = Y in ADAE." if "TRTEMFL" in teae else
-           f"from the first dose to {config.safety.teae_lag_days} days after the last.")
+    how = (_("TRTEMFL = Y in ADAE.") if "TRTEMFL" in teae else
+           _("from the first dose to {n} days after the last.").format(n=config.safety.teae_lag_days))
     numbers = {"Safety population": n_saf, **dict(zip(ov["Category"], ov["n (%)"], strict=True))}
-    return Result(f"Safety overview (N = {n_saf})", numbers, {"overview": ov}, None,
-                  ("Treatment-emergent: " + how + " Each patient counts once per category.",))
+    return Result(_("Safety overview (N = {n})").format(n=n_saf), numbers, {"overview": ov}, None,
+                  (_("Treatment-emergent: {how} Each patient counts once per category.").format(how=how),))
 
 
 @dataclass(frozen=True)
@@ -70,10 +102,10 @@ class AeTableOptions(Options):
     min_pct: float = 0.0  # preferred terms below this any-grade % are not shown as rows
 
 
-@analysis("TEAEs by system organ class and preferred term")
+@analysis(N_("TEAEs by system organ class and preferred term"))
 def ae_table(cut: DataCut, config: StudyConfig, options: AeTableOptions) -> Result:
     """Patients by worst grade per SOC and PT, n (%) of the safety population."""
-    _, teae, n_saf = _teae(cut, config, options)
+    _adsl, teae, n_saf = _teae(cut, config, options)
     table = incidence_table(teae, n_saf, options.min_pct)
     show = table.copy()
     for col in ["Any grade", *[f"Grade {g}" for g in GRADES], "Grade ≥3"]:
@@ -84,9 +116,9 @@ def ae_table(cut: DataCut, config: StudyConfig, options: AeTableOptions) -> Resu
     soc = table[table["Level"] == "SOC"]
     numbers = {"Safety population": n_saf, "SOCs shown": len(soc), "Terms shown": int((table["Level"] == "PT").sum()),
                "Patients with any TEAE": int(teae["USUBJID"].nunique())}
-    numbers.update({f"SOC {r['Term']}": n_pct(r["Any grade"], n_saf) for _, r in soc.head(3).iterrows()})
-    note = (f"n (%) of the safety population (N = {n_saf}); SOC rows count each patient once at the worst grade "
-            "within the SOC, including terms below the minimum incidence; sorted by frequency.")
+    numbers.update({f"SOC {r['Term']}": n_pct(r["Any grade"], n_saf) for _i, r in soc.head(3).iterrows()})
+    note = _("n (%) of the safety population (N = {n}); SOC rows count each patient once at the worst grade "
+             "within the SOC, including terms below the minimum incidence; sorted by frequency.").format(n=n_saf)
     return Result("", numbers, {"table": table, "display": show}, None, (note,))
 
 
@@ -95,22 +127,24 @@ class ButterflyOptions(Options):
     top: int = 15
 
 
-@analysis("Most frequent adverse events by worst grade")
+@analysis(N_("Most frequent adverse events by worst grade"))
 def ae_butterfly(cut: DataCut, config: StudyConfig, options: ButterflyOptions) -> Result:
-    _, teae, n_saf = _teae(cut, config, options)
+    _adsl, teae, n_saf = _teae(cut, config, options)
     counts = term_worst_grade_counts(teae, n_saf, options.top)
     fig = butterfly_figure(counts, _ctx(cut, config, options, n_saf), n_saf)
     numbers = {"Terms": len(counts), "Most frequent": (f"{counts['AEDECOD'].iloc[0]}: {n_pct(counts['n_any'].iloc[0], n_saf)}"
                                                         if len(counts) else None)}
-    return Result("", numbers, {"counts": counts.round(1)}, fig)
+    return Result(_("Most frequent adverse events by worst grade"), numbers, {"counts": counts.round(1)}, fig)
 
 
 def focus_label(config: StudyConfig) -> str:
     sf = config.safety
-    return sf.focus_term + (f" under {sf.focus_drug}" if sf.focus_drug else "")
+    if not sf.focus_drug:
+        return sf.focus_term
+    return _("{term} under {drug}").format(term=sf.focus_term, drug=sf.focus_drug)
 
 
-@analysis("Focus toxicity")
+@analysis(N_("Focus toxicity"))
 def focus_toxicity(cut: DataCut, config: StudyConfig, options: Options) -> Result:
     """The configured focus toxicity: worst grades, episodes and the cumulative incidence of the first
     episode (Aalen–Johansen, end of treatment and death competing)."""
@@ -132,32 +166,33 @@ def focus_toxicity(cut: DataCut, config: StudyConfig, options: Options) -> Resul
     if drug is not None and cut.has("adex"):
         ctx = _ctx(cut, config, options, n_saf)
         curves = {label: time_to_first(teae, adsl, term, cut.cutoff, g, sf.teae_lag_days)
-                  for label, g in (("Any grade", 1), ("Grade ≥2", 2), ("Grade ≥3", 3))}
+                  for label, g in ((N_("Any grade"), 1), (N_("Grade ≥2"), 2), (N_("Grade ≥3"), 3))}
         cycle = next((d.cycle_days for d in config.regimen if d.cycle_days), 21)
         fig = cumulative_incidence_figure(curves, ctx, sf.focus_horizon_days, cycle,
                                           list(drug.escalation) or [(1, drug.dose)], term, drug.unit)
         tables["time_to_first"] = curves["Any grade"]
-        notes = ("Cumulative incidence of the first episode (Aalen–Johansen, as R survfit / cmprsk::cuminc), with the "
-                 f"end of treatment (last dose + {sf.teae_lag_days} days) and death as competing events, censored at "
-                 f"the cut-off; shading: the {drug.drug} escalation steps; dotted lines: cycles.",)
+        notes = (_("Cumulative incidence of the first episode (Aalen–Johansen, as R survfit / cmprsk::cuminc), with the "
+                   "end of treatment (last dose + {days} days) and death as competing events, censored at "
+                   "the cut-off; shading: the {drug} escalation steps; dotted lines: cycles.").format(
+                       days=sf.teae_lag_days, drug=drug.drug),)
     return Result(focus_label(config), numbers, tables, fig, notes)
 
 
-@analysis("Focus toxicity by dose before onset")
+@analysis(N_("Focus toxicity by dose before onset"))
 def focus_onset_dose(cut: DataCut, config: StudyConfig, options: Options) -> Result:
     """Episodes of the focus toxicity by the focus drug's daily dose on the day before onset."""
     sf = config.safety
     drug = config.drug(sf.focus_drug) if sf.focus_drug else None
     if drug is None or not cut.has("adex"):
-        return Result("", {}, {}, None, ("Needs the focus drug ([safety] focus_drug) and the exposure table.",))
+        return Result("", {}, {}, None, (_("Needs the focus drug ([safety] focus_drug) and the exposure table."),))
     adsl, teae, n_saf = _teae(cut, config, options)
     onsets = onset_by_dose(teae, view(cut, options).tables["adex"], sf.focus_term, drug.drug)
     fig = onset_dose_figure(onsets, _ctx(cut, config, options, n_saf), drug.drug, sf.focus_term, drug.unit)
     held = int((onsets["DOSE"] == 0).sum())
-    return Result("", {"Episodes": len(onsets), "Started while the drug was held": held}, {"onsets": onsets}, fig)
+    return Result(_("Focus toxicity by dose before onset"), {"Episodes": len(onsets), "Started while the drug was held": held}, {"onsets": onsets}, fig)
 
 
-@analysis("Exposure")
+@analysis(N_("Exposure"))
 def exposure(cut: DataCut, config: StudyConfig, options: Options) -> Result:
     """Relative dose intensity per drug (each over its own first to last dose), dose levels of the daily
     drug by week, reductions and interruptions with reasons."""
@@ -169,10 +204,10 @@ def exposure(cut: DataCut, config: StudyConfig, options: Options) -> Result:
     planned = [d for d in config.regimen if d.drug.lower() in in_data]
     if not planned:
         summary = exposure_summary(adex)
-        drugs = ", ".join(summary["Drug"]) or "none"
-        note = (f"The study config has no planned schedule for the drugs in the exposure table ({drugs}), so relative "
-                "dose intensity cannot be computed; days on each drug are shown instead.")
-        return Result("", {f"Patients dosed, {r['Drug']}": r["Patients"] for _, r in summary.iterrows()},
+        drugs = ", ".join(summary["Drug"]) or _("none")
+        note = _("The study config has no planned schedule for the drugs in the exposure table ({drugs}), so relative "
+                 "dose intensity cannot be computed; days on each drug are shown instead.").format(drugs=drugs)
+        return Result("", {f"Patients dosed, {r['Drug']}": r["Patients"] for _i, r in summary.iterrows()},
                       {"summary": summary, "adjustments": pd.DataFrame()}, None, (note,))
     rdi = pd.concat([relative_dose_intensity(adex, adsl, d, cut.cutoff) for d in config.regimen], ignore_index=True)
     arms = _safety_arms(config, adsl)
@@ -206,11 +241,12 @@ def exposure(cut: DataCut, config: StudyConfig, options: Options) -> Result:
                                                                      "dose_hold": "Interruption"})
                                        .rename(columns={"DRUG": "Drug", "KIND": "Kind"}))
     numbers = {f"Median RDI, {r['Drug']}" + (f", {r['Arm (actual)']}" if arms is not None else "") + " (%)":
-               r["Median RDI (%)"] for _, r in summary.iterrows()}
-    note = ("RDI = delivered / planned cumulative dose of each drug from its first to its last dose, with the planned "
-            "schedule of the study config (escalation steps included)."
-            + (f" By actual arm ({arms[0]}), safety population." if arms is not None else ""))
-    return Result("", numbers, tables, fig, (note,))
+               r["Median RDI (%)"] for _i, r in summary.iterrows()}
+    note = _("RDI = delivered / planned cumulative dose of each drug from its first to its last dose, with the planned "
+             "schedule of the study config (escalation steps included).")
+    if arms is not None:
+        note += " " + _("By actual arm ({arm}), safety population.").format(arm=arms[0])
+    return Result(_("Exposure"), numbers, tables, fig, (note,))
 
 
 def _safety_arms(config: StudyConfig, adsl: pd.DataFrame) -> tuple[str, list[str]] | None:
@@ -222,20 +258,20 @@ def _safety_arms(config: StudyConfig, adsl: pd.DataFrame) -> tuple[str, list[str
     return None if col is None else (col, arm_levels(config, saf[col].dropna()))
 
 
-@analysis("Dose levels over time")
+@analysis(N_("Dose levels over time"))
 def dose_levels(cut: DataCut, config: StudyConfig, options: Options) -> Result:
     """Patients on each dose level of the daily drug, by week since the first dose."""
     daily = next((d for d in config.regimen if d.daily), None)
     if daily is None or not cut.has("adex"):
-        return Result("", {}, {}, None, ("No daily drug in the regimen.",))
+        return Result("", {}, {}, None, (_("No daily drug in the regimen."),))
     v = view(cut, options)
     levels = dose_level_over_time(v.tables["adex"], v.tables["adsl"], daily.drug, cut.cutoff)
     n_saf = len(safety_population(v.tables["adsl"]))
     fig = dose_level_figure(levels, _ctx(cut, config, options, n_saf), daily.drug, daily.unit, daily.dose)
-    return Result("", {"Weeks": int(levels["DAY"].nunique()) if len(levels) else 0}, {"dose_levels": levels}, fig)
+    return Result(_("Dose levels over time"), {"Weeks": int(levels["DAY"].nunique()) if len(levels) else 0}, {"dose_levels": levels}, fig)
 
 
-@analysis("TEAE overview by arm")
+@analysis(N_("TEAE overview by arm"))
 def ae_overview_by_arm(cut: DataCut, config: StudyConfig, options: Options) -> Result:
     """Randomized studies: the TEAE overview with one column per actual arm (n (%) of that arm's safety
     population) and, for each arm against the reference, the risk difference in percentage points with
@@ -243,11 +279,11 @@ def ae_overview_by_arm(cut: DataCut, config: StudyConfig, options: Options) -> R
     from components.analyses.arms import arm_column, arm_levels
     from components.stats.comparative import rate_difference
 
-    adsl, teae, _ = _teae(cut, config, options)
+    adsl, teae, _n = _teae(cut, config, options)
     saf = safety_population(adsl)
     arm = arm_column(config, saf, "SAFFL")
     if arm is None or config.reference_arm is None:
-        return Result("", {}, {}, None, ("Not a randomized study (one arm in the config or the data).",))
+        return Result("", {}, {}, None, (_("Not a randomized study (one arm in the config or the data)."),))
     arms = arm_levels(config, saf[arm].dropna())
     ref = config.reference_arm
     per_arm = {}
@@ -270,12 +306,12 @@ def ae_overview_by_arm(cut: DataCut, config: StudyConfig, options: Options) -> R
             table[f"Difference {a} − {ref}, points (95% CI)"] = diffs
             numbers.update({f"Any TEAE, {a} (%)": float(ov["%"].iloc[0])})
         numbers[f"Any TEAE, {ref} (%)"] = float(ref_ov["%"].iloc[0])
-    return Result("TEAE overview by arm", numbers, {"by_arm": table}, None,
-                  (f"Safety population by actual arm ({arm}); risk differences against {ref}, Miettinen–Nurminen "
-                   "95% CI.",))
+    return Result(_("TEAE overview by arm"), numbers, {"by_arm": table}, None,
+                  (_("Safety population by actual arm ({arm}); risk differences against {ref}, Miettinen–Nurminen "
+                     "95% CI.").format(arm=arm, ref=ref),))
 
 
-@analysis("TEAEs by system organ class and preferred term, by arm")
+@analysis(N_("TEAEs by system organ class and preferred term, by arm"))
 def ae_table_by_arm(cut: DataCut, config: StudyConfig, options: AeTableOptions) -> Result:
     """Randomized studies: patients per SOC and PT with one column pair per actual arm (any grade and
     grade ≥3 at the worst grade, n (%) of that arm's safety population) and the any-grade risk difference
@@ -284,11 +320,11 @@ def ae_table_by_arm(cut: DataCut, config: StudyConfig, options: AeTableOptions) 
     from components.analyses.arms import arm_column, arm_levels
     from components.stats.comparative import rate_difference
 
-    adsl, teae, _ = _teae(cut, config, options)
+    adsl, teae, _n = _teae(cut, config, options)
     saf = safety_population(adsl)
     arm = arm_column(config, saf, "SAFFL")
     if arm is None or config.reference_arm is None:
-        return Result("", {}, {}, None, ("Not a randomized study (one arm in the config or the data).",))
+        return Result("", {}, {}, None, (_("Not a randomized study (one arm in the config or the data)."),))
     arms = arm_levels(config, saf[arm].dropna())
     ref = config.reference_arm
     keys = ["Level", "SOC", "Term"]
@@ -323,7 +359,8 @@ def ae_table_by_arm(cut: DataCut, config: StudyConfig, options: AeTableOptions) 
     for term in table.loc[table["Level"] == "PT", "Term"].head(3):
         i = table.index[(table["Level"] == "PT") & (table["Term"] == term)][0]
         numbers.update({f"{term}, {a}": show.loc[i, f"{a} (N = {n_arm[a]}): any grade"] for a in arms})
-    note = (f"Safety population by actual arm ({arm}); n (%) of each arm at the patient's worst grade; a term is shown "
-            f"when its any-grade incidence reaches {options.min_pct:g}% in at least one arm; differences against "
-            f"{ref}, Miettinen–Nurminen 95% CI; rows ordered by the pooled frequency.")
+    note = _("Safety population by actual arm ({arm}); n (%) of each arm at the patient's worst grade; a term is shown "
+             "when its any-grade incidence reaches {pct}% in at least one arm; differences against "
+             "{ref}, Miettinen–Nurminen 95% CI; rows ordered by the pooled frequency.").format(
+                 arm=arm, pct=f"{options.min_pct:g}", ref=ref)
     return Result("", numbers, {"table": table, "display": show}, None, (note,))

@@ -27,6 +27,7 @@ from components.figures.style import (
     TEXT_SOFT,
     ZERO_LINE,
 )
+from components.i18n import _
 from components.stats.biomarkers import MarkerPanel
 
 
@@ -37,13 +38,14 @@ def orr_by_group_figure(tab: pd.DataFrame, ctx: FigureContext | None, title: str
     for r in tab.to_dict("records"):
         if r["N"] == 0:
             continue
+        group = _(str(r["Group"]))
         fig.add_trace(go.Scatter(
-            x=[r["ORR"]], y=[f"{r['Group']} (n = {r['N']})"], mode="markers", showlegend=False,
+            x=[r["ORR"]], y=[f"{group} (n = {r['N']})"], mode="markers", showlegend=False,
             marker={"size": 13, "color": colors.get(r["Group"], MISSING_COLOR), "line": {"color": TEXT, "width": 1}},
             error_x={"type": "data", "symmetric": False, "array": [r["95% CI high"] - r["ORR"]],
                      "arrayminus": [r["ORR"] - r["95% CI low"]], "color": TEXT, "thickness": 1.5, "width": 6},
-            hovertemplate=f"{r['Group']}: {r['Responders']}/{r['N']} = %{{x:.0%}}<extra></extra>"))
-    fig.update_xaxes(title_text="Objective response rate (95% CI, exact)", tickformat=".0%", range=[0, 1], dtick=0.2,
+            hovertemplate=f"{group}: {r['Responders']}/{r['N']} = %{{x:.0%}}<extra></extra>"))
+    fig.update_xaxes(title_text=_("Objective response rate (95% CI, exact)"), tickformat=".0%", range=[0, 1], dtick=0.2,
                      showgrid=True, gridcolor=GRID)
     fig.update_yaxes(autorange="reversed", automargin=True)
     return finish_figure(fig, ctx, title, height=140 + 60 * max(len(tab), 2))
@@ -56,33 +58,34 @@ def ctdna_figure(series: pd.DataFrame, bor: pd.DataFrame, ctx: FigureContext | N
     from components.figures.response_plots import HOVER_LIMIT, _joined
 
     d = series.merge(bor[["USUBJID", "BOR"]], on="USUBJID", how="left").fillna({"BOR": "NE"})
-    d = d.assign(LABEL=np.where(d["DETECTED"], d["VAF"].round(2).astype(str) + f" {unit}", "not detected"))
+    d = d.assign(LABEL=np.where(d["DETECTED"], d["VAF"].round(2).astype(str) + f" {unit}", _("not detected")))
     hover = d["USUBJID"].nunique() <= HOVER_LIMIT
     trace = go.Scatter if d["USUBJID"].nunique() <= 1000 else go.Scattergl
     d = d.assign(WEEK=d["WEEK"].round(2), PLOT=d["PLOT"].round(3)).sort_values(["USUBJID", "WEEK"], kind="mergesort")
     fig = go.Figure()
+    week = _("Week %{x:.1f}")
     for b in [c for c in BOR_ORDER if c in set(d["BOR"])]:
         arr = _joined(d[d["BOR"] == b], "WEEK", "PLOT", ["USUBJID", "LABEL"])
         fig.add_trace(trace(
-            x=arr["x"], y=arr["y"], mode="lines+markers", name=BOR_LABELS.get(b, b), connectgaps=False,
+            x=arr["x"], y=arr["y"], mode="lines+markers", name=_(BOR_LABELS.get(b, b)), connectgaps=False,
             line={"color": BOR_COLORS.get(b, MISSING_COLOR), "width": 1.8},
             marker={"size": 7, "color": BOR_COLORS.get(b, MISSING_COLOR)},
             customdata=np.stack([arr["USUBJID"], arr["LABEL"]], axis=-1) if hover else None,
-            hovertemplate="<b>%{customdata[0]}</b><br>Week %{x:.1f}: %{customdata[1]}<extra></extra>" if hover
-            else "Week %{x:.1f}: %{y}<extra>" + BOR_LABELS.get(b, b) + "</extra>"))
+            hovertemplate="<b>%{customdata[0]}</b><br>" + week + ": %{customdata[1]}<extra></extra>" if hover
+            else week + ": %{y}<extra>" + _(BOR_LABELS.get(b, b)) + "</extra>"))
     und = d[~d["DETECTED"]]
     if len(und):  # undetectable samples: open circles over the lines
-        fig.add_trace(go.Scatter(x=und["WEEK"], y=und["PLOT"], mode="markers", name="Not detected (at ½ LOD)",
+        fig.add_trace(go.Scatter(x=und["WEEK"], y=und["PLOT"], mode="markers", name=_("Not detected (at ½ LOD)"),
                                  marker={"symbol": "circle-open", "size": 8, "color": TEXT_SOFT,
                                          "line": {"width": 1.5}}, hoverinfo="skip"))
     Overlay().hline(lod, GUIDE_LINE).apply(fig)  # shapes take data coordinates on a log axis,
     # annotations log10 ones
-    fig.add_annotation(x=1, xref="x domain", y=np.log10(lod), yref="y", text="limit of detection", showarrow=False,
+    fig.add_annotation(x=1, xref="x domain", y=np.log10(lod), yref="y", text=_("limit of detection"), showarrow=False,
                        xanchor="right", yanchor="bottom", font={"size": 11, "color": GREY_40})
-    fig.update_yaxes(type="log", title_text=f"ctDNA variant allele fraction ({unit})", dtick=1, tickformat="~g",
+    fig.update_yaxes(type="log", title_text=_("ctDNA variant allele fraction ({unit})").format(unit=unit), dtick=1, tickformat="~g",
                      showgrid=True, gridcolor=GRID)
-    fig.update_xaxes(title_text="Weeks since first dose", dtick=6, showgrid=True, gridcolor=PANEL)
-    return finish_figure(fig, ctx, "ctDNA over time", height=460)
+    fig.update_xaxes(title_text=_("Weeks since first dose"), dtick=6, showgrid=True, gridcolor=PANEL)
+    return finish_figure(fig, ctx, _("ctDNA over time"), height=460)
 
 
 def early_change_figure(early: pd.DataFrame, bor: pd.DataFrame, ctx: FigureContext | None, day: int) -> go.Figure:
@@ -93,18 +96,19 @@ def early_change_figure(early: pd.DataFrame, bor: pd.DataFrame, ctx: FigureConte
     fig = go.Figure()
     for b in [c for c in BOR_ORDER if c in set(d["BOR"])]:
         sub = d[d["BOR"] == b]
-        fig.add_trace(go.Bar(x=sub.index, y=sub["LOG10_FOLD"], name=BOR_LABELS[b], marker_color=BOR_COLORS[b], width=0.8,
+        fig.add_trace(go.Bar(x=sub.index, y=sub["LOG10_FOLD"], name=_(BOR_LABELS[b]), marker_color=BOR_COLORS[b], width=0.8,
                              customdata=np.stack([sub["USUBJID"], sub["PCT_CHANGE"].round(0)], axis=-1),
-                             hovertemplate="<b>%{customdata[0]}</b><br>log10 fold %{y:.2f} (%{customdata[1]}%)<extra></extra>"))
+                             hovertemplate="<b>%{customdata[0]}</b><br>" + _("log10 fold %{y:.2f} (%{customdata[1]}%)")
+                             + "<extra></extra>"))
     cl = d[d["CLEARED"]]
     if len(cl):
-        fig.add_trace(go.Scatter(x=cl.index, y=cl["LOG10_FOLD"] - 0.15, mode="markers", name="Cleared (undetectable)",
+        fig.add_trace(go.Scatter(x=cl.index, y=cl["LOG10_FOLD"] - 0.15, mode="markers", name=_("Cleared (undetectable)"),
                                  marker={"symbol": "star", "size": 11, "color": GREEN}, hoverinfo="skip"))
     Overlay().hline(np.log10(0.5), {"color": TEXT_SOFT, "dash": "dash", "width": 1}, "−50%", "bottom right") \
         .hline(0, ZERO_LINE).apply(fig)
-    fig.update_yaxes(title_text="Change in VAF, log10 fold", showgrid=True, gridcolor=GRID)
-    fig.update_xaxes(title_text=f"Patients detectable at baseline (n = {len(d)})", showticklabels=False)
-    return finish_figure(fig, ctx, f"Early ctDNA change: baseline to day {day}", height=420)
+    fig.update_yaxes(title_text=_("Change in VAF, log10 fold"), showgrid=True, gridcolor=GRID)
+    fig.update_xaxes(title_text=_("Patients detectable at baseline (n = {n})").format(n=len(d)), showticklabels=False)
+    return finish_figure(fig, ctx, _("Early ctDNA change: baseline to day {day}").format(day=day), height=420)
 
 
 def marker_panel_figure(panel: MarkerPanel, ctx: FigureContext | None) -> go.Figure:
@@ -114,7 +118,7 @@ def marker_panel_figure(panel: MarkerPanel, ctx: FigureContext | None) -> go.Fig
     if panel.kind == "continuous":
         for g in ("Responder", "Non-responder"):
             sub = panel.data[panel.data["RESPONDER"] == g]
-            fig.add_trace(go.Box(y=sub["VALUE"], name=f"{g} (n = {len(sub)})", boxpoints="all", jitter=0.35,
+            fig.add_trace(go.Box(y=sub["VALUE"], name=f"{_(g)} (n = {len(sub)})", boxpoints="all", jitter=0.35,
                                  pointpos=0, marker={"color": colors[g], "size": 6}, line={"width": 1.5},
                                  customdata=sub["USUBJID"], hovertemplate="%{customdata}: %{y}<extra></extra>"))
         fig.update_yaxes(title_text=panel.name + (f" ({panel.unit})" if panel.unit else ""), showgrid=True, gridcolor=GRID)
@@ -122,9 +126,10 @@ def marker_panel_figure(panel: MarkerPanel, ctx: FigureContext | None) -> go.Fig
     else:
         tab = pd.crosstab(panel.data["RESPONDER"], panel.data["VALUE"])
         for j, col in enumerate(tab.columns):
-            fig.add_trace(go.Bar(x=[f"{i} (n = {int(tab.loc[i].sum())})" for i in tab.index], y=tab[col], name=str(col),
+            fig.add_trace(go.Bar(x=[f"{_(i)} (n = {int(tab.loc[i].sum())})" for i in tab.index], y=tab[col], name=str(col),
                                  marker_color=[BLUE, ORANGE, GREEN, PURPLE, SKY][j % 5]))
         fig.update_layout(barmode="stack")
-        fig.update_yaxes(title_text="Patients", dtick=2)
+        fig.update_yaxes(title_text=_("Patients"), dtick=2)
     p = "—" if np.isnan(panel.p_value) else f"{panel.p_value:.3f}"
-    return finish_figure(fig, ctx, panel.name, height=400, subtitle=f"by response · {ctx.p_label('p')} = {p} ({panel.test})")
+    subtitle = _("by response · {p_label} = {p} ({test})").format(p_label=ctx.p_label("p"), p=p, test=_(panel.test))
+    return finish_figure(fig, ctx, panel.name, height=400, subtitle=subtitle)

@@ -25,6 +25,7 @@ from components.data.study_match import match_study
 from components.figures.export import image_server, to_image
 from components.figures.plotting import SYNTHETIC_TAG
 from components.figures.style import GREY_87, INK, NAVY_TITLE, TEXT, TEXT_MUTED, TEXT_SOFT, VERMILION
+from components.i18n import _, translate_frame
 from components.reports.report import ReportItem, build_report, key_numbers_text
 
 SLIDE_W, SLIDE_H = 13.333, 7.5  # inches, 16:9
@@ -63,12 +64,21 @@ NOTE_BOX = (MARGIN, 6.9, SLIDE_W - 2 * MARGIN, 0.45)
 ROW_H = 0.3  # table row height (11 pt text on one line)
 
 
+def text_width(text: str) -> int:
+    """The width of a text in Latin characters: a Chinese character (East Asian wide) is as wide as two."""
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
 def _title(slide, title: str, cut: DataCut, config: StudyConfig, page: str = "") -> None:
-    size = 24 if len(title) <= 48 else 20 if len(title) <= 62 else 17
+    width = text_width(title)
+    size = 24 if width <= 48 else 20 if width <= 62 else 17
     _text(slide, title + page, *TITLE_BOX, size=size, bold=True, color=NAVY_TITLE)
-    _text(slide, f"{config.id} · data cut-off {cut.cutoff_text}", *SUBTITLE_BOX, size=12, color=TEXT_MUTED)
+    _text(slide, _("{study} · data cut-off {date}").format(study=config.id, date=cut.cutoff_text), *SUBTITLE_BOX,
+          size=12, color=TEXT_MUTED)
     if cut.synthetic:
-        _text(slide, SYNTHETIC_TAG, *TAG_BOX, size=12, bold=True, color=VERMILION)
+        _text(slide, _(SYNTHETIC_TAG), *TAG_BOX, size=12, bold=True, color=VERMILION)
 
 
 def table_pages(df: pd.DataFrame, body_height: float = BODY_BOX[3], row_h: float = ROW_H) -> list[pd.DataFrame]:
@@ -79,7 +89,7 @@ def table_pages(df: pd.DataFrame, body_height: float = BODY_BOX[3], row_h: float
 
 def _column_widths(df: pd.DataFrame, total: float) -> list[float]:
     """Widths proportional to the longest text of each column (header included), at least 0.8 in."""
-    longest = [max([len(str(c))] + [len(str(v)) for v in df[c]]) for c in df.columns]
+    longest = [max([text_width(str(c))] + [text_width(str(v)) for v in df[c]]) for c in df.columns]
     raw = [max(n, 4) for n in longest]
     widths = [total * n / sum(raw) for n in raw]
     return [max(w, 0.8) for w in widths]
@@ -90,7 +100,7 @@ def _table(slide, df: pd.DataFrame) -> None:
     Presentation, RGBColor, Inches, Pt = _pptx()
     df = df.astype(str)
     rows, cols = len(df) + 1, len(df.columns)
-    left, top, body_w, _ = BODY_BOX
+    left, top, body_w, _height = BODY_BOX
     widths = _column_widths(df, body_w)
     width = min(body_w, sum(widths))
     widths = [w * width / sum(widths) for w in widths]
@@ -120,41 +130,47 @@ def provenance(cut: DataCut, config: StudyConfig, filters: Filters = ()) -> str:
     import hashlib
     import subprocess
 
-    lines = [f"Data cut-off {cut.cutoff_text}; cut {cut.name} ({cut.source or 'uploaded files'})."]
+    lines = [_("Data cut-off {date}; cut {name} ({source}).").format(date=cut.cutoff_text, name=cut.name,
+                                                                     source=cut.source or _("uploaded files"))]
     folder = Path(cut.source) if cut.source else None
     for table, name in sorted(cut.files.items()):
         path = folder / name if folder is not None else None
         digest = hashlib.sha256(path.read_bytes()).hexdigest() if path is not None and path.is_file() else "n/a"
         lines.append(f"{table}: {name} sha256 {digest}")
-    lines.append(f"Study config: {config.path.name} (study {config.id}{', generic mode' if config.generic else ''}).")
+    lines.append((_("Study config: {file} (study {study}, generic mode).") if config.generic else
+                  _("Study config: {file} (study {study}).")).format(file=config.path.name, study=config.id))
     if filters:
-        lines.append("Filters: " + "; ".join(f"{k} in {', '.join(v)}" for k, v in filters))
+        lines.append(_("Filters: {filters}").format(
+            filters="; ".join(_("{column} in {values}").format(column=k, values=", ".join(v)) for k, v in filters)))
     try:
         commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=Path(__file__).resolve().parents[2],
                                 capture_output=True, text=True, timeout=5).stdout.strip() or "unknown"
     except (OSError, subprocess.SubprocessError):
         commit = "unknown"
-    lines.append(f"App version: git {commit}. Made {datetime.datetime.now().astimezone():%Y-%m-%d %H:%M %Z}.")
+    lines.append(_("App version: git {commit}. Made {when}.").format(
+        commit=commit, when=f"{datetime.datetime.now().astimezone():%Y-%m-%d %H:%M %Z}"))
     return "\n".join(lines)
 
 
 def _title_slide(s, cut: DataCut, config: StudyConfig, compare: DataCut | None, filters: Filters, notes: str) -> None:
     _text(s, config.title, 0.6, 1.4, 12, 1.6, size=32, bold=True, color=NAVY_TITLE)
     _text(s, " · ".join(x for x in (config.id, config.design_text) if x), 0.6, 3.0, 12, 0.6, size=16, color=TEXT)
-    _text(s, f"Data cut-off {cut.cutoff_text}" + (f" (compared with {compare.cutoff_text})" if compare else ""),
-          0.6, 3.7, 12, 0.5, size=16, color=TEXT)
+    cutoff = (_("Data cut-off {date} (compared with {previous})").format(date=cut.cutoff_text, previous=compare.cutoff_text)
+              if compare else _("Data cut-off {date}").format(date=cut.cutoff_text))
+    _text(s, cutoff, 0.6, 3.7, 12, 0.5, size=16, color=TEXT)
     _text(s, key_numbers_text(cut, config, filters), 0.6, 4.3, 12, 0.5, size=14, color=TEXT_MUTED)
-    _text(s, "Populations: all enrolled; safety = all treated (SAFFL); response-evaluable = EFFFL.", 0.6, 4.8, 12, 0.5,
-          size=12, color=TEXT_MUTED)
+    _text(s, _("Populations: all enrolled; safety = all treated (SAFFL); response-evaluable = EFFFL."), 0.6, 4.8, 12,
+          0.5, size=12, color=TEXT_MUTED)
     if cut.synthetic:
-        _text(s, SYNTHETIC_TAG, 0.6, 5.8, 12, 0.6, size=22, bold=True, color=VERMILION)
+        _text(s, _(SYNTHETIC_TAG), 0.6, 5.8, 12, 0.6, size=22, bold=True, color=VERMILION)
     s.notes_slide.notes_text_frame.text = notes
 
 
 def build_deck(cut: DataCut, config: StudyConfig, compare: DataCut | None = None,
                items: list[ReportItem] | None = None, filters: Filters = (), title_slide: bool = True) -> bytes:
     """The .pptx as bytes: a title slide, then one slide per figure (a picture) or table. ``cut`` is
-    the whole cut; ``filters`` select the subjects shown."""
+    the whole cut; ``filters`` select the subjects shown. The deck is in the language active when it is
+    built (``with using("zh"):``)."""
     Presentation, RGBColor, Inches, Pt = _pptx()
     items = items if items is not None else build_report(cut, config, compare, presentation=True, filters=filters)
     prs = Presentation()
@@ -165,7 +181,8 @@ def build_deck(cut: DataCut, config: StudyConfig, compare: DataCut | None = None
         _title_slide(prs.slides.add_slide(blank), cut, config, compare, filters, notes)
     with image_server():
         for item in items:
-            pages = table_pages(item.table) if item.table is not None and item.figure is None else [item.table]
+            table = _slide_table(item)
+            pages = table_pages(table) if table is not None and item.figure is None else [table]
             for k, part in enumerate(pages):
                 slide = prs.slides.add_slide(blank)
                 more = f" ({k + 1}/{len(pages)})" if len(pages) > 1 else ""
@@ -190,24 +207,30 @@ def build_deck(cut: DataCut, config: StudyConfig, compare: DataCut | None = None
     return out.getvalue()
 
 
+def _slide_table(item: ReportItem) -> pd.DataFrame | None:
+    """An item's table in the run's language: headers, and the cells of its label columns."""
+    return None if item.table is None else translate_frame(item.table, values=item.translate)
+
+
 def build_html(cut: DataCut, config: StudyConfig, compare: DataCut | None = None,
                items: list[ReportItem] | None = None, filters: Filters = ()) -> str:
     """A single self-contained HTML file (plotly.js inlined once) with the interactive figures."""
     items = items if items is not None else build_report(cut, config, compare, presentation=False, filters=filters)
+    head = _("{study} · data cut {date}").format(study=config.id, date=cut.cutoff_text)
     parts = [
         "<!doctype html><html><head><meta charset='utf-8'>",
-        f"<title>{html.escape(config.id)} · data cut {cut.cutoff_text}</title>",
+        f"<title>{html.escape(head)}</title>",
         f"<style>body{{font-family:Inter,Helvetica,Arial,sans-serif;max-width:1200px;margin:24px auto;color:{INK}}}"
         f"h1{{color:{NAVY_TITLE}}}table{{border-collapse:collapse;margin:8px 0 24px}}td,th{{border:1px solid {GREY_87};"
         f"padding:4px 8px;font-size:13px}}.synthetic{{color:{VERMILION};font-weight:bold}}.note{{color:{TEXT_MUTED}}}"
         "</style></head><body>",
         f"<h1>{html.escape(config.title)}</h1>",
-        f"<p>{html.escape(config.id)} · data cut-off {cut.cutoff_text}"
-        + (f" · compared with {compare.cutoff_text}" if compare else "") + "</p>",
+        "<p>" + html.escape(_("{study} · data cut-off {date}").format(study=config.id, date=cut.cutoff_text))
+        + (html.escape(" · " + _("compared with {date}").format(date=compare.cutoff_text)) if compare else "") + "</p>",
         f"<p>{html.escape(key_numbers_text(cut, config, filters))}</p>",
     ]
     if cut.synthetic:
-        parts.append(f"<p class='synthetic'>{SYNTHETIC_TAG}</p>")
+        parts.append(f"<p class='synthetic'>{html.escape(_(SYNTHETIC_TAG))}</p>")
     first = True
     for item in items:
         parts.append(f"<h2 id='{item.key}'>{html.escape(item.title)}</h2>")
@@ -215,8 +238,9 @@ def build_html(cut: DataCut, config: StudyConfig, compare: DataCut | None = None
             parts.append(item.figure.to_html(full_html=False, include_plotlyjs=True if first else False,
                                              div_id=f"fig-{item.key}", config={"displaylogo": False}))
             first = False
-        if item.table is not None:
-            parts.append(item.table.to_html(index=False, escape=True, border=0))
+        table = _slide_table(item)
+        if table is not None:
+            parts.append(table.to_html(index=False, escape=True, border=0))
         if item.note:
             parts.append(f"<p class='note'>{html.escape(item.note)}</p>")
     parts.append("</body></html>")

@@ -14,6 +14,7 @@ import plotly.graph_objects as go
 from components.analyses.base import Filters, Options, Result
 from components.data.config import StudyConfig
 from components.data.datasets import DataCut
+from components.i18n import _
 from components.reports.deck import build_deck, build_html
 from components.reports.report import ReportItem, since_last_cut_item
 
@@ -37,12 +38,11 @@ def settings_text(options: Options | None) -> str:
 
 def footnote(result: Result | None, filter_text: str) -> str:
     """'Settings: …; filters: …' for a slide (the figure's own footnote says the population)."""
-    bits = []
     settings = settings_text(result.call.options if result is not None and result.call else None)
+    filters = _("Filters: {filters}").format(filters=filter_text) if filter_text else _("No filters (all patients)")
     if settings:
-        bits.append(f"Settings: {settings}")
-    bits.append(f"Filters: {filter_text}" if filter_text else "No filters (all patients)")
-    return ". ".join(bits) + "."
+        return _("Settings: {settings}. {filters}.").format(settings=settings, filters=filters)
+    return _("{filters}.").format(filters=filters)
 
 
 def deck_entry(key: str, title: str, filter_text: str, result: Result | None = None,

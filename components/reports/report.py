@@ -22,11 +22,12 @@ from components.analyses.response import (
     response_overview,
     waterfall,
 )
-from components.analyses.safety import ButterflyOptions, ae_butterfly, ae_overview, ae_overview_by_arm
+from components.analyses.safety import ButterflyOptions, ae_butterfly, ae_overview, ae_overview_by_arm, arm_headers
 from components.analyses.survival import SurvivalOptions, default_view, kaplan_meier_endpoint
 from components.analyses.swimmer import SwimmerOptions, swimmer
 from components.data.config import StudyConfig
 from components.data.datasets import DataCut
+from components.i18n import _
 from components.stats.survival import ENDPOINTS
 
 SWIMMER_MAX = 60  # patients on the swimmer slide (longest on treatment)
@@ -40,6 +41,7 @@ class ReportItem:
     table: pd.DataFrame | None = None
     note: str = ""
     result: Result | None = None  # the analysis it shows (numbers, and the call that made it)
+    translate: tuple[str, ...] = ()  # columns of ``table`` whose cells are labels the app wrote (shown translated)
 
 
 def build_report(cut: DataCut, config: StudyConfig, compare: DataCut | None = None, presentation: bool = True,
@@ -51,63 +53,69 @@ def build_report(cut: DataCut, config: StudyConfig, compare: DataCut | None = No
     base = {"filters": filters, "presentation": presentation}
     items: list[ReportItem] = []
     new = new_subjects(cut, compare, filters)
-    label = f"Outlined: new since {compare.cutoff_text}" if compare is not None and new else ""
+    label = _("Outlined: new since {date}").format(date=compare.cutoff_text) if compare is not None and new else ""
 
     adsl = view(cut, Options(filters=filters)).tables["adsl"] if cut.has("adsl") else pd.DataFrame()
     survival_population, arms = default_view(config, adsl) if cut.has("adsl") else ("SAFFL", None)
     acc = accrual(cut, config, AccrualOptions(**base))
-    items.append(ReportItem("enrollment", "Enrollment", acc.figure, note=acc.notes[0], result=acc))
+    items.append(ReportItem("enrollment", _("Enrollment"), acc.figure, note=acc.notes[0], result=acc))
     fl = flow(cut, config, Options(**base))
-    items.append(ReportItem("flow", "CONSORT flow", fl.figure, result=fl))
+    items.append(ReportItem("flow", _("CONSORT flow"), fl.figure, result=fl))
     if cut.has("adrs"):
         ro = response_overview(cut, config, ResponseOptions(**base))
         pe = ro.detail.decision
         if pe is not None:
-            items.append(ReportItem("primary", "Primary endpoint: ORR against the protocol's decision rule",
-                                    table=pe.table(), note="Whole study, whatever filters are on." if filters else "",
-                                    result=ro))
+            items.append(ReportItem("primary", _("Primary endpoint: ORR against the protocol's decision rule"),
+                                    table=pe.table(), note=_("Whole study, whatever filters are on.") if filters else "",
+                                    result=ro, translate=("Item",)))
         orr = ro.detail.orr
-        confirmed = "confirmed" if ro.detail.confirmed else "unconfirmed"
+        confirmed = ro.detail.confirmed
         ba = (response_by_arm(cut, config, ArmsOptions(**base, population=survival_population))
               if arms else None)
         if ba is not None and "arms" in ba.tables:
-            items.append(ReportItem("response_table", f"Best overall response by arm (RECIST 1.1, {confirmed})",
-                                    table=ba.tables["bor_by_arm"], note=ba.notes[-1], result=ba))
-            items.append(ReportItem("response_by_arm", "Objective response by arm", table=ba.tables["arms"],
+            title = (_("Best overall response by arm (RECIST 1.1, confirmed)") if confirmed
+                     else _("Best overall response by arm (RECIST 1.1, unconfirmed)"))
+            items.append(ReportItem("response_table", title, table=ba.tables["bor_by_arm"], note=ba.notes[-1], result=ba,
+                                    translate=("Best overall response",)))
+            items.append(ReportItem("response_by_arm", _("Objective response by arm"), table=ba.tables["arms"],
                                     note=ba.notes[0], result=ba))
         else:
             show = ro.tables["summary_display"]  # one row per category, n (%) and CI per population
-            items.append(ReportItem("response_table", f"Best overall response (RECIST 1.1, {confirmed})",
-                                    table=show,
-                                    note=f"ORR (response-evaluable): {orr.rate.text()}"
+            title = (_("Best overall response (RECIST 1.1, confirmed)") if confirmed
+                     else _("Best overall response (RECIST 1.1, unconfirmed)"))
+            items.append(ReportItem("response_table", title, table=show,
+                                    note=_("ORR (response-evaluable): {rate}").format(rate=orr.rate.text())
                                          + (f"; {orr.test.name}: {orr.test.p_text}" if orr.test is not None else ""),
-                                    result=ro))
+                                    result=ro, translate=("Category",)))
         wf = waterfall(cut, config, WaterfallOptions(**base, highlight=new, highlight_label=label))
-        items.append(ReportItem("waterfall", "Waterfall", wf.figure, result=wf))
+        items.append(ReportItem("waterfall", _("Waterfall"), wf.figure, result=wf))
     sw = swimmer(cut, config, SwimmerOptions(**base, page_size=SWIMMER_MAX, highlight=new, highlight_label=label))
     if sw.figure is not None:
-        items.append(ReportItem("swimmer", "Swimmer", sw.figure, result=sw))
+        items.append(ReportItem("swimmer", _("Swimmer"), sw.figure, result=sw))
     for ep in ("PFS", "OS"):
         km = kaplan_meier_endpoint(cut, config, SurvivalOptions(**base, endpoint=ep, population=survival_population,
                                                                 group_by=arms))
         if km.figure is not None:
-            items.append(ReportItem(ep.lower(), ENDPOINTS[ep], km.figure, result=km))
+            name = _(ENDPOINTS[ep])
+            items.append(ReportItem(ep.lower(), name, km.figure, result=km))
             if "stratified" in km.tables:
                 primary = config.two_arm is not None and config.two_arm.endpoint == ep
-                items.append(ReportItem(f"{ep.lower()}_comparison",
-                                        ("Primary endpoint: " if primary else "") + f"{ENDPOINTS[ep]}, stratified comparison",
-                                        table=km.tables["stratified"], result=km,
-                                        note="Stratified by the randomization factors of the study config."))
+                title = (_("Primary endpoint: {endpoint}, stratified comparison") if primary
+                         else _("{endpoint}, stratified comparison")).format(endpoint=name)
+                items.append(ReportItem(f"{ep.lower()}_comparison", title, table=km.tables["stratified"], result=km,
+                                        note=_("Stratified by the randomization factors of the study config."),
+                                        translate=("Analysis",)))
     if cut.has("adae"):
         ov = ae_overview(cut, config, Options(**base))
         by_arm = ae_overview_by_arm(cut, config, Options(**base)) if arms else None
         if by_arm is not None and "by_arm" in by_arm.tables:
-            items.append(ReportItem("safety", "Adverse events overview by arm", table=by_arm.tables["by_arm"],
-                                    note=by_arm.notes[0], result=by_arm))
+            items.append(ReportItem("safety", _("Adverse events overview by arm"), table=arm_headers(by_arm.tables["by_arm"]),
+                                    note=by_arm.notes[0], result=by_arm, translate=("Category",)))
         else:
-            items.append(ReportItem("safety", ov.title, table=ov.tables["overview"][["Category", "n (%)"]], result=ov))
+            items.append(ReportItem("safety", ov.title, table=ov.tables["overview"][["Category", "n (%)"]], result=ov,
+                                    translate=("Category",)))
         bf = ae_butterfly(cut, config, ButterflyOptions(**base, top=12))
-        items.append(ReportItem("ae_butterfly", "Most frequent adverse events", bf.figure, result=bf))
+        items.append(ReportItem("ae_butterfly", _("Most frequent adverse events"), bf.figure, result=bf))
     for part in (since_last_cut_item, since_last_cut_by_arm):
         summary = part(cut, config, compare, filters)
         if summary is not None:
@@ -122,9 +130,10 @@ def since_last_cut_item(cut: DataCut, config: StudyConfig, compare: DataCut | No
         return None
     ch = cut_comparison(cut, config, Options(filters=filters), previous=compare)
     retro = len(ch.tables["retro"])
-    return ReportItem("changes", f"Since the last cut ({compare.cutoff_text})", table=highlights(ch), result=ch,
-                      note=f"{retro} retroactive change(s) to records dated before {compare.cutoff_text}." if retro
-                      else "")
+    note = (_("{n} retroactive change(s) to records dated before {date}.").format(n=retro, date=compare.cutoff_text)
+            if retro else "")
+    return ReportItem("changes", _("Since the last cut ({date})").format(date=compare.cutoff_text), table=highlights(ch),
+                      result=ch, note=note, translate=("",))
 
 
 def since_last_cut_by_arm(cut: DataCut, config: StudyConfig, compare: DataCut | None,
@@ -135,8 +144,8 @@ def since_last_cut_by_arm(cut: DataCut, config: StudyConfig, compare: DataCut | 
     ch = cut_comparison(cut, config, Options(filters=filters), previous=compare)
     if "metrics_by_arm" not in ch.tables:
         return None
-    return ReportItem("changes_by_arm", f"Since the last cut ({compare.cutoff_text}), by arm",
-                      table=ch.tables["metrics_by_arm"], result=ch, note=" ".join(ch.notes))
+    return ReportItem("changes_by_arm", _("Since the last cut ({date}), by arm").format(date=compare.cutoff_text),
+                      table=ch.tables["metrics_by_arm"], result=ch, note=" ".join(ch.notes), translate=("Measure",))
 
 
 def highlights(ch: Result) -> pd.DataFrame:
@@ -159,6 +168,7 @@ def key_numbers_text(cut: DataCut, config: StudyConfig, filters: Filters = ()) -
     def of(k: str, target: str) -> str:
         return f"{n[k]}/{n[target]}" if n[target] is not None else f"{n[k]}"
 
-    return (f"Enrolled {of('Enrolled', 'Target enrolled')} · treated {n['Treated']} · on treatment "
-            f"{n['On treatment']} · response-evaluable {of('Response-evaluable', 'Target evaluable')} · deaths "
-            f"{n['Deaths']}")
+    return _("Enrolled {enrolled} · treated {treated} · on treatment {on_treatment} · response-evaluable {evaluable} · "
+             "deaths {deaths}").format(enrolled=of("Enrolled", "Target enrolled"), treated=n["Treated"],
+                                       on_treatment=n["On treatment"],
+                                       evaluable=of("Response-evaluable", "Target evaluable"), deaths=n["Deaths"])

@@ -18,10 +18,12 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from components.i18n import N_
 from components.stats.contingency import OddsRatio, conditional_odds_ratio, fisher_freeman_halton
 from components.stats.recist import clopper_pearson
 
-NOT_ASSESSABLE = "Not assessable"
+NOT_ASSESSABLE = N_("Not assessable")
+RESPONDER_LABELS = (N_("Responder"), N_("Non-responder"))  # shown translated: _(label)
 
 
 @dataclass(frozen=True)
@@ -59,7 +61,7 @@ def independence_test(tab: pd.DataFrame) -> tuple[float, str]:
     if counts.shape == (2, 2) or expected.min() < 5:
         res = fisher_freeman_halton(counts)
         return res.p_value, res.method
-    return float(stats.chi2_contingency(counts, correction=False)[1]), "chi-square"
+    return float(stats.chi2_contingency(counts, correction=False)[1]), N_("chi-square")
 
 
 def cohen_kappa(table: pd.DataFrame) -> tuple[float, float]:
@@ -182,7 +184,7 @@ def other_markers(adlb: pd.DataFrame, bor: pd.DataFrame, exclude: set[str], adsl
             a = d.loc[d["RESPONDER"] == "Responder", "VALUE"]
             b = d.loc[d["RESPONDER"] == "Non-responder", "VALUE"]
             p = float(stats.mannwhitneyu(a, b, alternative="two-sided").pvalue) if len(a) and len(b) else np.nan
-            panels.append(MarkerPanel(code, name, "continuous", d, p, "Mann–Whitney U",
+            panels.append(MarkerPanel(code, name, "continuous", d, p, N_("Mann–Whitney U"),
                                       {"Responder": len(a), "Non-responder": len(b)}, unit))
         else:
             d = pd.DataFrame({"USUBJID": pick["USUBJID"], "VALUE": pick["AVALC"], "RESPONDER": r}).dropna()

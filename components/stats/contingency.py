@@ -20,6 +20,8 @@ import numpy as np
 from scipy import stats
 from scipy.special import gammaln
 
+from components.i18n import N_, _
+
 MAX_TABLES = 2_000_000
 _REL_ERR = 1 + 1e-7  # R fisher.test: tables with probability ≤ p_obs · (1 + 1e-7) count as extreme
 
@@ -62,7 +64,7 @@ def fisher_freeman_halton(table: np.ndarray, rng_seed: int = 20261127) -> ExactT
         return ExactTest(float("nan"), "—", False)
     if t.shape[1] != 2 and t.shape[0] == 2:
         t = t.T
-    name = "Fisher's exact" if t.shape == (2, 2) else "Fisher–Freeman–Halton exact"
+    name = N_("Fisher's exact") if t.shape == (2, 2) else N_("Fisher–Freeman–Halton exact")
     if t.shape[1] == 2:
         rows = t.sum(axis=1)
         all_logp = _enumerate_two_column(rows, int(t[:, 0].sum()))
@@ -87,7 +89,7 @@ class OddsRatio:
 
     def text(self, digits: int = 2) -> str:
         if not self.estimable:
-            return self.note or "not estimable"
+            return _(self.note or N_("not estimable"))
         return f"{self.estimate:.{digits}f} (95% CI {self.lower:.{digits}f}–{self.upper:.{digits}f})"
 
 
@@ -98,9 +100,10 @@ def conditional_odds_ratio(table: np.ndarray, level: float = 0.95) -> OddsRatio:
 
     t = np.asarray(table, dtype=np.int64)
     if t.shape != (2, 2) or t.sum() == 0:
-        return OddsRatio(float("nan"), float("nan"), float("nan"), False, "not estimable: no data")
+        return OddsRatio(float("nan"), float("nan"), float("nan"), False, N_("not estimable: no data"))
     if (t == 0).any():
-        return OddsRatio(float("nan"), float("nan"), float("nan"), False, "not estimable: a cell of the table is 0")
+        return OddsRatio(float("nan"), float("nan"), float("nan"), False,
+                         N_("not estimable: a cell of the table is 0"))
     res = odds_ratio(t, kind="conditional")
     ci = res.confidence_interval(level)
     return OddsRatio(float(res.statistic), float(ci.low), float(ci.high), True)

@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from components.data.config import Drug
+from components.i18n import N_
 
 
 def delivered(adex: pd.DataFrame, drug: str) -> pd.DataFrame:
@@ -91,7 +92,7 @@ def adjustments(adex: pd.DataFrame, drug: str) -> pd.DataFrame:
     ex = ex.drop_duplicates(["USUBJID", "DATE"])
     dc = dc.merge(ex, on=["USUBJID", "DATE"], how="left")
     dc["DRUG"] = drug
-    dc["Reason"] = dc["EXADJ"].fillna("").replace("", "Not given")
+    dc["Reason"] = dc["EXADJ"].fillna("").replace("", N_("Not given"))
     return dc[["USUBJID", "DRUG", "DATE", "KIND", "Reason", "DETAIL"]]
 
 

@@ -11,6 +11,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from components.i18n import N_
+
 GRADES = (1, 2, 3, 4, 5)
 
 
@@ -51,25 +53,25 @@ def overview(teae: pd.DataFrame, n_safety: int) -> pd.DataFrame:
 
     acn, rel, ser = col("AEACN"), col("AREL"), col("AESER")
     rows = [
-        ("Any TEAE", patients(pd.Series(True, index=teae.index))),
-        ("Grade ≥3 TEAE", patients(teae["AETOXGR"] >= 3)),
+        (N_("Any TEAE"), patients(pd.Series(True, index=teae.index))),
+        (N_("Grade ≥3 TEAE"), patients(teae["AETOXGR"] >= 3)),
     ]
     if ser is not None:
-        rows.append(("Serious TEAE", patients(ser == "Y")))
+        rows.append((N_("Serious TEAE"), patients(ser == "Y")))
     if rel is not None:
         rows += [
-            ("Treatment-related TEAE", patients(rel == "RELATED")),
-            ("Treatment-related grade ≥3 TEAE", patients((rel == "RELATED") & (teae["AETOXGR"] >= 3))),
+            (N_("Treatment-related TEAE"), patients(rel == "RELATED")),
+            (N_("Treatment-related grade ≥3 TEAE"), patients((rel == "RELATED") & (teae["AETOXGR"] >= 3))),
         ]
         if (rel == "").any():
-            rows.append(("TEAE with causality unknown", patients(rel == "")))
+            rows.append((N_("TEAE with causality unknown"), patients(rel == "")))
     if acn is not None:
         rows += [
-            ("TEAE leading to dose reduction", patients(acn == "DOSE REDUCED")),
-            ("TEAE leading to interruption", patients(acn == "DRUG INTERRUPTED")),
-            ("TEAE leading to discontinuation", patients(acn == "DRUG WITHDRAWN")),
+            (N_("TEAE leading to dose reduction"), patients(acn == "DOSE REDUCED")),
+            (N_("TEAE leading to interruption"), patients(acn == "DRUG INTERRUPTED")),
+            (N_("TEAE leading to discontinuation"), patients(acn == "DRUG WITHDRAWN")),
         ]
-    rows.append(("Fatal TEAE (grade 5)", patients(teae["AETOXGR"] == 5)))
+    rows.append((N_("Fatal TEAE (grade 5)"), patients(teae["AETOXGR"] == 5)))
     return pd.DataFrame({"Category": [r[0] for r in rows], "Patients": [r[1] for r in rows],
                          "%": [round(100 * r[1] / n_safety, 1) if n_safety else np.nan for r in rows],
                          "n (%)": [_pct(r[1], n_safety) for r in rows]})
@@ -140,7 +142,7 @@ def worst_grade_distribution(teae: pd.DataFrame, term: str, n_safety: int) -> pd
     """Patients by worst grade of one term (grades 1–5, and none)."""
     wg = worst_grade(term_rows(teae, term), ["AEDECOD"])
     rows = [{"Worst grade": f"Grade {g}", "Patients": int((wg["AETOXGR"] == g).sum())} for g in GRADES]
-    rows.append({"Worst grade": "None", "Patients": n_safety - len(wg)})
+    rows.append({"Worst grade": N_("None"), "Patients": n_safety - len(wg)})
     out = pd.DataFrame(rows)
     out["%"] = 100 * out["Patients"] / n_safety if n_safety else np.nan
     return out
