@@ -21,7 +21,7 @@ from babel.messages.pofile import read_po, write_po
 ROOT = Path(__file__).resolve().parents[1]
 POT = ROOT / "locale" / "messages.pot"
 LOCALES = ("zh_CN",)
-KEYWORDS = {"_": None, "N_": None, "n_": (1, 2)}
+KEYWORDS = {"_": None, "N_": None, "n_": (1, 2), "analysis": None}  # @analysis("title") is shown
 METHOD_MAP = [("**/.venv/**", "ignore"), ("**/tests/**", "ignore"), ("app.py", "python"), ("pages/**.py", "python"),
               ("components/**.py", "python")]
 

@@ -21,7 +21,7 @@ KEEP = {
     "survfit", "coxph", "survdiff", "cmprsk", "cuminc", "lifelines", "scipy", "statsmodels", "admiralonco",
     "Clopper", "Pearson", "Brookmeyer", "Crowley", "Greenwood", "Kaplan", "Meier", "Aalen", "Johansen",
     "Miettinen", "Nurminen", "Mantel", "Haenszel", "CMH", "Fisher", "Freeman", "Halton", "Schoenfeld", "Simon",
-    "Wald", "Cohen", "Lee", "Liu", "Morris", "KMunicate", "BMJ", "Open", "et", "al", "vs", "log", "loglog",
+    "Wald", "Cohen", "Lee", "Liu", "Mann", "Whitney", "Wilcoxon", "Spearman", "Bonferroni", "Holm", "Morris", "KMunicate", "BMJ", "Open", "et", "al", "vs", "log", "loglog",
     "plain", "Inter", "Helvetica", "Neue", "Arial", "NCT", "T-DXd", "q3w", "q4w", "PPT", "PowerPoint", "SHA",
     "git", "JSON", "UTC", "ISO", "YYYY", "MM", "DD", "EN", "PET", "CDF", "min", "max", "IQR", "Q1", "Q3",
 }

@@ -122,7 +122,7 @@ def analysis(title: str) -> Callable:
             opts = options if options is not None else _default_options(fn)
             res = fn(cut, config, opts, **previous)
             prev = previous.get("previous")
-            return Result(res.title or title, res.numbers, res.tables, res.figure, res.notes,
+            return Result(res.title or _(title), res.numbers, res.tables, res.figure, res.notes,
                           Call(fn.__module__, fn.__name__, opts, prev.source if prev is not None else None), res.detail)
 
         run.__name__, run.__qualname__, run.__module__, run.__doc__ = fn.__name__, fn.__qualname__, fn.__module__, fn.__doc__
