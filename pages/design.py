@@ -77,7 +77,7 @@ with widgets.guard(_("The sample size")):
     m[0].metric(_("Evaluable patients"), ss.numbers["Evaluable patients"],
                 help=_("n = [z(1−α/sides)·√(p0(1−p0)) + z(power)·√(p1(1−p1))]² / (p1−p0)², rounded up."))
     m[1].metric(_("Enrolled (with dropout)"), ss.numbers["Enrolled (with dropout)"],
-                help=f"ceil({ss.numbers['Evaluable patients']} / (1 − {dropout:g}))")
+                help=_("ceil({n} / (1 − {dropout}))").format(n=ss.numbers["Evaluable patients"], dropout=f"{dropout:g}"))
     m[2].metric(_("Responders to reject H0"), ss.numbers["Responders to reject H0"],
                 help=_("The normal test's rule at this n, in responders."))
     m[3].metric(_("Actual one-sided α / power"), f"{ss.numbers['Actual one-sided α']:.3f} / {ss.numbers['Actual power']:.2f}",

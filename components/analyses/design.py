@@ -186,7 +186,7 @@ def operating_chars(cut: DataCut, config: StudyConfig, options: DesignOptions) -
     return Result("", {"True ORRs": len(oc)}, {"oc": oc, "display": show}, None)
 
 
-PRIORS = {"weak": "Beta(2·p0, 2·(1−p0))", "jeffreys": N_("Jeffreys Beta(0.5, 0.5)"), "uniform": N_("Uniform Beta(1, 1)")}
+PRIORS = {"weak": N_("Beta(2·p0, 2·(1−p0))"), "jeffreys": N_("Jeffreys Beta(0.5, 0.5)"), "uniform": N_("Uniform Beta(1, 1)")}
 #: How likely success is, by the predictive probability (≥ 0.9, 0.6, 0.3, 0.05, below).
 READINGS = (N_("very likely"), N_("likely"), N_("uncertain"), N_("unlikely"), N_("very unlikely"))
 
