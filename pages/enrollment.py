@@ -14,83 +14,89 @@ from components.analyses.enrollment import (
     sites,
 )
 from components.figures.safe_text import md
+from components.i18n import N_, _
 from components.ui import widgets
 
-s = widgets.page_header("Enrollment", needs=("adsl",))
+s = widgets.page_header(_("Enrollment"), needs=("adsl",))
 if s is None:
     st.stop()
 cfg = s.config
 
 c1 = c2 = c3 = widgets.control_row()
-by = c1.segmented_control("Count patients by", list(COUNT_BY), default="RFICDT", key="enr_by",
-                          format_func=COUNT_BY.get) or "RFICDT"
-window = c2.number_input("Rate window (days)", 30, 365, cfg.enrollment.projection_window_days, 10, key="enr_window", width=170,
-                         help="The projection uses the enrollment rate over this many days before the cut-off.")
-per_site = c3.toggle("Lines per site", key="enr_sites")
-per_arm = (not cfg.single_arm) and c3.toggle("Lines per arm", key="enr_arms")
+by = c1.segmented_control(_("Count patients by"), list(COUNT_BY), default="RFICDT", key="enr_by",
+                          format_func=lambda v: _(COUNT_BY[v])) or "RFICDT"
+window = c2.number_input(_("Rate window (days)"), 30, 365, cfg.enrollment.projection_window_days, 10, key="enr_window",
+                         width=170, help=_("The projection uses the enrollment rate over this many days before the cut-off."))
+per_site = c3.toggle(_("Lines per site"), key="enr_sites")
+per_arm = (not cfg.single_arm) and c3.toggle(_("Lines per arm"), key="enr_arms")
 
 res = widgets.run(accrual, s, s.options(AccrualOptions, by=by, window_days=int(window), per_site=per_site and not per_arm,
                                         per_arm=bool(per_arm)))
 proj = res.detail
 m = widgets.metric_row(4)
-who = "Enrolled" if by == "RFICDT" else "Treated"
 if proj.target is not None:
-    m[0].metric(f"{who} / target", f"{proj.enrolled} / {proj.target}")
+    m[0].metric(_("Enrolled / target") if by == "RFICDT" else _("Treated / target"), f"{proj.enrolled} / {proj.target}")
 else:
-    m[0].metric(who, proj.enrolled, help="No enrollment target in the study config.")
+    m[0].metric(_("Enrolled") if by == "RFICDT" else _("Treated"), proj.enrolled,
+                help=_("No enrollment target in the study config."))
 plan_now = res.numbers["Planned by the cut-off"]
-m[1].metric("Planned by the cut-off", "—" if plan_now is None else f"{plan_now:.0f}",
-            delta=None if plan_now is None else f"{proj.enrolled - plan_now:+.0f} vs plan")
-m[2].metric("Recent rate", f"{proj.rate_per_month:.1f} / month", help=f"{proj.in_window} patients in the last {proj.window_days} days.")
-m[3].metric("Projected completion", res.numbers["Projected completion"] or "—",
-            help="Date of reaching the target at the recent rate (Poisson process), with a 90% prediction band that "
-                 "allows for the uncertainty of that rate.")
+m[1].metric(_("Planned by the cut-off"), "—" if plan_now is None else f"{plan_now:.0f}",
+            delta=None if plan_now is None else _("{diff} vs plan").format(diff=f"{proj.enrolled - plan_now:+.0f}"))
+m[2].metric(_("Recent rate"), _("{rate} / month").format(rate=f"{proj.rate_per_month:.1f}"),
+            help=_("{n} patients in the last {days} days.").format(n=proj.in_window, days=proj.window_days))
+m[3].metric(_("Projected completion"), res.numbers["Projected completion"] or "—",
+            help=_("Date of reaching the target at the recent rate (Poisson process), with a 90% prediction band that "
+                   "allows for the uncertainty of that rate."))
 st.markdown(f"**{proj.sentence()}**")
 source = s.cut.derivation("adsl", "RFICDT")
 if by == "RFICDT" and source is not None:
-    st.caption(md(f"Enrollment date: ADSL has no consent date (RFICDT); {source.problem.split('; ', 1)[-1]}."))
+    st.caption(md(_("Enrollment date: ADSL has no consent date (RFICDT); {how}.").format(
+        how=source.problem.split("; ", 1)[-1])))
 widgets.show_figure(res, "accrual", data=widgets.display_frame(res.tables["cumulative"]), filename="enrollment_cumulative")
 
 if not cfg.single_arm:
-    with widgets.guard("Randomization balance"):
-        st.subheader("Randomization balance")
+    with widgets.guard(_("Randomization balance")):
+        st.subheader(_("Randomization balance"))
         bal = widgets.run(randomization_balance, s, s.options(Options))
         cols = st.columns(max(len(bal.tables), 1))
         for col, (name, tab) in zip(cols, bal.tables.items(), strict=False):
             with col:
-                st.dataframe(tab, hide_index=True, width="stretch")
+                widgets.table(tab, width="stretch")
                 label = cfg.strata_labels.get(name) or widgets.headers([name]).get(name, name)
-                widgets.table_to_deck(f"balance_{name}", f"Randomization balance: {label}", tab, bal)
+                widgets.table_to_deck(f"balance_{name}", _("Randomization balance: {factor}").format(factor=label), tab, bal)
         st.caption(" ".join(bal.notes))
 
-st.subheader("Sites")
+st.subheader(_("Sites"))
 st_res = widgets.run(sites, s, s.options(Options))
 table = st_res.tables["sites"]
 if s.filter_text:
-    st.caption("Sites follow the sidebar filters.")
+    st.caption(_("Sites follow the sidebar filters."))
 idle = st_res.tables["idle"]
 if len(idle):
-    st.warning(f"No patient for {cfg.enrollment.site_idle_weeks} weeks or more at: "
-               + "; ".join(f"{md(r['SITEID'])} · {md(r['Site'])} ({r['Weeks without a patient']:.0f} weeks)"
-                           for _, r in idle.iterrows()))
+    st.warning(_("No patient for {weeks} weeks or more at: {sites}").format(
+        weeks=cfg.enrollment.site_idle_weeks,
+        sites="; ".join(_("{site} ({weeks} weeks)").format(site=f"{md(r['SITEID'])} · {md(r['Site'])}",
+                                                           weeks=f"{r['Weeks without a patient']:.0f}")
+                        for _i, r in idle.iterrows())))
 widgets.show_figure(st_res, "sites", filename="enrollment_sites")
 widgets.table(table.drop(columns=["SITEID"]), width="stretch",
               column_config={"Screen-failure rate": st.column_config.NumberColumn(format="percent")},
-              deck=("site_table", "Enrollment by site"), result=st_res)
-widgets.csv_download(table, "sites.csv", "Download the site table (CSV)", key="dl_sites")
+              deck=("site_table", _("Enrollment by site")), result=st_res)
+widgets.csv_download(table, "sites.csv", _("Download the site table (CSV)"), key="dl_sites")
 
-st.subheader("Patient flow")
+st.subheader(_("Patient flow"))
 fl = widgets.run(flow, s, s.options(Options))
 if fl.notes:
-    st.error("The flow does not add up — check the data: " + "; ".join(fl.notes))
+    st.error(_("The flow does not add up — check the data: {problems}").format(problems="; ".join(fl.notes)))
 else:
-    st.caption("Every box equals the sum of the boxes it splits into (checked).")
-widgets.show_figure(fl, "flow", filename="consort_flow", data=fl.tables["counts"], data_label="Counts of every box")
+    st.caption(_("Every box equals the sum of the boxes it splits into (checked)."))
+widgets.show_figure(fl, "flow", filename="consort_flow", data=fl.tables["counts"], data_label=_("Counts of every box"))
 if not s.view.has("screening"):
-    st.info("No screening log in this cut: the flow starts at enrollment.")
+    st.info(_("No screening log in this cut: the flow starts at enrollment."))
 
-st.subheader("Enrollments per period")
-freq = st.segmented_control("Period", ["M", "W"], default="M", key="enr_freq",
-                            format_func={"M": "Month", "W": "Week"}.get) or "M"
+st.subheader(_("Enrollments per period"))
+PERIODS = {"M": N_("Month"), "W": N_("Week")}
+freq = st.segmented_control(_("Period"), ["M", "W"], default="M", key="enr_freq",
+                            format_func=lambda v: _(PERIODS[v])) or "M"
 pr = widgets.run(periods, s, s.options(PeriodOptions, by=by, freq=freq))
 widgets.show_figure(pr, "periods", data=widgets.display_frame(pr.tables["counts"]), filename="enrollment_per_period")

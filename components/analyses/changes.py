@@ -16,10 +16,11 @@ from components.analyses.response import ResponseOptions, response_overview
 from components.analyses.survival import SurvivalOptions, default_view, kaplan_meier_endpoint
 from components.data.config import StudyConfig
 from components.data.datasets import DataCut
+from components.i18n import N_, _
 from components.stats.changes import CutChanges, compare_events, metrics_table
 
 
-@analysis("Key numbers")
+@analysis(N_("Key numbers"))
 def key_metrics(cut: DataCut, config: StudyConfig, options: Options) -> Result:
     """The numbers a steering committee follows from cut to cut: enrolled, treated, on treatment,
     response-evaluable, deaths, confirmed responders and ORR (response-evaluable), PFS events and
@@ -43,12 +44,16 @@ def key_metrics(cut: DataCut, config: StudyConfig, options: Options) -> Result:
     return Result("", out)
 
 
+#: The measures of :func:`key_metrics` (the "Measure" column of the comparison), translated on screen.
+MEASURES = (N_("Enrolled"), N_("Treated"), N_("On treatment"), N_("Response-evaluable"), N_("Deaths"),
+            N_("Confirmed responders"), N_("ORR (%)"), N_("PFS events"), N_("Median PFS (months)"))
+
 #: What is new since the previous cut, in the order of the page and the slide.
-NEW_COUNTS = ("Newly enrolled", "New or newly confirmed responses", "New progressions", "New deaths",
-              "Stopped treatment", "New grade ≥3 or serious adverse events")
+NEW_COUNTS = (N_("Newly enrolled"), N_("New or newly confirmed responses"), N_("New progressions"), N_("New deaths"),
+              N_("Stopped treatment"), N_("New grade ≥3 or serious adverse events"))
 
 
-@analysis("Since the last cut")
+@analysis(N_("Since the last cut"))
 def cut_comparison(cut: DataCut, config: StudyConfig, options: Options, previous: DataCut | None = None) -> Result:
     """Everything new in ``cut`` since ``previous`` among the filtered subjects, the key numbers before
     and now, and retroactive changes."""
@@ -87,8 +92,8 @@ def cut_comparison(cut: DataCut, config: StudyConfig, options: Options, previous
             t = tables[k]
             if "USUBJID" in t:
                 tables[k] = t.assign(Arm=t["USUBJID"].map(arm_of))[["USUBJID", "Arm", *[c for c in t if c != "USUBJID"]]]
-        notes = (f"By arm: the planned arm ({col}); before → now.",)
-    return Result(f"Since the {previous.cutoff_text} cut", numbers, tables, None, notes, detail=ch)
+        notes = (_("By arm: the planned arm ({arm}); before → now.").format(arm=col),)
+    return Result(_("Since the {date} cut").format(date=previous.cutoff_text), numbers, tables, None, notes, detail=ch)
 
 
 def arm_options(cut: DataCut, config: StudyConfig, options: Options) -> tuple[str, list[tuple[str, Options]]] | None:

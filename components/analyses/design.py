@@ -16,6 +16,7 @@ from components.analyses.decision import interim_counts, primary_endpoint
 from components.data.config import Design, StudyConfig
 from components.data.datasets import DataCut
 from components.figures.design_plots import power_curve_figure, power_vs_n_figure
+from components.i18n import N_, _
 from components.stats.design import (
     TEST_METHODS,
     SimonDesign,
@@ -34,6 +35,8 @@ from components.stats.design import (
 from components.stats.summary import design_sentence
 
 SIMON_N_MAX = 100
+#: The names of Simon designs in the design table ("Simon " + optimal or minimax), translated on screen.
+SIMON_NAMES = (N_("Simon optimal"), N_("Simon minimax"))
 
 
 @dataclass(frozen=True)
@@ -68,7 +71,7 @@ def _simon(x: Design):
     return simon_designs(round(x.p0, 4), round(x.p1, 4), round(x.alpha_one, 6), round(x.power, 4))
 
 
-@analysis("Sample size (one-sample proportion test, normal approximation)")
+@analysis(N_("Sample size (one-sample proportion test, normal approximation)"))
 def sample_size(cut: DataCut, config: StudyConfig, options: DesignOptions) -> Result:
     """The protocol's formula (Chow et al. 2008 §4.1), the dropout inflation, and what the normal
     test's rule really delivers on the binomial distribution."""
@@ -78,19 +81,26 @@ def sample_size(cut: DataCut, config: StudyConfig, options: DesignOptions) -> Re
     n_enrol = with_dropout(n, x.dropout)
     k = normal_test_critical(n, x.p0, x.alpha, x.sides)
     d = config.design
-    text = (f"With H0 {x.p0:.0%} and H1 {x.p1:.0%}, a {'two' if x.sides == 2 else 'one'}-sided α of {x.alpha:g} and power "
-            f"{x.power:.0%}, the formula gives n = {n_raw:.1f} → **{n} evaluable**; with {x.dropout:.0%} dropout, "
-            f"⌈{n}/{1 - x.dropout:g}⌉ = **{n_enrol} enrolled**."
-            + (" These are the protocol's numbers." if (n, n_enrol) == (d.n_evaluable, d.n_enrolled)
-               else f" (The protocol: {d.n_evaluable} evaluable, {d.n_enrolled} enrolled.)"))
+    values = {"p0": f"{x.p0:.0%}", "p1": f"{x.p1:.0%}", "sided": _("two-sided") if x.sides == 2 else _("one-sided"),
+              "alpha": f"{x.alpha:g}", "power": f"{x.power:.0%}", "n_raw": f"{n_raw:.1f}", "n": n,
+              "dropout": f"{x.dropout:.0%}", "keep": f"{1 - x.dropout:g}", "n_enrol": n_enrol,
+              "p_evaluable": d.n_evaluable, "p_enrolled": d.n_enrolled}
+    if (n, n_enrol) == (d.n_evaluable, d.n_enrolled):
+        text = _("With H0 {p0} and H1 {p1}, a {sided} α of {alpha} and power {power}, the formula gives n = {n_raw} → "
+                 "**{n} evaluable**; with {dropout} dropout, ⌈{n}/{keep}⌉ = **{n_enrol} enrolled**. These are the "
+                 "protocol's numbers.").format(**values)
+    else:
+        text = _("With H0 {p0} and H1 {p1}, a {sided} α of {alpha} and power {power}, the formula gives n = {n_raw} → "
+                 "**{n} evaluable**; with {dropout} dropout, ⌈{n}/{keep}⌉ = **{n_enrol} enrolled**. (The protocol: "
+                 "{p_evaluable} evaluable, {p_enrolled} enrolled.)").format(**values)
     numbers = {"Evaluable patients": n, "Enrolled (with dropout)": n_enrol, "Unrounded n": round(n_raw, 2),
-               "Responders to reject H0": f"≥ {k} of {n}",
+               "Responders to reject H0": _("≥ {k} of {n}").format(k=k, n=n),
                "Actual one-sided α": round(float(stats.binom.sf(k - 1, n, x.p0)), 4),
                "Actual power": round(float(stats.binom.sf(k - 1, n, x.p1)), 3)}
-    return Result("", numbers, {}, None, (text, "Protocol: " + design_sentence(config)))
+    return Result("", numbers, {}, None, (text, _("Protocol: {design}").format(design=design_sentence(config))))
 
 
-@analysis("Exact and two-stage designs")
+@analysis(N_("Exact and two-stage designs"))
 def designs(cut: DataCut, config: StudyConfig, options: DesignOptions) -> Result:
     """The normal test's rule, the exact single-stage design (A'Hern 2001) and Simon's optimal and
     minimax designs (Simon 1989), each with its actual α, power, EN(p0) and PET(p0)."""
@@ -100,9 +110,10 @@ def designs(cut: DataCut, config: StudyConfig, options: DesignOptions) -> Result
     exact = exact_single_stage(x.p0, x.p1, x.alpha_one, x.power)
     opt, mmx = _simon(x)
     sf = lambda r, p: float(stats.binom.sf(r - 1, n, p))  # noqa: E731
-    rows = [{"Design": "Normal test (protocol)", "Rule": f"reject H0 with ≥ {k} of {n}", "Max n": n, "EN(p0)": float(n),
-             "PET(p0)": 0.0, "Actual α (one-sided)": sf(k, x.p0), "Actual power": sf(k, x.p1)},
-            {"Design": "Exact single-stage", "Rule": f"reject H0 with > {exact.r} of {exact.n}", "Max n": exact.n,
+    rows = [{"Design": N_("Normal test (protocol)"), "Rule": _("reject H0 with ≥ {k} of {n}").format(k=k, n=n), "Max n": n,
+             "EN(p0)": float(n), "PET(p0)": 0.0, "Actual α (one-sided)": sf(k, x.p0), "Actual power": sf(k, x.p1)},
+            {"Design": N_("Exact single-stage"), "Rule": _("reject H0 with > {r} of {n}").format(r=exact.r, n=exact.n),
+             "Max n": exact.n,
              "EN(p0)": float(exact.n), "PET(p0)": 0.0, "Actual α (one-sided)": exact.alpha, "Actual power": exact.power}]
     for dz in (opt, mmx):
         if dz is not None:
@@ -111,16 +122,19 @@ def designs(cut: DataCut, config: StudyConfig, options: DesignOptions) -> Result
                          "Actual power": dz.power})
     notes = []
     if opt is None:
-        notes.append(f"No Simon two-stage design with n ≤ {SIMON_N_MAX} meets these constraints.")
+        notes.append(_("No Simon two-stage design with n ≤ {n} meets these constraints.").format(n=SIMON_N_MAX))
     if sf(k, x.p0) > x.alpha_one:
         r_exact = int(exact_single_stage_table(x.p0, x.p1, x.alpha_one, n, n)["r"].iloc[0]) + 1
-        notes.append(f"Evaluated on the binomial distribution, the normal-approximation rule (≥ {k} of {n}) has a one-sided "
-                     f"type I error of {sf(k, x.p0):.1%}, above the nominal {x.alpha_one:.1%}. The exact test at the same n "
-                     f"needs ≥ {r_exact} responders (one-sided α {sf(r_exact, x.p0):.1%}, power {sf(r_exact, x.p1):.0%}). "
-                     f"The study is decided by the protocol's prespecified test ({TEST_METHODS[config.design.method]}, "
-                     "from the study config); the Response page shows the other as a sensitivity analysis.")
+        notes.append(_("Evaluated on the binomial distribution, the normal-approximation rule (≥ {k} of {n}) has a "
+                       "one-sided type I error of {alpha}, above the nominal {nominal}. The exact test at the same n needs "
+                       "≥ {r} responders (one-sided α {alpha_exact}, power {power_exact}). The study is decided by the "
+                       "protocol's prespecified test ({test}, from the study config); the Response page shows the other as "
+                       "a sensitivity analysis.").format(
+            k=k, n=n, alpha=f"{sf(k, x.p0):.1%}", nominal=f"{x.alpha_one:.1%}", r=r_exact,
+            alpha_exact=f"{sf(r_exact, x.p0):.1%}", power_exact=f"{sf(r_exact, x.p1):.0%}",
+            test=_(TEST_METHODS[config.design.method])))
     saw = exact_single_stage_table(x.p0, x.p1, x.alpha_one, max(exact.n - 4, 1), exact.n + 8)
-    saw["qualifies"] = np.where(saw["power"] >= x.power, "yes", "no")
+    saw["qualifies"] = np.where(saw["power"] >= x.power, N_("yes"), N_("no"))
     failing = saw[(saw["n"] > exact.n) & (saw["qualifies"] == "no")]["n"].tolist()
     table = pd.DataFrame(rows)
     numbers = {r["Design"]: r["Rule"] for r in rows}
@@ -134,10 +148,11 @@ def _oc_designs(x: Design):
 
 
 def _ctx(cut, config, options, x: Design):
-    return figure_context(cut, config, options, "Design", f"ORR, H0 {x.p0:.0%} vs H1 {x.p1:.0%}")
+    return figure_context(cut, config, options, _("Design"), _("ORR, H0 {p0} vs H1 {p1}").format(p0=f"{x.p0:.0%}",
+                                                                                                p1=f"{x.p1:.0%}"))
 
 
-@analysis("Power against the true ORR")
+@analysis(N_("Power against the true ORR"))
 def power_curve(cut: DataCut, config: StudyConfig, options: DesignOptions) -> Result:
     x = inputs(config, options)
     n, exact, simon = _oc_designs(x)
@@ -148,7 +163,7 @@ def power_curve(cut: DataCut, config: StudyConfig, options: DesignOptions) -> Re
                   {"curve": oc.round(4)}, fig)
 
 
-@analysis("Power against the number of patients")
+@analysis(N_("Power against the number of patients"))
 def power_by_n(cut: DataCut, config: StudyConfig, options: DesignOptions) -> Result:
     x = inputs(config, options)
     n, exact, _ = _oc_designs(x)
@@ -158,7 +173,7 @@ def power_by_n(cut: DataCut, config: StudyConfig, options: DesignOptions) -> Res
     return Result("", {"Exact design n": exact.n}, {"table": tab.round(4)}, fig)
 
 
-@analysis("Operating characteristics")
+@analysis(N_("Operating characteristics"))
 def operating_chars(cut: DataCut, config: StudyConfig, options: DesignOptions) -> Result:
     """P(declaring the treatment promising) at true ORRs 10–60% for every design; EN and PET for Simon."""
     x = inputs(config, options)
@@ -171,7 +186,9 @@ def operating_chars(cut: DataCut, config: StudyConfig, options: DesignOptions) -
     return Result("", {"True ORRs": len(oc)}, {"oc": oc, "display": show}, None)
 
 
-PRIORS = {"weak": "Beta(2·p0, 2·(1−p0))", "jeffreys": "Jeffreys Beta(0.5, 0.5)", "uniform": "Uniform Beta(1, 1)"}
+PRIORS = {"weak": N_("Beta(2·p0, 2·(1−p0))"), "jeffreys": N_("Jeffreys Beta(0.5, 0.5)"), "uniform": N_("Uniform Beta(1, 1)")}
+#: How likely success is, by the predictive probability (≥ 0.9, 0.6, 0.3, 0.05, below).
+READINGS = (N_("very likely"), N_("likely"), N_("uncertain"), N_("unlikely"), N_("very unlikely"))
 
 
 @dataclass(frozen=True)
@@ -181,7 +198,7 @@ class InterimOptions(DesignOptions):
     theta: float = 0.95
 
 
-@analysis("Interim monitoring on this data cut")
+@analysis(N_("Interim monitoring on this data cut"))
 def interim(cut: DataCut, config: StudyConfig, options: InterimOptions) -> Result:
     """Posterior, Lee & Liu predictive probability and conditional power on the whole study's
     response-evaluable patients assessed so far (never a filtered subgroup)."""
@@ -195,24 +212,27 @@ def interim(cut: DataCut, config: StudyConfig, options: InterimOptions) -> Resul
     needed = pe.rule.critical
     mon = monitor(x_resp, n_obs, d.n_evaluable, x.p0, x.p1, needed, prior,
                   options.theta if options.criterion == "bayes" else None)
-    goal = (f"the protocol's test ({pe.rule.name}) rejects H0 with ≥ {needed} of {d.n_evaluable}"
-            if options.criterion == "exact" else f"the final posterior P(ORR > {x.p0:.0%}) exceeds {options.theta:g}")
+    goal = (_("the protocol's test ({test}) rejects H0 with ≥ {k} of {n}").format(test=_(pe.rule.name), k=needed,
+                                                                                 n=d.n_evaluable)
+            if options.criterion == "exact" else
+            _("the final posterior P(ORR > {p0}) exceeds {theta}").format(p0=f"{x.p0:.0%}", theta=f"{options.theta:g}"))
     pp = mon.predictive_prob
-    reading = ("very likely" if pp >= 0.9 else "likely" if pp >= 0.6 else "uncertain" if pp >= 0.3 else
-               "unlikely" if pp >= 0.05 else "very unlikely")
-    text = (f"**Reading:** with {x_resp} responders among {n_obs} assessed patients, the probability that the ORR exceeds "
-            f"{x.p0:.0%} is {mon.posterior_prob:.0%}; if the study goes on to {d.n_evaluable} evaluable patients, success "
-            f"({goal}) is **{reading}** (predictive probability {pp:.0%}). Patients without a confirmed response yet may "
-            "still respond, so early counts understate the final one.")
+    reading = _(READINGS[0 if pp >= 0.9 else 1 if pp >= 0.6 else 2 if pp >= 0.3 else 3 if pp >= 0.05 else 4])
+    text = _("**Reading:** with {x} responders among {n} assessed patients, the probability that the ORR exceeds {p0} is "
+             "{posterior}; if the study goes on to {n_max} evaluable patients, success ({goal}) is **{reading}** "
+             "(predictive probability {pp}). Patients without a confirmed response yet may still respond, so early "
+             "counts understate the final one.").format(
+        x=x_resp, n=n_obs, p0=f"{x.p0:.0%}", posterior=f"{mon.posterior_prob:.0%}", n_max=d.n_evaluable, goal=goal,
+        reading=reading, pp=f"{pp:.0%}")
     numbers = {"Responders": x_resp, "Assessed so far": n_obs, "Response-evaluable, whole study": pe.evaluable,
-               "Needed at the final analysis": f"≥ {needed} of {d.n_evaluable}",
+               "Needed at the final analysis": _("≥ {k} of {n}").format(k=needed, n=d.n_evaluable),
                "Posterior P(ORR > p0)": round(mon.posterior_prob, 4), "Predictive probability": round(pp, 4),
                "Conditional power at H1": round(mon.conditional_power_h1, 4),
                "Conditional power at the observed rate": round(mon.conditional_power_observed, 4)}
     return Result("", numbers, {}, None, (text,), detail=mon)
 
 
-@analysis("Two-arm sample size")
+@analysis(N_("Two-arm sample size"))
 def two_arm_sample_size(cut: DataCut, config: StudyConfig, options: Options) -> Result:
     """A randomized design's size: events for the target HR (Schoenfeld 1983) and the patients that
     yield them under exponential survival, uniform accrual and the planned follow-up (Lachin & Foulkes
@@ -223,36 +243,44 @@ def two_arm_sample_size(cut: DataCut, config: StudyConfig, options: Options) -> 
 
     d = config.two_arm
     if d is None:
-        return Result("", {}, {}, None, ("No two-arm design ([design] type = \"two-arm\") in the study config.",))
+        return Result("", {}, {}, None, (_("No two-arm design ([design] type = \"two-arm\") in the study config."),))
     rows, numbers = [], {}
     if d.endpoint.upper() == "ORR" and d.p_control is not None and d.p_experimental is not None:
         n = two_proportions_n(d.p_experimental, d.p_control, d.alpha, d.power, d.sides)
         total = 2 * int(np.ceil(n)) / (1 - d.dropout)
-        rows += [("Method", f"two proportions, {d.p_control:.0%} vs {d.p_experimental:.0%} (R power.prop.test)"),
-                 ("Patients per arm", f"{n:.1f} → {int(np.ceil(n))}"),
-                 ("Patients in total, with dropout", f"{int(np.ceil(total))}")]
+        rows += [(N_("Method"), _("two proportions, {control} vs {experimental} (R power.prop.test)").format(
+                      control=f"{d.p_control:.0%}", experimental=f"{d.p_experimental:.0%}")),
+                 (N_("Patients per arm"), f"{n:.1f} → {int(np.ceil(n))}"),
+                 (N_("Patients in total, with dropout"), f"{int(np.ceil(total))}")]
         numbers = {"Patients per arm": int(np.ceil(n)), "Patients in total": int(np.ceil(total))}
     elif d.hr is not None:
         events = schoenfeld_events(d.hr, d.alpha, d.power, d.sides, d.allocation)
-        rows += [("Method", f"log-rank, HR {d.hr:g}, {'two' if d.sides == 2 else 'one'}-sided α = {d.alpha:g}, power "
-                  f"{d.power:.0%}, {d.allocation:.0%} randomized to the experimental arm (Schoenfeld 1983)"),
-                 ("Events needed", f"{events:.1f} → {int(np.ceil(events))}")]
+        rows += [(N_("Method"), _("log-rank, HR {hr}, {sided} α = {alpha}, power {power}, {allocation} randomized to the "
+                              "experimental arm (Schoenfeld 1983)").format(
+                      hr=f"{d.hr:g}", sided=_("two-sided") if d.sides == 2 else _("one-sided"), alpha=f"{d.alpha:g}",
+                      power=f"{d.power:.0%}", allocation=f"{d.allocation:.0%}")),
+                 (N_("Events needed"), f"{events:.1f} → {int(np.ceil(events))}")]
         numbers["Events needed"] = int(np.ceil(events))
         if d.control_median_months and d.accrual_months is not None and d.followup_months is not None:
             pe = event_probability(d.control_median_months, d.hr, d.accrual_months, d.followup_months, d.allocation)
             patients = np.ceil(events) / pe / (1 - d.dropout)
-            rows += [("P(event by the analysis)", f"{pe:.3f} (control median {d.control_median_months:g} months, accrual "
-                      f"{d.accrual_months:g} + follow-up {d.followup_months:g} months, exponential)"),
-                     ("Patients, with dropout", f"{int(np.ceil(patients))} ({d.dropout:.0%} dropout)")]
+            rows += [(N_("P(event by the analysis)"), _("{p} (control median {median} months, accrual {accrual} + follow-up "
+                                                     "{followup} months, exponential)").format(
+                          p=f"{pe:.3f}", median=f"{d.control_median_months:g}", accrual=f"{d.accrual_months:g}",
+                          followup=f"{d.followup_months:g}")),
+                     (N_("Patients, with dropout"), _("{n} ({dropout} dropout)").format(n=int(np.ceil(patients)),
+                                                                                 dropout=f"{d.dropout:.0%}"))]
             numbers["Patients needed"] = int(np.ceil(patients))
         data, origin = endpoint_rows(cut, config, options, d.endpoint.upper())
         if origin and cut.has("adsl"):
             so_far = int(data["EVENT"].sum())
             target = d.events_planned or int(np.ceil(events))
-            rows.append(("Events so far (whole study)", f"{so_far} of {target} ({so_far / target:.0%} information)"))
+            rows.append((N_("Events so far (whole study)"), _("{n} of {target} ({fraction} information)").format(
+                n=so_far, target=target, fraction=f"{so_far / target:.0%}")))
             numbers["Events so far"] = so_far
     if d.n_planned:
-        rows.append(("Protocol's planned total", str(d.n_planned)))
+        rows.append((N_("Protocol's planned total"), str(d.n_planned)))
     table = pd.DataFrame(rows, columns=["Item", "Value"])
     return Result("", numbers, {"design": table}, None,
-                  (f"Primary endpoint {d.endpoint}; the comparison is against {config.reference_arm}.",))
+                  (_("Primary endpoint {endpoint}; the comparison is against {arm}.").format(
+                      endpoint=d.endpoint, arm=config.reference_arm),))

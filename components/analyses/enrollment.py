@@ -12,6 +12,7 @@ from components.analyses.base import Options, Result, analysis, figure_context, 
 from components.data.config import StudyConfig
 from components.data.datasets import DataCut
 from components.figures.enrollment_plots import accrual_figure, flow_figure, period_figure, site_figure
+from components.i18n import N_, _
 from components.stats.enrollment import (
     consort_flow,
     cumulative,
@@ -23,7 +24,7 @@ from components.stats.enrollment import (
     site_table,
 )
 
-COUNT_BY = {"RFICDT": "Consent date", "TRTSDT": "First-dose date"}
+COUNT_BY = {"RFICDT": N_("Consent date"), "TRTSDT": N_("First-dose date")}
 
 
 @dataclass(frozen=True)
@@ -35,10 +36,11 @@ class AccrualOptions(Options):
 
 
 def _population(by: str) -> str:
-    return "All enrolled" if by == "RFICDT" else "All treated"
+    """The population of a figure counted by ``by``, as shown."""
+    return _("All enrolled") if by == "RFICDT" else _("All treated")
 
 
-@analysis("Enrollment")
+@analysis(N_("Enrollment"))
 def accrual(cut: DataCut, config: StudyConfig, options: AccrualOptions) -> Result:
     """Cumulative enrollment against the planned line and the target, with the projected date of
     reaching the target (current rate) and its 90% predictive band."""
@@ -48,7 +50,7 @@ def accrual(cut: DataCut, config: StudyConfig, options: AccrualOptions) -> Resul
     d = config.design
     proj = project_completion(dates, d.n_enrolled if d else None, cut.cutoff, window)
     actual = cumulative(dates)
-    ctx = figure_context(cut, config, options, _population(options.by), "Enrollment")
+    ctx = figure_context(cut, config, options, _population(options.by), _("Enrollment"))
     site_lines = ({sid: cumulative(g[options.by]) for sid, g in adsl.groupby("SITEID")}
                   if options.per_site and "SITEID" in adsl else None)
     names = {x.id: x.name for x in config.sites}
@@ -58,7 +60,7 @@ def accrual(cut: DataCut, config: StudyConfig, options: AccrualOptions) -> Resul
     fig = accrual_figure(actual, planned_line(config), projection_band(proj, cut.cutoff), d.n_enrolled if d else None,
                          d.n_evaluable if d else None, cut.cutoff, ctx, by_site=site_lines,
                          site_names=names,
-                         label="Enrolled (consent)" if options.by == "RFICDT" else "Treated (first dose)")
+                         label=_("Enrolled (consent)") if options.by == "RFICDT" else _("Treated (first dose)"))
     plan_now = planned_by(config, cut.cutoff)
     numbers = {"Enrolled" if options.by == "RFICDT" else "Treated": proj.enrolled, "Target": proj.target,
                "Planned by the cut-off": round(plan_now) if plan_now == plan_now else None,
@@ -67,23 +69,23 @@ def accrual(cut: DataCut, config: StudyConfig, options: AccrualOptions) -> Resul
     return Result("", numbers, {"cumulative": actual}, fig, (proj.sentence(),), detail=proj)
 
 
-@analysis("Sites")
+@analysis(N_("Sites"))
 def sites(cut: DataCut, config: StudyConfig, options: Options) -> Result:
     """Per site: activation, screened, enrolled, treated, screen failures, weeks without a patient."""
     v = view(cut, options)
     table = site_table(v.tables["adsl"], v.tables.get("screening"), config, cut.cutoff)
-    fig = site_figure(table, figure_context(cut, config, options, "All enrolled", "Enrollment"))
+    fig = site_figure(table, figure_context(cut, config, options, _("All enrolled"), _("Enrollment")))
     idle = table[table["Idle"]]
     numbers = {"Sites with patients": int((table["Enrolled"] > 0).sum()), "Idle sites": len(idle)}
     return Result("", numbers, {"sites": table, "idle": idle}, fig)
 
 
-@analysis("Patient flow")
+@analysis(N_("Patient flow"))
 def flow(cut: DataCut, config: StudyConfig, options: Options) -> Result:
     """The CONSORT flow from screening to analysis, with the check that every box adds up."""
     v = view(cut, options)
     f = consort_flow(v.tables["adsl"], v.tables.get("screening"))
-    fig = flow_figure(f, figure_context(cut, config, options, "All screened", "Patient flow"))
+    fig = flow_figure(f, figure_context(cut, config, options, _("All screened"), _("Patient flow")))
     counts = pd.DataFrame([{"Box": k, "Patients": n} for k, n in f.counts.items()])
     return Result("", dict(f.counts), {"counts": counts}, fig, tuple(f.checks()))
 
@@ -94,24 +96,24 @@ class PeriodOptions(Options):
     freq: str = "M"  # M (month) or W (week)
 
 
-@analysis("Enrollments per period")
+@analysis(N_("Enrollments per period"))
 def periods(cut: DataCut, config: StudyConfig, options: PeriodOptions) -> Result:
     adsl = view(cut, options).tables["adsl"]
     counts = period_counts(adsl[options.by], options.freq, cut.cutoff)
-    fig = period_figure(counts, figure_context(cut, config, options, _population(options.by), "Enrollment"),
+    fig = period_figure(counts, figure_context(cut, config, options, _population(options.by), _("Enrollment")),
                         "month" if options.freq == "M" else "week")
     return Result("", {"Periods": len(counts), "Most in one period": int(counts["N"].max()) if len(counts) else 0},
                   {"counts": counts}, fig)
 
 
-@analysis("Randomization balance")
+@analysis(N_("Randomization balance"))
 def randomization_balance(cut: DataCut, config: StudyConfig, options: Options) -> Result:
     """Patients per planned arm by site and by each stratification factor (counts, with the
     experimental share): the balance a stratified randomization should keep."""
     adsl = view(cut, options).tables["adsl"]
     arm = config.efficacy_arm
     if config.single_arm or arm not in adsl:
-        return Result("", {}, {}, None, ("Not a randomized study.",))
+        return Result("", {}, {}, None, (_("Not a randomized study."),))
     arms = arm_levels(config, adsl[arm].dropna())
     tables = {}
     for factor in ["SITEID", *[c for c in config.strata if c in adsl]]:
@@ -121,4 +123,5 @@ def randomization_balance(cut: DataCut, config: StudyConfig, options: Options) -
         tables[factor] = tab.reset_index()
     counts = adsl[arm].value_counts()
     numbers = {f"Randomized, {a}": int(counts.get(a, 0)) for a in arms}
-    return Result("", numbers, tables, None, (f"By planned arm ({arm}); strata: {', '.join(config.strata) or 'none'}.",))
+    return Result("", numbers, tables, None, (_("By planned arm ({arm}); strata: {strata}.").format(
+        arm=arm, strata=", ".join(config.strata) or _("none")),))

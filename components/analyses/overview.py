@@ -6,10 +6,11 @@ from __future__ import annotations
 from components.analyses.base import Options, Result, analysis, view
 from components.data.config import StudyConfig
 from components.data.datasets import DataCut
+from components.i18n import N_
 from components.stats.summary import key_numbers
 
 
-@analysis("Key numbers")
+@analysis(N_("Key numbers"))
 def study_status(cut: DataCut, config: StudyConfig, options: Options) -> Result:
     """Enrolled against target, treated, on treatment, response-evaluable against target,
     discontinued, deaths; screened and screen failures when the cut has a screening log."""

@@ -8,6 +8,8 @@ import plotly.graph_objects as go
 
 from components.figures.plotting import FigureContext, Overlay, finish_figure
 from components.figures.style import GREY_87, GRID, GUIDE_LINE, OKABE_ITO, REFERENCE_LINE, WHITE, rgba
+from components.i18n import _
+from components.stats.design import oc_label
 
 # the legend boxed in the lower right of the plot, where power curves leave room
 LEGEND_INSIDE = {"orientation": "v", "x": 0.99, "xanchor": "right", "y": 0.04, "yanchor": "bottom",
@@ -20,20 +22,21 @@ def power_curve_figure(oc: pd.DataFrame, p0: float, p1: float, alpha: float, pow
     fig = go.Figure()
     designs = [c for c in oc.columns if c != "true ORR" and not c.endswith((": PET", ": EN"))]
     for i, col in enumerate(designs):
-        fig.add_trace(go.Scatter(x=oc["true ORR"], y=oc[col], mode="lines", name=col,
+        label = oc_label(col)
+        fig.add_trace(go.Scatter(x=oc["true ORR"], y=oc[col], mode="lines", name=label,
                                  line={"color": OKABE_ITO[(i + 4) % len(OKABE_ITO)], "width": 2.4,
                                        "dash": "solid" if i == 0 else ("dot" if i == 1 else "dash")},
-                                 hovertemplate="True ORR %{x:.0%}: %{y:.1%}<extra>" + col + "</extra>"))
+                                 hovertemplate=_("True ORR") + " %{x:.0%}: %{y:.1%}<extra>" + label + "</extra>"))
     marks = Overlay()
     for x, label in ((p0, f"H0 {p0:.0%}"), (p1, f"H1 {p1:.0%}")):
         marks.vline(x, REFERENCE_LINE, label, "top")
-    marks.hline(power, GUIDE_LINE, f"power {power:.0%}", "bottom right")
+    marks.hline(power, GUIDE_LINE, _("power {power}").format(power=f"{power:.0%}"), "bottom right")
     marks.hline(alpha, GUIDE_LINE, f"α {alpha:g}", "top left").apply(fig)
-    fig.update_xaxes(title_text="True objective response rate", tickformat=".0%", range=[0, float(oc["true ORR"].max())],
+    fig.update_xaxes(title_text=_("True objective response rate"), tickformat=".0%", range=[0, float(oc["true ORR"].max())],
                      dtick=0.1, showgrid=True, gridcolor=GRID)
-    fig.update_yaxes(title_text="Probability of declaring success", tickformat=".0%", range=[0, 1.02], dtick=0.2,
+    fig.update_yaxes(title_text=_("Probability of declaring success"), tickformat=".0%", range=[0, 1.02], dtick=0.2,
                      showgrid=True, gridcolor=GRID)
-    return finish_figure(fig, ctx, "Power against the true response rate", height=480, legend=LEGEND_INSIDE)
+    return finish_figure(fig, ctx, _("Power against the true response rate"), height=480, legend=LEGEND_INSIDE)
 
 
 def power_vs_n_figure(exact: pd.DataFrame, normal_power: np.ndarray, target: float, chosen_n: int,
@@ -41,18 +44,18 @@ def power_vs_n_figure(exact: pd.DataFrame, normal_power: np.ndarray, target: flo
     """Actual power of the exact single-stage test against n (saw-tooth) and the normal
     approximation's smooth curve, with the target power and the chosen n."""
     fig = go.Figure()
-    fig.add_trace(go.Scatter(x=exact["n"], y=exact["power"], mode="lines+markers", name="Exact test (actual power)",
+    fig.add_trace(go.Scatter(x=exact["n"], y=exact["power"], mode="lines+markers", name=_("Exact test (actual power)"),
                              line={"color": OKABE_ITO[4], "width": 2, "shape": "linear"}, marker={"size": 5},
                              customdata=np.stack([exact["r"], exact["alpha"]], axis=-1),
-                             hovertemplate="n %{x}: reject if > %{customdata[0]} responders; power %{y:.1%}, "
-                                           "actual α %{customdata[1]:.4f}<extra></extra>"))
-    fig.add_trace(go.Scatter(x=exact["n"], y=normal_power, mode="lines", name="Normal approximation",
+                             hovertemplate=_("n %{x}: reject if > %{customdata[0]} responders; power %{y:.1%}, "
+                                             "actual α %{customdata[1]:.4f}") + "<extra></extra>"))
+    fig.add_trace(go.Scatter(x=exact["n"], y=normal_power, mode="lines", name=_("Normal approximation"),
                              line={"color": OKABE_ITO[5], "width": 2, "dash": "dash"},
-                             hovertemplate="n %{x}: %{y:.1%}<extra>normal</extra>"))
-    Overlay().hline(target, GUIDE_LINE, f"target {target:.0%}", "bottom right") \
+                             hovertemplate="n %{x}: %{y:.1%}<extra>" + _("normal") + "</extra>"))
+    Overlay().hline(target, GUIDE_LINE, _("target {value}").format(value=f"{target:.0%}"), "bottom right") \
         .vline(chosen_n, REFERENCE_LINE, f"n = {chosen_n}", "top left").apply(fig)
-    fig.update_xaxes(title_text="Evaluable patients (n)", showgrid=True, gridcolor=GRID)
-    fig.update_yaxes(title_text="Power at H1", tickformat=".0%", range=[0, 1.02], dtick=0.2, showgrid=True,
+    fig.update_xaxes(title_text=_("Evaluable patients (n)"), showgrid=True, gridcolor=GRID)
+    fig.update_yaxes(title_text=_("Power at H1"), tickformat=".0%", range=[0, 1.02], dtick=0.2, showgrid=True,
                      gridcolor=GRID)
-    return finish_figure(fig, ctx, "Power against sample size (the saw-tooth of exact designs)", height=440,
+    return finish_figure(fig, ctx, _("Power against sample size (the saw-tooth of exact designs)"), height=440,
                          legend=LEGEND_INSIDE)

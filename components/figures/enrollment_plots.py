@@ -34,6 +34,7 @@ from components.figures.style import (
     categorical_colors,
     rgba,
 )
+from components.i18n import N_, _
 from components.stats.enrollment import Flow
 
 
@@ -42,9 +43,11 @@ def accrual_figure(
     cutoff: pd.Timestamp, ctx: FigureContext | None, by_site: dict[str, pd.DataFrame] | None = None,
     site_names: dict[str, str] | None = None, label: str = "Enrolled (consent)",
 ) -> go.Figure:
+    """Cumulative enrollment (``label``: the line's legend entry, as shown) against the planned line,
+    the projection and the targets."""
     fig = go.Figure()
     if not planned.empty:
-        fig.add_trace(go.Scatter(x=planned["DATE"], y=planned["N"], mode="lines", name="Planned accrual",
+        fig.add_trace(go.Scatter(x=planned["DATE"], y=planned["N"], mode="lines", name=_("Planned accrual"),
                                  line={"color": GREY_53, "width": 2, "dash": "dash"}))
     if not band.empty:
         start = pd.DataFrame({"N": [actual["N"].iloc[-1] if len(actual) else 0], "EXPECTED": [cutoff],
@@ -53,55 +56,60 @@ def accrual_figure(
         fig.add_trace(go.Scatter(x=b["HIGH"], y=b["N"], mode="lines", line={"width": 0}, showlegend=False,
                                  hoverinfo="skip"))
         fig.add_trace(go.Scatter(x=b["LOW"], y=b["N"], mode="lines", line={"width": 0}, fill="tonextx",
-                                 fillcolor=rgba(BLUE, 0.15), name="Projection, 90% prediction band", hoverinfo="skip"))
-        fig.add_trace(go.Scatter(x=b["EXPECTED"], y=b["N"], mode="lines", name="Projection (current rate)",
+                                 fillcolor=rgba(BLUE, 0.15), name=_("Projection, 90% prediction band"),
+                                 hoverinfo="skip"))
+        fig.add_trace(go.Scatter(x=b["EXPECTED"], y=b["N"], mode="lines", name=_("Projection (current rate)"),
                                  line={"color": OKABE_ITO[4], "width": 2, "dash": "dot"},
-                                 hovertemplate="%{y} patients expected by %{x|%Y-%m-%d}<extra></extra>"))
+                                 hovertemplate=_("%{y} patients expected by %{x|%Y-%m-%d}") + "<extra></extra>"))
     if by_site:
         colors = categorical_colors(sorted(by_site))
         for sid in sorted(by_site):
             d = by_site[sid]
             fig.add_trace(go.Scatter(x=d["DATE"], y=d["N"], mode="lines", line={"shape": "hv", "color": colors[sid], "width": 1.8},
-                                     name=(site_names or {}).get(sid, f"Site {sid}"),
+                                     name=(site_names or {}).get(sid, _("Site {id}").format(id=sid)),
                                      hovertemplate="%{x|%Y-%m-%d}: %{y}<extra>" + sid + "</extra>"))
     if len(actual):
         x = pd.concat([actual["DATE"], pd.Series([cutoff])], ignore_index=True)
         y = pd.concat([actual["N"], pd.Series([actual["N"].iloc[-1]])], ignore_index=True)
         fig.add_trace(go.Scatter(x=x, y=y, mode="lines", name=label, line={"color": NAVY, "width": 3, "shape": "hv"},
-                                 hovertemplate="%{x|%Y-%m-%d}: %{y} patients<extra></extra>"))
+                                 hovertemplate=_("%{x|%Y-%m-%d}: %{y} patients") + "<extra></extra>"))
     overlay = Overlay()
     if target is not None:
-        overlay.hline(target, {"color": VERMILION, "width": 1.5, "dash": "dash"}, f"target {target} enrolled", "top left")
+        overlay.hline(target, {"color": VERMILION, "width": 1.5, "dash": "dash"},
+                      _("target {n} enrolled").format(n=target), "top left")
     if target_evaluable is not None:
-        overlay.hline(target_evaluable, {"color": VERMILION, "width": 1, "dash": "dot"}, f"{target_evaluable} evaluable",
+        overlay.hline(target_evaluable, {"color": VERMILION, "width": 1, "dash": "dot"},
+                      _("{n} evaluable").format(n=target_evaluable),
                       "bottom left")
     overlay.vline(cutoff, REFERENCE_LINE).apply(fig)
-    fig.add_annotation(x=cutoff, y=0.02, yref="paper", text=f" cut-off {cutoff:%Y-%m-%d}", showarrow=False,
+    fig.add_annotation(x=cutoff, y=0.02, yref="paper", text=" " + _("cut-off {date}").format(date=f"{cutoff:%Y-%m-%d}"),
+                       showarrow=False,
                        xanchor="left", yanchor="bottom", font={"size": 11, "color": TEXT_SOFT})
     top = target if target is not None else (int(actual["N"].max()) if len(actual) else 1)
-    fig.update_yaxes(title_text="Patients", rangemode="tozero", range=[0, top * 1.12], showgrid=True, gridcolor=GRID)
-    fig.update_xaxes(title_text="Calendar date", showgrid=True, gridcolor=PANEL, dtick="M2", tickformat="%b %Y")
-    title = "Cumulative enrollment against plan" if target is not None else "Cumulative enrollment"
+    fig.update_yaxes(title_text=_("Patients"), rangemode="tozero", range=[0, top * 1.12], showgrid=True, gridcolor=GRID)
+    fig.update_xaxes(title_text=_("Calendar date"), showgrid=True, gridcolor=PANEL, dtick="M2", tickformat="%b %Y")
+    title = _("Cumulative enrollment against plan") if target is not None else _("Cumulative enrollment")
     return finish_figure(fig, ctx, title, height=500)
 
 
 def site_figure(sites: pd.DataFrame, ctx: FigureContext | None) -> go.Figure:
     """Enrolled and screen-failed patients per site, sorted; idle sites marked."""
     s = sites.sort_values(["Enrolled", "SITEID"], ascending=[True, False])
-    labels = [f"{r.SITEID} · {r.Site}" + ("  ⚠ idle" if r.Idle else "") for r in s.itertuples()]
+    labels = [f"{r.SITEID} · {r.Site}" + ("  ⚠ " + _("idle") if r.Idle else "") for r in s.itertuples()]
     fig = go.Figure()
-    fig.add_trace(go.Bar(y=labels, x=s["Enrolled"], orientation="h", name="Enrolled", marker_color=BLUE,
+    fig.add_trace(go.Bar(y=labels, x=s["Enrolled"], orientation="h", name=_("Enrolled"), marker_color=BLUE,
                          text=s["Enrolled"], textposition="auto",
                          customdata=s[["Patients / month", "Weeks without a patient"]].to_numpy(),
-                         hovertemplate="%{y}<br>%{x} enrolled; %{customdata[0]} per month; "
-                                       "%{customdata[1]} weeks since the last<extra></extra>"))
+                         hovertemplate="%{y}<br>" + _("%{x} enrolled; %{customdata[0]} per month; "
+                                                      "%{customdata[1]} weeks since the last") + "<extra></extra>"))
     if s["Screen failures"].notna().any():
-        fig.add_trace(go.Bar(y=labels, x=s["Screen failures"], orientation="h", name="Screen failures",
-                             marker_color=GREY_85, hovertemplate="%{y}: %{x} screen failures<extra></extra>"))
+        fig.add_trace(go.Bar(y=labels, x=s["Screen failures"], orientation="h", name=_("Screen failures"),
+                             marker_color=GREY_85,
+                             hovertemplate="%{y}: " + _("%{x} screen failures") + "<extra></extra>"))
     fig.update_layout(barmode="stack")
-    fig.update_xaxes(title_text="Patients", showgrid=True, gridcolor=GRID, dtick=2)
+    fig.update_xaxes(title_text=_("Patients"), showgrid=True, gridcolor=GRID, dtick=2)
     fig.update_yaxes(automargin=True)
-    return finish_figure(fig, ctx, "Patients per site", height=160 + 34 * len(s))
+    return finish_figure(fig, ctx, _("Patients per site"), height=160 + 34 * len(s))
 
 
 def _reasons(flow: Flow, prefix: str, limit: int = 6) -> list[str]:
@@ -109,7 +117,7 @@ def _reasons(flow: Flow, prefix: str, limit: int = 6) -> list[str]:
     items.sort(key=lambda kv: -kv[1])
     lines = [f"{k}: {v}" for k, v in items[:limit]]
     if len(items) > limit:
-        lines.append(f"other reasons: {sum(v for _, v in items[limit:])}")
+        lines.append(_("other reasons: {n}").format(n=sum(v for _k, v in items[limit:])))
     return lines
 
 
@@ -140,44 +148,56 @@ def flow_figure(flow: Flow, ctx: FigureContext | None) -> go.Figure:
 
     main_x, side_x = 3.0, 7.4
     if "Screened" in c:
-        box("screened", main_x, 9.3, 3.2, 0.8, [f"<b>Screened</b> (n = {c['Screened']})"], GREY_95)
+        box("screened", main_x, 9.3, 3.2, 0.8, [_("<b>Screened</b> (n = {n})").format(n=c["Screened"])], GREY_95)
         excluded = c.get("Screen failures", 0) + c.get("In screening at the cut", 0)
-        lines = [f"<b>Not enrolled</b> (n = {excluded})", f"Screen failures: {c.get('Screen failures', 0)}"]
+        lines = [_("<b>Not enrolled</b> (n = {n})").format(n=excluded),
+                 _("Screen failures: {n}").format(n=c.get("Screen failures", 0))]
         lines += ["  " + r for r in _reasons(flow, "SF: ")]
         if c.get("In screening at the cut"):
-            lines.append(f"In screening at the cut: {c['In screening at the cut']}")
+            lines.append(_("In screening at the cut: {n}").format(n=c["In screening at the cut"]))
         h = 0.26 * len(lines) + 0.3
         box("excluded", side_x, 8.35, 4.6, h, lines, PANEL_LIGHT, GREY_62)
         arrow(main_x, 8.9, main_x, 7.75)
         connector(8.35)
-    box("enrolled", main_x, 7.35, 3.2, 0.8, [f"<b>Enrolled</b> (n = {c['Enrolled']})"], NAVY_TINT, NAVY)
+    box("enrolled", main_x, 7.35, 3.2, 0.8, [_("<b>Enrolled</b> (n = {n})").format(n=c["Enrolled"])], NAVY_TINT, NAVY)
     arrow(main_x, 6.95, main_x, 5.85)
     if c.get("Not treated"):
-        box("untreated", side_x, 6.4, 4.6, 0.6, [f"<b>Not treated</b> (n = {c['Not treated']})"], PANEL_LIGHT, GREY_62)
+        box("untreated", side_x, 6.4, 4.6, 0.6, [_("<b>Not treated</b> (n = {n})").format(n=c["Not treated"])],
+            PANEL_LIGHT, GREY_62)
         connector(6.4)
-    box("treated", main_x, 5.35, 3.6, 0.9, [f"<b>Treated</b> (n = {c['Treated']})",
-                                            f"response-evaluable: {c['Response-evaluable']}"], BLUE_TINT, BLUE)
+    box("treated", main_x, 5.35, 3.6, 0.9, [_("<b>Treated</b> (n = {n})").format(n=c["Treated"]),
+                                            _("response-evaluable: {n}").format(n=c["Response-evaluable"])],
+        BLUE_TINT, BLUE)
     arrow(main_x - 0.6, 4.9, 1.6, 3.85)
     arrow(main_x + 0.6, 4.9, 5.4, 3.85)
-    box("on", 1.6, 3.45, 2.8, 0.8, ["<b>On treatment at the cut</b>", f"(n = {c['On treatment']})"], GREEN_TINT, GREEN)
-    off = [f"<b>Discontinued</b> (n = {c['Discontinued']})"] + _reasons(flow, "Off: ")
+    box("on", 1.6, 3.45, 2.8, 0.8, ["<b>" + _("On treatment at the cut") + "</b>", f"(n = {c['On treatment']})"],
+        GREEN_TINT, GREEN)
+    off = [_("<b>Discontinued</b> (n = {n})").format(n=c["Discontinued"])] + _reasons(flow, "Off: ")
     h_off = 0.28 * len(off) + 0.3
     box("off", 5.6, 3.85 - h_off / 2, 3.8, h_off, off, ORANGE_TINT, ORANGE)
     y_last = 3.85 - h_off - 0.55
     arrow(5.0, 3.85 - h_off, 4.3, y_last + 0.35)
     arrow(6.2, 3.85 - h_off, 6.9, y_last + 0.35)
-    box("alive", 4.3, y_last, 2.4, 0.7, [f"<b>Alive in follow-up</b> (n = {c['Alive in follow-up']})"], WHITE, SKY)
-    box("died", 7.2, y_last, 1.9, 0.7, [f"<b>Died</b> (n = {c['Died']})"], WHITE, BLACK)
+    box("alive", 4.3, y_last, 2.4, 0.7, [_("<b>Alive in follow-up</b> (n = {n})").format(n=c["Alive in follow-up"])],
+        WHITE, SKY)
+    box("died", 7.2, y_last, 1.9, 0.7, [_("<b>Died</b> (n = {n})").format(n=c["Died"])], WHITE, BLACK)
     ymin = y_last - 0.6
     marks.apply(fig)
     fig.update_xaxes(visible=False, range=[0, 10])
     fig.update_yaxes(visible=False, range=[ymin, 9.9], scaleanchor=None)
-    return finish_figure(fig, ctx, "Patient flow: screening to follow-up (CONSORT)", height=int(60 * (9.9 - ymin)) + 150)
+    return finish_figure(fig, ctx, _("Patient flow: screening to follow-up (CONSORT)"),
+                         height=int(60 * (9.9 - ymin)) + 150)
+
+
+#: The axis title and the title of :func:`period_figure`, by period ("month", "week").
+PERIOD_TEXTS = {"month": (N_("Patients per month"), N_("Enrollments per month")),
+                "week": (N_("Patients per week"), N_("Enrollments per week"))}
 
 
 def period_figure(counts: pd.DataFrame, ctx: FigureContext | None, freq_label: str) -> go.Figure:
-    fig = go.Figure(go.Bar(x=counts["PERIOD"], y=counts["N"], marker_color=BLUE, name="Enrolled",
+    axis, title = PERIOD_TEXTS.get(freq_label, (f"Patients per {freq_label}", f"Enrollments per {freq_label}"))
+    fig = go.Figure(go.Bar(x=counts["PERIOD"], y=counts["N"], marker_color=BLUE, name=_("Enrolled"),
                            hovertemplate="%{x|%Y-%m-%d}: %{y}<extra></extra>"))
-    fig.update_yaxes(title_text=f"Patients per {freq_label}", dtick=1, showgrid=True, gridcolor=GRID)
+    fig.update_yaxes(title_text=_(axis), dtick=1, showgrid=True, gridcolor=GRID)
     fig.update_xaxes(title_text="", tickformat="%b %Y")
-    return finish_figure(fig, ctx, f"Enrollments per {freq_label}", height=340)
+    return finish_figure(fig, ctx, _(title), height=340)

@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from components.data.datasets import DataCut
+from components.i18n import N_
 
 
 @dataclass(frozen=True)
@@ -155,7 +156,7 @@ def retroactive_changes(cur: DataCut, old: DataCut) -> pd.DataFrame:
                 changed &= ~((va == old_cut) & (vb > old_cut))  # truncated at the old cut, then went on
             if changed.any():
                 parts.append(pd.DataFrame({"Table": table, "Record": _record(m, key, changed), "Column": c,
-                                           "Before": _fmt(va[changed]), "Now": _fmt(vb[changed]), "Kind": "changed",
+                                           "Before": _fmt(va[changed]), "Now": _fmt(vb[changed]), "Kind": N_("changed"),
                                            "USUBJID": m.loc[changed, "USUBJID"]}))
         if date_col:
             dcol = date_col if date_col in key else f"{date_col}_new"
@@ -163,7 +164,8 @@ def retroactive_changes(cur: DataCut, old: DataCut) -> pd.DataFrame:
             known = m["USUBJID"].isin(old_subjects)  # patients new since the old cut have no late entries
             late = (m["_merge"] == "right_only") & dated_new.notna() & (dated_new <= old_cut) & known
             gone = m["_merge"] == "left_only"
-            for mask, kind, before, now in ((late, "entered late", "", "record added"), (gone, "removed", "record", "")):
+            for mask, kind, before, now in ((late, N_("entered late"), "", N_("record added")),
+                                            (gone, N_("removed"), N_("record"), "")):
                 if mask.any():
                     parts.append(pd.DataFrame({"Table": table, "Record": _record(m, key, mask), "Column": "", "Before": before,
                                                "Now": now, "Kind": kind, "USUBJID": m.loc[mask, "USUBJID"]}))

@@ -17,11 +17,14 @@ References
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 from scipy import stats
+
+from components.i18n import N_, _
 
 
 def normal_sample_size(p0: float, p1: float, alpha: float, power: float, sides: int = 2) -> int:
@@ -64,8 +67,8 @@ def normal_test_critical(n: int, p0: float, alpha: float, sides: int = 2) -> int
 # --------------------------------------------------------------------------- the protocol's test
 
 TEST_METHODS = {
-    "normal": "one-sample proportion test (normal approximation)",
-    "exact": "exact binomial test",
+    "normal": N_("one-sample proportion test (normal approximation)"),
+    "exact": N_("exact binomial test"),
 }
 
 
@@ -358,6 +361,28 @@ def operating_characteristics(
         out[f"{label}: PET"] = pet
         out[f"{label}: EN"] = d.n1 + (1 - pet) * (d.n - d.n1)
     return out
+
+
+_OC_LABELS = (
+    (re.compile(r"^Normal test, n=(?P<n>\d+) \(≥(?P<k>\d+) responders\)$"), N_("Normal test, n={n} (≥{k} responders)")),
+    (re.compile(r"^Exact single-stage, n=(?P<n>\d+) \(>(?P<r>\d+)\)$"), N_("Exact single-stage, n={n} (>{r})")),
+    (re.compile(r"^Simon optimal (?P<rule>.+)$"), N_("Simon optimal {rule}")),
+    (re.compile(r"^Simon minimax (?P<rule>.+)$"), N_("Simon minimax {rule}")),
+)
+
+
+def oc_label(column: str) -> str:
+    """A column of :func:`operating_characteristics` as shown (a header, a legend entry) in the run's
+    language; the column names themselves stay English."""
+    base, _sep, suffix = column.partition(": ")
+    if base == "true ORR":
+        return _("true ORR")
+    for pattern, template in _OC_LABELS:
+        m = pattern.match(base)
+        if m:
+            base = _(template).format(**m.groupdict())
+            break
+    return f"{base}: {suffix}" if suffix else base
 
 
 # --------------------------------------------------------------------------- interim monitoring

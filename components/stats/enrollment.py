@@ -22,6 +22,7 @@ import pandas as pd
 from scipy import stats
 
 from components.data.config import StudyConfig
+from components.i18n import _
 
 DAYS_PER_MONTH = 30.4375
 
@@ -65,22 +66,26 @@ class Projection:
     high: pd.Timestamp | None  # 95th percentile
 
     def sentence(self) -> str:
+        """The projection in one sentence, in the run's language."""
         if self.target is None:
-            return (f"{self.enrolled} patients; {self.in_window} in the last {self.window_days} days "
-                    f"({self.rate_per_month:.1f} patients/month). No enrollment target in the study config, so no "
-                    "completion date is projected.")
+            return _("{n} patients; {k} in the last {days} days ({rate} patients/month). No enrollment target in the "
+                     "study config, so no completion date is projected.").format(
+                n=self.enrolled, k=self.in_window, days=self.window_days, rate=f"{self.rate_per_month:.1f}")
         if self.remaining <= 0:
-            return f"The target of {self.target} patients has been reached ({self.enrolled} enrolled)."
+            return _("The target of {target} patients has been reached ({n} enrolled).").format(target=self.target,
+                                                                                             n=self.enrolled)
         if self.in_window == 0:
-            return (f"No patient was enrolled in the last {self.window_days} days: the date of reaching "
-                    f"{self.target} patients cannot be projected from the recent rate.")
+            return _("No patient was enrolled in the last {days} days: the date of reaching {target} patients cannot be "
+                     "projected from the recent rate.").format(days=self.window_days, target=self.target)
         if self.expected is None:
-            return (f"At the current rate of {self.rate_per_month:.2f} patients/month (last {self.window_days} days), "
-                    f"the {self.remaining} remaining patients would take more than a century.")
-        high = f"{self.high:%Y-%m}" if self.high is not None else "more than a century away"
-        return (f"At the current rate of {self.rate_per_month:.1f} patients/month (last {self.window_days} days), "
-                f"{self.target} patients by {self.expected:%Y-%m} (90% prediction interval, allowing for the "
-                f"uncertainty of the rate: {self.low:%Y-%m} to {high}).")
+            return _("At the current rate of {rate} patients/month (last {days} days), the {m} remaining patients would "
+                     "take more than a century.").format(rate=f"{self.rate_per_month:.2f}", days=self.window_days,
+                                                         m=self.remaining)
+        high = f"{self.high:%Y-%m}" if self.high is not None else _("more than a century away")
+        return _("At the current rate of {rate} patients/month (last {days} days), {target} patients by {expected} (90% "
+                 "prediction interval, allowing for the uncertainty of the rate: {low} to {high}).").format(
+            rate=f"{self.rate_per_month:.1f}", days=self.window_days, target=self.target,
+            expected=f"{self.expected:%Y-%m}", low=f"{self.low:%Y-%m}", high=high)
 
 
 def completion_time_distribution(remaining: int | np.ndarray, in_window: int, window_days: float):
@@ -190,10 +195,12 @@ class Flow:
             into[dst] = into.get(dst, 0) + n
         for box, total in out_of.items():
             if box in self.counts and self.counts[box] != total:
-                problems.append(f"{box}: {self.counts[box]} but its branches add up to {total}")
+                problems.append(_("{box}: {n} but its branches add up to {total}").format(box=_(box), n=self.counts[box],
+                                                                                           total=total))
         for box, total in into.items():
             if box in self.counts and self.counts[box] != total:
-                problems.append(f"{box}: {self.counts[box]} but {total} arrive from the box before it")
+                problems.append(_("{box}: {n} but {total} arrive from the box before it").format(
+                    box=_(box), n=self.counts[box], total=total))
         return problems
 
 
