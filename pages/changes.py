@@ -7,9 +7,10 @@ from components.analyses.changes import cut_comparison
 from components.analyses.response import ResponseOptions, response_overview
 from components.figures.export import chromium_available
 from components.figures.safe_text import md
-from components.i18n import _
+from components.i18n import _, language
 from components.reports.deck import build_deck, build_html
 from components.ui import widgets
+from components.ui.deck_builder import in_language
 
 s = widgets.page_header(_("Since last cut"), needs=("adsl",))
 if s is None:
@@ -98,14 +99,15 @@ else:
     st.caption(_("Built from the same analyses as the pages, for the data on screen; rendered when you click (about 10 s)."))
 c1, c2 = st.columns(2)
 filters = as_filters(s.selection)
+lang = language()  # rendered on a click, in the language on screen
 stem = f"{cfg.id}_{s.cut.cutoff_text}"
 if chromium_available():
-    c1.download_button(_("Download the deck (PowerPoint)"), lambda: build_deck(s.cut, cfg, s.compare, filters=filters),
+    c1.download_button(_("Download the deck (PowerPoint)"), lambda: in_language(lang, build_deck, s.cut, cfg, s.compare, None, filters),
                        file_name=f"{stem}.pptx",
                        mime="application/vnd.openxmlformats-officedocument.presentationml.presentation", key="dl_deck")
 else:
     c1.caption(_("The deck needs Chromium on the server for its images (apt-get install chromium)."))
-c2.download_button(_("Download the HTML report"), lambda: build_html(s.cut, cfg, s.compare, filters=filters).encode("utf-8"),
+c2.download_button(_("Download the HTML report"), lambda: in_language(lang, build_html, s.cut, cfg, s.compare, None, filters).encode("utf-8"),
                    file_name=f"{stem}.html", mime="text/html", key="dl_html")
 st.caption(_("The same from the command line: {command}.").format(
     command="`python -m components.deck --data DIR --out deck.pptx --html report.html`"))

@@ -17,10 +17,11 @@ ENDPOINT_KINDS = {"primary": N_("Primary"), "secondary": N_("Secondary"), "explo
 s = widgets.page_header(_("Overview"), needs=())
 if s is not None:
     cfg, cut, view = s.config, s.cut, s.view
-    st.subheader(md(f"{cfg.id} · {cfg.title}"))
-    facts = [f"{cfg.design_text}." if cfg.design_text else "",
-             _("**Population:** {population}.").format(population=cfg.population) if cfg.population else "",
-             _("**Status:** {status}.").format(status=cfg.status) if cfg.status else ""]
+    # the study config's own texts: in Chinese where the study's catalog (locale/.../study.po) has them
+    st.subheader(md(f"{cfg.id} · {_(cfg.title)}"))
+    facts = [f"{_(cfg.design_text)}." if cfg.design_text else "",
+             _("**Population:** {population}.").format(population=_(cfg.population)) if cfg.population else "",
+             _("**Status:** {status}.").format(status=_(cfg.status)) if cfg.status else ""]
     if any(facts):
         st.markdown(" ".join(f for f in facts if f))
 
@@ -61,11 +62,11 @@ if s is not None:
         st.markdown("#### " + _("Endpoints"))
         for kind, items in cfg.endpoints.items():
             st.markdown(_("**{kind}:** {items}").format(kind=_(ENDPOINT_KINDS.get(kind, kind.capitalize())),
-                                                        items="; ".join(items)))
+                                                        items="; ".join(_(i) for i in items)))
         if not cfg.endpoints:
             st.caption(_("No endpoints in the study config."))
         if cfg.arms and not cfg.single_arm:
-            st.markdown(_("**Arms:** {arms}").format(arms=md("; ".join(cfg.arms))))
+            st.markdown(_("**Arms:** {arms}").format(arms=md("; ".join(_(a) for a in cfg.arms))))
         if cfg.lead_site or cfg.principal_investigator:
             st.markdown(_("**Lead site:** {site} · **PI:** {pi}").format(site=cfg.lead_site or "—",
                                                                           pi=cfg.principal_investigator or "—"))

@@ -23,9 +23,9 @@ from components.data.config import StudyConfig, load_config
 from components.data.datasets import DataCut, list_cuts, load_cut
 from components.data.study_match import match_study
 from components.figures.export import image_server, to_image
-from components.figures.plotting import SYNTHETIC_TAG
-from components.figures.style import GREY_87, INK, NAVY_TITLE, TEXT, TEXT_MUTED, TEXT_SOFT, VERMILION
-from components.i18n import _, translate_frame
+from components.figures.plotting import SYNTHETIC_TAG, text_width
+from components.figures.style import CJK_FONT, GREY_87, INK, NAVY_TITLE, TEXT, TEXT_MUTED, TEXT_SOFT, VERMILION
+from components.i18n import _, set_language, translate_frame
 from components.reports.report import ReportItem, build_report, key_numbers_text
 
 SLIDE_W, SLIDE_H = 13.333, 7.5  # inches, 16:9
@@ -62,13 +62,6 @@ SUBTITLE_BOX = (MARGIN, 0.86, SLIDE_W - 2 * MARGIN, 0.34)
 BODY_BOX = (MARGIN, 1.3, SLIDE_W - 2 * MARGIN, 5.5)
 NOTE_BOX = (MARGIN, 6.9, SLIDE_W - 2 * MARGIN, 0.45)
 ROW_H = 0.3  # table row height (11 pt text on one line)
-
-
-def text_width(text: str) -> int:
-    """The width of a text in Latin characters: a Chinese character (East Asian wide) is as wide as two."""
-    import unicodedata
-
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
 def _title(slide, title: str, cut: DataCut, config: StudyConfig, page: str = "") -> None:
@@ -153,8 +146,9 @@ def provenance(cut: DataCut, config: StudyConfig, filters: Filters = ()) -> str:
 
 
 def _title_slide(s, cut: DataCut, config: StudyConfig, compare: DataCut | None, filters: Filters, notes: str) -> None:
-    _text(s, config.title, 0.6, 1.4, 12, 1.6, size=32, bold=True, color=NAVY_TITLE)
-    _text(s, " · ".join(x for x in (config.id, config.design_text) if x), 0.6, 3.0, 12, 0.6, size=16, color=TEXT)
+    # the study config's texts, in the study's catalog language where it has them (locale/.../study.po)
+    _text(s, _(config.title), 0.6, 1.4, 12, 1.6, size=32, bold=True, color=NAVY_TITLE)
+    _text(s, " · ".join(x for x in (config.id, _(config.design_text)) if x), 0.6, 3.0, 12, 0.6, size=16, color=TEXT)
     cutoff = (_("Data cut-off {date} (compared with {previous})").format(date=cut.cutoff_text, previous=compare.cutoff_text)
               if compare else _("Data cut-off {date}").format(date=cut.cutoff_text))
     _text(s, cutoff, 0.6, 3.7, 12, 0.5, size=16, color=TEXT)
@@ -202,9 +196,36 @@ def build_deck(cut: DataCut, config: StudyConfig, compare: DataCut | None = None
                 if item.note:
                     _text(slide, item.note, *NOTE_BOX, size=11, color=TEXT_SOFT)
                 slide.notes_slide.notes_text_frame.text = notes
+    east_asian_font(prs)
     out = io.BytesIO()
     prs.save(out)
     return out.getvalue()
+
+
+def east_asian_font(prs) -> None:
+    """Name the CJK font (style.CJK_FONT) as every run's East Asian typeface (``a:ea``): PowerPoint and
+    LibreOffice then draw Chinese with it instead of a fallback that may lack the glyphs."""
+    from pptx.oxml.ns import qn
+
+    def runs(shape):
+        if shape.has_text_frame:
+            for para in shape.text_frame.paragraphs:
+                yield from para.runs
+        if getattr(shape, "has_table", False) and shape.has_table:
+            for row in shape.table.rows:
+                for cell in row.cells:
+                    for para in cell.text_frame.paragraphs:
+                        yield from para.runs
+
+    for slide in prs.slides:
+        for shape in slide.shapes:
+            for run in runs(shape):
+                rpr = run._r.get_or_add_rPr()
+                ea = rpr.find(qn("a:ea"))
+                if ea is None:
+                    ea = rpr.makeelement(qn("a:ea"), {})
+                    rpr.append(ea)
+                ea.set("typeface", CJK_FONT)
 
 
 def _slide_table(item: ReportItem) -> pd.DataFrame | None:
@@ -265,6 +286,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--out", type=Path, help="the PowerPoint file to write")
     ap.add_argument("--html", type=Path, help="the HTML report to write")
     ap.add_argument("--config", type=Path, help="the study config (default: data/study.toml)")
+    ap.add_argument("--lang", help="en or zh (中文); default: the study config's [display] language")
     args = ap.parse_args(argv)
     if not args.out and not args.html:
         ap.error("give --out and/or --html")
@@ -279,6 +301,7 @@ def main(argv: list[str] | None = None) -> int:
     if match.message:
         print(f"note: {match.message}", file=sys.stderr)
     config = match.config
+    set_language(args.lang or config.language)
     if args.out:
         args.out.write_bytes(build_deck(cut, config, compare))
         print(f"wrote {args.out}")
