@@ -105,6 +105,7 @@ def km_figure(
     last_time = max((float(c.km.times.max()) for c in curves if c.km.n), default=0.0) / days_per_month
     xmax = max(xmax, last_time)
     traces: list[go.Scatter] = []  # added at once; row 1 on x/y, the table (row 2) on x2/y2
+    month, at_risk, so_far, censored_at = _("Month"), _("At risk"), _("events so far"), _("censored at month")
     for c in curves:
         tab = c.km.table
         x = np.concatenate([[0.0], tab["time"].to_numpy(float) / days_per_month])
@@ -129,9 +130,9 @@ def km_figure(
         traces.append(go.Scatter(
             x=x, y=y, mode="lines", name=c.label, legendgroup=c.label,
             line={"color": c.color, "width": 2.4, "shape": "hv"}, customdata=custom,
-            hovertemplate=(f"<b>{c.label}</b><br>{_('Month')} %{{x:.1f}}<br>S(t) %{{y:.1%}} "
-                           f"(95% CI %{{customdata[2]:.1%}}–%{{customdata[3]:.1%}})<br>{_('At risk')} %{{customdata[0]}}, "
-                           f"{_('events so far')} %{{customdata[1]}}<extra></extra>"),
+            hovertemplate=(f"<b>{c.label}</b><br>{month} %{{x:.1f}}<br>S(t) %{{y:.1%}} "
+                           f"(95% CI %{{customdata[2]:.1%}}–%{{customdata[3]:.1%}})<br>{at_risk} %{{customdata[0]}}, "
+                           f"{so_far} %{{customdata[1]}}<extra></extra>"),
         ))
         if show_censor:
             cens = tab[tab["n_censor"] > 0]
@@ -140,7 +141,7 @@ def km_figure(
                     x=cens["time"] / days_per_month, y=cens["surv"], mode="markers", name=_("Censored"),
                     legendgroup=c.label, showlegend=False,
                     marker={"symbol": "line-ns-open", "size": 11, "color": c.color, "line": {"width": 2, "color": c.color}},
-                    hovertemplate=f"{c.label}: {_('censored at month')} %{{x:.1f}}<extra></extra>",
+                    hovertemplate=f"{c.label}: {censored_at} %{{x:.1f}}<extra></extra>",
                 ))
         if show_median and not np.isnan(c.km.median):
             med = c.km.median / days_per_month

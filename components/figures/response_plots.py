@@ -107,6 +107,7 @@ def waterfall_figure(
     fig = go.Figure()
     n = len(bars)
     x = list(range(n))
+    site, change, lesion = _("Site"), _("Best change"), _("New lesion")
     if n:
         bars = bars.assign(X=x, Y=np.minimum(bars["BEST_PCHG"], cap))
         cats, colors, labels = _category_colors(bars[color_by], color_by, site_names, arm_order)
@@ -125,9 +126,9 @@ def waterfall_figure(
                          sub["BOR"], sub["BEST_PCHG"].round(1), sub["P95STAT"],
                          np.where(sub["NEW_LESION"], _("yes"), _("no"))], axis=-1),
                     hovertemplate=(
-                        f"<b>%{{customdata[0]}}</b><br>{_('Site')}: %{{customdata[1]}}<br>BOR: %{{customdata[2]}}"
-                        f"<br>{_('Best change')}: %{{customdata[3]}}%<br>p95HER2: %{{customdata[4]}}"
-                        f"<br>{_('New lesion')}: %{{customdata[5]}}<extra></extra>"
+                        f"<b>%{{customdata[0]}}</b><br>{site}: %{{customdata[1]}}<br>BOR: %{{customdata[2]}}"
+                        f"<br>{change}: %{{customdata[3]}}%<br>p95HER2: %{{customdata[4]}}"
+                        f"<br>{lesion}: %{{customdata[5]}}<extra></extra>"
                     ),
                     width=0.8,  # explicit: plotly otherwise sizes a trace's bars from its own gaps
                     text=sub["BOR"] if show_letters else None,
@@ -225,6 +226,7 @@ def spider_figure(
     of one best response share a trace (a legend entry each, light to send)."""
     fig = go.Figure()
     n_pat = data["USUBJID"].nunique()
+    week, change, visit = _("Week"), _("Change"), _("Visit response")
     hover = n_pat <= HOVER_LIMIT
     trace = go.Scatter if n_pat <= 1000 else go.Scattergl
     d = data.assign(Y=np.minimum(data["PCHG"], cap + 10).round(1), WEEK=data["WEEK"].round(1),
@@ -238,9 +240,9 @@ def spider_figure(
             line={"color": BOR_COLORS.get(bor, MISSING_COLOR), "width": 2}, marker={"size": 5},
             opacity=0.25 if highlight else 1.0, connectgaps=False,
             customdata=np.stack([arr["USUBJID"], arr["PCHG"], arr["OVR"]], axis=-1) if hover else None,
-            hovertemplate=(f"<b>%{{customdata[0]}}</b><br>{_('Week')} %{{x}}<br>{_('Change')} %{{customdata[1]:.1f}}%<br>"
-                           f"{_('Visit response')}: %{{customdata[2]}}<extra></extra>") if hover
-            else f"{_('Week')} %{{x}}: %{{y}}%<extra>" + _(BOR_LABELS.get(bor, bor)) + "</extra>",
+            hovertemplate=(f"<b>%{{customdata[0]}}</b><br>{week} %{{x}}<br>{change} %{{customdata[1]:.1f}}%<br>"
+                           f"{visit}: %{{customdata[2]}}<extra></extra>") if hover
+            else f"{week} %{{x}}: %{{y}}%<extra>" + _(BOR_LABELS.get(bor, bor)) + "</extra>",
         ))
     if highlight is not None and highlight in set(full["USUBJID"]):
         h = full[full["USUBJID"] == highlight]
@@ -248,8 +250,8 @@ def spider_figure(
         fig.add_trace(go.Scatter(x=h["WEEK"], y=h["Y"], mode="lines+markers", name=f"{highlight}",
                                  line={"color": BOR_COLORS.get(bor, MISSING_COLOR), "width": 4}, marker={"size": 8},
                                  customdata=np.stack([h["USUBJID"], h["PCHG"], h["OVR"]], axis=-1),
-                                 hovertemplate=f"<b>%{{customdata[0]}}</b><br>{_('Week')} %{{x}}<br>{_('Change')} "
-                                               f"%{{customdata[1]:.1f}}%<br>{_('Visit response')}: %{{customdata[2]}}"
+                                 hovertemplate=f"<b>%{{customdata[0]}}</b><br>{week} %{{x}}<br>{change} "
+                                               f"%{{customdata[1]:.1f}}%<br>{visit}: %{{customdata[2]}}"
                                                "<extra></extra>"))
     faded = 0.3 if highlight else 1.0
     pdv = d[d["IS_PD"]]
