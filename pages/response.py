@@ -28,7 +28,9 @@ if s is None:
 cfg, rules, design = s.config, s.config.response, s.config.design
 
 c1 = c2 = c3 = widgets.control_row("top")
-population = c1.radio(_("Population"), list(POPULATIONS), format_func=lambda v: _(POPULATIONS[v]), horizontal=True,
+# labels translated now (a format_func may also be called outside this run, e.g. by AppTest)
+population = c1.radio(_("Population"), list(POPULATIONS), format_func={k: _(v) for k, v in POPULATIONS.items()}.get,
+                      horizontal=True,
                       key="resp_pop",
                       help=_("Response-evaluable: EFFFL = Y (the primary analysis). All treated: SAFFL = Y."))
 confirmed = c2.toggle(_("Confirmed responses"), value=rules.confirmed_default, key="resp_confirmed",
@@ -90,7 +92,7 @@ if not cfg.single_arm:
         arm_pops = efficacy_populations(cfg, s.view.tables["adsl"])
         main_pop = efficacy_population(cfg, s.view.tables["adsl"]) or population
         arm_pop = st.radio(_("Population (by arm)"), list(arm_pops), index=list(arm_pops).index(main_pop),
-                           format_func=lambda v: _(arm_pops[v]), horizontal=True, key="resp_arm_pop",
+                           format_func={k: _(v) for k, v in arm_pops.items()}.get, horizontal=True, key="resp_arm_pop",
                            help=_("Efficacy by planned arm in the intent-to-treat population (the protocol's "
                                   "analysis); per-protocol where ADSL flags it (PPROTFL)."))
         ba = widgets.run(response_by_arm, s, s.options(ArmsOptions, population=arm_pop, confirmed=confirmed,
@@ -125,7 +127,7 @@ with widgets.guard(_("The waterfall")):
     # one row that wraps on a narrow screen; each control as wide as its label (columns cut the labels)
     w1 = w2 = w3 = w4 = widgets.control_row()
     color_by = w1.segmented_control(_("Colour by"), [c for c in COLOR_BY if c == "BOR" or c in s.cut.tables["adsl"]],
-                                    format_func=lambda v: _(COLOR_BY[v]), default="BOR",
+                                    format_func={k: _(v) for k, v in COLOR_BY.items()}.get, default="BOR",
                                     key="wf_color") or "BOR"
     cap = w2.number_input(_("Cap bars at (%)"), min_value=20, max_value=1000, step=20, value=int(rules.waterfall_cap_pct),
                           key="wf_cap", width=150)
@@ -149,7 +151,7 @@ with widgets.guard(_("The spider plot")):
     clicked = st.session_state.get("spider_click")
     hl = st.selectbox(_("Highlight a patient (or click a line)"), choices, key="spider_hl",
                       index=choices.index(clicked) if clicked in choices else 0,
-                      format_func=lambda v: _("(none)") if v == "(none)" else v)
+                      format_func={**{c: c for c in choices}, "(none)": _("(none)")}.get)
     highlight = None if hl == "(none)" else hl
     sp = widgets.run(spider, s, s.options(SpiderOptions, **common, highlight_subject=highlight, cap=float(cap)))
     if sp.figure is None:

@@ -34,14 +34,14 @@ conf_type = c2.selectbox(_("95% CI transform"), ["log-log", "log", "plain"],
                                 "survfit default; plain: linear. The median's CI (Brookmeyer–Crowley) uses the same "
                                 "one."))
 pops = populations(cfg, adsl)
-population = c3.radio(_("Population"), list(pops), horizontal=True, key="surv_pop", format_func=lambda v: _(pops[v]),
+population = c3.radio(_("Population"), list(pops), horizontal=True, key="surv_pop", format_func={k: _(v) for k, v in pops.items()}.get,
                       help=_("Randomized studies: efficacy in the intent-to-treat population by planned arm; safety "
                              "population by actual arm."))
 candidates = group_candidates(adsl)
 arm = arm_column(cfg, adsl, population)
 choices = ["(none)", *candidates]
 group_by = c4.selectbox(_("Compare"), choices, index=choices.index(arm) if arm in choices else 0,
-                        key=f"surv_group_{arm}", format_func=lambda v: _("(none)") if v == "(none)" else v,
+                        key=f"surv_group_{arm}", format_func={**{c: c for c in choices}, "(none)": _("(none)")}.get,
                         help=_("The arms (randomized studies: against the reference arm of the study config), or any "
                                "categorical ADSL column: one curve each, log-rank test and Cox hazard ratio."))
 

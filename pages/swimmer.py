@@ -58,7 +58,8 @@ if points:
     if subj:
         st.switch_page("pages/patient.py", query_params={"patient": subj})
 
-pick = st.selectbox(_("Open a patient's profile"), ["(choose)"] + list(res.tables["order"]["USUBJID"]), key="sw_pick",
-                    format_func=lambda v: _("(choose)") if v == "(choose)" else v)
+picks = ["(choose)"] + list(res.tables["order"]["USUBJID"])
+pick = st.selectbox(_("Open a patient's profile"), picks, key="sw_pick",
+                    format_func={**{c: c for c in picks}, "(choose)": _("(choose)")}.get)
 if pick != "(choose)":
     st.page_link("pages/patient.py", label=_("Profile of {patient}").format(patient=pick), query_params={"patient": pick})

@@ -107,8 +107,8 @@ class PrimaryEndpoint:
                    if self.more_needed == 1 else
                    _("So far, in the whole study: {responders} responders among {evaluable} response-evaluable "
                      "patients — {more} more responders needed among patients without a confirmed response yet."))
-        return rule + " " + now.format(responders=self.responders, evaluable=self.evaluable, more=self.more_needed,
-                                       to_come=self.still_to_come)
+        return _("{rule} {now}").format(rule=rule, now=now.format(responders=self.responders, evaluable=self.evaluable, more=self.more_needed,
+                                                                to_come=self.still_to_come))
 
     def table(self) -> pd.DataFrame:
         """The decision as a two-column table (for the deck and the report)."""
