@@ -4,10 +4,11 @@ import streamlit as st
 
 from components.analyses.patient import PatientOptions, find_patient, patient_profile
 from components.figures.safe_text import md
+from components.i18n import _
 from components.stats.swimmer import short_id
 from components.ui import widgets
 
-s = widgets.page_header("Patient profile", needs=("adsl",))
+s = widgets.page_header(_("Patient profile"), needs=("adsl",))
 if s is None:
     st.stop()
 cfg = s.config
@@ -23,15 +24,15 @@ if asked is not None:
     chosen = found.usubjid
     if found.message:
         st.warning(md(found.message))
-subj = st.selectbox("Patient", all_ids, index=all_ids.index(chosen) if chosen in all_ids else None,
-                    key=f"patient_{chosen}", placeholder="Choose a patient",
-                    help="The page address carries the patient (?patient=…), so the link can be shared.")
+subj = st.selectbox(_("Patient"), all_ids, index=all_ids.index(chosen) if chosen in all_ids else None,
+                    key=f"patient_{chosen}", placeholder=_("Choose a patient"),
+                    help=_("The page address carries the patient (?patient=…), so the link can be shared."))
 if subj is None:
     st.stop()
 if st.query_params.get("patient") != subj:
     st.query_params["patient"] = subj
 if subj not in set(s.view.tables["adsl"]["USUBJID"]):
-    st.caption("This patient is outside the sidebar filters; the profile shows them anyway.")
+    st.caption(_("This patient is outside the sidebar filters; the profile shows them anyway."))
 
 res = widgets.run(patient_profile, s, s.options(PatientOptions, usubjid=subj))
 n = res.numbers
@@ -42,20 +43,21 @@ with left:
     st.markdown(f"### {md(short_id(subj))}")
     st.caption(md(cfg.site_name(sites[subj])))
     if bor:
-        st.metric("BOR, confirmed", md(bor), help="Best overall response (RECIST 1.1), confirmed.")
+        st.metric(_("BOR, confirmed"), md(bor), help=_("Best overall response (RECIST 1.1), confirmed."))
         if derived and derived != bor:
-            st.caption(f"ADRS gives {md(bor)}; the app's RECIST 1.1 derivation gives {md(derived)} (see the Response page).")
+            st.caption(_("ADRS gives {given}; the app's RECIST 1.1 derivation gives {derived} (see the Response page).")
+                       .format(given=md(bor), derived=md(derived)))
     skip = ("Patient", "Best overall response", "Derived by the app")
     for k, v in n.items():
         if k not in skip:
-            st.markdown(f"**{k}:** {md(v)}")
+            st.markdown(f"**{_(k)}:** {md(v)}")
 with right:
     widgets.show_figure(res, "profile", filename=f"profile_{short_id(subj)}")
 
-tabs = st.tabs(list(res.tables))
+tabs = st.tabs([_(name) for name in res.tables])
 for tab, (name, df) in zip(tabs, res.tables.items(), strict=True):
     with tab:
         if df.empty:
-            st.caption("No rows for this patient.")
+            st.caption(_("No rows for this patient."))
         else:
-            widgets.table(df, width="stretch", deck=(f"patient_{subj}_{name}", f"{short_id(subj)}: {name}"), result=res)
+            widgets.table(df, width="stretch", deck=(f"patient_{subj}_{name}", f"{short_id(subj)}: {_(name)}"), result=res)

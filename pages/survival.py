@@ -13,46 +13,48 @@ from components.analyses.survival import (
 )
 from components.figures.safe_text import md
 from components.figures.style import p_value_text
+from components.i18n import _
 from components.stats.survival import ENDPOINTS
 from components.ui import widgets
 
-s = widgets.page_header("Survival", needs=("adsl",))
+s = widgets.page_header(_("Survival"), needs=("adsl",))
 if s is None:
     st.stop()
 cfg, sv = s.config, s.config.survival
 adsl = s.view.tables["adsl"]
 
 c1, c2, c3, c4 = st.columns([2.2, 1.3, 1.6, 1.8])
-endpoint = c1.segmented_control("Endpoint", list(ENDPOINTS), format_func={"PFS": "PFS", "OS": "OS", "DOR": "DoR"}.get,
+endpoint = c1.segmented_control(_("Endpoint"), list(ENDPOINTS), format_func={"PFS": "PFS", "OS": "OS", "DOR": "DoR"}.get,
                                 default="PFS", key="surv_endpoint",
-                                help="PFS: progression-free survival; OS: overall survival; DoR: duration of response "
-                                     "(responders, from the first confirmed CR/PR).") or "PFS"
-conf_type = c2.selectbox("95% CI transform", ["log-log", "log", "plain"],
+                                help=_("PFS: progression-free survival; OS: overall survival; DoR: duration of response "
+                                       "(responders, from the first confirmed CR/PR).")) or "PFS"
+conf_type = c2.selectbox(_("95% CI transform"), ["log-log", "log", "plain"],
                          index=["log-log", "log", "plain"].index(sv.conf_type), key="surv_conf",
-                         help="Pointwise CI from Greenwood's variance. log-log: SAS and lifelines default; log: R's "
-                              "survfit default; plain: linear. The median's CI (Brookmeyer–Crowley) uses the same one.")
+                         help=_("Pointwise CI from Greenwood's variance. log-log: SAS and lifelines default; log: R's "
+                                "survfit default; plain: linear. The median's CI (Brookmeyer–Crowley) uses the same "
+                                "one."))
 pops = populations(cfg, adsl)
-population = c3.radio("Population", list(pops), horizontal=True, key="surv_pop", format_func=pops.get,
-                      help="Randomized studies: efficacy in the intent-to-treat population by planned arm; safety "
-                           "population by actual arm.")
+population = c3.radio(_("Population"), list(pops), horizontal=True, key="surv_pop", format_func={k: _(v) for k, v in pops.items()}.get,
+                      help=_("Randomized studies: efficacy in the intent-to-treat population by planned arm; safety "
+                             "population by actual arm."))
 candidates = group_candidates(adsl)
 arm = arm_column(cfg, adsl, population)
 choices = ["(none)", *candidates]
-group_by = c4.selectbox("Compare", choices, index=choices.index(arm) if arm in choices else 0,
-                        key=f"surv_group_{arm}",
-                        help="The arms (randomized studies: against the reference arm of the study config), or any "
-                             "categorical ADSL column: one curve each, log-rank test and Cox hazard ratio.")
+group_by = c4.selectbox(_("Compare"), choices, index=choices.index(arm) if arm in choices else 0,
+                        key=f"surv_group_{arm}", format_func={**{c: c for c in choices}, "(none)": _("(none)")}.get,
+                        help=_("The arms (randomized studies: against the reference arm of the study config), or any "
+                               "categorical ADSL column: one curve each, log-rank test and Cox hazard ratio."))
 
 o1 = o2 = o3 = o4 = o5 = widgets.control_row()  # wraps; fixed columns cut "Events and cens…" at 1400 px
-show_ci = o1.toggle("CI band", value=group_by == "(none)", key=f"surv_ci_{group_by == '(none)'}",
-                    help="On by default for one curve; off when groups are compared, where bands overlap.")
-y_pct = o2.toggle("Y axis in %", value=True, key="surv_pct")
-kmunicate = o3.toggle("Events and censored", value=True, key="surv_kmunicate",
-                      help="KMunicate table under the plot (Morris et al., BMJ Open 2019): at risk, cumulative events "
-                           "and cumulative censored at each tick, adding up to N. Off: number at risk only.")
-tick = o4.number_input("X tick (months)", min_value=1, max_value=12, value=int(sv.tick_months), key="surv_tick",
+show_ci = o1.toggle(_("CI band"), value=group_by == "(none)", key=f"surv_ci_{group_by == '(none)'}",
+                    help=_("On by default for one curve; off when groups are compared, where bands overlap."))
+y_pct = o2.toggle(_("Y axis in %"), value=True, key="surv_pct")
+kmunicate = o3.toggle(_("Events and censored"), value=True, key="surv_kmunicate",
+                      help=_("KMunicate table under the plot (Morris et al., BMJ Open 2019): at risk, cumulative events "
+                             "and cumulative censored at each tick, adding up to N. Off: number at risk only."))
+tick = o4.number_input(_("X tick (months)"), min_value=1, max_value=12, value=int(sv.tick_months), key="surv_tick",
                        width=140)
-landmarks = o5.multiselect("Landmarks (months)", [3, 6, 9, 12, 18, 24, 36], default=[int(m) for m in sv.landmark_months],
+landmarks = o5.multiselect(_("Landmarks (months)"), [3, 6, 9, 12, 18, 24, 36], default=[int(m) for m in sv.landmark_months],
                            key="surv_landmarks", width=260)
 
 res = widgets.run(kaplan_meier_endpoint, s, s.options(
@@ -66,54 +68,56 @@ if not d.origin:
 for note in res.notes:
     st.info(note)
 if res.figure is None:
-    st.info(f"No patient in this population has {ENDPOINTS[endpoint]} data"
-            + (" (no responders yet)." if endpoint == "DOR" else "."))
+    st.info((_("No patient in this population has {endpoint} data (no responders yet).") if endpoint == "DOR"
+             else _("No patient in this population has {endpoint} data.")).format(endpoint=_(ENDPOINTS[endpoint])))
     st.stop()
 
 # headline numbers
 m = widgets.metric_row(4)
-m[0].metric("Patients", res.numbers["Patients"])
-m[1].metric("Events", res.numbers["Events"], help="Progression or death" if endpoint != "OS" else "Deaths")
-m[2].metric("Median, months (95% CI)", res.numbers["Median, months (95% CI)"],
-            help=f"Brookmeyer–Crowley, {conf_type} transform, as R survfit.")
+m[0].metric(_("Patients"), res.numbers["Patients"])
+m[1].metric(_("Events"), res.numbers["Events"], help=_("Progression or death") if endpoint != "OS" else _("Deaths"))
+m[2].metric(_("Median, months (95% CI)"), res.numbers["Median, months (95% CI)"],
+            help=_("Brookmeyer–Crowley, {transform} transform, as R survfit.").format(transform=conf_type))
 fu = res.numbers["Median follow-up, months"]
-m[3].metric("Median follow-up, months", f"{fu:.1f}" if fu is not None else "NR",
-            help="Reverse Kaplan–Meier (censoring as the event).")
+m[3].metric(_("Median follow-up, months"), f"{fu:.1f}" if fu is not None else "NR",
+            help=_("Reverse Kaplan–Meier (censoring as the event)."))
 widgets.show_figure(res, f"km_{endpoint}", data=res.tables["at_risk"], filename=f"km_{endpoint.lower()}",
-                    data_label="At risk, events and censored at each tick (CSV)")
+                    data_label=_("At risk, events and censored at each tick (CSV)"))
 
-st.subheader("Numbers")
-st.dataframe(res.tables["numbers"], hide_index=True, width="stretch")
-st.caption(f"Landmark rates with pointwise 95% CI ({conf_type}); n.e. = not estimable (follow-up shorter than the "
-           "landmark, or a log-log interval while no event has happened); NR = not reached.")
-widgets.csv_download(res.tables["numbers"], f"{endpoint.lower()}_numbers.csv", "Download the numbers (CSV)",
+st.subheader(_("Numbers"))
+widgets.table(res.tables["numbers"], width="stretch")
+st.caption(_("Landmark rates with pointwise 95% CI ({transform}); n.e. = not estimable (follow-up shorter than the "
+             "landmark, or a log-log interval while no event has happened); NR = not reached.").format(transform=conf_type))
+widgets.csv_download(res.tables["numbers"], f"{endpoint.lower()}_numbers.csv", _("Download the numbers (CSV)"),
                      key="dl_surv_numbers")
-widgets.table_to_deck(f"surv_numbers_{endpoint}", f"{res.title}: numbers", res.tables["numbers"], res)
+widgets.table_to_deck(f"surv_numbers_{endpoint}", _("{title}: numbers").format(title=res.title), res.tables["numbers"], res)
 
 cmp = d.comparison
 if cmp is not None:
-    group_label = res.title.split(" by ", 1)[1] if " by " in res.title else group_by
-    st.subheader(f"Comparison by {group_label}")
-    small = [str(r["Group"]) for _, r in res.tables["numbers"].iterrows() if r["N"] < sv.small_group_n]
+    group_label = d.group_label or group_by
+    st.subheader(_("Comparison by {group}").format(group=group_label))
+    small = [str(r["Group"]) for _i, r in res.tables["numbers"].iterrows() if r["N"] < sv.small_group_n]
     if small:
-        st.warning(f"Small groups ({md(', '.join(small))}: fewer than {sv.small_group_n} patients): the log-rank test and "
-                   "hazard ratios are unstable and exploratory.")
-    st.markdown(f"Log-rank test: χ² = {cmp.logrank_chisq:.2f} on {cmp.df} df, **{p_value_text(cmp.logrank_p)}**"
+        st.warning(_("Small groups ({groups}: fewer than {n} patients): the log-rank test and hazard ratios are unstable "
+                     "and exploratory.").format(groups=md(", ".join(small)), n=sv.small_group_n))
+    st.markdown(_("Log-rank test: χ² = {chisq} on {df} df, **{p}**").format(
+        chisq=f"{cmp.logrank_chisq:.2f}", df=cmp.df, p=p_value_text(cmp.logrank_p))
                 + (f" ({widgets.SUBGROUP_TAG})" if s.filtered else "") + ".")
     if "hazard_ratios" in res.tables:
         hr = res.tables["hazard_ratios"].rename(columns={"p (Wald)": widgets.p_label(s, "p (Wald)")})
-        st.dataframe(hr, hide_index=True, width="stretch")
-        widgets.table_to_deck(f"surv_hr_{endpoint}", f"{res.title}: hazard ratios", hr, res)
-        st.caption("Cox proportional-hazards model per group against the reference (Efron ties, as R coxph). An HR is "
-                   "not estimable when a group has no events.")
+        widgets.table(hr, width="stretch")
+        widgets.table_to_deck(f"surv_hr_{endpoint}", _("{title}: hazard ratios").format(title=res.title), hr, res)
+        st.caption(_("Cox proportional-hazards model per group against the reference (Efron ties, as R coxph). An HR is "
+                     "not estimable when a group has no events."))
     if "stratified" in res.tables:
-        st.markdown("**Stratified by the randomization factors** (the protocol's primary comparison)")
-        st.dataframe(res.tables["stratified"], hide_index=True, width="stretch")
-        widgets.table_to_deck(f"surv_strat_{endpoint}", f"{res.title}: stratified comparison", res.tables["stratified"], res)
+        st.markdown(_("**Stratified by the randomization factors** (the protocol's primary comparison)"))
+        widgets.table(res.tables["stratified"], width="stretch")
+        widgets.table_to_deck(f"surv_strat_{endpoint}", _("{title}: stratified comparison").format(title=res.title),
+                              res.tables["stratified"], res)
     widgets.subgroup_caption(s)
     if not cfg.single_arm and "TRT01" in str(group_by):
-        with widgets.guard("Subgroup forest plot"):
-            st.subheader("Subgroups")
+        with widgets.guard(_("Subgroup forest plot")):
+            st.subheader(_("Subgroups"))
             fo = widgets.run(forest, s, s.options(ForestOptions, endpoint=endpoint, population=population))
             if fo.figure is not None:
                 widgets.show_figure(fo, f"forest_{endpoint}", data=fo.tables["forest"], filename=f"forest_{endpoint.lower()}")
@@ -121,4 +125,4 @@ if cmp is not None:
             else:
                 st.caption(" ".join(fo.notes))
 elif cfg.single_arm:
-    st.caption("Single-arm study: no hazard ratio or p-value on the main curve; choose a subgroup to compare.")
+    st.caption(_("Single-arm study: no hazard ratio or p-value on the main curve; choose a subgroup to compare."))

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from components.data.config import Design
+from components.i18n import _
 from components.stats.design import DecisionRule, ProportionTest, decision_rule, proportion_test
 from components.stats.recist import ResponseRate, response_rate
 
@@ -86,15 +87,28 @@ class PrimaryEndpoint:
     def sentence(self) -> str:
         """The decision in words (plain text; numbers only, no data values)."""
         r = self.rule
-        head = (f"At the final analysis of {r.n} evaluable patients, H0 (ORR ≤ {r.p0:.0%}) is rejected with "
-                f"≥ {r.critical} responders ({r.name}, {r.alpha_text}). So far, in the whole study: {self.responders} responders among {self.evaluable} response-evaluable "
-                "patients — ")
+        rule = _("At the final analysis of {n} evaluable patients, H0 (ORR ≤ {p0}) is rejected with ≥ {critical} "
+                 "responders ({test}, {alpha}).").format(n=r.n, p0=f"{r.p0:.0%}", critical=r.critical, test=r.name,
+                                                         alpha=r.alpha_text)
+        # the second sentence whole in each case (the languages order its parts differently)
         if self.more_needed == 0:
-            return head + "the threshold is already reached."
-        tail = (f"{self.more_needed} more responder{'s' if self.more_needed > 1 else ''} needed"
-                + (f" among the {self.still_to_come} evaluable patients still to come and those without a confirmed "
-                   "response yet." if self.still_to_come else " among patients without a confirmed response yet."))
-        return head + tail
+            now = _("So far, in the whole study: {responders} responders among {evaluable} response-evaluable "
+                    "patients — the threshold is already reached.")
+        elif self.still_to_come:
+            now = (_("So far, in the whole study: {responders} responders among {evaluable} response-evaluable "
+                     "patients — {more} more responder needed among the {to_come} evaluable patients still to come "
+                     "and those without a confirmed response yet.") if self.more_needed == 1 else
+                   _("So far, in the whole study: {responders} responders among {evaluable} response-evaluable "
+                     "patients — {more} more responders needed among the {to_come} evaluable patients still to come "
+                     "and those without a confirmed response yet."))
+        else:
+            now = (_("So far, in the whole study: {responders} responders among {evaluable} response-evaluable "
+                     "patients — {more} more responder needed among patients without a confirmed response yet.")
+                   if self.more_needed == 1 else
+                   _("So far, in the whole study: {responders} responders among {evaluable} response-evaluable "
+                     "patients — {more} more responders needed among patients without a confirmed response yet."))
+        return _("{rule} {now}").format(rule=rule, now=now.format(responders=self.responders, evaluable=self.evaluable, more=self.more_needed,
+                                                                to_come=self.still_to_come))
 
     def table(self) -> pd.DataFrame:
         """The decision as a two-column table (for the deck and the report)."""
@@ -102,13 +116,17 @@ class PrimaryEndpoint:
         now = "—" if not t.n else f"{t.k}/{t.n} = {t.k / t.n:.1%}"
         stat = f"z = {t.statistic:.2f}, " if t.method == "normal" and t.n else ""
         rows = [
-            ("Protocol's test", f"{r.name}, {r.alpha_text}; H0 ORR ≤ {r.p0:.0%}, H1 {r.p1:.0%}"),
-            ("Decision rule (final analysis)", f"reject H0 with ≥ {r.critical} responders of {r.n} evaluable"),
-            ("Now, whole study", f"{now} response-evaluable; {self.more_needed} more responder(s) needed"
-             if self.more_needed else f"{now} response-evaluable; threshold reached"),
-            ("Protocol's test now", "—" if not t.n else f"{stat}{t.p_text}: {t.verdict}"),
-            ("Sensitivity: exact binomial test", "—" if not e.n else
-             f"≥ {r.exact_critical} of {r.n} needed; now {e.p_text}: {e.verdict}"),
+            (_("Protocol's test"), _("{test}, {alpha}; H0 ORR ≤ {p0}, H1 {p1}").format(
+                test=r.name, alpha=r.alpha_text, p0=f"{r.p0:.0%}", p1=f"{r.p1:.0%}")),
+            (_("Decision rule (final analysis)"), _("reject H0 with ≥ {critical} responders of {n} evaluable").format(
+                critical=r.critical, n=r.n)),
+            (_("Now, whole study"), (_("{now} response-evaluable; {more} more responder(s) needed") if self.more_needed
+                                     else _("{now} response-evaluable; threshold reached")).format(
+                now=now, more=self.more_needed)),
+            (_("Protocol's test now"), "—" if not t.n else f"{stat}{t.p_text}: {t.verdict}"),
+            (_("Sensitivity: exact binomial test"), "—" if not e.n else
+             _("≥ {critical} of {n} needed; now {p}: {verdict}").format(critical=r.exact_critical, n=r.n, p=e.p_text,
+                                                                       verdict=e.verdict)),
         ]
         return pd.DataFrame(rows, columns=["Item", "Value"])
 
@@ -116,13 +134,16 @@ class PrimaryEndpoint:
         """The other rule, with the real size of the protocol's rule on the binomial distribution."""
         r = self.rule
         if r.method == "exact":
-            return (f"The exact binomial test is the protocol's test here (one-sided α = {r.alpha / r.sides:g}; actual "
-                    f"size {r.actual_alpha:.1%}, power at H1 {r.actual_power:.0%}).")
-        return (f"Sensitivity analysis — exact binomial test at one-sided α = {r.alpha / r.sides:g}: at {r.n} evaluable "
-                f"patients it needs ≥ {r.exact_critical} responders; now {self.exact.p_text}, "
-                f"{self.exact.verdict}. Evaluated on the binomial distribution, the protocol's rule "
-                f"(≥ {r.critical} of {r.n}) has a one-sided type I error of {r.actual_alpha:.1%} (nominal "
-                f"{r.alpha / r.sides:.1%}) and power {r.actual_power:.0%} at H1 {r.p1:.0%}.")
+            return _("The exact binomial test is the protocol's test here (one-sided α = {alpha}; actual size "
+                     "{size}, power at H1 {power}).").format(alpha=f"{r.alpha / r.sides:g}", size=f"{r.actual_alpha:.1%}",
+                                                            power=f"{r.actual_power:.0%}")
+        return _("Sensitivity analysis — exact binomial test at one-sided α = {alpha}: at {n} evaluable patients it "
+                 "needs ≥ {exact_critical} responders; now {p}, {verdict}. Evaluated on the binomial distribution, the "
+                 "protocol's rule (≥ {critical} of {n}) has a one-sided type I error of {size} (nominal {nominal}) and "
+                 "power {power} at H1 {p1}.").format(
+            alpha=f"{r.alpha / r.sides:g}", n=r.n, exact_critical=r.exact_critical, p=self.exact.p_text,
+            verdict=self.exact.verdict, critical=r.critical, size=f"{r.actual_alpha:.1%}",
+            nominal=f"{r.alpha / r.sides:.1%}", power=f"{r.actual_power:.0%}", p1=f"{r.p1:.0%}")
 
 
 def primary_endpoint(adsl: pd.DataFrame, bor: pd.DataFrame, design: Design | None) -> PrimaryEndpoint | None:

@@ -11,10 +11,12 @@ from components.analyses.base import Options, Result, analysis, figure_context, 
 from components.data.config import StudyConfig
 from components.data.datasets import DataCut
 from components.figures.profile_plots import profile_figure
+from components.i18n import N_, _
 from components.stats.profile import key_facts, patient_data
 
-TABLES = {"Responses": "adrs", "Tumour measurements": "adtr", "Adverse events": "adae", "Exposure": "adex",
-          "Biomarkers": "adlb"}
+# tab labels (shown as _(label)) → table
+TABLES = {N_("Responses"): "adrs", N_("Tumour measurements"): "adtr", N_("Adverse events"): "adae", N_("Exposure"): "adex",
+          N_("Biomarkers"): "adlb"}
 
 
 @dataclass(frozen=True)
@@ -36,7 +38,8 @@ def patient_profile(cut: DataCut, config: StudyConfig, options: PatientOptions) 
         bor = row["BOR"].iloc[0] if len(row) else None
         derived = row["DERIVED"].iloc[0] if len(row) else None
     site = str(p.adsl.get("SITEID"))
-    ctx = figure_context(cut, config, options, f"Patient {subj}", "Treatment, response, safety")
+    ctx = figure_context(cut, config, options, _("Patient {patient}").format(patient=subj),
+                         _("Treatment, response, safety"))
     fig = profile_figure(p, [d.drug for d in config.regimen], ctx, lod=config.biomarkers.ctdna_lod, bor=bor)
     tables = {}
     for label, name in TABLES.items():
@@ -45,7 +48,7 @@ def patient_profile(cut: DataCut, config: StudyConfig, options: PatientOptions) 
         tables[label] = rows.drop(columns=["STUDYID", "USUBJID"], errors="ignore")
     numbers = {"Patient": subj, "Site": f"{site} · {config.site_name(site)}", "Best overall response": bor,
                "Derived by the app": derived, **dict(key_facts(p, config.site_name(site)))}
-    return Result("", numbers, tables, fig)
+    return Result(_("Patient profile"), numbers, tables, fig)
 
 
 @dataclass(frozen=True)
@@ -61,9 +64,9 @@ class PatientLookup:
         if self.usubjid is not None:
             return None
         if self.candidates:
-            return (f"Patient {self.asked} matches {len(self.candidates)} patients ({', '.join(self.candidates[:5])}); "
-                    "choose one below.")
-        return f"Patient {self.asked} is not in this data cut; choose a patient below."
+            return _("Patient {patient} matches {n} patients ({candidates}); choose one below.").format(
+                patient=self.asked, n=len(self.candidates), candidates=", ".join(self.candidates[:5]))
+        return _("Patient {patient} is not in this data cut; choose a patient below.").format(patient=self.asked)
 
 
 def find_patient(adsl: pd.DataFrame, asked: str) -> PatientLookup:

@@ -18,11 +18,12 @@ from components.analyses.decision import (
 from components.data.config import StudyConfig
 from components.data.datasets import DataCut
 from components.figures.response_plots import spider_data, spider_figure, waterfall_data, waterfall_figure
-from components.figures.style import POPULATION_LABELS
+from components.figures.style import BOR_LABELS, POPULATION_LABELS
+from components.i18n import DEFAULT, N_, _, language
 from components.stats.recist import BOR_CATEGORIES as BOR_ORDER
 from components.stats.recist import ResponseAnalysis, cr_then_pr_text, response_summary, time_to_response
 
-POPULATIONS = {"EFFFL": "Response-evaluable", "SAFFL": "All treated"}
+POPULATIONS = {"EFFFL": N_("Response-evaluable"), "SAFFL": N_("All treated")}
 
 
 @dataclass(frozen=True)
@@ -76,10 +77,12 @@ def response_overview(cut: DataCut, config: StudyConfig, options: ResponseOption
             "TTR (weeks)", "PD_DATE", "N_ASSESS"]
     listing = listing[[c for c in cols if c in listing]]
 
-    notes = [f"{'Confirmed' if confirmed else 'Unconfirmed'} responses; SD needs ≥{rules.sd_min_days} days from the "
-             "first dose.", "95% CI: exact (Clopper–Pearson).", "CR followed by PR: " + cr_then_pr_text(rules)]
+    responses = (_("Confirmed responses; SD needs ≥{days} days from the first dose.") if confirmed
+                 else _("Unconfirmed responses; SD needs ≥{days} days from the first dose."))
+    notes = [responses.format(days=rules.sd_min_days), _("95% CI: exact (Clopper–Pearson)."),
+             _("CR followed by PR: {rule}").format(rule=cr_then_pr_text(rules))]
     if (ra.bor["BOR_DETAIL"] == "NON-CR/NON-PD").any():
-        notes.append("SD includes non-CR/non-PD (non-measurable disease only).")
+        notes.append(_("SD includes non-CR/non-PD (non-measurable disease only)."))
     r = orr.rate
     numbers = {
         "Population": POPULATIONS.get(options.population, options.population),
@@ -97,12 +100,12 @@ def response_overview(cut: DataCut, config: StudyConfig, options: ResponseOption
             "Protocol's test now, whole study": decision.test.verdict if decision.test.n else None,
         })
     else:
-        notes.append(f"No single-arm response design in the study config for {config.id}: no test against H0 and no "
-                     "decision rule.")
+        notes.append(_("No single-arm response design in the study config for {study}: no test against H0 and no "
+                       "decision rule.").format(study=config.id))
     has_given = bool(cut.tables["adrs"]["PARAMCD"].isin(["CBOR" if confirmed else "BOR"]).any())
     detail = ResponseSummary(orr, decision, ra, confirmed, has_given,
                              tuple(ra.bor.loc[ra.bor["CR_THEN_PR"], "USUBJID"]))
-    return Result("", numbers, {"summary": table, "summary_display": wide, "listing": listing,
+    return Result(_("Objective response rate — primary endpoint"), numbers, {"summary": table, "summary_display": wide, "listing": listing,
                                 "disagreements": ra.disagreements}, None, tuple(notes), detail=detail)
 
 
@@ -120,6 +123,26 @@ def _wide(table: pd.DataFrame) -> pd.DataFrame:
     return wide.reset_index()
 
 
+def wide_headers(wide: pd.DataFrame) -> pd.DataFrame:
+    """The response table of :func:`_wide` in the run's language, for the screen and the slide: the
+    headers ("Response-evaluable (N=27) · n (%)") and the categories (CR as "完全缓解 (CR)"); the
+    analysis's table keeps its English names. English: the table as it is."""
+    if language() == DEFAULT:
+        return wide
+
+    def header(c: object) -> object:
+        if not isinstance(c, str) or " · " not in c:
+            return c
+        pop, what = c.rsplit(" · ", 1)
+        label, sep, n = pop.partition(" (N=")
+        return _("{population} · {what}").format(population=_(label) + sep + n, what=_(what))
+
+    out = wide.rename(columns=header)
+    if "Category" in out:
+        out["Category"] = [_(BOR_LABELS[c]) if c in BOR_LABELS else _(c) for c in out["Category"]]
+    return out
+
+
 @dataclass(frozen=True)
 class WaterfallOptions(ResponseOptions):
     color_by: str = "BOR"  # BOR, P95STAT or SITEID
@@ -128,7 +151,7 @@ class WaterfallOptions(ResponseOptions):
     ids: bool = False
     highlight: tuple[str, ...] = ()  # subjects to outline (e.g. new since the comparison cut)
     highlight_label: str = ""
-    title: str = "Best change from baseline in target lesions"
+    title: str = N_("Best change from baseline in target lesions")
 
 
 @analysis("Waterfall")
@@ -139,17 +162,17 @@ def waterfall(cut: DataCut, config: StudyConfig, options: WaterfallOptions) -> R
     ids = population_subjects(adsl, options.population)
     bars, missing = waterfall_data(ra.best[ra.best["USUBJID"].isin(ids)], ra.bor, adsl, set(ra.new_lesions))
     n = int(ra.bor["USUBJID"].isin(ids).sum())
-    ctx = figure_context(cut, config, options, f"{POPULATION_LABELS[options.population]} (N = {n})",
-                         "Best % change (RECIST 1.1)")
+    ctx = figure_context(cut, config, options, f"{_(POPULATION_LABELS[options.population])} (N = {n})",
+                         _("Best % change (RECIST 1.1)"))
     cap = float(options.cap if options.cap is not None else config.response.waterfall_cap_pct)
     fig = waterfall_figure(bars, missing, ctx, color_by=options.color_by, cap=cap, show_letters=options.letters,
                            show_ids=options.ids, confirmed=_confirmed(config, options),
                            site_names={x.id: x.name for x in config.sites}, highlight=set(options.highlight) or None,
-                           highlight_label=options.highlight_label, title=options.title, arm_order=list(config.arms))
+                           highlight_label=options.highlight_label, title=_(options.title), arm_order=list(config.arms))
     data = bars[[c for c in ("USUBJID", "SITEID", "BOR", "BEST_PCHG", "N_POST", "P95STAT", "NEW_LESION") if c in bars]]
     numbers = {"Patients with a bar": len(bars), "Without a post-baseline measurement": len(missing),
                "Deepest shrinkage (%)": round(float(bars["BEST_PCHG"].min()), 1) if len(bars) else None}
-    return Result("", numbers, {"bars": data, "missing": missing}, fig)
+    return Result(_("Waterfall"), numbers, {"bars": data, "missing": missing}, fig)
 
 
 @dataclass(frozen=True)
@@ -168,16 +191,18 @@ def spider(cut: DataCut, config: StudyConfig, options: SpiderOptions) -> Result:
     n = int(ra.bor["USUBJID"].isin(ids).sum())
     data_cols = ["USUBJID", "ADT", "WEEK", "AVAL", "PCHG", "PCHG_NADIR", "OVR", "BOR"]
     if sp.empty:
-        why = ("The spider plot needs tumour measurements (ADTR sums of diameters), which the data cut does not provide."
-               if not cut.has("adtr") else "No patient of this population has a baseline and a later tumour measurement.")
-        return Result("", {"Patients": 0, "Assessments": 0}, {"lines": pd.DataFrame(columns=data_cols)}, None, (why,))
-    ctx = figure_context(cut, config, options, f"{POPULATION_LABELS[options.population]} (N = {n})",
-                         "% change from baseline (RECIST 1.1)")
+        why = (_("The spider plot needs tumour measurements (ADTR sums of diameters), which the data cut does not "
+                 "provide.") if not cut.has("adtr")
+               else _("No patient of this population has a baseline and a later tumour measurement."))
+        return Result(_("Spider plot"), {"Patients": 0, "Assessments": 0}, {"lines": pd.DataFrame(columns=data_cols)}, None, (why,))
+    ctx = figure_context(cut, config, options, f"{_(POPULATION_LABELS[options.population])} (N = {n})",
+                         _("% change from baseline (RECIST 1.1)"))
     cap = float(options.cap if options.cap is not None else config.response.waterfall_cap_pct)
     fig = spider_figure(sp, ctx, highlight=options.highlight_subject, cap=cap,
                         interval_weeks=config.response.assessment_interval_weeks, confirmed=_confirmed(config, options))
     data = sp[data_cols]
-    return Result("", {"Patients": int(sp["USUBJID"].nunique()), "Assessments": len(sp)}, {"lines": data}, fig)
+    return Result(_("Spider plot"), {"Patients": int(sp["USUBJID"].nunique()), "Assessments": len(sp)}, {"lines": data},
+                  fig)
 
 
 @dataclass(frozen=True)
@@ -197,7 +222,8 @@ def response_by_arm(cut: DataCut, config: StudyConfig, options: ArmsOptions) -> 
     ra, adsl = _restricted(cut, config, options)
     arm = arm_column(config, adsl, options.population)
     if arm is None or config.reference_arm is None:
-        return Result("", {}, {}, None, ("Not a randomized study (one arm in the config or the data).",))
+        return Result(_("Objective response by arm"), {}, {}, None,
+                      (_("Not a randomized study (one arm in the config or the data)."),))
     ids = population_subjects(adsl, options.population) if options.population in adsl else set(adsl["USUBJID"])
     frame = adsl[adsl["USUBJID"].isin(ids)][["USUBJID", arm, *[c for c in config.strata if c in adsl]]]
     frame = frame.merge(ra.bor[["USUBJID", "BOR"]], on="USUBJID", how="left")
@@ -236,10 +262,12 @@ def response_by_arm(cut: DataCut, config: StudyConfig, options: ArmsOptions) -> 
                                                               int(b.isin(["CR", "PR", "SD"]).sum())]
         by_arm[f"{a} (N = {n})"] = [f"{k} ({100 * k / n:.1f}%)" if n else "0" for k in counts]
     label = POPULATION_FLAGS.get(options.population, options.population)
-    notes = (f"Population: {label} by "
-             f"{'planned' if arm in ('TRT01P', 'ARM') else 'actual'} arm ({arm}); "
-             f"{'confirmed' if _confirmed(config, options) else 'unconfirmed'} responses. Differences are each arm "
-             f"minus the reference ({ref}); the CMH test (with continuity correction, as R's default) is stratified "
-             f"by {', '.join(c for c in config.strata if c in frame) or 'nothing (no strata in the data)'}.",)
-    notes = (*notes, "Best overall response by arm: NE includes patients without a post-baseline assessment.")
-    return Result("", numbers, {"arms": table, "bor_by_arm": by_arm}, None, notes)
+    notes = (_("Population: {population} by {arm_kind} ({arm}); {responses}. Differences are each arm minus the "
+               "reference ({ref}); the CMH test (with continuity correction, as R's default) is stratified by "
+               "{strata}.").format(
+        population=_(label), arm=arm, ref=ref,
+        arm_kind=_("planned arm") if arm in ("TRT01P", "ARM") else _("actual arm"),
+        responses=_("confirmed responses") if _confirmed(config, options) else _("unconfirmed responses"),
+        strata=", ".join(c for c in config.strata if c in frame) or _("nothing (no strata in the data)")),)
+    notes = (*notes, _("Best overall response by arm: NE includes patients without a post-baseline assessment."))
+    return Result(_("Objective response by arm"), numbers, {"arms": table, "bor_by_arm": by_arm}, None, notes)

@@ -17,6 +17,7 @@ from components.data.datasets import DataCut
 from components.data.filters import FILTER_LABELS
 from components.figures.km_plot import at_risk_table, km_curves, km_figure, median_text, risk_ticks, stats_lines
 from components.figures.style import OKABE_ITO, P95_LINE_COLORS, categorical_colors, p_value_text
+from components.i18n import _
 from components.stats.comparative import HazardRatio, LogRank, hazard_ratio, logrank
 from components.stats.survival import (
     ENDPOINTS,
@@ -78,16 +79,19 @@ class SurvivalDetail:
     comparison: GroupComparison | None
     follow_up: tuple[float, float, float]
     stratified: object = None  # StratifiedComparison, randomized studies by arm
+    group_label: str = ""  # what the curves are split by, as the title says it ("" for one curve)
 
 
 def endpoint_note(endpoint: str, origin: str) -> str:
     if origin != "derived":
         return ""
-    how = {"DOR": "from the first confirmed CR/PR to progression or death, censored at the last adequate assessment.",
-           "PFS": "from the first dose to progression or death (FDA 2018 guidance rules), censored at the last "
-                  "adequate assessment.",
-           "OS": "from the first dose to death, censored at the last date known alive."}[endpoint]
-    return f"{ENDPOINTS[endpoint]} is derived by the app (ADTTE has no {endpoint} rows): {how}"
+    how = {"DOR": _("from the first confirmed CR/PR to progression or death, censored at the last adequate "
+                    "assessment."),
+           "PFS": _("from the first dose to progression or death (FDA 2018 guidance rules), censored at the last "
+                    "adequate assessment."),
+           "OS": _("from the first dose to death, censored at the last date known alive.")}[endpoint]
+    return _("{endpoint} is derived by the app (ADTTE has no {param} rows): {how}").format(
+        endpoint=_(ENDPOINTS[endpoint]), param=endpoint, how=how)
 
 
 def endpoint_rows(cut: DataCut, config: StudyConfig, options: Options, endpoint: str) -> tuple[pd.DataFrame, str]:
@@ -121,19 +125,22 @@ def kaplan_meier_endpoint(cut: DataCut, config: StudyConfig, options: SurvivalOp
     data, origin = endpoint_rows(cut, config, options, ep)
     adsl = view(cut, options).tables["adsl"]
     if not origin:
-        return Result(ENDPOINTS[ep], {"Patients": 0}, {}, None,
-                      (f"{ENDPOINTS[ep]} cannot be shown: ADTTE has no {ep} rows and ADRS is missing to derive it.",),
+        return Result(_(ENDPOINTS[ep]), {"Patients": 0}, {}, None,
+                      (_("{endpoint} cannot be shown: ADTTE has no {param} rows and ADRS is missing to derive it.").format(
+                          endpoint=_(ENDPOINTS[ep]), param=ep),),
                       detail=SurvivalDetail("", None, None, (np.nan, np.nan, np.nan)))
     ids = population_subjects(adsl, options.population)
     data = data[data["USUBJID"].isin(ids)].merge(adsl, on="USUBJID", how="left", suffixes=("", "_adsl"))
     notes = tuple(n for n in (endpoint_note(ep, origin),) if n)
     if data.empty:
-        return Result(ENDPOINTS[ep], {"Patients": 0}, {}, None, notes,
+        return Result(_(ENDPOINTS[ep]), {"Patients": 0}, {}, None, notes,
                       detail=SurvivalDetail(origin, kaplan_meier([], []), None, (np.nan, np.nan, np.nan)))
 
     pop_label = POPULATIONS.get(options.population, options.population)
+    pop_shown = _(pop_label)
     if ep == "DOR":
         pop_label = f"Responders ({pop_label.lower()})"
+        pop_shown = _("Responders ({population})").format(population=pop_shown.lower())
     groups = None
     is_arm = options.group_by in ARM_COLUMNS
     if options.group_by and options.group_by in data:
@@ -146,31 +153,35 @@ def kaplan_meier_endpoint(cut: DataCut, config: StudyConfig, options: SurvivalOp
         curves = km_curves(data, None, conf_type)
     lines = stats_lines(curves, dpm)
     cmp = None
-    ctx = figure_context(cut, config, options, pop_label, ENDPOINTS[ep],
-                         note=f"Median in months (95% CI, Brookmeyer–Crowley, {conf_type}); NR = not reached"
-                         + (" · derived from ADSL/ADRS" if origin == "derived" else ""))
+    ctx = figure_context(cut, config, options, pop_shown, _(ENDPOINTS[ep]),
+                         note=_("Median in months (95% CI, Brookmeyer–Crowley, {transform}); NR = not reached").format(
+                             transform=conf_type)
+                         + (" · " + _("derived from ADSL/ADRS") if origin == "derived" else ""))
     stratified = None
     if groups is not None and groups.nunique() > 1:
         reference = config.reference_arm if is_arm else None
         cmp = compare_groups(data["AVAL"], data["EVENT"], groups, reference=reference)
-        lines.append(ctx.p_label("Log-rank") + " " + p_value_text(cmp.logrank_p))
+        lines.append(ctx.p_label(_("Log-rank")) + " " + p_value_text(cmp.logrank_p))
         if len(cmp.hazard_ratios) == 1:
             h = cmp.hazard_ratios.iloc[0]
-            lines.append(f"HR {h['level']} vs {h['reference']}: {hr_text(h)}")
+            lines.append(_("HR {level} vs {reference}: {hr}").format(level=h["level"], reference=h["reference"],
+                                                                   hr=hr_text(h)))
             strata = [c for c in config.strata if c in data]
             if is_arm and strata:
                 stratified = stratified_comparison(data, options.group_by, str(h["level"]), str(h["reference"]), strata)
-                lines.append(ctx.p_label("Stratified log-rank") + " " + p_value_text(stratified.logrank.p_value))
-                lines.append(f"Stratified HR: {stratified.cox.text()}")
+                lines.append(ctx.p_label(_("Stratified log-rank")) + " " + p_value_text(stratified.logrank.p_value))
+                lines.append(_("Stratified HR: {hr}").format(hr=stratified.cox.text()))
     group_label = ""
     if groups is not None:
-        group_label = FILTER_LABELS.get(options.group_by) or column_label("adsl", options.group_by)
-    title = options.title or (ENDPOINTS[ep] + ("" if groups is None else f" by {group_label[:1].lower() + group_label[1:]}"))
+        group_label = _(FILTER_LABELS.get(options.group_by) or column_label("adsl", options.group_by))
+        group_label = group_label[:1].lower() + group_label[1:]
+    title = options.title or (_(ENDPOINTS[ep]) if groups is None else _("{endpoint} by {group}").format(
+        endpoint=_(ENDPOINTS[ep]), group=group_label))
     tick = float(options.tick_months or sv.tick_months)
     fig = km_figure(curves, ctx, title, days_per_month=dpm, tick_months=tick, y_percent=options.y_percent,
                     show_ci=options.show_ci, risk_table=options.risk_table, stats_lines=lines,
-                    x_title="Months since first response" if ep == "DOR" else "Months since first dose",
-                    y_title=f"{ENDPOINTS[ep]} probability")
+                    x_title=_("Months since first response") if ep == "DOR" else _("Months since first dose"),
+                    y_title=_("{endpoint} probability").format(endpoint=_(ENDPOINTS[ep])))
 
     km_all = kaplan_meier(data["AVAL"], data["EVENT"], conf_type)
     fu = reverse_km_followup(data["AVAL"], data["EVENT"], conf_type)
@@ -194,11 +205,12 @@ def kaplan_meier_endpoint(cut: DataCut, config: StudyConfig, options: SurvivalOp
         numbers["Stratified log-rank p"] = round(lr.p_value, 4)
         numbers["Stratified HR"] = round(cx.hr, 3) if cx.estimable else None
         tables["stratified"] = pd.DataFrame([
-            {"Analysis": f"Stratified log-rank ({', '.join(lr.stratified_by)})", "Result":
+            {"Analysis": _("Stratified log-rank ({strata})").format(strata=", ".join(lr.stratified_by)), "Result":
              f"χ² = {lr.chisq:.2f}, {p_value_text(lr.p_value, 4)}"},
-            {"Analysis": f"Stratified Cox, Efron ties ({', '.join(cx.stratified_by)})", "Result":
+            {"Analysis": _("Stratified Cox, Efron ties ({strata})").format(strata=", ".join(cx.stratified_by)), "Result":
              f"HR {cx.text()}, {p_value_text(cx.p_value, 4)}" if cx.estimable else cx.note}])
-    return Result(title, numbers, tables, fig, notes, detail=SurvivalDetail(origin, km_all, cmp, fu, stratified))
+    return Result(title, numbers, tables, fig, notes,
+                  detail=SurvivalDetail(origin, km_all, cmp, fu, stratified, group_label))
 
 
 @dataclass(frozen=True)
@@ -257,7 +269,7 @@ def forest(cut: DataCut, config: StudyConfig, options: ForestOptions) -> Result:
     adsl = view(cut, options).tables["adsl"]
     arm = arm_column(config, adsl, options.population)
     if not origin or arm is None or config.reference_arm is None or len(config.arms) < 2:
-        return Result("", {}, {}, None, ("The forest plot compares two arms of a randomized study.",))
+        return Result(_("Subgroup forest plot"), {}, {}, None, (_("The forest plot compares two arms of a randomized study."),))
     ids = population_subjects(adsl, options.population) if options.population in adsl else set(adsl["USUBJID"])
     data = data[data["USUBJID"].isin(ids)].merge(adsl, on="USUBJID", how="left", suffixes=("", "_adsl"))
     ref = config.reference_arm
@@ -266,7 +278,7 @@ def forest(cut: DataCut, config: StudyConfig, options: ForestOptions) -> Result:
     strata = [c for c in config.strata if c in data]
     overall = hazard_ratio(data["AVAL"], data["EVENT"], data[arm], exp, ref,
                            data[strata].astype("string").fillna("(missing)") if strata else None)
-    rows = [{"Subgroup": "All patients", "Level": "", "Label": "All patients" + (" (stratified)" if strata else ""),
+    rows = [{"Subgroup": _("All patients"), "Level": "", "Label": _("All patients (stratified)") if strata else _("All patients"),
              "N": len(data), "Events": int(data["EVENT"].sum()), "HR": overall.hr, "Lower": overall.lower,
              "Upper": overall.upper, "Interaction p": None, "Overall": True, "Note": overall.note}]
     seen: list[pd.Series] = []
@@ -278,7 +290,7 @@ def forest(cut: DataCut, config: StudyConfig, options: ForestOptions) -> Result:
             continue  # the same split as a stratification factor (e.g. ECOG as STRAT1): shown once
         seen.append(g)
         inter = interaction_test(data["AVAL"], data["EVENT"], data[arm], exp, ref, g)
-        label = config.strata_labels.get(col) or column_header(col) or col
+        label = config.strata_labels.get(col) or _(column_header(col) or col)
         for k, level in enumerate(sorted(g.unique())):
             sub = data[g == level]
             h = hazard_ratio(sub["AVAL"], sub["EVENT"], sub[arm], exp, ref)
@@ -286,13 +298,15 @@ def forest(cut: DataCut, config: StudyConfig, options: ForestOptions) -> Result:
                          "Events": int(sub["EVENT"].sum()), "HR": h.hr, "Lower": h.lower, "Upper": h.upper,
                          "Interaction p": inter.p_value if k == 0 else None, "Overall": False, "Note": h.note})
     table = pd.DataFrame(rows)
-    ctx = figure_context(cut, config, options, POPULATIONS.get(options.population, options.population), ENDPOINTS[ep],
-                         note="Subgroup HRs unstratified; interaction p: likelihood-ratio test (exploratory)")
-    fig = forest_figure(table, ctx, f"{ENDPOINTS[ep]}: hazard ratio by subgroup", exp, ref)
+    ctx = figure_context(cut, config, options, _(POPULATIONS.get(options.population, options.population)),
+                         _(ENDPOINTS[ep]), note=_("Subgroup HRs unstratified; interaction p: likelihood-ratio test "
+                                                  "(exploratory)"))
+    fig = forest_figure(table, ctx, _("{endpoint}: hazard ratio by subgroup").format(endpoint=_(ENDPOINTS[ep])), exp, ref)
     shown = table.assign(**{
         "HR (95% CI)": [r["Note"] or f"{r['HR']:.2f} ({r['Lower']:.2f}–{r['Upper']:.2f})" for _, r in table.iterrows()],
         "Interaction p": [("< 0.001" if p < 0.001 else f"{p:.3f}") if p is not None and p == p else "" for p in
                           table["Interaction p"]]})[["Subgroup", "Level", "N", "Events", "HR (95% CI)", "Interaction p"]]
-    return Result("", {"Overall HR": round(overall.hr, 3) if overall.estimable else None}, {"forest": shown, "rows": table},
-                  fig, ("Exploratory: subgroups were not powered; an interaction p below 0.05 is expected by chance "
-                        "in one of twenty subgroups.",))
+    return Result(_("Subgroup forest plot"), {"Overall HR": round(overall.hr, 3) if overall.estimable else None},
+                  {"forest": shown, "rows": table}, fig,
+                  (_("Exploratory: subgroups were not powered; an interaction p below 0.05 is expected by chance in "
+                     "one of twenty subgroups."),))

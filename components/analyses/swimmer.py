@@ -9,6 +9,7 @@ from components.analyses.base import Options, Result, analysis, figure_context, 
 from components.data.config import StudyConfig
 from components.data.datasets import DataCut
 from components.figures.swimmer_plots import swimmer_figure
+from components.i18n import _
 from components.stats.swimmer import EVENT_ORDER, sort_bars, swimmer_data
 
 PAGE_SIZE = 50
@@ -45,13 +46,14 @@ def swimmer(cut: DataCut, config: StudyConfig, options: SwimmerOptions) -> Resul
     drug = swimmer_drug(config)
     bars, events = swimmer_data(adsl, bor, cut.cutoff, v.tables.get("adex"), v.tables.get("adae"), drug)
     if bars.empty:
-        return Result("", {"Treated patients": 0}, {}, None, ("No treated patient in this selection.",))
+        return Result(_("Swimmer"), {"Treated patients": 0}, {}, None, (_("No treated patient in this selection."),))
     ordered = sort_bars(bars, options.sort)
     size = max(int(options.page_size), 1)
     shown = ordered.iloc[options.page * size: (options.page + 1) * size]
     n_on = int(bars["ONGOING"].sum())
-    ctx = figure_context(cut, config, options, f"Treated patients (N = {len(bars)}; {n_on} on treatment at the cut)",
-                         "Time on treatment (RECIST 1.1 confirmed best response)")
+    ctx = figure_context(cut, config, options,
+                         _("Treated patients (N = {n}; {on} on treatment at the cut)").format(n=len(bars), on=n_on),
+                         _("Time on treatment (RECIST 1.1 confirmed best response)"))
     fig = swimmer_figure(shown, events[events["USUBJID"].isin(set(shown["USUBJID"]))], ctx, color_by=options.color_by,
                          unit=options.unit, layers=tuple(options.layers), drug=drug,
                          site_names={x.id: x.name for x in config.sites}, highlight=set(options.highlight) or None,
@@ -60,4 +62,4 @@ def swimmer(cut: DataCut, config: StudyConfig, options: SwimmerOptions) -> Resul
         columns={"END": "Last dose or cut-off", "DAYS": "Days on treatment", "ONGOING": "On treatment"})
     numbers = {"Treated patients": len(bars), "On treatment at the cut": n_on,
                "Longest on treatment (days)": int(bars["DAYS"].max())}
-    return Result("", numbers, {"shown": table, "order": ordered[["USUBJID", "LABEL"]]}, fig)
+    return Result(_("Swimmer"), numbers, {"shown": table, "order": ordered[["USUBJID", "LABEL"]]}, fig)

@@ -9,6 +9,7 @@ import plotly.graph_objects as go
 
 from components.figures.plotting import FigureContext, Overlay, finish_figure
 from components.figures.style import INK, NAVY, REFERENCE_LINE, TEXT_SOFT
+from components.i18n import _
 
 
 def forest_figure(rows: pd.DataFrame, ctx: FigureContext | None, title: str, experimental: str, reference: str) -> go.Figure:
@@ -29,7 +30,8 @@ def forest_figure(rows: pd.DataFrame, ctx: FigureContext | None, title: str, exp
     lo, hi = min(lo, 0.5), max(hi, 2.0)
     Overlay().vline(1.0, REFERENCE_LINE).apply(fig)
     fig.update_xaxes(type="log", range=[np.log10(lo * 0.9), np.log10(hi * 1.1)], title_text=(
-        f"← favours {experimental}      HR (95% CI), log scale      favours {reference} →"),
+        _("← favours {experimental}      HR (95% CI), log scale      favours {reference} →").format(
+            experimental=experimental, reference=reference)),
         tickvals=[0.1, 0.2, 0.5, 1, 2, 5, 10], ticktext=["0.1", "0.2", "0.5", "1", "2", "5", "10"], showgrid=True)
     fig.update_yaxes(categoryorder="array", categoryarray=list(d["Label"]), tickfont={"color": TEXT_SOFT})
     return finish_figure(fig, ctx, title, height=160 + 30 * len(d))

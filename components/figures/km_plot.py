@@ -22,6 +22,7 @@ from components.figures.plotting import (
     set_layout,
 )
 from components.figures.style import BLUE, GREY_53, GREY_80, GREY_94, TEXT_SOFT, WHITE, rgba
+from components.i18n import N_, _
 from components.stats.survival import KMResult
 
 
@@ -61,7 +62,7 @@ def at_risk_table(curves: list[Curve], ticks_months: np.ndarray, days_per_month:
     return rows
 
 
-RISK_ROWS = {"kmunicate": ("At risk", "Events", "Censored"), "at_risk": ("At risk",)}
+RISK_ROWS = {"kmunicate": (N_("At risk"), N_("Events"), N_("Censored")), "at_risk": (N_("At risk"),)}  # _() where shown
 
 
 def km_figure(
@@ -77,8 +78,8 @@ def km_figure(
     risk_table: str = "kmunicate",
     max_months: float | None = None,
     stats_lines: list[str] | None = None,
-    x_title: str = "Months since first dose",
-    y_title: str = "Probability",
+    x_title: str = N_("Months since first dose"),
+    y_title: str = N_("Probability"),
 ) -> go.Figure:
     """The KM plot with its table under it, aligned with the x ticks (also after zoom: one shared x
     axis). ``risk_table``: "kmunicate" (at risk, events and censored per group, Morris et al. BMJ Open
@@ -104,6 +105,7 @@ def km_figure(
     last_time = max((float(c.km.times.max()) for c in curves if c.km.n), default=0.0) / days_per_month
     xmax = max(xmax, last_time)
     traces: list[go.Scatter] = []  # added at once; row 1 on x/y, the table (row 2) on x2/y2
+    month, at_risk, so_far, censored_at = _("Month"), _("At risk"), _("events so far"), _("censored at month")
     for c in curves:
         tab = c.km.table
         x = np.concatenate([[0.0], tab["time"].to_numpy(float) / days_per_month])
@@ -128,18 +130,18 @@ def km_figure(
         traces.append(go.Scatter(
             x=x, y=y, mode="lines", name=c.label, legendgroup=c.label,
             line={"color": c.color, "width": 2.4, "shape": "hv"}, customdata=custom,
-            hovertemplate=(f"<b>{c.label}</b><br>Month %{{x:.1f}}<br>S(t) %{{y:.1%}} "
-                           "(95% CI %{customdata[2]:.1%}–%{customdata[3]:.1%})<br>At risk %{customdata[0]}, "
-                           "events so far %{customdata[1]}<extra></extra>"),
+            hovertemplate=(f"<b>{c.label}</b><br>{month} %{{x:.1f}}<br>S(t) %{{y:.1%}} "
+                           f"(95% CI %{{customdata[2]:.1%}}–%{{customdata[3]:.1%}})<br>{at_risk} %{{customdata[0]}}, "
+                           f"{so_far} %{{customdata[1]}}<extra></extra>"),
         ))
         if show_censor:
             cens = tab[tab["n_censor"] > 0]
             if len(cens):
                 traces.append(go.Scatter(
-                    x=cens["time"] / days_per_month, y=cens["surv"], mode="markers", name="Censored",
+                    x=cens["time"] / days_per_month, y=cens["surv"], mode="markers", name=_("Censored"),
                     legendgroup=c.label, showlegend=False,
                     marker={"symbol": "line-ns-open", "size": 11, "color": c.color, "line": {"width": 2, "color": c.color}},
-                    hovertemplate=f"{c.label}: censored at month %{{x:.1f}}<extra></extra>",
+                    hovertemplate=f"{c.label}: {censored_at} %{{x:.1f}}<extra></extra>",
                 ))
         if show_median and not np.isnan(c.km.median):
             med = c.km.median / days_per_month
@@ -158,15 +160,16 @@ def km_figure(
                                                "size": base_font_size(ctx) - 1}))
             short = c.label.rsplit(" (N=", 1)[0]
             short = short if len(short) <= 16 else short[:15] + "…"
-            name = kind if n_groups == 1 else (f"{short}: {kind.lower()}" if j == 0 else kind.lower())
+            shown = _(kind)
+            name = shown if n_groups == 1 else (f"{short}: {shown.lower()}" if j == 0 else shown.lower())
             row_labels.append((ypos, name))
     fig.add_traces(traces)
     grid = {"showgrid": True, "gridcolor": GREY_94}
     set_layout(
         fig,
-        xaxis={"title": {"text": x_title}, "tickmode": "linear", "tick0": 0, "dtick": tick_months,
+        xaxis={"title": {"text": _(x_title)}, "tickmode": "linear", "tick0": 0, "dtick": tick_months,
                "range": [-0.02 * xmax, xmax * 1.02], "showticklabels": True, **grid},
-        yaxis={"title": {"text": y_title}, "range": [0, 1.02], "dtick": 0.2, "fixedrange": True,
+        yaxis={"title": {"text": _(y_title)}, "range": [0, 1.02], "dtick": 0.2, "fixedrange": True,
                "tickformat": ".0%" if y_percent else ".1f", **grid},
         xaxis2={"showticklabels": False, "showline": False, "ticks": "", "showgrid": False, "tickmode": "linear",
                 "tick0": 0, "dtick": tick_months},
@@ -174,7 +177,8 @@ def km_figure(
                 "tickvals": [y for y, _ in row_labels], "ticktext": [t for _, t in row_labels],
                 "tickfont": {"size": 11}},
     )
-    label = "Number at risk" if len(kinds) == 1 else "At risk, events and censored (events and censored: cumulative)"
+    label = (_("Number at risk") if len(kinds) == 1
+             else _("At risk, events and censored (events and censored: cumulative)"))
     notes = Overlay()
     notes.annotations.append({"text": f"<b>{label}</b>", "xref": "paper", "yref": "y2 domain", "x": 0, "y": 1.0,
                               "yshift": 2, "xanchor": "left", "yanchor": "bottom", "showarrow": False,
@@ -195,7 +199,7 @@ def km_curves(data, group_col: str | None, conf_type: str, palette: dict[str, st
     from components.stats.survival import kaplan_meier
 
     if group_col is None:
-        return [Curve(f"All (N={len(data)})", kaplan_meier(data["AVAL"], data["EVENT"], conf_type), single_color)]
+        return [Curve(_("All (N={n})").format(n=len(data)), kaplan_meier(data["AVAL"], data["EVENT"], conf_type), single_color)]
     labels = data[group_col].astype("string").fillna("(missing)")
     levels = [lv for lv in (levels or []) if lv in set(labels)] or sorted(labels.unique())
     colors = palette or categorical_colors(levels)
@@ -206,4 +210,5 @@ def km_curves(data, group_col: str | None, conf_type: str, palette: dict[str, st
 
 def stats_lines(curves: list[Curve], days_per_month: float) -> list[str]:
     """The figure's per-curve annotation: events and median (95% CI) in months."""
-    return [f"<b>{c.label}</b>: {c.km.events} events; median {median_text(c.km, days_per_month)} mo" for c in curves]
+    line = _("<b>{group}</b>: {events} events; median {median} mo")
+    return [line.format(group=c.label, events=c.km.events, median=median_text(c.km, days_per_month)) for c in curves]

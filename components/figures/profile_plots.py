@@ -14,6 +14,7 @@ from components.figures.style import (
     BOR_COLORS,
     DRUG_COLORS,
     GRADE_COLORS,
+    GRADE_LABELS,
     GREY_40,
     GREY_53,
     GRID,
@@ -26,6 +27,7 @@ from components.figures.style import (
     VERMILION,
     WHITE,
 )
+from components.i18n import _
 from components.stats.profile import PatientData
 
 #: Height of a lane title (12 px text) above its lane: the reference-line labels go above it.
@@ -57,14 +59,14 @@ def profile_figure(
         for drug, g in spans.groupby("EXTRT", sort=False):
             if g["_span"].any():
                 unit = g["EXDOSU"].dropna().iloc[0] if "EXDOSU" in g and g["EXDOSU"].notna().any() else ""
-                daily.append(f"{drug} ({unit}/day)" if unit else str(drug))
-    rows_spec = [(", ".join(daily) or "Daily dose", 0.16), ("Administrations", 0.12), ("Sum of target lesions (mm)", 0.24),
-                 ("Adverse events", max(0.12, 0.035 * len(ae_terms)))]
+                daily.append(_("{drug} ({unit}/day)").format(drug=drug, unit=unit) if unit else str(drug))
+    rows_spec = [(", ".join(daily) or _("Daily dose"), 0.16), (_("Administrations"), 0.12),
+                 (_("Sum of target lesions (mm)"), 0.24), (_("Adverse events"), max(0.12, 0.035 * len(ae_terms)))]
     if has_ct:
-        rows_spec.append(("ctDNA VAF (%)", 0.18))
-    heights = [h for _, h in rows_spec]
+        rows_spec.append((_("ctDNA VAF (%)"), 0.18))
+    heights = [h for _t, h in rows_spec]
     fig = make_subplots(rows=len(rows_spec), cols=1, shared_xaxes=True, vertical_spacing=0.045,
-                        row_heights=heights, subplot_titles=[t for t, _ in rows_spec])
+                        row_heights=heights, subplot_titles=[t for t, _h in rows_spec])
     colors = {d.lower(): DRUG_COLORS[i % len(DRUG_COLORS)] for i, d in enumerate(drug_order)}
     marks = Overlay()
     axes = ["" if i == 1 else str(i) for i in range(1, len(rows_spec) + 1)]  # each row's axis suffix
@@ -82,9 +84,11 @@ def profile_figure(
                 for r in g.sort_values("D0").itertuples(index=False):
                     xs += [r.D0, r.D1 + 1, None]
                     ys += [r.EXDOSE, r.EXDOSE, None]
-                fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", name=f"{drug} ({unit}/day)",
+                fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines",
+                                         name=_("{drug} ({unit}/day)").format(drug=drug, unit=unit),
                                          line={"color": color, "width": 3}, connectgaps=False,
-                                         hovertemplate=f"{drug}: %{{y}} {unit}/day<extra></extra>"), row=1, col=1)
+                                         hovertemplate=f"{drug}: %{{y}} " + _("{unit}/day").format(unit=unit)
+                                         + "<extra></extra>"), row=1, col=1)
                 held = g[g["EXDOSE"] == 0]
                 for r in held.itertuples(index=False):
                     marks.vrect(r.D0, r.D1 + 1, VERMILION, opacity=0.12)
@@ -96,12 +100,16 @@ def profile_figure(
                     x=given["D0"], y=[str(drug)] * len(given), mode="markers", name=str(drug),
                     marker={"symbol": "diamond", "size": 9, "color": color},
                     customdata=np.stack([given["EXDOSE"], given["ASTDT"].dt.strftime("%Y-%m-%d")], axis=-1),
-                    hovertemplate=f"{drug} %{{customdata[0]}} {unit} on %{{customdata[1]}}<extra></extra>"), row=2, col=1)
+                    hovertemplate=_("{drug} {dose} {unit} on {date}").format(
+                        drug=drug, dose="%{customdata[0]}", unit=unit, date="%{customdata[1]}") + "<extra></extra>"),
+                    row=2, col=1)
                 if len(skipped):
                     fig.add_trace(go.Scatter(
-                        x=skipped["D0"], y=[str(drug)] * len(skipped), mode="markers", name=f"{drug} skipped",
+                        x=skipped["D0"], y=[str(drug)] * len(skipped), mode="markers",
+                        name=_("{drug} skipped").format(drug=drug),
                         marker={"symbol": "x-thin-open", "size": 9, "color": VERMILION, "line": {"width": 2}},
-                        hovertemplate=f"{drug} skipped on day %{{x}}<extra></extra>"), row=2, col=1)
+                        hovertemplate=_("{drug} skipped on day {day}").format(drug=drug, day="%{x}")
+                        + "<extra></extra>"), row=2, col=1)
         fig.update_yaxes(row=2, col=1, categoryorder="array", categoryarray=lanes[::-1])
     fig.update_yaxes(row=1, col=1, rangemode="tozero")
 
@@ -113,11 +121,12 @@ def profile_figure(
         tr = tr.merge(ovr, on="ADT", how="left")
         text = tr["AVALC"].fillna("BL" if "ABLFL" not in tr else tr["ABLFL"].map({"Y": "BL"})).fillna("")
         fig.add_trace(go.Scatter(
-            x=tr["D"], y=tr["AVAL"], mode="lines+markers+text", name="Sum of diameters", text=text,
+            x=tr["D"], y=tr["AVAL"], mode="lines+markers+text", name=_("Sum of diameters"), text=text,
             textposition="top center", line={"color": TEXT_SOFT, "width": 2},
             marker={"size": 10, "color": [BOR_COLORS.get(v, WHITE) for v in tr["AVALC"].fillna("")],
                     "line": {"color": TEXT_SOFT, "width": 1.5}},
-            hovertemplate="Day %{x}: %{y} mm %{text}<extra></extra>", showlegend=False), row=3, col=1)
+            hovertemplate=_("Day {day}").format(day="%{x}") + ": %{y} mm %{text}<extra></extra>", showlegend=False),
+            row=3, col=1)
         base = tr["AVAL"].iloc[0]
         marks.hline(0.7 * base, REFERENCE_LINE, "−30%", "bottom right", axis=axes[2])
         fig.update_yaxes(row=3, col=1, range=[0, float(tr["AVAL"].max()) * 1.25 + 5])
@@ -126,7 +135,8 @@ def profile_figure(
         fig.add_trace(go.Scatter(x=_day(ne_only["ADT"], start), y=[0] * len(ne_only), mode="markers+text",
                                  text=ne_only["AVALC"], textposition="top center", showlegend=False,
                                  marker={"symbol": "circle-open", "size": 9, "color": GREY_53},
-                                 hovertemplate="Day %{x}: %{text} (no measurement)<extra></extra>"), row=3, col=1)
+                                 hovertemplate=_("Day {day}").format(day="%{x}") + ": %{text} ("
+                                 + _("no measurement") + ")<extra></extra>"), row=3, col=1)
     if not len(tr):
         fig.update_yaxes(row=3, col=1, rangemode="tozero")
 
@@ -135,9 +145,11 @@ def profile_figure(
         ae = p.adae.assign(D0=_day(p.adae["ASTDT"], start),
                            D1=_day(p.adae["AENDT"].fillna(p.cutoff), start))
         ae["GRADE"] = ae["AETOXGR"].astype(int)
-        ae["HOVER"] = (ae["AEDECOD"] + " grade " + ae["GRADE"].astype(str) + "<br>day " + ae["D0"].astype(str) + " to "
-                       + np.where(ae["AENDT"].isna(), "ongoing", ae["D1"].astype(str))
-                       + np.where(ae.get("AESER", pd.Series("N", index=ae.index)) == "Y", " · serious", ""))
+        hover = _("{term} grade {grade}<br>day {start} to {end}")
+        serious = np.where(ae.get("AESER", pd.Series("N", index=ae.index)) == "Y", " · " + _("serious"), "")
+        ae["HOVER"] = [hover.format(term=t, grade=g, start=d0, end=_("ongoing") if pd.isna(e) else d1) + sr
+                       for t, g, d0, d1, e, sr in zip(ae["AEDECOD"], ae["GRADE"], ae["D0"], ae["D1"], ae["AENDT"], serious,
+                                                      strict=True)]
         for g, rows in ae.groupby("GRADE", sort=True):  # one trace per grade: segments split by gaps
             n = len(rows)
             xs = np.full(3 * n, None, dtype=object)
@@ -146,7 +158,7 @@ def profile_figure(
             ys[0::3] = ys[1::3] = rows["AEDECOD"].to_numpy()
             hover[0::3] = hover[1::3] = rows["HOVER"].to_numpy()
             fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", line={"color": GRADE_COLORS[g], "width": 9},
-                                     name=f"Grade {g}", legendgroup=f"g{g}", customdata=hover, connectgaps=False,
+                                     name=_(GRADE_LABELS[g]), legendgroup=f"g{g}", customdata=hover, connectgaps=False,
                                      hovertemplate="%{customdata}<extra></extra>"), row=4, col=1)
         fig.update_yaxes(row=4, col=1, categoryorder="array", categoryarray=ae_terms[::-1], tickfont={"size": 10})
 
@@ -156,26 +168,26 @@ def profile_figure(
         undetected = ct["AVAL"].fillna(0) <= 0
         yv = np.where(undetected, lod / 2, ct["AVAL"])
         fig.add_trace(go.Scatter(
-            x=ct["D"], y=yv, mode="lines+markers", name="ctDNA VAF", line={"color": PURPLE, "width": 2},
+            x=ct["D"], y=yv, mode="lines+markers", name=_("ctDNA VAF"), line={"color": PURPLE, "width": 2},
             marker={"symbol": np.where(undetected, "circle-open", "circle"), "size": 9, "color": PURPLE},
-            customdata=np.where(undetected, "not detected", ct["AVAL"].astype(str) + " %"),
-            hovertemplate="Day %{x}: %{customdata}<extra></extra>", showlegend=False), row=len(rows_spec), col=1)
+            customdata=np.where(undetected, _("not detected"), ct["AVAL"].astype(str) + " %"),
+            hovertemplate=_("Day {day}").format(day="%{x}") + ": %{customdata}<extra></extra>", showlegend=False), row=len(rows_spec), col=1)
         marks.hline(lod, GUIDE_LINE, axis=axes[-1])
         marks.annotations.append({"x": 1, "xref": f"x{axes[-1]} domain", "y": np.log10(lod), "yref": f"y{axes[-1]}",
-                                  "text": "limit of detection", "showarrow": False, "xanchor": "right",
+                                  "text": _("limit of detection"), "showarrow": False, "xanchor": "right",
                                   "yanchor": "bottom", "font": {"size": 10, "color": GREY_40}})  # log axis: log10
         fig.update_yaxes(row=len(rows_spec), col=1, type="log", dtick=1, tickformat="~g")
 
     # treatment end, progression, death, cut-off as vertical references on every row
     refs = []
     if pd.notna(p.adsl.get("TRTEDT")):
-        refs.append((p.adsl["TRTEDT"], "last dose", TEXT_SOFT))
+        refs.append((p.adsl["TRTEDT"], _("last dose"), TEXT_SOFT))
     pd_rows = p.adrs[(p.adrs["PARAMCD"] == "OVR") & (p.adrs["AVALC"] == "PD")] if len(p.adrs) else p.adrs
     if len(pd_rows):
         refs.append((pd_rows["ADT"].min(), "PD", VERMILION))
     if pd.notna(p.adsl.get("DTHDT")):
-        refs.append((p.adsl["DTHDT"], "death", BLACK))
-    refs.append((p.cutoff, "data cut-off", GREY_53))
+        refs.append((p.adsl["DTHDT"], _("death"), BLACK))
+    refs.append((p.cutoff, _("data cut-off"), GREY_53))
     last = max((pd.Timestamp(d) - start).days for d, _, _ in refs) + 10
     prev_x, level = None, 0
     for date, label, color in sorted(refs, key=lambda r: pd.Timestamp(r[0])):
@@ -194,12 +206,12 @@ def profile_figure(
                               for a in fig.layout.annotations]
     marks.apply(fig)
     fig.update_xaxes(range=[-28, last], dtick=42, showgrid=True, gridcolor=GRID)
-    fig.update_xaxes(title_text="Days since first dose", row=len(rows_spec), col=1)
+    fig.update_xaxes(title_text=_("Days since first dose"), row=len(rows_spec), col=1)
     height = 300 + int(900 * sum(heights))
     from components.stats.swimmer import short_id
 
     # the short id (as on the swimmer axis): a full USUBJID made the title run off a 1024-px screen
-    title = title or f"Patient {short_id(p.adsl.name)}" + (f" · BOR {bor}" if bor else "")
+    title = title or _("Patient {patient}").format(patient=short_id(p.adsl.name)) + (f" · BOR {bor}" if bor else "")
     # room under the plot for the legend: in the page's narrow column it wraps after ~4 entries
     entries = len({t.legendgroup or t.name for t in fig.data if t.showlegend is not False})
     legend_room = 40 + 24 * (max(entries - 1, 0) // 4)

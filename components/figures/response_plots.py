@@ -33,6 +33,7 @@ from components.figures.style import (
     arm_colors,
     categorical_colors,
 )
+from components.i18n import N_, _
 
 PD_LINE, PR_LINE = 20.0, -30.0
 
@@ -47,7 +48,8 @@ def recist_lines() -> Overlay:
     return marks.hline(0, ZERO_LINE)
 
 
-COLOR_BY = {"BOR": "Best overall response", "TRT01P": "Arm", "P95STAT": "p95HER2 status", "SITEID": "Site"}
+# shown as _(COLOR_BY[code])
+COLOR_BY = {"BOR": N_("Best overall response"), "TRT01P": N_("Arm"), "P95STAT": N_("p95HER2 status"), "SITEID": N_("Site")}
 
 
 def waterfall_data(
@@ -74,16 +76,16 @@ def _category_colors(values: pd.Series, color_by: str, site_names: dict[str, str
     """Categories in display order, their colours and legend labels."""
     if color_by == "BOR":
         cats = [c for c in BOR_ORDER if c in set(values)]
-        return cats, BOR_COLORS, {c: BOR_LABELS[c] for c in cats}
+        return cats, BOR_COLORS, {c: _(BOR_LABELS[c]) for c in cats}
     if color_by == "P95STAT":
         cats = [c for c in P95_ORDER if c in set(values)]
-        return cats, P95_COLORS, {c: f"p95HER2 {c.lower()}" for c in cats}
+        return cats, P95_COLORS, {c: _("p95HER2 {status}").format(status=_(c).lower()) for c in cats}
     if color_by == "TRT01P":  # arms in the study's order, the colours of every other figure
         cats, colors = arm_colors(list(values.dropna().astype(str)), arm_order)
         return cats, colors, {c: c for c in cats}
     cats = sorted(set(values))
     names = site_names or {}
-    return cats, categorical_colors(cats), {c: names.get(c, f"Site {c}") for c in cats}
+    return cats, categorical_colors(cats), {c: names.get(c, _("Site {site}").format(site=c)) for c in cats}
 
 
 def waterfall_figure(
@@ -97,14 +99,15 @@ def waterfall_figure(
     confirmed: bool = True,
     site_names: dict[str, str] | None = None,
     highlight: set[str] | None = None,
-    highlight_label: str = "Outlined: new since the comparison cut",
-    title: str = "Best change from baseline in target lesions",
+    highlight_label: str = N_("Outlined: new since the comparison cut"),
+    title: str = N_("Best change from baseline in target lesions"),
     arm_order: list[str] | None = None,
 ) -> go.Figure:
     """The waterfall plot. ``highlight``: subjects outlined (e.g. new since the comparison cut)."""
     fig = go.Figure()
     n = len(bars)
     x = list(range(n))
+    site, change, lesion = _("Site"), _("Best change"), _("New lesion")
     if n:
         bars = bars.assign(X=x, Y=np.minimum(bars["BEST_PCHG"], cap))
         cats, colors, labels = _category_colors(bars[color_by], color_by, site_names, arm_order)
@@ -121,11 +124,11 @@ def waterfall_figure(
                     customdata=np.stack(
                         [sub["USUBJID"], sub["SITEID"].map(lambda s: (site_names or {}).get(s, s)),
                          sub["BOR"], sub["BEST_PCHG"].round(1), sub["P95STAT"],
-                         np.where(sub["NEW_LESION"], "yes", "no")], axis=-1),
+                         np.where(sub["NEW_LESION"], _("yes"), _("no"))], axis=-1),
                     hovertemplate=(
-                        "<b>%{customdata[0]}</b><br>Site: %{customdata[1]}<br>BOR: %{customdata[2]}"
-                        "<br>Best change: %{customdata[3]}%<br>p95HER2: %{customdata[4]}"
-                        "<br>New lesion: %{customdata[5]}<extra></extra>"
+                        f"<b>%{{customdata[0]}}</b><br>{site}: %{{customdata[1]}}<br>BOR: %{{customdata[2]}}"
+                        f"<br>{change}: %{{customdata[3]}}%<br>p95HER2: %{{customdata[4]}}"
+                        f"<br>{lesion}: %{{customdata[5]}}<extra></extra>"
                     ),
                     width=0.8,  # explicit: plotly otherwise sizes a trace's bars from its own gaps
                     text=sub["BOR"] if show_letters else None,
@@ -134,7 +137,7 @@ def waterfall_figure(
                 )
             )
         if highlight and any(u in highlight for u in bars["USUBJID"]):
-                fig.add_trace(go.Bar(x=[None], y=[None], name=highlight_label,
+                fig.add_trace(go.Bar(x=[None], y=[None], name=_(highlight_label),
                                  marker={"color": WHITE, "line": {"color": BLACK, "width": 2.5}}))
         capped = bars[bars["BEST_PCHG"] > cap]
         if len(capped):
@@ -145,7 +148,7 @@ def waterfall_figure(
             ))
         if bars["UNCONFIRMED_RESP"].any():
             fig.add_trace(go.Bar(
-                x=[None], y=[None], name="Unconfirmed CR/PR (hatched)",
+                x=[None], y=[None], name=_("Unconfirmed CR/PR (hatched)"),
                 marker={"color": WHITE, "line": {"color": NAVY, "width": 1},
                         "pattern": {"shape": "/", "fgcolor": NAVY, "size": 6, "solidity": 0.35}},
             ))
@@ -154,33 +157,33 @@ def waterfall_figure(
             ys = np.where(nl["Y"] >= 0, nl["Y"] + (9 if len(capped) else 5), nl["Y"] - 5)
             m = EVENT_MARKERS["new_lesion"]
             fig.add_trace(go.Scatter(
-                x=nl["X"], y=ys, mode="markers", name="* New lesion",
+                x=nl["X"], y=ys, mode="markers", name="* " + _("New lesion"),
                 marker={"symbol": "asterisk-open", "size": m["size"] + 2, "color": INK, "line": {"width": 2}},
                 hoverinfo="skip",
             ))
     recist_lines().apply(fig)
     top = cap + 15 if n and (bars["BEST_PCHG"] > cap - 15).any() else max(40.0, (bars["BEST_PCHG"].max() + 15) if n else 40.0)
     fig.update_yaxes(
-        title_text="Best change from baseline in<br>sum of target-lesion diameters (%)",
+        title_text=_("Best change from baseline in<br>sum of target-lesion diameters (%)"),
         range=[-105, top], dtick=20, ticksuffix="%", zeroline=False, showgrid=True, gridcolor=GRID,
     )
     fig.update_xaxes(
-        title_text=f"Patients (n = {n})", showticklabels=show_ids, ticks="" if not show_ids else "outside",
+        title_text=_("Patients (n = {n})").format(n=n), showticklabels=show_ids, ticks="" if not show_ids else "outside",
         tickvals=x if show_ids else None, ticktext=list(bars["USUBJID"].str[-6:]) if show_ids and n else None,
         tickangle=-60,
     )
     fig.update_layout(bargap=0.15, barmode="overlay")
     notes = [
-        ("Confirmed" if confirmed else "Unconfirmed") + " best overall response, RECIST 1.1"
-        + (" (confirmation ≥28 days)" if confirmed else ""),
-        "* new lesion",
-        f"Bars above +{cap:.0f}% are capped (true value on the bar and on hover)",
+        _("Confirmed best overall response, RECIST 1.1 (confirmation ≥28 days)") if confirmed
+        else _("Unconfirmed best overall response, RECIST 1.1"),
+        "* " + _("new lesion"),
+        _("Bars above +{cap}% are capped (true value on the bar and on hover)").format(cap=f"{cap:.0f}"),
     ]
     if len(missing):
         ids = ", ".join(missing["USUBJID"].str[-6:].tolist()[:8]) + (" …" if len(missing) > 8 else "")
-        notes.append(f"Not shown: {len(missing)} without a post-baseline measurement ({ids})")
+        notes.append(_("Not shown: {n} without a post-baseline measurement ({ids})").format(n=len(missing), ids=ids))
     ctx2 = ctx.with_(note=" · ".join([*notes, ctx.note] if ctx.note else notes)) if ctx else None
-    return finish_figure(fig, ctx2, title, height=560, legend_title=COLOR_BY[color_by])
+    return finish_figure(fig, ctx2, _(title), height=560, legend_title=_(COLOR_BY[color_by]))
 
 
 def spider_data(changes: pd.DataFrame, bor: pd.DataFrame, adrs: pd.DataFrame, first_pd: pd.Series) -> pd.DataFrame:
@@ -217,12 +220,13 @@ def spider_figure(
     cap: float = 100.0,
     interval_weeks: int = 6,
     confirmed: bool = True,
-    title: str = "Change in target lesions over time",
+    title: str = N_("Change in target lesions over time"),
 ) -> go.Figure:
     """One line per patient from 0 at the first dose, % change from baseline against weeks; the lines
     of one best response share a trace (a legend entry each, light to send)."""
     fig = go.Figure()
     n_pat = data["USUBJID"].nunique()
+    week, change, visit = _("Week"), _("Change"), _("Visit response")
     hover = n_pat <= HOVER_LIMIT
     trace = go.Scatter if n_pat <= 1000 else go.Scattergl
     d = data.assign(Y=np.minimum(data["PCHG"], cap + 10).round(1), WEEK=data["WEEK"].round(1),
@@ -232,13 +236,13 @@ def spider_figure(
     for bor in [b for b in BOR_ORDER if b in set(full["BOR"])]:
         arr = _joined(full[full["BOR"] == bor], "WEEK", "Y", ["USUBJID", "PCHG", "OVR"])
         fig.add_trace(trace(
-            x=arr["x"], y=arr["y"], mode="lines+markers", name=BOR_LABELS.get(bor, bor), legendgroup=bor,
+            x=arr["x"], y=arr["y"], mode="lines+markers", name=_(BOR_LABELS.get(bor, bor)), legendgroup=bor,
             line={"color": BOR_COLORS.get(bor, MISSING_COLOR), "width": 2}, marker={"size": 5},
             opacity=0.25 if highlight else 1.0, connectgaps=False,
             customdata=np.stack([arr["USUBJID"], arr["PCHG"], arr["OVR"]], axis=-1) if hover else None,
-            hovertemplate=("<b>%{customdata[0]}</b><br>Week %{x}<br>Change %{customdata[1]:.1f}%<br>"
-                           "Visit response: %{customdata[2]}<extra></extra>") if hover
-            else "Week %{x}: %{y}%<extra>" + BOR_LABELS.get(bor, bor) + "</extra>",
+            hovertemplate=(f"<b>%{{customdata[0]}}</b><br>{week} %{{x}}<br>{change} %{{customdata[1]:.1f}}%<br>"
+                           f"{visit}: %{{customdata[2]}}<extra></extra>") if hover
+            else f"{week} %{{x}}: %{{y}}%<extra>" + _(BOR_LABELS.get(bor, bor)) + "</extra>",
         ))
     if highlight is not None and highlight in set(full["USUBJID"]):
         h = full[full["USUBJID"] == highlight]
@@ -246,31 +250,34 @@ def spider_figure(
         fig.add_trace(go.Scatter(x=h["WEEK"], y=h["Y"], mode="lines+markers", name=f"{highlight}",
                                  line={"color": BOR_COLORS.get(bor, MISSING_COLOR), "width": 4}, marker={"size": 8},
                                  customdata=np.stack([h["USUBJID"], h["PCHG"], h["OVR"]], axis=-1),
-                                 hovertemplate="<b>%{customdata[0]}</b><br>Week %{x}<br>Change %{customdata[1]:.1f}%"
-                                               "<br>Visit response: %{customdata[2]}<extra></extra>"))
+                                 hovertemplate=f"<b>%{{customdata[0]}}</b><br>{week} %{{x}}<br>{change} "
+                                               f"%{{customdata[1]:.1f}}%<br>{visit}: %{{customdata[2]}}"
+                                               "<extra></extra>"))
     faded = 0.3 if highlight else 1.0
     pdv = d[d["IS_PD"]]
     if len(pdv):
         m = EVENT_MARKERS["progression"]
-        fig.add_trace(go.Scatter(x=pdv["WEEK"], y=pdv["Y"], mode="markers", name=m["label"], opacity=faded,
+        fig.add_trace(go.Scatter(x=pdv["WEEK"], y=pdv["Y"], mode="markers", name=_(m["label"]), opacity=faded,
                                  marker={"symbol": m["symbol"], "size": m["size"] + 2, "color": m["color"],
                                          "line": {"width": 1}}, hoverinfo="skip"))
     nlv = d[d["NEWL"]]
     if len(nlv):
-        fig.add_trace(go.Scatter(x=nlv["WEEK"], y=nlv["Y"] + 6, mode="markers", name="* New lesion", opacity=faded,
+        fig.add_trace(go.Scatter(x=nlv["WEEK"], y=nlv["Y"] + 6, mode="markers", name="* " + _("New lesion"), opacity=faded,
                                  marker={"symbol": "asterisk-open", "size": 12, "color": INK, "line": {"width": 2}},
                                  hoverinfo="skip"))
     recist_lines().apply(fig)
     ymax = float(data["PCHG"].max()) if len(data) else 40.0
     top = max(40.0, min(ymax, cap + 10) + 15)
     xmax = float(data["WEEK"].max()) if len(data) else 12.0
-    fig.update_yaxes(title_text="Change from baseline in sum of<br>target-lesion diameters (%)",
+    fig.update_yaxes(title_text=_("Change from baseline in sum of<br>target-lesion diameters (%)"),
                      range=[-105, top], dtick=20, ticksuffix="%", zeroline=False, showgrid=True, gridcolor=GRID)
-    fig.update_xaxes(title_text="Weeks since first dose", range=[-1, xmax + 3], dtick=interval_weeks,
+    fig.update_xaxes(title_text=_("Weeks since first dose"), range=[-1, xmax + 3], dtick=interval_weeks,
                      showgrid=True, gridcolor=PANEL)
-    notes = [("Lines coloured by confirmed" if confirmed else "Lines coloured by unconfirmed") + " best overall response",
-             "× progression", "* new lesion"]
+    notes = [_("Lines coloured by confirmed best overall response") if confirmed
+             else _("Lines coloured by unconfirmed best overall response"),
+             "× " + _("progression"), "* " + _("new lesion")]
     if not hover:
-        notes.append(f"{n_pat} patients: hover details shown up to {HOVER_LIMIT}; highlight one with the box above")
+        notes.append(_("{n} patients: hover details shown up to {limit}; highlight one with the box above").format(
+            n=n_pat, limit=HOVER_LIMIT))
     ctx2 = ctx.with_(note=" · ".join([*notes, ctx.note] if ctx.note else notes)) if ctx else None
-    return finish_figure(fig, ctx2, title, height=520)
+    return finish_figure(fig, ctx2, _(title), height=520)

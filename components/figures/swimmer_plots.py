@@ -25,6 +25,7 @@ from components.figures.style import (
     arm_colors,
     categorical_colors,
 )
+from components.i18n import N_, _
 from components.stats.swimmer import EVENT_ORDER, UNITS
 
 
@@ -38,9 +39,9 @@ def swimmer_figure(
     drug: str = "",
     site_names: dict[str, str] | None = None,
     highlight: set[str] | None = None,
-    highlight_label: str = "Outlined: new since the comparison cut",
+    highlight_label: str = N_("Outlined: new since the comparison cut"),
     tick_every: float | None = None,
-    title: str = "Time on treatment and events",
+    title: str = N_("Time on treatment and events"),
     arm_order: list[str] | None = None,
 ) -> go.Figure:
     """Bars in the given (top-to-bottom) order; one legend entry for every marker shown."""
@@ -51,34 +52,36 @@ def swimmer_figure(
     names = site_names or {}
     if color_by == "BOR":
         cats = [c for c in BOR_ORDER if c in set(bars["BOR"])]
-        colors, labels = BOR_COLORS, {c: BOR_LABELS[c] for c in cats}
+        colors, labels = BOR_COLORS, {c: _(BOR_LABELS[c]) for c in cats}
     elif color_by == "P95STAT":
         cats = [c for c in P95_ORDER if c in set(bars["P95STAT"])]
-        colors, labels = P95_COLORS, {c: f"p95HER2 {c.lower()}" for c in cats}
+        colors, labels = P95_COLORS, {c: _("p95HER2 {status}").format(status=_(c).lower()) for c in cats}
     elif color_by == "TRT01P":
         cats, colors = arm_colors(list(bars["TRT01P"].dropna().astype(str)), arm_order)
         labels = {c: c for c in cats}
     else:
         cats = sorted(set(bars["SITEID"]))
-        colors, labels = categorical_colors(cats), {c: names.get(c, f"Site {c}") for c in cats}
+        colors, labels = categorical_colors(cats), {c: names.get(c, _("Site {site}").format(site=c)) for c in cats}
     for cat in cats:
         sub = bars[bars[color_by] == cat]
         width = [2.5 if highlight and u in highlight else 0 for u in sub["USUBJID"]]
         custom = np.stack([
             sub["USUBJID"], sub["SITEID"].map(lambda s: names.get(s, s)), sub["TRTSDT"].dt.strftime("%Y-%m-%d"),
-            np.where(sub["ONGOING"], "ongoing at the cut", sub["END"].dt.strftime("%Y-%m-%d")), sub["BOR"],
+            np.where(sub["ONGOING"], _("ongoing at the cut"), sub["END"].dt.strftime("%Y-%m-%d")), sub["BOR"],
             sub["DCSREAS"].fillna("") if "DCSREAS" in sub else [""] * len(sub), sub["DAYS"],
         ], axis=-1)
         fig.add_trace(go.Bar(
             x=sub["DAYS"] / div, y=sub["LABEL"], orientation="h", name=labels[cat], legendgroup="bars",
             marker={"color": colors.get(cat, MISSING_COLOR), "line": {"color": BLACK, "width": width}},
             customdata=custom, width=0.65,
-            hovertemplate=("<b>%{customdata[0]}</b><br>Site: %{customdata[1]}<br>First dose %{customdata[2]}, last "
-                           "%{customdata[3]} (%{customdata[6]} days)<br>Best response: %{customdata[4]}"
-                           "<br>Discontinuation: %{customdata[5]}<extra></extra>"),
+            hovertemplate=("<b>%{customdata[0]}</b><br>" + _("Site") + ": %{customdata[1]}<br>"
+                           + _("First dose {first}, last {last} ({days} days)").format(
+                               first="%{customdata[2]}", last="%{customdata[3]}", days="%{customdata[6]}")
+                           + "<br>" + _("Best response") + ": %{customdata[4]}<br>" + _("Discontinuation")
+                           + ": %{customdata[5]}<extra></extra>"),
         ))
     if highlight and any(u in highlight for u in bars["USUBJID"]):
-        fig.add_trace(go.Bar(x=[None], y=[None], name=highlight_label,
+        fig.add_trace(go.Bar(x=[None], y=[None], name=_(highlight_label),
                              marker={"color": WHITE, "line": {"color": BLACK, "width": 2.5}}))
     fu = bars[bars["FU_END"].notna()]
     if len(fu):
@@ -86,15 +89,15 @@ def swimmer_figure(
         for r in fu.itertuples(index=False):
             xs += [r.DAYS / div, ((r.FU_END - r.TRTSDT).days + 1) / div, None]
             ys += [r.LABEL, r.LABEL, None]
-        fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", name="Follow-up after treatment",
+        fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", name=_("Follow-up after treatment"),
                                  line={"color": GREY_62, "width": 1.5, "dash": "dot"}, hoverinfo="skip"))
     on = bars[bars["ONGOING"]]
     if len(on):
         m = EVENT_MARKERS["ongoing"]
         fig.add_trace(go.Scatter(
-            x=on["DAYS"] / div + 0.6 * (7 / div), y=on["LABEL"], mode="markers", name=m["label"],
+            x=on["DAYS"] / div + 0.6 * (7 / div), y=on["LABEL"], mode="markers", name=_(m["label"]),
             marker={"symbol": m["symbol"], "size": m["size"], "color": m["color"], "line": {"width": 1.5, "color": m["color"]}},
-            hovertemplate="%{y}: on treatment at the cut<extra></extra>",
+            hovertemplate="%{y}: " + _("on treatment at the cut") + "<extra></extra>",
         ))
     for kind in EVENT_ORDER:
         if kind not in layers:
@@ -103,18 +106,19 @@ def swimmer_figure(
         if sub.empty:
             continue
         m = EVENT_MARKERS[kind]
-        label = m["label"] + (f" ({drug})" if kind in ("dose_reduction", "dose_hold") and drug else "")
+        label = _(m["label"]) + (f" ({drug})" if kind in ("dose_reduction", "dose_hold") and drug else "")
         fig.add_trace(go.Scatter(
             x=(sub["DAY"] + 1) / div, y=sub["LABEL"], mode="markers", name=label,
             marker={"symbol": m["symbol"], "size": m["size"], "color": m["color"],
                     "line": {"width": 2 if ("line" in m["symbol"] or "open" in m["symbol"]) else 1,
                              "color": m["color"] if ("line" in m["symbol"] or "open" in m["symbol"]) else INK}},
             customdata=np.stack([sub["USUBJID"], sub["DATE"].dt.strftime("%Y-%m-%d"), sub["DETAIL"], sub["DAY"]], axis=-1),
-            hovertemplate="<b>%{customdata[0]}</b><br>%{customdata[2]}<br>%{customdata[1]} (day %{customdata[3]})<extra></extra>",
+            hovertemplate=("<b>%{customdata[0]}</b><br>%{customdata[2]}<br>%{customdata[1]} ("
+                           + _("day {day}").format(day="%{customdata[3]}") + ")<extra></extra>"),
         ))
     xmax = float(((bars["FU_END"].fillna(bars["END"]) - bars["TRTSDT"]).dt.days.max() + 1) / div) if n else 1.0
     dtick = tick_every or (6 if unit == "weeks" else 3)
-    fig.update_xaxes(title_text=f"{unit.capitalize()} since first dose", range=[0, xmax * 1.05 + 1], dtick=dtick,
+    fig.update_xaxes(title_text=_("Weeks since first dose") if unit == "weeks" else _("Months since first dose"), range=[0, xmax * 1.05 + 1], dtick=dtick,
                      showgrid=True, gridcolor=GRID, zeroline=True, zerolinecolor=TEXT_SOFT, side="bottom")
     fig.update_yaxes(title_text="", categoryorder="array", categoryarray=order[::-1], tickfont={"size": 11},
                      automargin=True)
@@ -122,6 +126,6 @@ def swimmer_figure(
     height = 170 + 24 * max(n, 4)
     inside = {"orientation": "v", "x": 1.01, "xanchor": "left", "y": 1.0, "yanchor": "top", "font": {"size": 11},
               "tracegroupgap": 4}
-    fig = finish_figure(fig, ctx, title, height=height, legend=inside)
+    fig = finish_figure(fig, ctx, _(title), height=height, legend=inside)
     fig.update_layout(margin={"r": 230})
     return fig

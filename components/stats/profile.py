@@ -7,6 +7,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from components.i18n import N_, _
+
 
 @dataclass(frozen=True)
 class PatientData:
@@ -32,7 +34,8 @@ def patient_data(tables: dict, usubjid: str, cutoff: pd.Timestamp, ctdna_param: 
 
 
 def key_facts(p: PatientData, site_name: str) -> list[tuple[str, str]]:
-    """The baseline and status facts shown beside the profile."""
+    """The baseline and status facts shown beside the profile: (label, text); the labels are English
+    keys (shown as ``_(label)``), the texts in the run's language."""
     a = p.adsl
 
     def val(col: str, fmt=str) -> str:
@@ -41,14 +44,14 @@ def key_facts(p: PatientData, site_name: str) -> list[tuple[str, str]]:
 
     date = lambda v: f"{v:%Y-%m-%d}"  # noqa: E731
     return [
-        ("Site", f"{val('SITEID')} · {site_name}"),
-        ("Age / ECOG", f"{val('AGE')} years · ECOG {val('ECOGBL')}"),
-        ("HR / HER2 / p95HER2", f"{val('HRSTAT')} / {val('HER2STAT')} / {val('P95STAT')}"),
-        ("Prior lines (advanced)", val("PRIORLN")),
-        ("Why T-DXd stopped", val("TDXDRSN")),
-        ("Visceral disease", val("VISCFL")),
-        ("Consent / first dose", f"{val('RFICDT', date)} / {val('TRTSDT', date)}"),
-        ("Last dose", val("TRTEDT", date) if pd.notna(a.get("TRTEDT")) else "on treatment at the cut"),
-        ("Discontinuation", val("DCSREAS")),
-        ("Death", val("DTHDT", date)),
+        (N_("Site"), f"{val('SITEID')} · {site_name}"),
+        (N_("Age / ECOG"), _("{age} years · ECOG {ecog}").format(age=val("AGE"), ecog=val("ECOGBL"))),
+        (N_("HR / HER2 / p95HER2"), f"{val('HRSTAT')} / {val('HER2STAT')} / {val('P95STAT')}"),
+        (N_("Prior lines (advanced)"), val("PRIORLN")),
+        (N_("Why T-DXd stopped"), val("TDXDRSN")),
+        (N_("Visceral disease"), val("VISCFL")),
+        (N_("Consent / first dose"), f"{val('RFICDT', date)} / {val('TRTSDT', date)}"),
+        (N_("Last dose"), val("TRTEDT", date) if pd.notna(a.get("TRTEDT")) else _("on treatment at the cut")),
+        (N_("Discontinuation"), val("DCSREAS")),
+        (N_("Death"), val("DTHDT", date)),
     ]

@@ -17,6 +17,7 @@ import pandas as pd
 from scipy import stats
 
 from components.data.config import Design, ResponseRules
+from components.i18n import _
 
 RESPONSES = ("CR", "PR", "SD", "NON-CR/NON-PD", "PD", "NE")
 RANK = {r: i for i, r in enumerate(RESPONSES)}
@@ -262,10 +263,10 @@ def best_overall_response(
 def cr_then_pr_text(rules: ResponseRules) -> str:
     """Which reading of RECIST 1.1 Table 3's footnote on a CR followed by a PR is in force."""
     if rules.cr_then_pr_as_pr:
-        return ("the CR is re-read as PR (RECIST 1.1 Table 3 footnote, alternative reading: the CR was not real), "
-                "so it can be confirmed as PR (config: cr_then_pr_as_pr = true).")
-    return ("the CR is taken as real, so the later PR confirms nothing (RECIST 1.1 Table 3 footnote, primary "
-            "reading; admiralonco): SD or PD, never PR.")
+        return _("the CR is re-read as PR (RECIST 1.1 Table 3 footnote, alternative reading: the CR was not real), "
+                 "so it can be confirmed as PR (config: cr_then_pr_as_pr = true).")
+    return _("the CR is taken as real, so the later PR confirms nothing (RECIST 1.1 Table 3 footnote, primary "
+             "reading; admiralonco): SD or PD, never PR.")
 
 
 def given_bor(adrs: pd.DataFrame, paramcd: str) -> pd.Series:

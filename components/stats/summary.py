@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from components.data.config import StudyConfig
+from components.i18n import _
 
 
 @dataclass(frozen=True)
@@ -67,10 +68,10 @@ def regimen_table(config: StudyConfig) -> pd.DataFrame:
 def design_sentence(config: StudyConfig) -> str:
     d = config.design
     if d is None:
-        return f"No single-arm response design is given in the study config for {config.id}."
-    sides = "two-sided" if d.sides == 2 else "one-sided"
-    return (
-        f"{d.test}: H0 ORR {d.p0:.0%} vs H1 ORR {d.p1:.0%}, {sides} α = {d.alpha:g}, "
-        f"power {d.power:.0%} → {d.n_evaluable} evaluable patients; with {d.dropout:.0%} dropout "
-        f"→ {d.n_enrolled} enrolled."
-    )
+        return _("No single-arm response design is given in the study config for {study}.").format(study=config.id)
+    text = (_("{test}: H0 ORR {p0} vs H1 ORR {p1}, two-sided α = {alpha}, power {power} → {n} evaluable patients; "
+              "with {dropout} dropout → {enrolled} enrolled.") if d.sides == 2 else
+            _("{test}: H0 ORR {p0} vs H1 ORR {p1}, one-sided α = {alpha}, power {power} → {n} evaluable patients; "
+              "with {dropout} dropout → {enrolled} enrolled."))
+    return text.format(test=d.test, p0=f"{d.p0:.0%}", p1=f"{d.p1:.0%}", alpha=f"{d.alpha:g}", power=f"{d.power:.0%}",
+                       n=d.n_evaluable, dropout=f"{d.dropout:.0%}", enrolled=d.n_enrolled)

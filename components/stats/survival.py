@@ -24,6 +24,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from components.i18n import N_
+
 CONF_TYPES = ("log-log", "log", "plain")
 _TOL = float(np.sqrt(np.finfo(float).eps))
 
@@ -393,7 +395,8 @@ def landmark_table(km: KMResult, months: list[float], days_per_month: float) -> 
     return pd.DataFrame(rows)
 
 
-ENDPOINTS = {"PFS": "Progression-free survival", "OS": "Overall survival", "DOR": "Duration of response"}
+# names on screen: _(ENDPOINTS[code]) where shown
+ENDPOINTS = {"PFS": N_("Progression-free survival"), "OS": N_("Overall survival"), "DOR": N_("Duration of response")}
 
 
 def endpoint_data(

@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from components.i18n import _
 from components.stats.recist import BOR_CATEGORIES as BOR_ORDER
 
 EVENT_ORDER = ("response", "confirmation", "progression", "death", "dose_reduction", "dose_hold", "ae_g3")
@@ -37,7 +38,7 @@ def dose_changes(adex: pd.DataFrame, drug: str) -> pd.DataFrame:
     hold = dose.eq(0) & ~prev_zero
     red = dose.gt(0) & prev_nonzero.notna() & dose.lt(prev_nonzero)
     held = pd.DataFrame({"USUBJID": subj[hold], "DATE": ex.loc[hold, "ASTDT"], "KIND": "dose_hold",
-                         "DETAIL": f"{drug} held" + pd.Series(why, index=ex.index)[hold]})
+                         "DETAIL": _("{drug} held").format(drug=drug) + pd.Series(why, index=ex.index)[hold]})
     reduced = pd.DataFrame({
         "USUBJID": subj[red], "DATE": ex.loc[red, "ASTDT"], "KIND": "dose_reduction",
         "DETAIL": (f"{drug} " + prev_nonzero[red].map("{:g}".format).astype(object) + " → "
@@ -76,19 +77,22 @@ def swimmer_data(
     ev = []
     if bor is not None:
         b = bor.set_index("USUBJID")
-        for kind, col, txt in (("response", "RESP_DATE", "First response"), ("confirmation", "CONF_DATE", "Response confirmed"),
-                               ("progression", "PD_DATE", "Progression")):
+        for kind, col, txt in (("response", "RESP_DATE", _("First response")),
+                               ("confirmation", "CONF_DATE", _("Response confirmed")),
+                               ("progression", "PD_DATE", _("Progression"))):
             if col in b:
                 s = b[col].dropna()
                 ev += [(u, d, kind, f"{txt} ({b.loc[u, 'BOR']})" if kind != "progression" else txt) for u, d in s.items()]
     if "DTHDT" in adsl:
-        ev += [(u, d, "death", "Death") for u, d in adsl.set_index("USUBJID")["DTHDT"].dropna().items()]
+        ev += [(u, d, "death", _("Death")) for u, d in adsl.set_index("USUBJID")["DTHDT"].dropna().items()]
     if adex is not None and drug:
         dc = dose_changes(adex, drug)
         ev += list(dc[["USUBJID", "DATE", "KIND", "DETAIL"]].itertuples(index=False, name=None))
     if adae is not None and "ASTDT" in adae:
         g3 = adae[(adae["AETOXGR"] >= 3) & adae["ASTDT"].notna()]
-        ev += [(r.USUBJID, r.ASTDT, "ae_g3", f"{r.AEDECOD} grade {int(r.AETOXGR)}") for r in g3.itertuples(index=False)]
+        grade = _("{term} grade {grade}")
+        ev += [(r.USUBJID, r.ASTDT, "ae_g3", grade.format(term=r.AEDECOD, grade=int(r.AETOXGR)))
+               for r in g3.itertuples(index=False)]
     events = pd.DataFrame(ev, columns=["USUBJID", "DATE", "KIND", "DETAIL"])
     events = events.merge(bars[["USUBJID", "TRTSDT", "LABEL"]], on="USUBJID", how="inner")
     events["DAY"] = (events["DATE"] - events["TRTSDT"]).dt.days
