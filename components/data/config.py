@@ -15,6 +15,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from components.i18n import _
+
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_CONFIG = PROJECT_ROOT / "data" / "study.toml"
 
@@ -138,7 +140,7 @@ def _test_method(design: dict[str, Any]) -> str:
         method = "exact" if ("exact" in words or "binomial" in words) else "normal"
     method = str(method).lower()
     if method not in ("normal", "exact"):
-        raise ValueError(f"[design] method must be \"normal\" or \"exact\", not {method!r}")
+        raise ValueError(_("[design] method must be \"normal\" or \"exact\", not {method}").format(method=repr(method)))
     return method
 
 
@@ -275,7 +277,8 @@ def _codings(raw: dict[str, Any]) -> Codings:
     known = Codings.__dataclass_fields__
     unknown = sorted(set(raw) - set(known))
     if unknown:
-        raise ValueError(f"[mapping] has unknown keys: {', '.join(unknown)} (known: {', '.join(known)})")
+        raise ValueError(_("[mapping] has unknown keys: {keys} (known: {known})").format(keys=", ".join(unknown),
+                                                                                        known=", ".join(known)))
     values: dict[str, Any] = {}
     for key, val in raw.items():
         if key in ("response_codes",):
@@ -353,7 +356,7 @@ class StudyConfig:
         for site in self.sites:
             if site.id == str(site_id):
                 return site.name
-        return f"Site {site_id}"
+        return _("Site {id}").format(id=site_id)
 
     def drug(self, name: str) -> Drug | None:
         for d in self.regimen:

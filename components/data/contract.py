@@ -16,6 +16,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from components.data.config import PROJECT_ROOT
+from components.i18n import N_
 
 DICTIONARY_PATH = PROJECT_ROOT / "data" / "data_dictionary.csv"
 TYPES = ("text", "integer", "number", "date", "flag")
@@ -23,15 +24,16 @@ TYPES = ("text", "integer", "number", "date", "flag")
 #: Tables of the contract, in the order they are loaded and shown. adsl is the only one every
 #: page needs; the others are optional and disable only what uses them when absent.
 TABLES = ("adsl", "adrs", "adtr", "adtte", "adae", "adex", "screening", "adlb")
+#: English: translate where shown, ``_(TABLE_LABELS[name])``.
 TABLE_LABELS = {
-    "adsl": "Subject level (ADSL)",
-    "adrs": "Tumour response (ADRS)",
-    "adtr": "Tumour measurements (ADTR)",
-    "adtte": "Time to event (ADTTE)",
-    "adae": "Adverse events (ADAE)",
-    "adex": "Exposure (ADEX)",
-    "screening": "Screening log",
-    "adlb": "Biomarkers (ADLB)",
+    "adsl": N_("Subject level (ADSL)"),
+    "adrs": N_("Tumour response (ADRS)"),
+    "adtr": N_("Tumour measurements (ADTR)"),
+    "adtte": N_("Time to event (ADTTE)"),
+    "adae": N_("Adverse events (ADAE)"),
+    "adex": N_("Exposure (ADEX)"),
+    "screening": N_("Screening log"),
+    "adlb": N_("Biomarkers (ADLB)"),
 }
 
 

@@ -28,7 +28,8 @@ from components.data.readers import (
     refused_links,
     table_name_for,
 )
-from components.data.validation import ERROR, INFO, WARNING, Finding, validate_tables
+from components.data.validation import ERROR, INFO, WARNING, Finding, Msg, msg, validate_tables
+from components.i18n import N_, _
 
 CUT_META = "cut.toml"
 
@@ -63,11 +64,11 @@ class DataCut:
         gone = self.missing(*names)
         if not gone:
             return None
-        labels = ", ".join(f"{TABLE_LABELS.get(n, n)} [{n}]" for n in gone)
-        return (
-            f"This view needs {labels}, which the data cut does not provide "
+        labels = ", ".join(f"{_(TABLE_LABELS.get(n, n))} [{n}]" for n in gone)
+        return _(
+            "This view needs {tables}, which the data cut does not provide "
             "(absent, or not loadable: see the data issues on the Overview page)."
-        )
+        ).format(tables=labels)
 
     def derivation(self, table: str, column: str) -> Finding | None:
         """The loader's note when ``table.column`` was mapped or derived (absent from the files), else None."""
@@ -152,8 +153,9 @@ def load_files(
     try:
         return _load_files(files, settings, name, source, synthetic, findings)
     except Exception as exc:  # the last line of defence: the app must go on
-        findings.append(Finding("data cut", None, ERROR, f"the files could not be checked (unexpected "
-                                f"{type(exc).__name__})", action="Nothing is loaded; please report this."))
+        findings.append(Finding("data cut", None, ERROR,
+                                msg(N_("the files could not be checked (unexpected {error})"), error=type(exc).__name__),
+                                action=N_("Nothing is loaded; please report this.")))
         return DataCut(tables=MappingProxyType({}), issues=tuple(findings), name=name or "upload", source=source,
                        synthetic=synthetic)
 
@@ -170,29 +172,33 @@ def _load_files(files: Mapping[str, bytes | Path], settings: DataSettings, name:
         size = _size(files[fname])
         if size > settings.max_file_mb * mb:
             findings.append(Finding(table_name_for(fname) or fname, None, ERROR,
-                                    f"file {fname} is {size / mb:,.0f} MB, over the limit of {settings.max_file_mb:g} MB",
-                                    action="It is not read ([data] max_file_mb in the study config)."))
+                                    msg(N_("file {file} is {size} MB, over the limit of {limit} MB"), file=fname,
+                                        size=f"{size / mb:,.0f}", limit=f"{settings.max_file_mb:g}"),
+                                    action=N_("It is not read ([data] max_file_mb in the study config).")))
             files.pop(fname)
     total = sum(_size(v) for v in files.values())
     if total > settings.max_cut_mb * mb:
         findings.append(Finding("data cut", None, ERROR,
-                                f"the files are {total / mb:,.0f} MB together, over the limit of {settings.max_cut_mb:g} MB",
-                                action="Nothing is read ([data] max_cut_mb in the study config)."))
+                                msg(N_("the files are {size} MB together, over the limit of {limit} MB"),
+                                    size=f"{total / mb:,.0f}", limit=f"{settings.max_cut_mb:g}"),
+                                action=N_("Nothing is read ([data] max_cut_mb in the study config).")))
         files = {}
     sources, ignored, duplicates = discover_files(files)
     for note in duplicates:
-        findings.append(Finding(note.split(" ")[0], None, ERROR, note,
-                                action="Which one is right is unknown: the table is not loaded. Keep one file per "
-                                       "table in the cut."))
+        findings.append(Finding(str(note).split(" ")[0], None, ERROR, note,
+                                action=N_("Which one is right is unknown: the table is not loaded. Keep one file per "
+                                          "table in the cut.")))
     for fname in ignored:
         if fname == CUT_META:
             continue
         twin = copy_of(fname)
         if twin:
-            findings.append(Finding(twin, None, WARNING, f"{fname} looks like another version of {twin}",
-                                    action=f"It is not loaded: only a file named {twin} (.csv, .xlsx, .parquet, .xpt) is."))
+            findings.append(Finding(twin, None, WARNING, msg(N_("{file} looks like another version of {table}"),
+                                                             file=fname, table=twin),
+                                    action=msg(N_("It is not loaded: only a file named {table} (.csv, .xlsx, .parquet, "
+                                                  ".xpt) is."), table=twin)))
         else:
-            findings.append(Finding(fname, None, INFO, "not a table of the data contract", action="Ignored."))
+            findings.append(Finding(fname, None, INFO, N_("not a table of the data contract"), action=N_("Ignored.")))
     raw: dict[str, pd.DataFrame] = {}
     sas_numeric: dict[str, bool] = {}
     used: dict[str, str] = {}
@@ -204,14 +210,16 @@ def _load_files(files: Mapping[str, bytes | Path], settings: DataSettings, name:
             df, notes = read_raw(src, settings.encoding)
         except ReadError as exc:
             findings.append(
-                Finding(table, None, ERROR, f"file {src.filename} cannot be read: {exc}",
-                        action="The table is not loaded; what needs it is switched off.")
+                Finding(table, None, ERROR, msg(N_("file {file} cannot be read: {reason}"), file=src.filename,
+                                                reason=exc.reason if isinstance(exc.reason, Msg) else msg(str(exc))),
+                        action=N_("The table is not loaded; what needs it is switched off."))
             )
             continue
         except Exception as exc:  # a reader library failing in a way of its own
             findings.append(
-                Finding(table, None, ERROR, f"file {src.filename} cannot be read (unexpected {type(exc).__name__})",
-                        action="The table is not loaded; what needs it is switched off.")
+                Finding(table, None, ERROR, msg(N_("file {file} cannot be read (unexpected {error})"),
+                                                file=src.filename, error=type(exc).__name__),
+                        action=N_("The table is not loaded; what needs it is switched off."))
             )
             continue
         findings += _read_notes(table, src.filename, notes)
@@ -220,8 +228,8 @@ def _load_files(files: Mapping[str, bytes | Path], settings: DataSettings, name:
         used[table] = src.filename
     if "adsl" not in raw and not any(f.table == "adsl" for f in findings):
         findings.append(
-            Finding("adsl", None, ERROR, "no subject-level table (adsl) in the data cut",
-                    action="Every view needs it; nothing can be shown.")
+            Finding("adsl", None, ERROR, N_("no subject-level table (adsl) in the data cut"),
+                    action=N_("Every view needs it; nothing can be shown."))
         )
     tables, f, cutoff = validate_tables(raw, settings, sas_numeric, cutoff_hint=name or None)
     findings += f
@@ -242,21 +250,23 @@ def _read_notes(table: str, filename: str, notes: dict) -> list[Finding]:
     enc = notes.get("encoding")
     if enc not in (None, "utf-8"):
         if notes.get("encoding_sure", True):
-            out.append(Finding(table, None, INFO, f"{filename} is encoded as {enc}",
-                               action="Decoded accordingly."))
+            out.append(Finding(table, None, INFO, msg(N_("{file} is encoded as {encoding}"), file=filename, encoding=enc),
+                               action=N_("Decoded accordingly.")))
         else:
-            out.append(Finding(table, None, WARNING, f"the text encoding of {filename} is uncertain; read as "
-                               f"{enc}", action="Check accented or Chinese text; better, save the file "
-                               "as UTF-8, or set [data] encoding in the study config."))
+            out.append(Finding(table, None, WARNING, msg(N_("the text encoding of {file} is uncertain; read as {encoding}"),
+                                                          file=filename, encoding=enc),
+                               action=N_("Check accented or Chinese text; better, save the file as UTF-8, or set "
+                                         "[data] encoding in the study config.")))
     if notes.get("nul_rows"):
-        out.append(Finding(table, None, WARNING, f"{filename} contains NUL bytes", tuple(notes["nul_rows"]),
-                           action="They are removed (a NUL byte would cut the value it is in); check those rows."))
+        out.append(Finding(table, None, WARNING, msg(N_("{file} contains NUL bytes"), file=filename),
+                           tuple(notes["nul_rows"]),
+                           action=N_("They are removed (a NUL byte would cut the value it is in); check those rows.")))
     for col in notes.get("invisible_in_names", ()):
-        out.append(Finding(table, str(col), INFO, "the column name holds an invisible character (e.g. a byte-order "
-                           "mark)", action="Removed from the name."))
+        out.append(Finding(table, str(col), INFO, N_("the column name holds an invisible character (e.g. a byte-order "
+                                                     "mark)"), action=N_("Removed from the name.")))
     for col in notes.get("undecodable_bytes", ()):
-        out.append(Finding(table, str(col), WARNING, "bytes that are not UTF-8 text",
-                           action="Shown with a replacement character (�)."))
+        out.append(Finding(table, str(col), WARNING, N_("bytes that are not UTF-8 text"),
+                           action=N_("Shown with a replacement character (�).")))
     return out
 
 
@@ -266,7 +276,7 @@ def load_cut(folder: str | Path, settings: DataSettings | None = None) -> DataCu
     if not folder.is_dir():
         return DataCut(
             tables=MappingProxyType({}),
-            issues=(Finding("adsl", None, ERROR, f"data folder {folder} does not exist"),),
+            issues=(Finding("adsl", None, ERROR, msg(N_("data folder {folder} does not exist"), folder=folder)),),
             source=str(folder),
         )
     if not is_cut_folder(folder):
@@ -277,8 +287,8 @@ def load_cut(folder: str | Path, settings: DataSettings | None = None) -> DataCu
         meta = _read_meta(folder)
     except Exception:  # a broken cut.toml: the cut loads without its label
         meta = {}
-    links = [Finding(n, None, ERROR, f"{n} is a link that leads outside the cut folder",
-                     action="It is never followed.") for n in refused_links(folder)]
+    links = [Finding(n, None, ERROR, msg(N_("{file} is a link that leads outside the cut folder"), file=n),
+                     action=N_("It is never followed.")) for n in refused_links(folder)]
     return load_files(
         folder_files(folder),
         settings,

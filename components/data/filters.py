@@ -14,15 +14,17 @@ import pandas as pd
 
 from components.data.contract import column_label
 from components.data.datasets import DataCut
+from components.i18n import N_, _
 
-MISSING_LABEL = "(missing)"
+MISSING_LABEL = N_("(missing)")  # an option value: translate where shown (format_func)
 
+#: Filter labels (English): translate where shown, ``_(FILTER_LABELS[col])``.
 FILTER_LABELS = {
-    "SITEID": "Site",
-    "P95STAT": "p95HER2 status",
-    "ECOGBL": "ECOG at baseline",
-    "PRIORLN": "Prior lines (advanced)",
-    "TRT01A": "Arm",
+    "SITEID": N_("Site"),
+    "P95STAT": N_("p95HER2 status"),
+    "ECOGBL": N_("ECOG at baseline"),
+    "PRIORLN": N_("Prior lines (advanced)"),
+    "TRT01A": N_("Arm"),
 }
 
 
@@ -90,9 +92,11 @@ def apply_filters(cut: DataCut, selection: Mapping[str, Sequence[str]]) -> DataC
 
 
 def describe(selection: Mapping[str, Sequence[str]]) -> str:
-    """A short text of the active filters for captions and figure footnotes ('' when none)."""
+    """A short text of the active filters for captions and figure footnotes ('' when none), in the
+    run's language (the values as they are, "(missing)" translated)."""
     parts = []
     for col, values in selection.items():
         if values:
-            parts.append(f"{FILTER_LABELS.get(col, col)}: {', '.join(map(str, values))}")
+            shown = ", ".join(_(v) if v == MISSING_LABEL else str(v) for v in values)
+            parts.append(f"{_(FILTER_LABELS.get(col, col))}: {shown}")
     return "; ".join(parts)

@@ -26,6 +26,8 @@ import pandas as pd
 
 from components.data.config import Codings
 from components.data.contract import rules_for
+from components.data.validation import Joined, Msg, msg
+from components.i18n import N_
 
 ERROR, WARNING, INFO = "error", "warning", "info"
 
@@ -38,14 +40,14 @@ _GRADE_TEXT = re.compile(r"^\s*(?:CTCAE\s+)?GRADE\s*", re.IGNORECASE)
 
 #: ADSL columns that drive a filter or a panel; absent, those are hidden (one note names them).
 PANEL_COLUMNS = {
-    "ECOGBL": "the ECOG filter and subgroup",
-    "HRSTAT": "the HR-status subgroup",
-    "HER2STAT": "the HER2-status subgroup",
-    "P95STAT": "the p95HER2 filter, colouring and panels",
-    "PRIORLN": "the prior-lines filter and subgroup",
-    "TDXDRSN": "the prior T-DXd subgroup",
-    "VISCFL": "the visceral-disease subgroup",
-    "BSABL": "body-surface-area dosing",
+    "ECOGBL": N_("the ECOG filter and subgroup"),
+    "HRSTAT": N_("the HR-status subgroup"),
+    "HER2STAT": N_("the HER2-status subgroup"),
+    "P95STAT": N_("the p95HER2 filter, colouring and panels"),
+    "PRIORLN": N_("the prior-lines filter and subgroup"),
+    "TDXDRSN": N_("the prior T-DXd subgroup"),
+    "VISCFL": N_("the visceral-disease subgroup"),
+    "BSABL": N_("body-surface-area dosing"),
 }
 
 
@@ -80,11 +82,12 @@ def _rename_param(table: str, df: pd.DataFrame, target: str, variants: tuple[str
         hit = (codes == code).fillna(False)
         if hit.any():
             df.loc[hit.to_numpy(), "PARAMCD"] = target
-            mixed = f" (the cut also has {target} rows: both are used)" if had_target else ""
-            out.append(_finding(table, "PARAMCD", INFO if not had_target else WARNING,
-                                f"{what} is coded {code} in this cut{mixed}",
-                                action=f"Its {int(hit.sum())} rows are read as {target} ([mapping] in the study "
-                                       "config)."))
+            problem = (msg(N_("{what} is coded {code} in this cut (the cut also has {target} rows: both are used)"),
+                           what=msg(what), code=code, target=target) if had_target
+                       else msg(N_("{what} is coded {code} in this cut"), what=msg(what), code=code))
+            out.append(_finding(table, "PARAMCD", INFO if not had_target else WARNING, problem,
+                                action=msg(N_("Its {n} rows are read as {target} ([mapping] in the study config)."),
+                                           n=int(hit.sum()), target=target)))
     return out
 
 
@@ -97,8 +100,8 @@ def _date_sources(table: str, df: pd.DataFrame, codings: Codings) -> list:
         if src is None:
             continue
         df[column] = df[src]
-        out.append(_finding(table, column, INFO, f"absent; taken from {src}",
-                            action="Its date part is used (ISO 8601)."))
+        out.append(_finding(table, column, INFO, msg(N_("absent; taken from {source}"), source=src),
+                            action=N_("Its date part is used (ISO 8601).")))
     return out
 
 
@@ -117,14 +120,14 @@ def _sas_numbers_as_dates(table: str, df: pd.DataFrame) -> list:
             continue
         num = pd.to_numeric(text)
         if num.min() >= _SAS_MIN and num.max() <= _SAS_MAX:
-            days, what = num.round(), "SAS dates (days since 1960-01-01)"
+            days, read_as = num.round(), N_("Read as SAS dates (days since 1960-01-01).")
         elif num.min() >= _SAS_MIN * 86400 and num.max() <= (_SAS_MAX + 1) * 86400:
-            days, what = np.floor(num / 86400), "SAS date-times (seconds since 1960-01-01), date part"
+            days, read_as = np.floor(num / 86400), N_("Read as SAS date-times (seconds since 1960-01-01), date part.")
         else:
             continue
         iso = (SAS_EPOCH + pd.to_timedelta(days, unit="D")).dt.strftime("%Y-%m-%d")
         df.loc[iso.index, rule.column] = iso
-        out.append(_finding(table, rule.column, INFO, "dates written as numbers", action=f"Read as {what}."))
+        out.append(_finding(table, rule.column, INFO, N_("dates written as numbers"), action=read_as))
     return out
 
 
@@ -140,13 +143,14 @@ def _response_codes(df: pd.DataFrame, codings: Codings) -> list:
         hit = rows & (vals == code).fillna(False)
         if hit.any():
             df.loc[hit.to_numpy(), "AVALC"] = target
-            out.append(_finding("adrs", "AVALC", INFO, f"response coded {code!r}", _rows(hit),
-                                action=f"Read as {target} ([mapping] response_codes in the study config)."))
+            out.append(_finding("adrs", "AVALC", INFO, msg(N_("response coded {code}"), code=repr(code)), _rows(hit),
+                                action=msg(N_("Read as {target} ([mapping] response_codes in the study config)."),
+                                           target=target)))
     return out
 
 
 def _tumour_sum(df: pd.DataFrame, codings: Codings) -> tuple[pd.DataFrame, list]:
-    out = _rename_param("adtr", df, "SUMDIAM", codings.tumour_sum_params, "The sum of target-lesion diameters")
+    out = _rename_param("adtr", df, "SUMDIAM", codings.tumour_sum_params, N_("The sum of target-lesion diameters"))
     if out or "PARAMCD" not in df.columns or (_text(df["PARAMCD"]) == "SUMDIAM").any():
         return df, out
     codes = _text(df["PARAMCD"]).fillna("")
@@ -187,12 +191,14 @@ def _tumour_sum(df: pd.DataFrame, codings: Codings) -> tuple[pd.DataFrame, list]
         abl = grouped["ABLFL"].apply(lambda v: "Y" if (_text(v) == "Y").any() else "N")
         summed["ABLFL"] = summed.set_index(["USUBJID", "_KEY"]).index.map(abl)
     summed["AVAL"] = summed["AVAL"].map(lambda v: "" if pd.isna(v) else f"{v:g}")
-    unit = "visit" if by_visit else "date"
-    out.append(_finding("adtr", "PARAMCD", INFO, "no tumour-sum rows; lesion-level diameters given "
-                        f"({', '.join(sorted(set(codes[lesion])))[:60]})",
-                        action=f"{int(lesion.sum())} lesion rows are summed per subject and {unit} into "
-                               f"{n_groups} sums; {int(incomplete.sum())} with a lesion missing or unmeasured have "
-                               "no sum. The lesion rows themselves are not loaded."))
+    summed_as = (N_("{rows} lesion rows are summed per subject and visit into {sums} sums; {incomplete} with a lesion "
+                    "missing or unmeasured have no sum. The lesion rows themselves are not loaded.") if by_visit
+                 else N_("{rows} lesion rows are summed per subject and date into {sums} sums; {incomplete} with a "
+                         "lesion missing or unmeasured have no sum. The lesion rows themselves are not loaded."))
+    out.append(_finding("adtr", "PARAMCD", INFO,
+                        msg(N_("no tumour-sum rows; lesion-level diameters given ({codes})"),
+                            codes=", ".join(sorted(set(codes[lesion])))[:60]),
+                        action=msg(summed_as, rows=int(lesion.sum()), sums=n_groups, incomplete=int(incomplete.sum()))))
     keep = [c for c in df.columns if c in summed.columns]
     return pd.concat([df[~lesion.to_numpy()], summed[keep]], ignore_index=True), out
 
@@ -203,24 +209,25 @@ def _grade(df: pd.DataFrame, codings: Codings) -> list:
         src = next((c for c in codings.grade_columns if c in df.columns), None)
         if src is not None:
             df["AETOXGR"] = df[src]
-            out.append(_finding("adae", "AETOXGR", INFO, f"absent; the grade is taken from {src}"))
+            out.append(_finding("adae", "AETOXGR", INFO, msg(N_("absent; the grade is taken from {source}"), source=src)))
         else:
             sev = next((c for c in ("AESEV", "ASEV") if c in df.columns), None)
             if sev is not None and codings.severity_as_grade:
                 scale = dict(codings.severity_as_grade)
                 df["AETOXGR"] = _text(df[sev]).map(lambda v: str(scale[v]) if v in scale else (v or ""))
                 words = ", ".join(f"{k.lower()} = {v}" for k, v in codings.severity_as_grade)
-                out.append(_finding("adae", "AETOXGR", WARNING, f"no CTCAE grade in the cut; severity ({sev}) "
-                                    f"is read as grade ({words})",
-                                    action="Severity is not a CTCAE grade: grade 4–5 cannot be told apart, and "
-                                           "'grade ≥ 3' means 'severe'."))
+                out.append(_finding("adae", "AETOXGR", WARNING,
+                                    msg(N_("no CTCAE grade in the cut; severity ({column}) is read as grade ({scale})"),
+                                        column=sev, scale=words),
+                                    action=N_("Severity is not a CTCAE grade: grade 4–5 cannot be told apart, and "
+                                              "'grade ≥ 3' means 'severe'.")))
     if "AETOXGR" in df.columns and df["AETOXGR"].dtype == object:
         text = df["AETOXGR"].astype("string")
         worded = text.str.match(_GRADE_TEXT).fillna(False)
         if worded.any():
             df.loc[worded.to_numpy(), "AETOXGR"] = text[worded].str.replace(_GRADE_TEXT, "", regex=True)
-            out.append(_finding("adae", "AETOXGR", INFO, "grades written as words ('Grade 3')", _rows(worded),
-                                action="The number is used."))
+            out.append(_finding("adae", "AETOXGR", INFO, N_("grades written as words ('Grade 3')"), _rows(worded),
+                                action=N_("The number is used.")))
     return out
 
 
@@ -229,10 +236,10 @@ def _relatedness(df: pd.DataFrame, codings: Codings) -> list:
     if "AREL" not in df.columns:
         src = next((c for c in codings.relatedness_columns if c in df.columns), None)
         if src is None:
-            return [_finding("adae", "AREL", INFO, "absent",
-                             action="Treatment-related counts are not shown (not shown as zero).")]
+            return [_finding("adae", "AREL", INFO, N_("absent"),
+                             action=N_("Treatment-related counts are not shown (not shown as zero)."))]
         df["AREL"] = df[src]
-        out.append(_finding("adae", "AREL", INFO, f"absent; causality is taken from {src}"))
+        out.append(_finding("adae", "AREL", INFO, msg(N_("absent; causality is taken from {source}"), source=src)))
     vals = _text(df["AREL"])
     related = vals.isin(codings.related_values).fillna(False)
     not_related = vals.isin(codings.not_related_values).fillna(False)
@@ -241,13 +248,13 @@ def _relatedness(df: pd.DataFrame, codings: Codings) -> list:
     scale = sorted(set(vals[(related | not_related) & ~vals.isin(["RELATED", "NOT RELATED"])].dropna()))
     if scale:
         rel = sorted(set(vals[related].dropna()) - {"RELATED"})
-        out.append(_finding("adae", "AREL", INFO, f"causality coded {', '.join(scale)}",
-                            action=f"Read as RELATED: {', '.join(rel) or '—'}; the others as NOT RELATED "
-                                   "([mapping] related_values in the study config)."))
+        out.append(_finding("adae", "AREL", INFO, msg(N_("causality coded {codes}"), codes=", ".join(scale)),
+                            action=msg(N_("Read as RELATED: {related}; the others as NOT RELATED ([mapping] "
+                                          "related_values in the study config)."), related=", ".join(rel) or "—")))
     if unknown.any():
-        out.append(_finding("adae", "AREL", WARNING, "causality value not in the [mapping] lists", _rows(unknown),
-                            action="Counted as 'causality unknown', neither related nor unrelated; add the value "
-                                   "to related_values or not_related_values.",
+        out.append(_finding("adae", "AREL", WARNING, N_("causality value not in the [mapping] lists"), _rows(unknown),
+                            action=N_("Counted as 'causality unknown', neither related nor unrelated; add the value "
+                                      "to related_values or not_related_values."),
                             values=tuple(dict.fromkeys(df.loc[unknown.to_numpy(), "AREL"].astype(str)))))
     df["AREL"] = np.where(related, "RELATED", np.where(not_related, "NOT RELATED", ""))
     return out
@@ -258,8 +265,8 @@ def _arm(df: pd.DataFrame, codings: Codings) -> list:
         none = _text(df["TRT01A"]).isin([v for v in codings.no_arm_values if v]).fillna(False)
         if none.any():
             df.loc[none.to_numpy(), "TRT01A"] = ""
-            return [_finding("adsl", "TRT01A", INFO, "values meaning 'no arm' (e.g. Not Treated)", _rows(none),
-                             action="Read as no arm.")]
+            return [_finding("adsl", "TRT01A", INFO, N_("values meaning 'no arm' (e.g. Not Treated)"), _rows(none),
+                             action=N_("Read as no arm."))]
         return []
     src = next((c for c in codings.arm_columns if c in df.columns), None)
     if src is None:
@@ -267,9 +274,9 @@ def _arm(df: pd.DataFrame, codings: Codings) -> list:
     vals = df[src].astype("string").str.strip()
     none = _text(df[src]).isin(codings.no_arm_values).fillna(True)
     df["TRT01A"] = vals.where(~none, "")
-    return [_finding("adsl", "TRT01A", INFO, f"absent; the arm is taken from {src}",
-                     action=(f"{int(none.sum())} subjects without an arm ({', '.join(sorted(set(vals[none].dropna())))}) "
-                             "are kept without one." if none.any() else ""))]
+    return [_finding("adsl", "TRT01A", INFO, msg(N_("absent; the arm is taken from {source}"), source=src),
+                     action=(msg(N_("{n} subjects without an arm ({values}) are kept without one."), n=int(none.sum()),
+                                 values=", ".join(sorted(set(vals[none].dropna())))) if none.any() else ""))]
 
 
 def _enrollment_date(df: pd.DataFrame, codings: Codings) -> list:
@@ -277,11 +284,11 @@ def _enrollment_date(df: pd.DataFrame, codings: Codings) -> list:
         return []
     src = next((c for c in codings.enrollment_date_fallbacks if c in df.columns), None)
     if src is None:
-        return [_finding("adsl", "RFICDT", WARNING, "no consent, randomization or first-dose date",
-                         action="Enrollment over time cannot be shown.")]
+        return [_finding("adsl", "RFICDT", WARNING, N_("no consent, randomization or first-dose date"),
+                         action=N_("Enrollment over time cannot be shown."))]
     df["RFICDT"] = df[src]
-    return [_finding("adsl", "RFICDT", INFO, f"absent (no consent date); the enrollment date is {src}",
-                     action="The Enrollment page counts patients by that date.")]
+    return [_finding("adsl", "RFICDT", INFO, msg(N_("absent (no consent date); the enrollment date is {source}"), source=src),
+                     action=N_("The Enrollment page counts patients by that date."))]
 
 
 def _upper_codes(table: str, df: pd.DataFrame) -> list:
@@ -293,8 +300,9 @@ def _upper_codes(table: str, df: pd.DataFrame) -> list:
     if not lower.any():
         return []
     df["PARAMCD"] = text.str.upper().astype(object).where(text.notna(), np.nan)
-    return [_finding(table, "PARAMCD", INFO, f"parameter codes in lower or mixed case ({', '.join(sorted(set(text[lower])))[:80]})",
-                     _rows(lower), action="Read in upper case.")]
+    return [_finding(table, "PARAMCD", INFO, msg(N_("parameter codes in lower or mixed case ({codes})"),
+                                                codes=", ".join(sorted(set(text[lower])))[:80]),
+                     _rows(lower), action=N_("Read in upper case."))]
 
 
 def _analysis_flag(table: str, df: pd.DataFrame) -> tuple[pd.DataFrame, list]:
@@ -307,8 +315,8 @@ def _analysis_flag(table: str, df: pd.DataFrame) -> tuple[pd.DataFrame, list]:
     if not drop.any():
         return df, []
     return df[~drop.to_numpy()].reset_index(drop=True), [
-        _finding(table, "ANL01FL", INFO, "records not flagged for analysis (ANL01FL ≠ Y)", _rows(drop),
-                 action="Not used: only the analysis records of those parameters are read (ADaM IG).")]
+        _finding(table, "ANL01FL", INFO, N_("records not flagged for analysis (ANL01FL ≠ Y)"), _rows(drop),
+                 action=N_("Not used: only the analysis records of those parameters are read (ADaM IG)."))]
 
 
 ADRS_USED = ("OVR", "BOR", "CBOR", "NEWLIND")
@@ -322,9 +330,9 @@ def _unused_response_params(df: pd.DataFrame) -> tuple[pd.DataFrame, list]:
         return df, []
     codes = ", ".join(sorted(set(df.loc[other.to_numpy(), "PARAMCD"].astype(str))))[:120]
     return df[~other.to_numpy()].reset_index(drop=True), [
-        _finding("adrs", "PARAMCD", INFO, f"parameters the dashboard does not use ({codes})",
-                 action=f"Their {int(other.sum())} rows are not loaded (it derives response, progression and "
-                        "death from OVR, BOR/CBOR, ADSL and ADTTE).")]
+        _finding("adrs", "PARAMCD", INFO, msg(N_("parameters the dashboard does not use ({codes})"), codes=codes),
+                 action=msg(N_("Their {n} rows are not loaded (it derives response, progression and death from OVR, "
+                               "BOR/CBOR, ADSL and ADTTE)."), n=int(other.sum())))]
 
 
 _UNIT_DAYS = {"DAYS": 1.0, "DAY": 1.0, "D": 1.0, "WEEKS": 7.0, "WEEK": 7.0, "MONTHS": 30.4375, "MONTH": 30.4375,
@@ -343,11 +351,12 @@ def _time_units(df: pd.DataFrame) -> list:
     if convert.any():
         vals = pd.to_numeric(df.loc[convert.to_numpy(), "AVAL"], errors="coerce") * factor[convert].astype(float)
         df.loc[convert.to_numpy(), "AVAL"] = vals.map(lambda v: "" if pd.isna(v) else f"{v:.6g}")
-        out.append(_finding("adtte", "AVAL", INFO, f"times in {', '.join(sorted(set(unit[convert])))} (AVALU)",
-                            _rows(convert), action="Converted to days (month = 30.4375 days, year = 365.25)."))
+        out.append(_finding("adtte", "AVAL", INFO, msg(N_("times in {units} (AVALU)"),
+                                                      units=", ".join(sorted(set(unit[convert])))),
+                            _rows(convert), action=N_("Converted to days (month = 30.4375 days, year = 365.25).")))
     if unknown.any():
-        out.append(_finding("adtte", "AVALU", WARNING, "unit not recognised", _rows(unknown),
-                            action="AVAL is read as days.", values=tuple(sorted(set(unit[unknown].astype(str))))))
+        out.append(_finding("adtte", "AVALU", WARNING, N_("unit not recognised"), _rows(unknown),
+                            action=N_("AVAL is read as days."), values=tuple(sorted(set(unit[unknown].astype(str))))))
     return out
 
 
@@ -358,16 +367,17 @@ def _exposure_records(df: pd.DataFrame, codings: Codings) -> tuple[pd.DataFrame,
     codes = _text(df["PARAMCD"])
     dose = codes.isin(codings.exposure_dose_params).fillna(False)
     if not dose.any():
-        return df, [_finding("adex", "PARAMCD", WARNING, "a parameter column without a dose parameter "
-                             f"({', '.join(codings.exposure_dose_params)})",
-                             action="All rows are read as administrations; set [mapping] exposure_dose_params.")]
+        return df, [_finding("adex", "PARAMCD", WARNING,
+                             msg(N_("a parameter column without a dose parameter ({codes})"),
+                                 codes=", ".join(codings.exposure_dose_params)),
+                             action=N_("All rows are read as administrations; set [mapping] exposure_dose_params."))]
     if dose.all():
         return df, []
     other = ", ".join(sorted(set(codes[~dose].dropna())))[:120]
     return df[dose.to_numpy()].reset_index(drop=True), [
-        _finding("adex", "PARAMCD", INFO, f"exposure data set with parameters ({other} beside "
-                 f"{', '.join(sorted(set(codes[dose])))})",
-                 action=f"Only the {int(dose.sum())} dose records are read as administrations.")]
+        _finding("adex", "PARAMCD", INFO, msg(N_("exposure data set with parameters ({other} beside {dose})"), other=other,
+                                               dose=", ".join(sorted(set(codes[dose])))),
+                 action=msg(N_("Only the {n} dose records are read as administrations."), n=int(dose.sum())))]
 
 
 def _screen_failures(df: pd.DataFrame, codings: Codings) -> tuple[pd.DataFrame, list]:
@@ -379,8 +389,8 @@ def _screen_failures(df: pd.DataFrame, codings: Codings) -> tuple[pd.DataFrame, 
     if not sf.any():
         return df, []
     return df[~sf.to_numpy()].reset_index(drop=True), [
-        _finding("adsl", col, INFO, "screen failures in ADSL (ARM = Screen Failure)", _rows(sf),
-                 action=f"The {int(sf.sum())} are not counted as enrolled subjects.")]
+        _finding("adsl", col, INFO, N_("screen failures in ADSL (ARM = Screen Failure)"), _rows(sf),
+                 action=msg(N_("The {n} are not counted as enrolled subjects."), n=int(sf.sum())))]
 
 
 def harmonise_raw(table: str, df: pd.DataFrame, codings: Codings) -> tuple[pd.DataFrame, list]:
@@ -403,7 +413,7 @@ def harmonise_raw(table: str, df: pd.DataFrame, codings: Codings) -> tuple[pd.Da
         findings += _enrollment_date(df, codings)
     elif table == "adrs":
         findings += _rename_param("adrs", df, "OVR", codings.overall_response_params,
-                                  "The overall response at each assessment")
+                                  N_("The overall response at each assessment"))
         df, f = _unused_response_params(df)
         findings += f
         findings += _response_codes(df, codings)
@@ -411,8 +421,8 @@ def harmonise_raw(table: str, df: pd.DataFrame, codings: Codings) -> tuple[pd.Da
         df, f = _tumour_sum(df, codings)
         findings += f
     elif table == "adtte":
-        names = {"PFS": "Progression-free survival (PFS)", "OS": "Overall survival (OS)",
-                 "DOR": "Duration of response (DOR)"}
+        names = {"PFS": N_("Progression-free survival (PFS)"), "OS": N_("Overall survival (OS)"),
+                 "DOR": N_("Duration of response (DOR)")}
         for target, variants in codings.tte_params:
             findings += _rename_param("adtte", df, target, variants, names.get(target, target))
         findings += _time_units(df)
@@ -444,15 +454,16 @@ def cutoff_fallback(tables: dict[str, pd.DataFrame], hint: str | None) -> tuple[
     named YYYY-MM-DD), else the latest date in the data."""
     when = pd.to_datetime(hint, format="%Y-%m-%d", errors="coerce") if hint else pd.NaT
     if pd.notna(when):
-        return when, [_finding("adsl", "DCUTDT", INFO, "absent (not an ADaM IG variable)",
-                               action=f"The data cut-off is the cut's date, {when:%Y-%m-%d}.")]
+        return when, [_finding("adsl", "DCUTDT", INFO, N_("absent (not an ADaM IG variable)"),
+                               action=msg(N_("The data cut-off is the cut's date, {date}."), date=f"{when:%Y-%m-%d}"))]
     latest = _latest_date(tables)
     if latest is not None:
-        return latest, [_finding("adsl", "DCUTDT", WARNING, "absent, and the cut has no date",
-                                 action=f"The data cut-off is taken as the latest date in the data, {latest:%Y-%m-%d}; "
-                                        "add DCUTDT to ADSL, or name the cut folder by its date (YYYY-MM-DD).")]
-    return None, [_finding("adsl", "DCUTDT", WARNING, "absent, and no date in the data",
-                           action="The data cut-off is unknown.")]
+        return latest, [_finding("adsl", "DCUTDT", WARNING, N_("absent, and the cut has no date"),
+                                 action=msg(N_("The data cut-off is taken as the latest date in the data, {date}; add "
+                                               "DCUTDT to ADSL, or name the cut folder by its date (YYYY-MM-DD)."),
+                                            date=f"{latest:%Y-%m-%d}"))]
+    return None, [_finding("adsl", "DCUTDT", WARNING, N_("absent, and no date in the data"),
+                           action=N_("The data cut-off is unknown."))]
 
 
 def derive_subject_level(tables: dict[str, pd.DataFrame], raw_adsl_columns: set[str]) -> tuple[dict, list]:
@@ -467,19 +478,20 @@ def derive_subject_level(tables: dict[str, pd.DataFrame], raw_adsl_columns: set[
             given = (adex["EXDOSE"] > 0) | adex["EXTRT"].astype(str).str.contains("PLACEBO", case=False)
             first = adex[given].groupby("USUBJID")["ASTDT"].min()
             adsl["TRTSDT"] = adsl["USUBJID"].map(first)
-            findings.append(_finding("adsl", "TRTSDT", WARNING, "absent; the first dose is taken from the "
-                                     "exposure table (first ADEX.ASTDT with a dose > 0, or of placebo)",
-                                     action=f"{int(adsl['TRTSDT'].notna().sum())} of {len(adsl)} subjects treated. "
-                                            "Add TRTSDT to ADSL to be sure."))
+            findings.append(_finding("adsl", "TRTSDT", WARNING, N_("absent; the first dose is taken from the "
+                                     "exposure table (first ADEX.ASTDT with a dose > 0, or of placebo)"),
+                                     action=msg(N_("{n} of {total} subjects treated. Add TRTSDT to ADSL to be sure."),
+                                                n=int(adsl['TRTSDT'].notna().sum()), total=len(adsl))))
         else:
             adsl["TRTSDT"] = pd.Series(pd.NaT, index=adsl.index, dtype="datetime64[ns]")
-            findings.append(_finding("adsl", "TRTSDT", WARNING, "absent (no first-dose date), and no exposure table",
-                                     action="Nobody counts as treated: treatment-based views (safety population, "
-                                            "swimmer, response-evaluable) are empty."))
+            findings.append(_finding("adsl", "TRTSDT", WARNING, N_("absent (no first-dose date), and no exposure table"),
+                                     action=N_("Nobody counts as treated: treatment-based views (safety population, "
+                                               "swimmer, response-evaluable) are empty.")))
     if "SAFFL" not in raw_adsl_columns:
         adsl["SAFFL"] = np.where(adsl["TRTSDT"].notna(), "Y", "N")
-        findings.append(_finding("adsl", "SAFFL", INFO, "absent; derived: Y when a first dose (TRTSDT) is known",
-                                 action=f"{int((adsl['SAFFL'] == 'Y').sum())} subjects in the safety population."))
+        findings.append(_finding("adsl", "SAFFL", INFO, N_("absent; derived: Y when a first dose (TRTSDT) is known"),
+                                 action=msg(N_("{n} subjects in the safety population."),
+                                            n=int((adsl['SAFFL'] == 'Y').sum()))))
     if "LSTALVDT" not in raw_adsl_columns:
         dates = [adsl.set_index("USUBJID")[c] for c in ("RFICDT", "TRTSDT", "TRTEDT", "DTHDT") if c in adsl.columns]
         for name, cols in (("adrs", ("ADT",)), ("adtr", ("ADT",)), ("adae", ("ASTDT", "AENDT")),
@@ -493,22 +505,22 @@ def derive_subject_level(tables: dict[str, pd.DataFrame], raw_adsl_columns: set[
         if dates:
             last = pd.concat(dates, axis=1).max(axis=1)
             adsl["LSTALVDT"] = adsl["USUBJID"].map(last)
-        findings.append(_finding("adsl", "LSTALVDT", INFO, "absent; derived as each subject's latest date in the "
-                                 "cut (ADSL, ADRS, ADTR, ADAE, ADEX, ADLB dates)",
-                                 action="Used only where no ADTTE overall survival is given."))
+        findings.append(_finding("adsl", "LSTALVDT", INFO, N_("absent; derived as each subject's latest date in the "
+                                 "cut (ADSL, ADRS, ADTR, ADAE, ADEX, ADLB dates)"),
+                                 action=N_("Used only where no ADTTE overall survival is given.")))
     if "EFFFL" not in raw_adsl_columns:
         adsl["EFFFL"], note = derive_efffl(adsl, tables.get("adrs"), tables.get("adtr"))
-        findings.append(_finding("adsl", "EFFFL", INFO, "absent; the response-evaluable population is derived",
+        findings.append(_finding("adsl", "EFFFL", INFO, N_("absent; the response-evaluable population is derived"),
                                  action=note))
     absent = [c for c in PANEL_COLUMNS if c not in adsl.columns]
     if absent:
-        what = "; ".join(f"{c}: {PANEL_COLUMNS[c]}" for c in absent)
-        findings.append(_finding("adsl", ", ".join(absent), INFO, "optional columns absent",
-                                 action=f"What needs them is hidden ({what})."))
+        what = Joined("; ", tuple(msg(N_("{column}: {use}"), column=c, use=msg(PANEL_COLUMNS[c])) for c in absent))
+        findings.append(_finding("adsl", ", ".join(absent), INFO, N_("optional columns absent"),
+                                 action=msg(N_("What needs them is hidden ({what})."), what=what)))
     return {**tables, "adsl": adsl}, findings
 
 
-def derive_efffl(adsl: pd.DataFrame, adrs: pd.DataFrame | None, adtr: pd.DataFrame | None) -> tuple[pd.Series, str]:
+def derive_efffl(adsl: pd.DataFrame, adrs: pd.DataFrame | None, adtr: pd.DataFrame | None) -> tuple[pd.Series, Msg]:
     """Response-evaluable when EFFFL is absent: treated, with measurable disease at baseline (a
     tumour-sum baseline on or before the first dose, RECIST 1.1 §3.1), and at least one
     post-baseline overall response or an early progression or death (which make BOR PD/NE, not
@@ -521,23 +533,25 @@ def derive_efffl(adsl: pd.DataFrame, adrs: pd.DataFrame | None, adtr: pd.DataFra
         if "ABLFL" in sums.columns:
             base |= sums["ABLFL"].astype(str).str.upper() == "Y"
         measurable = ids.isin(set(sums.loc[base & (sums["AVAL"] > 0), "USUBJID"]))
-        m_note = "measurable disease = a tumour sum > 0 on or before the first dose (ADTR)"
+        m_note = msg(N_("measurable disease = a tumour sum > 0 on or before the first dose (ADTR)"))
     else:
         measurable = pd.Series(True, index=adsl.index)
-        m_note = "measurable disease assumed (no tumour measurements to check it)"
+        m_note = msg(N_("measurable disease assumed (no tumour measurements to check it)"))
     if adrs is None or adrs.empty:  # nothing to tell an assessment by: treated with measurable disease
         flag = treated & measurable
         return (pd.Series(np.where(flag, "Y", "N"), index=adsl.index),
-                f"EFFFL = Y for {int(flag.sum())} of {len(adsl)} subjects: treated, {m_note} (no ADRS, so post-baseline "
-                "assessments cannot be checked). Add EFFFL to ADSL to use the study's own definition.")
+                msg(N_("EFFFL = Y for {n} of {total} subjects: treated, {measurable} (no ADRS, so post-baseline "
+                       "assessments cannot be checked). Add EFFFL to ADSL to use the study's own definition."),
+                    n=int(flag.sum()), total=len(adsl), measurable=m_note))
     assessed = pd.Series(False, index=adsl.index)
     if adrs is not None and len(adrs) and {"PARAMCD", "ADT"} <= set(adrs.columns):
         ovr = adrs[adrs["PARAMCD"].astype(str).str.upper() == "OVR"].merge(adsl[["USUBJID", "TRTSDT"]], on="USUBJID")
         assessed = ids.isin(set(ovr.loc[ovr["ADT"] > ovr["TRTSDT"], "USUBJID"]))
     died = adsl["DTHDT"].notna() if "DTHDT" in adsl.columns else pd.Series(False, index=adsl.index)
     flag = treated & measurable & (assessed | died)
-    note = (f"EFFFL = Y for {int(flag.sum())} of {len(adsl)} subjects: treated, {m_note}, and a post-baseline "
-            "assessment or death. Add EFFFL to ADSL to use the study's own definition.")
+    note = msg(N_("EFFFL = Y for {n} of {total} subjects: treated, {measurable}, and a post-baseline assessment or "
+                  "death. Add EFFFL to ADSL to use the study's own definition."),
+               n=int(flag.sum()), total=len(adsl), measurable=m_note)
     return pd.Series(np.where(flag, "Y", "N"), index=adsl.index), note
 
 
@@ -547,16 +561,18 @@ KEEP_ABSENT = {
     "adsl": {*PANEL_COLUMNS, "TRT01A", "TRT01P", "ARM", "ACTARM", "ITTFL", "RANDDT"},
     "adae": {"AESER", "AREL", "AEACN", "AEACNDRG", "TRTEMFL"},
 }
-#: Absent columns whose absence changes what the numbers mean: a warning says how.
+#: Absent columns whose absence changes what the numbers mean: a warning says how (its action).
 MEANING = {
-    ("adsl", "TRTEDT"): "no last-dose dates: every treated patient counts as still on treatment",
-    ("adsl", "DTHDT"): "no death dates in ADSL: deaths are not counted (overall survival comes from ADTTE only)",
-    ("adae", "ASTDT"): "no AE start dates: treatment emergence is judged by TRTEMFL only (all AEs of the safety "
-                       "population count when TRTEMFL is absent too); time to onset cannot be shown",
-    ("adex", "AENDT"): "no end dates of dosing periods: each record counts as one day of dosing",
-    ("adsl", "EOTSTT"): "no end-of-treatment status: a patient counts as on treatment only without a last-dose date "
-                        "(TRTEDT); where TRTEDT is filled for ongoing patients too (common in ADaM), 'on treatment' is "
-                        "undercounted",
+    ("adsl", "TRTEDT"): N_("No last-dose dates: every treated patient counts as still on treatment."),
+    ("adsl", "DTHDT"): N_("No death dates in ADSL: deaths are not counted (overall survival comes "
+                          "from ADTTE only)."),
+    ("adae", "ASTDT"): N_("No AE start dates: treatment emergence is judged by TRTEMFL only (all AEs "
+                          "of the safety population count when TRTEMFL is absent too); time to onset "
+                          "cannot be shown."),
+    ("adex", "AENDT"): N_("No end dates of dosing periods: each record counts as one day of dosing."),
+    ("adsl", "EOTSTT"): N_("No end-of-treatment status: a patient counts as on treatment only without"
+                           " a last-dose date (TRTEDT); where TRTEDT is filled for ongoing patients "
+                           "too (common in ADaM), 'on treatment' is undercounted."),
 }
 
 
@@ -579,8 +595,7 @@ def fill_absent(tables: dict[str, pd.DataFrame]) -> tuple[dict[str, pd.DataFrame
             else:
                 add[col] = pd.Series(np.nan, index=df.index, dtype=object)
             if (name, col) in MEANING:
-                findings.append(_finding(name, col, WARNING, "absent", action=MEANING[(name, col)][0].upper()
-                                         + MEANING[(name, col)][1:] + "."))
+                findings.append(_finding(name, col, WARNING, N_("absent"), action=MEANING[(name, col)]))
         if add:
             out[name] = df.assign(**add)
     return out, findings

@@ -17,6 +17,8 @@ from pathlib import Path
 import pandas as pd
 
 from components.data.contract import TABLES
+from components.data.validation import Msg, msg
+from components.i18n import N_
 
 FORMATS = {
     ".csv": "csv",
@@ -29,7 +31,13 @@ FORMATS = {
 
 
 class ReadError(Exception):
-    """A file that cannot be read at all (truncated, wrong format, unknown encoding)."""
+    """A file that cannot be read at all (truncated, wrong format, unknown encoding). The reason is
+    English text (``str(exc)``), kept as ``exc.reason`` (a :class:`Msg` when given as one) for the
+    finding to show it in the run's language."""
+
+    def __init__(self, reason: str | Msg) -> None:
+        super().__init__(str(reason))
+        self.reason = reason
 
 
 @dataclass(frozen=True)
@@ -104,7 +112,7 @@ def decode_text(data: bytes, encoding: str = "auto") -> tuple[str, str, bool]:
         try:
             return data.decode(encoding), encoding, True
         except (UnicodeDecodeError, LookupError) as exc:
-            raise ReadError(f"cannot decode the file as {encoding} ({exc})") from exc
+            raise ReadError(msg(N_("cannot decode the file as {encoding} ({error})"), encoding=encoding, error=exc)) from exc
     try:
         return data.decode("utf-8-sig"), "utf-8", True
     except UnicodeDecodeError:
@@ -116,7 +124,8 @@ def decode_text(data: bytes, encoding: str = "auto") -> tuple[str, str, bool]:
         except UnicodeDecodeError:
             continue
     if not decoded:
-        raise ReadError(f"cannot decode the file as UTF-8, {' or '.join(e.upper() for e in AUTO_ENCODINGS)}")
+        raise ReadError(msg(N_("cannot decode the file as UTF-8, {encodings}"),
+                            encodings=" or ".join(e.upper() for e in AUTO_ENCODINGS)))
     scores = {enc: _plausibility(text, enc) for enc, text in decoded.items()}
     try:
         from charset_normalizer import from_bytes
@@ -148,7 +157,7 @@ def read_csv_bytes(data: bytes, encoding: str = "auto") -> tuple[pd.DataFrame, d
         notes["nul_rows"] = tuple(lines)
         text = text.replace("\x00", "")
     if not text.strip():
-        raise ReadError("the file is empty")
+        raise ReadError(N_("the file is empty"))
     sample = text[:4096]
     sep = ","
     first_line = sample.splitlines()[0] if sample.splitlines() else ""
@@ -166,7 +175,7 @@ def read_csv_bytes(data: bytes, encoding: str = "auto") -> tuple[pd.DataFrame, d
             skip_blank_lines=True,
         )
     except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as exc:
-        raise ReadError(f"not a readable CSV file ({exc})") from exc
+        raise ReadError(msg(N_("not a readable CSV file ({error})"), error=exc)) from exc
     header = _header(text, sep)
     if len(header) == len(df.columns):
         df.columns = header
@@ -177,7 +186,7 @@ def read_parquet_bytes(data: bytes) -> pd.DataFrame:
     try:
         return pd.read_parquet(io.BytesIO(data))
     except Exception as exc:  # pyarrow raises several unrelated types for bad files
-        raise ReadError(f"not a readable Parquet file ({exc})") from exc
+        raise ReadError(msg(N_("not a readable Parquet file ({error})"), error=exc)) from exc
 
 
 def read_xport_bytes(data: bytes, path: Path | None = None) -> pd.DataFrame:
@@ -198,7 +207,7 @@ def read_xport_bytes(data: bytes, path: Path | None = None) -> pd.DataFrame:
         finally:
             os.unlink(tmp)
     except Exception as exc:
-        raise ReadError(f"not a readable SAS XPORT file ({exc})") from exc
+        raise ReadError(msg(N_("not a readable SAS XPORT file ({error})"), error=exc)) from exc
 
 
 def excel_sheets(data: bytes) -> list[str]:
@@ -206,14 +215,14 @@ def excel_sheets(data: bytes) -> list[str]:
         with pd.ExcelFile(io.BytesIO(data), engine="openpyxl") as xls:
             return [str(s) for s in xls.sheet_names]
     except Exception as exc:
-        raise ReadError(f"not a readable Excel workbook ({exc})") from exc
+        raise ReadError(msg(N_("not a readable Excel workbook ({error})"), error=exc)) from exc
 
 
 def read_excel_bytes(data: bytes, sheet: str | int = 0) -> pd.DataFrame:
     try:
         df = pd.read_excel(io.BytesIO(data), sheet_name=sheet, dtype=object, engine="openpyxl")
     except Exception as exc:
-        raise ReadError(f"not a readable Excel sheet ({exc})") from exc
+        raise ReadError(msg(N_("not a readable Excel sheet ({error})"), error=exc)) from exc
     return df
 
 
@@ -282,10 +291,10 @@ def read_raw(source: TableFile, encoding: str = "auto") -> tuple[pd.DataFrame, d
 
 def discover_files(
     files: dict[str, bytes | Path],
-) -> tuple[dict[str, TableFile], list[str], list[str]]:
+) -> tuple[dict[str, TableFile], list[str], list[Msg]]:
     """Match files (name → path or bytes) to contract tables.
 
-    Returns (table → source, ignored file names, notes on tables given twice). A workbook whose
+    Returns (table → source, ignored file names, notes on tables given twice: ``str(note)`` is English). A workbook whose
     name is not a table name contributes one table per sheet named like one.
     """
     found: dict[str, list[TableFile]] = {}
@@ -319,10 +328,11 @@ def discover_files(
             continue
         found.setdefault(table, []).append(TableFile(table, name, fmt, path, content))
     chosen: dict[str, TableFile] = {}
-    duplicates: list[str] = []
+    duplicates: list[Msg] = []
     for table, sources in found.items():
         if len(sources) > 1:  # which one is right is unknown: never pick one silently
-            duplicates.append(f"{table} is given {len(sources)} times ({', '.join(s.filename for s in sources)})")
+            duplicates.append(msg(N_("{table} is given {n} times ({files})"), table=table, n=len(sources),
+                                  files=", ".join(s.filename for s in sources)))
             continue
         chosen[table] = sources[0]
     return chosen, ignored, duplicates

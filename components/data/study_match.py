@@ -14,6 +14,7 @@ import pandas as pd
 
 from components.data.config import EnrollmentSettings, StudyConfig
 from components.data.datasets import DataCut
+from components.i18n import _
 
 
 @dataclass(frozen=True)
@@ -43,8 +44,8 @@ def generic_config(config: StudyConfig, study_id: str, arms: tuple[str, ...]) ->
     if len(arms) > 1 and "TRT01A" not in filters:
         filters = (*filters, "TRT01A")
     return replace(
-        config, id=study_id, short_title="no study config: facts from the data",
-        title="No study config for this study: its facts come from the data", phase="", design_text="",
+        config, id=study_id, short_title=_("no study config: facts from the data"),
+        title=_("No study config for this study: its facts come from the data"), phase="", design_text="",
         population="", lead_site="", principal_investigator="", status="", arms=arms, regimen=(),
         endpoints={}, design=None, sites=(),
         enrollment=EnrollmentSettings(projection_window_days=config.enrollment.projection_window_days,
@@ -64,13 +65,14 @@ def match_study(cut: DataCut, config: StudyConfig) -> StudyMatch:
         return StudyMatch(config, ids)
     if config.id in ids:
         others = ", ".join(i for i in ids if i != config.id)
-        return StudyMatch(config, ids, f"The data cut mixes studies: ADSL.STUDYID has {config.id} and {others}. "
-                                       "The numbers include every study's subjects.")
+        return StudyMatch(config, ids, _("The data cut mixes studies: ADSL.STUDYID has {study} and {others}. "
+                                         "The numbers include every study's subjects.").format(study=config.id,
+                                                                                               others=others))
     shown = ids[0] if len(ids) == 1 else " + ".join(ids)
     return StudyMatch(
         generic_config(config, shown, data_arms(adsl)), ids,
-        f"This data cut is study {shown} (ADSL.STUDYID), not {config.id}, the study of the config "
-        f"({config.path.name}). Shown in generic mode: the title and arms come from the data; {config.id}'s "
-        "accrual plan, sites, regimen and design targets are not applied. To show it as its own study, start "
-        "the app with a study config for it (TRIAL_STUDY_CONFIG).",
+        _("This data cut is study {data_study} (ADSL.STUDYID), not {study}, the study of the config ({file}). "
+          "Shown in generic mode: the title and arms come from the data; {study}'s accrual plan, sites, regimen and "
+          "design targets are not applied. To show it as its own study, start the app with a study config for it "
+          "(TRIAL_STUDY_CONFIG).").format(data_study=shown, study=config.id, file=config.path.name),
     )

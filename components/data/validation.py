@@ -24,6 +24,7 @@ import pandas as pd
 
 from components.data.config import DataSettings
 from components.data.contract import ColumnRule, required_columns, rules_for
+from components.i18n import N_
 
 ERROR, WARNING, INFO = "error", "warning", "info"
 SAS_EPOCH = pd.Timestamp("1960-01-01")
@@ -41,8 +42,72 @@ _PARTIAL = {
 
 
 @dataclass(frozen=True)
+class Msg:
+    """A text shown in the run's language: an English template (marked with ``N_`` where it is
+    written) and its values. ``str(msg)`` is the English text; :meth:`render` with a translating
+    function (``components.i18n._``) the text in the run's language. A value may itself be a
+    :class:`Msg` (a phrase to translate) or a :class:`Joined` list; other values are shown as they are."""
+
+    template: str
+    args: tuple[tuple[str, object], ...] = ()
+
+    def render(self, tr=None) -> str:
+        if not self.args:  # a phrase: never formatted (a value written as a phrase may hold braces)
+            return tr(self.template) if tr is not None else self.template
+        vals = {k: _render_value(v, tr) for k, v in self.args}
+        if tr is not None:
+            try:
+                return tr(self.template).format(**vals)
+            except (KeyError, IndexError, ValueError):  # a broken translation: the English text
+                pass
+        return self.template.format(**vals)
+
+    def __str__(self) -> str:
+        return self.render()
+
+
+@dataclass(frozen=True)
+class Joined:
+    """Texts joined by ``sep`` (each a :class:`Msg` or a plain value)."""
+
+    sep: str
+    items: tuple[object, ...] = ()
+
+    def render(self, tr=None) -> str:
+        return (tr(self.sep) if tr is not None else self.sep).join(_render_value(v, tr) for v in self.items)
+
+    def __str__(self) -> str:
+        return self.render()
+
+
+def msg(template: str, **args: object) -> Msg:
+    """``msg(N_("{n} rows"), n=3)``: a :class:`Msg` (values given as keywords)."""
+    return Msg(template, tuple(args.items()))
+
+
+def _render_value(value: object, tr) -> str:
+    if isinstance(value, (Msg, Joined)):
+        return value.render(tr)
+    return str(value)
+
+
+def _fmt(tr, template: str, **args: object) -> str:
+    """``tr(template).format(**args)``; the English template when the translation does not fit."""
+    if tr is not None:
+        try:
+            return tr(template).format(**args)
+        except (KeyError, IndexError, ValueError):
+            pass
+    return template.format(**args)
+
+
+@dataclass(frozen=True)
 class Finding:
-    """One validation finding. ``rows`` are spreadsheet row numbers (header = row 1)."""
+    """One validation finding. ``rows`` are spreadsheet row numbers (header = row 1).
+
+    ``problem`` and ``action`` are English text; either may be given as a :class:`Msg`, which is kept
+    (``problem_msg``, ``action_msg``) so that :meth:`text` can show the finding in the run's language
+    (the loader's findings are cached per cut, in no language of their own)."""
 
     table: str
     column: str | None
@@ -52,6 +117,15 @@ class Finding:
     subjects: tuple[str, ...] = ()
     action: str = ""
     values: tuple[str, ...] = field(default=())
+    problem_msg: Msg | None = field(default=None, compare=False, repr=False)
+    action_msg: Msg | None = field(default=None, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        for name in ("problem", "action"):
+            value = getattr(self, name)
+            if isinstance(value, Msg):
+                object.__setattr__(self, name + "_msg", value)
+                object.__setattr__(self, name, str(value))
 
     @property
     def n_rows(self) -> int:
@@ -59,26 +133,53 @@ class Finding:
 
     @property
     def message(self) -> str:
+        """The finding in English (the CSV download, logs, tests)."""
+        return self._render(None)
+
+    def text(self) -> str:
+        """The finding in the run's language (what the screen and the deck CLI show)."""
+        from components.i18n import DEFAULT, _, language
+
+        if language() == DEFAULT:
+            return self.message
+        return self._render(_)
+
+    def _render(self, tr) -> str:
+        def part(value: str, kept: Msg | None) -> str:
+            if tr is None:
+                return value
+            return kept.render(tr) if kept is not None else tr(value)
+
         where = self.table + (f".{self.column}" if self.column else "")
-        parts = [f"{where}: {self.problem}"]
+        parts = [_fmt(tr, "{where}: {problem}", where=where, problem=part(self.problem, self.problem_msg))]
         if self.rows:
             listed = ", ".join(str(r) for r in self.rows[:MAX_LISTED])
-            more = f" and {self.n_rows - MAX_LISTED} more" if self.n_rows > MAX_LISTED else ""
-            noun = "row" if self.n_rows == 1 else "rows"
-            parts.append(f"in {self.n_rows} {noun} ({noun} {listed}{more})")
+            if self.n_rows == 1:
+                parts.append(_fmt(tr, "in {n} row (row {listed})", n=self.n_rows, listed=listed))
+            elif self.n_rows > MAX_LISTED:
+                parts.append(_fmt(tr, "in {n} rows (rows {listed} and {more} more)", n=self.n_rows, listed=listed,
+                                  more=self.n_rows - MAX_LISTED))
+            else:
+                parts.append(_fmt(tr, "in {n} rows (rows {listed})", n=self.n_rows, listed=listed))
         if self.values:
             shown = ", ".join(repr(v) for v in self.values[:MAX_LISTED])
-            parts.append(f"values {shown}")
+            parts.append(_fmt(tr, "values {values}", values=shown))
         if self.subjects:
             subj = ", ".join(self.subjects[:MAX_LISTED])
-            more = (
-                f" and {len(self.subjects) - MAX_LISTED} more"
-                if len(self.subjects) > MAX_LISTED
-                else ""
-            )
-            parts.append(f"subjects {subj}{more}")
-        text = "; ".join(parts)
-        return f"{text}. {self.action}" if self.action else text + "."
+            if len(self.subjects) > MAX_LISTED:
+                parts.append(_fmt(tr, "subjects {subjects} and {more} more", subjects=subj,
+                                  more=len(self.subjects) - MAX_LISTED))
+            else:
+                parts.append(_fmt(tr, "subjects {subjects}", subjects=subj))
+        text = (tr("; ") if tr is not None else "; ").join(parts)
+        action = part(self.action, self.action_msg) if self.action else ""
+        return _fmt(tr, "{text}. {action}", text=text, action=action) if action else _fmt(tr, "{text}.", text=text)
+
+
+# Marked for extraction: the frame of every finding (rendered by Finding._render).
+_FRAME = (N_("{where}: {problem}"), N_("in {n} row (row {listed})"), N_("in {n} rows (rows {listed})"),
+          N_("in {n} rows (rows {listed} and {more} more)"), N_("values {values}"), N_("subjects {subjects}"),
+          N_("subjects {subjects} and {more} more"), N_("; "), N_("{text}. {action}"), N_("{text}."))
 
 
 def _rows(mask: pd.Series) -> tuple[int, ...]:
@@ -299,17 +400,17 @@ def _repeated_columns(table: str, df: pd.DataFrame) -> tuple[pd.DataFrame, list[
         cols = [df.iloc[:, i].astype(str) for i in idx]
         if all(c.equals(cols[0]) for c in cols[1:]):
             keep.append(idx[0])
-            findings.append(Finding(table, name, WARNING, f"column given {len(idx)} times, with the same values",
-                                    action="One copy is used."))
+            findings.append(Finding(table, name, WARNING, msg(N_("column given {n} times, with the same values"), n=len(idx)),
+                                    action=N_("One copy is used.")))
         else:
             differ = pd.Series(False, index=df.index)
             for c in cols[1:]:
                 differ |= c.ne(cols[0]).to_numpy()
             keep.append(idx[0])
             df.isetitem(idx[0], df.iloc[:, idx[0]].where(~differ.to_numpy(), np.nan))
-            findings.append(Finding(table, name, ERROR, f"column given {len(idx)} times, with different values",
+            findings.append(Finding(table, name, ERROR, msg(N_("column given {n} times, with different values"), n=len(idx)),
                                     _rows(differ), _subjects(df, differ),
-                                    action="Where the copies differ the value is unknown and taken as missing."))
+                                    action=N_("Where the copies differ the value is unknown and taken as missing.")))
     return df.iloc[:, keep], findings
 
 
@@ -327,8 +428,8 @@ def coerce_table(
     df, f = _repeated_columns(table, df)
     findings += f
     if df.empty and len(df.columns):
-        findings.append(Finding(table, None, WARNING, "the table has a header but no rows",
-                                action="Nothing of it can be shown."))
+        findings.append(Finding(table, None, WARNING, N_("the table has a header but no rows"),
+                                action=N_("Nothing of it can be shown.")))
     missing = [c for c in required_columns(table) if c not in df.columns]
     if missing:
         findings.append(
@@ -336,8 +437,8 @@ def coerce_table(
                 table,
                 ", ".join(missing),
                 ERROR,
-                f"required column{'s' if len(missing) > 1 else ''} missing",
-                action="The table is not loaded; what needs it is switched off.",
+                N_("required columns missing") if len(missing) > 1 else N_("required column missing"),
+                action=N_("The table is not loaded; what needs it is switched off."),
             )
         )
         return None, findings
@@ -349,7 +450,7 @@ def coerce_table(
         blank &= missing[c]
     if blank.any() and len(df.columns):
         findings.append(
-            Finding(table, None, INFO, "empty rows", _rows(blank), action="They are skipped.")
+            Finding(table, None, INFO, N_("empty rows"), _rows(blank), action=N_("They are skipped."))
         )
         df = df[~blank]
         missing = {c: m[~blank] for c, m in missing.items()}
@@ -373,21 +474,21 @@ def coerce_table(
             values, bad, huge = coerce_integer(raw_col)
             if huge.any():
                 _apply_invalid(findings, df, table, column, huge, required, drop, values, raw_col,
-                               "impossible value (too large)")
+                               N_("impossible value (too large)"))
         else:
             values, bad, partial = coerce_date(raw_col, settings, sas_numeric_dates)
             partial &= ~is_missing
             if partial.any():
                 rule_day = {"first": "1", "mid": "15"}.get(settings.partial_date_imputation)
                 if rule_day:
-                    action = f"Imputed to day {rule_day} of the month, as the study config says."
+                    action = msg(N_("Imputed to day {day} of the month, as the study config says."), day=rule_day)
                 elif required:
-                    action = "Not imputed (the study config sets no rule): these rows are excluded."
+                    action = N_("Not imputed (the study config sets no rule): these rows are excluded.")
                 else:
-                    action = "Not imputed (the study config sets no rule): the values are set to missing."
+                    action = N_("Not imputed (the study config sets no rule): the values are set to missing.")
                 findings.append(
                     Finding(table, column, WARNING if (rule_day or not required) else ERROR,
-                            "partial date (year and month only)", _rows(partial),
+                            N_("partial date (year and month only)"), _rows(partial),
                             _subjects(df, partial), action=action,
                             values=_values(raw_col, partial))
                 )
@@ -399,11 +500,12 @@ def coerce_table(
         bad = bad & ~is_missing
         if kind in ("number", "integer", "date"):
             values = values.where(~is_missing)
-        type_word = {"number": "not a number", "integer": "not a whole number",
-                     "date": f"not a date in the declared format ({settings.date_format}), or outside 1900–2100"}
+        type_word = {"number": N_("not a number"), "integer": N_("not a whole number"),
+                     "date": msg(N_("not a date in the declared format ({format}), or outside 1900–2100"),
+                                 format=settings.date_format)}
         if bad.any():
             _apply_invalid(findings, df, table, column, bad, required, drop, values, raw_col,
-                           type_word.get(kind, "invalid value"))
+                           type_word.get(kind, N_("invalid value")))
             values = values.where(~bad)
 
         for rule in col_rules:
@@ -420,7 +522,7 @@ def coerce_table(
                 if not_allowed.any():
                     _apply_invalid(
                         findings, df, table, column, not_allowed, required, drop, values, raw_col,
-                        f"not an allowed value (allowed: {', '.join(rule.allowed)})",
+                        msg(N_("not an allowed value (allowed: {allowed})"), allowed=", ".join(rule.allowed)),
                     )
                     values = values.where(~not_allowed)
             if rule.min is not None or rule.max is not None:
@@ -434,7 +536,7 @@ def coerce_table(
                     lo = "−∞" if rule.min is None else f"{rule.min:g}"
                     hi = "∞" if rule.max is None else f"{rule.max:g}"
                     _apply_invalid(findings, df, table, column, out, required, drop, values,
-                                   raw_col, f"impossible value (allowed range {lo} to {hi})")
+                                   raw_col, msg(N_("impossible value (allowed range {lo} to {hi})"), lo=lo, hi=hi))
                     values = values.where(~out)
         if required:
             # a required rule with a condition requires the value only on the rows it applies to
@@ -445,8 +547,8 @@ def coerce_table(
             absent = values.isna() & ~drop & is_missing & needed
             if absent.any():
                 findings.append(
-                    Finding(table, column, ERROR, "required value missing", _rows(absent),
-                            _subjects(df, absent), action="These rows are excluded.")
+                    Finding(table, column, ERROR, N_("required value missing"), _rows(absent),
+                            _subjects(df, absent), action=N_("These rows are excluded."))
                 )
                 drop |= absent
         df[column] = values
@@ -463,7 +565,7 @@ def _apply_invalid(
     drop: pd.Series,
     values: pd.Series,
     raw_col: pd.Series,
-    problem: str | None,
+    problem: str | Msg | None,
 ) -> None:
     """Record invalid values: exclude the rows (required column) or blank the values."""
     if problem is not None:
@@ -471,7 +573,7 @@ def _apply_invalid(
             Finding(
                 table, column, ERROR if required else WARNING, problem, _rows(mask),
                 _subjects(df, mask),
-                action="These rows are excluded." if required else "The values are set to missing.",
+                action=N_("These rows are excluded.") if required else N_("The values are set to missing."),
                 values=_values(raw_col, mask),
             )
         )
@@ -491,16 +593,16 @@ def check_adsl(adsl: pd.DataFrame, fallback_cutoff: pd.Timestamp | None = None
     case_dup = folded.duplicated(keep=False) & ~adsl["USUBJID"].duplicated(keep=False)
     if case_dup.any():
         findings.append(
-            Finding("adsl", "USUBJID", ERROR, "subject identifiers that differ only in upper/lower case",
+            Finding("adsl", "USUBJID", ERROR, N_("subject identifiers that differ only in upper/lower case"),
                     _rows(case_dup), _subjects(adsl, case_dup),
-                    action="These subjects are excluded (one person entered twice, or two people: unknown).")
+                    action=N_("These subjects are excluded (one person entered twice, or two people: unknown)."))
         )
         adsl = adsl[~case_dup]
     dup = adsl["USUBJID"].duplicated(keep=False)
     if dup.any():
         findings.append(
-            Finding("adsl", "USUBJID", ERROR, "duplicate subject", _rows(dup), _subjects(adsl, dup),
-                    action="All rows of these subjects are excluded (which one is right is unknown).")
+            Finding("adsl", "USUBJID", ERROR, N_("duplicate subject"), _rows(dup), _subjects(adsl, dup),
+                    action=N_("All rows of these subjects are excluded (which one is right is unknown)."))
         )
         adsl = adsl[~dup]
     cutoff = None
@@ -514,15 +616,15 @@ def check_adsl(adsl: pd.DataFrame, fallback_cutoff: pd.Timestamp | None = None
             other = adsl["DCUTDT"] != cutoff
             findings.append(
                 Finding("adsl", "DCUTDT", WARNING,
-                        f"more than one data cut-off date; {cutoff:%Y-%m-%d} (the most common) is used",
+                        msg(N_("more than one data cut-off date; {date} (the most common) is used"), date=f"{cutoff:%Y-%m-%d}"),
                         _rows(other), _subjects(adsl, other))
             )
     if "TRTEDT" in adsl.columns and "TRTSDT" in adsl.columns:
         bad = adsl["TRTEDT"].notna() & adsl["TRTSDT"].notna() & (adsl["TRTEDT"] < adsl["TRTSDT"])
         if bad.any():
             findings.append(
-                Finding("adsl", "TRTEDT", ERROR, "last dose (TRTEDT) before first dose (TRTSDT)",
-                        _rows(bad), _subjects(adsl, bad), action="These subjects are excluded.")
+                Finding("adsl", "TRTEDT", ERROR, N_("last dose (TRTEDT) before first dose (TRTSDT)"),
+                        _rows(bad), _subjects(adsl, bad), action=N_("These subjects are excluded."))
             )
             adsl = adsl[~bad]
     if "TRTSDT" in adsl.columns and "SAFFL" in adsl.columns:
@@ -530,7 +632,7 @@ def check_adsl(adsl: pd.DataFrame, fallback_cutoff: pd.Timestamp | None = None
         if untreated_saf.any():
             findings.append(
                 Finding("adsl", "SAFFL", WARNING,
-                        "in the safety population (SAFFL = Y) without a first-dose date (TRTSDT)",
+                        N_("in the safety population (SAFFL = Y) without a first-dose date (TRTSDT)"),
                         _rows(untreated_saf), _subjects(adsl, untreated_saf))
             )
     return adsl, findings, cutoff
@@ -555,9 +657,9 @@ def check_after_cutoff(
         findings.append(
             Finding(
                 table, column, ERROR if required else WARNING,
-                f"date after the data cut-off ({cutoff:%Y-%m-%d})", _rows(late), _subjects(df, late),
-                action="These rows are excluded." if required
-                else "The dates are set to missing (not yet happened at the cut).",
+                msg(N_("date after the data cut-off ({date})"), date=f"{cutoff:%Y-%m-%d}"), _rows(late), _subjects(df, late),
+                action=N_("These rows are excluded.") if required
+                else N_("The dates are set to missing (not yet happened at the cut)."),
                 values=tuple(dict.fromkeys(df.loc[late, column].dt.strftime("%Y-%m-%d"))),
             )
         )
@@ -575,8 +677,8 @@ def check_date_order(table: str, df: pd.DataFrame, start: str, end: str) -> tupl
     if not bad.any():
         return df, []
     return df[~bad], [
-        Finding(table, end, ERROR, f"{end} before {start}", _rows(bad), _subjects(df, bad),
-                action="These rows are excluded.")
+        Finding(table, end, ERROR, msg(N_("{end} before {start}"), end=end, start=start), _rows(bad), _subjects(df, bad),
+                action=N_("These rows are excluded."))
     ]
 
 
@@ -590,13 +692,13 @@ def check_subjects(table: str, df: pd.DataFrame, subjects: set[str], excluded: s
     unknown = ~df["USUBJID"].isin(subjects) & ~in_excluded & df["USUBJID"].notna()
     if unknown.any():
         findings.append(
-            Finding(table, "USUBJID", ERROR, "subject not in adsl", _rows(unknown),
-                    _subjects(df, unknown), action="These rows are excluded.")
+            Finding(table, "USUBJID", ERROR, N_("subject not in adsl"), _rows(unknown),
+                    _subjects(df, unknown), action=N_("These rows are excluded."))
         )
     if in_excluded.any():
         findings.append(
-            Finding(table, "USUBJID", WARNING, "subject excluded from adsl (see the adsl findings)",
-                    _rows(in_excluded), _subjects(df, in_excluded), action="These rows are excluded.")
+            Finding(table, "USUBJID", WARNING, N_("subject excluded from adsl (see the adsl findings)"),
+                    _rows(in_excluded), _subjects(df, in_excluded), action=N_("These rows are excluded."))
         )
     return df[~(unknown | in_excluded)], findings
 
@@ -608,8 +710,8 @@ def check_unique(table: str, df: pd.DataFrame, keys: list[str], what: str) -> tu
     if not dup.any():
         return df, []
     return df[~dup], [
-        Finding(table, ", ".join(keys), ERROR, f"more than one row per {what}", _rows(dup),
-                _subjects(df, dup), action="All these rows are excluded (which one is right is unknown).")
+        Finding(table, ", ".join(keys), ERROR, msg(N_("more than one row per {what}"), what=msg(what)), _rows(dup),
+                _subjects(df, dup), action=N_("All these rows are excluded (which one is right is unknown)."))
     ]
 
 
@@ -621,29 +723,29 @@ def check_adtte_days(df: pd.DataFrame) -> list[Finding]:
         return []
     return [
         Finding("adtte", "AVAL", WARNING,
-                "AVAL does not equal ADT − STARTDT (+1) days", _rows(off), _subjects(df, off),
-                action="Values are used as given; check the derivation.")
+                N_("AVAL does not equal ADT − STARTDT (+1) days"), _rows(off), _subjects(df, off),
+                action=N_("Values are used as given; check the derivation."))
     ]
 
 
 # Direct identifiers do not belong in a dashboard: columns that look like them are not loaded.
 _ID_NAME_PATTERNS = [
     (re.compile(r"^(PAT(IENT)?_?|PT_?|SUBJ(ECT)?_?)?(FULL|FIRST|LAST|GIVEN|FAMILY|SUR|MIDDLE)?_?NAME(_?(CN|EN|ZH))?$"
-                r"|^INITIALS?$|姓名|名字"), "a person's name"),
-    (re.compile(r"BIRTH|^(PT_?|PAT_?)?DOB$|^BRTHDTC?$|出生|生日"), "a birth date"),
-    (re.compile(r"PHONE|^TEL|TELEPHONE|MOBILE|^CELL(_?(NO|NUM))?$|手机|电话|联系方式"), "a phone number"),
-    (re.compile(r"WECHAT|WEIXIN|^QQ(_?NO)?$|微信"), "a messaging account"),
+                r"|^INITIALS?$|姓名|名字"), N_("a person's name")),
+    (re.compile(r"BIRTH|^(PT_?|PAT_?)?DOB$|^BRTHDTC?$|出生|生日"), N_("a birth date")),
+    (re.compile(r"PHONE|^TEL|TELEPHONE|MOBILE|^CELL(_?(NO|NUM))?$|手机|电话|联系方式"), N_("a phone number")),
+    (re.compile(r"WECHAT|WEIXIN|^QQ(_?NO)?$|微信"), N_("a messaging account")),
     (re.compile(r"ID_?CARD|IDCARD|NATIONAL_?ID|RESIDENT_?ID|CITIZEN_?ID|SSN|PASSPORT|^MRN$|MEDICAL_?RECORD|"
                 r"HOSP(ITAL)?_?(NO|NUM|NUMBER|ID)$|IN_?PATIENT_?(NO|NUM|ID)|OUT_?PATIENT_?(NO|NUM|ID)|"
-                r"CASE_?(NO|NUM)$|身份证|病历|住院号|门诊号"), "an ID-card or record number"),
-    (re.compile(r"E_?MAIL|邮箱"), "an e-mail address"),
-    (re.compile(r"ADDRESS|^ADDR|住址|地址"), "an address"),
+                r"CASE_?(NO|NUM)$|身份证|病历|住院号|门诊号"), N_("an ID-card or record number")),
+    (re.compile(r"E_?MAIL|邮箱"), N_("an e-mail address")),
+    (re.compile(r"ADDRESS|^ADDR|住址|地址"), N_("an address")),
 ]
 _ID_VALUE_PATTERNS = [
-    (re.compile(r"^\d{17}[\dXx]$|^\d{15}$"), "Chinese resident ID numbers"),
-    (re.compile(r"^(\+?86[- ]?)?1[3-9]\d[- ]?\d{4}[- ]?\d{4}$"), "mobile phone numbers"),
-    (re.compile(r"^(\+?86[- ]?)?0\d{2,3}[- ]?\d{7,8}$"), "landline phone numbers"),
-    (re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$"), "e-mail addresses"),
+    (re.compile(r"^\d{17}[\dXx]$|^\d{15}$"), N_("Chinese resident ID numbers")),
+    (re.compile(r"^(\+?86[- ]?)?1[3-9]\d[- ]?\d{4}[- ]?\d{4}$"), N_("mobile phone numbers")),
+    (re.compile(r"^(\+?86[- ]?)?0\d{2,3}[- ]?\d{7,8}$"), N_("landline phone numbers")),
+    (re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$"), N_("e-mail addresses")),
 ]
 
 
@@ -663,9 +765,10 @@ def check_identifiers(table: str, raw: pd.DataFrame) -> tuple[pd.DataFrame, list
                 why = next((w for pat, w in _ID_VALUE_PATTERNS if vals.str.match(pat).mean() >= 0.5), None)
         if why:
             drop.append(i)
-            findings.append(Finding(table, str(col), WARNING, f"looks like a direct identifier ({why})",
-                                    action="The column is not loaded and never displayed; remove it from the "
-                                           "export."))
+            findings.append(Finding(table, str(col), WARNING,
+                                    msg(N_("looks like a direct identifier ({why})"), why=msg(why)),
+                                    action=N_("The column is not loaded and never displayed; remove it from the "
+                                              "export.")))
     keep = [i for i in range(raw.shape[1]) if i not in drop]
     return raw.iloc[:, keep], findings
 
@@ -676,9 +779,9 @@ ORDER_RULES = {
     "adtte": ("STARTDT", "ADT"),
 }
 UNIQUE_RULES = {
-    "adtte": (["USUBJID", "PARAMCD"], "subject and parameter"),
-    "adrs": (["USUBJID", "PARAMCD", "ADT"], "subject, parameter and date"),
-    "screening": (["SCRNID"], "screening number"),
+    "adtte": (["USUBJID", "PARAMCD"], N_("subject and parameter")),
+    "adrs": (["USUBJID", "PARAMCD", "ADT"], N_("subject, parameter and date")),
+    "screening": (["SCRNID"], N_("screening number")),
 }
 
 
@@ -741,7 +844,7 @@ def validate_tables(
             unknown = df["USUBJID"].notna() & ~df["USUBJID"].isin(subjects | excluded)
             if unknown.any():
                 findings.append(
-                    Finding(name, "USUBJID", WARNING, "enrolled subject not in adsl", _rows(unknown),
+                    Finding(name, "USUBJID", WARNING, N_("enrolled subject not in adsl"), _rows(unknown),
                             _subjects(df, unknown))
                 )
         df, f = check_after_cutoff(name, df, cutoff)
