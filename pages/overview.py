@@ -57,7 +57,7 @@ if s is not None:
         else:
             st.caption(_("No regimen in the study config."))
         st.markdown("#### " + _("Design"))
-        st.markdown(design_sentence(cfg) + (f" {cfg.design.rationale}" if cfg.design else ""))
+        st.markdown(design_sentence(cfg) + (f" {_(cfg.design.rationale)}" if cfg.design else ""))
     with right:
         st.markdown("#### " + _("Endpoints"))
         for kind, items in cfg.endpoints.items():
@@ -68,8 +68,8 @@ if s is not None:
         if cfg.arms and not cfg.single_arm:
             st.markdown(_("**Arms:** {arms}").format(arms=md("; ".join(_(a) for a in cfg.arms))))
         if cfg.lead_site or cfg.principal_investigator:
-            st.markdown(_("**Lead site:** {site} · **PI:** {pi}").format(site=cfg.lead_site or "—",
-                                                                          pi=cfg.principal_investigator or "—"))
+            st.markdown(_("**Lead site:** {site} · **PI:** {pi}").format(site=_(cfg.lead_site) or "—",
+                                                                          pi=_(cfg.principal_investigator) or "—"))
 
     st.markdown("#### " + _("The data cut"))
     rows = []

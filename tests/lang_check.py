@@ -8,6 +8,9 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable
+from pathlib import Path
+
+import pandas as pd
 
 #: Words that stay as they are in a Chinese slide: abbreviations, units, symbols, software names.
 KEEP = {
@@ -24,9 +27,12 @@ KEEP = {
     "Wald", "Cohen", "Lee", "Liu", "Mann", "Whitney", "Wilcoxon", "Spearman", "Bonferroni", "Holm", "Morris", "KMunicate", "BMJ", "Open", "et", "al", "vs", "log", "loglog",
     "plain", "Inter", "Helvetica", "Neue", "Arial", "NCT", "T-DXd", "q3w", "q4w", "PPT", "PowerPoint", "SHA",
     "git", "JSON", "UTC", "ISO", "YYYY", "MM", "DD", "EN", "PET", "CDF", "min", "max", "IQR", "Q1", "Q3",
+    "NER", "FUL", "ERI", "NER-FUL-ERI", "log-log", "CONSORT", "Jeffreys", "Beta", "clinfun", "PASS", "A'Hern", "TTR", "English",
 }
+#: Labels that are bilingual by design (the language switch must be found whatever the language).
+BILINGUAL = {"Language · 语言"}
 WORD = re.compile(r"[A-Za-z][A-Za-z'’\-]{2,}")
-CODE = re.compile(r"`[^`]*`|https?://\S+|\b[\w.-]+\.(?:py|toml|csv|xpt|sas7bdat|parquet|xlsx|pptx|html|png|svg)\b")
+CODE = re.compile(r"`[^`]*`|https?://\S+|\?\w+=\S*|\b[\w.-]+\.(?:py|toml|csv|xpt|sas7bdat|parquet|xlsx|pptx|html|png|svg)\b")
 
 
 def _texts_of_proto(msg, out: list[str]) -> None:
@@ -96,7 +102,7 @@ def data_words(cut, config) -> set[str]:
     words: set[str] = set()
     for df in cut.tables.values():
         for col in df.columns:
-            if df[col].dtype == object:
+            if not (pd.api.types.is_numeric_dtype(df[col]) or pd.api.types.is_datetime64_any_dtype(df[col])):
                 for v in df[col].dropna().astype(str).unique()[:5000]:
                     words.update(WORD.findall(v))
         words.update(WORD.findall(" ".join(map(str, df.columns))))
@@ -106,6 +112,10 @@ def data_words(cut, config) -> set[str]:
                      *config.strata_labels.values(), config.population, config.design_text if hasattr(config, "design_text") else ""])
     words.update(WORD.findall(text))
     words.update(WORD.findall(" ".join(cut.files.values())))
+    source = Path(cut.source) if cut.source else None
+    if source is not None and source.exists():  # the cuts' own labels (cut.toml), shown in the cut picker
+        for meta in source.parent.glob("*/cut.toml"):
+            words.update(WORD.findall(meta.read_text(encoding="utf-8")))
     return words
 
 
@@ -113,9 +123,18 @@ def english_left(texts: Iterable[str], allowed: set[str]) -> list[str]:
     """The texts that still hold an English word (not an abbreviation or a data value)."""
     bad = []
     for t in texts:
-        s = CODE.sub(" ", t)
+        if t in BILINGUAL:
+            continue
+        s = CODE.sub(" ", t).replace("\\", "")  # markdown escapes (T\-DXd)
         s = re.sub(r"<[^>]+>", " ", s)  # html tags in figure text
-        words = [w for w in WORD.findall(s) if w not in KEEP and w.strip("'’-") not in KEEP and w not in allowed]
+
+        def kept(w: str) -> bool:
+            if w in KEEP or w in allowed:
+                return True
+            w = w.strip("'’-")
+            return w in KEEP or w in allowed or w + "-" in allowed or ("-" in w and all(len(p) < 3 or kept(p) for p in w.split("-")))
+
+        words = [w for w in WORD.findall(s) if not kept(w)]
         if words:
             bad.append(t)
     return sorted(set(bad))

@@ -67,7 +67,7 @@ def figure_context(cut: DataCut, config: StudyConfig, options: Options, populati
     """The context every figure carries: study, cut-off, population, endpoint, filters, SYNTHETIC."""
     notes = [n for n in (note, _("Filters: {filters}").format(filters=options.filter_text) if options.filters else "")
              if n]
-    return FigureContext(study=f"{config.id} · {config.short_title}", cutoff=cut.cutoff_text, population=population,
+    return FigureContext(study=f"{config.id} · {_(config.short_title)}", cutoff=cut.cutoff_text, population=population,
                          endpoint=endpoint, synthetic=cut.synthetic, note=" · ".join(notes),
                          presentation=options.presentation, subgroup=bool(options.filters))
 

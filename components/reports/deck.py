@@ -291,17 +291,17 @@ def main(argv: list[str] | None = None) -> int:
     if not args.out and not args.html:
         ap.error("give --out and/or --html")
     config = load_config(args.config) if args.config else load_config()
+    set_language(args.lang or config.language)  # the messages below, the deck and the report
     cut, compare = resolve_cuts(args.data, args.compare)
     if not cut.has("adsl"):
-        print(f"error: no usable adsl in {args.data}: " + "; ".join(f.message for f in cut.errors[:3]), file=sys.stderr)
+        print(f"error: no usable adsl in {args.data}: " + "; ".join(f.text() for f in cut.errors[:3]), file=sys.stderr)
         return 2
     for f in cut.errors:
-        print(f"warning: {f.message}", file=sys.stderr)
+        print(f"warning: {f.text()}", file=sys.stderr)
     match = match_study(cut, config)
     if match.message:
         print(f"note: {match.message}", file=sys.stderr)
     config = match.config
-    set_language(args.lang or config.language)
     if args.out:
         args.out.write_bytes(build_deck(cut, config, compare))
         print(f"wrote {args.out}")

@@ -94,7 +94,7 @@ class ProportionTest:
 
     @property
     def name(self) -> str:
-        return TEST_METHODS[self.method]
+        return _(TEST_METHODS[self.method])
 
     @property
     def level(self) -> float:
@@ -103,12 +103,13 @@ class ProportionTest:
 
     @property
     def p_text(self) -> str:
-        kind = ("two-sided" if self.sides == 2 else "one-sided") if self.method == "normal" else "one-sided"
-        return f"p = {self.p_value:.3f} ({kind}, α = {self.level:g})"
+        two = self.sides == 2 and self.method == "normal"
+        kind = _("two-sided") if two else _("one-sided")
+        return _("p = {p} ({kind}, α = {alpha})").format(p=f"{self.p_value:.3f}", kind=kind, alpha=f"{self.level:g}")
 
     @property
     def verdict(self) -> str:
-        return "H0 rejected" if self.reject else "H0 not rejected"
+        return _("H0 rejected") if self.reject else _("H0 not rejected")
 
 
 def proportion_test(k: int, n: int, p0: float, method: str, alpha: float, sides: int = 2) -> ProportionTest:
@@ -156,16 +157,18 @@ class DecisionRule:
 
     @property
     def name(self) -> str:
-        return TEST_METHODS[self.method]
+        return _(TEST_METHODS[self.method])
 
     @property
     def alpha_text(self) -> str:
-        return f"{'two' if self.sides == 2 else 'one'}-sided α = {self.alpha:g}"
+        text = _("two-sided α = {alpha}") if self.sides == 2 else _("one-sided α = {alpha}")
+        return text.format(alpha=f"{self.alpha:g}")
 
     @property
     def text(self) -> str:
         """"reject H0 with ≥ 11 of 31 responders (one-sample proportion test …, two-sided α = 0.05)"."""
-        return f"H0 is rejected with ≥ {self.critical} responders of {self.n} ({self.name}, {self.alpha_text})"
+        return _("H0 is rejected with ≥ {k} responders of {n} ({test}, {alpha})").format(
+            k=self.critical, n=self.n, test=self.name, alpha=self.alpha_text)
 
 
 def decision_rule(n: int, p0: float, p1: float, method: str, alpha: float, sides: int = 2) -> DecisionRule:

@@ -73,5 +73,5 @@ def design_sentence(config: StudyConfig) -> str:
               "with {dropout} dropout → {enrolled} enrolled.") if d.sides == 2 else
             _("{test}: H0 ORR {p0} vs H1 ORR {p1}, one-sided α = {alpha}, power {power} → {n} evaluable patients; "
               "with {dropout} dropout → {enrolled} enrolled."))
-    return text.format(test=d.test, p0=f"{d.p0:.0%}", p1=f"{d.p1:.0%}", alpha=f"{d.alpha:g}", power=f"{d.power:.0%}",
+    return text.format(test=_(d.test), p0=f"{d.p0:.0%}", p1=f"{d.p1:.0%}", alpha=f"{d.alpha:g}", power=f"{d.power:.0%}",
                        n=d.n_evaluable, dropout=f"{d.dropout:.0%}", enrolled=d.n_enrolled)

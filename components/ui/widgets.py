@@ -273,7 +273,8 @@ def sidebar(config: StudyConfig, links: bool = True) -> AppState:
             key = f"flt_{spec.column}"
             kept = st.session_state.get(f"_keep_{key}", [])
             st.session_state[f"_keep_{key}"] = [v for v in kept if v in spec.options]
-            fmt = (lambda v: v if v == MISSING_LABEL else f"{v} · {config.site_name(v)}") if spec.column == "SITEID" else str
+            fmt = ((lambda v: _(v) if v == MISSING_LABEL else f"{v} · {config.site_name(v)}") if spec.column == "SITEID"
+                   else (lambda v: _(v) if v == MISSING_LABEL else str(v)))
             selection[spec.column] = sb.multiselect(
                 _(spec.label), spec.options, placeholder=_("All"), format_func=fmt, **_kept(key, [])
             )
@@ -302,11 +303,11 @@ def _upload_source(config: StudyConfig) -> tuple[DataCut | None, str]:
     """Uploaded tables are validated before they replace the current data; a failing upload leaves
     the last good one (or the demo) in place and says why."""
     files = st.sidebar.file_uploader(
-        "ADaM tables (adsl, adrs, adtr, adtte, adae, adex, screening, adlb)",
+        _("ADaM tables (adsl, adrs, adtr, adtte, adae, adex, screening, adlb)"),
         type=["csv", "xlsx", "parquet", "xpt"],
         accept_multiple_files=True,
         key="upload_files",
-        help="Kept in memory only. CSV (UTF-8 or GBK), Excel, Parquet or SAS XPORT.",
+        help=_("Kept in memory only. CSV (UTF-8 or GBK), Excel, Parquet or SAS XPORT."),
     )
     if files:
         content = tuple(sorted((f.name, f.getvalue()) for f in files))
@@ -315,12 +316,12 @@ def _upload_source(config: StudyConfig) -> tuple[DataCut | None, str]:
         if cut.has("adsl"):
             st.session_state[UPLOAD_KEY] = cut
         else:
-            reasons = "; ".join(md(f.message) for f in cut.errors[:3])
-            st.sidebar.error(f"The upload cannot replace the current data: {reasons}")
+            reasons = "; ".join(md(f.text()) for f in cut.errors[:3])
+            st.sidebar.error(_("The upload cannot replace the current data: {reasons}").format(reasons=reasons))
     good = st.session_state.get(UPLOAD_KEY)
     if good is not None:
-        return good, "Uploaded files"
-    st.sidebar.info("No valid upload yet: showing the demo data.")
+        return good, _("Uploaded files")
+    st.sidebar.info(_("No valid upload yet: showing the demo data."))
     return None, ""
 
 
@@ -451,7 +452,7 @@ def page_header(title: str, needs: Sequence[str] = ("adsl",), intro: str | None 
     require_access()
     s = sidebar(load_config())
     st.title(_(title))
-    bits = [f"**{md(s.config.id)}** · {md(s.config.short_title)}",
+    bits = [f"**{md(s.config.id)}** · {md(_(s.config.short_title))}",
             _("data cut-off **{date}**").format(date=s.cut.cutoff_text)]
     if s.compare_path:
         bits.append(_("compared with {date}").format(date=s.compare_name))
@@ -484,7 +485,7 @@ def findings_panel(findings: Sequence[Finding]) -> None:
         if not group:
             continue
         word = {"error": _("Errors"), "warning": _("Warnings"), "info": _("Notes")}[severity]
-        show(f"**{word} ({len(group)})**\n\n" + "\n".join(f"- {md(f.message)}" for f in group))
+        show(f"**{word} ({len(group)})**\n\n" + "\n".join(f"- {md(f.text())}" for f in group))
     rows = [
         {"table": f.table, "column": f.column or "", "severity": f.severity, "rows": len(f.rows),
          "message": f.message}
