@@ -133,3 +133,34 @@ def test_the_deck_in_chinese_from_the_command_line(tmp_path):
     assert fonts == {"Noto Sans CJK SC"}
     assert "Partial response" not in " ".join(titles)
     assert i18n.language() == "en" or True  # the CLI set the process's language; tests reset it after
+
+
+def test_meddra_chinese_names_when_the_data_carries_them(tmp_path):
+    """AEDECOD_CN / AEBODSYS_CN: the AE tables show the Chinese names in Chinese, with the same counts;
+    English stays as the data gives it; the focus toxicity is still found by its English term."""
+    import shutil
+
+    import pandas as pd
+
+    from components.analyses.safety import ae_table, focus_toxicity
+    from components.data.config import load_config
+    from components.data.datasets import load_cut
+    from tests.conftest import DEMO_DIR
+
+    folder = tmp_path / "cut"
+    shutil.copytree(sorted(p for p in DEMO_DIR.iterdir() if p.is_dir())[-1], folder)
+    adae = pd.read_csv(folder / "adae.csv", dtype=str, keep_default_na=False)
+    adae["AEDECOD_CN"] = adae["AEDECOD"].map({"Diarrhoea": "腹泻", "Nausea": "恶心"}).fillna("")
+    adae["AEBODSYS_CN"] = adae["AEBODSYS"].map({"Gastrointestinal disorders": "胃肠系统疾病"}).fillna("")
+    adae.to_csv(folder / "adae.csv", index=False)
+    cut, cfg = load_cut(folder), load_config()
+    assert not [f for f in cut.issues if "AEDECOD_CN" in f.message and f.severity == "error"]
+    en = ae_table(cut, cfg).tables["table"].set_index("Term")
+    with using("zh"):
+        zh = ae_table(cut, cfg).tables["table"].set_index("Term")
+        focus = focus_toxicity(cut, cfg)
+    assert zh.loc["腹泻", "Any grade"] == en.loc["Diarrhoea", "Any grade"]
+    assert zh.loc["胃肠系统疾病", "Any grade"] == en.loc["Gastrointestinal disorders", "Any grade"]
+    assert "Fatigue" in zh.index  # no Chinese name in the data: the English term
+    any_grade = [v for k, v in focus.numbers.items() if k.endswith("any grade")][0]
+    assert any_grade.startswith(str(en.loc["Diarrhoea", "Any grade"]))

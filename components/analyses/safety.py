@@ -19,7 +19,7 @@ from components.figures.safety_plots import (
     onset_dose_figure,
     rdi_figure,
 )
-from components.i18n import N_, _
+from components.i18n import N_, _, language
 from components.stats.exposure import adjustments, dose_level_over_time, exposure_summary, relative_dose_intensity
 from components.stats.safety import (
     GRADES,
@@ -37,12 +37,30 @@ from components.stats.safety import (
 ENDPOINT = N_("TEAEs, NCI-CTCAE v5.0")
 
 
-def _teae(cut: DataCut, config: StudyConfig, options: Options) -> tuple[pd.DataFrame, pd.DataFrame, int]:
-    """(filtered ADSL, TEAEs of its safety population, N of the safety population)."""
+def _teae(cut: DataCut, config: StudyConfig, options: Options, local: bool = False
+          ) -> tuple[pd.DataFrame, pd.DataFrame, int]:
+    """(filtered ADSL, TEAEs of its safety population, N of the safety population); ``local``: the
+    MedDRA names in the language on screen (tables of terms; never where a term is looked up)."""
     v = view(cut, options)
     adsl = v.tables["adsl"]
-    teae = treatment_emergent(v.tables["adae"], adsl, config.safety.teae_lag_days)
+    adae = local_terms(v.tables["adae"]) if local else v.tables["adae"]
+    teae = treatment_emergent(adae, adsl, config.safety.teae_lag_days)
     return adsl, teae, len(safety_population(adsl))
+
+
+def local_terms(adae: pd.DataFrame) -> pd.DataFrame:
+    """The MedDRA names in the language on screen: in Chinese, AEDECOD_CN / AEBODSYS_CN where the data
+    carries them (each row keeps its English name where the Chinese one is blank); otherwise the data's
+    own terms. Counting is unchanged: a PT and its Chinese name are the same term."""
+    if language() == "en":
+        return adae
+    out = adae
+    for col in ("AEDECOD", "AEBODSYS"):
+        cn = f"{col}_CN"
+        if cn in out and out[cn].notna().any():
+            local = out[cn].astype("string").str.strip()
+            out = out.assign(**{col: local.where(local.notna() & (local != ""), out[col]).astype(object)})
+    return out
 
 
 def _ctx(cut: DataCut, config: StudyConfig, options: Options, n_saf: int):
@@ -105,7 +123,7 @@ class AeTableOptions(Options):
 @analysis(N_("TEAEs by system organ class and preferred term"))
 def ae_table(cut: DataCut, config: StudyConfig, options: AeTableOptions) -> Result:
     """Patients by worst grade per SOC and PT, n (%) of the safety population."""
-    _adsl, teae, n_saf = _teae(cut, config, options)
+    _adsl, teae, n_saf = _teae(cut, config, options, local=True)
     table = incidence_table(teae, n_saf, options.min_pct)
     show = table.copy()
     for col in ["Any grade", *[f"Grade {g}" for g in GRADES], "Grade ≥3"]:
@@ -129,7 +147,7 @@ class ButterflyOptions(Options):
 
 @analysis(N_("Most frequent adverse events by worst grade"))
 def ae_butterfly(cut: DataCut, config: StudyConfig, options: ButterflyOptions) -> Result:
-    _adsl, teae, n_saf = _teae(cut, config, options)
+    _adsl, teae, n_saf = _teae(cut, config, options, local=True)
     counts = term_worst_grade_counts(teae, n_saf, options.top)
     fig = butterfly_figure(counts, _ctx(cut, config, options, n_saf), n_saf)
     numbers = {"Terms": len(counts), "Most frequent": (f"{counts['AEDECOD'].iloc[0]}: {n_pct(counts['n_any'].iloc[0], n_saf)}"
@@ -320,7 +338,7 @@ def ae_table_by_arm(cut: DataCut, config: StudyConfig, options: AeTableOptions) 
     from components.analyses.arms import arm_column, arm_levels
     from components.stats.comparative import rate_difference
 
-    adsl, teae, _n = _teae(cut, config, options)
+    adsl, teae, _n = _teae(cut, config, options, local=True)
     saf = safety_population(adsl)
     arm = arm_column(config, saf, "SAFFL")
     if arm is None or config.reference_arm is None:
