@@ -559,7 +559,7 @@ def derive_efffl(adsl: pd.DataFrame, adrs: pd.DataFrame | None, adtr: pd.DataFra
 #: a row of counts (a filled, empty column would show "0 patients" where the truth is "not recorded").
 KEEP_ABSENT = {
     "adsl": {*PANEL_COLUMNS, "TRT01A", "TRT01P", "ARM", "ACTARM", "ITTFL", "RANDDT"},
-    "adae": {"AESER", "AREL", "AEACN", "AEACNDRG", "TRTEMFL"},
+    "adae": {"AESER", "AREL", "AEACN", "AEACNDRG", "TRTEMFL", "AEDECOD_CN", "AEBODSYS_CN"},
 }
 #: Absent columns whose absence changes what the numbers mean: a warning says how (its action).
 MEANING = {

@@ -36,7 +36,7 @@ from components.data.validation import ERROR, INFO, WARNING, Finding
 from components.figures.plotting import SUBGROUP_TAG, SYNTHETIC_TAG, FigureContext, export_config
 from components.figures.safe_text import md
 from components.figures.style import COLUMN_HEADERS
-from components.i18n import LANGUAGES, N_, _, language, normalise, set_language, translate_frame
+from components.i18n import LANGUAGES, N_, _, date_text, language, normalise, set_language, translate_frame
 
 OptionsT = TypeVar("OptionsT", bound=Options)
 STATE_KEY = "_trial_state"
@@ -453,9 +453,9 @@ def page_header(title: str, needs: Sequence[str] = ("adsl",), intro: str | None 
     s = sidebar(load_config())
     st.title(_(title))
     bits = [f"**{md(s.config.id)}** · {md(_(s.config.short_title))}",
-            _("data cut-off **{date}**").format(date=s.cut.cutoff_text)]
+            _("data cut-off **{date}**").format(date=_prose_date(s.cut.cutoff_text))]
     if s.compare_path:
-        bits.append(_("compared with {date}").format(date=s.compare_name))
+        bits.append(_("compared with {date}").format(date=_prose_date(s.compare_name)))
     if s.filter_text:
         bits.append(_("filters: {filters}").format(filters=md(s.filter_text)))
     st.caption(" · ".join(bits))
@@ -473,6 +473,14 @@ def page_header(title: str, needs: Sequence[str] = ("adsl",), intro: str | None 
         st.info(_("No subject matches the filters in the sidebar."))
         return None
     return s
+
+
+def _prose_date(text: str) -> str:
+    """An ISO date in running text: the locale's form (2026年11月1日 in Chinese; as it is in English)."""
+    try:
+        return date_text(pd.Timestamp(text).date())
+    except (ValueError, TypeError):
+        return text
 
 
 def findings_panel(findings: Sequence[Finding]) -> None:
