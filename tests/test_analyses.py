@@ -170,7 +170,8 @@ def test_a_snippet_carries_the_options_in_force(app_factory):
 
 
 FORBIDDEN = ("scipy", "lifelines", "statsmodels", "numpy")
-LABELS_FROM_STATS = {"EVENT_ORDER", "short_id", "ENDPOINTS", "cr_then_pr_text", "design_sentence", "regimen_table"}  # labels
+LABELS_FROM_STATS = {"EVENT_ORDER", "short_id", "ENDPOINTS", "cr_then_pr_text", "design_sentence", "regimen_table",
+                     "oc_label"}  # labels
 
 
 @pytest.mark.parametrize("page", PAGES)
