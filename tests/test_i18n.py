@@ -164,3 +164,15 @@ def test_meddra_chinese_names_when_the_data_carries_them(tmp_path):
     assert "Fatigue" in zh.index  # no Chinese name in the data: the English term
     any_grade = [v for k, v in focus.numbers.items() if k.endswith("any grade")][0]
     assert any_grade.startswith(str(en.loc["Diarrhoea", "Any grade"]))
+
+
+def test_the_randomized_demo_in_chinese_leaves_no_english_ui_word(monkeypatch):
+    """The phase III demo's by-arm tables, stratified comparisons and forest plot in Chinese."""
+    from tests.conftest import PAGES
+    from tests.lang_report import report
+
+    ph3 = ROOT / "data" / "demo-phase3"
+    monkeypatch.setenv("TRIAL_STUDY_CONFIG", str(ROOT / "data" / "phase3_demo.toml"))
+    monkeypatch.setenv("TRIAL_DATA_DIR", str(ph3))
+    left = {page: sorted(texts) for page, texts in report(list(PAGES), data_dir=ph3).items() if texts}
+    assert left == {}
