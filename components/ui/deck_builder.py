@@ -6,6 +6,8 @@ cut slides) and downloads it as PPTX and as the HTML report. The slides come fro
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
@@ -27,23 +29,29 @@ def in_language(lang: str, fn, *args):
         return fn(*args)
 
 
-def _add(item: ReportItem) -> None:
+def _add(key: str, title: str, filter_text: str, result: Result | None, figure: go.Figure | None,
+         table: pd.DataFrame | Callable[[], pd.DataFrame] | None, lang: str) -> None:
+    """The click: the slide's item is made now, not on every run of the page (a page has many buttons)."""
+    from components.reports.meeting import deck_entry
+
     deck = entries()
-    if all(e.key != item.key for e in deck):
+    if any(e.key == key for e in deck):
+        return
+    with using(lang):
+        item = deck_entry(key, title, filter_text, result, figure, table() if callable(table) else table)
         deck.append(item)
         st.toast(_("Added to the meeting deck: {title}").format(title=item.title))
 
 
 def add_button(key: str, title: str, result: Result | None = None, figure: go.Figure | None = None,
-               table: pd.DataFrame | None = None, filter_text: str = "") -> None:
-    """'Add to meeting deck' for one figure or table; the slide keeps the settings and filters in force."""
-    from components.reports.meeting import deck_entry
-
-    item = deck_entry(f"{key}:{filter_text}", title, filter_text, result, figure, table)
-    added = any(e.key == item.key for e in entries())
+               table: pd.DataFrame | Callable[[], pd.DataFrame] | None = None, filter_text: str = "") -> None:
+    """'Add to meeting deck' for one figure or table (or a function that makes the table, called only
+    on a click); the slide keeps the settings and filters in force."""
+    item_key = f"{key}:{filter_text}"
+    added = any(e.key == item_key for e in entries())
     st.button(_("Added to the meeting deck") if added else _("Add to meeting deck"), key=f"deck_add_{key}",
               icon=":material/playlist_add_check:" if added else ":material/playlist_add:", disabled=added,
-              on_click=_add, args=(item,),
+              on_click=_add, args=(item_key, title, filter_text, result, figure, table, language()),
               help=_("A slide of this, with the settings and filters in force; the deck is in the sidebar."))
 
 

@@ -557,7 +557,7 @@ def table(df: pd.DataFrame, column_config: Mapping | None = None, deck: tuple[st
         body = translate_frame(body, [names.get(c, c) for c in translate])
     shown = st.dataframe(body, column_config=cc or None, **kwargs)
     if deck is not None:
-        table_to_deck(deck[0], deck[1], slide_table(df), result)
+        table_to_deck(deck[0], deck[1], lambda: slide_table(df), result)  # made on a click
     return shown
 
 
@@ -645,7 +645,8 @@ def _figure_title(fig: go.Figure) -> str:
     return re.sub(r"<[^>]+>", " ", text.split("<br")[0]).strip()
 
 
-def table_to_deck(key: str, title: str, df: pd.DataFrame, result: Result | None = None) -> None:
+def table_to_deck(key: str, title: str, df: pd.DataFrame | Callable[[], pd.DataFrame],
+                  result: Result | None = None) -> None:
     """'Add to meeting deck' under a table (as shown: the slide gets a native, editable table)."""
     from components.ui import deck_builder
 
