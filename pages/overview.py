@@ -53,6 +53,9 @@ if s is not None:
         st.markdown("#### " + _("Regimen"))
         if cfg.regimen:
             regimen = regimen_table(cfg)
+            for col in ("Drug", "Schedule"):  # the config's texts, from the study's catalog where it has them
+                if col in regimen:
+                    regimen[col] = [_(v) for v in regimen[col]]
             st.table(regimen.rename(columns={c: _(c) for c in regimen.columns}).set_index(_("Drug")))
         else:
             st.caption(_("No regimen in the study config."))

@@ -169,7 +169,7 @@ with widgets.guard(_("The spider plot")):
 
 # ---------------------------------------------------------------- listing and checks
 with widgets.guard(_("The patient listing")):
-    st.subheader(_("Patients"))
+    st.subheader(_("Patient listing"))
     widgets.table(res.tables["listing"], width="stretch",
                   column_config={"BEST_PCHG": st.column_config.NumberColumn(_("Best % change"), format="%.1f")},
                   deck=("response_listing", _("Best overall response: patient listing")), result=res)

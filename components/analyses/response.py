@@ -3,6 +3,7 @@ the spider plot."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import pandas as pd
@@ -137,9 +138,15 @@ def wide_headers(wide: pd.DataFrame) -> pd.DataFrame:
         label, sep, n = pop.partition(" (N=")
         return _("{population} · {what}").format(population=_(label) + sep + n, what=_(what))
 
+    def category(c: str) -> str:
+        if c in BOR_LABELS:
+            return _(BOR_LABELS[c])
+        cbr = re.fullmatch(r"CBR \(CR\+PR\+SD ≥(\d+) wk\)", str(c))  # its weeks come from the config
+        return _("CBR (CR+PR+SD ≥{weeks} wk)").format(weeks=cbr.group(1)) if cbr else _(c)
+
     out = wide.rename(columns=header)
     if "Category" in out:
-        out["Category"] = [_(BOR_LABELS[c]) if c in BOR_LABELS else _(c) for c in out["Category"]]
+        out["Category"] = [category(c) for c in out["Category"]]
     return out
 
 

@@ -157,9 +157,9 @@ def ae_butterfly(cut: DataCut, config: StudyConfig, options: ButterflyOptions) -
 
 def focus_label(config: StudyConfig) -> str:
     sf = config.safety
-    if not sf.focus_drug:
-        return sf.focus_term
-    return _("{term} under {drug}").format(term=sf.focus_term, drug=sf.focus_drug)
+    if not sf.focus_drug:  # the config's own names, from the study's catalog where it has them
+        return _(sf.focus_term)
+    return _("{term} under {drug}").format(term=_(sf.focus_term), drug=_(sf.focus_drug))
 
 
 @analysis(N_("Focus toxicity"))
