@@ -37,6 +37,9 @@ from components.figures.style import (
 from components.i18n import N_, _
 from components.stats.enrollment import Flow
 
+#: Month ticks (d3 time format), per language: "Mar 2026" in English, "2026-03" in Chinese.
+MONTH_FORMAT = N_("%b %Y")
+
 
 def accrual_figure(
     actual: pd.DataFrame, planned: pd.DataFrame, band: pd.DataFrame, target: int | None, target_evaluable: int | None,
@@ -87,7 +90,9 @@ def accrual_figure(
                        xanchor="left", yanchor="bottom", font={"size": 11, "color": TEXT_SOFT})
     top = target if target is not None else (int(actual["N"].max()) if len(actual) else 1)
     fig.update_yaxes(title_text=_("Patients"), rangemode="tozero", range=[0, top * 1.12], showgrid=True, gridcolor=GRID)
-    fig.update_xaxes(title_text=_("Calendar date"), showgrid=True, gridcolor=PANEL, dtick="M2", tickformat="%b %Y")
+    # as many month ticks as fit, level: a fixed step rotated the labels at 1024 px into the footnote
+    fig.update_xaxes(title_text=_("Calendar date"), showgrid=True, gridcolor=PANEL, nticks=5, tickangle=0,
+                     tickformat=_(MONTH_FORMAT))
     title = _("Cumulative enrollment against plan") if target is not None else _("Cumulative enrollment")
     return finish_figure(fig, ctx, title, height=500)
 
@@ -199,5 +204,5 @@ def period_figure(counts: pd.DataFrame, ctx: FigureContext | None, freq_label: s
     fig = go.Figure(go.Bar(x=counts["PERIOD"], y=counts["N"], marker_color=BLUE, name=_("Enrolled"),
                            hovertemplate="%{x|%Y-%m-%d}: %{y}<extra></extra>"))
     fig.update_yaxes(title_text=_(axis), dtick=1, showgrid=True, gridcolor=GRID)
-    fig.update_xaxes(title_text="", tickformat="%b %Y")
+    fig.update_xaxes(title_text="", tickformat=_(MONTH_FORMAT), nticks=5, tickangle=0)
     return finish_figure(fig, ctx, _(title), height=340)
