@@ -267,6 +267,16 @@ def exposure(cut: DataCut, config: StudyConfig, options: Options) -> Result:
     return Result(_("Exposure"), numbers, tables, fig, (note,))
 
 
+def _safety_by_arm(cut: DataCut, config: StudyConfig, options: Options, local: bool = False):
+    """Randomized studies: (safety population, its TEAEs, the actual-arm column, the arms in display
+    order, the reference arm); None for a single-arm study."""
+    adsl, teae, _n = _teae(cut, config, options, local)
+    arms = _safety_arms(config, adsl)
+    if arms is None or config.reference_arm is None:
+        return None
+    return safety_population(adsl), teae, arms[0], arms[1], config.reference_arm
+
+
 def _safety_arms(config: StudyConfig, adsl: pd.DataFrame) -> tuple[str, list[str]] | None:
     """Randomized studies: the actual-arm column of the safety population and the arms in display order."""
     from components.analyses.arms import arm_column, arm_levels
@@ -294,16 +304,12 @@ def ae_overview_by_arm(cut: DataCut, config: StudyConfig, options: Options) -> R
     """Randomized studies: the TEAE overview with one column per actual arm (n (%) of that arm's safety
     population) and, for each arm against the reference, the risk difference in percentage points with
     the Miettinen–Nurminen 95% CI."""
-    from components.analyses.arms import arm_column, arm_levels
     from components.stats.comparative import rate_difference
 
-    adsl, teae, _n = _teae(cut, config, options)
-    saf = safety_population(adsl)
-    arm = arm_column(config, saf, "SAFFL")
-    if arm is None or config.reference_arm is None:
+    setup = _safety_by_arm(cut, config, options)
+    if setup is None:
         return Result("", {}, {}, None, (_("Not a randomized study (one arm in the config or the data)."),))
-    arms = arm_levels(config, saf[arm].dropna())
-    ref = config.reference_arm
+    saf, teae, arm, arms, ref = setup
     per_arm = {}
     for a in arms:
         ids = set(saf.loc[saf[arm] == a, "USUBJID"])
@@ -335,16 +341,12 @@ def ae_table_by_arm(cut: DataCut, config: StudyConfig, options: AeTableOptions) 
     grade ≥3 at the worst grade, n (%) of that arm's safety population) and the any-grade risk difference
     of each arm against the reference (Miettinen–Nurminen 95% CI). A term is a row when its any-grade
     incidence reaches ``min_pct`` in at least one arm; SOC rows count every patient in the SOC."""
-    from components.analyses.arms import arm_column, arm_levels
     from components.stats.comparative import rate_difference
 
-    adsl, teae, _n = _teae(cut, config, options, local=True)
-    saf = safety_population(adsl)
-    arm = arm_column(config, saf, "SAFFL")
-    if arm is None or config.reference_arm is None:
+    setup = _safety_by_arm(cut, config, options, local=True)
+    if setup is None:
         return Result("", {}, {}, None, (_("Not a randomized study (one arm in the config or the data)."),))
-    arms = arm_levels(config, saf[arm].dropna())
-    ref = config.reference_arm
+    saf, teae, arm, arms, ref = setup
     keys = ["Level", "SOC", "Term"]
     rows = incidence_table(teae, len(saf), 0.0)[keys]
     n_arm, counts = {}, {}
