@@ -21,6 +21,7 @@ from components.analyses.response import (
     response_by_arm,
     response_overview,
     waterfall,
+    wide_headers,
 )
 from components.analyses.safety import ButterflyOptions, ae_butterfly, ae_overview, ae_overview_by_arm, arm_headers
 from components.analyses.survival import SurvivalOptions, default_view, kaplan_meier_endpoint
@@ -80,13 +81,14 @@ def build_report(cut: DataCut, config: StudyConfig, compare: DataCut | None = No
             items.append(ReportItem("response_by_arm", _("Objective response by arm"), table=ba.tables["arms"],
                                     note=ba.notes[0], result=ba))
         else:
-            show = ro.tables["summary_display"]  # one row per category, n (%) and CI per population
+            # one row per category, n (%) and CI per population; headers and categories in the run's language
+            show = wide_headers(ro.tables["summary_display"])
             title = (_("Best overall response (RECIST 1.1, confirmed)") if confirmed
                      else _("Best overall response (RECIST 1.1, unconfirmed)"))
             items.append(ReportItem("response_table", title, table=show,
                                     note=_("ORR (response-evaluable): {rate}").format(rate=orr.rate.text())
                                          + (f"; {orr.test.name}: {orr.test.p_text}" if orr.test is not None else ""),
-                                    result=ro, translate=("Category",)))
+                                    result=ro))
         wf = waterfall(cut, config, WaterfallOptions(**base, highlight=new, highlight_label=label))
         items.append(ReportItem("waterfall", _("Waterfall"), wf.figure, result=wf))
     sw = swimmer(cut, config, SwimmerOptions(**base, page_size=SWIMMER_MAX, highlight=new, highlight_label=label))
