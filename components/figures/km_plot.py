@@ -83,12 +83,13 @@ def km_figure(
 ) -> go.Figure:
     """The KM plot with its table under it, aligned with the x ticks (also after zoom: one shared x
     axis). ``risk_table``: "kmunicate" (at risk, events and censored per group, Morris et al. BMJ Open
-    2019) or "at_risk" (number at risk only). ``stats_lines``: text shown in the plot's upper right
-    (n, events, median (95% CI) per group; log-rank p and HR when groups are compared)."""
+    2019) or "at_risk" (number at risk only). ``stats_lines`` (n, events, median (95% CI) per group;
+    log-rank p and HR when groups are compared) go into the footnote, where they never cover a curve
+    (a box in the plot did on a narrow screen); without a context, into the plot's upper right."""
     kinds = RISK_ROWS.get(risk_table, RISK_ROWS["kmunicate"])
     n_groups = max(len(curves), 1)
     n_rows = n_groups * len(kinds)
-    if stats_lines and len(curves) > 1 and ctx is not None:  # groups: the lines would cover the curves
+    if stats_lines and ctx is not None:
         plain = [re.sub(r"</?b>", "", line) for line in stats_lines]  # the note is escaped text, not markup
         ctx = ctx.with_(note=" · ".join([*plain, ctx.note] if ctx.note else plain))
     # the footnote (finish_figure's bottom margin: 72 px + 16 per line) is added to the height, so the
@@ -183,7 +184,7 @@ def km_figure(
     notes.annotations.append({"text": f"<b>{label}</b>", "xref": "paper", "yref": "y2 domain", "x": 0, "y": 1.0,
                               "yshift": 2, "xanchor": "left", "yanchor": "bottom", "showarrow": False,
                               "font": {"size": 12}})
-    if stats_lines and n_groups == 1:  # one curve: the box in the upper right, where a curve has fallen
+    if stats_lines and ctx is None:  # no footnote to hold them: the upper right, where a curve has fallen
         notes.annotations.append({"text": "<br>".join(stats_lines), "xref": "x domain", "yref": "y domain",
                                   "x": 0.99, "y": 0.98, "xanchor": "right", "yanchor": "top", "showarrow": False,
                                   "align": "right", "bgcolor": rgba(WHITE, 0.85), "bordercolor": GREY_80,
