@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from components.figures.plotting import FigureContext, Overlay, finish_figure
+from components.figures.plotting import FigureContext, Overlay, finish_figure, wrap
 from components.figures.style import (
     BLACK,
     BLUE,
@@ -117,13 +117,21 @@ def site_figure(sites: pd.DataFrame, ctx: FigureContext | None) -> go.Figure:
     return finish_figure(fig, ctx, _("Patients per site"), height=160 + 34 * len(s))
 
 
-def _reasons(flow: Flow, prefix: str, limit: int = 6) -> list[str]:
+def _reasons(flow: Flow, prefix: str, limit: int = 6, width: int = 38) -> list[str]:
+    """The reasons (data values) with their counts, most frequent first, each wrapped at ``width``
+    columns: a long reason ran out of its box on a 1024-px screen (plotly does not wrap annotations)."""
     items = [(k[len(prefix):], v) for k, v in flow.counts.items() if k.startswith(prefix)]
     items.sort(key=lambda kv: -kv[1])
-    lines = [f"{k}: {v}" for k, v in items[:limit]]
+    lines = []
+    for k, v in items[:limit]:
+        lines += wrap(f"{k}: {v}", width).split("<br>")
     if len(items) > limit:
         lines.append(_("other reasons: {n}").format(n=sum(v for _k, v in items[limit:])))
     return lines
+
+
+#: Height of one 12-px text line in the flow chart's units (60 px each): a box holds its lines.
+LINE = 0.3
 
 
 def flow_figure(flow: Flow, ctx: FigureContext | None) -> go.Figure:
@@ -152,6 +160,7 @@ def flow_figure(flow: Flow, ctx: FigureContext | None) -> go.Figure:
                              "line": {"color": TEXT_SOFT, "width": 1.4}})
 
     main_x, side_x = 3.0, 7.4
+    ymax = 9.9
     if "Screened" in c:
         box("screened", main_x, 9.3, 3.2, 0.8, [_("<b>Screened</b> (n = {n})").format(n=c["Screened"])], GREY_95)
         excluded = c.get("Screen failures", 0) + c.get("In screening at the cut", 0)
@@ -160,8 +169,10 @@ def flow_figure(flow: Flow, ctx: FigureContext | None) -> go.Figure:
         lines += ["  " + r for r in _reasons(flow, "SF: ")]
         if c.get("In screening at the cut"):
             lines.append(_("In screening at the cut: {n}").format(n=c["In screening at the cut"]))
-        h = 0.26 * len(lines) + 0.3
-        box("excluded", side_x, 8.35, 4.6, h, lines, PANEL_LIGHT, GREY_62)
+        h = LINE * len(lines) + 0.3
+        centre = max(8.35, 7.05 + h / 2)  # a long list of reasons grows the box (and the chart) upwards
+        box("excluded", side_x, centre, 4.6, h, lines, PANEL_LIGHT, GREY_62)
+        ymax = max(ymax, centre + h / 2 + 0.15)
         arrow(main_x, 8.9, main_x, 7.75)
         connector(8.35)
     box("enrolled", main_x, 7.35, 3.2, 0.8, [_("<b>Enrolled</b> (n = {n})").format(n=c["Enrolled"])], NAVY_TINT, NAVY)
@@ -178,7 +189,7 @@ def flow_figure(flow: Flow, ctx: FigureContext | None) -> go.Figure:
     box("on", 1.6, 3.45, 2.8, 0.8, ["<b>" + _("On treatment at the cut") + "</b>", f"(n = {c['On treatment']})"],
         GREEN_TINT, GREEN)
     off = [_("<b>Discontinued</b> (n = {n})").format(n=c["Discontinued"])] + _reasons(flow, "Off: ")
-    h_off = 0.28 * len(off) + 0.3
+    h_off = LINE * len(off) + 0.3
     box("off", 5.6, 3.85 - h_off / 2, 3.8, h_off, off, ORANGE_TINT, ORANGE)
     y_last = 3.85 - h_off - 0.55
     arrow(5.0, 3.85 - h_off, 4.3, y_last + 0.35)
@@ -189,9 +200,9 @@ def flow_figure(flow: Flow, ctx: FigureContext | None) -> go.Figure:
     ymin = y_last - 0.6
     marks.apply(fig)
     fig.update_xaxes(visible=False, range=[0, 10])
-    fig.update_yaxes(visible=False, range=[ymin, 9.9], scaleanchor=None)
+    fig.update_yaxes(visible=False, range=[ymin, ymax], scaleanchor=None)
     return finish_figure(fig, ctx, _("Patient flow: screening to follow-up (CONSORT)"),
-                         height=int(60 * (9.9 - ymin)) + 150)
+                         height=int(60 * (ymax - ymin)) + 150)
 
 
 #: The axis title and the title of :func:`period_figure`, by period ("month", "week").
