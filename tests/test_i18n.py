@@ -62,7 +62,7 @@ def test_chinese_text_renders_with_a_cjk_font_in_figure_images():
     font named in the theme (Noto Sans CJK SC, fonts-noto-cjk) their images differ."""
     import plotly.graph_objects as go
 
-    from components.figures.export import chromium_available, to_image
+    from components.figures.export import chromium_available, image_server, to_image
     from components.figures.plotting import finish_figure
 
     if not chromium_available():
@@ -72,8 +72,10 @@ def test_chinese_text_renders_with_a_cjk_font_in_figure_images():
         fig = go.Figure(go.Scatter(x=[0], y=[0]))
         return to_image(finish_figure(fig, None, text, height=300), "png")
 
-    assert png("缓") != png("解")
-    assert png("缓") != png("□")  # not the white-square look of a missing glyph either
+    with image_server():  # one browser for the three images
+        a, b, box = png("缓"), png("解"), png("□")
+    assert a != b
+    assert a != box  # not the white-square look of a missing glyph either
 
 
 def test_lang_in_the_address_the_switch_and_the_config_default(app_factory, monkeypatch, tmp_path):
