@@ -27,7 +27,7 @@ KEEP = {
     "Wald", "Cohen", "Lee", "Liu", "Mann", "Whitney", "Wilcoxon", "Spearman", "Bonferroni", "Holm", "Morris", "KMunicate", "BMJ", "Open", "et", "al", "vs", "log", "loglog",
     "plain", "Inter", "Helvetica", "Neue", "Arial", "NCT", "T-DXd", "q3w", "q4w", "PPT", "PowerPoint", "SHA",
     "git", "JSON", "UTC", "ISO", "YYYY", "MM", "DD", "EN", "PET", "CDF", "min", "max", "IQR", "Q1", "Q3",
-    "NER", "FUL", "ERI", "NER-FUL-ERI", "log-log", "CONSORT", "Jeffreys", "Beta", "clinfun", "PASS", "A'Hern", "TTR", "English",
+    "NER", "FUL", "ERI", "NER-FUL-ERI", "log-log", "CONSORT", "PPoS", "TRAE", "Jeffreys", "Beta", "clinfun", "PASS", "A'Hern", "TTR", "English",
 }
 #: Labels that are bilingual by design (the language switch must be found whatever the language).
 BILINGUAL = {"Language · 语言"}

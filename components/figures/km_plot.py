@@ -21,7 +21,7 @@ from components.figures.plotting import (
     footnote_height,
     set_layout,
 )
-from components.figures.style import BLUE, GREY_53, GREY_80, GREY_94, TEXT_SOFT, WHITE, rgba
+from components.figures.style import BLUE, GREY_53, GREY_80, GREY_94, P95_LABELS, TEXT_SOFT, WHITE, rgba
 from components.i18n import N_, _
 from components.stats.survival import KMResult
 
@@ -193,6 +193,10 @@ def km_figure(
     return finish_figure(fig, ctx, title, height=height)
 
 
+#: Group levels that are codes with a label in the catalogs rather than free data values.
+CODED_LEVELS = frozenset({*P95_LABELS, "(missing)"})
+
+
 def km_curves(data, group_col: str | None, conf_type: str, palette: dict[str, str] | None = None,
               single_color: str = BLUE, levels: list[str] | None = None) -> list[Curve]:
     """One Kaplan–Meier curve for all (``group_col`` None) or one per group level, labelled with n."""
@@ -204,7 +208,9 @@ def km_curves(data, group_col: str | None, conf_type: str, palette: dict[str, st
     labels = data[group_col].astype("string").fillna("(missing)")
     levels = [lv for lv in (levels or []) if lv in set(labels)] or sorted(labels.unique())
     colors = palette or categorical_colors(levels)
-    return [Curve(f"{lev} (N={int((labels == lev).sum())})",
+    # coded levels the app knows (p95HER2 status, "(missing)") in the language on screen; other levels
+    # are the data's own values, shown as they are
+    return [Curve(f"{_(lev) if lev in CODED_LEVELS else lev} (N={int((labels == lev).sum())})",
                   kaplan_meier(data.loc[labels == lev, "AVAL"], data.loc[labels == lev, "EVENT"], conf_type),
                   colors.get(lev, GREY_53)) for lev in levels]
 
