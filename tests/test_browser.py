@@ -4,7 +4,6 @@ says SYNTHETIC, and is saved as a screenshot (tests/artifacts/)."""
 from __future__ import annotations
 
 import re
-from contextlib import contextmanager
 from urllib.parse import urlparse
 
 import pytest
@@ -163,37 +162,3 @@ def test_swimmer_renders_one_bar_per_treated_patient(served_app, browser):
         page.screenshot(path=str(ARTIFACTS / "swimmer_bars.png"), full_page=True)
     finally:
         page.close()
-
-
-@contextmanager
-def _served(data: str, config: str | None = None):
-    """The app served on another data folder (and study config) for the duration of a test."""
-    import os
-
-    from scripts.serve import start, stop
-    from tests.conftest import ROOT
-
-    env = {**os.environ, "TRIAL_DATA_DIR": str(ROOT / "data" / data)}
-    env.pop("TRIAL_STUDY_CONFIG", None)
-    if config:
-        env["TRIAL_STUDY_CONFIG"] = str(ROOT / "data" / config)
-    proc, url = start(env=env)
-    try:
-        yield url
-    finally:
-        stop(proc)
-
-
-def test_a_cdisc_style_cut_of_another_study_shows_no_error_on_any_page(browser):
-    """Issue 17: every page of the generic mode, the CDISC-style cut with this study's config
-    (screenshots cdisc_<page>.png)."""
-    with _served("demo-cdisc") as url:
-        found = walk_pages(browser, url, "cdisc", "generic mode", height=2400)
-    assert not any(found.values()), found
-
-
-def test_the_phase3_demo_walks_without_error(browser):
-    """Issue 19: every page of the randomized demo with its own config (screenshots phase3_<page>.png)."""
-    with _served("demo-phase3", "phase3_demo.toml") as url:
-        found = walk_pages(browser, url, "phase3", "SYNTHETIC", height=2000)
-    assert not any(found.values()), found
