@@ -33,7 +33,8 @@ def key_metrics(cut: DataCut, config: StudyConfig, options: Options) -> Result:
         r = response_overview(cut, config, ResponseOptions(filters=options.filters)).numbers
         out["Confirmed responders"] = r["Responders"]
         out["ORR (%)"] = r["ORR (%)"]
-    population = default_view(config, view(cut, options).tables["adsl"])[0] if view(cut, options).has("adsl") else "SAFFL"
+    v = view(cut, options)
+    population = default_view(config, v.tables["adsl"])[0] if v.has("adsl") else "SAFFL"
     pfs = kaplan_meier_endpoint(cut, config, SurvivalOptions(endpoint="PFS", population=population,
                                                              filters=options.filters))
     if pfs.detail.origin and pfs.detail.km is not None and pfs.detail.km.n:

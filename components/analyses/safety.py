@@ -83,8 +83,6 @@ def arm_headers(df: pd.DataFrame) -> pd.DataFrame:
     other headers are translated where it is shown. English: the table itself."""
     import re
 
-    from components.i18n import language
-
     if language() == "en":
         return df
 
