@@ -140,6 +140,17 @@ def decode_array(value):
     return list(value) if value is not None else []
 
 
+def open_expanders(at):
+    """Open every lazy expander the last run drew ("Show the code", "Data behind the figure"), as a
+    user clicking each, and re-run: their content is made only while open."""
+    from components.ui.widgets import LAZY_KEYS
+
+    keys = list(at.session_state[LAZY_KEYS]) if LAZY_KEYS in at.session_state else []
+    for key in keys:
+        at.session_state[key] = True
+    return at.run() if keys else at
+
+
 def chart_figures(at) -> list[dict]:
     """The plotly figures an AppTest run rendered, as dicts."""
     import json

@@ -19,7 +19,7 @@ from components.data.config import load_config
 from components.data.datasets import load_cut
 from components.reports.deck import build_deck, build_html
 from components.reports.report import build_report
-from tests.conftest import DEMO_DIR, PAGES, ROOT, demo_cuts
+from tests.conftest import DEMO_DIR, PAGES, ROOT, demo_cuts, open_expanders
 
 CHANGED = {  # a study config edited where the numbers depend on it
     "assessment_window_days = 7": "assessment_window_days = 21",
@@ -119,6 +119,7 @@ def _page_snippets(app_factory) -> dict[str, list[str]]:
     at = app_factory().run()
     for page in PAGES:
         at.switch_page(page).run()
+        open_expanders(at)
         assert not at.exception, page
         out[page] = [c.value for c in at.code if "result = " in c.value]
     return out
@@ -160,6 +161,7 @@ def test_a_snippet_carries_the_options_in_force(app_factory):
     at.multiselect(key="flt_SITEID").set_value([site]).run()
     at.switch_page("pages/response.py").run()
     at.radio(key="resp_pop").set_value("SAFFL").run()
+    open_expanders(at)
     code = next(c.value for c in at.code if "response_overview(" in c.value)
     assert f"filters=(('SITEID', ('{site}',)),)" in code and "population='SAFFL'" in code
     res = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=300)

@@ -7,6 +7,7 @@ cut slides) and downloads it as PPTX and as the HTML report. The slides come fro
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -14,7 +15,9 @@ import streamlit as st
 
 from components.analyses.base import Result
 from components.i18n import _, language, n_, using
-from components.reports.report import ReportItem
+
+if TYPE_CHECKING:  # the reports floor (and scipy with it) is imported on a click, not on every first visit
+    from components.reports.report import ReportItem
 
 DECK_KEY = "_meeting_deck"
 
@@ -68,7 +71,6 @@ def _remove(i: int) -> None:
 
 def sidebar_panel(state) -> None:
     """The deck being built, in the sidebar."""
-    from components.reports.meeting import meeting_deck, meeting_html
 
     deck = entries()
     sb = st.sidebar
@@ -90,16 +92,32 @@ def sidebar_panel(state) -> None:
                         disabled=i == len(deck) - 1, help=_("Move down"))
             c[3].button("", key=f"deck_del_{i}", icon=":material/close:", on_click=_remove, args=(i,), help=_("Remove"))
         filters = tuple((k, tuple(v)) for k, v in state.selection.items() if v)
-        compare = state.compare if (summary and state.compare_path) else None
+        with_summary = bool(summary and state.compare_path)
         stamp = f"{state.config.id}_{state.cut.cutoff_text}".replace(" ", "_")
-        st.download_button(_("Download PPTX"), lambda: in_language(lang, meeting_deck, deck, state.cut, state.config,
-                                                                     compare, filters, title, summary and compare is not None),
+
+        def compare():  # the comparison cut is read on the click, not on every page's first visit
+            return state.compare if with_summary else None
+
+        st.download_button(_("Download PPTX"), lambda: in_language(lang, _meeting_deck, deck, state.cut, state.config,
+                                                                     compare(), filters, title, with_summary),
                            file_name=f"meeting_deck_{stamp}.pptx", key="deck_pptx", icon=":material/slideshow:",
                            mime="application/vnd.openxmlformats-officedocument.presentationml.presentation",
                            disabled=not deck and not title)
-        st.download_button(_("Download HTML report"), lambda: in_language(lang, meeting_html, deck, state.cut, state.config,
-                                                                            compare, filters, summary and compare is not None),
+        st.download_button(_("Download HTML report"), lambda: in_language(lang, _meeting_html, deck, state.cut, state.config,
+                                                                            compare(), filters, with_summary),
                            file_name=f"meeting_report_{stamp}.html", key="deck_html", icon=":material/description:",
                            mime="text/html", disabled=not deck)
         if deck:
             st.button(_("Clear the deck"), key="deck_clear", on_click=deck.clear)
+
+
+def _meeting_deck(*args):
+    from components.reports.meeting import meeting_deck as build
+
+    return build(*args)
+
+
+def _meeting_html(*args):
+    from components.reports.meeting import meeting_html as build
+
+    return build(*args)

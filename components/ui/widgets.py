@@ -11,6 +11,7 @@ import weakref
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import TypeVar
 
@@ -58,10 +59,11 @@ class AppState:
     compare_name: str = ""
     study_note: str | None = None  # the cut is another study's (generic mode) or mixes studies
 
-    @property
+    @cached_property
     def compare(self) -> DataCut | None:
         """The comparison cut, loaded (once, cached) only by the views that use it: a first visit to a
-        page that does not compare does not pay for reading a second cut."""
+        page that does not compare does not pay for reading a second cut. Looked up once per run (a page
+        asks for it many times; each lookup checks the folder's files)."""
         return load_folder_cached(self.compare_path) if self.compare_path else None
 
     @property
@@ -140,8 +142,7 @@ def config_key(config: StudyConfig) -> str:
 
 
 @st.cache_resource(max_entries=256, show_spinner=False)
-def _run(fn_key: str, cut_id: tuple, config_id: str, options_key: str, previous_id: tuple | None, lang: str, _fn, _cut,
-         _config, _options, _previous) -> Result:
+def _run(key: str, _fn, _cut, _config, _options, _previous) -> Result:
     if _previous is None:
         return _fn(_cut, _config, _options)
     return _fn(_cut, _config, _options, previous=_previous)
@@ -151,18 +152,52 @@ def run(fn: Callable[..., Result], s: AppState, options: Options, cut: DataCut |
         previous: DataCut | None = None) -> Result:
     """An analysis's result, computed once per (cut content, config, options) for every session: a
     re-run with unchanged inputs, or a return to a page, does not recompute. Results are shared, not
-    copied: pages only lay them out. ``previous``: the comparison cut of a comparison analysis."""
+    copied: pages only lay them out. ``previous``: the comparison cut of a comparison analysis.
+
+    The cache key is one string (analysis, cut, config, options, comparison cut, language), passed by
+    keyword: Streamlit hashes each argument of a cached function separately and looks up the name of
+    each positional one with ``inspect.signature``, ~4 ms of every result shown with eleven arguments."""
     c = cut if cut is not None else s.cut
-    return _run(f"{fn.__module__}.{fn.__name__}", cut_key(c), config_key(s.config), repr(options),
-                cut_key(previous) if previous is not None else None, language(), fn, c, s.config, options, previous)
+    key = "\x1f".join((f"{fn.__module__}.{fn.__name__}", repr(cut_key(c)), config_key(s.config), repr(options),
+                       repr(cut_key(previous)) if previous is not None else "", language()))
+    return _run(key=key, _fn=fn, _cut=c, _config=s.config, _options=options, _previous=previous)
 
 
-def show_code(result: Result, s: AppState, cut: DataCut | None = None) -> None:
-    """Under a figure or table: the runnable snippet that reproduces it (teal's "Show R code")."""
-    code = code_snippet(result, cut if cut is not None else s.cut, s.config)
-    if code:
-        with st.expander(_("Show the code"), icon=None):
-            st.code(code, language="python")
+LAZY_KEYS = "_lazy_expanders"  # the lazy expanders drawn by this run (tests open them all)
+
+
+def lazy_expander(label: str, key: str, draw: Callable[[], object]) -> None:
+    """An expander whose content is made and sent only while it is open (Streamlit's ``on_change=
+    "rerun"`` expander): a closed "Show the code" or "Data behind the figure" costs the page nothing,
+    neither the server (the snippet, the table) nor the browser (syntax highlighting, the grid), which
+    rendered every closed one on each page switch. Opening one re-runs the page from the cache."""
+    drawn = st.session_state.setdefault(LAZY_KEYS, [])
+    if key not in drawn:
+        drawn.append(key)
+    box = st.expander(label, key=key, on_change="rerun")
+    if box.open:
+        with box:
+            draw()
+
+
+def _lazy_key(prefix: str, name: str) -> str:
+    """A stable key for the n-th lazy expander of ``name`` on this run of the page."""
+    drawn = st.session_state.setdefault(LAZY_KEYS, [])
+    base = f"{prefix}_{name}"
+    n = sum(1 for k in drawn if k == base or k.startswith(base + "#"))
+    return base if n == 0 else f"{base}#{n}"
+
+
+def show_code(result: Result, s: AppState, cut: DataCut | None = None, key: str | None = None) -> None:
+    """Under a figure or table: the runnable snippet that reproduces it (teal's "Show R code"), made
+    when the expander is opened."""
+    name = key or (result.call.function if result.call is not None else result.title) or "result"
+
+    def draw() -> None:
+        code = code_snippet(result, cut if cut is not None else s.cut, s.config)
+        st.code(code or _("No code for this result."), language="python")
+
+    lazy_expander(_("Show the code"), _lazy_key("code", str(name)), draw)
 
 
 def _cut_label(ref: CutRef) -> str:
@@ -450,6 +485,7 @@ def page_header(title: str, needs: Sequence[str] = ("adsl",), intro: str | None 
 
     _ensure_entrypoint()
     require_access()
+    st.session_state[LAZY_KEYS] = []
     s = sidebar(load_config())
     st.title(_(title))
     bits = [f"**{md(s.config.id)}** · {md(_(s.config.short_title))}",
@@ -631,10 +667,9 @@ def show_figure(
         title = (result.title if result is not None and result.title else "") or _figure_title(fig) or name
         deck_builder.add_button(key, title, result=result, figure=fig, filter_text=s.filter_text)
     if data is not None:
-        with st.expander(_(data_label)):
-            table(data, width="stretch")
+        lazy_expander(_(data_label), _lazy_key("data", key), lambda: table(data, width="stretch"))
     if result is not None:
-        show_code(result, state or st.session_state[STATE_KEY])
+        show_code(result, state or st.session_state[STATE_KEY], key=key)
     return event
 
 
