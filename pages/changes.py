@@ -24,10 +24,14 @@ else:
                                                                              now=s.cut.cutoff_text))
 
     st.subheader(_("Key numbers"))
-    metrics = ch.tables["metrics"].copy()
-    for col in ("Before", "Now"):
-        metrics[col] = metrics[col].map(lambda v: "NR" if v != v else f"{v:g}")
-    metrics["Change"] = ch.tables["metrics"]["Change"].map(lambda v: "" if v != v else f"{v:+g}")
+    def shown_metrics():
+        out = ch.tables["metrics"].copy()
+        for col in ("Before", "Now"):
+            out[col] = out[col].map(lambda v: "NR" if v != v else f"{v:g}")
+        out["Change"] = ch.tables["metrics"]["Change"].map(lambda v: "" if v != v else f"{v:+g}")
+        return out
+
+    metrics = widgets.memo(ch, ("metrics",), shown_metrics)  # made once per result, not on every re-run
     widgets.table(metrics, width="content", translate=("Measure",))
     st.caption(_("ORR: confirmed responses among response-evaluable patients. Median PFS in months (NR = not reached)."))
     widgets.table_to_deck("changes_metrics", _("Since the last cut ({date}): key numbers").format(date=s.compare.cutoff_text),
@@ -53,9 +57,11 @@ else:
         if df.empty:
             st.caption(empty)
             return
-        shown = df.assign(Link="patient?patient=" + df["USUBJID"])
-        cols = ["Link"] + [c for c in shown.columns if c not in ("Link", "USUBJID")]
-        widgets.table(shown[cols], width="stretch", column_config={"Link": link},
+        def linked():
+            shown = df.assign(Link="patient?patient=" + df["USUBJID"])
+            return shown[["Link"] + [c for c in shown.columns if c not in ("Link", "USUBJID")]]
+
+        widgets.table(widgets.memo(df, ("linked",), linked), width="stretch", column_config={"Link": link},
                       deck=(f"changes_{title}", _("{title} since {date}").format(title=_(title),
                                                                                 date=s.compare.cutoff_text)),
                       result=ch)
@@ -81,10 +87,14 @@ else:
         st.success(_("No retroactive change."))
     else:
         # the words the comparison writes ("changed", "record added"), translated; the data's values stay as they are
-        written = retro["Kind"] != "changed"
-        shown = retro.drop(columns=["USUBJID"])
-        for col in ("Before", "Now"):
-            shown.loc[written, col] = shown.loc[written, col].map(_)
+        def shown_retro():
+            written = retro["Kind"] != "changed"
+            out = retro.drop(columns=["USUBJID"])
+            for col in ("Before", "Now"):
+                out.loc[written, col] = out.loc[written, col].map(_)
+            return out
+
+        shown = widgets.memo(retro, ("shown", language()), shown_retro)
         widgets.table(shown, width="stretch", translate=("Kind",),
                       deck=("changes_retro", _("Retroactive changes to records dated before {date}").format(
                           date=s.compare.cutoff_text)),

@@ -161,6 +161,8 @@ def test_a_snippet_carries_the_options_in_force(app_factory):
     at.multiselect(key="flt_SITEID").set_value([site]).run()
     at.switch_page("pages/response.py").run()
     at.radio(key="resp_pop").set_value("SAFFL").run()
+    # a closed "Show the code" costs nothing: the snippet is made and sent only once it is opened
+    assert not [c for c in at.code if "response_overview(" in c.value]
     open_expanders(at)
     code = next(c.value for c in at.code if "response_overview(" in c.value)
     assert f"filters=(('SITEID', ('{site}',)),)" in code and "population='SAFFL'" in code

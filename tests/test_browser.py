@@ -122,6 +122,11 @@ def test_deep_link_on_a_fresh_server_renders_like_navigation(browser, path):
     proc, url = start()
     try:
         page = open_page(browser, f"{url}/{path}")
+        # "/" opens /overview with a second run (st.switch_page): wait for that run's sidebar links
+        page.wait_for_function(f"() => document.querySelectorAll({NAV_LINKS!r}).length >= {len(PAGES)}",
+                               timeout=30_000)
+        page.wait_for_function(
+            "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=30_000)
         width = page.evaluate("() => document.querySelector('[data-testid=\"stMainBlockContainer\"]')"
                               ".getBoundingClientRect().width")
         nav = [a.inner_text() for a in page.query_selector_all(NAV_LINKS)]

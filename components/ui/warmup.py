@@ -49,12 +49,19 @@ def default_cut_paths() -> list[Path]:
     return [c.path for c in cuts[-2:][::-1]] if cuts else [Path(root)]
 
 
+# Imported inside the functions that use them (so that a page or a test pays only for what it uses), and
+# slow to import (lifelines ~3 s, statsmodels ~4 s on two cores): the server imports them while it starts.
+LAZY_IMPORTS = ("lifelines", "lifelines.statistics", "statsmodels.stats.contingency_tables",
+                "statsmodels.stats.inter_rater", "scipy.stats.contingency", "pptx", "pyreadstat", "babel.dates",
+                "babel.numbers")
+
+
 def warm() -> dict[str, float]:
     """Import the app's modules, compile the catalogs and load the default cuts into the pages' cache.
     Returns the seconds each step took (logged at start-up)."""
     took: dict[str, float] = {}
     t0 = time.perf_counter()
-    for name in component_modules():
+    for name in [*component_modules(), *LAZY_IMPORTS]:
         try:
             importlib.import_module(name)
         except Exception:  # a module that cannot be imported here fails on its page, with a finding

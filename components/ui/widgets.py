@@ -40,6 +40,7 @@ from components.figures.style import COLUMN_HEADERS
 from components.i18n import LANGUAGES, N_, _, date_text, language, normalise, set_language, translate_frame
 
 OptionsT = TypeVar("OptionsT", bound=Options)
+T = TypeVar("T")
 STATE_KEY = "_trial_state"
 UPLOAD_KEY = "_trial_upload"
 SOURCE_DEMO = N_("Demo data (SYNTHETIC)")
@@ -213,6 +214,23 @@ def _cut_label(ref: CutRef) -> str:
 # a page file without app.py; building the sidebar in the page keeps the app testable that way too.)
 
 
+_MEMO: dict[tuple, tuple[weakref.ref, object]] = {}
+
+
+def memo(owner: object, key: tuple, make: Callable[[], T]) -> T:
+    """``make()`` once per ``owner`` object and ``key``, forgotten with the owner. The cache hands every
+    run the same cut and result objects, so what depends only on them is made once: the sidebar's study
+    match and filter options (per cut), a page's display table derived from a result (per result), which
+    :func:`table` then also formats only once."""
+    k = (id(owner), *key)
+    hit = _MEMO.get(k)
+    if hit is not None and hit[0]() is owner:
+        return hit[1]  # type: ignore[return-value]
+    value = make()
+    _MEMO[k] = (weakref.ref(owner, lambda _r, k=k: _MEMO.pop(k, None)), value)
+    return value
+
+
 def _sync(key: str) -> None:
     st.session_state[f"_keep_{key}"] = st.session_state[key]
 
@@ -291,7 +309,7 @@ def sidebar(config: StudyConfig, links: bool = True) -> AppState:
             if comp != "(none)":
                 compare = str(next(c.path for c in cuts if c.name == comp))
                 compare_name = comp
-    match = match_study(cut, config)
+    match = memo(cut, ("study", config_key(config), language()), lambda: match_study(cut, config))
     config = match.config
     if match.generic:
         sb.warning(_("Generic mode: study {study}").format(study=md(config.id)))
@@ -303,7 +321,8 @@ def sidebar(config: StudyConfig, links: bool = True) -> AppState:
     selection: dict[str, list[str]] = {}
     if cut.has("adsl"):
         sb.markdown("### " + _("Filters"))
-        specs = filter_specs(cut.tables["adsl"], config.data.filters)
+        specs = memo(cut, ("filters", tuple(config.data.filters)),
+                     lambda: filter_specs(cut.tables["adsl"], config.data.filters))
         for spec in specs:
             key = f"flt_{spec.column}"
             kept = st.session_state.get(f"_keep_{key}", [])
