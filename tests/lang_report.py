@@ -14,7 +14,7 @@ from streamlit.testing.v1 import AppTest
 
 from components.data.config import load_config
 from components.data.datasets import load_cut
-from tests.conftest import DEMO_DIR, PAGES, ROOT
+from tests.conftest import DEMO_DIR, PAGES, ROOT, open_expanders
 from tests.lang_check import data_words, english_left, screen_texts
 from tests.walk import SECTION_KEYS
 
@@ -28,13 +28,14 @@ def report(pages: list[str], data_dir=DEMO_DIR) -> dict[str, set[str]]:
     at.run()
     for page in pages:
         at.switch_page(page).run()
+        open_expanders(at)  # "Data behind the figure" tables are drawn only when opened
         left[page] |= set(english_left(screen_texts(at), allowed))
         key = SECTION_KEYS.get(page)
         if key:
             labels = [t.label for t in at.tabs]
             for label in labels[1:]:
                 at.session_state[key] = label
-                at.run()
+                open_expanders(at.run())
                 left[f"{page} › {label}"] |= set(english_left(screen_texts(at), allowed))
             at.session_state[key] = labels[0] if labels else None
     return left
