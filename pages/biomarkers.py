@@ -107,7 +107,7 @@ def ctdna_section() -> None:
     if traj.figure is None:
         st.info(s.cut.missing_note("adlb") or " ".join(traj.notes))
         return
-    widgets.show_figure(traj, "ctdna", data=widgets.display_frame(traj.tables["series"]), filename="ctdna_trajectories")
+    widgets.show_figure(traj, "ctdna", data=traj.tables["series"], filename="ctdna_trajectories")
     early = widgets.run(ctdna_early, s, base)
     if early.figure is None:
         st.caption(" ".join(early.notes))

@@ -16,7 +16,7 @@ from components.analyses.design import (
     two_arm_sample_size,
 )
 from components.figures.safe_text import md
-from components.i18n import _
+from components.i18n import _, language
 from components.stats.design import oc_label
 from components.ui import widgets
 
@@ -102,9 +102,11 @@ no_simon = "Simon optimal" not in ds.numbers  # then the first note says so
 for i, note in enumerate(ds.notes):
     (st.info if i == 0 and no_simon else st.warning)(note)
 widgets.table_to_deck("designs", _("Single-arm designs for the primary endpoint"),
-                      ds.tables["designs"].assign(Design=ds.tables["designs"]["Design"].map(_)), ds)
+                      lambda: ds.tables["designs"].assign(Design=ds.tables["designs"]["Design"].map(_)), ds)
 widgets.show_code(ds, s)
-with st.expander(_("The saw-tooth: neighbouring n of the exact design (power is not monotone in n)")):
+
+
+def saw_tooth() -> None:
     widgets.table(ds.tables["saw"].rename(columns={"r": "reject if >", "alpha": "actual α", "power": "actual power"}),
                   translate=("qualifies",), column_config={"actual α": st.column_config.NumberColumn(format="%.4f"),
                                                           "actual power": st.column_config.NumberColumn(format="%.3f")})
@@ -112,16 +114,21 @@ with st.expander(_("The saw-tooth: neighbouring n of the exact design (power is 
         st.caption(_("Larger n that fall short of the power: {ns} — choose n with this table, not by adding "
                      "patients.").format(ns=", ".join(map(str, ds.detail))))
 
+
+widgets.lazy_expander(_("The saw-tooth: neighbouring n of the exact design (power is not monotone in n)"),
+                      "design_saw", saw_tooth)
+
 # ---------------------------------------------------------------- power
 with widgets.guard(_("The power curves")):
     pc = widgets.run(power_curve, s, opts)
-    widgets.show_figure(pc, "power_curve", data=pc.tables["curve"].rename(columns=oc_label), filename="power_curve")
+    curve = widgets.memo(pc, ("curve", language()), lambda: pc.tables["curve"].rename(columns=oc_label))
+    widgets.show_figure(pc, "power_curve", data=curve, filename="power_curve")
     pn = widgets.run(power_by_n, s, opts)
     widgets.show_figure(pn, "power_n", data=pn.tables["table"], filename="power_vs_n")
 
     st.subheader(_("Operating characteristics"))
     oc = widgets.run(operating_chars, s, opts)
-    oc_shown = oc.tables["display"].rename(columns=oc_label)
+    oc_shown = widgets.memo(oc, ("shown", language()), lambda: oc.tables["display"].rename(columns=oc_label))
     widgets.table(oc_shown, width="stretch")
     st.caption(_("Probability of declaring the treatment promising at each true ORR; for Simon designs also the "
                  "probability of early termination (PET) and the expected sample size (EN)."))

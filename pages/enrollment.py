@@ -52,7 +52,7 @@ source = s.cut.derivation("adsl", "RFICDT")
 if by == "RFICDT" and source is not None:
     st.caption(md(_("Enrollment date: ADSL has no consent date (RFICDT); {how}.").format(
         how=source.problem.split("; ", 1)[-1])))
-widgets.show_figure(res, "accrual", data=widgets.display_frame(res.tables["cumulative"]), filename="enrollment_cumulative")
+widgets.show_figure(res, "accrual", data=res.tables["cumulative"], filename="enrollment_cumulative")
 
 if not cfg.single_arm:
     with widgets.guard(_("Randomization balance")):
@@ -99,4 +99,4 @@ PERIODS = {"M": N_("Month"), "W": N_("Week")}
 freq = st.segmented_control(_("Period"), ["M", "W"], default="M", key="enr_freq",
                             format_func=lambda v: _(PERIODS[v])) or "M"
 pr = widgets.run(periods, s, s.options(PeriodOptions, by=by, freq=freq))
-widgets.show_figure(pr, "periods", data=widgets.display_frame(pr.tables["counts"]), filename="enrollment_per_period")
+widgets.show_figure(pr, "periods", data=pr.tables["counts"], filename="enrollment_per_period")

@@ -89,7 +89,7 @@ if s is not None:
     st.markdown("#### " + _("Data validation"))
     widgets.findings_panel(cut.issues)
 
-    with st.expander(_("The data contract (data dictionary)")):
+    def contract() -> None:
         widgets.table(
             pd.DataFrame([{"table": r.table, "column": r.column, "type": r.type,
                            "required": "Y" if r.required else "", "allowed": "|".join(r.allowed),
@@ -98,3 +98,5 @@ if s is not None:
                            "meaning": r.label} for r in load_dictionary()]),
             width="stretch",
         )
+
+    widgets.lazy_expander(_("The data contract (data dictionary)"), "overview_contract", contract)

@@ -185,7 +185,8 @@ with widgets.guard(_("The patient listing")):
         elif disagreements.empty:
             st.success(_("The app's derivation agrees with ADRS for every patient."))
         else:
-            widgets.table(disagreements.rename(columns={"GIVEN": "ADRS", "DERIVED": "App (RECIST 1.1)"}),
+            widgets.table(widgets.memo(disagreements, ("shown",), lambda: disagreements.rename(
+                columns={"GIVEN": "ADRS", "DERIVED": "App (RECIST 1.1)"})),
                           deck=("derivation_check", _("Derivation check: the app's RECIST 1.1 against ADRS")), result=res)
             st.caption(_("Where ADRS is higher than the app: an SD or two NE between a response and its confirmation, "
                          "a confirmation less than {confirm_days} days later, or SD before {sd_days} days. Where ADRS "

@@ -18,7 +18,7 @@ from components.analyses.safety import (
     focus_onset_dose,
     focus_toxicity,
 )
-from components.i18n import _, translate_frame
+from components.i18n import _, language, translate_frame
 from components.ui import widgets
 
 s = widgets.page_header(_("Safety and exposure"), needs=("adsl", "adae"))
@@ -37,8 +37,9 @@ def not_given(df):
 ov = widgets.run(ae_overview, s, base)
 n_saf = ov.numbers["Safety population"]
 st.subheader(_("Overview (safety population, N = {n})").format(n=n_saf))
-ov_shown = ov.tables["overview"][["Category", "n (%)"]]
-widgets.table(ov_shown.rename(columns={"n (%)": _("Patients, n (%) — N = {n}").format(n=n_saf)}), width="content",
+ov_shown = widgets.memo(ov, ("shown", language()), lambda: ov.tables["overview"][["Category", "n (%)"]].rename(
+    columns={"n (%)": _("Patients, n (%) — N = {n}").format(n=n_saf)}))
+widgets.table(ov_shown, width="content",
               translate=("Category",))
 st.caption(" ".join(ov.notes))
 widgets.table_to_deck("ae_overview", _("Adverse events overview (safety population, N = {n})").format(n=n_saf),
@@ -103,7 +104,7 @@ def focus() -> None:
         term = cfg.safety.focus_term
         widgets.show_figure(res, "focus_ci", data=res.tables["time_to_first"], filename=f"{term.lower()}_cumulative_incidence")
         onset = widgets.run(focus_onset_dose, s, base)
-        widgets.show_figure(onset, "focus_dose", data=widgets.display_frame(onset.tables["onsets"]),
+        widgets.show_figure(onset, "focus_dose", data=onset.tables["onsets"],
                             filename=f"{term.lower()}_by_dose")
         st.caption(" ".join(res.notes))
     ep = res.tables["episodes"]
