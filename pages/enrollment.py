@@ -79,7 +79,7 @@ if len(idle):
                                                            weeks=f"{r['Weeks without a patient']:.0f}")
                         for _i, r in idle.iterrows())))
 widgets.show_figure(st_res, "sites", filename="enrollment_sites")
-widgets.table(table.drop(columns=["SITEID"]), width="stretch",
+widgets.table(widgets.memo(table, ("shown",), lambda: table.drop(columns=["SITEID"])), width="stretch",
               column_config={"Screen-failure rate": st.column_config.NumberColumn(format="percent")},
               deck=("site_table", _("Enrollment by site")), result=st_res)
 widgets.csv_download(table, "sites.csv", _("Download the site table (CSV)"), key="dl_sites")
