@@ -143,8 +143,11 @@ def test_the_deck_built_from_the_screen_with_every_addable_item(app_factory):
         assert key in clicked, key
     assert any(k.startswith("patient_") for k in clicked)
     assert all(item.note.startswith(("Settings:", "No filters", "Filters:")) for item in deck)
-    # the sidebar lists them, and reorders and removes
+    # the sidebar lists them (once its panel is opened), and reorders and removes
     first, second = deck[0].title, deck[1].title
+    assert "deck_down_0" not in [b.key for b in at.button]  # a closed panel draws nothing
+    at.session_state["deck_panel"] = True
+    at.run()
     at.button(key="deck_down_0").click().run()
     assert [i.title for i in at.session_state[DECK_KEY][:2]] == [second, first]
     at.button(key="deck_del_0").click().run()

@@ -15,6 +15,7 @@ import streamlit as st
 
 from components.analyses.base import Result
 from components.i18n import _, language, n_, using
+from components.ui import widgets
 
 if TYPE_CHECKING:  # the reports floor (and scipy with it) is imported on a click, not on every first visit
     from components.reports.report import ReportItem
@@ -71,44 +72,54 @@ def _remove(i: int) -> None:
 
 def sidebar_panel(state) -> None:
     """The deck being built, in the sidebar."""
-
     deck = entries()
     sb = st.sidebar
     lang = language()  # the deck is made in the language on screen, also when rendered on a click
-    with sb.expander(n_("Meeting deck ({n} slide added)", "Meeting deck ({n} slides added)", len(deck)).format(n=len(deck)),
-                     expanded=False):
-        title = st.checkbox(_("Title slide"), value=True, key="deck_title")
-        summary = st.checkbox(_("'Since last cut' summary"), value=True, key="deck_summary",
-                              disabled=state.compare_path is None,
-                              help=_("Needs a comparison cut ('Compare with' above)."))
-        if not deck:
-            st.caption(_("Add figures and tables with 'Add to meeting deck' under them."))
-        for i, item in enumerate(deck):
-            c = st.columns([6, 1, 1, 1], vertical_alignment="center")
-            c[0].markdown(f"{i + 1}. {item.title}")
-            c[1].button("", key=f"deck_up_{i}", icon=":material/arrow_upward:", on_click=_move, args=(i, -1),
-                        disabled=i == 0, help=_("Move up"))
-            c[2].button("", key=f"deck_down_{i}", icon=":material/arrow_downward:", on_click=_move, args=(i, 1),
-                        disabled=i == len(deck) - 1, help=_("Move down"))
-            c[3].button("", key=f"deck_del_{i}", icon=":material/close:", on_click=_remove, args=(i,), help=_("Remove"))
-        filters = tuple((k, tuple(v)) for k, v in state.selection.items() if v)
-        with_summary = bool(summary and state.compare_path)
-        stamp = f"{state.config.id}_{state.cut.cutoff_text}".replace(" ", "_")
+    label = n_("Meeting deck ({n} slide added)", "Meeting deck ({n} slides added)", len(deck)).format(n=len(deck))
+    # drawn only while open (every page's sidebar carries it); its two choices outlive a closed panel
+    widgets.lazy_expander(label, "deck_panel", lambda: _panel(state, deck, lang), parent=sb)
 
-        def compare():  # the comparison cut is read on the click, not on every page's first visit
-            return state.compare if with_summary else None
 
-        st.download_button(_("Download PPTX"), lambda: in_language(lang, _meeting_deck, deck, state.cut, state.config,
-                                                                     compare(), filters, title, with_summary),
-                           file_name=f"meeting_deck_{stamp}.pptx", key="deck_pptx", icon=":material/slideshow:",
-                           mime="application/vnd.openxmlformats-officedocument.presentationml.presentation",
-                           disabled=not deck and not title)
-        st.download_button(_("Download HTML report"), lambda: in_language(lang, _meeting_html, deck, state.cut, state.config,
-                                                                            compare(), filters, with_summary),
-                           file_name=f"meeting_report_{stamp}.html", key="deck_html", icon=":material/description:",
-                           mime="text/html", disabled=not deck)
-        if deck:
-            st.button(_("Clear the deck"), key="deck_clear", on_click=deck.clear)
+def _keep(key: str) -> None:
+    st.session_state[f"_keep_{key}"] = st.session_state[key]
+
+
+def _panel(state, deck: list, lang: str) -> None:
+    """The panel's content: title and summary choices, the slides (reorder, remove), the downloads."""
+    title = st.checkbox(_("Title slide"), value=st.session_state.get("_keep_deck_title", True), key="deck_title",
+                        on_change=_keep, args=("deck_title",))
+    summary = st.checkbox(_("'Since last cut' summary"), value=st.session_state.get("_keep_deck_summary", True),
+                          key="deck_summary", on_change=_keep, args=("deck_summary",),
+                          disabled=state.compare_path is None,
+                          help=_("Needs a comparison cut ('Compare with' above)."))
+    if not deck:
+        st.caption(_("Add figures and tables with 'Add to meeting deck' under them."))
+    for i, item in enumerate(deck):
+        c = st.columns([6, 1, 1, 1], vertical_alignment="center")
+        c[0].markdown(f"{i + 1}. {item.title}")
+        c[1].button("", key=f"deck_up_{i}", icon=":material/arrow_upward:", on_click=_move, args=(i, -1),
+                    disabled=i == 0, help=_("Move up"))
+        c[2].button("", key=f"deck_down_{i}", icon=":material/arrow_downward:", on_click=_move, args=(i, 1),
+                    disabled=i == len(deck) - 1, help=_("Move down"))
+        c[3].button("", key=f"deck_del_{i}", icon=":material/close:", on_click=_remove, args=(i,), help=_("Remove"))
+    filters = tuple((k, tuple(v)) for k, v in state.selection.items() if v)
+    with_summary = bool(summary and state.compare_path)
+    stamp = f"{state.config.id}_{state.cut.cutoff_text}".replace(" ", "_")
+
+    def compare():  # the comparison cut is read on the click, not on every page's first visit
+        return state.compare if with_summary else None
+
+    st.download_button(_("Download PPTX"), lambda: in_language(lang, _meeting_deck, deck, state.cut, state.config,
+                                                                 compare(), filters, title, with_summary),
+                       file_name=f"meeting_deck_{stamp}.pptx", key="deck_pptx", icon=":material/slideshow:",
+                       mime="application/vnd.openxmlformats-officedocument.presentationml.presentation",
+                       disabled=not deck and not title)
+    st.download_button(_("Download HTML report"), lambda: in_language(lang, _meeting_html, deck, state.cut, state.config,
+                                                                        compare(), filters, with_summary),
+                       file_name=f"meeting_report_{stamp}.html", key="deck_html", icon=":material/description:",
+                       mime="text/html", disabled=not deck)
+    if deck:
+        st.button(_("Clear the deck"), key="deck_clear", on_click=deck.clear)
 
 
 def _meeting_deck(*args):

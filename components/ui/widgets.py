@@ -167,7 +167,7 @@ def run(fn: Callable[..., Result], s: AppState, options: Options, cut: DataCut |
 LAZY_KEYS = "_lazy_expanders"  # the lazy expanders drawn by this run (tests open them all)
 
 
-def lazy_expander(label: str, key: str, draw: Callable[[], object]) -> None:
+def lazy_expander(label: str, key: str, draw: Callable[[], object], parent: object = st) -> None:
     """An expander whose content is made and sent only while it is open (Streamlit's ``on_change=
     "rerun"`` expander): a closed "Show the code" or "Data behind the figure" costs the page nothing,
     neither the server (the snippet, the table) nor the browser (syntax highlighting, the grid), which
@@ -175,7 +175,9 @@ def lazy_expander(label: str, key: str, draw: Callable[[], object]) -> None:
     drawn = st.session_state.setdefault(LAZY_KEYS, [])
     if key not in drawn:
         drawn.append(key)
-    box = st.expander(label, key=key, on_change="rerun")
+    if f"_keep_{key}" in st.session_state:  # open stays open when the label changes (a count in it) or on return
+        st.session_state[key] = st.session_state[f"_keep_{key}"]
+    box = parent.expander(label, key=key, on_change=_sync, args=(key,))  # type: ignore[attr-defined]
     if box.open:
         with box:
             draw()
@@ -675,10 +677,13 @@ def show_figure(
         fig, key=key, config=export_config(name), width="stretch", on_select=on_select,
     )
     row = st.container(horizontal=True, gap="small")  # each control as wide as its label: nothing truncated
-    with row.popover(_("Export"), help=_("Slide-ready images (rendered on the server when you click) and the data")):
-        export_buttons(fig, name, key)
-        if data is not None:
-            csv_download(data, f"{name}.csv", _("Data (CSV)"), key=f"dl_{key}")
+    export = row.popover(_("Export"), help=_("Slide-ready images (rendered on the server when you click) and the data"),
+                         key=f"export_{key}", on_change="rerun")
+    if export.open:  # the buttons are made only while it is open (as the lazy expanders)
+        with export:
+            export_buttons(fig, name, key)
+            if data is not None:
+                csv_download(data, f"{name}.csv", _("Data (CSV)"), key=f"dl_{key}")
     with row:
         from components.ui import deck_builder
 
