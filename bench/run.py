@@ -105,10 +105,11 @@ def floor_ms(at, repeat: int, work: Path) -> float:
 
     specs = [el.proto.spec for el in at.get("plotly_chart")]
     frames = [el.value for el in at.dataframe]
-    # one file per page: the floor page caches its elements by file name (with one name, every page was
+    # a new file per page: the floor page caches its elements by file name (with one name, every page was
     # compared with the first page's floor, the Overview's, which has no figure)
-    floor_ms.count = getattr(floor_ms, "count", 0) + 1
-    path = work / f"floor_{floor_ms.count}.pkl"
+    fd, name = tempfile.mkstemp(suffix=".pkl", dir=work)
+    os.close(fd)
+    path = Path(name)
     path.write_bytes(pickle.dumps((specs, frames)))
     os.environ["TRIAL_BENCH_FLOOR"] = str(path)
     floor = AppTest.from_file(str(ROOT / "bench" / "floor_page.py"), default_timeout=300).run()

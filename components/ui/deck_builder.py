@@ -80,16 +80,11 @@ def sidebar_panel(state) -> None:
     widgets.lazy_expander(label, "deck_panel", lambda: _panel(state, deck, lang), parent=sb)
 
 
-def _keep(key: str) -> None:
-    st.session_state[f"_keep_{key}"] = st.session_state[key]
-
-
 def _panel(state, deck: list, lang: str) -> None:
     """The panel's content: title and summary choices, the slides (reorder, remove), the downloads."""
-    title = st.checkbox(_("Title slide"), value=st.session_state.get("_keep_deck_title", True), key="deck_title",
-                        on_change=_keep, args=("deck_title",))
-    summary = st.checkbox(_("'Since last cut' summary"), value=st.session_state.get("_keep_deck_summary", True),
-                          key="deck_summary", on_change=_keep, args=("deck_summary",),
+    # the sidebar's own keep-and-restore (widgets._kept): the choices outlive a closed panel
+    title = st.checkbox(_("Title slide"), **widgets._kept("deck_title", True))
+    summary = st.checkbox(_("'Since last cut' summary"), **widgets._kept("deck_summary", True),
                           disabled=state.compare_path is None,
                           help=_("Needs a comparison cut ('Compare with' above)."))
     if not deck:

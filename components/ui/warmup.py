@@ -44,7 +44,7 @@ def default_cut_paths() -> list[Path]:
     from components.data.datasets import default_data_dir, list_cuts
 
     config = load_config()
-    root = default_data_dir(config) if os.environ.get("TRIAL_DATA_DIR") else config.cuts_dir
+    root = default_data_dir(config)  # TRIAL_DATA_DIR if set, else the config's (demo) cuts
     cuts = list_cuts(root)
     return [c.path for c in cuts[-2:][::-1]] if cuts else [Path(root)]
 
