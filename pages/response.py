@@ -121,78 +121,91 @@ with widgets.guard(_("The best-overall-response table")):
     widgets.table_to_deck("response_table", _("Best overall response (RECIST 1.1)"), summary, res)
     widgets.show_code(res, s)
 
-# ---------------------------------------------------------------- waterfall
-with widgets.guard(_("The waterfall")):
-    st.subheader(_("Waterfall"))
-    # one row that wraps on a narrow screen; each control as wide as its label (columns cut the labels)
-    w1 = w2 = w3 = w4 = widgets.control_row()
-    color_by = w1.segmented_control(_("Colour by"), [c for c in COLOR_BY if c == "BOR" or c in s.cut.tables["adsl"]],
-                                    format_func={k: _(v) for k, v in COLOR_BY.items()}.get, default="BOR",
-                                    key="wf_color") or "BOR"
-    cap = w2.number_input(_("Cap bars at (%)"), min_value=20, max_value=1000, step=20, value=int(rules.waterfall_cap_pct),
-                          key="wf_cap", width=150)
-    letters = w3.toggle(_("BOR letters"), key="wf_letters")
-    ids = w4.toggle(_("Subject labels"), key="wf_ids")
-    new = widgets.new_since_compare(s, "wf_new")
-    wf = widgets.run(waterfall, s, s.options(
-        WaterfallOptions, **common, color_by=color_by, cap=float(cap), letters=letters, ids=ids,
-        highlight=tuple(sorted(new or ())), highlight_label=_("Outlined: new since {date}").format(date=s.compare.cutoff_text) if new else ""))
-    widgets.show_figure(wf, "waterfall", data=wf.tables["bars"])
-    if len(wf.tables["missing"]):
-        st.caption(_("Not in the waterfall — no post-baseline measurement of target lesions ({n}):").format(
-            n=len(wf.tables["missing"])))
-        widgets.table(wf.tables["missing"], deck=("wf_missing", _("Not in the waterfall: no post-baseline measurement")),
-                      result=wf)
+# ---------------------------------------------------------------- waterfall · spider · listing
+# Lazy tabs (widgets.sections): only the open one is drawn, so the page opens with one figure and an
+# option of one section re-runs that section alone. The bar cap is shared: set under the waterfall, the
+# spider plot uses it too (kept in session state while the other tab is open).
+CAP_KEY = "wf_cap"
 
-# ---------------------------------------------------------------- spider
-with widgets.guard(_("The spider plot")):
-    st.subheader(_("Spider plot"))
-    choices = ["(none)"] + sorted(wf.tables["bars"]["USUBJID"])
-    clicked = st.session_state.get("spider_click")
-    hl = st.selectbox(_("Highlight a patient (or click a line)"), choices, key="spider_hl",
-                      index=choices.index(clicked) if clicked in choices else 0,
-                      format_func={**{c: c for c in choices}, "(none)": _("(none)")}.get)
-    highlight = None if hl == "(none)" else hl
-    sp = widgets.run(spider, s, s.options(SpiderOptions, **common, highlight_subject=highlight, cap=float(cap)))
-    if sp.figure is None:
-        st.info(sp.notes[0])
-    event = (widgets.show_figure(sp, "spider", data=sp.tables["lines"], on_select="rerun")
-             if sp.figure is not None else None)
-    points = getattr(getattr(event, "selection", None), "points", None) or []
-    if points:
-        subj = (points[0].get("customdata") or [None])[0]
-        if subj and subj != st.session_state.get("spider_click"):
-            st.session_state["spider_click"] = subj
-            st.rerun()
-    if highlight:
-        st.page_link("pages/patient.py", label=_("Open the patient profile of {patient}").format(patient=md(highlight)), query_params={"patient": highlight})
 
-# ---------------------------------------------------------------- listing and checks
-with widgets.guard(_("The patient listing")):
-    st.subheader(_("Patient listing"))
-    widgets.table(res.tables["listing"], width="stretch",
-                  column_config={"BEST_PCHG": st.column_config.NumberColumn(_("Best % change"), format="%.1f")},
-                  deck=("response_listing", _("Best overall response: patient listing")), result=res)
-    widgets.csv_download(res.tables["listing"], "response_listing.csv", _("Download the listing (CSV)"),
-                         key="dl_resp_listing")
+def waterfall_section() -> None:
+    with widgets.guard(_("The waterfall")):
+        # one row that wraps on a narrow screen; each control as wide as its label (columns cut the labels)
+        w1 = w2 = w3 = w4 = widgets.control_row()
+        color_by = w1.segmented_control(_("Colour by"), [c for c in COLOR_BY if c == "BOR" or c in s.cut.tables["adsl"]],
+                                        format_func={k: _(v) for k, v in COLOR_BY.items()}.get, default="BOR",
+                                        key="wf_color") or "BOR"
+        cap = w2.number_input(_("Cap bars at (%)"), min_value=20, max_value=1000, step=20, width=150,
+                              **widgets.kept(CAP_KEY, int(rules.waterfall_cap_pct)))
+        letters = w3.toggle(_("BOR letters"), key="wf_letters")
+        ids = w4.toggle(_("Subject labels"), key="wf_ids")
+        new = widgets.new_since_compare(s, "wf_new")
+        wf = widgets.run(waterfall, s, s.options(
+            WaterfallOptions, **common, color_by=color_by, cap=float(cap), letters=letters, ids=ids,
+            highlight=tuple(sorted(new or ())), highlight_label=_("Outlined: new since {date}").format(date=s.compare.cutoff_text) if new else ""))
+        widgets.show_figure(wf, "waterfall", data=wf.tables["bars"])
+        if len(wf.tables["missing"]):
+            st.caption(_("Not in the waterfall — no post-baseline measurement of target lesions ({n}):").format(
+                n=len(wf.tables["missing"])))
+            widgets.table(wf.tables["missing"], deck=("wf_missing", _("Not in the waterfall: no post-baseline measurement")),
+                          result=wf)
 
-    disagreements = res.tables["disagreements"]
-    with st.expander(_("Derivation check: the app's RECIST derivation against ADRS ({n} disagreements)").format(
-            n=len(disagreements)), expanded=bool(len(disagreements))):
-        if not d.has_given:
-            st.write(_("ADRS carries no {param} rows: every best overall response is derived.").format(
-                param="CBOR" if confirmed else "BOR"))
-        elif disagreements.empty:
-            st.success(_("The app's derivation agrees with ADRS for every patient."))
-        else:
-            widgets.table(widgets.memo(disagreements, ("shown",), lambda: disagreements.rename(
-                columns={"GIVEN": "ADRS", "DERIVED": "App (RECIST 1.1)"})),
-                          deck=("derivation_check", _("Derivation check: the app's RECIST 1.1 against ADRS")), result=res)
-            st.caption(_("Where ADRS is higher than the app: an SD or two NE between a response and its confirmation, "
-                         "a confirmation less than {confirm_days} days later, or SD before {sd_days} days. Where ADRS "
-                         "is lower: the investigator did not take a response as confirmed (or read a CR as PR) — check "
-                         "the visits in the patient profile.").format(confirm_days=rules.confirmation_min_days,
-                                                                      sd_days=rules.sd_min_days))
-        if d.cr_then_pr:
-            st.warning(_("CR followed by PR — {rule} Please check the CR of: {patients}").format(
-                rule=cr_then_pr_text(rules), patients=", ".join(md(u) for u in d.cr_then_pr)))
+
+def spider_section() -> None:
+    with widgets.guard(_("The spider plot")):
+        cap = float(widgets.kept_value(CAP_KEY, int(rules.waterfall_cap_pct)))
+        lines = widgets.run(spider, s, s.options(SpiderOptions, **common, highlight_subject=None, cap=cap))
+        choices = ["(none)"] + (sorted(lines.tables["lines"]["USUBJID"].unique()) if "lines" in lines.tables else [])
+        clicked = st.session_state.get("spider_click")
+        hl = st.selectbox(_("Highlight a patient (or click a line)"), choices, key="spider_hl",
+                          index=choices.index(clicked) if clicked in choices else 0,
+                          format_func={**{c: c for c in choices}, "(none)": _("(none)")}.get)
+        highlight = None if hl == "(none)" else hl
+        sp = lines if highlight is None else widgets.run(
+            spider, s, s.options(SpiderOptions, **common, highlight_subject=highlight, cap=cap))
+        if sp.figure is None:
+            st.info(sp.notes[0])
+        event = (widgets.show_figure(sp, "spider", data=sp.tables["lines"], on_select="rerun")
+                 if sp.figure is not None else None)
+        points = getattr(getattr(event, "selection", None), "points", None) or []
+        if points:
+            subj = (points[0].get("customdata") or [None])[0]
+            if subj and subj != st.session_state.get("spider_click"):
+                st.session_state["spider_click"] = subj
+                st.rerun()
+        if highlight:
+            st.page_link("pages/patient.py", label=_("Open the patient profile of {patient}").format(patient=md(highlight)), query_params={"patient": highlight})
+
+
+def listing_section() -> None:
+    with widgets.guard(_("The patient listing")):
+        widgets.table(res.tables["listing"], width="stretch",
+                      column_config={"BEST_PCHG": st.column_config.NumberColumn(_("Best % change"), format="%.1f")},
+                      deck=("response_listing", _("Best overall response: patient listing")), result=res)
+        widgets.csv_download(res.tables["listing"], "response_listing.csv", _("Download the listing (CSV)"),
+                             key="dl_resp_listing")
+
+        disagreements = res.tables["disagreements"]
+        with st.expander(_("Derivation check: the app's RECIST derivation against ADRS ({n} disagreements)").format(
+                n=len(disagreements)), expanded=bool(len(disagreements))):
+            if not d.has_given:
+                st.write(_("ADRS carries no {param} rows: every best overall response is derived.").format(
+                    param="CBOR" if confirmed else "BOR"))
+            elif disagreements.empty:
+                st.success(_("The app's derivation agrees with ADRS for every patient."))
+            else:
+                widgets.table(widgets.memo(disagreements, ("shown",), lambda: disagreements.rename(
+                    columns={"GIVEN": "ADRS", "DERIVED": "App (RECIST 1.1)"})),
+                              deck=("derivation_check", _("Derivation check: the app's RECIST 1.1 against ADRS")), result=res)
+                st.caption(_("Where ADRS is higher than the app: an SD or two NE between a response and its confirmation, "
+                             "a confirmation less than {confirm_days} days later, or SD before {sd_days} days. Where ADRS "
+                             "is lower: the investigator did not take a response as confirmed (or read a CR as PR) — check "
+                             "the visits in the patient profile.").format(confirm_days=rules.confirmation_min_days,
+                                                                          sd_days=rules.sd_min_days))
+            if d.cr_then_pr:
+                st.warning(_("CR followed by PR — {rule} Please check the CR of: {patients}").format(
+                    rule=cr_then_pr_text(rules), patients=", ".join(md(u) for u in d.cr_then_pr)))
+
+
+widgets.sections({_("Waterfall"): waterfall_section, _("Spider plot"): spider_section,
+                  _("Patient listing"): listing_section}, "response_section")

@@ -145,7 +145,9 @@ def test_population_and_confirmation_switches(app_factory):
 
 def test_derived_source_lists_disagreements(app_factory):
     at = _response_page(app_factory)
-    at.radio(key="resp_source").set_value("derived").run()
+    at.radio(key="resp_source").set_value("derived")
+    at.session_state["response_section"] = "Patient listing"
+    at.run()
     assert not at.exception
     frames = [df.value for df in at.dataframe]
     assert any(isinstance(f, pd.DataFrame) and "App (RECIST 1.1)" in f.columns for f in frames)

@@ -82,9 +82,9 @@ def sidebar_panel(state) -> None:
 
 def _panel(state, deck: list, lang: str) -> None:
     """The panel's content: title and summary choices, the slides (reorder, remove), the downloads."""
-    # the sidebar's own keep-and-restore (widgets._kept): the choices outlive a closed panel
-    title = st.checkbox(_("Title slide"), **widgets._kept("deck_title", True))
-    summary = st.checkbox(_("'Since last cut' summary"), **widgets._kept("deck_summary", True),
+    # the sidebar's own keep-and-restore (widgets.kept): the choices outlive a closed panel
+    title = st.checkbox(_("Title slide"), **widgets.kept("deck_title", True))
+    summary = st.checkbox(_("'Since last cut' summary"), **widgets.kept("deck_summary", True),
                           disabled=state.compare_path is None,
                           help=_("Needs a comparison cut ('Compare with' above)."))
     if not deck:

@@ -237,13 +237,21 @@ def _sync(key: str) -> None:
     st.session_state[f"_keep_{key}"] = st.session_state[key]
 
 
-def _kept(key: str, default: object, valid=None) -> dict:
-    """Restore a sidebar widget's value (or set its default); returns the widget's key arguments."""
+def kept(key: str, default: object, valid=None) -> dict:
+    """A widget whose value outlives the widget: Streamlit forgets the state of a widget that a run
+    does not draw (another page, a closed tab or panel), so the value is also kept under
+    ``_keep_<key>`` and restored here (or the default set). Returns the widget's key arguments:
+    ``st.checkbox(label, **kept("k", True))``."""
     value = st.session_state.get(f"_keep_{key}", default)
     if valid is not None and not valid(value):
         value = default
     st.session_state[key] = value
     return {"key": key, "on_change": _sync, "args": (key,)}
+
+
+def kept_value(key: str, default: object) -> object:
+    """The value last set in a :func:`kept` widget, also while that widget is not drawn."""
+    return st.session_state.get(f"_keep_{key}", default)
 
 
 def navigation_links() -> None:
@@ -275,7 +283,7 @@ def sidebar(config: StudyConfig, links: bool = True) -> AppState:
     if os.environ.get("TRIAL_DATA_DIR"):
         sources.insert(0, SOURCE_FOLDER)
     source = sb.radio(_("Data source"), sources, label_visibility="collapsed", format_func=_,
-                      **_kept("data_source", sources[0], lambda v: v in sources))
+                      **kept("data_source", sources[0], lambda v: v in sources))
 
     root = default_data_dir(config) if source == SOURCE_FOLDER else config.cuts_dir
     cuts = list_cuts(root)
@@ -292,7 +300,7 @@ def sidebar(config: StudyConfig, links: bool = True) -> AppState:
         else:
             names = [c.name for c in cuts]
             chosen = sb.selectbox(
-                _("Data cut"), names, **_kept(f"cut_{source}", names[-1], lambda v: v in names),
+                _("Data cut"), names, **kept(f"cut_{source}", names[-1], lambda v: v in names),
                 format_func=lambda n: _cut_label(next(c for c in cuts if c.name == n)),
                 help=_("Each data cut is one folder of ADaM tables, frozen at its cut-off date."),
             )
@@ -305,7 +313,7 @@ def sidebar(config: StudyConfig, links: bool = True) -> AppState:
             options = ["(none)"] + older[::-1]
             comp = sb.selectbox(
                 _("Compare with"), options, format_func=lambda v: _("(none)") if v == "(none)" else v,
-                **_kept(f"compare_{source}", options[1] if older else options[0], lambda v: v in options),
+                **kept(f"compare_{source}", options[1] if older else options[0], lambda v: v in options),
                 help=_("The earlier cut that 'Since last cut' and the 'new' markers compare against."),
             )
             if comp != "(none)":
@@ -327,17 +335,17 @@ def sidebar(config: StudyConfig, links: bool = True) -> AppState:
                      lambda: filter_specs(cut.tables["adsl"], config.data.filters))
         for spec in specs:
             key = f"flt_{spec.column}"
-            kept = st.session_state.get(f"_keep_{key}", [])
-            st.session_state[f"_keep_{key}"] = [v for v in kept if v in spec.options]
+            before = st.session_state.get(f"_keep_{key}", [])
+            st.session_state[f"_keep_{key}"] = [v for v in before if v in spec.options]
             fmt = ((lambda v: _(v) if v == MISSING_LABEL else f"{v} · {config.site_name(v)}") if spec.column == "SITEID"
                    else (lambda v: _(v) if v == MISSING_LABEL else str(v)))
             selection[spec.column] = sb.multiselect(
-                _(spec.label), spec.options, placeholder=_("All"), format_func=fmt, **_kept(key, [])
+                _(spec.label), spec.options, placeholder=_("All"), format_func=fmt, **kept(key, [])
             )
         if any(selection.values()):
             sb.button(_("Clear filters"), on_click=_clear_filters, args=([s.column for s in specs],))
     presentation = sb.toggle(
-        _("Presentation theme"), **_kept("presentation", False),
+        _("Presentation theme"), **kept("presentation", False),
         help=_("Larger fonts and thicker lines for projection and slides."),
     )
     view = apply_filters(cut, selection)
