@@ -319,7 +319,8 @@ def bench_load(sessions: list[int], switches: int = 6, rounds: int = 2) -> list[
         for i in range(switches):
             target = LOAD_PAGES[(offset + i + 1) % len(LOAD_PAGES)]
             t0 = time.perf_counter()
-            await page.locator(links, has_text=target).first.click(no_wait_after=True)
+            # ten Chromium tabs drawing on two cores can take longer than Playwright's default 30 s
+            await page.locator(links, has_text=target).first.click(no_wait_after=True, timeout=120_000)
             await page.wait_for_selector(f"h1:has-text('{target.split()[0]}')", timeout=120_000)
             await page.wait_for_function(idle, timeout=120_000)
             times.append(1000 * (time.perf_counter() - t0))

@@ -4,6 +4,7 @@ import streamlit as st
 
 from components.analyses.base import Options
 from components.analyses.design import (
+    EXACT_HEADERS,
     PRIORS,
     DesignOptions,
     InterimOptions,
@@ -106,10 +107,13 @@ widgets.table_to_deck("designs", _("Single-arm designs for the primary endpoint"
 widgets.show_code(ds, s)
 
 
+# the exact tables' α to four decimals, power to three
+EXACT_FORMATS = {EXACT_HEADERS["alpha"]: st.column_config.NumberColumn(format="%.4f"),
+                 EXACT_HEADERS["power"]: st.column_config.NumberColumn(format="%.3f")}
+
+
 def saw_tooth() -> None:
-    widgets.table(ds.tables["saw"].rename(columns={"r": "reject if >", "alpha": "actual α", "power": "actual power"}),
-                  translate=("qualifies",), column_config={"actual α": st.column_config.NumberColumn(format="%.4f"),
-                                                          "actual power": st.column_config.NumberColumn(format="%.3f")})
+    widgets.table(ds.tables["saw"].rename(columns=EXACT_HEADERS), translate=("qualifies",), column_config=EXACT_FORMATS)
     if ds.detail:
         st.caption(_("Larger n that fall short of the power: {ns} — choose n with this table, not by adding "
                      "patients.").format(ns=", ".join(map(str, ds.detail))))
@@ -124,7 +128,8 @@ with widgets.guard(_("The power curves")):
     curve = widgets.memo(pc, ("curve", language()), lambda: pc.tables["curve"].rename(columns=oc_label))
     widgets.show_figure(pc, "power_curve", data=curve, filename="power_curve")
     pn = widgets.run(power_by_n, s, opts)
-    widgets.show_figure(pn, "power_n", data=pn.tables["table"], filename="power_vs_n")
+    widgets.show_figure(pn, "power_n", data=widgets.memo(pn, ("shown",), lambda: pn.tables["table"].rename(
+        columns=EXACT_HEADERS)), filename="power_vs_n")
 
     st.subheader(_("Operating characteristics"))
     oc = widgets.run(operating_chars, s, opts)

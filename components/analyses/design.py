@@ -173,6 +173,10 @@ def power_by_n(cut: DataCut, config: StudyConfig, options: DesignOptions) -> Res
     return Result("", {"Exact design n": exact.n}, {"table": tab.round(4)}, fig)
 
 
+#: Headers of the exact single-stage tables (saw-tooth, power by n) for the data's r, alpha and power (n stays n).
+EXACT_HEADERS = {"r": N_("reject if >"), "alpha": N_("actual α"), "power": N_("actual power")}
+
+
 @analysis(N_("Operating characteristics"))
 def operating_chars(cut: DataCut, config: StudyConfig, options: DesignOptions) -> Result:
     """P(declaring the treatment promising) at true ORRs 10–60% for every design; EN and PET for Simon."""

@@ -615,7 +615,11 @@ def table(df: pd.DataFrame, column_config: Mapping | None = None, deck: tuple[st
     labels the app wrote (translated; data values never are). ``deck`` = (key, slide title) adds "Add
     to meeting deck" under it: the slide gets the table as shown, a patient link column as the id."""
     names = headers(list(df.columns))
-    cc = {names.get(k, k): v for k, v in (column_config or {}).items()}
+    # a percent change from baseline (RECIST: PCHG, BEST_PCHG …) to one decimal, as in the listings, not
+    # Streamlit's four; the data (CSV, deck) keep full precision
+    pct = {c: st.column_config.NumberColumn(format="%.1f") for c in df.columns
+           if "PCHG" in str(c) and pd.api.types.is_float_dtype(df[c])}
+    cc = {names.get(k, k): v for k, v in {**pct, **(column_config or {})}.items()}
     kwargs.setdefault("hide_index", True)
     body = _shown(df)
     if translate:
