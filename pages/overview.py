@@ -82,7 +82,7 @@ if s is not None:
             "Rows loaded": len(cut.tables[t]) if t in cut.tables else 0,
             "Status": N_("loaded") if t in cut.tables else N_("absent or not loadable"),
         })
-    widgets.table(pd.DataFrame(rows), width="stretch", translate=("Content", "Status"))
+    widgets.table(pd.DataFrame(rows), translate=("Content", "Status"), static=True)
     st.caption(_("Source: {source} · cut-off {cutoff}").format(source=md(s.source_label or cut.source),
                                                                cutoff=cut.cutoff_text))
 
@@ -96,7 +96,7 @@ if s is not None:
                            "range": "" if r.min is None and r.max is None else f"{r.min if r.min is not None else ''} – {r.max if r.max is not None else ''}",
                            "applies to": f"{r.condition[0]} in {'|'.join(r.condition[1])}" if r.condition else "",
                            "meaning": r.label} for r in load_dictionary()]),
-            width="stretch",
+            width="stretch", translate=("meaning",),
         )
 
     widgets.lazy_expander(_("The data contract (data dictionary)"), "overview_contract", contract)

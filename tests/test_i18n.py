@@ -99,6 +99,21 @@ def test_lang_in_the_address_the_switch_and_the_config_default(app_factory, monk
     assert fresh.title[0].value == "总览"
 
 
+def test_the_overviews_data_tables_in_chinese(app_factory):
+    """The data cut's table (a static HTML table: the first page loads no data-grid script) and the data
+    contract under it, in Chinese: headers and the app's own words translated, file names as they are."""
+    from tests.conftest import open_expanders
+
+    at = open_expanders(app_factory(query={"lang": "zh"}).run())
+    assert not at.exception
+    cut = next(t.value for t in at.table if "内容" in t.value.columns)  # the first is the regimen
+    assert "状态" in cut.columns
+    assert "adsl.csv" in set(cut["文件"]) and set(cut["状态"]) <= {"已加载", "缺失或无法加载"}
+    contract = next(df.value for df in at.dataframe if "adsl" in set(df.value.iloc[:, 0]))
+    meanings = set(contract.iloc[:, -1])
+    assert "签署知情同意时年龄（岁）" in meanings and "Age at informed consent (years)" not in meanings
+
+
 def test_every_page_and_tab_in_chinese_leaves_no_english_ui_word():
     """Every page and lazy tab of the demo in Chinese (AppTest): no text on screen holds an English word
     other than a standard abbreviation or a value of the data (tests/lang_check.py says which)."""

@@ -609,11 +609,16 @@ def _shown(df: pd.DataFrame) -> pd.DataFrame:
 
 
 def table(df: pd.DataFrame, column_config: Mapping | None = None, deck: tuple[str, str] | None = None,
-          result: Result | None = None, translate: Sequence[str] = (), **kwargs: object) -> object:
+          result: Result | None = None, translate: Sequence[str] = (), static: bool = False,
+          **kwargs: object) -> object:
     """A data table on screen: :func:`display_frame` with headers in the session's language;
     ``column_config`` may name the columns by their data names; ``translate``: columns whose cells are
     labels the app wrote (translated; data values never are). ``deck`` = (key, slide title) adds "Add
-    to meeting deck" under it: the slide gets the table as shown, a patient link column as the id."""
+    to meeting deck" under it: the slide gets the table as shown, a patient link column as the id.
+    ``static``: a short table drawn as plain HTML (``st.table``: no sorting, scrolling or column
+    formats), for which the browser loads no data-grid script. The Overview's tables are static: a new
+    browser draws the first page only once the scripts of all its elements are loaded, and the grid's
+    (~1.3 MB) made the first visit ~0.4 s slower (paired runs, bench/results.md)."""
     names = headers(list(df.columns))
     # a percent change from baseline (RECIST: PCHG, BEST_PCHG …) to one decimal, as in the listings, not
     # Streamlit's four; the data (CSV, deck) keep full precision
@@ -624,7 +629,10 @@ def table(df: pd.DataFrame, column_config: Mapping | None = None, deck: tuple[st
     body = _shown(df)
     if translate:
         body = translate_frame(body, [names.get(c, c) for c in translate])
-    shown = st.dataframe(body, column_config=cc or None, **kwargs)
+    if static:
+        shown = st.table(body, hide_index=bool(kwargs.get("hide_index")))
+    else:
+        shown = st.dataframe(body, column_config=cc or None, **kwargs)
     if deck is not None:
         table_to_deck(deck[0], deck[1], lambda: slide_table(df), result)  # made on a click
     return shown
