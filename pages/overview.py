@@ -56,7 +56,7 @@ if s is not None:
             for col in ("Drug", "Schedule"):  # the config's texts, from the study's catalog where it has them
                 if col in regimen:
                     regimen[col] = [_(v) for v in regimen[col]]
-            st.table(regimen.rename(columns={c: _(c) for c in regimen.columns}).set_index(_("Drug")))
+            widgets.table(regimen.rename(columns={c: _(c) for c in regimen.columns}), static=True)
         else:
             st.caption(_("No regimen in the study config."))
         st.markdown("#### " + _("Design"))

@@ -100,15 +100,17 @@ def test_lang_in_the_address_the_switch_and_the_config_default(app_factory, monk
 
 
 def test_the_overviews_data_tables_in_chinese(app_factory):
-    """The data cut's table (a static HTML table: the first page loads no data-grid script) and the data
-    contract under it, in Chinese: headers and the app's own words translated, file names as they are."""
+    """The data cut's table (a Markdown table: the first page loads no data-grid or Arrow script) and the
+    data contract under it, in Chinese: headers and the app's own words translated, file names as they are."""
     from tests.conftest import open_expanders
 
     at = open_expanders(app_factory(query={"lang": "zh"}).run())
     assert not at.exception
-    cut = next(t.value for t in at.table if "内容" in t.value.columns)  # the first is the regimen
-    assert "状态" in cut.columns
-    assert "adsl.csv" in set(cut["文件"]) and set(cut["状态"]) <= {"已加载", "缺失或无法加载"}
+    cut = next(m.value for m in at.markdown if m.value.startswith("| 数据表 |"))
+    head, rule, *rows = cut.splitlines()
+    assert [h.strip() for h in head.strip("|").split("|")] == ["数据表", "内容", "文件", "已加载行数", "状态"]
+    assert rule == "|---|---|---|---:|---|"  # the row counts right-aligned
+    assert any("adsl\\.csv" in r and "已加载" in r for r in rows)  # a file name escaped as text, not Markdown
     contract = next(df.value for df in at.dataframe if "adsl" in set(df.value.iloc[:, 0]))
     meanings = set(contract.iloc[:, -1])
     assert "签署知情同意时年龄（岁）" in meanings and "Age at informed consent (years)" not in meanings

@@ -29,6 +29,21 @@ def test_markdown_escapes_every_construct():
     assert md("a.b-c") == "a\\.b\\-c"
 
 
+def test_a_markdown_table_shows_hostile_cells_as_text():
+    """widgets.markdown_table (the Overview's static tables): a cell cannot end its column, start a
+    link or an image, and a missing value is a dash."""
+    from components.ui.widgets import markdown_table
+
+    df = pd.DataFrame({"file": ["a|b.csv", "[x](javascript:alert(1))", "![p](http://t.example/b.png)", None],
+                       "rows": [1, 2, 3, 4]})
+    head, rule, *rows = markdown_table(df).splitlines()
+    assert head == "| file | rows |" and rule == "|---|---:|"
+    assert rows[0] == "| a\\|b\\.csv | 1 |"
+    assert "](" not in rows[1].replace("\\]\\(", "") and rows[1].startswith("| \\[x\\]\\(javascript")
+    assert rows[2].startswith("| \\!\\[p\\]")
+    assert rows[3] == "| — | 4 |"
+
+
 def test_figure_text_from_data_cannot_form_tags():
     fig = go.Figure(go.Bar(x=["<a href='javascript:x'>p</a>", "ok"], y=[1, 2], text=["<img src=x>", "fine"],
                            customdata=[["<b>x</b>"], ["y"]]))

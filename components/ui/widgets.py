@@ -615,10 +615,10 @@ def table(df: pd.DataFrame, column_config: Mapping | None = None, deck: tuple[st
     ``column_config`` may name the columns by their data names; ``translate``: columns whose cells are
     labels the app wrote (translated; data values never are). ``deck`` = (key, slide title) adds "Add
     to meeting deck" under it: the slide gets the table as shown, a patient link column as the id.
-    ``static``: a short table drawn as plain HTML (``st.table``: no sorting, scrolling or column
-    formats), for which the browser loads no data-grid script. The Overview's tables are static: a new
-    browser draws the first page only once the scripts of all its elements are loaded, and the grid's
-    (~1.3 MB) made the first visit ~0.4 s slower (paired runs, bench/results.md)."""
+    ``static``: a short table drawn as a Markdown table (no sorting, scrolling or column formats), for
+    which the browser loads neither the data grid's script nor Arrow's. The Overview's tables are
+    static: a new browser draws the first page only once the scripts of all its elements are loaded,
+    and those two (~2 MB) made the first visit ~0.4 s slower or more (paired runs, README "Speed")."""
     names = headers(list(df.columns))
     # a percent change from baseline (RECIST: PCHG, BEST_PCHG …) to one decimal, as in the listings, not
     # Streamlit's four; the data (CSV, deck) keep full precision
@@ -630,12 +630,26 @@ def table(df: pd.DataFrame, column_config: Mapping | None = None, deck: tuple[st
     if translate:
         body = translate_frame(body, [names.get(c, c) for c in translate])
     if static:
-        shown = st.table(body, hide_index=bool(kwargs.get("hide_index")))
+        shown = st.markdown(markdown_table(body))
     else:
         shown = st.dataframe(body, column_config=cc or None, **kwargs)
     if deck is not None:
         table_to_deck(deck[0], deck[1], lambda: slide_table(df), result)  # made on a click
     return shown
+
+
+def markdown_table(df: pd.DataFrame) -> str:
+    """A table as Markdown (GitHub's pipe table): every header and cell escaped as text (safe_text.md),
+    numbers right-aligned, missing values as "—"."""
+    right = [pd.api.types.is_numeric_dtype(df[c]) and not pd.api.types.is_bool_dtype(df[c]) for c in df.columns]
+
+    def cell(v: object) -> str:
+        return "—" if v is None or (isinstance(v, float) and pd.isna(v)) else md(v)
+
+    lines = ["| " + " | ".join(md(c) for c in df.columns) + " |",
+             "|" + "|".join("---:" if r else "---" for r in right) + "|"]
+    lines += ["| " + " | ".join(cell(v) for v in row) + " |" for row in df.itertuples(index=False)]
+    return "\n".join(lines)
 
 
 def control_row(align: str = "bottom") -> object:
