@@ -39,9 +39,8 @@ def extract() -> Catalog:
         for i, row in enumerate(csv.DictReader(fh), start=2):
             if row.get("header"):
                 cat.add(row["header"], None, [("data/data_dictionary.csv", i)])
-            label = row.get("label") or ""
-            if row.get("table") == "adsl" and label and "absent" not in label and len(label) < 60:
-                cat.add(label, None, [("data/data_dictionary.csv", i)])  # filter and subgroup labels
+            if row.get("label"):  # the data contract's meaning column; ADSL's short ones also label filters
+                cat.add(row["label"], None, [("data/data_dictionary.csv", i)])
     POT.parent.mkdir(parents=True, exist_ok=True)
     with POT.open("wb") as fh:
         write_po(fh, cat, width=120, sort_output=True)

@@ -114,6 +114,7 @@ def test_the_overviews_data_tables_in_chinese(app_factory):
     contract = next(df.value for df in at.dataframe if "adsl" in set(df.value.iloc[:, 0]))
     meanings = set(contract.iloc[:, -1])
     assert "签署知情同意时年龄（岁）" in meanings and "Age at informed consent (years)" not in meanings
+    assert all(re.search("[\u4e00-\u9fff]", m) for m in meanings), [m for m in meanings if not re.search("[\u4e00-\u9fff]", m)]
 
 
 def test_every_page_and_tab_in_chinese_leaves_no_english_ui_word():
