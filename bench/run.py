@@ -33,7 +33,8 @@ sys.path.insert(0, str(ROOT))
 from components.ui.navigation import PAGES as NAVIGATION  # noqa: E402
 
 PAGES = [p.slug for p in NAVIGATION]
-SECTION_KEYS = {"safety": "safety_section", "biomarkers": "biomarker_section", "response": "response_section"}  # pages of lazy tabs
+SECTION_KEYS = {"safety": "safety_section", "biomarkers": "biomarker_section", "response": "response_section",
+                "enrollment": "enrollment_section"}  # pages of lazy tabs
 TARGETS = {"unchanged page re-run ÷ floor": "≤ 3×", "filter change, 5,000 patients": "< 1,000 ms",
            "browser page switch (demo)": "< 500 ms", "browser first visit, cold server": "< 3,000 ms",
            "Simon search (n ≤ 100)": "< 500 ms"}

@@ -66,11 +66,11 @@ if not cfg.single_arm:
                 widgets.table_to_deck(f"balance_{name}", _("Randomization balance: {factor}").format(factor=label), tab, bal)
         st.caption(" ".join(bal.notes))
 
-st.subheader(_("Sites"))
+# ---------------------------------------------------------------- sites · flow · periods
+# Lazy tabs (widgets.sections): the page opens with the accrual curve and one more figure instead of
+# four. What must not be missed is said above the tabs, whichever is open: sites without a patient for
+# weeks, and a patient flow that does not add up.
 st_res = widgets.run(sites, s, s.options(Options))
-table = st_res.tables["sites"]
-if s.filter_text:
-    st.caption(_("Sites follow the sidebar filters."))
 idle = st_res.tables["idle"]
 if len(idle):
     st.warning(_("No patient for {weeks} weeks or more at: {sites}").format(
@@ -78,25 +78,39 @@ if len(idle):
         sites="; ".join(_("{site} ({weeks} weeks)").format(site=f"{md(r['SITEID'])} · {md(r['Site'])}",
                                                            weeks=f"{r['Weeks without a patient']:.0f}")
                         for _i, r in idle.iterrows())))
-widgets.show_figure(st_res, "sites", filename="enrollment_sites")
-widgets.table(widgets.memo(table, ("shown",), lambda: table.drop(columns=["SITEID"])), width="stretch",
-              column_config={"Screen-failure rate": st.column_config.NumberColumn(format="percent")},
-              deck=("site_table", _("Enrollment by site")), result=st_res)
-widgets.csv_download(table, "sites.csv", _("Download the site table (CSV)"), key="dl_sites")
-
-st.subheader(_("Patient flow"))
 fl = widgets.run(flow, s, s.options(Options))
 if fl.notes:
     st.error(_("The flow does not add up — check the data: {problems}").format(problems="; ".join(fl.notes)))
-else:
-    st.caption(_("Every box equals the sum of the boxes it splits into (checked)."))
-widgets.show_figure(fl, "flow", filename="consort_flow", data=fl.tables["counts"], data_label=_("Counts of every box"))
-if not s.view.has("screening"):
-    st.info(_("No screening log in this cut: the flow starts at enrollment."))
 
-st.subheader(_("Enrollments per period"))
+
+def sites_section() -> None:
+    table = st_res.tables["sites"]
+    if s.filter_text:
+        st.caption(_("Sites follow the sidebar filters."))
+    widgets.show_figure(st_res, "sites", filename="enrollment_sites")
+    widgets.table(widgets.memo(table, ("shown",), lambda: table.drop(columns=["SITEID"])), width="stretch",
+                  column_config={"Screen-failure rate": st.column_config.NumberColumn(format="percent")},
+                  deck=("site_table", _("Enrollment by site")), result=st_res)
+    widgets.csv_download(table, "sites.csv", _("Download the site table (CSV)"), key="dl_sites")
+
+
+def flow_section() -> None:
+    if not fl.notes:
+        st.caption(_("Every box equals the sum of the boxes it splits into (checked)."))
+    widgets.show_figure(fl, "flow", filename="consort_flow", data=fl.tables["counts"], data_label=_("Counts of every box"))
+    if not s.view.has("screening"):
+        st.info(_("No screening log in this cut: the flow starts at enrollment."))
+
+
 PERIODS = {"M": N_("Month"), "W": N_("Week")}
-freq = st.segmented_control(_("Period"), ["M", "W"], default="M", key="enr_freq",
-                            format_func=lambda v: _(PERIODS[v])) or "M"
-pr = widgets.run(periods, s, s.options(PeriodOptions, by=by, freq=freq))
-widgets.show_figure(pr, "periods", data=pr.tables["counts"], filename="enrollment_per_period")
+
+
+def periods_section() -> None:
+    freq = st.segmented_control(_("Period"), ["M", "W"], default="M", key="enr_freq",
+                                format_func=lambda v: _(PERIODS[v])) or "M"
+    pr = widgets.run(periods, s, s.options(PeriodOptions, by=by, freq=freq))
+    widgets.show_figure(pr, "periods", data=pr.tables["counts"], filename="enrollment_per_period")
+
+
+widgets.sections({_("Sites"): sites_section, _("Patient flow"): flow_section,
+                  _("Enrollments per period"): periods_section}, "enrollment_section")

@@ -6,7 +6,7 @@ from tests.conftest import PAGES
 
 #: Pages with lazy tabs (components.ui.widgets.sections): the session-state key that opens one.
 SECTION_KEYS = {"pages/safety.py": "safety_section", "pages/biomarkers.py": "biomarker_section",
-                "pages/response.py": "response_section"}
+                "pages/response.py": "response_section", "pages/enrollment.py": "enrollment_section"}
 
 
 def problems(at) -> list[str]:
