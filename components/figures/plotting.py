@@ -118,6 +118,9 @@ def wrap(text: str, width: int = 115, sep: str = " · ") -> str:
     return "<br>".join(out)
 
 
+AXIS_TITLE_STANDOFF = 15  # px between an axis's tick labels and its title (plotly's simple_white)
+
+
 def base_font_size(ctx: FigureContext | None) -> int:
     return 17 if ctx is not None and ctx.presentation else 13
 
@@ -144,7 +147,9 @@ def finish_figure(
     is fixed). The default legend is a column to the right of the plot, outside it: plotly widens the
     right margin to fit it, so however narrow the figure it never wraps up into the title, the tag or
     the plot (a horizontal legend above the plot grew upwards over them at 1024 px). ``legend``
-    overrides the placement."""
+    overrides the placement. The left margin is preset to what the y axes' labels will need
+    (:func:`components.figures.margins.preset_left_margin`); automargin still grows it if needed."""
+    from components.figures.margins import preset_left_margin
     from components.figures.safe_text import sanitise_figure
 
     sanitise_figure(fig)
@@ -164,16 +169,26 @@ def finish_figure(
         font={"family": FONT_FAMILY, "size": size, "color": INK},
         title={"text": f"<b>{title}</b>", "x": 0.0, "xref": "paper", "xanchor": "left", "y": 0.99,
                "yref": "container", "yanchor": "top", "font": {"size": size + 4}},
-        margin={"l": 70, "r": 30, "t": top, "b": bottom},
+        margin={"l": 70, "r": 30, "t": top, "b": bottom, "pad": 0},  # pad stated: Streamlit's theme sets 8
         legend=_merged(default_legend, legend or {}),
         hoverlabel={"font": {"family": FONT_FAMILY, "size": size}},
         paper_bgcolor="white",
         plot_bgcolor="white",
         **({"height": height} if height else {}),
     )
-    for name in [k for k in fig.layout if k.startswith("yaxis")]:
-        if fig.layout[name].automargin is None:  # the margin grows to fit tick labels and titles: none clipped
-            fig.layout[name].automargin = True
+    for name in [k for k in fig.layout if k.startswith(("xaxis", "yaxis"))]:
+        axis = fig.layout[name]
+        if name.startswith("y") and axis.automargin is None:  # the margin grows to fit labels and titles
+            axis.automargin = True
+        # tick and title sizes and the title's distance stated: Streamlit's chart theme sets its own where
+        # a figure leaves them open (12 px ticks, 14 px titles 24 px out, also in the presentation theme),
+        # so the screen differed from the exported image and the margin could not be known in advance
+        if axis.tickfont.size is None:
+            axis.tickfont.size = size - 1
+        if axis.title.font.size is None:
+            axis.title.font.size = size + 1
+        if axis.title.standoff is None:
+            axis.title.standoff = AXIS_TITLE_STANDOFF
     notes = Overlay()
     if second:
         notes.annotations.append({"text": " · ".join(second), "xref": "paper", "yref": "paper", "x": 0.0, "y": 1.0,
@@ -190,6 +205,7 @@ def finish_figure(
                 width = t.line.width
                 if width is None or width > 0:
                     t.line.width = max((width or 2) * 1.3, 2.5)
+    preset_left_margin(fig)  # wide enough for the y labels: the browser draws the figure once, not twice
     return fig
 
 

@@ -176,7 +176,10 @@ def profile_figure(
         marks.annotations.append({"x": 1, "xref": f"x{axes[-1]} domain", "y": np.log10(lod), "yref": f"y{axes[-1]}",
                                   "text": _("limit of detection"), "showarrow": False, "xanchor": "right",
                                   "yanchor": "bottom", "font": {"size": 10, "color": GREY_40}})  # log axis: log10
-        fig.update_yaxes(row=len(rows_spec), col=1, type="log", dtick=1, tickformat="~g")
+        # a third of a decade of room below the limit of detection (and above the highest value): the
+        # dotted limit line and a not-detected point never sit on the axis line
+        low, high = np.log10(min(float(np.nanmin(yv)), lod)) - 0.33, np.log10(max(float(np.nanmax(yv)), lod)) + 0.33
+        fig.update_yaxes(row=len(rows_spec), col=1, type="log", dtick=1, tickformat="~g", range=[low, high])
 
     # treatment end, progression, death, cut-off as vertical references on every row
     refs = []
