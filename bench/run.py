@@ -378,7 +378,16 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=5)
     ap.add_argument("--out", type=Path, default=ROOT / "bench")
     ap.add_argument("--load-only", action="store_true", help="only the concurrent-session load test")
+    ap.add_argument("--browser-only", action="store_true",
+                    help="only the browser: cold first visit and page switches (printed, no file written)")
     args = ap.parse_args()
+    if args.browser_only:
+        cold, switch = bench_browser(args.repeat)
+        print(f"first visit, cold server: {cold:,.0f} ms (in the page: {bench_browser.cold_in_page:,.0f} ms)")
+        print(f"page switch, median page: {switch:,.0f} ms")
+        for target, ms in bench_browser.to.items():
+            print(f"  to {target}: {ms:,.0f} ms")
+        return
     if args.load_only:
         for n, p50, p95, growth in bench_load([1, 5, 10]):
             print(f"{n:>3} sessions: page switch p50 {p50:,.0f} ms, p95 {p95:,.0f} ms, server memory growth "

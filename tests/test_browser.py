@@ -177,5 +177,15 @@ def test_swimmer_renders_one_bar_per_treated_patient(served_app, browser):
                           ".filter(p => { const b = p.getBBox(); return b.width > 0 && b.height > 0; }).length")
         assert n == treated
         page.screenshot(path=str(ARTIFACTS / "swimmer_bars.png"), full_page=True)
+        # a filter redraws the figure with the selection's bars (the browser keeps no stale figure)
+        adsl = load_cut(DEMO_DIR).tables["adsl"]
+        site01 = int((adsl["TRTSDT"].notna() & (adsl["SITEID"].astype(str) == "01")).sum())
+        site = page.locator('[data-testid="stMultiSelect"]', has_text="Site").first
+        site.click()
+        page.locator('[role="option"]', has_text="01 ·").first.click()
+        page.keyboard.press("Escape")
+        page.wait_for_function(f"() => [...document.querySelectorAll('.js-plotly-plot .barlayer .point path')]"
+                               f".filter(p => {{ const b = p.getBBox(); return b.width > 0 && b.height > 0; }})"
+                               f".length === {site01}", timeout=20_000)
     finally:
         page.close()
