@@ -98,20 +98,22 @@ def bench_sections(at, key: str, repeat: int) -> tuple[dict[str, float], dict[st
 
 
 def floor_ms(at, repeat: int, work: Path) -> float:
-    """The re-run of a page that shows the same figures and tables as ``at`` from a cache and computes
-    nothing (bench/floor_page.py): what an unchanged re-run of a page cannot go below."""
+    """The re-run of a page that shows the same figures, tables, metrics and text as ``at`` from a cache
+    and computes nothing (bench/floor_page.py): what an unchanged re-run of a page cannot go below."""
     import pickle
 
     from streamlit.testing.v1 import AppTest
 
     specs = [el.proto.spec for el in at.get("plotly_chart")]
     frames = [el.value for el in at.dataframe]
+    metrics = [(el.label, el.value) for el in at.main.metric]
+    texts = [el.value for el in [*at.main.markdown, *at.main.caption]]  # the floor page has its own sidebar
     # a new file per page: the floor page caches its elements by file name (with one name, every page was
     # compared with the first page's floor, the Overview's, which has no figure)
     fd, name = tempfile.mkstemp(suffix=".pkl", dir=work)
     os.close(fd)
     path = Path(name)
-    path.write_bytes(pickle.dumps((specs, frames)))
+    path.write_bytes(pickle.dumps((specs, frames, metrics, texts)))
     os.environ["TRIAL_BENCH_FLOOR"] = str(path)
     floor = AppTest.from_file(str(ROOT / "bench" / "floor_page.py"), default_timeout=300).run()
     return median_ms(floor.run, repeat)
