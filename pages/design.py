@@ -126,10 +126,13 @@ widgets.lazy_expander(_("The saw-tooth: neighbouring n of the exact design (powe
 with widgets.guard(_("The power curves")):
     pc = widgets.run(power_curve, s, opts)
     curve = widgets.memo(pc, ("curve", language()), lambda: pc.tables["curve"].rename(columns=oc_label))
-    widgets.show_figure(pc, "power_curve", data=curve, filename="power_curve")
+    # probabilities as percentages (99.99 %, not 0.9999); the expected sample sizes (EN) stay numbers
+    shares = {oc_label(c): st.column_config.NumberColumn(format="percent") for c in pc.tables["curve"].columns
+              if c.rpartition(": ")[2] != "EN"}
+    widgets.show_figure(pc, "power_curve", data=curve, filename="power_curve", data_config=shares)
     pn = widgets.run(power_by_n, s, opts)
     widgets.show_figure(pn, "power_n", data=widgets.memo(pn, ("shown",), lambda: pn.tables["table"].rename(
-        columns=EXACT_HEADERS)), filename="power_vs_n")
+        columns=EXACT_HEADERS)), filename="power_vs_n", data_config=EXACT_FORMATS)
 
     st.subheader(_("Operating characteristics"))
     oc = widgets.run(operating_chars, s, opts)

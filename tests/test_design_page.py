@@ -41,3 +41,19 @@ def test_interim_monitoring_uses_the_cut(app_factory):
     at = _design(app_factory)
     assert "/" in _metric(at, "Responders / assessed so far")
     assert _metric(at, "Predictive probability of success").endswith("%")
+
+
+def test_power_curve_data_shows_probabilities_as_percentages(app_factory):
+    """The data behind the power curve: probabilities as 99.99 %, not 0.9999; the expected sample sizes
+    (EN) stay numbers; the data themselves (CSV) keep full precision."""
+    import json
+
+    at = _design(app_factory)
+    at.session_state["_keep_data_power_curve"] = True  # open "Data behind the figure"
+    at.run()
+    frame = next(d for d in at.dataframe if "true ORR" in d.value.columns and len(d.value) > 50)
+    formats = {k: v.get("type_config", {}).get("format") for k, v in json.loads(frame.proto.columns).items()}
+    shares = [c for c in frame.value.columns if not c.endswith(": EN")]
+    assert all(formats.get(c) == "percent" for c in shares), formats
+    assert not any(formats.get(c) == "percent" for c in frame.value.columns if c.endswith(": EN"))
+    assert frame.value["true ORR"].max() <= 1  # the data are fractions; only the display is in percent

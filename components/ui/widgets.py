@@ -700,9 +700,11 @@ def show_figure(
     data_label: str = N_("Data behind the figure"),
     on_select: str = "ignore",
     state: AppState | None = None,
+    data_config: Mapping | None = None,
 ) -> object:
     """Show a figure (or an analysis result's figure) with the export toolbar, the data behind it as a
-    table with a CSV download and, for a result, the code that reproduces it."""
+    table with a CSV download and, for a result, the code that reproduces it. ``data_config``: the
+    data table's column formats (:func:`table`'s ``column_config``); the CSV keeps full precision."""
     result = fig if isinstance(fig, Result) else None
     if result is not None:
         fig = result.figure
@@ -725,7 +727,8 @@ def show_figure(
         title = (result.title if result is not None and result.title else "") or _figure_title(fig) or name
         deck_builder.add_button(key, title, result=result, figure=fig, filter_text=s.filter_text)
     if data is not None:
-        lazy_expander(_(data_label), _lazy_key("data", key), lambda: table(data, width="stretch"))
+        lazy_expander(_(data_label), _lazy_key("data", key),
+                      lambda: table(data, column_config=data_config, width="stretch"))
     if result is not None:
         show_code(result, state or st.session_state[STATE_KEY], key=key)
     return event
