@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from components.figures.plotting import FigureContext, Overlay, finish_figure
+from components.figures.plotting import FigureContext, Overlay, axis_room, finish_figure, footnote_height
 from components.figures.style import (
     BLUE,
     BOR_COLORS,
@@ -48,7 +48,9 @@ def orr_by_group_figure(tab: pd.DataFrame, ctx: FigureContext | None, title: str
     fig.update_xaxes(title_text=_("Objective response rate (95% CI, exact)"), tickformat=".0%", range=[0, 1], dtick=0.2,
                      showgrid=True, gridcolor=GRID)
     fig.update_yaxes(autorange="reversed", automargin=True)
-    return finish_figure(fig, ctx, title, height=140 + 60 * max(len(tab), 2))
+    # the plot keeps its height when the footnote and axis take more room (presentation theme)
+    below = axis_room(ctx) + footnote_height(ctx, narrow=True) - 104
+    return finish_figure(fig, ctx, title, height=140 + 60 * max(len(tab), 2) + below, narrow=True)  # beside a table
 
 
 def ctdna_figure(series: pd.DataFrame, bor: pd.DataFrame, ctx: FigureContext | None, lod: float, unit: str = "%") -> go.Figure:
@@ -132,4 +134,4 @@ def marker_panel_figure(panel: MarkerPanel, ctx: FigureContext | None) -> go.Fig
         fig.update_yaxes(title_text=_("Patients"), dtick=2)
     p = "—" if np.isnan(panel.p_value) else f"{panel.p_value:.3f}"
     subtitle = _("by response · {p_label} = {p} ({test})").format(p_label=ctx.p_label("p"), p=p, test=_(panel.test))
-    return finish_figure(fig, ctx, panel.name, height=400, subtitle=subtitle)
+    return finish_figure(fig, ctx, panel.name, height=400, subtitle=subtitle, narrow=True)  # two to a row

@@ -103,7 +103,7 @@ def site_figure(sites: pd.DataFrame, ctx: FigureContext | None) -> go.Figure:
     labels = [f"{r.SITEID} · {r.Site}" + ("  ⚠ " + _("idle") if r.Idle else "") for r in s.itertuples()]
     fig = go.Figure()
     fig.add_trace(go.Bar(y=labels, x=s["Enrolled"], orientation="h", name=_("Enrolled"), marker_color=BLUE,
-                         text=s["Enrolled"], textposition="auto",
+                         text=s["Enrolled"], textposition="auto", textangle=0,  # never turned on its side
                          customdata=s[["Patients / month", "Weeks without a patient"]].to_numpy(),
                          hovertemplate="%{y}<br>" + _("%{x} enrolled; %{customdata[0]} per month; "
                                                       "%{customdata[1]} weeks since the last") + "<extra></extra>"))

@@ -16,6 +16,7 @@ from plotly.subplots import make_subplots
 from components.figures.plotting import (
     FigureContext,
     Overlay,
+    axis_room,
     base_font_size,
     finish_figure,
     footnote_height,
@@ -96,9 +97,9 @@ def km_figure(
     # plot and table keep their size and the gap below the x axis stays what it was computed to be
     foot = footnote_height(ctx)
     height = 600 + 22 * n_rows + foot
-    plot_px = height - 100 - 72 - foot  # the drawing area: height less the top and bottom margins
+    plot_px = height - 100 - axis_room(ctx) - foot  # the drawing area: height less the top and bottom margins
     table_px = 30 + 21 * n_rows
-    gap_px = 78  # tick labels, the x-axis title and the table's heading
+    gap_px = 78 + axis_room(ctx) - 72  # tick labels, the x-axis title and the table's heading
     fig = make_subplots(rows=2, cols=1, shared_xaxes=True,
                         row_heights=[plot_px - table_px - gap_px, table_px], vertical_spacing=gap_px / plot_px)
     ticks = risk_ticks(curves, days_per_month, tick_months, max_months)

@@ -241,7 +241,8 @@ def axis_depth(fig: go.Figure, name: str) -> float:
 def preset_left_margin(fig: go.Figure, floor: int = 70) -> go.Figure:
     """Set ``margin.l`` to what the left y axes' labels and titles need (at least ``floor``), so
     plotly.js draws the figure once instead of twice; ``automargin`` stays on as the safety net."""
-    need = max((axis_depth(fig, name) for name in _left_axes(fig)), default=0.0)
+    pad = fig.layout.margin.pad or 0  # the axes sit this far off the plot area
+    need = max((axis_depth(fig, name) + pad for name in _left_axes(fig)), default=0.0)
     current = fig.layout.margin.l if fig.layout.margin.l is not None else floor
     fig.layout.margin.l = max(floor, current, math.ceil(need))
     return fig

@@ -57,6 +57,8 @@ class FigureContext:
         return f"{label} ({_(SUBGROUP_TAG)})" if self.subgroup else label
 
     def footnote(self, width: int = 85) -> str:
+        """The study, cut-off, population and endpoint (and a note), wrapped at ``width`` columns
+        (:func:`footnote_columns`)."""
         from components.figures.safe_text import plotly_text
 
         parts = [self.study, _("Data cut-off {date}").format(date=self.cutoff)]
@@ -119,15 +121,60 @@ def wrap(text: str, width: int = 115, sep: str = " · ") -> str:
 
 
 AXIS_TITLE_STANDOFF = 15  # px between an axis's tick labels and its title (plotly's simple_white)
+AXIS_PAD = 8  # px between the plot area and its axes (margin.pad), as Streamlit's chart theme draws them
+
+
+SUBTITLE_COLUMNS = 62  # a subtitle line's width in columns at the base size (a half-width figure)
+NARROW_TITLE_PX = 420  # the width a half-width figure's title may take (bold type, at 1,400 px)
+BASE_SIZE, PRESENTATION_SIZE = 13, 17  # px: the figures' base font, on screen and in the presentation theme
+SMALL_TYPE = 12  # px and under: a builder's small type (a dense axis, a label on a line), scaled with the theme
 
 
 def base_font_size(ctx: FigureContext | None) -> int:
-    return 17 if ctx is not None and ctx.presentation else 13
+    return PRESENTATION_SIZE if ctx is not None and ctx.presentation else BASE_SIZE
 
 
-def footnote_height(ctx: FigureContext | None) -> int:
-    """Pixels the context footnote takes under a figure (16 per line); the bottom margin is 72 more."""
-    return 0 if ctx is None else 16 * (1 + ctx.footnote().count("<br>"))
+def _scale_small_type(fig: go.Figure, factor: float) -> None:
+    """Multiply the font sizes a builder set at or under :data:`SMALL_TYPE` (swimmer ids, risk-table
+    rows, reference-line labels, bar texts) by ``factor``: the presentation theme's type is larger
+    throughout, not only where the theme's defaults apply."""
+
+    def bump(font: object) -> None:
+        if font is not None and isinstance(font.size, (int, float)) and font.size <= SMALL_TYPE:
+            font.size = round(font.size * factor)
+
+    for a in fig.layout.annotations:
+        bump(a.font)
+    for name in [k for k in fig.layout if k.startswith(("xaxis", "yaxis"))]:
+        bump(fig.layout[name].tickfont)
+        bump(fig.layout[name].title.font)
+    for shape in fig.layout.shapes:
+        if shape.label is not None:
+            bump(shape.label.font)
+    for trace in fig.data:
+        if "textfont" in trace:
+            bump(trace.textfont)
+
+
+def footnote_columns(ctx: FigureContext | None, narrow: bool = False) -> int:
+    """The footnote's line width in columns: 85 across the page, 70 in a half-width figure, fewer in the
+    presentation theme's larger type (a longer line ran off a half-width figure's right edge)."""
+    return round((70 if narrow else 85) * BASE_SIZE / base_font_size(ctx))
+
+
+def footnote_height(ctx: FigureContext | None, narrow: bool = False) -> int:
+    """Pixels the context footnote takes under a figure (16 per line, 22 in the presentation theme's
+    larger type); the bottom margin is :func:`axis_room` more."""
+    if ctx is None:
+        return 0
+    lines = 1 + ctx.footnote(footnote_columns(ctx, narrow)).count("<br>")
+    return round(1.6 * (base_font_size(ctx) - 3)) * lines
+
+
+def axis_room(ctx: FigureContext | None) -> int:
+    """Pixels under the plot for the x axis's ticks, labels and title: 72, and 12 more for the
+    presentation theme's larger labels (16 px) and title (18 px), which touched the footnote at 72."""
+    return 72 + 3 * (base_font_size(ctx) - 13)
 
 
 def finish_figure(
@@ -138,6 +185,7 @@ def finish_figure(
     legend_title: str | None = None,
     legend: dict | None = None,
     subtitle: str | None = None,
+    narrow: bool = False,
 ) -> go.Figure:
     """Apply the clinical theme, the title, the context footnote and the SYNTHETIC tag; data values in
     the traces are escaped (:func:`components.figures.safe_text.sanitise_figure`).
@@ -147,29 +195,49 @@ def finish_figure(
     is fixed). The default legend is a column to the right of the plot, outside it: plotly widens the
     right margin to fit it, so however narrow the figure it never wraps up into the title, the tag or
     the plot (a horizontal legend above the plot grew upwards over them at 1024 px). ``legend``
-    overrides the placement. The left margin is preset to what the y axes' labels will need
+    overrides the placement. ``narrow``: the figure stands in a column of about half the page, so its
+    title, subtitle and footnote wrap sooner (the presentation theme's type ran off its right edge). The left margin is preset to what the y axes' labels will need
     (:func:`components.figures.margins.preset_left_margin`); automargin still grows it if needed."""
     from components.figures.margins import preset_left_margin
     from components.figures.safe_text import sanitise_figure
 
     sanitise_figure(fig)
     size = base_font_size(ctx)
-    bottom = 72 + footnote_height(ctx)
+    if size != BASE_SIZE:  # the builders' small type (tick labels, labels on lines) grows with the theme
+        _scale_small_type(fig, size / BASE_SIZE)
+        if legend and isinstance(legend.get("font"), dict) and (legend["font"].get("size") or 99) <= SMALL_TYPE:
+            legend = {**legend, "font": {**legend["font"], "size": round(legend["font"]["size"] * size / BASE_SIZE)}}
+    bottom = axis_room(ctx) + footnote_height(ctx, narrow)
     second = []
+    # a figure may stand in a half-width column (~450 px): a subtitle longer than that line wraps, and
+    # the SYNTHETIC tag then takes a line of its own, so neither runs off the figure's right edge
+    columns = round(SUBTITLE_COLUMNS * BASE_SIZE / size * (1 if narrow else 2))
+    long = bool(subtitle) and text_width(subtitle) + text_width(_(SYNTHETIC_TAG)) + 3 > columns
     if subtitle:
-        second.append(f"<span style='color:{TEXT_SOFT}'>{subtitle}</span>")
+        second.append(f"<span style='color:{TEXT_SOFT}'>{wrap(subtitle, columns)}</span>")
     if ctx is not None and ctx.synthetic:
         second.append(f"<span style='color:{VERMILION}'><b>{_(SYNTHETIC_TAG)}</b></span>")
-    top = 100 if second else 80
-    default_legend = {"title": {"text": legend_title or "", "side": "top"}, "orientation": "v", "yanchor": "top",
+    lines = sum(part.count("<br>") + 1 for part in second) if long else min(len(second), 1)
+    top = 80 + round(20 * size / BASE_SIZE) * lines if second else 80
+    title_size = size + 4
+    if narrow:  # a long title is set smaller rather than run off a half-width figure (plotly does not wrap it)
+        from components.figures.margins import text_px
+
+        title_size = max(min(title_size, int(NARROW_TITLE_PX / (1.08 * text_px(title, 1.0) or 1))), size)
+    default_legend = {"title": {"text": legend_title or "", "side": "top", "font": {"size": size - 1}},
+                      "orientation": "v", "yanchor": "top",
                       "y": 1.0, "x": 1.02, "xanchor": "left", "font": {"size": size - 1}}
     set_layout(  # font and backgrounds stated, not left to the template: Streamlit's chart theme
         # restyles what a template leaves open
         fig,
         font={"family": FONT_FAMILY, "size": size, "color": INK},
-        title={"text": f"<b>{title}</b>", "x": 0.0, "xref": "paper", "xanchor": "left", "y": 0.99,
-               "yref": "container", "yanchor": "top", "font": {"size": size + 4}},
-        margin={"l": 70, "r": 30, "t": top, "b": bottom, "pad": 0},  # pad stated: Streamlit's theme sets 8
+        # a half-width figure's title starts at its left edge, not the plot's: a wide y axis left it no room
+        title={"text": f"<b>{title}</b>", "x": 0.02 if narrow else 0.0, "xref": "container" if narrow else "paper",
+               "xanchor": "left", "y": 0.99,
+               "yref": "container", "yanchor": "top", "font": {"size": title_size, "family": FONT_FAMILY}},
+        # pad (axes 8 px off the plot area, so a value at the range's end is not drawn on the axis
+        # line) stated: Streamlit's theme sets it on screen and an exported image would otherwise lack it
+        margin={"l": 70, "r": 30, "t": top, "b": bottom, "pad": AXIS_PAD},
         legend=_merged(default_legend, legend or {}),
         hoverlabel={"font": {"family": FONT_FAMILY, "size": size}},
         paper_bgcolor="white",
@@ -185,17 +253,25 @@ def finish_figure(
         # so the screen differed from the exported image and the margin could not be known in advance
         if axis.tickfont.size is None:
             axis.tickfont.size = size - 1
+        if axis.tickfont.color is None:  # dark enough to read projected (the theme's grey was 3.8:1)
+            axis.tickfont.color = TEXT_SOFT
         if axis.title.font.size is None:
             axis.title.font.size = size + 1
+        if axis.title.font.color is None:
+            axis.title.font.color = TEXT_SOFT
         if axis.title.standoff is None:
             axis.title.standoff = AXIS_TITLE_STANDOFF
+        if axis.title.text == "":  # no title: an empty one reserved a title's room in some plotly.js versions
+            axis.title.text = None
     notes = Overlay()
     if second:
-        notes.annotations.append({"text": " · ".join(second), "xref": "paper", "yref": "paper", "x": 0.0, "y": 1.0,
+        notes.annotations.append({"text": ("<br>" if long else " · ").join(second), "xref": "paper",
+                                  "yref": "paper", "x": 0.0, "y": 1.0,
                                   "yshift": top - 34, "xanchor": "left", "yanchor": "top", "showarrow": False,
                                   "align": "left", "font": {"size": size - 1}})
     if ctx is not None:
-        notes.annotations.append({"text": ctx.footnote(), "xref": "paper", "yref": "paper", "x": 0.0, "y": 0.0,
+        notes.annotations.append({"text": ctx.footnote(footnote_columns(ctx, narrow)), "xref": "paper",
+                                  "yref": "paper", "x": 0.0, "y": 0.0,
                                   "yshift": -bottom + 8, "xanchor": "left", "yanchor": "bottom", "showarrow": False,
                                   "align": "left", "font": {"size": size - 3, "color": TEXT_MUTED}})
     notes.apply(fig)
