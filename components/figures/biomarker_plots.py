@@ -82,8 +82,9 @@ def ctdna_figure(series: pd.DataFrame, bor: pd.DataFrame, ctx: FigureContext | N
                                          "line": {"width": 1.5}}, hoverinfo="skip"))
     Overlay().hline(lod, GUIDE_LINE).apply(fig)  # shapes take data coordinates on a log axis,
     # annotations log10 ones
-    fig.add_annotation(x=1, xref="x domain", y=np.log10(lod), yref="y", text=_("limit of detection"), showarrow=False,
-                       xanchor="right", yanchor="bottom", font={"size": 11, "color": GREY_40})
+    # at the left, where every series starts detected at baseline: at the right, late points sat on it
+    fig.add_annotation(x=0, xref="x domain", y=np.log10(lod), yref="y", text=_("limit of detection"), showarrow=False,
+                       xanchor="left", yanchor="bottom", font={"size": 11, "color": GREY_40})
     fig.update_yaxes(type="log", title_text=_("ctDNA variant allele fraction ({unit})").format(unit=unit), dtick=1, tickformat="~g",
                      showgrid=True, gridcolor=GRID)
     fig.update_xaxes(title_text=_("Weeks since first dose"), dtick=6, showgrid=True, gridcolor=PANEL)
@@ -106,7 +107,8 @@ def early_change_figure(early: pd.DataFrame, bor: pd.DataFrame, ctx: FigureConte
     if len(cl):
         fig.add_trace(go.Scatter(x=cl.index, y=cl["LOG10_FOLD"] - 0.15, mode="markers", name=_("Cleared (undetectable)"),
                                  marker={"symbol": "star", "size": 11, "color": GREEN}, hoverinfo="skip"))
-    Overlay().hline(np.log10(0.5), {"color": TEXT_SOFT, "dash": "dash", "width": 1}, "−50%", "bottom right") \
+    # labelled at the left, under the rises (sorted high to low): at the right, the falls crossed it
+    Overlay().hline(np.log10(0.5), {"color": TEXT_SOFT, "dash": "dash", "width": 1}, "−50%", "bottom left") \
         .hline(0, ZERO_LINE).apply(fig)
     fig.update_yaxes(title_text=_("Change in VAF, log10 fold"), showgrid=True, gridcolor=GRID)
     fig.update_xaxes(title_text=_("Patients detectable at baseline (n = {n})").format(n=len(d)), showticklabels=False)

@@ -357,14 +357,15 @@ class Overlay:
         return self
 
     def vrect(self, x0: float, x1: float, fillcolor: str, opacity: float = 1.0, label: str | None = None,
-              font: dict | None = None, axis: str = "") -> Overlay:
-        """A shaded x span over the whole plot height, labelled inside at its bottom left."""
+              font: dict | None = None, axis: str = "", top: bool = False) -> Overlay:
+        """A shaded x span over the whole plot height, labelled inside at its bottom left (``top``: its
+        top left, where rising curves such as a cumulative incidence start out of the way)."""
         self.shapes.append({"type": "rect", "xref": f"x{axis}", "x0": x0, "x1": x1, "yref": f"y{axis} domain",
                             "y0": 0, "y1": 1, "fillcolor": fillcolor, "opacity": opacity, "line": {"width": 0}})
         if label:
             self.annotations.append({"text": label, "xref": f"x{axis}", "x": min(x0, x1), "yref": f"y{axis} domain",
-                                     "y": 0, "xanchor": "left", "yanchor": "bottom", "showarrow": False,
-                                     "font": font or {}})
+                                     "y": 1 if top else 0, "xanchor": "left", "yanchor": "top" if top else "bottom",
+                                     "showarrow": False, "font": font or {}})
         return self
 
     def apply(self, fig: go.Figure) -> go.Figure:

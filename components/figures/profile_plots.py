@@ -8,7 +8,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from components.figures.plotting import FigureContext, Overlay, finish_figure
+from components.figures.plotting import FigureContext, Overlay, base_font_size, finish_figure
 from components.figures.style import (
     BLACK,
     BOR_COLORS,
@@ -173,8 +173,9 @@ def profile_figure(
             customdata=np.where(undetected, _("not detected"), ct["AVAL"].astype(str) + " %"),
             hovertemplate=_("Day {day}").format(day="%{x}") + ": %{customdata}<extra></extra>", showlegend=False), row=len(rows_spec), col=1)
         marks.hline(lod, GUIDE_LINE, axis=axes[-1])
-        marks.annotations.append({"x": 1, "xref": f"x{axes[-1]} domain", "y": np.log10(lod), "yref": f"y{axes[-1]}",
-                                  "text": _("limit of detection"), "showarrow": False, "xanchor": "right",
+        # at the left edge: the data cut-off line runs down the right one and crossed the label there
+        marks.annotations.append({"x": 0, "xref": f"x{axes[-1]} domain", "y": np.log10(lod), "yref": f"y{axes[-1]}",
+                                  "text": _("limit of detection"), "showarrow": False, "xanchor": "left",
                                   "yanchor": "bottom", "font": {"size": 10, "color": GREY_40}})  # log axis: log10
         # a third of a decade of room below the limit of detection (and above the highest value): the
         # dotted limit line and a not-detected point never sit on the axis line
@@ -217,10 +218,16 @@ def profile_figure(
     title = title or _("Patient {patient}").format(patient=short_id(p.adsl.name)) + (f" · BOR {bor}" if bor else "")
     # room under the plot for the legend: in the page's narrow column it wraps after ~4 entries
     entries = len({t.legendgroup or t.name for t in fig.data if t.showlegend is not False})
-    legend_room = 40 + 24 * (max(entries - 1, 0) // 4)
+    scale = base_font_size(ctx) / 13  # the presentation theme's larger legend: fewer entries a row, taller rows
+    legend_room = round((40 + 24 * (max(entries - 1, 0) // (4 if scale == 1 else 3))) * scale)
     fig = finish_figure(fig, ctx, title, height=height + legend_room,
                         legend={"orientation": "h", "x": 0.0, "y": -0.075, "yanchor": "top", "xanchor": "left"})
-    fig.update_layout(margin={"t": 125 + LANE_TITLE_PX, "b": fig.layout.margin.b + legend_room})
+    top = 125 + LANE_TITLE_PX
+    for note in fig.layout.annotations:  # the SYNTHETIC tag stays under the title (finish_figure placed it
+        # a fixed distance above the plot, which the lane titles push down)
+        if note.yref == "paper" and note.y == 1.0 and note.yshift == fig.layout.margin.t - 34:
+            note.yshift = top - 34
+    fig.update_layout(margin={"t": top, "b": fig.layout.margin.b + legend_room})
     if ctx is not None:  # the footnote (finish_figure's last annotation) below the legend
         fig.layout.annotations[-1].update(yshift=fig.layout.annotations[-1].yshift - legend_room)
     return fig

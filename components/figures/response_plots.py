@@ -157,7 +157,7 @@ def waterfall_figure(
             ys = np.where(nl["Y"] >= 0, nl["Y"] + (9 if len(capped) else 5), nl["Y"] - 5)
             m = EVENT_MARKERS["new_lesion"]
             fig.add_trace(go.Scatter(
-                x=nl["X"], y=ys, mode="markers", name="* " + _("New lesion"),
+                x=nl["X"], y=ys, mode="markers", name=_("New lesion"),
                 marker={"symbol": "asterisk-open", "size": m["size"] + 2, "color": INK, "line": {"width": 2}},
                 hoverinfo="skip",
             ))
@@ -262,7 +262,7 @@ def spider_figure(
                                          "line": {"width": 1}}, hoverinfo="skip"))
     nlv = d[d["NEWL"]]
     if len(nlv):
-        fig.add_trace(go.Scatter(x=nlv["WEEK"], y=nlv["Y"] + 6, mode="markers", name="* " + _("New lesion"), opacity=faded,
+        fig.add_trace(go.Scatter(x=nlv["WEEK"], y=nlv["Y"] + 6, mode="markers", name=_("New lesion"), opacity=faded,
                                  marker={"symbol": "asterisk-open", "size": 12, "color": INK, "line": {"width": 2}},
                                  hoverinfo="skip"))
     recist_lines().apply(fig)

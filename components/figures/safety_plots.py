@@ -78,7 +78,7 @@ def cumulative_incidence_figure(
     for i, (start, dose) in enumerate(steps):
         end = steps[i + 1][0] - 1 if i + 1 < len(steps) else horizon_days
         marks.vrect(start - 1, min(end, horizon_days), shades[min(i, 2)], label=f"{dose:g} {unit}",
-                    font={"size": 11, "color": BROWN})
+                    font={"size": 11, "color": BROWN}, top=True)  # the curves start at the bottom
     for c in range(cycle_days, horizon_days + 1, cycle_days):
         marks.vline(c, {"color": GREY_73, "width": 1, "dash": "dot"})
     marks.apply(fig)
