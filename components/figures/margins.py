@@ -140,10 +140,9 @@ def _format(v: float, fmt: str | None, step: float) -> str:
             s = format(v, spec)
         except ValueError:
             s = f"{v:g}"
-        if trim and "." in s:
-            body, _, suffix = s.partition("%") if s.endswith("%") else (s, "", "")
-            body = body.rstrip("0").rstrip(".") if "e" not in body else body
-            s = body + ("%" if suffix == "" and s.endswith("%") else "")
+        if trim and "." in s and "e" not in s:  # d3's "~": trailing zeros (and a bare point) dropped
+            percent = s.endswith("%")
+            s = s.removesuffix("%").rstrip("0").rstrip(".") + ("%" if percent else "")
     else:
         decimals = max(0, -math.floor(math.log10(step))) if step and step < 1 else 0
         s = f"{v:.{decimals}f}"

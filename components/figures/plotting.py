@@ -154,6 +154,7 @@ def _scale_small_type(fig: go.Figure, factor: float) -> None:
     for trace in fig.data:
         if "textfont" in trace:
             bump(trace.textfont)
+    bump(fig.layout.legend.font)  # a builder's small legend (the theme's own is larger)
 
 
 def footnote_columns(ctx: FigureContext | None, narrow: bool = False) -> int:
@@ -174,7 +175,7 @@ def footnote_height(ctx: FigureContext | None, narrow: bool = False) -> int:
 def axis_room(ctx: FigureContext | None) -> int:
     """Pixels under the plot for the x axis's ticks, labels and title: 72, and 12 more for the
     presentation theme's larger labels (16 px) and title (18 px), which touched the footnote at 72."""
-    return 72 + 3 * (base_font_size(ctx) - 13)
+    return 72 + 3 * (base_font_size(ctx) - BASE_SIZE)
 
 
 def finish_figure(
@@ -196,17 +197,14 @@ def finish_figure(
     right margin to fit it, so however narrow the figure it never wraps up into the title, the tag or
     the plot (a horizontal legend above the plot grew upwards over them at 1024 px). ``legend``
     overrides the placement. ``narrow``: the figure stands in a column of about half the page, so its
-    title, subtitle and footnote wrap sooner (the presentation theme's type ran off its right edge). The left margin is preset to what the y axes' labels will need
+    title, subtitle and footnote wrap sooner (the presentation theme's type ran off its right edge).
+    The left margin is preset to what the y axes' labels will need
     (:func:`components.figures.margins.preset_left_margin`); automargin still grows it if needed."""
-    from components.figures.margins import preset_left_margin
+    from components.figures.margins import preset_left_margin, text_px
     from components.figures.safe_text import sanitise_figure
 
     sanitise_figure(fig)
     size = base_font_size(ctx)
-    if size != BASE_SIZE:  # the builders' small type (tick labels, labels on lines) grows with the theme
-        _scale_small_type(fig, size / BASE_SIZE)
-        if legend and isinstance(legend.get("font"), dict) and (legend["font"].get("size") or 99) <= SMALL_TYPE:
-            legend = {**legend, "font": {**legend["font"], "size": round(legend["font"]["size"] * size / BASE_SIZE)}}
     bottom = axis_room(ctx) + footnote_height(ctx, narrow)
     second = []
     # a figure may stand in a half-width column (~450 px): a subtitle longer than that line wraps, and
@@ -221,8 +219,6 @@ def finish_figure(
     top = 80 + round(20 * size / BASE_SIZE) * lines if second else 80
     title_size = size + 4
     if narrow:  # a long title is set smaller rather than run off a half-width figure (plotly does not wrap it)
-        from components.figures.margins import text_px
-
         title_size = max(min(title_size, int(NARROW_TITLE_PX / (1.08 * text_px(title, 1.0) or 1))), size)
     default_legend = {"title": {"text": legend_title or "", "side": "top", "font": {"size": size - 1}},
                       "orientation": "v", "yanchor": "top",
@@ -244,6 +240,8 @@ def finish_figure(
         plot_bgcolor="white",
         **({"height": height} if height else {}),
     )
+    if size != BASE_SIZE:  # the builders' small type (tick labels, labels on lines, a legend) grows with the theme
+        _scale_small_type(fig, size / BASE_SIZE)
     for name in [k for k in fig.layout if k.startswith(("xaxis", "yaxis"))]:
         axis = fig.layout[name]
         if name.startswith("y") and axis.automargin is None:  # the margin grows to fit labels and titles

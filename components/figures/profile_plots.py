@@ -8,7 +8,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from components.figures.plotting import FigureContext, Overlay, base_font_size, finish_figure
+from components.figures.plotting import BASE_SIZE, FigureContext, Overlay, base_font_size, finish_figure
 from components.figures.style import (
     BLACK,
     BOR_COLORS,
@@ -218,7 +218,7 @@ def profile_figure(
     title = title or _("Patient {patient}").format(patient=short_id(p.adsl.name)) + (f" · BOR {bor}" if bor else "")
     # room under the plot for the legend: in the page's narrow column it wraps after ~4 entries
     entries = len({t.legendgroup or t.name for t in fig.data if t.showlegend is not False})
-    scale = base_font_size(ctx) / 13  # the presentation theme's larger legend: fewer entries a row, taller rows
+    scale = base_font_size(ctx) / BASE_SIZE  # the presentation theme's larger legend: fewer entries a row, taller rows
     legend_room = round((40 + 24 * (max(entries - 1, 0) // (4 if scale == 1 else 3))) * scale)
     fig = finish_figure(fig, ctx, title, height=height + legend_room,
                         legend={"orientation": "h", "x": 0.0, "y": -0.075, "yanchor": "top", "xanchor": "left"})
