@@ -47,6 +47,16 @@ def test_after_the_warm_up_the_pages_find_the_cut_loaded(monkeypatch):
     assert reads == []
 
 
+def run_async(coroutine) -> None:
+    """``asyncio.run`` in a thread of its own: in a test process that also holds the session's Playwright
+    browser (tests/test_browser.py, tests/test_margins.py), the main thread has an event loop running and
+    ``asyncio.run`` there raises."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(asyncio.run, coroutine).result()
+
+
 def test_a_failing_warm_up_never_keeps_the_server_from_starting(monkeypatch):
     def broken() -> dict:
         raise ValueError("a broken data folder")
@@ -58,7 +68,7 @@ def test_a_failing_warm_up_never_keeps_the_server_from_starting(monkeypatch):
         async with warmup.lifespan(None):
             entered.append(True)
 
-    asyncio.run(serve())
+    run_async(serve())
     assert entered == [True]
 
 
@@ -70,4 +80,4 @@ def test_the_warm_up_can_be_turned_off(monkeypatch):
         async with warmup.lifespan(None):
             pass
 
-    asyncio.run(serve())
+    run_async(serve())
