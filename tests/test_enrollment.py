@@ -115,10 +115,12 @@ def test_a_tiny_rate_gives_no_impossible_date():
 
 
 def test_the_rate_window_starts_no_earlier_than_the_first_enrollment():
-    """Enrollment began 30 days before the cut-off: 6 patients in 30 days is 0.2/day, not 6/120."""
+    """Enrollment began 25 days before the cut-off: the window is those 25 days, not 120. The first
+    enrollment starts the clock and is not counted (issue 31): 5 patients in 25 days, not 6/26 or 6/120."""
     dates = pd.Series(pd.date_range(end=CUT, periods=6, freq="5D"))
     p = project_completion(dates, 35, CUT, 120)
-    assert p.window_days == 26 and p.rate_per_month == pytest.approx(6 / 26 * 30.4375)
+    assert p.window_days == 25 and p.in_window == 5 and p.rate_per_month == pytest.approx(5 / 25 * 30.4375)
+    assert "since the first enrollment on" in p.sentence()
 
 
 def test_no_recent_patient_means_no_projection():

@@ -53,8 +53,14 @@ CONFIRMED_CASES = [
     # CR then PR: RECIST 1.1 Table 3 footnote's primary reading (the CR was real): the PR is no
     # confirmation of anything; SD duration met (day 42 >= 35): SD, as admiralonco derives it.
     ([(42, "CR"), (84, "PR")], "SD"),
-    # CR, PR, PR: the later PRs confirm each other (admiralonco looks only after each PR): PR.
-    ([(42, "CR"), (84, "PR"), (126, "PR")], "PR"),
+    # CR, PR, PR (issue 31): the footnote's primary reading makes the PR after the CR progression (day
+    # 84), so nothing after it counts; the CR (day 42 >= 35) meets the SD duration: SD. (admiralonco lets
+    # the two PRs confirm each other and reports PR.)
+    ([(42, "CR"), (84, "PR"), (126, "PR")], "SD"),
+    # CR, CR 14 days later (unconfirmed), PR, PR (issue 31): PD at day 98; SD.
+    ([(42, "CR"), (56, "CR"), (98, "PR"), (140, "PR")], "SD"),
+    # CR too early for the SD duration (day 28 < 35), then PR: PD at the PR.
+    ([(28, "CR"), (70, "PR"), (112, "PR")], "PD"),
     # PR, NE, PR: one NE between a response and its confirmation is allowed: PR.
     ([(42, "PR"), (84, "NE"), (126, "PR")], "PR"),
     # PR, NE, NE, PR: two NE exceed the one allowed: not confirmed; SD duration met: SD.
@@ -134,8 +140,11 @@ def test_admiralonco_reference_test_1():
     rules = ResponseRules(confirmation_min_days=28, sd_min_days=28, confirmation_max_ne=1,
                           confirmation_accept_sd=False, cr_then_pr_as_pr=False)
     got = _admiral(rules)
+    # Subject 6 (first dose 02-02; PR 02-06, CR 02-16, PR 03-30): admiralonco expects SD from the PR of
+    # 03-30. Under RECIST 1.1 Table 3's footnote (primary reading, issue 31) that PR after the CR is
+    # progression, and no earlier assessment is 28 days from the first dose: PD on 03-30.
     expected = {"1": ("CR", "2020-02-01"), "2": ("SD", "2020-02-01"), "3": ("SD", "2020-01-01"),
-                "4": ("SD", "2020-03-01"), "5": ("NON-CR/NON-PD", "2020-05-15"), "6": ("SD", "2020-03-30"),
+                "4": ("SD", "2020-03-01"), "5": ("NON-CR/NON-PD", "2020-05-15"), "6": ("PD", "2020-03-30"),
                 "9": ("PD", "2020-02-16")}
     for subj, exp in expected.items():
         assert got[subj] == exp, subj
@@ -148,8 +157,9 @@ def test_admiralonco_reference_test_2():
     rules = ResponseRules(confirmation_min_days=14, sd_min_days=28, confirmation_max_ne=0,
                           confirmation_accept_sd=True, cr_then_pr_as_pr=False)
     got = _admiral(rules, drop={"7"})
+    # Subject 6 as in test 1: the PR of 03-30 follows a CR, so it is progression (issue 31), not SD.
     expected = {"1": ("PR", "2020-01-01"), "2": ("PR", "2020-02-01"), "3": ("CR", "2019-11-12"),
-                "4": ("SD", "2020-03-01"), "5": ("PR", "2020-01-01"), "6": ("SD", "2020-03-30"),
+                "4": ("SD", "2020-03-01"), "5": ("PR", "2020-01-01"), "6": ("PD", "2020-03-30"),
                 "9": ("PD", "2020-02-16")}
     for subj, exp in expected.items():
         assert got[subj] == exp, subj
@@ -190,7 +200,8 @@ def _responses(visits: list[tuple[int, str]], confirm: bool = True, rules: Respo
 def test_response_starts_at_the_first_confirmed_cr_or_pr():
     """Issue 15 (1), hand-worked: PR on days 42 and 84, CR on days 126 and 168, PD on day 210.
     BOR CR (confirmed on day 168); the response starts at the first PR (day 42, confirmed by the PR
-    on day 84), RECIST 1.1 §4.5. Time to response = 42 days; DoR = 210 − 42 + 1 = 169 days, an event
+    on day 84), RECIST 1.1 §4.5. Time to response = 42 + 1 = 43 days (day 1 is the first dose, as ADaM's
+    AVAL = ADT − STARTDT + 1; issue 31); DoR = 210 − 42 + 1 = 169 days, an event
     (not 85 days from the CR)."""
     row, adsl = _responses([(42, "PR"), (84, "PR"), (126, "CR"), (168, "CR"), (210, "PD")])
     assert row["BOR"] == "CR"
@@ -198,7 +209,7 @@ def test_response_starts_at_the_first_confirmed_cr_or_pr():
     assert row["CONF_DATE"] == START + pd.Timedelta(days=168)
     bor = pd.DataFrame([row])
     ttr = time_to_response(bor, adsl)
-    assert list(ttr["TTR_DAYS"]) == [42]
+    assert list(ttr["TTR_DAYS"]) == [43]
     dor = duration_of_response_data(bor, adsl)
     assert list(dor["AVAL"]) == [169.0] and list(dor["CNSR"]) == [0]
 

@@ -15,6 +15,31 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, stats
 
+from components.i18n import _
+
+#: Newton–Raphson settings for every Cox fit, R ``coxph.control()``'s: full Newton steps from β = 0 until
+#: the log-likelihood changes by less than 1e-9 (relative). lifelines' defaults (steps of 0.95, and a stop
+#: on the step's size too) left estimates up to 3.4e-4 (relative) from R's; with R's rule the iterates are
+#: R's, equal to about 1e-14 (tests/reference/issue31_reference.R).
+COX_FIT = {"step_size": 1.0, "precision": 1e-30, "r_precision": 1e-9, "max_steps": 50}
+
+
+def fit_cox(df: pd.DataFrame, duration: str, event: str, strata: list[str] | None = None, alpha: float = 0.05):
+    """A Cox model fitted by lifelines (Efron ties, as R ``coxph``'s default) to convergence; the fitted
+    ``CoxPHFitter``. Raises when the fit fails."""
+    from lifelines import CoxPHFitter
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return CoxPHFitter(alpha=alpha).fit(df, duration, event, strata=strata, fit_options=dict(COX_FIT))
+
+
+def missing_value(values) -> np.ndarray:
+    """True where a grouping value is missing: NA, or a blank or whitespace-only text (R reads "" as a
+    level of its own; a blank label is never shown, so it counts as missing here)."""
+    v = pd.Series(np.asarray(values, object))
+    return (v.isna() | v.map(lambda x: isinstance(x, str) and not x.strip())).to_numpy()
+
 
 @dataclass(frozen=True)
 class HazardRatio:
@@ -28,6 +53,7 @@ class HazardRatio:
     se: float
     stratified_by: tuple[str, ...] = ()
     note: str = ""  # why not estimable, when it is not
+    n_missing_strata: int = 0  # patients left out for a missing stratification value (as R's na.omit)
 
     @property
     def estimable(self) -> bool:
@@ -39,14 +65,21 @@ class HazardRatio:
         return f"{self.hr:.2f} (95% CI {self.lower:.2f}–{self.upper:.2f})"
 
 
-def _arm_frame(time, event, arm, experimental: str, reference: str, strata: pd.DataFrame | None) -> pd.DataFrame:
+def _arm_frame(time, event, arm, experimental: str, reference: str, strata: pd.DataFrame | None
+               ) -> tuple[pd.DataFrame, int]:
+    """The two arms' rows (t, e, arm, x = 1 for the experimental arm, s_<factor> …) and how many of them
+    were left out for a missing stratification value: R's default ``na.action`` (na.omit) drops them."""
     df = pd.DataFrame({"t": np.asarray(time, float), "e": np.asarray(event, int), "arm": np.asarray(arm, object)})
+    missing = np.zeros(len(df), bool)
     if strata is not None:
         for c in strata.columns:
             df[f"s_{c}"] = np.asarray(strata[c], object)
-    df = df[df["arm"].isin([experimental, reference]) & df["t"].notna()]
+            missing |= missing_value(strata[c])
+    keep = df["arm"].isin([experimental, reference]).to_numpy() & df["t"].notna().to_numpy()
+    dropped = int((keep & missing).sum())
+    df = df[keep & ~missing].copy()
     df["x"] = (df["arm"] == experimental).astype(float)
-    return df
+    return df, dropped
 
 
 def hazard_ratio(time, event, arm, experimental: str, reference: str, strata: pd.DataFrame | None = None,
@@ -54,14 +87,12 @@ def hazard_ratio(time, event, arm, experimental: str, reference: str, strata: pd
     """Cox proportional hazards, Efron ties (lifelines, as R ``coxph``), of ``experimental`` against
     ``reference``; with ``strata`` (one column per stratification factor) a stratified model, each
     combination of levels its own baseline hazard (R ``+ strata(A, B)``)."""
-    from lifelines import CoxPHFitter
-
-    df = _arm_frame(time, event, arm, experimental, reference, strata)
+    df, dropped = _arm_frame(time, event, arm, experimental, reference, strata)
     names = tuple(strata.columns) if strata is not None else ()
     nan = float("nan")
     for a in (experimental, reference):
         if df.loc[df["arm"] == a, "e"].sum() == 0:
-            return HazardRatio(nan, nan, nan, nan, nan, nan, names, f"not estimable: no events in {a}")
+            return HazardRatio(nan, nan, nan, nan, nan, nan, names, f"not estimable: no events in {a}", dropped)
     cols = ["t", "e", "x"]
     strata_cols = None
     if names:
@@ -69,19 +100,18 @@ def hazard_ratio(time, event, arm, experimental: str, reference: str, strata: pd
         cols.append("_stratum")
         strata_cols = ["_stratum"]
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            cph = CoxPHFitter(alpha=1 - conf_level).fit(df[cols], "t", "e", strata=strata_cols)
+        cph = fit_cox(df[cols], "t", "e", strata_cols, alpha=1 - conf_level)
     except Exception:
-        return HazardRatio(nan, nan, nan, nan, nan, nan, names, "not estimable: the Cox model did not converge")
+        return HazardRatio(nan, nan, nan, nan, nan, nan, names, "not estimable: the Cox model did not converge",
+                           dropped)
     s = cph.summary.loc["x"]
     coef, se = float(s["coef"]), float(s["se(coef)"])
     if abs(coef) > 10 or not se <= 20:
         return HazardRatio(nan, nan, nan, nan, coef, se, names,
-                           "not estimable: monotone likelihood (the HR tends to 0 or infinity)")
+                           "not estimable: monotone likelihood (the HR tends to 0 or infinity)", dropped)
     z = stats.norm.ppf(1 - (1 - conf_level) / 2)
     return HazardRatio(float(np.exp(coef)), float(np.exp(coef - z * se)), float(np.exp(coef + z * se)),
-                       float(2 * stats.norm.sf(abs(coef / se))), coef, se, names)
+                       float(2 * stats.norm.sf(abs(coef / se))), coef, se, names, "", dropped)
 
 
 @dataclass(frozen=True)
@@ -94,18 +124,20 @@ class LogRank:
     observed: dict[str, float]
     expected: dict[str, float]
     stratified_by: tuple[str, ...] = ()
+    n_missing_strata: int = 0  # patients left out for a missing stratification value (as R's na.omit)
 
 
 def logrank(time, event, arm, experimental: str, reference: str, strata: pd.DataFrame | None = None) -> LogRank:
     """Within each stratum, at each distinct event time: O − E and the hypergeometric variance of the
     experimental arm's events; summed over times and strata, χ² = (ΣO − ΣE)² / ΣV (Mantel 1966;
-    stratified: Peto & Peto 1972; R ``survdiff(... + strata())``)."""
-    df = _arm_frame(time, event, arm, experimental, reference, strata)
+    stratified: Peto & Peto 1972; R ``survdiff(... + strata())``). Rows with a missing stratification
+    value are left out (R's default) and counted in ``n_missing_strata``."""
+    df, dropped = _arm_frame(time, event, arm, experimental, reference, strata)
     names = tuple(strata.columns) if strata is not None else ()
     key = df[[f"s_{c}" for c in names]].astype(str).agg(" | ".join, axis=1) if names else pd.Series("", index=df.index)
     o_minus_e = var = 0.0
     expected = {experimental: 0.0, reference: 0.0}
-    for _, d in df.groupby(key):
+    for _key, d in df.groupby(key):
         t = d["t"].to_numpy()
         e = d["e"].to_numpy()
         x = d["x"].to_numpy()
@@ -124,14 +156,15 @@ def logrank(time, event, arm, experimental: str, reference: str, strata: pd.Data
                 var += dd * (n1 / n) * (1 - n1 / n) * (n - dd) / (n - 1)
     observed = {experimental: float(df.loc[df["x"] == 1, "e"].sum()), reference: float(df.loc[df["x"] == 0, "e"].sum())}
     chisq = o_minus_e ** 2 / var if var > 0 else float("nan")
-    return LogRank(float(chisq), float(stats.chi2.sf(chisq, 1)) if var > 0 else float("nan"), observed, expected, names)
+    return LogRank(float(chisq), float(stats.chi2.sf(chisq, 1)) if var > 0 else float("nan"), observed, expected, names,
+                   dropped)
 
 
 @dataclass(frozen=True)
 class CMHTest:
     """Cochran–Mantel–Haenszel test of response by arm across strata (R ``mantelhaen.test``): the
     statistic (1 df), p, and the Mantel–Haenszel common odds ratio (experimental vs reference) with
-    the Robins–Breslow–Greenland 95% CI."""
+    the Robins–Breslow–Greenland 95% CI. ``note`` says why it was not computed (then NaN numbers)."""
 
     statistic: float
     p_value: float
@@ -139,29 +172,65 @@ class CMHTest:
     lower: float
     upper: float
     correct: bool
+    note: str = ""
+    n_missing_strata: int = 0  # patients left out for a missing stratification value (as R's table())
+
+    @property
+    def estimable(self) -> bool:
+        return not self.note
 
 
 def cmh_test(responder, arm, strata: pd.DataFrame, experimental: str, reference: str,
              correct: bool = True, conf_level: float = 0.95) -> CMHTest:
-    """One 2×2 table per stratum: rows experimental, reference; columns responder, non-responder.
-    ``correct``: continuity correction (R's default)."""
+    """One 2×2 table per stratum (each combination of the factors' levels present in the data): rows
+    experimental, reference; columns responder, non-responder. As R ``mantelhaen.test``:
+    Δ = Σ_k x_k − Σ_k m_k·r_k/n_k (x the experimental responders, m the experimental patients, r the
+    responders, n the patients of stratum k); with ``correct`` (R's default) the continuity correction
+    ½ applies only when |Δ| ≥ ½; statistic = (|Δ| − correction)² / Σ_k m_k(n_k − m_k)·r_k(n_k − r_k) /
+    (n_k²(n_k − 1)), χ² on 1 df. Like R, it refuses fewer than two strata and a stratum of fewer than two
+    patients (the note says which), and leaves out patients with a missing stratification value."""
     from statsmodels.stats.contingency_tables import StratifiedTable
 
+    nan = float("nan")
     df = pd.DataFrame({"r": np.asarray(responder, int), "arm": np.asarray(arm, object)})
-    key = strata.astype(str).agg(" | ".join, axis=1).to_numpy()
-    df["k"] = key
-    df = df[df["arm"].isin([experimental, reference])]
-    tables = []
-    for _, d in df.groupby("k"):
-        t = np.array([[((d["arm"] == a) & (d["r"] == r)).sum() for r in (1, 0)] for a in (experimental, reference)],
-                     dtype=float)
-        if t.sum(axis=None) > 1:
-            tables.append(t)
+    missing = np.zeros(len(df), bool)
+    for c in strata.columns:
+        missing |= missing_value(strata[c])
+    df["k"] = strata.astype(str).agg(" | ".join, axis=1).to_numpy()
+    two = df["arm"].isin([experimental, reference]).to_numpy()
+    dropped = int((two & missing).sum())
+    df = df[two & ~missing]
+
+    def refused(why: str) -> CMHTest:
+        return CMHTest(nan, nan, nan, nan, nan, correct, why, dropped)
+
+    groups = dict(tuple(df.groupby("k")))
+    if len(groups) < 2:
+        return refused(_("not computed: fewer than two strata with patients (R's mantelhaen.test refuses)"))
+    small = [k for k, d in groups.items() if len(d) < 2]
+    if small:
+        return refused(_("not computed: a stratum has one patient ({strata}); R's mantelhaen.test refuses").format(
+            strata=", ".join(small)))
+    tables = [np.array([[((d["arm"] == a) & (d["r"] == r)).sum() for r in (1, 0)] for a in (experimental, reference)],
+                       dtype=float) for d in groups.values()]
+    t = np.stack(tables)
+    n = t.sum(axis=(1, 2))
+    m = t[:, 0, :].sum(axis=1)
+    r = t[:, :, 0].sum(axis=1)
+    delta = float(t[:, 0, 0].sum() - (m * r / n).sum())
+    var = float((m * (n - m) * r * (n - r) / (n ** 2 * (n - 1))).sum())
+    if var <= 0:
+        return refused(_("not computed: no variation in response or arm within any stratum"))
+    yates = 0.5 if correct and abs(delta) >= 0.5 else 0.0
+    statistic = (abs(delta) - yates) ** 2 / var
     st = StratifiedTable(tables)
-    test = st.test_null_odds(correction=correct)
-    lo, hi = st.oddsratio_pooled_confint(alpha=1 - conf_level)
-    return CMHTest(float(test.statistic), float(test.pvalue), float(st.oddsratio_pooled), float(lo), float(hi),
-                   correct)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        odds = float(st.oddsratio_pooled)
+        lo, hi = st.oddsratio_pooled_confint(alpha=1 - conf_level)
+    if not (np.isfinite(odds) and odds > 0):  # a zero margin makes the common odds ratio 0 or infinite
+        odds, lo, hi = nan, nan, nan
+    return CMHTest(float(statistic), float(stats.chi2.sf(statistic, 1)), odds, float(lo), float(hi), correct, "",
+                   dropped)
 
 
 @dataclass(frozen=True)
@@ -270,35 +339,63 @@ def event_probability(control_median: float, hr: float, accrual: float, followup
 @dataclass(frozen=True)
 class Interaction:
     """Likelihood-ratio test of the arm × subgroup interaction in a Cox model (R ``anova(coxph(~ arm +
-    g), coxph(~ arm * g))``): does the treatment effect differ between the subgroup's levels?"""
+    g), coxph(~ arm * g))``): does the treatment effect differ between the subgroup's levels?
+    ``note`` says why there is no p-value; ``n_missing`` patients had no subgroup value."""
 
     chisq: float
     df: int
     p_value: float
+    note: str = ""
+    n_missing: int = 0
+
+
+def _independent_columns(x: pd.DataFrame, tol: float = 1e-7) -> list[str]:
+    """The columns of ``x`` that are not linear combinations of the columns before them and of a
+    constant (a Cox model has no intercept: the baseline hazard absorbs it), as R ``coxph`` keeps them
+    (an aliased column gets an NA coefficient there and no degree of freedom)."""
+    kept: list[str] = []
+    basis = np.ones((len(x), 1))
+    for c in x.columns:
+        v = x[c].to_numpy(float)
+        coef, *_ = np.linalg.lstsq(basis, v, rcond=None)
+        resid = v - basis @ coef
+        if np.linalg.norm(resid) > tol * max(1.0, np.linalg.norm(v)):
+            kept.append(c)
+            basis = np.column_stack([basis, v])
+    return kept
 
 
 def interaction_test(time, event, arm, experimental: str, reference: str, subgroup) -> Interaction:
-    """Cox models with and without the arm × subgroup terms (Efron ties); χ² = 2 (ℓ₁ − ℓ₀) on
-    (levels − 1) df. NaN when a model cannot be fitted."""
-    from lifelines import CoxPHFitter
-
-    groups = pd.DataFrame({"g": pd.Series(np.asarray(subgroup, object)).astype("string").fillna("(missing)").to_numpy()})
-    df = _arm_frame(time, event, arm, experimental, reference, groups).rename(columns={"s_g": "g"})
-    levels = sorted(df["g"].unique())
+    """Cox models with and without the arm × subgroup terms (Efron ties); χ² = 2 (ℓ₁ − ℓ₀) on the
+    difference in estimable coefficients (R ``anova.coxphlist``): a term aliased with the others (a level
+    with one arm only) adds none. Patients without a subgroup value are left out of both models, as R's
+    default ``na.action``. NaN, with the reason, when no interaction term can be estimated or a model
+    cannot be fitted."""
+    g = pd.Series(np.asarray(subgroup, object))
+    missing = missing_value(g)
+    groups = pd.DataFrame({"g": g.where(~missing).to_numpy()})
+    df, _dropped = _arm_frame(time, event, arm, experimental, reference, None)
+    df = df.join(groups)  # both indexed by position
+    n_missing = int(df["g"].isna().sum())
+    df = df[df["g"].notna()]
+    levels = sorted(df["g"].astype(str).unique())
+    nan = float("nan")
     if len(levels) < 2:
-        return Interaction(float("nan"), 0, float("nan"))
-    dummies = pd.get_dummies(df["g"], prefix="g", dtype=float).drop(columns=f"g_{levels[0]}")
-    base = pd.concat([df[["t", "e", "x"]], dummies], axis=1)
-    inter = base.copy()
+        return Interaction(nan, 0, nan, _("not testable: fewer than two subgroup levels"), n_missing)
+    dummies = pd.get_dummies(df["g"].astype(str), prefix="g", dtype=float).drop(columns=f"g_{levels[0]}")
+    main = pd.concat([df[["x"]], dummies], axis=1)
+    full = main.copy()
     for c in dummies.columns:
-        inter[f"x:{c}"] = base["x"] * base[c]
+        full[f"x:{c}"] = main["x"] * main[c]
+    keep0, keep1 = _independent_columns(main), _independent_columns(full)
+    k = len(keep1) - len(keep0)
+    if k == 0:
+        return Interaction(nan, 0, nan, _("not testable: no arm × subgroup term can be estimated (a level has "
+                                          "one arm only)"), n_missing)
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            l0 = CoxPHFitter().fit(base, "t", "e").log_likelihood_
-            l1 = CoxPHFitter().fit(inter, "t", "e").log_likelihood_
+        l0 = fit_cox(pd.concat([df[["t", "e"]], main[keep0]], axis=1), "t", "e").log_likelihood_
+        l1 = fit_cox(pd.concat([df[["t", "e"]], full[keep1]], axis=1), "t", "e").log_likelihood_
     except Exception:
-        return Interaction(float("nan"), len(levels) - 1, float("nan"))
+        return Interaction(nan, k, nan, _("not testable: a Cox model did not converge"), n_missing)
     chisq = max(2 * (l1 - l0), 0.0)
-    k = len(levels) - 1
-    return Interaction(float(chisq), k, float(stats.chi2.sf(chisq, k)))
+    return Interaction(float(chisq), k, float(stats.chi2.sf(chisq, k)), "", n_missing)

@@ -25,6 +25,7 @@ import pandas as pd
 from scipy import stats
 
 from components.i18n import N_, _
+from components.stats.pvalues import p_value_text
 
 
 def normal_sample_size(p0: float, p1: float, alpha: float, power: float, sides: int = 2) -> int:
@@ -105,7 +106,7 @@ class ProportionTest:
     def p_text(self) -> str:
         two = self.sides == 2 and self.method == "normal"
         kind = _("two-sided") if two else _("one-sided")
-        return _("p = {p} ({kind}, α = {alpha})").format(p=f"{self.p_value:.3f}", kind=kind, alpha=f"{self.level:g}")
+        return _("{p} ({kind}, α = {alpha})").format(p=p_value_text(self.p_value), kind=kind, alpha=f"{self.level:g}")
 
     @property
     def verdict(self) -> str:

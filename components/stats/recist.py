@@ -108,9 +108,9 @@ def _confirmed(
 
     admiralonco rules: the window ends at the *first* later assessment that is CR (for CR) or CR/PR
     (for PR) at least ``confirmation_min_days`` later; the assessments after i up to that one must be
-    CR/NE (CR) or CR/PR/SD/NE (PR) with at most ``confirmation_max_ne`` NE, at most one SD if
-    ``confirmation_accept_sd`` (else none), and no PR after a CR (PR) — unless ``cr_then_pr_as_pr``
-    re-reads every CR followed by a PR as PR.
+    CR/NE (CR) or CR/PR/SD/NE (PR) with at most ``confirmation_max_ne`` NE and at most one SD if
+    ``confirmation_accept_sd`` (else none). A PR after a CR never reaches here as PR under the default
+    reading (:func:`_subject_bor` reads it as PD).
     """
     min_days = rules.confirmation_min_days
     ok_end = {"CR": ("CR",), "PR": ("CR", "PR")}[level]
@@ -127,18 +127,17 @@ def _confirmed(
         return None
     if between.count("NE") > rules.confirmation_max_ne:
         return None
-    if level == "PR":
-        if between.count("SD") > (1 if rules.confirmation_accept_sd else 0):
-            return None
-        if rules.cr_then_pr_as_pr:  # every CR followed by a PR is re-read as PR: no "PR after CR" to refuse
-            return j
-        seen_cr = False
-        for r in between:
-            if r == "CR":
-                seen_cr = True
-            elif r == "PR" and seen_cr:
-                return None
+    if level == "PR" and between.count("SD") > (1 if rules.confirmation_accept_sd else 0):
+        return None
     return j
+
+
+def _pr_after_cr(resp: list[str]) -> set[int]:
+    """Positions of the PRs that follow a CR anywhere earlier in the sequence."""
+    first_cr = next((k for k, r in enumerate(resp) if r == "CR"), None)
+    if first_cr is None:
+        return set()
+    return {k for k in range(first_cr + 1, len(resp)) if resp[k] == "PR"}
 
 
 def _subject_bor(
@@ -146,6 +145,13 @@ def _subject_bor(
 ) -> _Subject:
     """Best overall response of one subject from per-visit responses sorted by date."""
     n_all = len(resp)
+    cr_then_pr = _pr_after_cr(resp)
+    if not rules.cr_then_pr_as_pr:
+        # RECIST 1.1 Table 3 footnote, primary reading: once a CR is met, disease seen again, even
+        # disease meeting PR criteria, is progression at that point. Every PR after any CR is read as
+        # PD, wherever it falls, so it can neither start nor confirm a response, and it is the
+        # progression date of a derived PFS and DoR.
+        resp = ["PD" if r == "PR" and k in cr_then_pr else r for k, r in enumerate(resp)]
     pd_date = next((d for d, r in zip(dates, resp, strict=True) if r == "PD"), None)
     if pd_date is not None:  # RECIST 1.1 §4.4: responses after progression do not count
         keep = [k for k, d in enumerate(dates) if d <= pd_date]
@@ -156,13 +162,6 @@ def _subject_bor(
     late = [trtsdt is not None and (d - trtsdt) >= sd_window for d in dates]
     disease_control = [d for d, r in zip(dates, resp, strict=True) if r in ("CR", "PR", "SD", "NON-CR/NON-PD")]
     sd_end = disease_control[-1] if disease_control else None
-    cr_then_pr = False
-    seen_cr = False
-    for r in resp:
-        if r == "CR":
-            seen_cr = True
-        elif r == "PR" and seen_cr:
-            cr_then_pr = True
 
     best, best_date, resp_date, conf_date = "NE", None, None, None
     if confirm:
@@ -172,7 +171,7 @@ def _subject_bor(
         first_pr = None
         for i, r in enumerate(resp):
             # A CR counts as "at least PR" only under the Table 3 footnote's alternative reading
-            # (cr_then_pr_as_pr); by default a PR after a CR is not a confirmation (admiralonco).
+            # (cr_then_pr_as_pr); by default a PR after a CR is PD (read above).
             at_least_pr = r == "PR" or (r == "CR" and rules.cr_then_pr_as_pr)
             if at_least_pr and (j := _confirmed(dates, resp, i, "PR", rules)) is not None:
                 first_pr = (i, j)
@@ -201,7 +200,7 @@ def _subject_bor(
             best, best_date = "NON-CR/NON-PD", non
         elif pd_date is not None:
             best, best_date = "PD", pd_date
-    return _Subject(best, best_date, resp_date, conf_date, pd_date, last_adequate, sd_end, n_all, cr_then_pr)
+    return _Subject(best, best_date, resp_date, conf_date, pd_date, last_adequate, sd_end, n_all, bool(cr_then_pr))
 
 
 def best_overall_response(
@@ -215,9 +214,12 @@ def best_overall_response(
     RECIST 1.1 §4.4 (tables 1–3); confirmation as admiralonco's ``derive_param_confirmed_bor``:
     CR or PR counts only when a later assessment at least ``confirmation_min_days`` (28) after it
     confirms it (CR by CR; PR by PR or CR; NE in between allowed, at most one). A CR followed by a
-    PR is read as RECIST 1.1 Table 3's footnote reads it first (the CR was real, so the later PR is
-    not a confirmation: SD or PD, as admiralonco derives it); ``cr_then_pr_as_pr`` switches to the
-    footnote's alternative (the CR was not real: read as PR). SD (and
+    PR is read as RECIST 1.1 Table 3's footnote reads it first: the CR was real, so disease seen
+    again, even meeting PR criteria, is progression at that point. Every PR after any CR is PD: it
+    can neither start nor confirm a response, and the best response is SD or PD by the SD duration.
+    (admiralonco differs here: it lets two PRs after a CR confirm each other, and does not end the
+    sequence there.) ``cr_then_pr_as_pr`` switches to the footnote's alternative (the CR was not
+    real: read as PR). SD (and
     NON-CR/NON-PD) needs an assessment at least ``sd_min_days`` after the first dose (TRTSDT);
     otherwise the response falls back to PD (if there is one) or NE. Assessments after the first PD
     are ignored. A subject without any assessment is NE.
@@ -265,15 +267,24 @@ def cr_then_pr_text(rules: ResponseRules) -> str:
     if rules.cr_then_pr_as_pr:
         return _("the CR is re-read as PR (RECIST 1.1 Table 3 footnote, alternative reading: the CR was not real), "
                  "so it can be confirmed as PR (config: cr_then_pr_as_pr = true).")
-    return _("the CR is taken as real, so the later PR confirms nothing (RECIST 1.1 Table 3 footnote, primary "
-             "reading; admiralonco): SD or PD, never PR.")
+    return _("the CR is taken as real, so a later PR is progression (RECIST 1.1 Table 3 footnote, primary "
+             "reading): it neither starts nor confirms a response; best response SD or PD, never PR.")
+
+
+def _given_rows(adrs: pd.DataFrame, paramcd: str) -> pd.DataFrame:
+    rows = adrs[adrs["PARAMCD"] == paramcd].dropna(subset=["AVALC"])
+    return rows.sort_values("ADT").groupby("USUBJID").tail(1).set_index("USUBJID")
 
 
 def given_bor(adrs: pd.DataFrame, paramcd: str) -> pd.Series:
     """The BOR/CBOR given in adrs (one per subject; NON-CR/NON-PD read as SD), by USUBJID."""
-    rows = adrs[adrs["PARAMCD"] == paramcd].dropna(subset=["AVALC"])
-    rows = rows.sort_values("ADT").groupby("USUBJID").tail(1)
-    return rows.set_index("USUBJID")["AVALC"].replace({"NON-CR/NON-PD": "SD"})
+    return _given_rows(adrs, paramcd)["AVALC"].replace({"NON-CR/NON-PD": "SD"})
+
+
+def _first_response_assessment(adrs: pd.DataFrame) -> pd.Series:
+    """The date of each subject's first CR or PR overall response (adrs OVR), by USUBJID."""
+    ovr = adrs[(adrs["PARAMCD"] == "OVR") & adrs["AVALC"].isin(["CR", "PR"])].dropna(subset=["ADT"])
+    return ovr.groupby("USUBJID")["ADT"].min()
 
 
 def bor_with_source(
@@ -286,13 +297,24 @@ def bor_with_source(
     Returns (table with BOR, DERIVED, GIVEN, SOURCE, …), (disagreements).
     """
     derived = best_overall_response(adrs, adsl, confirm=confirm, rules=rules)
-    given = given_bor(adrs, "CBOR" if confirm else "BOR")
+    rows = _given_rows(adrs, "CBOR" if confirm else "BOR")
+    given = rows["AVALC"].replace({"NON-CR/NON-PD": "SD"})
     out = derived.rename(columns={"BOR": "DERIVED"})
     out["GIVEN"] = out["USUBJID"].map(given)
     use_given = prefer_given & out["GIVEN"].notna()
     out["BOR"] = np.where(use_given, out["GIVEN"], out["DERIVED"])
     out["SOURCE"] = np.where(use_given, "adrs", "derived")
-    # A subject whose given BOR is a response but whose derived one is not keeps no response date.
+    # A responder by the given BOR whose derivation finds no response has no derived start date: the
+    # response starts at the given row's ADT (admiralonco's confirmed BOR carries the date of the first
+    # response there), else at the subject's first CR/PR assessment in ADRS.
+    out["RESP_DATE_SOURCE"] = np.where(out["RESP_DATE"].notna(), "derived", "")
+    need = out["BOR"].isin(["CR", "PR"]) & out["RESP_DATE"].isna()
+    if need.any():
+        row_date = out["USUBJID"].map(rows["ADT"]) if "ADT" in rows else pd.Series(pd.NaT, index=out.index)
+        first = out["USUBJID"].map(_first_response_assessment(adrs))
+        out.loc[need & row_date.notna(), "RESP_DATE_SOURCE"] = "adrs BOR row"
+        out.loc[need & row_date.isna() & first.notna(), "RESP_DATE_SOURCE"] = "first CR/PR assessment"
+        out.loc[need, "RESP_DATE"] = pd.to_datetime(row_date[need]).fillna(first[need])
     diff = out[out["GIVEN"].notna() & (out["GIVEN"] != out["DERIVED"])][["USUBJID", "GIVEN", "DERIVED"]]
     return out, diff.reset_index(drop=True)
 
@@ -409,29 +431,60 @@ def response_summary(
 
 def duration_of_response_data(bor: pd.DataFrame, adsl: pd.DataFrame) -> pd.DataFrame:
     """ADTTE-shaped DoR rows for responders: from the first assessment of the (confirmed) response
-    to PD or death, censored at the last adequate assessment. AVAL = ADT − STARTDT + 1 days."""
-    resp = bor[bor["BOR"].isin(["CR", "PR"]) & bor["RESP_DATE"].notna()]
+    to PD or death, censored at the last adequate assessment on or after the response's start (the
+    start itself when there is none). AVAL = ADT − STARTDT + 1 days. Responders it cannot place are
+    named by :func:`dor_left_out`."""
+    cols = ["USUBJID", "PARAMCD", "STARTDT", "ADT", "AVAL", "CNSR", "EVNTDESC", "CNSDTDSC"]
+    rows = [r for r in _dor_rows(bor, adsl) if "REASON" not in r]
+    return pd.DataFrame(rows, columns=cols)
+
+
+def dor_left_out(bor: pd.DataFrame, adsl: pd.DataFrame) -> pd.DataFrame:
+    """Responders (BOR CR or PR) who are not on the derived DoR curve, each with the reason: USUBJID,
+    BOR, REASON. Empty when every responder counted is on it."""
+    rows = [{"USUBJID": r["USUBJID"], "BOR": r["BOR"], "REASON": r["REASON"]} for r in _dor_rows(bor, adsl)
+            if "REASON" in r]
+    return pd.DataFrame(rows, columns=["USUBJID", "BOR", "REASON"])
+
+
+def _dor_rows(bor: pd.DataFrame, adsl: pd.DataFrame) -> list[dict]:
+    resp = bor[bor["BOR"].isin(["CR", "PR"])]
     death = adsl.set_index("USUBJID")["DTHDT"] if "DTHDT" in adsl else pd.Series(dtype="datetime64[ns]")
-    rows = []
+    rows: list[dict] = []
     for r in resp.itertuples(index=False):
+        start = r.RESP_DATE
+        if pd.isna(start):
+            rows.append({"USUBJID": r.USUBJID, "BOR": r.BOR,
+                         "REASON": "no response date: no CR or PR assessment in ADRS and no date on its BOR row"})
+            continue
         dth = death.get(r.USUBJID)
         dth = None if dth is None or pd.isna(dth) else dth
-        events = [d for d in (r.PD_DATE, dth) if d is not None and not pd.isna(d)]
+        events = [(d, why) for d, why in ((r.PD_DATE, "Progression"), (dth, "Death")) if d is not None and pd.notna(d)]
         if events:
-            adt, cnsr, desc = min(events), 0, "Progression" if min(events) == r.PD_DATE else "Death"
+            adt, desc = min(events, key=lambda e: e[0])
+            cnsr = 0
+            if adt < start:
+                rows.append({"USUBJID": r.USUBJID, "BOR": r.BOR, "REASON": (
+                    f"{desc.lower()} on {adt:%Y-%m-%d}, before the response's start on {start:%Y-%m-%d} "
+                    "(the sponsor's BOR and the per-visit responses disagree)")})
+                continue
         else:
-            adt, cnsr, desc = r.LAST_ADEQUATE, 1, "Last adequate tumour assessment"
-        rows.append({"USUBJID": r.USUBJID, "PARAMCD": "DOR", "STARTDT": r.RESP_DATE, "ADT": adt,
-                     "AVAL": float((adt - r.RESP_DATE).days + 1), "CNSR": cnsr,
+            last = r.LAST_ADEQUATE
+            adt = last if pd.notna(last) and last >= start else start
+            cnsr, desc = 1, "Last adequate tumour assessment"
+        rows.append({"USUBJID": r.USUBJID, "PARAMCD": "DOR", "STARTDT": start, "ADT": adt,
+                     "AVAL": float((adt - start).days + 1), "CNSR": cnsr,
                      "EVNTDESC": desc if cnsr == 0 else "", "CNSDTDSC": desc if cnsr == 1 else ""})
-    return pd.DataFrame(rows, columns=["USUBJID", "PARAMCD", "STARTDT", "ADT", "AVAL", "CNSR", "EVNTDESC", "CNSDTDSC"])
+    return rows
 
 
 def time_to_response(bor: pd.DataFrame, adsl: pd.DataFrame) -> pd.DataFrame:
-    """Days and weeks from the first dose to the first assessment of the response (responders)."""
+    """Days and weeks from the first dose to the first assessment of the response (responders), with
+    the day count of every duration here: days = date − first dose + 1 (ADaM AVAL = ADT − STARTDT + 1;
+    the first dose is day 1, as DoR, PFS and OS count)."""
     resp = bor[bor["BOR"].isin(["CR", "PR"]) & bor["RESP_DATE"].notna()][["USUBJID", "BOR", "RESP_DATE"]]
     resp = resp.merge(adsl[["USUBJID", "TRTSDT"]], on="USUBJID")
-    resp["TTR_DAYS"] = (resp["RESP_DATE"] - resp["TRTSDT"]).dt.days
+    resp["TTR_DAYS"] = (resp["RESP_DATE"] - resp["TRTSDT"]).dt.days + 1
     resp["TTR_WEEKS"] = resp["TTR_DAYS"] / 7.0
     return resp
 

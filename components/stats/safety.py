@@ -72,31 +72,35 @@ def overview(teae: pd.DataFrame, n_safety: int) -> pd.DataFrame:
             (N_("TEAE leading to discontinuation"), patients(acn == "DRUG WITHDRAWN")),
         ]
     rows.append((N_("Fatal TEAE (grade 5)"), patients(teae["AETOXGR"] == 5)))
+    if teae["AETOXGR"].isna().any():  # counted under any TEAE above; said, never dropped (ICH E3 §12.2)
+        rows.append((N_("TEAE with grade missing"), patients(teae["AETOXGR"].isna())))
     return pd.DataFrame({"Category": [r[0] for r in rows], "Patients": [r[1] for r in rows],
                          "%": [round(100 * r[1] / n_safety, 1) if n_safety else np.nan for r in rows],
                          "n (%)": [_pct(r[1], n_safety) for r in rows]})
 
 
 def worst_grade(teae: pd.DataFrame, by: list[str]) -> pd.DataFrame:
-    """One row per patient and grouping (e.g. term) with the worst grade."""
+    """One row per patient and grouping (e.g. term) with the worst grade recorded; NaN when no AE of
+    the group has a grade (the patient still counts under any grade)."""
     return teae.groupby(["USUBJID", *by], as_index=False)["AETOXGR"].max()
 
 
 def incidence_table(teae: pd.DataFrame, n_safety: int, min_pct: float = 0.0) -> pd.DataFrame:
     """Patients by worst grade per SOC and preferred term: columns any grade, grade 1–5 and grade ≥3
-    (n and %); SOC rows (worst grade within the SOC) followed by their terms, both by descending
+    (n and %), and "Grade missing" (patients none of whose AEs of the row has a grade: counted under any
+    grade, in no grade column); SOC rows (worst grade within the SOC) followed by their terms, both by descending
     frequency. Terms below ``min_pct`` (any grade, % of the safety population) are left out as rows,
     never as patients: an SOC row counts every patient with any term in the SOC, shown or not (ICH E3
     §12.2 tables; the filter hides rows, not data). An SOC none of whose terms reaches ``min_pct`` is
     left out with them."""
     if teae.empty:
         return pd.DataFrame(columns=["Level", "SOC", "Term", "Any grade", "Any grade %", *[f"Grade {g}" for g in GRADES],
-                                     "Grade ≥3", "Grade ≥3 %"])
+                                     "Grade missing", "Grade ≥3", "Grade ≥3 %"])
 
     def summarise(wg: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
         counts = wg.groupby(keys)["AETOXGR"].agg(
             **{"Any grade": "size"}, **{f"Grade {g}": (lambda s, g=g: int((s == g).sum())) for g in GRADES},
-            **{"Grade ≥3": lambda s: int((s >= 3).sum())},
+            **{"Grade missing": lambda s: int(s.isna().sum())}, **{"Grade ≥3": lambda s: int((s >= 3).sum())},
         ).reset_index()
         counts["Any grade %"] = 100 * counts["Any grade"] / n_safety
         counts["Grade ≥3 %"] = 100 * counts["Grade ≥3"] / n_safety
@@ -114,17 +118,20 @@ def incidence_table(teae: pd.DataFrame, n_safety: int, min_pct: float = 0.0) -> 
             rows.append({"Level": "PT", "SOC": t["AEBODSYS"], "Term": t["AEDECOD"],
                          **{k: t[k] for k in t if k not in ("AEBODSYS", "AEDECOD")}})
     out = pd.DataFrame(rows)
-    cols = ["Level", "SOC", "Term", "Any grade", "Any grade %", *[f"Grade {g}" for g in GRADES], "Grade ≥3", "Grade ≥3 %"]
+    cols = ["Level", "SOC", "Term", "Any grade", "Any grade %", *[f"Grade {g}" for g in GRADES], "Grade missing",
+            "Grade ≥3", "Grade ≥3 %"]
     return out[cols]
 
 
 def term_worst_grade_counts(teae: pd.DataFrame, n_safety: int, top: int = 15) -> pd.DataFrame:
     """The most frequent terms with patients by worst grade (for the butterfly chart): n_1..n_5,
-    n_any and the same as % of the safety population (pct_*)."""
+    n_any (every patient with the term, a grade recorded or not) and the same as % of the safety
+    population (pct_*)."""
     wg = worst_grade(teae, ["AEDECOD"])
-    tab = pd.crosstab(wg["AEDECOD"], wg["AETOXGR"]).reindex(columns=list(GRADES), fill_value=0)
+    tab = pd.crosstab(wg["AEDECOD"], wg["AETOXGR"]).reindex(index=sorted(wg["AEDECOD"].unique()), columns=list(GRADES),
+                                                            fill_value=0)
     tab.columns = [f"n_{g}" for g in GRADES]
-    tab["n_any"] = tab.sum(axis=1)
+    tab["n_any"] = wg.groupby("AEDECOD").size().reindex(tab.index)  # a patient whose grades are all missing too
     tab = tab.sort_values(["n_any"], ascending=False).head(top)
     pct = tab.div(n_safety) * 100 if n_safety else tab * np.nan
     pct.columns = [c.replace("n_", "pct_") for c in pct.columns]
@@ -142,6 +149,8 @@ def worst_grade_distribution(teae: pd.DataFrame, term: str, n_safety: int) -> pd
     """Patients by worst grade of one term (grades 1–5, and none)."""
     wg = worst_grade(term_rows(teae, term), ["AEDECOD"])
     rows = [{"Worst grade": f"Grade {g}", "Patients": int((wg["AETOXGR"] == g).sum())} for g in GRADES]
+    if wg["AETOXGR"].isna().any():
+        rows.append({"Worst grade": N_("Grade missing"), "Patients": int(wg["AETOXGR"].isna().sum())})
     rows.append({"Worst grade": N_("None"), "Patients": n_safety - len(wg)})
     out = pd.DataFrame(rows)
     out["%"] = 100 * out["Patients"] / n_safety if n_safety else np.nan

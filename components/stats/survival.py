@@ -85,25 +85,28 @@ class KMResult:
 
 
 def _first_crossing(time: np.ndarray, y: np.ndarray, p: float) -> float:
-    """R's rule: the first time y ≤ p; if y equals p (within tolerance) there, the midpoint between
-    that time and the next time y drops below it; NaN if y never reaches p (NA values skipped)."""
+    """R ``survmean``'s ``minmin`` (what ``print(fit)`` and ``summary(fit)$table`` show): among the
+    times where y < p + tolerance (NA skipped), the first; if y equals p (within tolerance) there and
+    falls below that value later, the midpoint between that time and the first time it does; NaN if y
+    never reaches p."""
     ok = ~np.isnan(y)
     time, y = time[ok], y[ok]
-    hit = np.nonzero(y <= p + _TOL)[0]
-    if len(hit) == 0:
+    keep = y < p + _TOL
+    time, y = time[keep], y[keep]
+    if len(y) == 0:
         return float("nan")
-    i = hit[0]
-    if abs(y[i] - p) < _TOL:
-        later = np.nonzero(y[i + 1 :] < y[i] - _TOL)[0]
-        if len(later):
-            return float((time[i] + time[i + 1 + later[0]]) / 2.0)
-    return float(time[i])
+    if abs(y[0] - p) < _TOL:
+        lower = np.nonzero(y < y[0])[0]
+        if len(lower):
+            return float((time[0] + time[lower[0]]) / 2.0)
+    return float(time[0])
 
 
 def _findq(time: np.ndarray, surv: np.ndarray, p: float, xmax: float) -> float:
-    """R survival's ``findq`` on the cumulative curve F = 1 − S, starting at (0, 0): the first time
-    F ≥ p; on a plateau where F equals p, the midpoint to the next rise, or to the last time
-    ``xmax`` when the plateau runs to the end."""
+    """R survival's ``findq`` (``quantile.survfit``) on the cumulative curve F = 1 − S, starting at
+    (0, 0): the first time F ≥ p; on a plateau where F equals p, the midpoint to the next rise, or to
+    the last time ``xmax`` when the plateau runs to the end. Like R's ``approx``, the points are taken in
+    order of F (a confidence band's curve can rise again after a censoring)."""
     x = np.concatenate([[0.0], time])
     y = np.concatenate([[0.0], 1.0 - surv])
     if np.all(np.isnan(y)) or np.nanmax(y) < p:
@@ -113,6 +116,9 @@ def _findq(time: np.ndarray, surv: np.ndarray, p: float, xmax: float) -> float:
     x, y = x[keep], y[keep]
     ok = ~np.isnan(y)
     xv, idx = y[ok], np.nonzero(ok)[0]
+
+    order = np.argsort(xv, kind="stable")  # approx() sorts its points: a band's curve need not be monotone
+    xv, idx = xv[order], idx[order]
 
     def approx(shift: float) -> float:  # approx(y + shift, 1:n, p, method = "constant", f = 1)
         k = np.searchsorted(xv + shift, p, side="left")
@@ -292,7 +298,7 @@ def compare_groups(time, event, group, reference: str | None = None, conf_level:
     An HR is reported as not estimable (``estimable`` False, NaN numbers, the reason in ``note``) when
     either group has no events, when the fit fails, or when the likelihood is monotone (|log HR| >
     10 or its SE > 20: R warns that the coefficient may be infinite)."""
-    from lifelines import CoxPHFitter
+    from components.stats.comparative import fit_cox
 
     df, levels = _grouped(time, event, group)
     if len(levels) < 2:
@@ -311,9 +317,7 @@ def compare_groups(time, event, group, reference: str | None = None, conf_level:
             note = "not estimable: no events in " + " or ".join(no_events)
         else:
             try:
-                with warnings.catch_warnings():
-                    warnings.simplefilter("ignore")
-                    cph = CoxPHFitter(alpha=1 - conf_level).fit(sub[["t", "e", "x"]], "t", "e")
+                cph = fit_cox(sub[["t", "e", "x"]], "t", "e", alpha=1 - conf_level)
                 s = cph.summary.loc["x"]
                 if abs(float(s["coef"])) > _MAX_ABS_COEF or not float(s["se(coef)"]) <= _MAX_SE:
                     note = "not estimable: monotone likelihood (the HR tends to 0 or infinity)"
