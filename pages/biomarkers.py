@@ -16,6 +16,7 @@ from components.analyses.response import WaterfallOptions, waterfall
 from components.analyses.survival import SurvivalOptions, kaplan_meier_endpoint
 from components.figures.safe_text import md
 from components.i18n import _, translate_frame
+from components.stats.pvalues import p_relation
 from components.ui import widgets
 
 s = widgets.page_header(_("Biomarkers (exploratory)"), needs=("adsl",))
@@ -56,10 +57,10 @@ def p95her2() -> None:
             fx = res.detail
             st.markdown(_("**Response by status (positive vs negative)**"))
             st.dataframe(labelled(fx.table), width="content")
-            st.markdown(_("Fisher's exact test: **{p_label} = {p}**; odds ratio {odds} (conditional MLE, exact CI); "
+            st.markdown(_("Fisher's exact test: **{p_label} {p}**; odds ratio {odds} (conditional MLE, exact CI); "
                           "n = {n}: {pos} positive, {neg} negative. Not assessable or missing ({missing}) are counted "
                           "above, not in the test.").format(
-                p_label=widgets.p_label(s, "p"), p=f"{fx.p_value:.3f}", odds=fx.odds.text(), n=fx.n,
+                p_label=widgets.p_label(s, "p"), p=p_relation(fx.p_value), odds=fx.odds.text(), n=fx.n,
                 pos=int(fx.table.loc["Positive"].sum()), neg=int(fx.table.loc["Negative"].sum()),
                 missing=res.numbers["Not assessable or missing (not tested)"]))
             widgets.subgroup_caption(s)
@@ -119,9 +120,9 @@ def ctdna_section() -> None:
         st.markdown(_("**Clearance at day {day} (±{window}) and response**").format(
             day=bm.ctdna_early_day, window=bm.ctdna_early_window_days))
         st.dataframe(labelled(cl.table), width="content")
-        st.markdown(_("Fisher's exact test: **{p_label} = {p}**; odds ratio {odds} (n = {n}: {cleared} cleared, "
+        st.markdown(_("Fisher's exact test: **{p_label} {p}**; odds ratio {odds} (n = {n}: {cleared} cleared, "
                       "{not_cleared} not); patients undetectable at baseline ({undetectable}) are left out.").format(
-            p_label=widgets.p_label(s, "p"), p=f"{cl.p_value:.3f}", odds=cl.odds.text(), n=cl.n, cleared=n["Cleared"],
+            p_label=widgets.p_label(s, "p"), p=p_relation(cl.p_value), odds=cl.odds.text(), n=cl.n, cleared=n["Cleared"],
             not_cleared=n["Not cleared"], undetectable=n["Undetectable at baseline (left out)"]))
         widgets.table_to_deck("ctdna_clearance", _("ctDNA clearance at day {day} and response").format(
             day=bm.ctdna_early_day), translate_frame(labelled(cl.table).reset_index()), early)

@@ -92,7 +92,7 @@ if s is not None:
     def contract() -> None:
         widgets.table(
             pd.DataFrame([{"table": r.table, "column": r.column, "type": r.type,
-                           "required": "Y" if r.required else "", "allowed": "|".join(r.allowed),
+                           "required": ("Y" if r.value_required else "column") if r.required else "", "allowed": "|".join(r.allowed),
                            "range": "" if r.min is None and r.max is None else f"{r.min if r.min is not None else ''} – {r.max if r.max is not None else ''}",
                            "applies to": f"{r.condition[0]} in {'|'.join(r.condition[1])}" if r.condition else "",
                            "meaning": r.label} for r in load_dictionary()]),

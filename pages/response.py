@@ -18,6 +18,7 @@ from components.analyses.response import (
 from components.figures.response_plots import COLOR_BY
 from components.figures.safe_text import md
 from components.i18n import _
+from components.stats.pvalues import p_text
 from components.stats.recist import cr_then_pr_text
 from components.ui import widgets
 
@@ -58,6 +59,8 @@ with widgets.guard(_("The primary endpoint")):
     m[1].metric(_("Responders / {population}").format(population=_(POPULATIONS[population]).lower()), f"{orr.k} / {n}")
     m[2].metric(_("95% CI (exact)"), f"{res.numbers['95% CI low (%)']:.1f}–{res.numbers['95% CI high (%)']:.1f}%" if n else "—",
                 help="Clopper–Pearson")
+    if d.comparison_sentence():  # the sponsor's BOR and the app's derivation disagree: both, here, not in a tab
+        st.warning(md(d.comparison_sentence()), icon=":material/compare_arrows:")
     if pe is None:
         st.info(_("The study config for {study} gives no single-arm response design: the ORR is shown with its exact CI, "
                   "without a test against H0 or a decision rule.").format(study=md(cfg.id)))
@@ -65,7 +68,7 @@ with widgets.guard(_("The primary endpoint")):
         sided = (_("The protocol's test: {name}, two-sided α = {alpha}.") if design.sides == 2
                  else _("The protocol's test: {name}, one-sided α = {alpha}."))
         m[3].metric(widgets.p_label(s, _("p vs H0 {p0}").format(p0=f"{design.p0:.0%}")),
-                    f"{orr.test.p_value:.3f}" if n else "—", help=sided.format(name=orr.test.name, alpha=f"{design.alpha:g}"))
+                    p_text(orr.test.p_value) if n else "—", help=sided.format(name=orr.test.name, alpha=f"{design.alpha:g}"))
         st.markdown(pe.sentence())
         t = pe.test
         if t.n:

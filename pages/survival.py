@@ -12,8 +12,8 @@ from components.analyses.survival import (
     populations,
 )
 from components.figures.safe_text import md
-from components.figures.style import p_value_text
 from components.i18n import _
+from components.stats.pvalues import p_value_text
 from components.stats.survival import ENDPOINTS
 from components.ui import widgets
 

@@ -175,7 +175,7 @@ def test_a_snippet_carries_the_options_in_force(app_factory):
 
 FORBIDDEN = ("scipy", "lifelines", "statsmodels", "numpy")
 LABELS_FROM_STATS = {"EVENT_ORDER", "short_id", "ENDPOINTS", "cr_then_pr_text", "design_sentence", "regimen_table",
-                     "oc_label"}  # labels
+                     "oc_label", "p_text", "p_value_text", "p_relation"}  # labels, and the one p-value formatter
 
 
 @pytest.mark.parametrize("page", PAGES)

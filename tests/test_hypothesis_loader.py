@@ -64,7 +64,7 @@ def _check_contract(cut) -> None:
             if rule.column not in df.columns or rule.condition is not None:
                 continue
             col = df[rule.column]
-            if rule.required:
+            if rule.value_required:  # a "column"-required rule keeps rows without a value
                 assert col.notna().all(), (name, rule.column)
             if rule.allowed:
                 assert col.dropna().astype(str).isin(rule.allowed).all(), (name, rule.column)

@@ -22,6 +22,7 @@ from components.data.datasets import DataCut
 from components.data.filters import apply_filters, describe
 from components.figures.plotting import FigureContext
 from components.i18n import _
+from components.stats.pvalues import PValue, p_text
 
 Filters = tuple[tuple[str, tuple[str, ...]], ...]
 
@@ -109,6 +110,8 @@ def format_number(v: Any) -> str:
     """One text form of a key number for the page, the snippet and the tests."""
     if v is None or (isinstance(v, float) and v != v):
         return "—"
+    if isinstance(v, PValue):
+        return p_text(v)
     if isinstance(v, float):
         return f"{v:.4g}" if abs(v) < 1e4 else f"{v:.0f}"
     return str(v)

@@ -29,6 +29,7 @@ from components.stats.biomarkers import (
     p95_results,
     response_by_group,
 )
+from components.stats.pvalues import PValue
 
 STATUS_ORDER = ["Positive", "Negative", NOT_ASSESSABLE, "Missing"]
 
@@ -63,7 +64,7 @@ def p95_response(cut: DataCut, config: StudyConfig, options: Options) -> Result:
     fx = fisher_2x2(bor["USUBJID"].map(status), bor["USUBJID"].map(resp), ("Positive", "Negative"),
                     ("Responder", "Non-responder"))
     numbers = {**{f"{k} (all enrolled)": int(v) for k, v in counts.items()},
-               "Fisher p (positive vs negative)": round(fx.p_value, 4) if fx.n else None,
+               "Fisher p (positive vs negative)": PValue(fx.p_value) if fx.n else None,
                "Odds ratio (conditional MLE)": fx.odds.text(), "Patients in the test": fx.n,
                "Not assessable or missing (not tested)": len(bor) - fx.n}
     return Result(_("Objective response rate by p95HER2 status"), numbers, {"orr": tab.round(3), "two_by_two": fx.table},
@@ -131,7 +132,7 @@ def ctdna_early(cut: DataCut, config: StudyConfig, options: Options) -> Result:
     molecular = mr[["USUBJID", "BASE_VAF", "EARLY_VAF", "PCT_CHANGE", "Molecular response", "Radiological (BOR)"]].round(2)
     numbers = {"Patients": len(early), "Cleared": int(det["CLEARED"].sum()), "Not cleared": int((~det["CLEARED"]).sum()),
                "Undetectable at baseline (left out)": int((~early["BASE_DETECTED"]).sum()),
-               "Fisher p (clearance vs response)": round(cl.p_value, 4) if cl.n else None,
+               "Fisher p (clearance vs response)": PValue(cl.p_value) if cl.n else None,
                "Odds ratio (conditional MLE)": cl.odds.text()}
     return Result(_("Early ctDNA change and response"), numbers,
                   {"early": early.round(3), "clearance": cl.table, "molecular": molecular}, fig, detail=cl)
@@ -163,6 +164,6 @@ def marker_panel(cut: DataCut, config: StudyConfig, options: MarkerOptions) -> R
         return Result("", {}, {}, None, (_("No results for {code}.").format(code=options.paramcd),))
     p = panels[0]
     fig = marker_panel_figure(p, _ctx(cut, config, options, len(bor)))
-    numbers = {"Marker": p.name, "Test": p.test, "p": round(p.p_value, 4) if p.p_value == p.p_value else None,
+    numbers = {"Marker": p.name, "Test": p.test, "p": PValue(p.p_value) if p.p_value == p.p_value else None,
                "Responders": p.n_groups.get("Responder", 0), "Non-responders": p.n_groups.get("Non-responder", 0)}
     return Result(p.name, numbers, {"data": p.data}, fig, detail=p)

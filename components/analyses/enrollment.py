@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from components.analyses.arms import arm_levels
@@ -64,7 +65,7 @@ def accrual(cut: DataCut, config: StudyConfig, options: AccrualOptions) -> Resul
     plan_now = planned_by(config, cut.cutoff)
     numbers = {"Enrolled" if options.by == "RFICDT" else "Treated": proj.enrolled, "Target": proj.target,
                "Planned by the cut-off": round(plan_now) if plan_now == plan_now else None,
-               "Recent rate per month": round(proj.rate_per_month, 2),
+               "Recent rate per month": round(proj.rate_per_month, 2) if np.isfinite(proj.rate_per_month) else None,
                "Projected completion": f"{proj.expected:%Y-%m}" if proj.expected is not None else None}
     return Result("", numbers, {"cumulative": actual}, fig, (proj.sentence(),), detail=proj)
 

@@ -21,6 +21,7 @@ from components.data.datasets import DataCut
 from components.figures.response_plots import spider_data, spider_figure, waterfall_data, waterfall_figure
 from components.figures.style import BOR_LABELS, POPULATION_LABELS
 from components.i18n import DEFAULT, N_, _, language
+from components.stats.pvalues import PValue, p_text
 from components.stats.recist import BOR_CATEGORIES as BOR_ORDER
 from components.stats.recist import ResponseAnalysis, cr_then_pr_text, response_summary, time_to_response
 
@@ -55,6 +56,24 @@ class ResponseSummary:
     confirmed: bool
     has_given: bool
     cr_then_pr: tuple[str, ...]
+    #: the ORR by the other source (the app's derivation when the page uses ADRS's BOR, and the other way
+    #: round), None when ADRS gives no BOR to compare with
+    other: ObjectiveResponse | None = None
+    #: the patients of the population whose two readings differ: USUBJID, GIVEN (ADRS), DERIVED (the app)
+    differ: pd.DataFrame | None = None
+
+    def comparison_sentence(self) -> str:
+        """Both readings of the ORR, when ADRS gives a BOR and the app's derivation counts differently;
+        "" when they agree or there is nothing to compare."""
+        if self.other is None or self.differ is None or self.differ.empty:
+            return ""
+        given, derived = (self.orr, self.other) if self.response.bor["SOURCE"].eq("adrs").any() else (self.other, self.orr)
+        param = "CBOR" if self.confirmed else "BOR"
+        who = "; ".join(f"{r.USUBJID} ({r.GIVEN} / {r.DERIVED})" for r in self.differ.head(8).itertuples())
+        more = _(" and {n} more").format(n=len(self.differ) - 8) if len(self.differ) > 8 else ""
+        return _("The sponsor's {param} in ADRS gives ORR {given}; the app's RECIST 1.1 derivation gives {derived}. "
+                 "{n} patient(s) differ ({param} / app): {who}{more}.").format(
+            param=param, given=given.rate.text(), derived=derived.rate.text(), n=len(self.differ), who=who, more=more)
 
 
 @analysis("Objective response rate — primary endpoint")
@@ -94,7 +113,7 @@ def response_overview(cut: DataCut, config: StudyConfig, options: ResponseOption
     }
     if decision is not None:
         numbers.update({
-            "p vs H0 (protocol's test)": round(orr.test.p_value, 4) if orr.n else None,
+            "p vs H0 (protocol's test)": PValue(orr.test.p_value) if orr.n else None,
             "Decision rule": f"≥ {decision.rule.critical} of {decision.rule.n}",
             "Responders, whole study": decision.responders,
             "Response-evaluable, whole study": decision.evaluable,
@@ -104,8 +123,18 @@ def response_overview(cut: DataCut, config: StudyConfig, options: ResponseOption
         notes.append(_("No single-arm response design in the study config for {study}: no test against H0 and no "
                        "decision rule.").format(study=config.id))
     has_given = bool(cut.tables["adrs"]["PARAMCD"].isin(["CBOR" if confirmed else "BOR"]).any())
+    other = differ = None
+    if has_given:  # both readings, side by side on the page (the sponsor's is used unless the user picks the app's)
+        alt = response_derivation(cut, rules, confirmed, options.source != "adrs").restrict(set(adsl["USUBJID"]))
+        pop = population_subjects(adsl, options.population)
+        other = objective_response(alt.bor, pop, design)
+        differ = ra.disagreements[ra.disagreements["USUBJID"].isin(pop)].reset_index(drop=True)
+        given, derived = (orr, other) if options.source == "adrs" else (other, orr)
+        numbers["ORR (%), ADRS's BOR"] = round(100 * given.rate.rate, 1) if given.n else None
+        numbers["ORR (%), the app's derivation"] = round(100 * derived.rate.rate, 1) if derived.n else None
+        numbers["Patients whose ADRS and derived BOR differ"] = len(differ)
     detail = ResponseSummary(orr, decision, ra, confirmed, has_given,
-                             tuple(ra.bor.loc[ra.bor["CR_THEN_PR"], "USUBJID"]))
+                             tuple(ra.bor.loc[ra.bor["CR_THEN_PR"], "USUBJID"]), other, differ)
     return Result(_("Objective response rate — primary endpoint"), numbers, {"summary": table, "summary_display": wide, "listing": listing,
                                 "disagreements": ra.disagreements}, None, tuple(notes), detail=detail)
 
@@ -238,6 +267,7 @@ def response_by_arm(cut: DataCut, config: StudyConfig, options: ArmsOptions) -> 
     arms = arm_levels(config, frame[arm].dropna())
     ref = config.reference_arm
     rows, numbers = [], {}
+    cmh_notes: list[str] = []
     for a in arms:
         sub = frame[frame[arm] == a]
         k, n = int(sub["RESP"].sum()), len(sub)
@@ -255,9 +285,16 @@ def response_by_arm(cut: DataCut, config: StudyConfig, options: ArmsOptions) -> 
             strata = [c for c in config.strata if c in frame]
             if strata:
                 two = frame[frame[arm].isin([a, ref])]
-                cmh = cmh_test(two["RESP"], two[arm], two[strata].astype("string").fillna("(missing)"), a, ref)
-                row["CMH p (stratified)"] = f"{cmh.p_value:.4f} (OR {cmh.odds_ratio:.2f})"
-                numbers[f"CMH p, {a} vs {ref}"] = round(cmh.p_value, 4)
+                cmh = cmh_test(two["RESP"], two[arm], two[strata], a, ref)
+                if cmh.estimable:
+                    odds = f"OR {cmh.odds_ratio:.2f}" if cmh.odds_ratio == cmh.odds_ratio else _("OR not estimable")
+                    row["CMH p (stratified)"] = f"{p_text(cmh.p_value, 4)} ({odds})"
+                    numbers[f"CMH p, {a} vs {ref}"] = PValue(cmh.p_value)
+                else:
+                    row["CMH p (stratified)"] = cmh.note
+                if cmh.n_missing_strata:
+                    cmh_notes.append(_("CMH, {a} vs {ref}: {n} patient(s) with a missing stratification factor are "
+                                       "left out (as R's mantelhaen.test).").format(a=a, ref=ref, n=cmh.n_missing_strata))
         rows.append(row)
     table = pd.DataFrame(rows)
     bor = frame["BOR"].where(frame["BOR"].isin(BOR_ORDER), "NE")
@@ -270,11 +307,12 @@ def response_by_arm(cut: DataCut, config: StudyConfig, options: ArmsOptions) -> 
         by_arm[f"{a} (N = {n})"] = [f"{k} ({100 * k / n:.1f}%)" if n else "0" for k in counts]
     label = POPULATION_FLAGS.get(options.population, options.population)
     notes = (_("Population: {population} by {arm_kind} ({arm}); {responses}. Differences are each arm minus the "
-               "reference ({ref}); the CMH test (with continuity correction, as R's default) is stratified by "
+               "reference ({ref}); the CMH test (R's mantelhaen.test default: continuity correction when |O − E| ≥ ½) is stratified by "
                "{strata}.").format(
         population=_(label), arm=arm, ref=ref,
         arm_kind=_("planned arm") if arm in ("TRT01P", "ARM") else _("actual arm"),
         responses=_("confirmed responses") if _confirmed(config, options) else _("unconfirmed responses"),
         strata=", ".join(c for c in config.strata if c in frame) or _("nothing (no strata in the data)")),)
-    notes = (*notes, _("Best overall response by arm: NE includes patients without a post-baseline assessment."))
+    notes = (*notes, *cmh_notes,
+             _("Best overall response by arm: NE includes patients without a post-baseline assessment."))
     return Result(_("Objective response by arm"), numbers, {"arms": table, "bor_by_arm": by_arm}, None, notes)

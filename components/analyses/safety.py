@@ -124,18 +124,25 @@ def ae_table(cut: DataCut, config: StudyConfig, options: AeTableOptions) -> Resu
     _adsl, teae, n_saf = _teae(cut, config, options, local=True)
     table = incidence_table(teae, n_saf, options.min_pct)
     show = table.copy()
-    for col in ["Any grade", *[f"Grade {g}" for g in GRADES], "Grade ≥3"]:
+    for col in ["Any grade", *[f"Grade {g}" for g in GRADES], "Grade missing", "Grade ≥3"]:
         show[col] = [n_pct(v, n_saf) for v in table[col]]
     show["Term"] = np.where(table["Level"] == "SOC", table["Term"].str.upper(), "    " + table["Term"])
-    show = show.drop(columns=["Level", "SOC", "Any grade %", "Grade ≥3 %"]).rename(
-        columns={"Term": "System organ class / preferred term"})
+    grade_missing = int(teae.loc[teae["AETOXGR"].isna(), "USUBJID"].nunique()) if len(teae) else 0
+    drop = ["Level", "SOC", "Any grade %", "Grade ≥3 %", *([] if grade_missing else ["Grade missing"])]
+    show = show.drop(columns=drop).rename(columns={"Term": "System organ class / preferred term"})
     soc = table[table["Level"] == "SOC"]
     numbers = {"Safety population": n_saf, "SOCs shown": len(soc), "Terms shown": int((table["Level"] == "PT").sum()),
                "Patients with any TEAE": int(teae["USUBJID"].nunique())}
     numbers.update({f"SOC {r['Term']}": n_pct(r["Any grade"], n_saf) for _i, r in soc.head(3).iterrows()})
     note = _("n (%) of the safety population (N = {n}); SOC rows count each patient once at the worst grade "
              "within the SOC, including terms below the minimum incidence; sorted by frequency.").format(n=n_saf)
-    return Result("", numbers, {"table": table, "display": show}, None, (note,))
+    notes = (note,)
+    if grade_missing:
+        numbers["Patients with a TEAE whose grade is missing"] = grade_missing
+        notes += (_("{n} patient(s) have a TEAE with no CTCAE grade recorded: counted under any grade and under "
+                    "'Grade missing' where no AE of the row has a grade; the grade columns show the worst grade "
+                    "recorded.").format(n=grade_missing),)
+    return Result("", numbers, {"table": table, "display": show}, None, notes)
 
 
 @dataclass(frozen=True)

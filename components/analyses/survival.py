@@ -16,9 +16,11 @@ from components.data.contract import column_header, column_label
 from components.data.datasets import DataCut
 from components.data.filters import FILTER_LABELS
 from components.figures.km_plot import at_risk_table, km_curves, km_figure, median_text, risk_ticks, stats_lines
-from components.figures.style import OKABE_ITO, P95_LINE_COLORS, categorical_colors, p_value_text
+from components.figures.style import OKABE_ITO, P95_LINE_COLORS, categorical_colors
 from components.i18n import _
-from components.stats.comparative import HazardRatio, LogRank, hazard_ratio, logrank
+from components.stats.comparative import HazardRatio, LogRank, hazard_ratio, logrank, missing_value
+from components.stats.pvalues import PValue, p_text, p_value_text
+from components.stats.recist import dor_left_out
 from components.stats.survival import (
     ENDPOINTS,
     GroupComparison,
@@ -94,14 +96,19 @@ def endpoint_note(endpoint: str, origin: str) -> str:
         endpoint=_(ENDPOINTS[endpoint]), param=endpoint, how=how)
 
 
+def _bor(cut: DataCut, config: StudyConfig, adsl: pd.DataFrame) -> pd.DataFrame | None:
+    """The BOR table (the sponsor's where ADRS gives it) of the filtered subjects, None without ADRS."""
+    if not cut.has("adrs"):
+        return None
+    rules = config.response
+    return response_derivation(cut, rules, rules.confirmed_default, True).restrict(set(adsl["USUBJID"])).bor
+
+
 def endpoint_rows(cut: DataCut, config: StudyConfig, options: Options, endpoint: str) -> tuple[pd.DataFrame, str]:
     """USUBJID, AVAL, EVENT … of one endpoint for the filtered subjects, from ADTTE or derived with the
     configured assessment interval and window (the same for every page, the deck and the report)."""
     adsl = view(cut, options).tables["adsl"]
-    bor = None
-    if cut.has("adrs"):
-        rules = config.response
-        bor = response_derivation(cut, rules, rules.confirmed_default, True).restrict(set(adsl["USUBJID"])).bor
+    bor = _bor(cut, config, adsl)
     return endpoint_data(adsl, view(cut, options).tables.get("adtte"), bor, endpoint,
                          7 * config.response.assessment_interval_weeks, config.response.assessment_window_days)
 
@@ -132,6 +139,13 @@ def kaplan_meier_endpoint(cut: DataCut, config: StudyConfig, options: SurvivalOp
     ids = population_subjects(adsl, options.population)
     data = data[data["USUBJID"].isin(ids)].merge(adsl, on="USUBJID", how="left", suffixes=("", "_adsl"))
     notes = tuple(n for n in (endpoint_note(ep, origin),) if n)
+    left_out = pd.DataFrame(columns=["USUBJID", "BOR", "REASON"])
+    if ep == "DOR" and origin == "derived":
+        bor = _bor(cut, config, adsl)
+        left_out = dor_left_out(bor[bor["USUBJID"].isin(ids)], adsl)
+        if len(left_out):
+            notes += (_("{n} responder(s) of this population are not on the curve: {who}.").format(
+                n=len(left_out), who="; ".join(f"{r.USUBJID} ({r.REASON})" for r in left_out.itertuples())),)
     if data.empty:
         return Result(_(ENDPOINTS[ep]), {"Patients": 0}, {}, None, notes,
                       detail=SurvivalDetail(origin, kaplan_meier([], []), None, (np.nan, np.nan, np.nan)))
@@ -171,6 +185,10 @@ def kaplan_meier_endpoint(cut: DataCut, config: StudyConfig, options: SurvivalOp
                 stratified = stratified_comparison(data, options.group_by, str(h["level"]), str(h["reference"]), strata)
                 lines.append(ctx.p_label(_("Stratified log-rank")) + " " + p_value_text(stratified.logrank.p_value))
                 lines.append(_("Stratified HR: {hr}").format(hr=stratified.cox.text()))
+                if stratified.logrank.n_missing_strata:
+                    notes += (_("Stratified analyses: {n} patient(s) with a missing stratification factor ({strata}) are "
+                                "left out, as R's survdiff and coxph do by default.").format(
+                        n=stratified.logrank.n_missing_strata, strata=", ".join(strata)),)
     group_label = ""
     if groups is not None:
         group_label = _(FILTER_LABELS.get(options.group_by) or column_label("adsl", options.group_by))
@@ -189,20 +207,24 @@ def kaplan_meier_endpoint(cut: DataCut, config: StudyConfig, options: SurvivalOp
     landmarks = options.landmarks if options.landmarks is not None else sv.landmark_months
     per_group = pd.DataFrame([_group_row(c, landmarks, dpm) for c in curves])
     tables = {"at_risk": risk, "numbers": per_group}
+    if len(left_out):
+        tables["not_on_curve"] = left_out
     if cmp is not None and len(cmp.hazard_ratios):
         h = cmp.hazard_ratios
         tables["hazard_ratios"] = pd.DataFrame({
             "Group": h["level"], "vs": h["reference"], "N": h["n"], "Events": h["events"],
             "HR (95% CI)": [hr_text(r, 3) for _, r in h.iterrows()],
-            "p (Wald)": [f"{p:.3f}" if ok else "—" for p, ok in zip(h["p"], h["estimable"], strict=True)]})
+            "p (Wald)": [p_text(p) if ok else "—" for p, ok in zip(h["p"], h["estimable"], strict=True)]})
     numbers = {"Endpoint": ENDPOINTS[ep], "Population": pop_label, "Patients": km_all.n, "Events": km_all.events,
                "Median, months (95% CI)": median_text(km_all, dpm),
                "Median follow-up, months": round(fu[0] / dpm, 1) if not np.isnan(fu[0]) else None}
+    if ep == "DOR" and origin == "derived":
+        numbers["Responders not on the curve"] = len(left_out)
     if cmp is not None:
-        numbers["Log-rank p"] = round(cmp.logrank_p, 4)
+        numbers["Log-rank p"] = PValue(cmp.logrank_p)
     if stratified is not None:
         lr, cx = stratified.logrank, stratified.cox
-        numbers["Stratified log-rank p"] = round(lr.p_value, 4)
+        numbers["Stratified log-rank p"] = PValue(lr.p_value)
         numbers["Stratified HR"] = round(cx.hr, 3) if cx.estimable else None
         tables["stratified"] = pd.DataFrame([
             {"Analysis": _("Stratified log-rank ({strata})").format(strata=", ".join(lr.stratified_by)), "Result":
@@ -223,7 +245,7 @@ def stratified_comparison(data: pd.DataFrame, arm: str, experimental: str, refer
                           strata: list[str]) -> StratifiedComparison:
     """The randomized comparison stratified by the randomization factors (R ``survdiff`` and
     ``coxph`` with ``+ strata()``)."""
-    s = data[strata].astype("string").fillna("(missing)")
+    s = data[strata]  # a missing stratum leaves the patient out, as R's default na.action does
     arms = data[arm].astype("string").fillna("(missing)")
     return StratifiedComparison(logrank(data["AVAL"], data["EVENT"], arms, experimental, reference, s),
                                 hazard_ratio(data["AVAL"], data["EVENT"], arms, experimental, reference, s))
@@ -276,14 +298,17 @@ def forest(cut: DataCut, config: StudyConfig, options: ForestOptions) -> Result:
     exp = next(a for a in config.arms if a != ref)
     data = data[data[arm].isin([exp, ref])]
     strata = [c for c in config.strata if c in data]
-    overall = hazard_ratio(data["AVAL"], data["EVENT"], data[arm], exp, ref,
-                           data[strata].astype("string").fillna("(missing)") if strata else None)
+    overall = hazard_ratio(data["AVAL"], data["EVENT"], data[arm], exp, ref, data[strata] if strata else None)
+    notes = []
+    if overall.n_missing_strata:
+        notes.append(_("The stratified HR leaves out {n} patient(s) with a missing stratification factor, as R's coxph "
+                       "does by default.").format(n=overall.n_missing_strata))
     rows = [{"Subgroup": _("All patients"), "Level": "", "Label": _("All patients (stratified)") if strata else _("All patients"),
              "N": len(data), "Events": int(data["EVENT"].sum()), "HR": overall.hr, "Lower": overall.lower,
              "Upper": overall.upper, "Interaction p": None, "Overall": True, "Note": overall.note}]
     seen: list[pd.Series] = []
     for col in [*strata, *[c for c in SUBGROUP_COLUMNS if c in data and c not in strata]]:
-        g = data[col].astype("string").fillna("(missing)")
+        g = data[col].astype("string").where(~missing_value(data[col]))  # blank or missing: no level of its own
         if not 2 <= g.nunique() <= 4:  # a forest row per level: more levels are too thin to read
             continue
         if any(pd.crosstab(g, other).gt(0).sum(axis=1).eq(1).all() and g.nunique() == other.nunique() for other in seen):
@@ -291,7 +316,12 @@ def forest(cut: DataCut, config: StudyConfig, options: ForestOptions) -> Result:
         seen.append(g)
         inter = interaction_test(data["AVAL"], data["EVENT"], data[arm], exp, ref, g)
         label = config.strata_labels.get(col) or _(column_header(col) or col)
-        for k, level in enumerate(sorted(g.unique())):
+        if inter.n_missing:
+            notes.append(_("{label}: {n} patient(s) without a value are in no row and not in its interaction test (as "
+                           "R leaves them out).").format(label=label, n=inter.n_missing))
+        if inter.note:
+            notes.append(f"{label}: {inter.note}")
+        for k, level in enumerate(sorted(g.dropna().unique())):
             sub = data[g == level]
             h = hazard_ratio(sub["AVAL"], sub["EVENT"], sub[arm], exp, ref)
             rows.append({"Subgroup": label, "Level": level, "Label": f"{label}: {level}", "N": len(sub),
@@ -304,9 +334,8 @@ def forest(cut: DataCut, config: StudyConfig, options: ForestOptions) -> Result:
     fig = forest_figure(table, ctx, _("{endpoint}: hazard ratio by subgroup").format(endpoint=_(ENDPOINTS[ep])), exp, ref)
     shown = table.assign(**{
         "HR (95% CI)": [r["Note"] or f"{r['HR']:.2f} ({r['Lower']:.2f}–{r['Upper']:.2f})" for _, r in table.iterrows()],
-        "Interaction p": [("< 0.001" if p < 0.001 else f"{p:.3f}") if p is not None and p == p else "" for p in
-                          table["Interaction p"]]})[["Subgroup", "Level", "N", "Events", "HR (95% CI)", "Interaction p"]]
+        "Interaction p": [p_text(p) if p is not None and p == p else "" for p in table["Interaction p"]]})[["Subgroup", "Level", "N", "Events", "HR (95% CI)", "Interaction p"]]
     return Result(_("Subgroup forest plot"), {"Overall HR": round(overall.hr, 3) if overall.estimable else None},
                   {"forest": shown, "rows": table}, fig,
                   (_("Exploratory: subgroups were not powered; an interaction p below 0.05 is expected by chance in "
-                     "one of twenty subgroups."),))
+                     "one of twenty subgroups."), *notes))

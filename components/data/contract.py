@@ -2,7 +2,9 @@
 ``data/data_dictionary.csv`` (one row per column rule).
 
 The dictionary is the single source: the loader enforces it, the Overview page shows it, and the
-README points to it. Columns: table, column, type (text, integer, number, date, flag), required (Y/N),
+README points to it. Columns: table, column, type (text, integer, number, date, flag), required (Y: the
+column and a value in every row; ``column``: the column, but a row with a blank or invalid value is kept
+with the value missing; N: neither),
 allowed (values separated by ``|``; compared case-insensitively and normalised to this spelling),
 min, max, condition (``PARAMCD in OVR|BOR``: the rule applies only to those rows), label, header (the
 short column header on screen).
@@ -42,13 +44,18 @@ class ColumnRule:
     table: str
     column: str
     type: str
-    required: bool
+    required: bool  # the table is not loaded without the column
     allowed: tuple[str, ...] = ()
     min: float | None = None
     max: float | None = None
     condition: tuple[str, tuple[str, ...]] | None = None  # (column, values)
     label: str = ""
     header: str = ""  # the short column header on screen
+    value_required: bool | None = None  # a row without a valid value is excluded; None: as ``required``
+
+    def __post_init__(self) -> None:
+        if self.value_required is None:
+            object.__setattr__(self, "value_required", self.required)
 
 
 def _parse_condition(text: str) -> tuple[str, tuple[str, ...]] | None:
@@ -74,12 +81,16 @@ def load_dictionary(path: Path = DICTIONARY_PATH) -> tuple[ColumnRule, ...]:
             kind = row["type"].strip()
             if kind not in TYPES:
                 raise ValueError(f"data dictionary: unknown type {kind!r} for {row['column']}")
+            req = row["required"].strip().upper()
+            if req not in ("Y", "N", "", "COLUMN"):
+                raise ValueError(f"data dictionary: required must be Y, N or column, not {req!r} ({row['column']})")
             rules.append(
                 ColumnRule(
                     table=row["table"].strip().lower(),
                     column=row["column"].strip().upper(),
                     type=kind,
-                    required=row["required"].strip().upper() == "Y",
+                    required=req in ("Y", "COLUMN"),
+                    value_required=req == "Y",
                     allowed=tuple(v for v in row["allowed"].split("|") if v),
                     min=_num(row["min"]),
                     max=_num(row["max"]),

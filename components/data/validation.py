@@ -462,7 +462,7 @@ def coerce_table(
         if column not in df.columns:
             continue
         col_rules = [r for r in rules if r.column == column]
-        kind, required = col_rules[0].type, any(r.required for r in col_rules)
+        kind, required = col_rules[0].type, any(r.value_required for r in col_rules)
         raw_col = df[column]
         is_missing = missing[column]
         bad = pd.Series(False, index=df.index)
@@ -542,7 +542,7 @@ def coerce_table(
             # a required rule with a condition requires the value only on the rows it applies to
             needed = pd.Series(False, index=df.index)
             for rule in col_rules:
-                if rule.required:
+                if rule.value_required:
                     needed |= _rule_mask(raw_snapshot, rule)
             absent = values.isna() & ~drop & is_missing & needed
             if absent.any():
@@ -551,6 +551,14 @@ def coerce_table(
                             _subjects(df, absent), action=N_("These rows are excluded."))
                 )
                 drop |= absent
+        elif any(r.required for r in col_rules):  # the column is required, a value in every row is not
+            absent = values.isna() & is_missing
+            if absent.any():
+                findings.append(
+                    Finding(table, column, WARNING, N_("value missing"), _rows(absent), _subjects(df, absent),
+                            action=N_("The rows are kept with the value missing (counted where it is not needed, and "
+                                      "shown as missing where it is)."))
+                )
         df[column] = values
     return df[~drop], findings
 
@@ -653,7 +661,7 @@ def check_after_cutoff(
         late = df[column].notna() & (df[column] > cutoff)
         if not late.any():
             continue
-        required = rule.required
+        required = rule.value_required
         findings.append(
             Finding(
                 table, column, ERROR if required else WARNING,

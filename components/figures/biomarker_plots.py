@@ -29,6 +29,7 @@ from components.figures.style import (
 )
 from components.i18n import _
 from components.stats.biomarkers import MarkerPanel
+from components.stats.pvalues import p_relation
 
 
 def orr_by_group_figure(tab: pd.DataFrame, ctx: FigureContext | None, title: str, colors: dict[str, str] | None = None) -> go.Figure:
@@ -134,6 +135,6 @@ def marker_panel_figure(panel: MarkerPanel, ctx: FigureContext | None) -> go.Fig
                                  marker_color=[BLUE, ORANGE, GREEN, PURPLE, SKY][j % 5]))
         fig.update_layout(barmode="stack")
         fig.update_yaxes(title_text=_("Patients"), dtick=2)
-    p = "—" if np.isnan(panel.p_value) else f"{panel.p_value:.3f}"
-    subtitle = _("by response · {p_label} = {p} ({test})").format(p_label=ctx.p_label("p"), p=p, test=_(panel.test))
+    subtitle = _("by response · {p_label} {p} ({test})").format(p_label=ctx.p_label("p"), p=p_relation(panel.p_value),
+                                                                 test=_(panel.test))
     return finish_figure(fig, ctx, panel.name, height=400, subtitle=subtitle, narrow=True)  # two to a row

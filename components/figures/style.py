@@ -182,11 +182,3 @@ def arm_colors(present: list[str], order: list[str] | None = None) -> tuple[list
 
 def bor_color(bor: str | None) -> str:
     return BOR_COLORS.get(str(bor), MISSING_COLOR)
-
-
-def p_value_text(p: float, digits: int = 3) -> str:
-    """'p = 0.042', or 'p < 0.001' below the shown precision (never 'p = 0.000'); '—' when undefined."""
-    if p != p:
-        return "p = —"
-    floor = 10 ** -digits
-    return f"p < {floor:.{digits}f}" if p < floor else f"p = {p:.{digits}f}"
