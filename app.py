@@ -13,9 +13,19 @@ first visitor (components/ui/warmup.py). Each visit then runs this file as the s
 import streamlit as st
 
 if __name__ != "__main__":  # imported by `streamlit run` (or an ASGI server): the server, not a visit
+    import os
+
+    from starlette.middleware import Middleware
+
+    from components.ui.gate import AccessGate
     from components.ui.warmup import lifespan
 
-    app = st.App(__file__, lifespan=lifespan)
+    # uvicorn believes X-Forwarded-For from 127.0.0.1 by default, so any local client could name its own
+    # address; the sign-in gate reads the header itself, only from [access] trusted_proxies.
+    os.environ.setdefault("FORWARDED_ALLOW_IPS", "")
+    # The sign-in holds at the HTTP layer: without the session cookie nothing but the sign-in page, the
+    # health check and the page shell's static files answer (components/ui/gate.py).
+    app = st.App(__file__, lifespan=lifespan, middleware=[Middleware(AccessGate)])
 else:  # a visit: page configuration, language, sign-in and the page registry
     from components.i18n import _
     from components.ui.navigation import PAGES

@@ -21,12 +21,13 @@ def free_port() -> int:
 
 
 def start(port: int | None = None, env: dict | None = None, poll: float = 0.05,
-          timeout: float = 120.0) -> tuple[subprocess.Popen, str]:
-    """(process, base URL) once the server's health check answers "ok"; RuntimeError after ``timeout``."""
+          timeout: float = 120.0, args: tuple[str, ...] = ()) -> tuple[subprocess.Popen, str]:
+    """(process, base URL) once the server's health check answers "ok"; RuntimeError after ``timeout``.
+    ``args``: more ``streamlit run`` options (e.g. ``--secrets.files``)."""
     port = port or free_port()
     proc = subprocess.Popen(
         [str(Path(sys.executable).parent / "streamlit"), "run", str(ROOT / "app.py"), "--server.headless", "true",
-         "--server.port", str(port), "--browser.gatherUsageStats", "false"],
+         "--server.port", str(port), "--browser.gatherUsageStats", "false", *args],
         cwd=ROOT, env=env if env is not None else os.environ.copy(),
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )

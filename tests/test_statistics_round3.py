@@ -477,6 +477,6 @@ def test_the_response_page_shows_both_readings_when_they_differ(app_factory, tmp
     at = app_factory(folder.parent).run()
     at.switch_page("pages/response.py").run()
     assert not at.exception
-    warning = " ".join(w.value for w in at.warning).replace("\\", "")  # Markdown escapes
+    warning = " ".join(w.value for w in at.warning).replace("\\", "")  # Markdown escapes; a warning: the ORR differs
     assert "The sponsor's CBOR in ADRS gives ORR" in warning and "the app's RECIST 1.1 derivation gives" in warning
     assert f"{flipped} (PR / SD)" in warning

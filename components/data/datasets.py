@@ -8,9 +8,12 @@ always labelled SYNTHETIC on screen) and a ``label``.
 
 from __future__ import annotations
 
+import hashlib
 import tomllib
+import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from pathlib import Path
 from types import MappingProxyType
 
@@ -49,6 +52,23 @@ class DataCut:
     cutoff: pd.Timestamp | None = None
     synthetic: bool = False
     files: Mapping[str, str] = field(default_factory=dict)
+
+    @cached_property
+    def fingerprint(self) -> str:
+        """SHA-256 of the cut's content (every table's name, columns, types and values): the cache key of
+        what is computed from it. Two cuts share it only when their data are the same, so an analysis
+        cached for one session's upload is never served to another's (an ``id()`` is reused once the
+        object is gone). A table that cannot be hashed makes the key unique to this object."""
+        digest = hashlib.sha256()
+        try:
+            for name in sorted(self.tables):
+                df = self.tables[name]
+                digest.update(repr((name, list(map(str, df.columns)), list(map(str, df.dtypes)))).encode())
+                digest.update(pd.util.hash_pandas_object(df, index=True).to_numpy().tobytes())
+        except Exception:
+            return f"object-{uuid.uuid4().hex}"
+        digest.update(repr((self.source, self.name, str(self.cutoff), self.synthetic)).encode())
+        return digest.hexdigest()
 
     def has(self, *names: str) -> bool:
         return all(n in self.tables and len(self.tables[n]) > 0 for n in names)

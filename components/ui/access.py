@@ -84,6 +84,8 @@ class AccessPolicy:
     lockout_seconds: int = 900
     trusted_proxies: tuple[str, ...] = ()
     require_verified_email: bool = True
+    cookie_secret: str = ""  # signs the HTTP-layer session cookie (components/ui/gate.py); "": random per start
+    session_hours: float = 12.0  # a sign-in lasts this long
 
 
 def policy_from_secrets(secrets_map: Mapping | None) -> AccessPolicy:
@@ -102,6 +104,8 @@ def policy_from_secrets(secrets_map: Mapping | None) -> AccessPolicy:
         lockout_seconds=int(float(a.get("lockout_minutes", 15)) * 60),
         trusted_proxies=tuple(str(x) for x in a.get("trusted_proxies", [])),
         require_verified_email=bool(a.get("require_verified_email", True)),
+        cookie_secret=str(a.get("cookie_secret", "")),
+        session_hours=float(a.get("session_hours", 12)),
     )
 
 
@@ -190,6 +194,22 @@ class Lockout:
             else:
                 self.failures[key] = recent
             return len(recent)
+
+    def attempt(self, key: str, policy: AccessPolicy, now: float | None = None) -> bool:
+        """Count an attempt before the password is checked, in one atomic step with the lock-out check:
+        False (not counted) when the client is locked. A right password then calls :meth:`reset`; so
+        parallel attempts from one client get ``max_failures`` tries in all, never one each."""
+        now = time.time() if now is None else now
+        with self._lock:
+            if self.locked_until.get(key, 0.0) > now:
+                return False
+            recent = [t for t in self.failures.get(key, []) if now - t < policy.lockout_seconds] + [now]
+            if len(recent) >= policy.max_failures:
+                self.locked_until[key] = now + policy.lockout_seconds
+                self.failures[key] = []
+            else:
+                self.failures[key] = recent
+            return True
 
     def reset(self, key: str) -> None:
         with self._lock:

@@ -134,8 +134,9 @@ def choose_language(default_config: StudyConfig | None = None) -> str:
 
 
 def cut_key(cut: DataCut) -> tuple:
-    """Cache key of a loaded cut: the cached object's identity plus its name (cuts are immutable)."""
-    return (cut.source, cut.name, str(cut.cutoff), id(cut.tables))
+    """Cache key of a loaded cut: its content's SHA-256 plus its name (cuts are immutable). Never an
+    ``id()``: ids are reused after garbage collection, and one session's upload then answered another's."""
+    return (cut.source, cut.name, str(cut.cutoff), cut.fingerprint)
 
 
 def config_key(config: StudyConfig) -> str:
@@ -445,6 +446,9 @@ def require_access() -> None:
         return
     if st.session_state.get(ACCESS_KEY):
         return
+    if _signed_in_at_the_gate(policy):  # served: the HTTP layer checked the cookie before this script could run
+        st.session_state[ACCESS_KEY] = True
+        return
     key = _client_key(policy)
     st.title(_("Trial dashboard"))
     locked = LOCKOUT.locked_for(key, policy)
@@ -470,6 +474,21 @@ def require_access() -> None:
         st.error(_("Wrong password.") + " " + (_("{n} attempt(s) left before a lock-out.").format(n=left) if left > 0
                                                 else _("Sign-in is now locked for a while.")))
     st.stop()
+
+
+def _signed_in_at_the_gate(policy) -> bool:
+    """The session cookie set by the sign-in page (components/ui/gate.py) is valid; the session is then
+    recorded as opened under it, so no other cookie can resume it by its id."""
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    from components.ui.gate import COOKIE, bind_session
+
+    ctx = get_script_run_ctx()
+    try:
+        token = st.context.cookies.get(COOKIE)
+    except Exception:  # no request behind this run (bare mode, AppTest)
+        return False
+    return ctx is not None and bind_session(ctx.session_id, token, policy)
 
 
 # --------------------------------------------------------------------------- page furniture

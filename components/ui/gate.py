@@ -1,0 +1,335 @@
+"""Sign-in at the HTTP layer: an ASGI middleware in front of everything the server serves.
+
+With ``[access] mode = "password"`` in ``.streamlit/secrets.toml``, nothing answers without a valid
+session cookie but the sign-in page, the health check and the static assets of the page shell (the
+JavaScript and CSS every visitor gets; no data): not the websocket that runs the pages, not ``/media``
+(downloads, the deck, the report), not uploads, not ``/_stcore/metrics``, not component files. The
+page script's own sign-in (``components.ui.widgets.require_access``) stays as a second line.
+
+- **The cookie** (``td_session``) is ``<id>.<expiry>.<HMAC-SHA256>``, HttpOnly, SameSite=Lax (Secure over
+  HTTPS), signed with ``[access] cookie_secret`` (or a random secret made at start-up: every sign-in then
+  ends with a restart), valid for ``session_hours`` (12) and only while its id is in the server's list:
+  signing out (``/_signout``) removes it.
+- **Session ids are not credentials**: a websocket that asks to resume a Streamlit session (the third
+  ``Sec-WebSocket-Protocol`` entry) resumes it only when that session was opened under the same cookie;
+  otherwise the id is dropped and a new session starts. The page script records the owner
+  (:func:`bind_session`).
+- **Failed sign-ins** are counted per client — the address, read from ``X-Forwarded-For`` only when the
+  peer is a configured ``trusted_proxies`` entry, plus a per-browser ``td_device`` cookie, so users
+  behind one tunnel or on loopback do not lock each other out — and across all clients (a global rate
+  limit, which bounds a client that throws its cookies away). The check and the count are one atomic
+  step, so parallel attempts cannot pass the limit. The password check (PBKDF2, ~0.3 s) runs off the
+  event loop.
+- The sign-in form carries a CSRF token (double-submit cookie) and sends a visitor back only to a
+  path of this site.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import hmac
+import html
+import secrets
+import threading
+import time
+import urllib.parse
+from dataclasses import dataclass, field
+
+from components.figures.style import DARK_RED, NAVY, PANEL, TEXT, WHITE
+from components.ui.access import LOCKOUT, THROTTLE, AccessPolicy, client_address, policy_from_secrets, verify_password
+
+COOKIE = "td_session"
+DEVICE_COOKIE = "td_device"
+CSRF_COOKIE = "td_csrf"
+SIGNIN_PATH = "/_signin"
+SIGNOUT_PATH = "/_signout"
+#: Answer without a sign-in: the health check (load balancers), the page shell's static files, and the
+#: browser's own requests for an icon or manifest. Nothing here carries trial data.
+PUBLIC_PATHS = frozenset({"/_stcore/health", "/healthz", "/favicon.png", "/favicon.ico", "/manifest.json",
+                          "/robots.txt", "/_stcore/host-config"})
+PUBLIC_PREFIXES = ("/static/",)
+#: Paths that are the server's machinery, never a page a person opens: 401, not a redirect.
+API_PREFIXES = ("/_stcore/", "/media/", "/component/", "/app/static/", "/auth/", "/oauth2callback")
+
+
+@dataclass
+class Sessions:
+    """The signed-in browser sessions (cookie ids and their expiry) and which Streamlit session each
+    opened. Process-wide and thread-safe."""
+
+    secret: bytes = field(default_factory=lambda: secrets.token_bytes(32))
+    live: dict[str, float] = field(default_factory=dict)  # cookie id → expiry (epoch seconds)
+    owners: dict[str, str] = field(default_factory=dict)  # Streamlit session id → cookie id
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def _mac(self, ident: str, expiry: int, secret: bytes) -> str:
+        return hmac.new(secret, f"{ident}.{expiry}".encode(), hashlib.sha256).hexdigest()
+
+    def issue(self, hours: float, secret: bytes | None = None, now: float | None = None) -> str:
+        """A new signed cookie value, registered as live."""
+        now = time.time() if now is None else now
+        ident = secrets.token_urlsafe(24)
+        expiry = int(now + hours * 3600)
+        with self._lock:
+            self.live = {k: v for k, v in self.live.items() if v > now}
+            self.live[ident] = expiry
+        return f"{ident}.{expiry}.{self._mac(ident, expiry, secret or self.secret)}"
+
+    def verify(self, token: str | None, secret: bytes | None = None, now: float | None = None) -> str | None:
+        """The cookie id of a valid, unexpired, live token; None otherwise."""
+        if not token:
+            return None
+        now = time.time() if now is None else now
+        try:
+            ident, expiry_text, mac = token.split(".")
+            expiry = int(expiry_text)
+        except ValueError:
+            return None
+        if not hmac.compare_digest(mac, self._mac(ident, expiry, secret or self.secret)) or expiry <= now:
+            return None
+        with self._lock:
+            return ident if self.live.get(ident, 0) > now else None
+
+    def revoke(self, ident: str) -> None:
+        with self._lock:
+            self.live.pop(ident, None)
+            self.owners = {s: o for s, o in self.owners.items() if o != ident}
+
+    def bind(self, session_id: str, ident: str) -> None:
+        with self._lock:
+            self.owners.setdefault(session_id, ident)
+
+    def owner(self, session_id: str) -> str | None:
+        with self._lock:
+            return self.owners.get(session_id)
+
+    def clear(self) -> None:
+        with self._lock:
+            self.live.clear()
+            self.owners.clear()
+
+
+SESSIONS = Sessions()
+
+
+def bind_session(session_id: str, token: str | None, policy: AccessPolicy) -> bool:
+    """Called by the page script: records that ``session_id`` was opened under the cookie ``token``.
+    True when the token is valid (the visitor signed in at the HTTP layer)."""
+    ident = SESSIONS.verify(token, _secret(policy))
+    if ident is None:
+        return False
+    SESSIONS.bind(session_id, ident)
+    return True
+
+
+def _secret(policy: AccessPolicy) -> bytes | None:
+    return policy.cookie_secret.encode() if policy.cookie_secret else None
+
+
+def _cookies(scope: dict) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for name, value in scope.get("headers", []):
+        if name == b"cookie":
+            for part in value.decode("latin-1").split(";"):
+                k, _, v = part.strip().partition("=")
+                if k:
+                    out.setdefault(k, v)
+    return out
+
+
+def _header(scope: dict, name: bytes) -> str | None:
+    for k, v in scope.get("headers", []):
+        if k == name:
+            return v.decode("latin-1")
+    return None
+
+
+def _client_key(scope: dict, policy: AccessPolicy, device: str | None) -> str:
+    peer = (scope.get("client") or (None, None))[0]
+    address = client_address(_header(scope, b"x-forwarded-for"), peer, policy.trusted_proxies)
+    return f"{address}|{device or '-'}"
+
+
+def _safe_next(value: str | None) -> str:
+    """A path of this site to go back to: never another host, never a scheme-relative '//host'."""
+    if not value or not value.startswith("/") or value.startswith("//") or "\\" in value:
+        return "/"
+    return value
+
+
+def _public(path: str) -> bool:
+    return path in PUBLIC_PATHS or path.startswith(PUBLIC_PREFIXES)
+
+
+class AccessGate:
+    """ASGI middleware: see the module docstring. ``load_policy`` reads the ``[access]`` settings (the
+    app passes Streamlit's secrets); the policy is read again at most every ``reload_seconds``."""
+
+    def __init__(self, app, load_policy=None, reload_seconds: float = 5.0) -> None:
+        self.app = app
+        self._load_policy = load_policy or _policy_from_streamlit_secrets
+        self._reload = reload_seconds
+        self._policy: tuple[float, AccessPolicy] | None = None
+
+    def policy(self) -> AccessPolicy:
+        now = time.monotonic()
+        if self._policy is None or now - self._policy[0] > self._reload:
+            try:
+                self._policy = (now, self._load_policy())
+            except Exception:  # unreadable secrets: closed, not open
+                self._policy = (now, AccessPolicy(mode="password"))
+        return self._policy[1]
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] not in ("http", "websocket"):
+            await self.app(scope, receive, send)
+            return
+        policy = self.policy()
+        if policy.mode != "password":
+            await self.app(scope, receive, send)
+            return
+        path = scope.get("path", "/")
+        if scope["type"] == "http" and path == SIGNIN_PATH:
+            await self._signin(scope, receive, send, policy)
+            return
+        if scope["type"] == "http" and path == SIGNOUT_PATH:
+            await self._signout(scope, send, policy)
+            return
+        if _public(path):
+            await self.app(scope, receive, send)
+            return
+        cookies = _cookies(scope)
+        ident = SESSIONS.verify(cookies.get(COOKIE), _secret(policy))
+        if ident is None:
+            await self._refuse(scope, send, path)
+            return
+        if scope["type"] == "websocket":
+            scope = _bound_to(scope, ident)
+        await self.app(scope, receive, send)
+
+    async def _refuse(self, scope, send, path: str) -> None:
+        if scope["type"] == "websocket":  # closed before the handshake: the browser sees HTTP 403
+            await send({"type": "websocket.close", "code": 4401, "reason": "sign in first"})
+            return
+        method = scope.get("method", "GET")
+        if method == "GET" and not path.startswith(API_PREFIXES):
+            query = scope.get("query_string", b"").decode("latin-1")
+            target = path + (f"?{query}" if query else "")
+            await _respond(send, 303, b"", [(b"location", f"{SIGNIN_PATH}?next={urllib.parse.quote(target)}".encode())])
+            return
+        await _respond(send, 401, b"sign in first", [(b"content-type", b"text/plain; charset=utf-8")])
+
+    async def _signin(self, scope, receive, send, policy: AccessPolicy) -> None:
+        cookies = _cookies(scope)
+        query = urllib.parse.parse_qs(scope.get("query_string", b"").decode("latin-1"))
+        device = cookies.get(DEVICE_COOKIE) or secrets.token_urlsafe(16)
+        csrf = cookies.get(CSRF_COOKIE) or secrets.token_urlsafe(16)
+        set_cookies = [_cookie(DEVICE_COOKIE, device, 365 * 24 * 3600, scope), _cookie(CSRF_COOKIE, csrf, 3600, scope)]
+        if scope.get("method") != "POST":
+            nxt = _safe_next((query.get("next") or ["/"])[0])
+            await _page(send, 200, _form(nxt, csrf, ""), set_cookies)
+            return
+        body = await _read_body(receive, limit=8192)
+        form = urllib.parse.parse_qs(body.decode("utf-8", "replace"))
+        nxt = _safe_next((form.get("next") or ["/"])[0])
+        if not hmac.compare_digest((form.get("csrf") or [""])[0], cookies.get(CSRF_COOKIE, "\x00")):
+            await _page(send, 403, _form(nxt, csrf, "The form expired: please try again. · 表单已过期，请重试。"),
+                        set_cookies)
+            return
+        key = _client_key(scope, policy, cookies.get(DEVICE_COOKIE))
+        wait = max(LOCKOUT.locked_for(key, policy), LOCKOUT.delay(key), THROTTLE.wait())
+        if wait > 0 or not LOCKOUT.attempt(key, policy):
+            wait = max(wait, LOCKOUT.locked_for(key, policy), 1.0)
+            await _page(send, 429, _form(nxt, csrf, f"Too many attempts: wait {wait:.0f} s. · 尝试次数过多：请等待 "
+                                                    f"{wait:.0f} 秒。"), set_cookies)
+            return
+        password = (form.get("password") or [""])[0]
+        ok = bool(policy.password_hash) and await asyncio.to_thread(verify_password, password, policy.password_hash)
+        if not ok:
+            THROTTLE.fail()
+            await _page(send, 401, _form(nxt, csrf, "Wrong password. · 密码错误。"), set_cookies)
+            return
+        LOCKOUT.reset(key)
+        token = SESSIONS.issue(policy.session_hours, _secret(policy))
+        await _respond(send, 303, b"", [(b"location", nxt.encode()),
+                                        _cookie(COOKIE, token, int(policy.session_hours * 3600), scope)])
+
+    async def _signout(self, scope, send, policy: AccessPolicy) -> None:
+        ident = SESSIONS.verify(_cookies(scope).get(COOKIE), _secret(policy))
+        if ident is not None:
+            SESSIONS.revoke(ident)
+        await _respond(send, 303, b"", [(b"location", SIGNIN_PATH.encode()), _cookie(COOKIE, "", 0, scope)])
+
+
+def _bound_to(scope: dict, ident: str) -> dict:
+    """The websocket scope with the resumed session id dropped unless ``ident`` opened that session."""
+    raw = _header(scope, b"sec-websocket-protocol")
+    if not raw:
+        return scope
+    entries = [e.strip() for e in raw.split(",")]
+    if len(entries) < 3 or not entries[2] or SESSIONS.owner(entries[2]) == ident:
+        return scope
+    kept = ", ".join(entries[:2]).encode("latin-1")
+    headers = [(k, kept if k == b"sec-websocket-protocol" else v) for k, v in scope["headers"]]
+    return {**scope, "headers": headers}
+
+
+def _cookie(name: str, value: str, max_age: int, scope: dict) -> tuple[bytes, bytes]:
+    secure = scope.get("scheme") in ("https", "wss")
+    attrs = f"{name}={value}; Path=/; Max-Age={max_age}; HttpOnly; SameSite=Lax" + ("; Secure" if secure else "")
+    return (b"set-cookie", attrs.encode("latin-1"))
+
+
+async def _read_body(receive, limit: int) -> bytes:
+    body = b""
+    while True:
+        message = await receive()
+        body += message.get("body", b"")
+        if len(body) > limit:
+            return b""
+        if not message.get("more_body"):
+            return body
+
+
+async def _respond(send, status: int, body: bytes, headers: list[tuple[bytes, bytes]]) -> None:
+    headers = [*headers, (b"content-length", str(len(body)).encode()), (b"cache-control", b"no-store"),
+               (b"x-frame-options", b"DENY"), (b"x-content-type-options", b"nosniff")]
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
+
+
+async def _page(send, status: int, text: str, cookies: list[tuple[bytes, bytes]]) -> None:
+    await _respond(send, status, text.encode("utf-8"),
+                   [(b"content-type", b"text/html; charset=utf-8"),
+                    (b"content-security-policy", b"default-src 'none'; style-src 'unsafe-inline'; form-action 'self'"),
+                    *cookies])
+
+
+def _form(next_path: str, csrf: str, message: str) -> str:
+    """The sign-in page, in both languages (the visitor's language is not known before sign-in)."""
+    esc = html.escape
+    alert = f"<p class='alert'>{esc(message)}</p>" if message else ""
+    return f"""<!doctype html><html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1"><title>Trial dashboard · 试验看板</title>
+<style>body{{font-family:Arial,'Noto Sans CJK SC',sans-serif;color:{TEXT};background:{PANEL};margin:0}}
+main{{max-width:380px;margin:12vh auto;background:#fff;padding:32px;border-radius:8px;box-shadow:0 1px 4px #0002}}
+h1{{font-size:22px;margin:0 0 16px}}label{{display:block;margin:12px 0 6px}}
+input[type=password]{{width:100%;box-sizing:border-box;padding:8px;font-size:16px}}
+button{{margin-top:16px;padding:8px 20px;font-size:16px;background:{NAVY};color:{WHITE};border:0;border-radius:4px}}
+.alert{{color:{DARK_RED}}}</style></head><body><main>
+<h1>Trial dashboard · 试验看板</h1><p>Sign in to see the trial data. · 登录后查看试验数据。</p>{alert}
+<form method="post" action="{SIGNIN_PATH}"><input type="hidden" name="next" value="{esc(next_path)}">
+<input type="hidden" name="csrf" value="{esc(csrf)}"><label for="pw">Password · 密码</label>
+<input id="pw" type="password" name="password" autocomplete="current-password" autofocus required>
+<button type="submit">Sign in · 登录</button></form></main></body></html>"""
+
+
+def _policy_from_streamlit_secrets() -> AccessPolicy:
+    import streamlit as st
+
+    try:
+        data = st.secrets.to_dict()
+    except FileNotFoundError:
+        data = {}
+    return policy_from_secrets(data)

@@ -1,0 +1,287 @@
+"""Issue 32: the sign-in holds at the HTTP layer (components/ui/gate.py). The gate is driven directly as
+an ASGI app, and the real server is driven on loopback: raw HTTP requests, websocket handshakes and
+uploads without a cookie, then a person's sign-in in Chromium."""
+
+from __future__ import annotations
+
+import asyncio
+import http.client
+import os
+import re
+import threading
+import urllib.parse
+from pathlib import Path
+
+import pytest
+
+from components.ui.access import LOCKOUT, THROTTLE, AccessPolicy, hash_password
+from components.ui.gate import COOKIE, SESSIONS, AccessGate, Sessions, _bound_to, _safe_next
+
+PASSWORD = "correct horse battery staple"
+HASH = hash_password(PASSWORD, iterations=1000)
+POLICY = AccessPolicy(mode="password", password_hash=HASH, max_failures=5, lockout_seconds=900,
+                      cookie_secret="s" * 32)
+
+
+@pytest.fixture(autouse=True)
+def _fresh():
+    LOCKOUT.clear()
+    THROTTLE.clear()
+    SESSIONS.clear()
+    yield
+    LOCKOUT.clear()
+    THROTTLE.clear()
+    SESSIONS.clear()
+
+
+# --------------------------------------------------------------------------- the gate as an ASGI app
+
+
+class Inner:
+    """The app behind the gate: records what reached it."""
+
+    def __init__(self) -> None:
+        self.scopes: list[dict] = []
+
+    async def __call__(self, scope, receive, send):
+        self.scopes.append(scope)
+        if scope["type"] == "websocket":
+            await send({"type": "websocket.accept"})
+            return
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": b"inner"})
+
+
+def call(gate, path, method="GET", headers=(), body=b"", kind="http", client=("127.0.0.1", 5000)):
+    """One request through ``gate``: (status or websocket event, headers dict (set-cookie as a list), body)."""
+    sent: list[dict] = []
+    scope = {"type": kind, "path": path, "method": method, "query_string": b"", "scheme": "http",
+             "headers": [(k.lower().encode(), v.encode()) for k, v in headers], "client": client}
+    if "?" in path:
+        p, q = path.split("?", 1)
+        scope["path"], scope["query_string"] = p, q.encode()
+    messages = [{"type": "http.request", "body": body, "more_body": False}]
+
+    async def receive():
+        return messages.pop(0) if messages else {"type": "http.disconnect"}
+
+    async def send(message):
+        sent.append(message)
+
+    asyncio.run(gate(scope, receive, send))
+    if kind == "websocket":
+        return sent[0]["type"], {}, b""
+    start = next(m for m in sent if m["type"] == "http.response.start")
+    hdrs: dict = {}
+    for k, v in start["headers"]:
+        if k == b"set-cookie":
+            hdrs.setdefault("set-cookie", []).append(v.decode())
+        else:
+            hdrs[k.decode()] = v.decode()
+    return start["status"], hdrs, b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")
+
+
+def _gate(policy=POLICY):
+    inner = Inner()
+    return AccessGate(inner, load_policy=lambda: policy), inner
+
+
+def _cookie_value(set_cookies, name):
+    for c in set_cookies:
+        if c.startswith(f"{name}="):
+            return c.split(";")[0].split("=", 1)[1]
+    return None
+
+
+def _sign_in(gate, password=PASSWORD, device="dev1", client=("127.0.0.1", 5000), xff=None):
+    status, hdrs, _ = call(gate, "/_signin", headers=[("cookie", f"td_device={device}")], client=client)
+    csrf = _cookie_value(hdrs["set-cookie"], "td_csrf")
+    form = urllib.parse.urlencode({"password": password, "csrf": csrf, "next": "/overview"}).encode()
+    headers = [("cookie", f"td_device={device}; td_csrf={csrf}"), ("content-type", "application/x-www-form-urlencoded")]
+    if xff:
+        headers.append(("x-forwarded-for", xff))
+    return call(gate, "/_signin", "POST", headers, form, client=client)
+
+
+@pytest.mark.parametrize("path,kind", [("/_stcore/stream", "websocket"), ("/media/abc.pptx", "http"),
+                                       ("/_stcore/upload_file/s/f", "http"), ("/_stcore/metrics", "http"),
+                                       ("/component/x/index.html", "http"), ("/_stcore/message", "http")])
+def test_nothing_answers_without_a_cookie(path, kind):
+    gate, inner = _gate()
+    status, _, _ = call(gate, path, method="PUT" if "upload" in path else "GET", kind=kind)
+    assert inner.scopes == []
+    assert status == ("websocket.close" if kind == "websocket" else 401)
+
+
+def test_pages_redirect_to_the_sign_in_and_public_paths_answer():
+    gate, inner = _gate()
+    status, hdrs, _ = call(gate, "/overview?lang=zh")
+    assert status == 303 and hdrs["location"] == "/_signin?next=/overview%3Flang%3Dzh"
+    for path in ("/_stcore/health", "/static/js/main.js", "/favicon.png"):
+        assert call(gate, path)[0] == 200
+    assert [s["path"] for s in inner.scopes] == ["/_stcore/health", "/static/js/main.js", "/favicon.png"]
+
+
+def test_sign_in_sets_a_signed_cookie_that_opens_everything_until_sign_out():
+    gate, inner = _gate()
+    status, hdrs, _ = _sign_in(gate)
+    assert status == 303 and hdrs["location"] == "/overview"
+    token = _cookie_value(hdrs["set-cookie"], COOKIE)
+    assert token and "HttpOnly" in next(c for c in hdrs["set-cookie"] if c.startswith(COOKIE))
+    cookie = [("cookie", f"{COOKIE}={token}")]
+    assert call(gate, "/media/abc.pptx", headers=cookie)[0] == 200
+    assert call(gate, "/_stcore/stream", headers=cookie, kind="websocket")[0] == "websocket.accept"
+    # a forged or altered cookie is refused
+    ident, expiry, mac = token.split(".")
+    for bad in (f"{ident}.{int(expiry) + 999}.{mac}", f"x{ident}.{expiry}.{mac}", "nonsense"):
+        assert call(gate, "/media/abc.pptx", headers=[("cookie", f"{COOKIE}={bad}")])[0] == 401
+    status, hdrs, _ = call(gate, "/_signout", headers=cookie)
+    assert status == 303 and f"{COOKIE}=;" in " ".join(hdrs["set-cookie"])
+    assert call(gate, "/media/abc.pptx", headers=cookie)[0] == 401  # revoked on the server, not only in the browser
+
+
+def test_a_cookie_expires():
+    s = Sessions()
+    token = s.issue(hours=1, now=1000.0)
+    assert s.verify(token, now=1000.0 + 3599) is not None
+    assert s.verify(token, now=1000.0 + 3601) is None
+
+
+def test_a_wrong_password_and_a_missing_csrf_token_sign_nobody_in():
+    gate, _ = _gate()
+    status, hdrs, body = _sign_in(gate, password="wrong")
+    assert status == 401 and b"Wrong password" in body and _cookie_value(hdrs["set-cookie"], COOKIE) is None
+    form = urllib.parse.urlencode({"password": PASSWORD, "csrf": "forged"}).encode()
+    status, hdrs, _ = call(gate, "/_signin", "POST", [("cookie", "td_csrf=real")], form)
+    assert status == 403 and _cookie_value(hdrs["set-cookie"], COOKIE) is None
+
+
+def test_next_never_leaves_the_site():
+    for bad in ("https://evil.example/", "//evil.example", "/\\evil.example", "javascript:alert(1)", None):
+        assert _safe_next(bad) == "/"
+    assert _safe_next("/survival?lang=zh") == "/survival?lang=zh"
+
+
+def test_a_session_id_is_no_bearer_token():
+    """A websocket may resume a Streamlit session only under the cookie that opened it; otherwise the
+    session id is dropped from the handshake and a new session starts."""
+    gate, inner = _gate()
+    a = _cookie_value(_sign_in(gate, device="a")[1]["set-cookie"], COOKIE)
+    b = _cookie_value(_sign_in(gate, device="b")[1]["set-cookie"], COOKIE)
+    SESSIONS.bind("session-of-a", SESSIONS.verify(a, b"s" * 32))
+    proto = ("sec-websocket-protocol", "streamlit, xsrf-token, session-of-a")
+    call(gate, "/_stcore/stream", headers=[("cookie", f"{COOKIE}={b}"), proto], kind="websocket")
+    call(gate, "/_stcore/stream", headers=[("cookie", f"{COOKIE}={a}"), proto], kind="websocket")
+    got = [dict(s["headers"])[b"sec-websocket-protocol"].decode() for s in inner.scopes]
+    assert got == ["streamlit, xsrf-token", "streamlit, xsrf-token, session-of-a"]
+    scope = {"headers": [(b"sec-websocket-protocol", b"streamlit, t, unknown")]}
+    assert dict(_bound_to(scope, "someone")["headers"])[b"sec-websocket-protocol"] == b"streamlit, t"
+
+
+def test_lock_out_is_per_client_and_forwarded_for_is_not_believed(monkeypatch):
+    """Five wrong passwords lock that browser out (the right one is then refused too); another browser on
+    the same loopback address is not locked; rotating X-Forwarded-For without trusted_proxies changes
+    nothing. (The clock moves 2 minutes between tries, past the growing delay after the third.)"""
+    import components.ui.access as access
+
+    clock = [1_000_000.0]
+    monkeypatch.setattr(access.time, "time", lambda: clock[0])
+    gate, _ = _gate()
+    for i in range(5):
+        clock[0] += 120
+        assert _sign_in(gate, password="wrong", device="attacker", xff=f"10.0.0.{i}")[0] == 401
+    assert _sign_in(gate, device="attacker", xff="10.9.9.9")[0] == 429
+    assert _sign_in(gate, device="colleague")[0] == 303
+
+
+def test_parallel_attempts_get_no_more_guesses_than_the_limit():
+    policy = AccessPolicy(mode="password", password_hash=HASH, max_failures=5, lockout_seconds=900)
+    allowed = []
+
+    def go():
+        allowed.append(LOCKOUT.attempt("one-client", policy))
+
+    threads = [threading.Thread(target=go) for _ in range(12)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert allowed.count(True) == 5
+
+
+def test_without_access_settings_the_gate_is_open():
+    gate, inner = _gate(AccessPolicy())
+    assert call(gate, "/media/x")[0] == 200 and inner.scopes
+
+
+# --------------------------------------------------------------------------- the real server on loopback
+
+
+@pytest.fixture(scope="module")
+def gated_app(tmp_path_factory):
+    from scripts.serve import start, stop
+
+    secrets = tmp_path_factory.mktemp("secrets") / "secrets.toml"
+    secrets.write_text(f'[access]\nmode = "password"\npassword_hash = "{HASH}"\nmax_failures = 5\n'
+                       f'cookie_secret = "{"k" * 32}"\n')
+    env = {k: v for k, v in os.environ.items() if k != "TRIAL_DATA_DIR"}
+    proc, url = start(env=env, args=("--secrets.files", str(secrets)), timeout=240)
+    try:
+        yield url
+    finally:
+        stop(proc)
+
+
+def _http(url, method, path, headers=None, body=None):
+    u = urllib.parse.urlparse(url)
+    conn = http.client.HTTPConnection(u.hostname, u.port, timeout=60)
+    conn.request(method, path, body=body, headers=headers or {})
+    r = conn.getresponse()
+    data = r.read()
+    conn.close()
+    return r.status, r.getheaders(), data
+
+
+def test_the_served_app_answers_nothing_without_a_sign_in(gated_app):
+    """The probe's findings, on the real server: no websocket, no /media, no upload, no metrics, no
+    component file without the cookie; the health check and the sign-in page answer."""
+    import websockets.sync.client as ws
+
+    assert _http(gated_app, "GET", "/_stcore/health")[0] == 200
+    status, headers, _ = _http(gated_app, "GET", "/overview")
+    assert status == 303 and dict(headers)["location"].startswith("/_signin")
+    assert _http(gated_app, "GET", "/_signin")[0] == 200
+    for method, path in (("GET", "/media/0123456789abcdef.csv"), ("GET", "/_stcore/metrics"),
+                         ("PUT", "/_stcore/upload_file/abc/def"), ("GET", "/component/x/index.html")):
+        assert _http(gated_app, method, path, body=b"x" * 1000 if method == "PUT" else None)[0] == 401, path
+    host = gated_app.replace("http://", "ws://")
+    with pytest.raises(Exception):
+        with ws.connect(f"{host}/_stcore/stream", subprotocols=["streamlit"], open_timeout=30):
+            pass
+
+
+def test_a_person_signs_in_and_sees_the_overview(gated_app, browser):
+    page = browser.new_page(viewport={"width": 1400, "height": 900})
+    try:
+        page.goto(f"{gated_app}/response", timeout=120_000)
+        page.wait_for_url(re.compile(r"/_signin"), timeout=60_000)
+        page.fill("input[name=password]", "not it")
+        page.click("button[type=submit]")
+        page.wait_for_selector("text=Wrong password", timeout=60_000)
+        page.fill("input[name=password]", PASSWORD)
+        page.click("button[type=submit]")
+        page.wait_for_url(re.compile(r"/response"), timeout=60_000)
+        page.get_by_text("Objective response rate", exact=False).first.wait_for(timeout=120_000)
+        cookies = {c["name"]: c for c in page.context.cookies()}
+        assert cookies[COOKIE]["httpOnly"]
+        page.screenshot(path=str(_artifacts() / "signed_in_response.png"))
+        page.goto(f"{gated_app}/_signout", timeout=60_000)
+        page.wait_for_url(re.compile(r"/_signin"), timeout=60_000)
+    finally:
+        page.context.close()
+
+
+def _artifacts() -> Path:
+    out = Path(__file__).parent / "artifacts"
+    out.mkdir(exist_ok=True)
+    return out
