@@ -42,7 +42,7 @@ else:
 plan_now = res.numbers["Planned by the cut-off"]
 m[1].metric(_("Planned by the cut-off"), "—" if plan_now is None else f"{plan_now:.0f}",
             delta=None if plan_now is None else _("{diff} vs plan").format(diff=f"{proj.enrolled - plan_now:+.0f}"))
-rate = res.numbers["Recent rate per month"]
+rate = None if res.numbers["Recent rate per month"] is None else proj.rate_per_month  # None: too few to estimate
 m[2].metric(_("Recent rate"), "—" if rate is None else _("{rate} / month").format(rate=f"{rate:.1f}"),
             help=_("{n} patients in the {window}.").format(n=proj.in_window, window=proj.window_text()))
 m[3].metric(_("Projected completion"), res.numbers["Projected completion"] or "—",

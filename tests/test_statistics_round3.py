@@ -480,3 +480,55 @@ def test_the_response_page_shows_both_readings_when_they_differ(app_factory, tmp
     warning = " ".join(w.value for w in at.warning).replace("\\", "")  # Markdown escapes; a warning: the ORR differs
     assert "The sponsor's CBOR in ADRS gives ORR" in warning and "the app's RECIST 1.1 derivation gives" in warning
     assert f"{flipped} (PR / SD)" in warning
+
+
+def test_the_enrollment_metric_and_sentence_say_the_same_rate(app_factory):
+    """The rate in the metric and in the projection sentence are one number (3.55 once read 3.5 and 3.6)."""
+    at = app_factory().run()
+    at.switch_page("pages/enrollment.py").run()
+    assert not at.exception
+    metric = next(m.value for m in at.metric if m.label == "Recent rate")
+    sentence = next(m.value for m in at.markdown if "patients/month" in m.value)
+    assert re.search(r"rate of ([\d.]+) patients/month", sentence).group(1) == metric.split(" ")[0]
+
+
+# --------------------------------------------------------------------------- issue 37: files that leave nothing behind
+
+
+def test_an_xport_upload_leaves_no_file_on_disk(tmp_path, monkeypatch):
+    """Issue 37 (5): the XPORT bytes are read through an anonymous in-memory file; nothing is written to
+    the temporary directory (a kill -9 mid-read leaves no patient file)."""
+    import tempfile
+
+    import pyreadstat
+
+    from components.data.readers import read_xport_bytes
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    src = tmp_path.parent / "x.xpt"
+    pyreadstat.write_xport(pd.DataFrame({"USUBJID": ["A", "B"], "AGE": [50.0, 60.0]}), str(src))
+    data = src.read_bytes()
+    src.unlink()
+    out = read_xport_bytes(data)
+    assert list(out["USUBJID"]) == ["A", "B"] and list(tmp_path.iterdir()) == []
+
+
+def test_a_broken_or_mistyped_cut_toml_is_a_finding_of_its_own_cut(tmp_path, latest_cut):
+    """Issue 37 (3) and 32 (7): synthetic = "false" (a string) is not read as true; a cut.toml that is not
+    TOML does not take the other cuts down; both are findings of that cut."""
+    from components.data.datasets import list_cuts, load_cut
+
+    good, typed, broken = tmp_path / "2026-01-01", tmp_path / "2026-02-01", tmp_path / "2026-03-01"
+    for f in (good, typed, broken):
+        shutil.copytree(latest_cut, f)
+    (typed / "cut.toml").write_text('synthetic = "false"\nlabel = "typed"\nsurprise = 1\n')
+    (broken / "cut.toml").write_text("synthetic = = true\n")
+    refs = list_cuts(tmp_path)
+    assert [r.path.name for r in refs] == ["2026-01-01", "2026-02-01", "2026-03-01"]
+    t = load_cut(typed)
+    assert not t.synthetic and t.has("adsl")
+    assert any(f.column == "synthetic" and "wrong type" in f.message for f in t.issues)
+    assert any(f.column == "surprise" and "unknown key" in f.message for f in t.issues)
+    b = load_cut(broken)
+    assert b.has("adsl") and any("cannot be read" in f.message for f in b.issues)
+    assert load_cut(good).has("adsl")

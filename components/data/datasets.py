@@ -107,12 +107,44 @@ class DataCut:
         return replace(self, tables=MappingProxyType(dict(tables)))
 
 
+#: cut.toml's keys and their types.
+CUT_META_KEYS = {"cutoff": (str,), "label": (str,), "synthetic": (bool,)}
+
+
+def read_cut_meta(folder: Path) -> tuple[dict, list[Finding]]:
+    """``cut.toml`` of a cut folder, typed: (the values that passed, findings). Never raises: a file that
+    is not TOML, a value of the wrong type (``synthetic = "false"``, a string, is not false) or an
+    unknown key is a finding of this cut alone, and the value is left out (not synthetic, named after
+    its folder)."""
+    path = folder / CUT_META
+    try:
+        if not path.is_file():
+            return {}, []
+        with open(path, "rb") as fh:
+            raw = tomllib.load(fh)
+    except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        return {}, [Finding(CUT_META, None, ERROR, msg(N_("{file} cannot be read ({error})"), file=str(path),
+                                                       error=str(exc)[:200]),
+                            action=N_("Its label, cut-off name and synthetic flag are ignored."))]
+    meta, findings = {}, []
+    for key, value in raw.items():
+        types = CUT_META_KEYS.get(key)
+        if types is None:
+            findings.append(Finding(CUT_META, key, WARNING, N_("unknown key"), action=N_("It is ignored.")))
+        elif key == "cutoff" and hasattr(value, "isoformat"):  # a TOML date
+            meta[key] = value.isoformat()
+        elif isinstance(value, types):
+            meta[key] = value
+        else:
+            findings.append(Finding(CUT_META, key, ERROR,
+                                    msg(N_("wrong type: {value} is a {kind}, not a {want}"), value=repr(value),
+                                        kind=type(value).__name__, want=types[0].__name__),
+                                    action=N_("The value is ignored.")))
+    return meta, findings
+
+
 def _read_meta(folder: Path) -> dict:
-    meta = folder / CUT_META
-    if meta.is_file():
-        with open(meta, "rb") as fh:
-            return tomllib.load(fh)
-    return {}
+    return read_cut_meta(folder)[0]
 
 
 def is_cut_folder(folder: Path) -> bool:
@@ -303,12 +335,10 @@ def load_cut(folder: str | Path, settings: DataSettings | None = None) -> DataCu
         cuts = list_cuts(folder)
         if cuts:
             folder = cuts[-1].path
-    try:
-        meta = _read_meta(folder)
-    except Exception:  # a broken cut.toml: the cut loads without its label
-        meta = {}
+    meta, meta_findings = read_cut_meta(folder)
     links = [Finding(n, None, ERROR, msg(N_("{file} is a link that leads outside the cut folder"), file=n),
                      action=N_("It is never followed.")) for n in refused_links(folder)]
+    links += meta_findings
     return load_files(
         folder_files(folder),
         settings,

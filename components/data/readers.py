@@ -197,7 +197,17 @@ def read_xport_bytes(data: bytes, path: Path | None = None) -> pd.DataFrame:
         if path is not None:
             df, _meta = pyreadstat.read_xport(str(path))
             return df
-        # pyreadstat reads from a path only: a private temporary file, removed at once.
+        # pyreadstat reads from a path only. On Linux an anonymous in-memory file (memfd) gives it one with
+        # no file on any disk, so nothing is left behind even if the server is killed mid-read; elsewhere a
+        # private temporary file, removed at once.
+        if hasattr(os, "memfd_create") and Path("/proc/self/fd").is_dir():
+            fd = os.memfd_create("upload.xpt", getattr(os, "MFD_CLOEXEC", 0))
+            try:
+                _write_all(fd, data)
+                df, _meta = pyreadstat.read_xport(f"/proc/self/fd/{fd}")
+                return df
+            finally:
+                os.close(fd)
         fd, tmp = tempfile.mkstemp(suffix=".xpt")
         try:
             with os.fdopen(fd, "wb") as fh:
@@ -208,6 +218,12 @@ def read_xport_bytes(data: bytes, path: Path | None = None) -> pd.DataFrame:
             os.unlink(tmp)
     except Exception as exc:
         raise ReadError(msg(N_("not a readable SAS XPORT file ({error})"), error=exc)) from exc
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view):]
 
 
 def excel_sheets(data: bytes) -> list[str]:
