@@ -306,6 +306,10 @@ class DataSettings:
     max_file_mb: float = 200.0  # a larger table file is refused before it is read
     max_cut_mb: float = 500.0  # all files of a cut (or of an upload) together
     codings: Codings = field(default_factory=Codings)
+    #: The study's local time zone (IANA name): a date stored as a time-zone-aware timestamp (Parquet from
+    #: R's POSIXct, a UTC export) is read as the date it is there, never shifted a day by UTC. "": each
+    #: timestamp's own wall-clock date.
+    timezone: str = ""
 
 
 @dataclass(frozen=True)
@@ -463,6 +467,7 @@ def parse_config(raw: dict[str, Any], path: Path = DEFAULT_CONFIG) -> StudyConfi
             max_file_mb=float(data.get("max_file_mb", DataSettings.max_file_mb)),
             max_cut_mb=float(data.get("max_cut_mb", DataSettings.max_cut_mb)),
             codings=_codings(raw.get("mapping", {})),
+            timezone=str(data.get("timezone", "")),
         ),
         sites=tuple(
             Site(

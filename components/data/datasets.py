@@ -300,7 +300,7 @@ def _read_notes(table: str, filename: str, notes: dict) -> list[Finding]:
     """Findings for what reading a file noticed."""
     out = []
     enc = notes.get("encoding")
-    if enc not in (None, "utf-8"):
+    if enc not in (None, "utf-8") and not notes.get("mixed_encoding_lines"):
         if notes.get("encoding_sure", True):
             out.append(Finding(table, None, INFO, msg(N_("{file} is encoded as {encoding}"), file=filename, encoding=enc),
                                action=N_("Decoded accordingly.")))
@@ -309,6 +309,20 @@ def _read_notes(table: str, filename: str, notes: dict) -> list[Finding]:
                                                           file=filename, encoding=enc),
                                action=N_("Check accented or Chinese text; better, save the file as UTF-8, or set "
                                          "[data] encoding in the study config.")))
+    if notes.get("mixed_encoding_lines"):
+        out.append(Finding(table, None, WARNING, msg(N_("{file} mixes encodings: UTF-8, and {encoding} on some lines"),
+                                                      file=filename, encoding=str(enc).split("+", 1)[-1]),
+                           tuple(notes["mixed_encoding_lines"]),
+                           action=N_("Each line is decoded in its own encoding; check those lines, better, save the "
+                                     "file as UTF-8.")))
+    if notes.get("record_count"):
+        lines, rows = notes["record_count"]
+        out.append(Finding(table, None, ERROR,
+                           msg(N_("{file} has {lines} lines of data but reads as {rows} rows: a quote opens a value "
+                                  "that runs over the following lines"), file=filename, lines=lines, rows=rows),
+                           tuple(notes.get("multiline_rows", ())),
+                           action=N_("The rows named hold several lines of the file in one value; check the quotes in "
+                                     "them (a stray \" in the file).")))
     if notes.get("nul_rows"):
         out.append(Finding(table, None, WARNING, msg(N_("{file} contains NUL bytes"), file=filename),
                            tuple(notes["nul_rows"]),
@@ -336,6 +350,7 @@ def load_cut(folder: str | Path, settings: DataSettings | None = None) -> DataCu
         if cuts:
             folder = cuts[-1].path
     meta, meta_findings = read_cut_meta(folder)
+    meta_findings += _same_date_elsewhere(folder, str(meta.get("cutoff", folder.name)))
     links = [Finding(n, None, ERROR, msg(N_("{file} is a link that leads outside the cut folder"), file=n),
                      action=N_("It is never followed.")) for n in refused_links(folder)]
     links += meta_findings
@@ -347,6 +362,20 @@ def load_cut(folder: str | Path, settings: DataSettings | None = None) -> DataCu
         synthetic=bool(meta.get("synthetic", False)),
         findings=links,
     )
+
+
+def _same_date_elsewhere(folder: Path, name: str) -> list[Finding]:
+    """A finding when another cut folder beside this one declares the same cut-off: which one a "latest"
+    or a comparison means is then ambiguous."""
+    try:
+        others = [r.path.name for r in list_cuts(folder.parent) if r.name == name and r.path != folder]
+    except OSError:
+        return []
+    if not others:
+        return []
+    return [Finding(CUT_META, "cutoff", WARNING,
+                    msg(N_("the cut-off {date} is also declared by {folders}"), date=name, folders=", ".join(others)),
+                    action=msg(N_("This is {folder}; give each cut folder its own date."), folder=folder.name))]
 
 
 def default_data_dir(config: StudyConfig | None = None) -> Path:

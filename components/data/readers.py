@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 import os
 import tempfile
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -113,10 +114,26 @@ def decode_text(data: bytes, encoding: str = "auto") -> tuple[str, str, bool]:
             return data.decode(encoding), encoding, True
         except (UnicodeDecodeError, LookupError) as exc:
             raise ReadError(msg(N_("cannot decode the file as {encoding} ({error})"), encoding=encoding, error=exc)) from exc
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):  # a UTF-16 byte-order mark (Excel's "Unicode text")
+        try:
+            return data.decode("utf-16"), "utf-16", True
+        except UnicodeDecodeError as exc:
+            raise ReadError(msg(N_("cannot decode the file as {encoding} ({error})"), encoding="UTF-16", error=exc)) from exc
+    if len(data) >= 4 and data.count(b"\x00") > len(data) // 4:  # UTF-16 without a mark: every other byte 0
+        for enc in ("utf-16-le", "utf-16-be"):
+            try:
+                text = data.decode(enc)
+            except UnicodeDecodeError:
+                continue
+            if "\x00" not in text and sum(c.isprintable() or c in "\r\n\t" for c in text) > 0.95 * len(text):
+                return text, enc, True
     try:
         return data.decode("utf-8-sig"), "utf-8", True
     except UnicodeDecodeError:
         pass
+    mixed = _mixed_utf8(data)
+    if mixed is not None:
+        return mixed
     decoded = {}
     for enc in AUTO_ENCODINGS:
         try:
@@ -140,6 +157,40 @@ def decode_text(data: bytes, encoding: str = "auto") -> tuple[str, str, bool]:
     return decoded[chosen], chosen, sure
 
 
+#: Lines (1-based) of the last file decoded line by line because it mixes UTF-8 with another encoding;
+#: read by :func:`read_csv_bytes` right after :func:`decode_text` in the same thread.
+_MIXED = threading.local()
+
+
+def _mixed_utf8(data: bytes) -> tuple[str, str, bool] | None:
+    """A file that is UTF-8 but for some lines (one row pasted from a GBK spreadsheet): each line that is
+    UTF-8 stays UTF-8, the others are decoded with the most plausible of :data:`AUTO_ENCODINGS`. None
+    when no line with non-ASCII text is UTF-8 (then the whole file is in another encoding)."""
+    lines = data.split(b"\n")
+    utf8_non_ascii = bad = 0
+    for line in lines:
+        if line.isascii():
+            continue
+        try:
+            line.decode("utf-8")
+            utf8_non_ascii += 1
+        except UnicodeDecodeError:
+            bad += 1
+    if not utf8_non_ascii or not bad:
+        return None
+    out, which = [], []
+    for i, line in enumerate(lines, start=1):
+        try:
+            out.append(line.decode("utf-8-sig" if i == 1 else "utf-8"))
+        except UnicodeDecodeError:
+            best = max(AUTO_ENCODINGS, key=lambda e: _plausibility(line.decode(e, "replace"), e))
+            out.append(line.decode(best, "replace"))
+            which.append((i, best))
+    _MIXED.lines = tuple(i for i, _e in which)
+    encodings = sorted({e for _i, e in which})
+    return "\n".join(out), "utf-8+" + "+".join(encodings), False
+
+
 def _header(text: str, sep: str) -> list[str]:
     """The header row as written (pandas renames a repeated column AGE to AGE.1; the loader must see
     the repeat)."""
@@ -150,8 +201,11 @@ def _header(text: str, sep: str) -> list[str]:
 
 
 def read_csv_bytes(data: bytes, encoding: str = "auto") -> tuple[pd.DataFrame, dict[str, object]]:
+    _MIXED.lines = ()
     text, used, sure = decode_text(data, encoding)
     notes: dict[str, object] = {"encoding": used, "encoding_sure": sure}
+    if _MIXED.lines:
+        notes["mixed_encoding_lines"] = _MIXED.lines
     if "\x00" in text:  # a NUL byte would silently cut the value it is in
         lines = [i + 1 for i, line in enumerate(text.splitlines()) if "\x00" in line]
         notes["nul_rows"] = tuple(lines)
@@ -179,6 +233,11 @@ def read_csv_bytes(data: bytes, encoding: str = "auto") -> tuple[pd.DataFrame, d
     header = _header(text, sep)
     if len(header) == len(df.columns):
         df.columns = header
+    records = sum(1 for line in text.splitlines() if line.strip()) - 1
+    if len(df) < records:  # a value ran over several lines: a stray quote swallows the rows after it
+        spans = df.apply(lambda col: col.astype(str).str.contains(r"[\r\n]", regex=True)).any(axis=1)
+        notes["multiline_rows"] = tuple(int(i) + 2 for i in df.index[spans])  # file rows, the header is row 1
+        notes["record_count"] = (records, len(df))
     return df, notes
 
 
@@ -372,7 +431,7 @@ def _inside(path: Path, root: Path) -> bool:
     try:
         path.resolve().relative_to(root)
         return True
-    except (ValueError, OSError):
+    except (ValueError, OSError, RuntimeError):  # RuntimeError: a symlink loop (Python 3.11's resolve)
         return False
 
 

@@ -290,7 +290,9 @@ def coerce_date(
     """
     out = pd.Series(pd.NaT, index=raw.index, dtype="datetime64[ns]")
     if pd.api.types.is_datetime64_any_dtype(raw):  # typed files: already dates
-        out = pd.to_datetime(raw).dt.tz_localize(None) if getattr(raw.dt, "tz", None) else pd.to_datetime(raw)
+        out = pd.to_datetime(raw)
+        if getattr(raw.dt, "tz", None) is not None:  # the date in the study's time zone, else its own wall clock
+            out = _local_dates(out, settings.timezone)
         out = _plausible(out.dt.normalize())
         return out, out.isna(), pd.Series(False, index=raw.index)
     all_text = pd.api.types.infer_dtype(raw, skipna=True) in ("string", "empty")
@@ -352,6 +354,17 @@ def coerce_date(
     out = _plausible(out)
     bad = out.isna()
     return out, bad, partial
+
+
+def _local_dates(values: pd.Series, timezone: str) -> pd.Series:
+    """Time-zone-aware timestamps as naive wall-clock times in ``timezone`` (their own zone when "" or
+    unknown): 2026-01-04T16:00Z is 2026-01-05 in Asia/Shanghai, not 2026-01-04."""
+    if timezone:
+        try:
+            values = values.dt.tz_convert(timezone)
+        except Exception:  # an unknown zone name: the stored wall clock
+            pass
+    return values.dt.tz_localize(None)
 
 
 def _to_datetime_safe(values: pd.Series) -> pd.Series:
@@ -425,6 +438,9 @@ def coerce_table(
     findings: list[Finding] = []
     df = raw.copy()
     df.index = pd.RangeIndex(2, len(df) + 2)
+    for c in df.columns:  # dictionary-encoded (R factor, pandas category) columns: their values, as text or dates
+        if isinstance(df[c].dtype, pd.CategoricalDtype):
+            df[c] = df[c].astype(object).where(df[c].notna(), None)
     df, f = _repeated_columns(table, df)
     findings += f
     if df.empty and len(df.columns):
@@ -635,6 +651,16 @@ def check_adsl(adsl: pd.DataFrame, fallback_cutoff: pd.Timestamp | None = None
                         _rows(bad), _subjects(adsl, bad), action=N_("These subjects are excluded."))
             )
             adsl = adsl[~bad]
+    for earlier, what in (("RFICDT", N_("death (DTHDT) before informed consent (RFICDT)")),
+                          ("TRTSDT", N_("death (DTHDT) before the first dose (TRTSDT)"))):
+        if "DTHDT" in adsl.columns and earlier in adsl.columns:
+            bad = adsl["DTHDT"].notna() & adsl[earlier].notna() & (adsl["DTHDT"] < adsl[earlier])
+            if bad.any():  # impossible: said, and kept (dropping the death would make a wrong zero)
+                findings.append(
+                    Finding("adsl", "DTHDT", ERROR, what, _rows(bad), _subjects(adsl, bad),
+                            action=N_("Kept as given: the death counts, but its time from that date is negative; "
+                                      "check the dates."), values=tuple(adsl.loc[bad, "DTHDT"].dt.strftime("%Y-%m-%d")))
+                )
     if "TRTSDT" in adsl.columns and "SAFFL" in adsl.columns:
         untreated_saf = (adsl["SAFFL"] == "Y") & adsl["TRTSDT"].isna()
         if untreated_saf.any():
