@@ -333,3 +333,55 @@ def test_the_cache_key_is_the_cuts_content():
     adsl = a.tables["adsl"]
     smaller = a.with_tables({**a.tables, "adsl": adsl.iloc[:5]})
     assert cut_key(smaller) != cut_key(a) and cut_key(load_cut(demo_cuts()[0])) != cut_key(a)
+
+
+# --------------------------------------------------------------------------- the OIDC mode
+
+
+OIDC = AccessPolicy(mode="oidc", allowed_domains=("hospital.cn",))
+
+
+@pytest.fixture
+def oidc_cookie(monkeypatch):
+    """A factory of Streamlit ``_streamlit_user`` cookies signed with a test secret (as Streamlit's
+    /oauth2callback sets them), with Streamlit's secret and redirect origin patched to match."""
+    import json as _json
+
+    import streamlit.auth_util as auth_util
+    import streamlit.web.server.starlette.starlette_websocket as sws
+    from streamlit.web.server.starlette.starlette_app_utils import create_signed_value
+
+    secret = "t" * 32
+    monkeypatch.setattr(sws, "get_cookie_secret", lambda: secret)
+    monkeypatch.setattr(auth_util, "get_origin_from_redirect_uri", lambda: "http://localhost:8501")
+
+    def make(email: str, verified: bool = True, origin: str = "http://localhost:8501") -> str:
+        payload = {"origin": origin, "is_logged_in": True, "email": email, "email_verified": verified}
+        return create_signed_value(secret, "_streamlit_user", _json.dumps(payload)).decode("latin-1")
+
+    return make
+
+
+def test_oidc_mode_needs_an_allowed_signed_in_user_at_the_http_layer(oidc_cookie):
+    gate, inner = _gate(OIDC)
+    assert call(gate, "/media/abc.csv")[0] == 401
+    assert call(gate, "/_stcore/stream", kind="websocket")[0] == "websocket.close"
+    assert call(gate, "/overview")[0] == 303
+    assert call(gate, "/auth/login?provider=x")[0] == 200 and call(gate, "/oauth2callback?code=y")[0] == 200
+    good = [("cookie", f"_streamlit_user={oidc_cookie('pi@hospital.cn')}")]
+    assert call(gate, "/media/abc.csv", headers=good)[0] == 200
+    assert call(gate, "/_stcore/stream", headers=good, kind="websocket")[0] == "websocket.accept"
+    for bad in (oidc_cookie("someone@elsewhere.com"), oidc_cookie("pi@hospital.cn", verified=False),
+                oidc_cookie("pi@hospital.cn", origin="http://evil.example"), oidc_cookie("pi@hospital.cn")[:-3] + "abc"):
+        assert call(gate, "/media/abc.csv", headers=[("cookie", f"_streamlit_user={bad}")])[0] == 401
+    status, hdrs, _ = call(gate, "/_signout", headers=good)
+    assert status == 303 and hdrs["location"] == "/auth/logout"
+
+
+def test_oidc_sessions_are_bound_to_their_user(oidc_cookie):
+    gate, inner = _gate(OIDC)
+    SESSIONS.bind("session-of-pi", "oidc:pi@hospital.cn")
+    proto = ("sec-websocket-protocol", "streamlit, t, session-of-pi")
+    other = [("cookie", f"_streamlit_user={oidc_cookie('nurse@hospital.cn')}"), proto]
+    call(gate, "/_stcore/stream", headers=other, kind="websocket")
+    assert dict(inner.scopes[-1]["headers"])[b"sec-websocket-protocol"] == b"streamlit, t"

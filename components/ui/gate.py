@@ -6,6 +6,11 @@ JavaScript and CSS every visitor gets; no data): not the websocket that runs the
 (downloads, the deck, the report), not uploads, not ``/_stcore/metrics``, not component files. The
 page script's own sign-in (``components.ui.widgets.require_access``) stays as a second line.
 
+With ``mode = "oidc"`` the same holds with the identity provider's sign-in: the gate's sign-in page
+links to Streamlit's ``/auth/login`` (its routes ``/auth/*`` and ``/oauth2callback`` answer), and the
+identity is Streamlit's signed ``_streamlit_user`` cookie, checked against the allow-list
+(``allowed_emails``/``allowed_domains``, a verified address) on every request.
+
 - **The cookie** (``td_session``) is ``<id>.<expiry>.<HMAC-SHA256>``, HttpOnly, SameSite=Lax (Secure over
   HTTPS), signed with ``[access] cookie_secret`` (or a random secret made at start-up: every sign-in then
   ends with a restart), valid for ``session_hours`` (12) and only while its id is in the server's list:
@@ -49,6 +54,8 @@ SIGNOUT_PATH = "/_signout"
 PUBLIC_PATHS = frozenset({"/_stcore/health", "/healthz", "/favicon.png", "/favicon.ico", "/manifest.json",
                           "/robots.txt", "/_stcore/host-config"})
 PUBLIC_PREFIXES = ("/static/",)
+#: Streamlit's OIDC routes: they answer without a sign-in in the OIDC mode (they are the sign-in).
+OIDC_PATHS = frozenset({"/auth/login", "/auth/logout", "/oauth2callback"})
 #: Paths that are the server's machinery, never a page a person opens: 401, not a redirect.
 API_PREFIXES = ("/_stcore/", "/media/", "/component/", "/app/static/", "/auth/", "/oauth2callback")
 
@@ -123,6 +130,33 @@ def bind_session(session_id: str, token: str | None, policy: AccessPolicy) -> bo
     return True
 
 
+def bind_identity(session_id: str, ident: str) -> None:
+    """Called by the page script in the OIDC mode: ``session_id`` was opened by ``ident``."""
+    SESSIONS.bind(session_id, ident)
+
+
+def oidc_identity(cookies: dict[str, str], policy: AccessPolicy) -> str | None:
+    """``oidc:<e-mail>`` of the user Streamlit's signed ``_streamlit_user`` cookie names, when it is valid
+    (Streamlit's cookie secret, the redirect URI's origin), signed in and on the allow-list; else None."""
+    from streamlit.auth_util import get_origin_from_redirect_uri
+    from streamlit.web.server.starlette.starlette_websocket import (
+        _get_signed_cookie_with_chunks,
+        _parse_decoded_user_cookie,
+    )
+
+    from components.ui.access import email_allowed
+
+    try:
+        decoded = _get_signed_cookie_with_chunks(cookies, "_streamlit_user")
+        origin = get_origin_from_redirect_uri()
+        user = _parse_decoded_user_cookie(decoded, origin) if decoded is not None and origin else {}
+    except Exception:  # no [auth] section, a malformed cookie: nobody
+        return None
+    if not user.get("is_logged_in") or not email_allowed(user.get("email"), policy, user.get("email_verified")):
+        return None
+    return f"oidc:{str(user['email']).lower()}"
+
+
 def _secret(policy: AccessPolicy) -> bytes | None:
     return policy.cookie_secret.encode() if policy.cookie_secret else None
 
@@ -186,21 +220,23 @@ class AccessGate:
             await self.app(scope, receive, send)
             return
         policy = self.policy()
-        if policy.mode != "password":
+        if policy.mode not in ("password", "oidc"):
             await self.app(scope, receive, send)
             return
         path = scope.get("path", "/")
         if scope["type"] == "http" and path == SIGNIN_PATH:
-            await self._signin(scope, receive, send, policy)
+            await (self._signin(scope, receive, send, policy) if policy.mode == "password"
+                   else _page(send, 200, _oidc_form(policy), []))
             return
         if scope["type"] == "http" and path == SIGNOUT_PATH:
             await self._signout(scope, send, policy)
             return
-        if _public(path):
+        if _public(path) or (policy.mode == "oidc" and path in OIDC_PATHS):
             await self.app(scope, receive, send)
             return
         cookies = _cookies(scope)
-        ident = SESSIONS.verify(cookies.get(COOKIE), _secret(policy))
+        ident = SESSIONS.verify(cookies.get(COOKIE), _secret(policy)) if policy.mode == "password" \
+            else oidc_identity(cookies, policy)
         if ident is None:
             await self._refuse(scope, send, path)
             return
@@ -256,6 +292,9 @@ class AccessGate:
                                         _cookie(COOKIE, token, int(policy.session_hours * 3600), scope)])
 
     async def _signout(self, scope, send, policy: AccessPolicy) -> None:
+        if policy.mode == "oidc":  # Streamlit's own sign-out clears its cookie (and the provider's session)
+            await _respond(send, 303, b"", [(b"location", b"/auth/logout")])
+            return
         ident = SESSIONS.verify(_cookies(scope).get(COOKIE), _secret(policy))
         if ident is not None:
             SESSIONS.revoke(ident)
@@ -323,6 +362,21 @@ button{{margin-top:16px;padding:8px 20px;font-size:16px;background:{NAVY};color:
 <input type="hidden" name="csrf" value="{esc(csrf)}"><label for="pw">Password · 密码</label>
 <input id="pw" type="password" name="password" autocomplete="current-password" autofocus required>
 <button type="submit">Sign in · 登录</button></form></main></body></html>"""
+
+
+def _oidc_form(policy: AccessPolicy) -> str:
+    """The OIDC sign-in page: one link to the identity provider through Streamlit's ``/auth/login``."""
+    from streamlit.auth_util import encode_provider_token
+
+    try:
+        href = "/auth/login?provider=" + urllib.parse.quote(encode_provider_token(policy.provider or "default"))
+    except Exception:  # no [auth] section: say so instead of a dead link
+        return _form("/", "", "Sign-in is required but the identity provider is not configured ([auth] in "
+                              "secrets.toml). · 需要登录，但未配置身份提供方。").replace("<form", "<form hidden")
+    esc = html.escape
+    return _form("/", "", "").replace(
+        '<form method="post"', f'<p><a href="{esc(href)}">Sign in with your institutional account · 使用机构账号登录</a>'
+                               '</p><form hidden method="post"')
 
 
 def _policy_from_streamlit_secrets() -> AccessPolicy:

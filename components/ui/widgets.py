@@ -443,6 +443,7 @@ def require_access() -> None:
                        "the address.").format(email=md(st.user.get("email"))))
             st.button(_("Sign out"), on_click=st.logout)
             st.stop()
+        _bind_oidc_session(str(st.user.get("email")))
         return
     if st.session_state.get(ACCESS_KEY):
         return
@@ -474,6 +475,18 @@ def require_access() -> None:
         st.error(_("Wrong password.") + " " + (_("{n} attempt(s) left before a lock-out.").format(n=left) if left > 0
                                                 else _("Sign-in is now locked for a while.")))
     st.stop()
+
+
+def _bind_oidc_session(email: str) -> None:
+    """Record that this Streamlit session was opened by this user (components/ui/gate.py), so no other
+    user's cookie can resume it by its id."""
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    from components.ui.gate import bind_identity
+
+    ctx = get_script_run_ctx()
+    if ctx is not None:
+        bind_identity(ctx.session_id, f"oidc:{email.lower()}")
 
 
 def _signed_in_at_the_gate(policy) -> bool:
