@@ -116,3 +116,15 @@ def test_death_before_the_first_dose_is_a_finding_and_still_a_death():
     assert found and adsl.loc[i, "USUBJID"] in found[0].subjects
     assert cut.tables["adsl"].set_index("USUBJID").loc[adsl.loc[i, "USUBJID"], "DTHDT"] == pd.Timestamp(
         adsl.loc[i, "DTHDT"])
+
+
+def test_thousands_of_extra_files_are_one_note(tmp_path):
+    """Issue 37 (6): 5,000 files that are not contract tables make one note, not 5,000."""
+    folder = tmp_path / "2026-11-01"
+    shutil.copytree(demo_cuts()[-1], folder)
+    for i in range(5000):
+        (folder / f"extra_{i:04d}.txt.bak").write_bytes(b"x")
+    cut = load_cut(folder)
+    notes = [f for f in cut.issues if "not tables of the data contract" in f.message
+             or "not a table of the data contract" in f.message]
+    assert len(notes) == 1 and "5000 files" in notes[0].message and cut.has("adsl")

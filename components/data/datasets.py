@@ -240,6 +240,7 @@ def _load_files(files: Mapping[str, bytes | Path], settings: DataSettings, name:
         findings.append(Finding(str(note).split(" ")[0], None, ERROR, note,
                                 action=N_("Which one is right is unknown: the table is not loaded. Keep one file per "
                                           "table in the cut.")))
+    others = []
     for fname in ignored:
         if fname == CUT_META:
             continue
@@ -250,7 +251,13 @@ def _load_files(files: Mapping[str, bytes | Path], settings: DataSettings, name:
                                     action=msg(N_("It is not loaded: only a file named {table} (.csv, .xlsx, .parquet, "
                                                   ".xpt) is."), table=twin)))
         else:
-            findings.append(Finding(fname, None, INFO, N_("not a table of the data contract"), action=N_("Ignored.")))
+            others.append(fname)
+    if len(others) > 5:  # one note for many (a cut folder with 5,000 extra files gave 5,000 notes)
+        shown = ", ".join(sorted(others)[:5])
+        findings.append(Finding("data cut", None, INFO, msg(N_("{n} files are not tables of the data contract: {files} …"),
+                                                            n=len(others), files=shown), action=N_("Ignored.")))
+    else:
+        findings += [Finding(f, None, INFO, N_("not a table of the data contract"), action=N_("Ignored.")) for f in others]
     raw: dict[str, pd.DataFrame] = {}
     sas_numeric: dict[str, bool] = {}
     used: dict[str, str] = {}
