@@ -6,7 +6,7 @@ from components.analyses.base import Options, as_filters
 from components.analyses.changes import cut_comparison
 from components.analyses.response import ResponseOptions, response_overview
 from components.figures.export import chromium_available
-from components.figures.safe_text import md
+from components.figures.safe_text import md, patient_link
 from components.i18n import _, language
 from components.reports.deck import build_deck, build_html
 from components.ui import widgets
@@ -58,7 +58,7 @@ else:
             st.caption(empty)
             return
         def linked():
-            shown = df.assign(Link="patient?patient=" + df["USUBJID"])
+            shown = df.assign(Link=df["USUBJID"].map(patient_link))
             return shown[["Link"] + [c for c in shown.columns if c not in ("Link", "USUBJID")]]
 
         widgets.table(widgets.memo(df, ("linked",), linked), width="stretch", column_config={"Link": link},

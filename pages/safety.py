@@ -18,6 +18,7 @@ from components.analyses.safety import (
     focus_onset_dose,
     focus_toxicity,
 )
+from components.figures.safe_text import patient_link
 from components.i18n import _, language, translate_frame
 from components.ui import widgets
 
@@ -109,7 +110,7 @@ def focus() -> None:
         st.caption(" ".join(res.notes))
     ep = res.tables["episodes"]
     if len(ep):
-        ep = ep.assign(Link="patient?patient=" + ep["USUBJID"])
+        ep = ep.assign(Link=ep["USUBJID"].map(patient_link))
         widgets.table(ep[["Link", "Episodes", "Median duration (days)", "Longest (days)", "Worst grade", "Ongoing"]],
                       width="stretch", column_config={"Link": link},
                       deck=("focus_episodes", _("{focus}: episodes per patient").format(focus=focus_label(cfg))),
@@ -142,7 +143,7 @@ def exposure_section() -> None:
         widgets.table(counts, width="content", translate=("Kind",))
         widgets.table_to_deck("adjustment_counts", _("Dose reductions and interruptions"),
                               translate_frame(counts, values=("Kind",)), res)
-        adj_show = not_given(adj.assign(Link="patient?patient=" + adj["USUBJID"]))
+        adj_show = not_given(adj.assign(Link=adj["USUBJID"].map(patient_link)))
         widgets.table(adj_show[["Link", "DRUG", "DATE", "KIND", "Reason", "DETAIL"]], width="stretch",
                       column_config={"Link": link},
                       deck=("adjustments", _("Dose reductions and interruptions: listing")), result=res)

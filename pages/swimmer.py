@@ -5,6 +5,7 @@ import math
 import streamlit as st
 
 from components.analyses.swimmer import PAGE_SIZE, SwimmerOptions, swimmer, swimmer_drug
+from components.figures.safe_text import md
 from components.figures.style import EVENT_MARKERS
 from components.i18n import _
 from components.stats.swimmer import EVENT_ORDER, short_id
@@ -62,4 +63,4 @@ picks = ["(choose)"] + list(res.tables["order"]["USUBJID"])
 pick = st.selectbox(_("Open a patient's profile"), picks, key="sw_pick",
                     format_func={**{c: c for c in picks}, "(choose)": _("(choose)")}.get)
 if pick != "(choose)":
-    st.page_link("pages/patient.py", label=_("Profile of {patient}").format(patient=pick), query_params={"patient": pick})
+    st.page_link("pages/patient.py", label=_("Profile of {patient}").format(patient=md(pick)), query_params={"patient": pick})

@@ -68,7 +68,11 @@ def call(gate, path, method="GET", headers=(), body=b"", kind="http", client=("1
     async def send(message):
         sent.append(message)
 
-    asyncio.run(gate(scope, receive, send))
+    # in a thread of its own: a pytest worker that also holds the session's Playwright browser has an
+    # event loop running, and asyncio.run refuses to start another in its thread
+    worker = threading.Thread(target=lambda: asyncio.run(gate(scope, receive, send)))
+    worker.start()
+    worker.join()
     if kind == "websocket":
         return sent[0]["type"], {}, b""
     start = next(m for m in sent if m["type"] == "http.response.start")

@@ -107,8 +107,9 @@ class DataCut:
         return replace(self, tables=MappingProxyType(dict(tables)))
 
 
-#: cut.toml's keys and their types.
-CUT_META_KEYS = {"cutoff": (str,), "label": (str,), "synthetic": (bool,)}
+#: cut.toml's keys and their types (the last three are written by data/make_demo.py, for the record).
+CUT_META_KEYS = {"cutoff": (str,), "label": (str,), "synthetic": (bool,), "seed": (int,),
+                 "patients_at_last_cut": (int,), "generator_version": (int, str)}
 
 
 def read_cut_meta(folder: Path) -> tuple[dict, list[Finding]]:

@@ -438,9 +438,10 @@ def coerce_table(
     findings: list[Finding] = []
     df = raw.copy()
     df.index = pd.RangeIndex(2, len(df) + 2)
-    for c in df.columns:  # dictionary-encoded (R factor, pandas category) columns: their values, as text or dates
-        if isinstance(df[c].dtype, pd.CategoricalDtype):
-            df[c] = df[c].astype(object).where(df[c].notna(), None)
+    for i, dtype in enumerate(df.dtypes):  # dictionary-encoded (R factor, pandas category): values, text or dates
+        if isinstance(dtype, pd.CategoricalDtype):  # (by position: a repeated column name is reported below)
+            col = df.iloc[:, i]
+            df.isetitem(i, col.astype(object).where(col.notna(), None))
     df, f = _repeated_columns(table, df)
     findings += f
     if df.empty and len(df.columns):

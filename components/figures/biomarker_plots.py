@@ -8,6 +8,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from components.figures.plotting import FigureContext, Overlay, axis_room, finish_figure, footnote_height
+from components.figures.safe_text import plotly_text
 from components.figures.style import (
     BLUE,
     BOR_COLORS,
@@ -126,7 +127,8 @@ def marker_panel_figure(panel: MarkerPanel, ctx: FigureContext | None) -> go.Fig
             fig.add_trace(go.Box(y=sub["VALUE"], name=f"{_(g)} (n = {len(sub)})", boxpoints="all", jitter=0.35,
                                  pointpos=0, marker={"color": colors[g], "size": 6}, line={"width": 1.5},
                                  customdata=sub["USUBJID"], hovertemplate="%{customdata}: %{y}<extra></extra>"))
-        fig.update_yaxes(title_text=panel.name + (f" ({panel.unit})" if panel.unit else ""), showgrid=True, gridcolor=GRID)
+        fig.update_yaxes(title_text=plotly_text(panel.name + (f" ({panel.unit})" if panel.unit else "")), showgrid=True,
+                         gridcolor=GRID)
         fig.update_layout(showlegend=False)
     else:
         tab = pd.crosstab(panel.data["RESPONDER"], panel.data["VALUE"])

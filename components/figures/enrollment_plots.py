@@ -7,6 +7,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from components.figures.plotting import FigureContext, Overlay, finish_figure, wrap
+from components.figures.safe_text import plotly_text
 from components.figures.style import (
     BLACK,
     BLUE,
@@ -124,7 +125,7 @@ def _reasons(flow: Flow, prefix: str, limit: int = 6, width: int = 38) -> list[s
     items.sort(key=lambda kv: -kv[1])
     lines = []
     for k, v in items[:limit]:
-        lines += wrap(f"{k}: {v}", width).split("<br>")
+        lines += wrap(f"{plotly_text(k)}: {v}", width).split("<br>")
     if len(items) > limit:
         lines.append(_("other reasons: {n}").format(n=sum(v for _k, v in items[limit:])))
     return lines

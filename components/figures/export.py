@@ -8,6 +8,7 @@ import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+import pandas as pd
 import plotly.graph_objects as go
 
 SLIDE_WIDTH_PX = 1600
@@ -65,8 +66,9 @@ def _neutral(value: object) -> object:
 def safe_csv(df) -> bytes:
     """The table as UTF-8 CSV for download, with formula-like text neutralised (:func:`_neutral`)."""
     out = df.copy()
-    for col in out.columns:
-        if out[col].dtype == object:
-            out[col] = out[col].map(_neutral)
+    for col in out.columns:  # every text column: object, pandas string and categorical (of text) alike
+        if not (pd.api.types.is_numeric_dtype(out[col]) or pd.api.types.is_datetime64_any_dtype(out[col])
+                or pd.api.types.is_bool_dtype(out[col])):
+            out[col] = out[col].astype(object).map(_neutral)
     out.columns = [_neutral(str(c)) for c in out.columns]
     return out.to_csv(index=False).encode("utf-8")

@@ -22,6 +22,7 @@ from components.figures.plotting import (
     footnote_height,
     set_layout,
 )
+from components.figures.safe_text import template_text
 from components.figures.style import BLUE, GREY_53, GREY_80, GREY_94, P95_LABELS, TEXT_SOFT, WHITE, rgba
 from components.i18n import N_, _
 from components.stats.survival import KMResult
@@ -132,7 +133,7 @@ def km_figure(
         traces.append(go.Scatter(
             x=x, y=y, mode="lines", name=c.label, legendgroup=c.label,
             line={"color": c.color, "width": 2.4, "shape": "hv"}, customdata=custom,
-            hovertemplate=(f"<b>{c.label}</b><br>{month} %{{x:.1f}}<br>S(t) %{{y:.1%}} "
+            hovertemplate=(f"<b>{template_text(c.label)}</b><br>{month} %{{x:.1f}}<br>S(t) %{{y:.1%}} "
                            f"(95% CI %{{customdata[2]:.1%}}–%{{customdata[3]:.1%}})<br>{at_risk} %{{customdata[0]}}, "
                            f"{so_far} %{{customdata[1]}}<extra></extra>"),
         ))
@@ -143,7 +144,7 @@ def km_figure(
                     x=cens["time"] / days_per_month, y=cens["surv"], mode="markers", name=_("Censored"),
                     legendgroup=c.label, showlegend=False,
                     marker={"symbol": "line-ns-open", "size": 11, "color": c.color, "line": {"width": 2, "color": c.color}},
-                    hovertemplate=f"{c.label}: {censored_at} %{{x:.1f}}<extra></extra>",
+                    hovertemplate=f"{template_text(c.label)}: {censored_at} %{{x:.1f}}<extra></extra>",
                 ))
         if show_median and not np.isnan(c.km.median):
             med = c.km.median / days_per_month

@@ -201,7 +201,7 @@ def finish_figure(
     The left margin is preset to what the y axes' labels will need
     (:func:`components.figures.margins.preset_left_margin`); automargin still grows it if needed."""
     from components.figures.margins import preset_left_margin, text_px
-    from components.figures.safe_text import sanitise_figure
+    from components.figures.safe_text import plotly_text, sanitise_figure
 
     sanitise_figure(fig)
     size = base_font_size(ctx)
@@ -228,7 +228,7 @@ def finish_figure(
         fig,
         font={"family": FONT_FAMILY, "size": size, "color": INK},
         # a half-width figure's title starts at its left edge, not the plot's: a wide y axis left it no room
-        title={"text": f"<b>{title}</b>", "x": 0.02 if narrow else 0.0, "xref": "container" if narrow else "paper",
+        title={"text": f"<b>{plotly_text(title)}</b>", "x": 0.02 if narrow else 0.0, "xref": "container" if narrow else "paper",
                "xanchor": "left", "y": 0.99,
                "yref": "container", "yanchor": "top", "font": {"size": title_size, "family": FONT_FAMILY}},
         # pad (axes 8 px off the plot area, so a value at the range's end is not drawn on the axis

@@ -9,6 +9,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from components.figures.plotting import BASE_SIZE, FigureContext, Overlay, base_font_size, finish_figure
+from components.figures.safe_text import template_text
 from components.figures.style import (
     BLACK,
     BOR_COLORS,
@@ -87,7 +88,8 @@ def profile_figure(
                 fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines",
                                          name=_("{drug} ({unit}/day)").format(drug=drug, unit=unit),
                                          line={"color": color, "width": 3}, connectgaps=False,
-                                         hovertemplate=f"{drug}: %{{y}} " + _("{unit}/day").format(unit=unit)
+                                         hovertemplate=f"{template_text(drug)}: %{{y}} "
+                                         + _("{unit}/day").format(unit=template_text(unit))
                                          + "<extra></extra>"), row=1, col=1)
                 held = g[g["EXDOSE"] == 0]
                 for r in held.itertuples(index=False):
@@ -101,14 +103,15 @@ def profile_figure(
                     marker={"symbol": "diamond", "size": 9, "color": color},
                     customdata=np.stack([given["EXDOSE"], given["ASTDT"].dt.strftime("%Y-%m-%d")], axis=-1),
                     hovertemplate=_("{drug} {dose} {unit} on {date}").format(
-                        drug=drug, dose="%{customdata[0]}", unit=unit, date="%{customdata[1]}") + "<extra></extra>"),
+                        drug=template_text(drug), dose="%{customdata[0]}", unit=template_text(unit),
+                        date="%{customdata[1]}") + "<extra></extra>"),
                     row=2, col=1)
                 if len(skipped):
                     fig.add_trace(go.Scatter(
                         x=skipped["D0"], y=[str(drug)] * len(skipped), mode="markers",
                         name=_("{drug} skipped").format(drug=drug),
                         marker={"symbol": "x-thin-open", "size": 9, "color": VERMILION, "line": {"width": 2}},
-                        hovertemplate=_("{drug} skipped on day {day}").format(drug=drug, day="%{x}")
+                        hovertemplate=_("{drug} skipped on day {day}").format(drug=template_text(drug), day="%{x}")
                         + "<extra></extra>"), row=2, col=1)
         fig.update_yaxes(row=2, col=1, categoryorder="array", categoryarray=lanes[::-1])
     fig.update_yaxes(row=1, col=1, rangemode="tozero")

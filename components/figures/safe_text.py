@@ -22,6 +22,14 @@ def md(value: object) -> str:
     return _MARKDOWN.sub(r"\\\1", text).replace("\n", " ")
 
 
+def patient_link(usubjid: object) -> str:
+    """The relative address of a patient's profile, the id percent-encoded (an '&' or '#' in an id must
+    not change the query)."""
+    from urllib.parse import quote
+
+    return "patient?patient=" + quote(str(usubjid), safe="")
+
+
 def plotly_text(value: object) -> object:
     """A data value for plotly text (hover, labels, tick text): '<' and '>' as entities, so no tag
     can be formed; non-text values unchanged."""
@@ -30,7 +38,15 @@ def plotly_text(value: object) -> object:
     return value
 
 
-_TEXT_PROPS = ("text", "hovertext", "customdata", "x", "y", "labels", "ids")
+def template_text(value: object) -> str:
+    """A data value inside a plotly hovertemplate or other text our builders write markup around: no tag
+    (as :func:`plotly_text`), and no ``%{…}`` placeholder of plotly's either."""
+    return str(plotly_text(str(value))).replace("%{", "% {")
+
+
+_TEXT_PROPS = ("text", "hovertext", "customdata", "x", "y", "labels", "ids", "name")
+_EXTRA = re.compile(r"<extra>(.*?)</extra>", re.S)
+_AXIS = re.compile(r"^[xy]axis\d*$")
 
 
 def _clean(values: object) -> object:
@@ -47,9 +63,14 @@ def _clean(values: object) -> object:
 
 def sanitise_figure(fig: go.Figure) -> go.Figure:
     """Escape markup in the data-bearing properties of every trace (text, hover text, custom data,
-    categorical x/y, labels) and in categorical axis tick text. The figure's own labels (titles,
-    footnotes, which may use <b>, <br>) are left as built."""
+    categorical x/y, labels, names, the hover's side label) and in categorical axis tick text of every
+    subplot. The figure's own labels (titles, footnotes, which may use <b>, <br>) are left as built: a
+    builder that puts a data value in one passes it through :func:`plotly_text` or :func:`template_text`."""
     for trace in fig.data:
+        template = getattr(trace, "hovertemplate", None)
+        if isinstance(template, str) and "<extra>" in template:  # the hover's side label is always a name, never markup
+            trace.hovertemplate = _EXTRA.sub(lambda m: "<extra>" + template_text(html.unescape(m.group(1))) + "</extra>",
+                                             template)
         for prop in _TEXT_PROPS:
             try:
                 value = trace[prop]
@@ -60,7 +81,7 @@ def sanitise_figure(fig: go.Figure) -> go.Figure:
             cleaned = _clean(value)
             if cleaned is not value:
                 trace[prop] = cleaned
-    for axis in ("xaxis", "yaxis", "xaxis2", "yaxis2"):
+    for axis in [k for k in fig.layout.to_plotly_json() if _AXIS.match(k)]:  # every subplot's axes
         ax = getattr(fig.layout, axis, None)
         if ax is not None and ax.ticktext is not None:
             ax.ticktext = tuple(plotly_text(t) for t in ax.ticktext)

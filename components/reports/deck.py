@@ -253,11 +253,12 @@ def build_html(cut: DataCut, config: StudyConfig, compare: DataCut | None = None
     if cut.synthetic:
         parts.append(f"<p class='synthetic'>{html.escape(_(SYNTHETIC_TAG))}</p>")
     first = True
-    for item in items:
-        parts.append(f"<h2 id='{item.key}'>{html.escape(item.title)}</h2>")
+    for n, item in enumerate(items, start=1):
+        # ids are the item's position: a key holds data (a patient id, filter values) and is never markup
+        parts.append(f"<h2 id='item-{n}'>{html.escape(item.title)}</h2>")
         if item.figure is not None:
             parts.append(item.figure.to_html(full_html=False, include_plotlyjs=True if first else False,
-                                             div_id=f"fig-{item.key}", config={"displaylogo": False}))
+                                             div_id=f"fig-{n}", config={"displaylogo": False}))
             first = False
         table = _slide_table(item)
         if table is not None:
