@@ -97,7 +97,16 @@ def _cookie_value(set_cookies, name):
     return None
 
 
-def _sign_in(gate, password=PASSWORD, device="dev1", client=("127.0.0.1", 5000), xff=None):
+def _sign_out(gate, cookie_headers):
+    """GET the sign-out page (it sets the form's token), then POST it."""
+    status, hdrs, _ = call(gate, "/_signout", headers=cookie_headers)
+    assert status == 200
+    csrf = _cookie_value(hdrs["set-cookie"], "td_csrf")
+    cookies = "; ".join([h[1] for h in cookie_headers if h[0] == "cookie"] + [f"td_csrf={csrf}"])
+    return call(gate, "/_signout", "POST", [("cookie", cookies)], urllib.parse.urlencode({"csrf": csrf}).encode())
+
+
+def _sign_in(gate, password=PASSWORD, device="device-0001", client=("127.0.0.1", 5000), xff=None):
     status, hdrs, _ = call(gate, "/_signin", headers=[("cookie", f"td_device={device}")], client=client)
     csrf = _cookie_value(hdrs["set-cookie"], "td_csrf")
     form = urllib.parse.urlencode({"password": password, "csrf": csrf, "next": "/overview"}).encode()
@@ -139,7 +148,7 @@ def test_sign_in_sets_a_signed_cookie_that_opens_everything_until_sign_out():
     ident, expiry, mac = token.split(".")
     for bad in (f"{ident}.{int(expiry) + 999}.{mac}", f"x{ident}.{expiry}.{mac}", "nonsense"):
         assert call(gate, "/media/abc.pptx", headers=[("cookie", f"{COOKIE}={bad}")])[0] == 401
-    status, hdrs, _ = call(gate, "/_signout", headers=cookie)
+    status, hdrs, _ = _sign_out(gate, cookie)
     assert status == 303 and f"{COOKIE}=;" in " ".join(hdrs["set-cookie"])
     assert call(gate, "/media/abc.pptx", headers=cookie)[0] == 401  # revoked on the server, not only in the browser
 
@@ -170,8 +179,8 @@ def test_a_session_id_is_no_bearer_token():
     """A websocket may resume a Streamlit session only under the cookie that opened it; otherwise the
     session id is dropped from the handshake and a new session starts."""
     gate, inner = _gate()
-    a = _cookie_value(_sign_in(gate, device="a")[1]["set-cookie"], COOKIE)
-    b = _cookie_value(_sign_in(gate, device="b")[1]["set-cookie"], COOKIE)
+    a = _cookie_value(_sign_in(gate, device="device-aaaa")[1]["set-cookie"], COOKIE)
+    b = _cookie_value(_sign_in(gate, device="device-bbbb")[1]["set-cookie"], COOKIE)
     SESSIONS.bind("session-of-a", SESSIONS.verify(a, b"s" * 32))
     proto = ("sec-websocket-protocol", "streamlit, xsrf-token, session-of-a")
     call(gate, "/_stcore/stream", headers=[("cookie", f"{COOKIE}={b}"), proto], kind="websocket")
@@ -193,9 +202,9 @@ def test_lock_out_is_per_client_and_forwarded_for_is_not_believed(monkeypatch):
     gate, _ = _gate()
     for i in range(5):
         clock[0] += 120
-        assert _sign_in(gate, password="wrong", device="attacker", xff=f"10.0.0.{i}")[0] == 401
-    assert _sign_in(gate, device="attacker", xff="10.9.9.9")[0] == 429
-    assert _sign_in(gate, device="colleague")[0] == 303
+        assert _sign_in(gate, password="wrong", device="attacker-1", xff=f"10.0.0.{i}")[0] == 401
+    assert _sign_in(gate, device="attacker-1", xff="10.9.9.9")[0] == 429
+    assert _sign_in(gate, device="colleague-1")[0] == 303
 
 
 def test_parallel_attempts_get_no_more_guesses_than_the_limit():
@@ -282,6 +291,7 @@ def test_a_person_signs_in_and_sees_the_overview(gated_app, browser):
         assert cookies[COOKIE]["httpOnly"]
         page.screenshot(path=str(_artifacts() / "signed_in_response.png"))
         page.goto(f"{gated_app}/_signout", timeout=60_000)
+        page.click("button[type=submit]")
         page.wait_for_url(re.compile(r"/_signin"), timeout=60_000)
     finally:
         page.context.close()
@@ -378,7 +388,7 @@ def test_oidc_mode_needs_an_allowed_signed_in_user_at_the_http_layer(oidc_cookie
     for bad in (oidc_cookie("someone@elsewhere.com"), oidc_cookie("pi@hospital.cn", verified=False),
                 oidc_cookie("pi@hospital.cn", origin="http://evil.example"), oidc_cookie("pi@hospital.cn")[:-3] + "abc"):
         assert call(gate, "/media/abc.csv", headers=[("cookie", f"_streamlit_user={bad}")])[0] == 401
-    status, hdrs, _ = call(gate, "/_signout", headers=good)
+    status, hdrs, _ = _sign_out(gate, good)
     assert status == 303 and hdrs["location"] == "/auth/logout"
 
 
@@ -389,3 +399,144 @@ def test_oidc_sessions_are_bound_to_their_user(oidc_cookie):
     other = [("cookie", f"_streamlit_user={oidc_cookie('nurse@hospital.cn')}"), proto]
     call(gate, "/_stcore/stream", headers=other, kind="websocket")
     assert dict(inner.scopes[-1]["headers"])[b"sec-websocket-protocol"] == b"streamlit, t"
+
+
+# --------------------------------------------------------------------------- the probe's findings, each a test
+
+
+def test_unreadable_or_misspelt_access_settings_close_the_dashboard():
+    """A secrets.toml that does not parse (Streamlit reports it as a missing file) or a misspelt mode
+    opened the app to everyone; now it is closed: pages 503, no websocket, nothing served."""
+    from components.ui.access import policy_from_secrets
+
+    def broken():
+        raise FileNotFoundError("Error parsing secrets file")
+
+    for gate in (AccessGate(Inner(), load_policy=broken),
+                 AccessGate(Inner(), load_policy=lambda: policy_from_secrets({"access": {"mode": "Passwort"}}))):
+        assert call(gate, "/overview")[0] == 503
+        assert call(gate, "/_stcore/metrics")[0] == 503
+        assert call(gate, "/_stcore/stream", kind="websocket")[0] == "websocket.close"
+        assert call(gate, "/_stcore/health")[0] == 200
+    assert policy_from_secrets({"access": {"mode": "Password", "password_hash": HASH}}).mode == "password"
+
+
+def test_a_broken_secrets_file_closes_the_served_app(tmp_path):
+    from scripts.serve import start, stop
+
+    bad = tmp_path / "secrets.toml"
+    bad.write_text(f'[access]\nmode = "password"\npassword_hash = "{HASH}"\nmax_failures = 5,\n')
+    env = {k: v for k, v in os.environ.items() if k != "TRIAL_DATA_DIR"}
+    proc, url = start(env=env, args=("--secrets.files", str(bad)), timeout=240)
+    try:
+        assert _http(url, "GET", "/overview")[0] == 503
+        assert _http(url, "GET", "/_stcore/metrics")[0] == 503
+    finally:
+        stop(proc)
+
+
+def test_fresh_device_cookies_and_parallel_tries_are_bounded_by_the_global_limit():
+    """Throwing the device cookie away gave a new key each try; the global limit reserves each check
+    before the password is compared, so at most per_minute (30) guesses a minute are checked, in
+    parallel too."""
+    gate, _ = _gate()
+    results: list[int] = []
+
+    def one(i: int) -> None:
+        results.append(_sign_in(gate, password="wrong", device=f"fresh-device-{i:04d}")[0])
+
+    threads = [threading.Thread(target=one, args=(i,)) for i in range(60)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert results.count(401) == 30 and results.count(429) == 30
+
+
+def test_a_browser_that_signed_in_before_is_not_held_back_by_an_attack():
+    gate, _ = _gate()
+    assert _sign_in(gate, device="pi-browser-01")[0] == 303  # the PI signed in yesterday
+    for i in range(40):  # an attack with fresh devices fills the global limit
+        _sign_in(gate, password="wrong", device=f"attack-device-{i:04d}")
+    assert _sign_in(gate, password="wrong", device="someone-new-1")[0] == 429
+    assert _sign_in(gate, device="pi-browser-01")[0] == 303
+
+
+def test_a_missing_csrf_cookie_matches_nothing():
+    gate, _ = _gate()
+    for token in ("\x00", "", "x"):
+        form = urllib.parse.urlencode({"password": PASSWORD, "csrf": token}).encode()
+        status, hdrs, _ = call(gate, "/_signin", "POST", [], form)
+        assert status == 403 and _cookie_value(hdrs["set-cookie"], COOKIE) is None
+
+
+def test_odd_cookies_and_next_values_are_refused_not_crashed():
+    gate, _ = _gate()
+    assert call(gate, "/_stcore/metrics", headers=[("cookie", f"{COOKIE}=a.1.\u00e9")])[0] == 401
+    for bad in ("/\t/evil.example", "/\x1f/evil", "/\u3000/evil", "/ok\r\nSet-Cookie: x=1", "/%09/../x"):
+        assert _safe_next(bad) == "/" or bad == "/%09/../x"
+    assert _safe_next("/\t/evil.example") == "/"
+    huge = "x" * 60_000
+    status, hdrs, _ = call(gate, "/_signin", headers=[("cookie", f"td_device={huge}")])
+    assert status == 200 and len(_cookie_value(hdrs["set-cookie"], "td_device")) < 64
+
+
+def test_uploads_go_only_to_ones_own_session():
+    gate, inner = _gate()
+    a = _cookie_value(_sign_in(gate, device="device-aaaa")[1]["set-cookie"], COOKIE)
+    b = _cookie_value(_sign_in(gate, device="device-bbbb")[1]["set-cookie"], COOKIE)
+    SESSIONS.bind("session-a", SESSIONS.verify(a, b"s" * 32))
+    SESSIONS.bind("session-b", SESSIONS.verify(b, b"s" * 32))
+    assert call(gate, "/_stcore/upload_file/session-a/f1", "PUT", [("cookie", f"{COOKIE}={b}")])[0] == 403
+    assert call(gate, "/_stcore/upload_file/session-b/f1", "PUT", [("cookie", f"{COOKIE}={b}")])[0] == 200
+
+
+def test_signing_out_closes_the_open_websocket():
+    """The probe's open websocket kept streaming pages after sign-out: now the server closes it."""
+    gate, _ = _gate()
+    token = _cookie_value(_sign_in(gate)[1]["set-cookie"], COOKIE)
+    ident = SESSIONS.verify(token, b"s" * 32)
+    got: list[dict] = []
+
+    class Socket:
+        async def __call__(self, scope, receive, send):
+            await send({"type": "websocket.accept"})
+            got.append(await receive())  # waits for the browser, or for the end of the sign-in
+
+    sent: list[dict] = []
+    scope = {"type": "websocket", "path": "/_stcore/stream", "headers": [(b"cookie", f"{COOKIE}={token}".encode())],
+             "client": ("127.0.0.1", 5000), "query_string": b""}
+
+    async def run():
+        never = asyncio.Event()
+
+        async def receive():
+            await never.wait()
+
+        async def send(message):
+            sent.append(message)
+
+        task = asyncio.ensure_future(AccessGate(Socket(), load_policy=lambda: POLICY)(scope, receive, send))
+        await asyncio.sleep(0.1)
+        SESSIONS.revoke(ident)
+        await asyncio.wait_for(task, timeout=10)
+
+    worker = threading.Thread(target=lambda: asyncio.run(run()))
+    worker.start()
+    worker.join()
+    assert got == [{"type": "websocket.disconnect", "code": 4401}]
+    assert sent[-1]["type"] == "websocket.close"
+
+
+def test_a_trickled_body_is_cut_off():
+    from components.ui.gate import _read_body
+
+    async def slow():
+        await asyncio.sleep(5)
+        return {"type": "http.request", "body": b"x", "more_body": True}
+
+    result: list[bytes] = []
+    worker = threading.Thread(target=lambda: result.append(asyncio.run(_read_body(slow, 100, seconds=0.2))))
+    worker.start()
+    worker.join()
+    assert result == [b""]

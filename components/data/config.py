@@ -310,6 +310,16 @@ class DataSettings:
     #: R's POSIXct, a UTC export) is read as the date it is there, never shifted a day by UTC. "": each
     #: timestamp's own wall-clock date.
     timezone: str = ""
+    #: Budgets before a file becomes a table (components/data/budget.py): a larger table is a finding.
+    max_rows: int = 1_000_000
+    max_cells: int = 50_000_000
+    max_unpacked_mb: float = 1_000.0  # a Parquet file's row groups, unpacked
+    #: A workbook costs ~100 bytes a cell once read (openpyxl): tighter limits for Excel.
+    max_excel_cells: int = 5_000_000
+    max_excel_unpacked_mb: float = 200.0  # the workbook's parts (sheets, shared strings), unpacked
+    #: The reader process's limits: a file that escapes the budgets stops there, not the server.
+    reader_memory_mb: float = 3_000.0
+    reader_seconds: float = 120.0
 
 
 @dataclass(frozen=True)
@@ -468,6 +478,9 @@ def parse_config(raw: dict[str, Any], path: Path = DEFAULT_CONFIG) -> StudyConfi
             max_cut_mb=float(data.get("max_cut_mb", DataSettings.max_cut_mb)),
             codings=_codings(raw.get("mapping", {})),
             timezone=str(data.get("timezone", "")),
+            **{k: type(getattr(DataSettings, k))(data[k]) for k in ("max_rows", "max_cells", "max_unpacked_mb",
+                                                                     "max_excel_cells", "max_excel_unpacked_mb",
+                                                                     "reader_memory_mb", "reader_seconds") if k in data},
         ),
         sites=tuple(
             Site(

@@ -19,6 +19,7 @@ from types import MappingProxyType
 
 import pandas as pd
 
+from components.data.budget import check_budget, isolated, read_isolated
 from components.data.config import DataSettings, StudyConfig, load_config
 from components.data.contract import TABLE_LABELS, TABLES
 from components.data.readers import (
@@ -267,7 +268,12 @@ def _load_files(files: Mapping[str, bytes | Path], settings: DataSettings, name:
         if src is None:
             continue
         try:
-            df, notes = read_raw(src, settings.encoding)
+            data = src.open_bytes()
+            check_budget(src, data, settings)
+            if isolated(src, len(data)):
+                df, notes = read_isolated(src, data, settings)
+            else:
+                df, notes = read_raw(src, settings.encoding)
         except ReadError as exc:
             findings.append(
                 Finding(table, None, ERROR, msg(N_("file {file} cannot be read: {reason}"), file=src.filename,
@@ -362,14 +368,65 @@ def load_cut(folder: str | Path, settings: DataSettings | None = None) -> DataCu
     links = [Finding(n, None, ERROR, msg(N_("{file} is a link that leads outside the cut folder"), file=n),
                      action=N_("It is never followed.")) for n in refused_links(folder)]
     links += meta_findings
+    settings = settings or load_config().data
+    files, unsteady = snapshot(folder_files(folder), settings)
+    if unsteady:
+        links.append(Finding("data cut", None, ERROR,
+                             msg(N_("{files} changed while the cut was read"), files=", ".join(unsteady)),
+                             action=N_("Not loaded, so the cut is never half old and half new; open it again once "
+                                       "the copy is complete.")))
     return load_files(
-        folder_files(folder),
+        files,
         settings,
         name=str(meta.get("cutoff", folder.name)),
         source=str(folder),
         synthetic=bool(meta.get("synthetic", False)),
         findings=links,
     )
+
+
+def _stamp(path: Path) -> tuple[int, int] | None:
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return st.st_size, st.st_mtime_ns
+
+
+def snapshot(files: Mapping[str, bytes | Path], settings: DataSettings, tries: int = 3, pause: float = 0.2
+             ) -> tuple[dict[str, bytes | Path], list[str]]:
+    """The table files' bytes as one snapshot: every file's size and modification time are the same before
+    and after all of them are read (tried ``tries`` times: a copy still being written settles), so no table
+    is from an older state of the folder than another. Returns the files (bytes) and the names of those that
+    kept changing, which are left out. Files over the size limits stay paths (they are refused unread);
+    files that are not tables are not read."""
+    import time
+
+    mb = 1024 * 1024
+    wanted = {n: p for n, p in files.items() if isinstance(p, Path) and Path(n).suffix.lower() in FORMATS
+              and (_stamp(p) or (0, 0))[0] <= settings.max_file_mb * mb}
+    if sum((_stamp(p) or (0, 0))[0] for p in wanted.values()) > settings.max_cut_mb * mb:
+        return dict(files), []  # refused whole by the loader, unread
+    changed: list[str] = []
+    for attempt in range(tries):
+        before = {n: _stamp(p) for n, p in wanted.items()}
+        data: dict[str, bytes] = {}
+        for name, path in wanted.items():
+            try:
+                data[name] = path.read_bytes()
+            except OSError:
+                continue
+        after = {n: _stamp(p) for n, p in wanted.items()}
+        changed = sorted(n for n in wanted if before[n] != after[n] or before[n] is None
+                         or (n in data and before[n][0] != len(data[n])))
+        if not changed:
+            return {**files, **data}, []
+        if attempt < tries - 1:
+            time.sleep(pause)
+    out = {**files, **data}
+    for name in changed:
+        out.pop(name, None)
+    return out, changed
 
 
 def _same_date_elsewhere(folder: Path, name: str) -> list[Finding]:

@@ -244,6 +244,8 @@ def read_csv_bytes(data: bytes, encoding: str = "auto") -> tuple[pd.DataFrame, d
 def read_parquet_bytes(data: bytes) -> pd.DataFrame:
     try:
         return pd.read_parquet(io.BytesIO(data))
+    except MemoryError:  # out of the reader's memory (components/data/budget.py): said as such
+        raise
     except Exception as exc:  # pyarrow raises several unrelated types for bad files
         raise ReadError(msg(N_("not a readable Parquet file ({error})"), error=exc)) from exc
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import html
 import io
+import re
 import sys
 from pathlib import Path
 
@@ -253,12 +254,17 @@ def build_html(cut: DataCut, config: StudyConfig, compare: DataCut | None = None
     if cut.synthetic:
         parts.append(f"<p class='synthetic'>{html.escape(_(SYNTHETIC_TAG))}</p>")
     first = True
+    seen: set[str] = set()
     for n, item in enumerate(items, start=1):
-        # ids are the item's position: a key holds data (a patient id, filter values) and is never markup
-        parts.append(f"<h2 id='item-{n}'>{html.escape(item.title)}</h2>")
+        # an id made of letters, digits, - and _ only: a key can hold data (a patient id, filter values),
+        # and one with a quote closed the attribute and ran script when the report was opened
+        slug = re.sub(r"[^A-Za-z0-9_-]+", "-", item.key).strip("-")[:60] or "item"
+        slug = slug if slug not in seen else f"{slug}-{n}"
+        seen.add(slug)
+        parts.append(f"<h2 id='{slug}'>{html.escape(item.title)}</h2>")
         if item.figure is not None:
             parts.append(item.figure.to_html(full_html=False, include_plotlyjs=True if first else False,
-                                             div_id=f"fig-{n}", config={"displaylogo": False}))
+                                             div_id=f"fig-{slug}", config={"displaylogo": False}))
             first = False
         table = _slide_table(item)
         if table is not None:

@@ -75,7 +75,7 @@ def verify_password(password: str, encoded: str) -> bool:
 
 @dataclass(frozen=True)
 class AccessPolicy:
-    mode: str = "none"  # "none" | "oidc" | "password"
+    mode: str = "none"  # "none" | "oidc" | "password" | "closed" (the settings cannot be read or name no mode)
     password_hash: str = ""
     allowed_emails: tuple[str, ...] = ()
     allowed_domains: tuple[str, ...] = ()
@@ -93,7 +93,9 @@ def policy_from_secrets(secrets_map: Mapping | None) -> AccessPolicy:
     if not secrets_map or "access" not in secrets_map:
         return AccessPolicy()
     a = dict(secrets_map["access"])
-    mode = a.get("mode") or ("password" if a.get("password_hash") else "oidc")
+    mode = str(a.get("mode") or ("password" if a.get("password_hash") else "oidc")).strip().lower()
+    if mode not in ("none", "oidc", "password"):  # a misspelt mode closes the app, never opens it
+        mode = "closed"
     return AccessPolicy(
         mode=mode,
         password_hash=a.get("password_hash", ""),
@@ -195,12 +197,23 @@ class Lockout:
                 self.failures[key] = recent
             return len(recent)
 
+    MAX_CLIENTS = 20_000  # clients remembered at most: an attacker's fresh keys cannot grow memory without end
+
+    def _prune(self, now: float, window: float) -> None:
+        if len(self.failures) + len(self.locked_until) <= self.MAX_CLIENTS:
+            return
+        self.failures = {k: v for k, v in self.failures.items() if v and now - v[-1] < window}
+        self.locked_until = {k: v for k, v in self.locked_until.items() if v > now}
+        while len(self.failures) > self.MAX_CLIENTS:  # still too many: forget the oldest
+            self.failures.pop(next(iter(self.failures)))
+
     def attempt(self, key: str, policy: AccessPolicy, now: float | None = None) -> bool:
         """Count an attempt before the password is checked, in one atomic step with the lock-out check:
         False (not counted) when the client is locked. A right password then calls :meth:`reset`; so
         parallel attempts from one client get ``max_failures`` tries in all, never one each."""
         now = time.time() if now is None else now
         with self._lock:
+            self._prune(now, policy.lockout_seconds)
             if self.locked_until.get(key, 0.0) > now:
                 return False
             recent = [t for t in self.failures.get(key, []) if now - t < policy.lockout_seconds] + [now]
@@ -256,6 +269,25 @@ class GlobalThrottle:
             if excess <= 0:
                 return 0.0
             return max(0.0, self.times[-1] + min(1.0 + excess / 10, 30.0) - now)
+
+    def reserve(self, now: float | None = None) -> float:
+        """Reserve one password check, atomically: 0 when it may go ahead (and it is counted now, before
+        the check, so parallel requests cannot all pass), else the seconds to wait. At most
+        ``per_minute`` checks a minute go ahead from clients not known to the server; :meth:`release`
+        gives a reservation back after a right password."""
+        now = time.time() if now is None else now
+        with self._lock:
+            self.times = [t for t in self.times if now - t < 60]
+            if len(self.times) >= self.per_minute:
+                return max(0.5, self.times[0] + 60 - now)
+            self.times.append(now)
+            return 0.0
+
+    def release(self) -> None:
+        """Give back the latest reservation (a right password is no guess)."""
+        with self._lock:
+            if self.times:
+                self.times.pop()
 
     def clear(self) -> None:
         with self._lock:

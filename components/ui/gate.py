@@ -35,6 +35,7 @@ import asyncio
 import hashlib
 import hmac
 import html
+import re
 import secrets
 import threading
 import time
@@ -51,13 +52,13 @@ SIGNIN_PATH = "/_signin"
 SIGNOUT_PATH = "/_signout"
 #: Answer without a sign-in: the health check (load balancers), the page shell's static files, and the
 #: browser's own requests for an icon or manifest. Nothing here carries trial data.
-PUBLIC_PATHS = frozenset({"/_stcore/health", "/healthz", "/favicon.png", "/favicon.ico", "/manifest.json",
-                          "/robots.txt", "/_stcore/host-config"})
+PUBLIC_PATHS = frozenset({"/_stcore/health", "/favicon.png", "/manifest.json", "/_stcore/host-config"})
 PUBLIC_PREFIXES = ("/static/",)
 #: Streamlit's OIDC routes: they answer without a sign-in in the OIDC mode (they are the sign-in).
 OIDC_PATHS = frozenset({"/auth/login", "/auth/logout", "/oauth2callback"})
 #: Paths that are the server's machinery, never a page a person opens: 401, not a redirect.
 API_PREFIXES = ("/_stcore/", "/media/", "/component/", "/app/static/", "/auth/", "/oauth2callback")
+UPLOAD_PREFIX = "/_stcore/upload_file/"
 
 
 @dataclass
@@ -68,6 +69,8 @@ class Sessions:
     secret: bytes = field(default_factory=lambda: secrets.token_bytes(32))
     live: dict[str, float] = field(default_factory=dict)  # cookie id → expiry (epoch seconds)
     owners: dict[str, str] = field(default_factory=dict)  # Streamlit session id → cookie id
+    sockets: dict[str, set] = field(default_factory=dict)  # cookie id → events that end its open websockets
+    trusted: dict[str, None] = field(default_factory=dict)  # browsers (td_device) that have signed in
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def _mac(self, ident: str, expiry: int, secret: bytes) -> str:
@@ -80,6 +83,7 @@ class Sessions:
         expiry = int(now + hours * 3600)
         with self._lock:
             self.live = {k: v for k, v in self.live.items() if v > now}
+            self.owners = {s: o for s, o in self.owners.items() if o in self.live or o.startswith("oidc:")}
             self.live[ident] = expiry
         return f"{ident}.{expiry}.{self._mac(ident, expiry, secret or self.secret)}"
 
@@ -93,7 +97,8 @@ class Sessions:
             expiry = int(expiry_text)
         except ValueError:
             return None
-        if not hmac.compare_digest(mac, self._mac(ident, expiry, secret or self.secret)) or expiry <= now:
+        expected = self._mac(ident, expiry, secret or self.secret)
+        if not hmac.compare_digest(mac.encode("utf-8", "replace"), expected.encode()) or expiry <= now:
             return None
         with self._lock:
             return ident if self.live.get(ident, 0) > now else None
@@ -102,6 +107,28 @@ class Sessions:
         with self._lock:
             self.live.pop(ident, None)
             self.owners = {s: o for s, o in self.owners.items() if o != ident}
+            sockets = self.sockets.pop(ident, set())
+        for ended in sockets:  # the browser's open websocket ends with the sign-in, not at its next reload
+            ended.set()
+
+    def watch(self, ident: str, ended) -> None:
+        with self._lock:
+            self.sockets.setdefault(ident, set()).add(ended)
+
+    def unwatch(self, ident: str, ended) -> None:
+        with self._lock:
+            self.sockets.get(ident, set()).discard(ended)
+
+    def trust(self, device: str) -> None:
+        """A browser that has signed in: the global rate limit does not hold it back while others guess."""
+        with self._lock:
+            self.trusted[device] = None
+            while len(self.trusted) > 10_000:
+                self.trusted.pop(next(iter(self.trusted)))
+
+    def trusted_device(self, device: str | None) -> bool:
+        with self._lock:
+            return bool(device) and device in self.trusted
 
     def bind(self, session_id: str, ident: str) -> None:
         with self._lock:
@@ -115,6 +142,8 @@ class Sessions:
         with self._lock:
             self.live.clear()
             self.owners.clear()
+            self.sockets.clear()
+            self.trusted.clear()
 
 
 SESSIONS = Sessions()
@@ -179,15 +208,28 @@ def _header(scope: dict, name: bytes) -> str | None:
     return None
 
 
+_DEVICE = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
+
+
+def _device(cookies: dict[str, str]) -> str | None:
+    """The browser's ``td_device`` id when it is one the sign-in page could have set (no 60 KB keys)."""
+    value = cookies.get(DEVICE_COOKIE)
+    return value if value and _DEVICE.match(value) else None
+
+
 def _client_key(scope: dict, policy: AccessPolicy, device: str | None) -> str:
     peer = (scope.get("client") or (None, None))[0]
     address = client_address(_header(scope, b"x-forwarded-for"), peer, policy.trusted_proxies)
     return f"{address}|{device or '-'}"
 
 
+_NEXT = re.compile(r"^/(?![/\\])[A-Za-z0-9._~!$&'()*+,;=:@%/?-]*$")
+
+
 def _safe_next(value: str | None) -> str:
-    """A path of this site to go back to: never another host, never a scheme-relative '//host'."""
-    if not value or not value.startswith("/") or value.startswith("//") or "\\" in value:
+    """A path of this site to go back to: printable URL characters only (a tab, a control or a Unicode
+    space can turn '/\t/host' into '//host' in a browser), never '//host', never a backslash."""
+    if not value or not _NEXT.match(value) or "//" in value.split("?", 1)[0] or "%09" in value.lower():
         return "/"
     return value
 
@@ -212,7 +254,7 @@ class AccessGate:
             try:
                 self._policy = (now, self._load_policy())
             except Exception:  # unreadable secrets: closed, not open
-                self._policy = (now, AccessPolicy(mode="password"))
+                self._policy = (now, AccessPolicy(mode="closed"))
         return self._policy[1]
 
     async def __call__(self, scope, receive, send) -> None:
@@ -220,16 +262,26 @@ class AccessGate:
             await self.app(scope, receive, send)
             return
         policy = self.policy()
-        if policy.mode not in ("password", "oidc"):
+        if policy.mode == "none":
             await self.app(scope, receive, send)
             return
         path = scope.get("path", "/")
+        if policy.mode == "closed":  # unreadable or misspelt access settings: closed, never open
+            if _public(path):
+                await self.app(scope, receive, send)
+            elif scope["type"] == "websocket":
+                await send({"type": "websocket.close", "code": 4401, "reason": "access settings invalid"})
+            else:
+                await _page(send, 503, _form("/", "", "The sign-in settings cannot be read ([access] in secrets.toml): "
+                                                      "the dashboard is closed. · 无法读取登录设置，看板已关闭。")
+                            .replace("<form", "<form hidden"), [])
+            return
         if scope["type"] == "http" and path == SIGNIN_PATH:
             await (self._signin(scope, receive, send, policy) if policy.mode == "password"
                    else _page(send, 200, _oidc_form(policy), []))
             return
         if scope["type"] == "http" and path == SIGNOUT_PATH:
-            await self._signout(scope, send, policy)
+            await self._signout(scope, receive, send, policy)
             return
         if _public(path) or (policy.mode == "oidc" and path in OIDC_PATHS):
             await self.app(scope, receive, send)
@@ -240,9 +292,47 @@ class AccessGate:
         if ident is None:
             await self._refuse(scope, send, path)
             return
+        if scope["type"] == "http" and path.startswith(UPLOAD_PREFIX):
+            owner = SESSIONS.owner(path[len(UPLOAD_PREFIX):].split("/", 1)[0])
+            if owner != ident:  # a session id is no credential here either: uploads go to one's own session
+                await _respond(send, 403, b"not your session", [(b"content-type", b"text/plain; charset=utf-8")])
+                return
         if scope["type"] == "websocket":
-            scope = _bound_to(scope, ident)
+            await self._websocket(_bound_to(scope, ident), receive, send, ident, _expiry(cookies.get(COOKIE)))
+            return
         await self.app(scope, receive, send)
+
+    async def _websocket(self, scope, receive, send, ident: str, expiry: float | None) -> None:
+        """The websocket, closed by the server when its sign-in ends (sign-out, or the cookie's expiry)
+        rather than living on until the browser reloads."""
+        ended = asyncio.Event()
+        SESSIONS.watch(ident, ended)
+        closed = False
+
+        async def guarded_receive():
+            nonlocal closed
+            if closed:
+                return {"type": "websocket.disconnect", "code": 4401}
+            waiting = asyncio.ensure_future(receive())
+            stop = asyncio.ensure_future(ended.wait())
+            left = None if expiry is None else max(expiry - time.time(), 0.0)
+            done, _pending = await asyncio.wait({waiting, stop}, timeout=left, return_when=asyncio.FIRST_COMPLETED)
+            if waiting in done:
+                stop.cancel()
+                return waiting.result()
+            waiting.cancel()
+            stop.cancel()
+            closed = True
+            try:
+                await send({"type": "websocket.close", "code": 4401, "reason": "signed out"})
+            except Exception:  # already closing
+                pass
+            return {"type": "websocket.disconnect", "code": 4401}
+
+        try:
+            await self.app(scope, guarded_receive, send)
+        finally:
+            SESSIONS.unwatch(ident, ended)
 
     async def _refuse(self, scope, send, path: str) -> None:
         if scope["type"] == "websocket":  # closed before the handshake: the browser sees HTTP 403
@@ -251,7 +341,7 @@ class AccessGate:
         method = scope.get("method", "GET")
         if method == "GET" and not path.startswith(API_PREFIXES):
             query = scope.get("query_string", b"").decode("latin-1")
-            target = path + (f"?{query}" if query else "")
+            target = _safe_next(path + (f"?{query}" if query else ""))
             await _respond(send, 303, b"", [(b"location", f"{SIGNIN_PATH}?next={urllib.parse.quote(target)}".encode())])
             return
         await _respond(send, 401, b"sign in first", [(b"content-type", b"text/plain; charset=utf-8")])
@@ -259,8 +349,8 @@ class AccessGate:
     async def _signin(self, scope, receive, send, policy: AccessPolicy) -> None:
         cookies = _cookies(scope)
         query = urllib.parse.parse_qs(scope.get("query_string", b"").decode("latin-1"))
-        device = cookies.get(DEVICE_COOKIE) or secrets.token_urlsafe(16)
-        csrf = cookies.get(CSRF_COOKIE) or secrets.token_urlsafe(16)
+        device = _device(cookies) or secrets.token_urlsafe(16)
+        csrf = cookies.get(CSRF_COOKIE) if _DEVICE.match(cookies.get(CSRF_COOKIE) or "") else secrets.token_urlsafe(16)
         set_cookies = [_cookie(DEVICE_COOKIE, device, 365 * 24 * 3600, scope), _cookie(CSRF_COOKIE, csrf, 3600, scope)]
         if scope.get("method") != "POST":
             nxt = _safe_next((query.get("next") or ["/"])[0])
@@ -269,13 +359,20 @@ class AccessGate:
         body = await _read_body(receive, limit=8192)
         form = urllib.parse.parse_qs(body.decode("utf-8", "replace"))
         nxt = _safe_next((form.get("next") or ["/"])[0])
-        if not hmac.compare_digest((form.get("csrf") or [""])[0], cookies.get(CSRF_COOKIE, "\x00")):
+        if not _same_token((form.get("csrf") or [""])[0], cookies.get(CSRF_COOKIE)):
             await _page(send, 403, _form(nxt, csrf, "The form expired: please try again. · 表单已过期，请重试。"),
                         set_cookies)
             return
-        key = _client_key(scope, policy, cookies.get(DEVICE_COOKIE))
-        wait = max(LOCKOUT.locked_for(key, policy), LOCKOUT.delay(key), THROTTLE.wait())
+        known = _device(cookies)
+        key = _client_key(scope, policy, known)
+        wait = max(LOCKOUT.locked_for(key, policy), LOCKOUT.delay(key))
+        reserved = False
+        if not wait and not SESSIONS.trusted_device(known):  # a browser that has signed in is never held back
+            wait = THROTTLE.reserve()
+            reserved = wait == 0
         if wait > 0 or not LOCKOUT.attempt(key, policy):
+            if reserved:
+                THROTTLE.release()
             wait = max(wait, LOCKOUT.locked_for(key, policy), 1.0)
             await _page(send, 429, _form(nxt, csrf, f"Too many attempts: wait {wait:.0f} s. · 尝试次数过多：请等待 "
                                                     f"{wait:.0f} 秒。"), set_cookies)
@@ -283,22 +380,53 @@ class AccessGate:
         password = (form.get("password") or [""])[0]
         ok = bool(policy.password_hash) and await asyncio.to_thread(verify_password, password, policy.password_hash)
         if not ok:
-            THROTTLE.fail()
             await _page(send, 401, _form(nxt, csrf, "Wrong password. · 密码错误。"), set_cookies)
             return
+        if reserved:
+            THROTTLE.release()
         LOCKOUT.reset(key)
+        if known:
+            SESSIONS.trust(known)
         token = SESSIONS.issue(policy.session_hours, _secret(policy))
         await _respond(send, 303, b"", [(b"location", nxt.encode()),
                                         _cookie(COOKIE, token, int(policy.session_hours * 3600), scope)])
 
-    async def _signout(self, scope, send, policy: AccessPolicy) -> None:
+    async def _signout(self, scope, receive, send, policy: AccessPolicy) -> None:
+        """GET: a page with one button; POST (with the form's token): the sign-in ends, on the server too,
+        and every websocket it opened is closed. A link from another site cannot sign anyone out."""
+        cookies = _cookies(scope)
+        if scope.get("method") != "POST":
+            csrf = cookies.get(CSRF_COOKIE) if _DEVICE.match(cookies.get(CSRF_COOKIE) or "") else secrets.token_urlsafe(16)
+            await _page(send, 200, _signout_form(csrf), [_cookie(CSRF_COOKIE, csrf, 3600, scope)])
+            return
+        form = urllib.parse.parse_qs((await _read_body(receive, limit=2048)).decode("utf-8", "replace"))
+        if not _same_token((form.get("csrf") or [""])[0], cookies.get(CSRF_COOKIE)):
+            await _respond(send, 303, b"", [(b"location", SIGNOUT_PATH.encode())])
+            return
         if policy.mode == "oidc":  # Streamlit's own sign-out clears its cookie (and the provider's session)
+            ident = oidc_identity(cookies, policy)
+            if ident is not None:
+                SESSIONS.revoke(ident)
             await _respond(send, 303, b"", [(b"location", b"/auth/logout")])
             return
-        ident = SESSIONS.verify(_cookies(scope).get(COOKIE), _secret(policy))
+        ident = SESSIONS.verify(cookies.get(COOKIE), _secret(policy))
         if ident is not None:
             SESSIONS.revoke(ident)
         await _respond(send, 303, b"", [(b"location", SIGNIN_PATH.encode()), _cookie(COOKIE, "", 0, scope)])
+
+
+def _same_token(given: str, expected: str | None) -> bool:
+    """The form's CSRF token equals the cookie's; a missing or empty cookie matches nothing."""
+    if not expected or not given:
+        return False
+    return hmac.compare_digest(given.encode("utf-8", "replace"), expected.encode("utf-8", "replace"))
+
+
+def _expiry(token: str | None) -> float | None:
+    try:
+        return float(int(str(token).split(".")[1]))
+    except (IndexError, ValueError):
+        return None
 
 
 def _bound_to(scope: dict, ident: str) -> dict:
@@ -320,15 +448,23 @@ def _cookie(name: str, value: str, max_age: int, scope: dict) -> tuple[bytes, by
     return (b"set-cookie", attrs.encode("latin-1"))
 
 
-async def _read_body(receive, limit: int) -> bytes:
-    body = b""
-    while True:
-        message = await receive()
-        body += message.get("body", b"")
-        if len(body) > limit:
-            return b""
-        if not message.get("more_body"):
-            return body
+async def _read_body(receive, limit: int, seconds: float = 10.0) -> bytes:
+    """The request body, at most ``limit`` bytes within ``seconds`` (a client that trickles it in is cut
+    off: b"")."""
+    async def read() -> bytes:
+        body = b""
+        while True:
+            message = await receive()
+            body += message.get("body", b"")
+            if len(body) > limit:
+                return b""
+            if not message.get("more_body"):
+                return body
+
+    try:
+        return await asyncio.wait_for(read(), timeout=seconds)
+    except TimeoutError:
+        return b""
 
 
 async def _respond(send, status: int, body: bytes, headers: list[tuple[bytes, bytes]]) -> None:
@@ -379,11 +515,38 @@ def _oidc_form(policy: AccessPolicy) -> str:
                                '</p><form hidden method="post"')
 
 
-def _policy_from_streamlit_secrets() -> AccessPolicy:
+def _signout_form(csrf: str) -> str:
+    page = _form("/", csrf, "")
+    page = page.replace('action="/_signin"', f'action="{SIGNOUT_PATH}"')
+    page = re.sub(r'<label for="pw">.*?required>', "", page, flags=re.S)
+    return page.replace("Sign in · 登录</button>", "Sign out · 退出登录</button>").replace(
+        "Sign in to see the trial data. · 登录后查看试验数据。", "End this sign-in? · 是否退出登录？")
+
+
+def access_secrets() -> dict:
+    """The secrets as a dict; {} when no secrets file exists. A file that exists but cannot be read
+    raises: the caller closes the dashboard (Streamlit reports both cases as FileNotFoundError, and
+    treating a typo in secrets.toml as "no sign-in" opened the app to everyone)."""
+    import os
+
     import streamlit as st
+    from streamlit import config
 
     try:
-        data = st.secrets.to_dict()
+        return st.secrets.to_dict()
     except FileNotFoundError:
-        data = {}
-    return policy_from_secrets(data)
+        if any(os.path.exists(p) for p in config.get_option("secrets.files")):
+            raise
+        return {}
+
+
+def read_policy() -> AccessPolicy:
+    """The ``[access]`` policy, "closed" when the secrets exist but cannot be read."""
+    try:
+        return policy_from_secrets(access_secrets())
+    except Exception:
+        return AccessPolicy(mode="closed")
+
+
+def _policy_from_streamlit_secrets() -> AccessPolicy:
+    return read_policy()

@@ -422,8 +422,17 @@ def _client_key(policy) -> str:
 def require_access() -> None:
     """The sign-in screen; stops the script until the user is signed in. Nothing is read before."""
     from components.ui.access import LOCKOUT, THROTTLE, email_allowed, policy_from_secrets, verify_password
+    from components.ui.gate import access_secrets
 
-    policy = policy_from_secrets(_secrets())
+    try:
+        policy = policy_from_secrets(access_secrets())
+    except Exception:  # a secrets file that cannot be read: closed, never open
+        policy = None
+    if policy is None or policy.mode == "closed":
+        st.title(_("Trial dashboard"))
+        st.error(_("The sign-in settings cannot be read ([access] in .streamlit/secrets.toml): the dashboard is "
+                   "closed until they are corrected."))
+        st.stop()
     if policy.mode == "none":
         return
     if policy.mode == "oidc":
