@@ -9,6 +9,7 @@ import http.client
 import os
 import re
 import threading
+import time
 import urllib.parse
 from pathlib import Path
 
@@ -540,3 +541,34 @@ def test_a_trickled_body_is_cut_off():
     worker.start()
     worker.join()
     assert result == [b""]
+
+
+def test_a_download_is_served_only_to_the_session_that_made_it(gated_app, browser):
+    """Issue 37 (6): a media URL (a CSV, the deck, the report) answers only to the signed-in browser whose
+    session made it; another signed-in user with the same URL gets 404."""
+    contexts = [browser.new_context(viewport={"width": 1400, "height": 900}) for _ in range(2)]
+    try:
+        pages = [c.new_page() for c in contexts]
+        for page in pages:
+            page.goto(f"{gated_app}/response", timeout=120_000)
+            page.wait_for_url(re.compile(r"/_signin"), timeout=60_000)
+            page.fill("input[name=password]", PASSWORD)
+            page.click("button[type=submit]")
+            page.wait_for_url(re.compile(r"/response"), timeout=60_000)
+        owner = pages[0]
+        button = owner.get_by_role("button", name=re.compile("Download the response table"))
+        button.wait_for(timeout=120_000)
+        with owner.expect_download(timeout=120_000) as info:
+            button.click()
+        url = info.value.url
+        assert "/media/" in url
+        assert contexts[0].request.get(url).status == 200
+        assert contexts[1].request.get(url).status == 404
+        owner.close()  # the session ends: its files are no longer served, not even to the same browser
+        deadline = time.monotonic() + 60
+        while contexts[0].request.get(url).status != 404 and time.monotonic() < deadline:
+            time.sleep(0.5)
+        assert contexts[0].request.get(url).status == 404
+    finally:
+        for c in contexts:
+            c.close()

@@ -59,6 +59,7 @@ OIDC_PATHS = frozenset({"/auth/login", "/auth/logout", "/oauth2callback"})
 #: Paths that are the server's machinery, never a page a person opens: 401, not a redirect.
 API_PREFIXES = ("/_stcore/", "/media/", "/component/", "/app/static/", "/auth/", "/oauth2callback")
 UPLOAD_PREFIX = "/_stcore/upload_file/"
+MEDIA_PREFIX = "/media/"
 
 
 @dataclass
@@ -244,6 +245,7 @@ class AccessGate:
 
     def __init__(self, app, load_policy=None, reload_seconds: float = 5.0) -> None:
         self.app = app
+        install_media_guards()
         self._load_policy = load_policy or _policy_from_streamlit_secrets
         self._reload = reload_seconds
         self._policy: tuple[float, AccessPolicy] | None = None
@@ -291,6 +293,10 @@ class AccessGate:
             else oidc_identity(cookies, policy)
         if ident is None:
             await self._refuse(scope, send, path)
+            return
+        if scope["type"] == "http" and path.startswith(MEDIA_PREFIX) and not _media_is_theirs(path, ident):
+            # a download, the deck, the report: only to the sessions that made it, and gone with them
+            await _respond(send, 404, b"not found", [(b"content-type", b"text/plain; charset=utf-8")])
             return
         if scope["type"] == "http" and path.startswith(UPLOAD_PREFIX):
             owner = SESSIONS.owner(path[len(UPLOAD_PREFIX):].split("/", 1)[0])
@@ -413,6 +419,69 @@ class AccessGate:
         if ident is not None:
             SESSIONS.revoke(ident)
         await _respond(send, 303, b"", [(b"location", SIGNIN_PATH.encode()), _cookie(COOKIE, "", 0, scope)])
+
+
+#: Files made on demand (a deferred download: the deck, the report, a CSV) → the sessions that made them.
+#: Streamlit's manager does not record it; :func:`install_media_guards` does.
+MEDIA_MADE_BY: dict[str, set[str]] = {}
+
+
+def _media_is_theirs(path: str, ident: str) -> bool:
+    """Whether a ``/media/<file id>.<ext>`` file belongs to a live Streamlit session opened by ``ident``:
+    one that shows it (Streamlit's media manager) or made it on demand (:data:`MEDIA_MADE_BY`). A file
+    no live session of theirs holds is no one's: it expires with its session. When Streamlit's runtime
+    cannot be asked (the gate tested alone), the sign-in alone decides."""
+    file_id = path[len(MEDIA_PREFIX):].split("/", 1)[0].split(".", 1)[0]
+    try:
+        from streamlit.runtime import Runtime
+
+        runtime = Runtime.instance()
+        manager = runtime.media_file_mgr
+        with manager._lock:
+            sessions = {s for s, coords in manager._files_by_session_and_coord.items() if file_id in coords.values()}
+        sessions |= MEDIA_MADE_BY.get(file_id, set())
+        return any(SESSIONS.owner(s) == ident and runtime.is_active_session(s) for s in sessions)
+    except Exception:  # no runtime (tests of the gate alone) or another Streamlit: signed in is enough
+        return True
+
+
+def install_media_guards() -> None:
+    """Two guards on Streamlit's on-demand downloads (Streamlit 1.67; skipped if its internals differ):
+    a deferred download runs only for the session that registered it (Streamlit ran any session's by its
+    id), and the file it makes is recorded as that session's (:data:`MEDIA_MADE_BY`)."""
+    try:
+        from streamlit.runtime import backend_operation_handler as bo
+        from streamlit.runtime.media_file_manager import MediaFileManager
+    except ImportError:
+        return
+    if getattr(MediaFileManager.execute_deferred, "_guarded", False):
+        return
+    original_execute = MediaFileManager.execute_deferred
+    original_handle = bo.DeferredFileHandler.handle
+
+    def execute_deferred(self, file_id: str) -> str:
+        with self._lock:
+            owner = (self._deferred_callables.get(file_id) or {}).get("session_id")
+        url = original_execute(self, file_id)
+        made = url.rsplit("/", 1)[-1].split(".", 1)[0]
+        if owner:
+            MEDIA_MADE_BY.setdefault(made, set()).add(owner)
+            if len(MEDIA_MADE_BY) > 10_000:
+                MEDIA_MADE_BY.pop(next(iter(MEDIA_MADE_BY)))
+        return url
+
+    async def handle(self, request, session_id: str):
+        manager = self._get_media_file_mgr()
+        with manager._lock:
+            entry = manager._deferred_callables.get(request.deferred_file.file_id)
+        if entry is not None and entry.get("session_id") != session_id:
+            return bo.BackendOperationResponse(request_id=request.request_id,
+                                               error_msg="Failed to generate file for download")
+        return await original_handle(self, request, session_id)
+
+    execute_deferred._guarded = True  # type: ignore[attr-defined]
+    MediaFileManager.execute_deferred = execute_deferred
+    bo.DeferredFileHandler.handle = handle
 
 
 def _same_token(given: str, expected: str | None) -> bool:
