@@ -128,3 +128,32 @@ def test_thousands_of_extra_files_are_one_note(tmp_path):
     notes = [f for f in cut.issues if "not tables of the data contract" in f.message
              or "not a table of the data contract" in f.message]
     assert len(notes) == 1 and "5000 files" in notes[0].message and cut.has("adsl")
+
+
+def test_nested_parquet_columns_are_findings_and_the_pages_go_on(app_factory, tmp_path):
+    """Issue 37 (4): a list column in ADSL (an extra one, and in SEX) crashed Survival; now the values are
+    missing with a finding naming the column, and every page walks."""
+    from tests.walk import walk
+
+    adsl = _adsl()
+    adsl["TAGS"] = [["a", "b"]] * len(adsl)
+    adsl["RACE"] = [{"code": "ASIAN", "term": "Asian"}] * len(adsl)  # a struct column
+    folder = tmp_path / "2026-11-01"
+    shutil.copytree(demo_cuts()[-1], folder)
+    (folder / "adsl.csv").unlink()
+    adsl.to_parquet(folder / "adsl.parquet")
+    cut = load_cut(folder)
+    cols = {f.column for f in cut.issues if "nested values" in f.message}
+    assert cols == {"TAGS", "RACE"} and cut.has("adsl")
+    found = walk(app_factory(tmp_path), pages=["pages/survival.py", "pages/safety.py", "pages/overview.py"])
+    assert not {k: v for k, v in found.items() if v}
+
+
+def test_a_missing_first_dose_does_not_break_the_dose_level_figure():
+    from components.stats.exposure import dose_level_over_time
+
+    cut = load_cut(demo_cuts()[-1])
+    adsl = cut.tables["adsl"].copy()
+    adsl.loc[adsl.index[0], "TRTSDT"] = pd.NaT
+    out = dose_level_over_time(cut.tables["adex"], adsl, "Neratinib", cut.cutoff)
+    assert len(out) and out["PATIENTS"].ge(0).all()

@@ -442,6 +442,14 @@ def coerce_table(
         if isinstance(dtype, pd.CategoricalDtype):  # (by position: a repeated column name is reported below)
             col = df.iloc[:, i]
             df.isetitem(i, col.astype(object).where(col.notna(), None))
+        elif dtype == object:  # nested values (Parquet lists and structs) are no table cell: missing, said
+            col = df.iloc[:, i]
+            nested = col.map(lambda v: isinstance(v, (list, tuple, dict, set, np.ndarray)))
+            if nested.any():
+                findings.append(Finding(table, str(df.columns[i]), WARNING,
+                                        N_("nested values (lists or records), not one value per cell"),
+                                        _rows(nested), action=N_("The values are set to missing.")))
+                df.isetitem(i, col.where(~nested, None))
     df, f = _repeated_columns(table, df)
     findings += f
     if df.empty and len(df.columns):

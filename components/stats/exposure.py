@@ -65,6 +65,7 @@ def dose_level_over_time(adex: pd.DataFrame, adsl: pd.DataFrame, drug: str, cuto
                          step_days: int = 7) -> pd.DataFrame:
     """Share of patients on treatment at each dose level of a daily drug, by week since first dose."""
     ex = adex[adex["EXTRT"].str.lower() == drug.lower()].merge(adsl[["USUBJID", "TRTSDT"]], on="USUBJID")
+    ex = ex[ex["TRTSDT"].notna() & ex["ASTDT"].notna()]  # a record without a day since first dose has no week
     if ex.empty:
         return pd.DataFrame(columns=["DAY", "DOSE", "PATIENTS"])
     d0 = (ex["ASTDT"] - ex["TRTSDT"]).dt.days.clip(lower=0).to_numpy()
