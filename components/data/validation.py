@@ -442,7 +442,7 @@ def coerce_table(
         if isinstance(dtype, pd.CategoricalDtype):  # (by position: a repeated column name is reported below)
             col = df.iloc[:, i]
             df.isetitem(i, col.astype(object).where(col.notna(), None))
-        elif dtype == object:  # nested values (Parquet lists and structs) are no table cell: missing, said
+        elif pd.api.types.is_object_dtype(dtype):  # nested values (Parquet lists and structs) are no table cell: missing, said
             col = df.iloc[:, i]
             nested = col.map(lambda v: isinstance(v, (list, tuple, dict, set, np.ndarray)))
             if nested.any():
