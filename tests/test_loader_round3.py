@@ -157,3 +157,10 @@ def test_a_missing_first_dose_does_not_break_the_dose_level_figure():
     adsl.loc[adsl.index[0], "TRTSDT"] = pd.NaT
     out = dose_level_over_time(cut.tables["adex"], adsl, "Neratinib", cut.cutoff)
     assert len(out) and out["PATIENTS"].ge(0).all()
+
+
+def test_a_bare_cr_inside_a_quoted_value_is_one_row_and_no_finding():
+    """Issue 37 (6): a carriage return inside a quoted value (an AE verbatim typed on two lines) is part
+    of the value: one row, and no stray-quote finding."""
+    df, notes = read_csv_bytes(b'USUBJID,AETERM\nA,"nausea\rvomiting"\nB,rash\n')
+    assert list(df["AETERM"]) == ["nausea\rvomiting", "rash"] and "record_count" not in notes

@@ -331,7 +331,7 @@ def _read_notes(table: str, filename: str, notes: dict) -> list[Finding]:
                                      "file as UTF-8.")))
     if notes.get("record_count"):
         lines, rows = notes["record_count"]
-        out.append(Finding(table, None, ERROR,
+        out.append(Finding(table, None, WARNING,
                            msg(N_("{file} has {lines} lines of data but reads as {rows} rows: a quote opens a value "
                                   "that runs over the following lines"), file=filename, lines=lines, rows=rows),
                            tuple(notes.get("multiline_rows", ())),
