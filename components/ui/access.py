@@ -185,17 +185,21 @@ class Lockout:
         with self._lock:
             return max(0.0, self.locked_until.get(key, 0.0) - now)
 
+    def _count(self, key: str, policy: AccessPolicy, now: float) -> int:
+        """One more try in the window (caller holds the lock); the limit locks. Returns the tries counted."""
+        recent = [t for t in self.failures.get(key, []) if now - t < policy.lockout_seconds] + [now]
+        if len(recent) >= policy.max_failures:
+            self.locked_until[key] = now + policy.lockout_seconds
+            self.failures[key] = []
+        else:
+            self.failures[key] = recent
+        return len(recent)
+
     def fail(self, key: str, policy: AccessPolicy, now: float | None = None) -> int:
         """Record a failure; returns the failures counted in the window (locks at the limit)."""
         now = time.time() if now is None else now
         with self._lock:
-            recent = [t for t in self.failures.get(key, []) if now - t < policy.lockout_seconds] + [now]
-            if len(recent) >= policy.max_failures:
-                self.locked_until[key] = now + policy.lockout_seconds
-                self.failures[key] = []
-            else:
-                self.failures[key] = recent
-            return len(recent)
+            return self._count(key, policy, now)
 
     MAX_CLIENTS = 20_000  # clients remembered at most: an attacker's fresh keys cannot grow memory without end
 
@@ -216,12 +220,7 @@ class Lockout:
             self._prune(now, policy.lockout_seconds)
             if self.locked_until.get(key, 0.0) > now:
                 return False
-            recent = [t for t in self.failures.get(key, []) if now - t < policy.lockout_seconds] + [now]
-            if len(recent) >= policy.max_failures:
-                self.locked_until[key] = now + policy.lockout_seconds
-                self.failures[key] = []
-            else:
-                self.failures[key] = recent
+            self._count(key, policy, now)
             return True
 
     def reset(self, key: str) -> None:
