@@ -361,6 +361,9 @@ class StudyConfig:
     #: ``[display] language``: the language the app opens in ("en" or "zh"; the sidebar and ``?lang=``
     #: change it per session).
     language: str = "en"
+    #: Unknown keys and wrong types in the config file (each names the file, section and key); shown on
+    #: every page.
+    problems: tuple[str, ...] = ()
 
     @property
     def single_arm(self) -> bool:
@@ -402,7 +405,10 @@ def _drug(raw: dict[str, Any]) -> Drug:
 
 
 def parse_config(raw: dict[str, Any], path: Path = DEFAULT_CONFIG) -> StudyConfig:
-    """Build a :class:`StudyConfig` from the parsed TOML mapping (missing sections take defaults)."""
+    """Build a :class:`StudyConfig` from the parsed TOML mapping (missing sections take defaults; unknown
+    keys and wrong types are listed in ``problems``, :mod:`components.data.config_check`)."""
+    from components.data.config_check import check_config
+
     study = raw["study"]
     design = raw.get("design")
     two_arm = None
@@ -501,6 +507,7 @@ def parse_config(raw: dict[str, Any], path: Path = DEFAULT_CONFIG) -> StudyConfi
         efficacy_population=rand.get("efficacy_population", "ITTFL"),
         two_arm=two_arm,
         language=str(raw.get("display", {}).get("language", "en")),
+        problems=check_config(raw, path),
     )
 
 

@@ -567,6 +567,9 @@ def page_header(title: str, needs: Sequence[str] = ("adsl",), intro: str | None 
     st.caption(" · ".join(bits))
     if s.study_note:
         st.warning(md(s.study_note))
+    if s.config.problems:  # an unknown key or a wrong type in the study config: said, never ignored silently
+        st.warning(_("The study config has problems; the values named are not used:") + "\n\n"
+                   + "\n".join(f"- {md(p)}" for p in s.config.problems))
     if s.cut.synthetic:
         synthetic_banner()
     if intro:
