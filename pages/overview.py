@@ -41,7 +41,9 @@ if s is not None:
                                                                      is not None else ""),
                     help=_("Response-evaluable (EFFFL = Y), against the planned evaluable patients."), width="content")
         c[4].metric(_("Discontinued"), k["Discontinued"], width="content")
-        c[5].metric(_("Deaths"), k["Deaths"], width="content")
+        c[5].metric(_("Deaths"), "—" if k["Deaths"] is None else k["Deaths"], width="content",
+                    help=None if k["Deaths"] is not None else _("Not available: the cut has no death date (DTHDT) or "
+                                                                 "death flag (DTHFL)."))
         if k["Screened"] is not None:
             st.caption(_("Screened {screened}, screen failures {failures}; {active} of {planned} planned sites have "
                          "enrolled patients.").format(screened=k["Screened"], failures=k["Screen failures"],

@@ -598,4 +598,5 @@ def fill_absent(tables: dict[str, pd.DataFrame]) -> tuple[dict[str, pd.DataFrame
                 findings.append(_finding(name, col, WARNING, N_("absent"), action=MEANING[(name, col)]))
         if add:
             out[name] = df.assign(**add)
+            out[name].attrs["absent_columns"] = tuple(add)  # empty here because the file lacked them
     return out, findings

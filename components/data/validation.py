@@ -758,8 +758,42 @@ def check_unique(table: str, df: pd.DataFrame, keys: list[str], what: str) -> tu
     ]
 
 
+#: Columns a BDS table shares with ADSL that are its own, not copies.
+_OWN_KEYS = {"USUBJID", "STUDYID", "SUBJID"}
+
+
+def drop_adsl_copies(table: str, df: pd.DataFrame, adsl: pd.DataFrame) -> tuple[pd.DataFrame, list[Finding]]:
+    """ADSL variables copied into a BDS table (admiral's output carries TRTSDT, TRTEDT, AGE … in ADRS and
+    ADTR): ADSL's are used, so every merge with ADSL sees one column (a second TRTSDT broke the
+    response derivation); where a copy disagrees with ADSL, a finding names the rows."""
+    own = {r.column for r in rules_for(table)} | _OWN_KEYS
+    copies = [c for c in df.columns if c in adsl.columns and c not in own]
+    if not copies:
+        return df, []
+    findings = [Finding(table, ", ".join(copies), INFO, N_("ADSL variables copied into this table"),
+                        action=N_("ADSL's values are used."))]
+    ref = adsl.drop_duplicates("USUBJID").set_index("USUBJID")
+    for c in copies:
+        a = df["USUBJID"].map(ref[c])
+        b = df[c]
+        blank = b.isna() | b.astype(str).str.strip().isin(["", "nan", "NaT", "None"])
+        if pd.api.types.is_datetime64_any_dtype(a):
+            same = pd.to_datetime(b, errors="coerce").dt.normalize() == a
+        elif pd.api.types.is_numeric_dtype(a):
+            same = (pd.to_numeric(b, errors="coerce") - a).abs() < 1e-9
+        else:
+            same = a.astype(str).str.strip() == b.astype(str).str.strip()
+        differ = ~same & ~(blank & a.isna())
+        if differ.any():
+            findings.append(Finding(table, c, WARNING, N_("differs from ADSL"), _rows(differ), _subjects(df, differ),
+                                    action=N_("ADSL's value is used.")))
+    return df.drop(columns=copies), findings
+
+
 def check_adtte_days(df: pd.DataFrame) -> list[Finding]:
     """AVAL should equal ADT − STARTDT + 1 days (ADaM), or ADT − STARTDT by some conventions."""
+    if "ADT" not in df or "STARTDT" not in df:
+        return []
     diff = (df["ADT"] - df["STARTDT"]).dt.days
     off = df["AVAL"].notna() & diff.notna() & ~((df["AVAL"] - diff).round(6).isin([0, 1]))
     if not off.any():
@@ -882,6 +916,8 @@ def validate_tables(
         if name != "screening":
             if "adsl" in typed:
                 df, f = check_subjects(name, df, subjects, excluded)
+                findings += f
+                df, f = drop_adsl_copies(name, df, typed["adsl"])
                 findings += f
         elif "USUBJID" in df.columns and "adsl" in typed:
             unknown = df["USUBJID"].notna() & ~df["USUBJID"].isin(subjects | excluded)

@@ -173,4 +173,5 @@ def key_numbers_text(cut: DataCut, config: StudyConfig, filters: Filters = ()) -
     return _("Enrolled {enrolled} · treated {treated} · on treatment {on_treatment} · response-evaluable {evaluable} · "
              "deaths {deaths}").format(enrolled=of("Enrolled", "Target enrolled"), treated=n["Treated"],
                                        on_treatment=n["On treatment"],
-                                       evaluable=of("Response-evaluable", "Target evaluable"), deaths=n["Deaths"])
+                                       evaluable=of("Response-evaluable", "Target evaluable"),
+                                       deaths="—" if n["Deaths"] is None else n["Deaths"])

@@ -52,6 +52,8 @@ def overview(teae: pd.DataFrame, n_safety: int) -> pd.DataFrame:
         return teae[name].fillna("").astype(str) if name in teae else None
 
     acn, rel, ser = col("AEACN"), col("AREL"), col("AESER")
+    if acn is not None and not acn.str.strip().ne("").any():  # the column is there but nothing was recorded
+        acn = None
     rows = [
         (N_("Any TEAE"), patients(pd.Series(True, index=teae.index))),
         (N_("Grade ≥3 TEAE"), patients(teae["AETOXGR"] >= 3)),
@@ -67,11 +69,16 @@ def overview(teae: pd.DataFrame, n_safety: int) -> pd.DataFrame:
             rows.append((N_("TEAE with causality unknown"), patients(rel == "")))
     if acn is not None:
         rows += [
-            (N_("TEAE leading to dose reduction"), patients(acn == "DOSE REDUCED")),
+            (N_("TEAE leading to dose reduction"), patients(acn.isin(["DOSE REDUCED", "DOSE RATE REDUCED"]))),
             (N_("TEAE leading to interruption"), patients(acn == "DRUG INTERRUPTED")),
             (N_("TEAE leading to discontinuation"), patients(acn == "DRUG WITHDRAWN")),
         ]
-    rows.append((N_("Fatal TEAE (grade 5)"), patients(teae["AETOXGR"] == 5)))
+    fatal = teae["AETOXGR"] == 5  # grade 5, or death as the AE's outcome (a severity scale has no grade 5)
+    if "AESDTH" in teae:
+        fatal |= teae["AESDTH"].fillna("").astype(str).str.upper().eq("Y")
+    if "AEOUT" in teae:
+        fatal |= teae["AEOUT"].fillna("").astype(str).str.upper().eq("FATAL")
+    rows.append((N_("Fatal TEAE (grade 5)"), patients(fatal)))
     if teae["AETOXGR"].isna().any():  # counted under any TEAE above; said, never dropped (ICH E3 §12.2)
         rows.append((N_("TEAE with grade missing"), patients(teae["AETOXGR"].isna())))
     return pd.DataFrame({"Category": [r[0] for r in rows], "Patients": [r[1] for r in rows],

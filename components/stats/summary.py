@@ -19,7 +19,7 @@ class KeyNumbers:
     discontinued: int
     evaluable: int
     target_evaluable: int
-    deaths: int
+    deaths: int | None  # None: the cut records deaths nowhere (no DTHDT, no DTHFL): not available, not 0
     screened: int | None
     screen_failures: int | None
     sites_with_patients: int
@@ -35,7 +35,7 @@ def key_numbers(adsl: pd.DataFrame, config: StudyConfig, screening: pd.DataFrame
         # End-of-treatment status when given: a standard ADaM TRTEDT is filled for ongoing patients too
         # (the last dose so far), so a last-dose date alone does not mean treatment has ended.
         ended = adsl["EOTSTT"].isin(["COMPLETED", "DISCONTINUED"]) | (adsl["EOTSTT"].isna() & ended)
-    deaths = int(adsl["DTHDT"].notna().sum()) if "DTHDT" in adsl else 0
+    deaths = _deaths(adsl)
     scr = sf = None
     if screening is not None:
         scr = len(screening)
@@ -54,6 +54,19 @@ def key_numbers(adsl: pd.DataFrame, config: StudyConfig, screening: pd.DataFrame
         sites_with_patients=int(adsl["SITEID"].nunique()),
         sites_planned=len(config.sites),
     )
+
+
+def _deaths(adsl: pd.DataFrame) -> int | None:
+    """Subjects who died: a death date (DTHDT) or the death flag (DTHFL = "Y"; a cut may carry the flag
+    without the date). None when the cut has neither column: the count is not available."""
+    absent = set(adsl.attrs.get("absent_columns", ()))  # added empty by the loader: the file had none
+    has_date = "DTHDT" in adsl and "DTHDT" not in absent
+    if not has_date and "DTHFL" not in adsl:
+        return None
+    died = adsl["DTHDT"].notna() if "DTHDT" in adsl else pd.Series(False, index=adsl.index)
+    if "DTHFL" in adsl:
+        died |= adsl["DTHFL"].astype(str).str.strip().str.upper().eq("Y")
+    return int(died.sum())
 
 
 def regimen_table(config: StudyConfig) -> pd.DataFrame:

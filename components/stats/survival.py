@@ -338,7 +338,8 @@ def compare_groups(time, event, group, reference: str | None = None, conf_level:
 def tte_from_adtte(adtte: pd.DataFrame, paramcd: str) -> pd.DataFrame:
     """USUBJID, AVAL (days), EVENT (1 − CNSR), STARTDT, ADT for one parameter of ADTTE."""
     rows = adtte[adtte["PARAMCD"] == paramcd]
-    out = rows[["USUBJID", "AVAL", "STARTDT", "ADT"]].copy()
+    # the sponsor's AVAL and CNSR are the analysis; STARTDT and ADT only show dates (a cut without them is used)
+    out = rows.reindex(columns=["USUBJID", "AVAL", "STARTDT", "ADT"]).copy()
     out["EVENT"] = (1 - rows["CNSR"].astype(int)).to_numpy()
     out["EVNTDESC"] = rows["EVNTDESC"] if "EVNTDESC" in rows else ""
     return out.reset_index(drop=True)
