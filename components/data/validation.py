@@ -696,7 +696,9 @@ def check_after_cutoff(
         late = df[column].notna() & (df[column] > cutoff)
         if not late.any():
             continue
-        required = rule.value_required
+        # an ADTTE row whose event or censoring date is after the cut-off counts time not yet lived: the row
+        # goes, even though ADT itself is optional (AVAL and CNSR are the analysis)
+        required = rule.value_required or (table, column) == ("adtte", "ADT")
         findings.append(
             Finding(
                 table, column, ERROR if required else WARNING,
