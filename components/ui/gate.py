@@ -246,7 +246,7 @@ class AccessGate:
     def __init__(self, app, load_policy=None, reload_seconds: float = 5.0) -> None:
         self.app = app
         install_media_guards()
-        self._load_policy = load_policy or _policy_from_streamlit_secrets
+        self._load_policy = load_policy or read_policy
         self._reload = reload_seconds
         self._policy: tuple[float, AccessPolicy] | None = None
 
@@ -616,6 +616,3 @@ def read_policy() -> AccessPolicy:
     except Exception:
         return AccessPolicy(mode="closed")
 
-
-def _policy_from_streamlit_secrets() -> AccessPolicy:
-    return read_policy()
