@@ -40,7 +40,9 @@ if s is not None:
         c[3].metric(_("Response-evaluable"), f"{k['Response-evaluable']}" + (f" / {k['Target evaluable']}" if k["Target evaluable"]
                                                                      is not None else ""),
                     help=_("Response-evaluable (EFFFL = Y), against the planned evaluable patients."), width="content")
-        c[4].metric(_("Discontinued"), k["Discontinued"], width="content")
+        c[4].metric(_("Discontinued"), k["Discontinued"], width="content",
+                    help=_("{n} completed the treatment and are not counted here.").format(n=k["Completed"])
+                    if k["Completed"] else None)
         c[5].metric(_("Deaths"), "—" if k["Deaths"] is None else k["Deaths"], width="content",
                     help=None if k["Deaths"] is not None else _("Not available: the cut has no death date (DTHDT) or "
                                                                  "death flag (DTHFL)."))

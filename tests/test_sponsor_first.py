@@ -97,3 +97,19 @@ def test_fatal_aes_from_the_outcome_and_dose_actions_only_when_recorded():
     _put(files, "adae", adae.assign(AEACN=""))
     ov = ae_overview(load_files(files), config, Options()).tables["overview"].set_index("Category")
     assert "TEAE leading to dose reduction" not in ov.index
+
+
+def test_completers_are_not_discontinued():
+    """The CDISC pilot's cut: every treated patient has a last dose and no EOTSTT; 110 completed
+    (EOSSTT/DCDECOD) and read as 'Discontinued 252/254'. A completer is not discontinued."""
+    config = load_config()
+    files = _files()
+    adsl = _frame(files, "adsl")
+    treated_with_end = (adsl["TRTSDT"] != "") & (adsl["TRTEDT"] != "")
+    adsl = adsl.drop(columns=["EOTSTT"])
+    adsl["EOSSTT"] = ["COMPLETED" if i % 2 == 0 else "DISCONTINUED" for i in range(len(adsl))]
+    _put(files, "adsl", adsl)
+    n = study_status(load_files(files), config, Options()).numbers
+    completed = int((treated_with_end & (adsl["EOSSTT"] == "COMPLETED")).sum())
+    assert n["Completed"] == completed
+    assert n["Discontinued"] == int(treated_with_end.sum()) - completed

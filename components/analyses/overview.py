@@ -18,7 +18,7 @@ def study_status(cut: DataCut, config: StudyConfig, options: Options) -> Result:
     k = key_numbers(v.tables["adsl"], config, v.tables.get("screening"))
     numbers = {"Enrolled": k.enrolled, "Target enrolled": k.target_enrolled, "Treated": k.treated,
                "On treatment": k.on_treatment, "Response-evaluable": k.evaluable, "Target evaluable": k.target_evaluable,
-               "Discontinued": k.discontinued, "Deaths": k.deaths, "Screened": k.screened,
+               "Discontinued": k.discontinued, "Completed": k.completed, "Deaths": k.deaths, "Screened": k.screened,
                "Screen failures": k.screen_failures, "Sites with patients": k.sites_with_patients,
                "Sites planned": k.sites_planned}
     return Result("", numbers, {}, None, detail=k)

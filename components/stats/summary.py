@@ -16,7 +16,7 @@ class KeyNumbers:
     target_enrolled: int
     treated: int
     on_treatment: int
-    discontinued: int
+    discontinued: int  # ended treatment early: a completer (EOTSTT, else EOSSTT or DCDECOD = COMPLETED) is not
     evaluable: int
     target_evaluable: int
     deaths: int | None  # None: the cut records deaths nowhere (no DTHDT, no DTHFL): not available, not 0
@@ -24,17 +24,25 @@ class KeyNumbers:
     screen_failures: int | None
     sites_with_patients: int
     sites_planned: int
+    completed: int = 0
 
 
 def key_numbers(adsl: pd.DataFrame, config: StudyConfig, screening: pd.DataFrame | None = None) -> KeyNumbers:
     """Counts of the cut's subjects. On treatment: treated with no last-dose date (TRTEDT) at the
-    cut; discontinued: treated with a last-dose date."""
+    cut; discontinued: treated with a last-dose date who did not complete (EOTSTT; without it, the
+    sponsor's EOSSTT or DCDECOD: 110 completers read as discontinued in the CDISC pilot's cut)."""
     treated = adsl["TRTSDT"].notna() if "TRTSDT" in adsl else pd.Series(False, index=adsl.index)
     ended = adsl["TRTEDT"].notna() if "TRTEDT" in adsl else pd.Series(False, index=adsl.index)
+    completed = pd.Series(False, index=adsl.index)
     if "EOTSTT" in adsl and adsl["EOTSTT"].notna().any():
         # End-of-treatment status when given: a standard ADaM TRTEDT is filled for ongoing patients too
         # (the last dose so far), so a last-dose date alone does not mean treatment has ended.
         ended = adsl["EOTSTT"].isin(["COMPLETED", "DISCONTINUED"]) | (adsl["EOTSTT"].isna() & ended)
+        completed = adsl["EOTSTT"].eq("COMPLETED")
+    else:  # the sponsor's end-of-study status or disposition term: a completer did not discontinue
+        for col in ("EOSSTT", "DCDECOD"):
+            if col in adsl:
+                completed |= adsl[col].astype(str).str.strip().str.upper().eq("COMPLETED")
     deaths = _deaths(adsl)
     scr = sf = None
     if screening is not None:
@@ -45,7 +53,8 @@ def key_numbers(adsl: pd.DataFrame, config: StudyConfig, screening: pd.DataFrame
         target_enrolled=config.design.n_enrolled if config.design else None,
         treated=int(treated.sum()),
         on_treatment=int((treated & ~ended).sum()),
-        discontinued=int((treated & ended).sum()),
+        discontinued=int((treated & ended & ~completed).sum()),
+        completed=int((treated & ended & completed).sum()),
         evaluable=int((adsl["EFFFL"] == "Y").sum()),
         target_evaluable=config.design.n_evaluable if config.design else None,
         deaths=deaths,
