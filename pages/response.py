@@ -60,7 +60,7 @@ with widgets.guard(_("The primary endpoint")):
     m[2].metric(_("95% CI (exact)"), f"{res.numbers['95% CI low (%)']:.1f}–{res.numbers['95% CI high (%)']:.1f}%" if n else "—",
                 help="Clopper–Pearson")
     if d.comparison_sentence():  # the sponsor's BOR and the app's derivation disagree: both, here, not in a tab
-        box = st.warning if d.other.k != d.orr.k else st.info  # a different ORR, or only CR/PR or SD/PD
+        box = st.warning if d.given_orr.k != d.derived_orr.k else st.info  # a different ORR, or only CR/PR or SD/PD
         box(md(d.comparison_sentence()), icon=":material/compare_arrows:")
     if pe is None:
         st.info(_("The study config for {study} gives no single-arm response design: the ORR is shown with its exact CI, "

@@ -56,18 +56,19 @@ class ResponseSummary:
     confirmed: bool
     has_given: bool
     cr_then_pr: tuple[str, ...]
-    #: the ORR by the other source (the app's derivation when the page uses ADRS's BOR, and the other way
-    #: round), None when ADRS gives no BOR to compare with
-    other: ObjectiveResponse | None = None
+    #: the ORR by ADRS's BOR and by the app's derivation (one of them is ``orr``); None when ADRS gives
+    #: no BOR to compare with
+    given_orr: ObjectiveResponse | None = None
+    derived_orr: ObjectiveResponse | None = None
     #: the patients of the population whose two readings differ: USUBJID, GIVEN (ADRS), DERIVED (the app)
     differ: pd.DataFrame | None = None
 
     def comparison_sentence(self) -> str:
         """Both readings of the ORR, when ADRS gives a BOR and the app's derivation counts differently;
         "" when they agree or there is nothing to compare."""
-        if self.other is None or self.differ is None or self.differ.empty:
+        if self.given_orr is None or self.derived_orr is None or self.differ is None or self.differ.empty:
             return ""
-        given, derived = (self.orr, self.other) if self.response.bor["SOURCE"].eq("adrs").any() else (self.other, self.orr)
+        given, derived = self.given_orr, self.derived_orr
         param = "CBOR" if self.confirmed else "BOR"
         who = "; ".join(f"{r.USUBJID} ({r.GIVEN} / {r.DERIVED})" for r in self.differ.head(8).itertuples())
         more = _(" and {n} more").format(n=len(self.differ) - 8) if len(self.differ) > 8 else ""
@@ -123,7 +124,7 @@ def response_overview(cut: DataCut, config: StudyConfig, options: ResponseOption
         notes.append(_("No single-arm response design in the study config for {study}: no test against H0 and no "
                        "decision rule.").format(study=config.id))
     has_given = bool(cut.tables["adrs"]["PARAMCD"].isin(["CBOR" if confirmed else "BOR"]).any())
-    other = differ = None
+    given = derived = differ = None
     if has_given:  # both readings, side by side on the page (the sponsor's is used unless the user picks the app's)
         alt = response_derivation(cut, rules, confirmed, options.source != "adrs").restrict(set(adsl["USUBJID"]))
         pop = population_subjects(adsl, options.population)
@@ -134,7 +135,7 @@ def response_overview(cut: DataCut, config: StudyConfig, options: ResponseOption
         numbers["ORR (%), the app's derivation"] = round(100 * derived.rate.rate, 1) if derived.n else None
         numbers["Patients whose ADRS and derived BOR differ"] = len(differ)
     detail = ResponseSummary(orr, decision, ra, confirmed, has_given,
-                             tuple(ra.bor.loc[ra.bor["CR_THEN_PR"], "USUBJID"]), other, differ)
+                             tuple(ra.bor.loc[ra.bor["CR_THEN_PR"], "USUBJID"]), given, derived, differ)
     return Result(_("Objective response rate — primary endpoint"), numbers, {"summary": table, "summary_display": wide, "listing": listing,
                                 "disagreements": ra.disagreements}, None, tuple(notes), detail=detail)
 

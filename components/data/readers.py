@@ -11,7 +11,6 @@ from __future__ import annotations
 import io
 import os
 import tempfile
-import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -157,9 +156,15 @@ def decode_text(data: bytes, encoding: str = "auto") -> tuple[str, str, bool]:
     return decoded[chosen], chosen, sure
 
 
-#: Lines (1-based) of the last file decoded line by line because it mixes UTF-8 with another encoding;
-#: read by :func:`read_csv_bytes` right after :func:`decode_text` in the same thread.
-_MIXED = threading.local()
+def _non_utf8_lines(data: bytes) -> tuple[int, ...]:
+    """The lines (1-based) of a text file that are not UTF-8."""
+    out = []
+    for i, line in enumerate(data.split(b"\n"), start=1):
+        try:
+            line.decode("utf-8")
+        except UnicodeDecodeError:
+            out.append(i)
+    return tuple(out)
 
 
 def _mixed_utf8(data: bytes) -> tuple[str, str, bool] | None:
@@ -167,28 +172,18 @@ def _mixed_utf8(data: bytes) -> tuple[str, str, bool] | None:
     UTF-8 stays UTF-8, the others are decoded with the most plausible of :data:`AUTO_ENCODINGS`. None
     when no line with non-ASCII text is UTF-8 (then the whole file is in another encoding)."""
     lines = data.split(b"\n")
-    utf8_non_ascii = bad = 0
-    for line in lines:
-        if line.isascii():
-            continue
-        try:
-            line.decode("utf-8")
-            utf8_non_ascii += 1
-        except UnicodeDecodeError:
-            bad += 1
-    if not utf8_non_ascii or not bad:
+    bad = set(_non_utf8_lines(data))
+    if not bad or not any(not line.isascii() for i, line in enumerate(lines, start=1) if i not in bad):
         return None
-    out, which = [], []
+    out, encodings = [], set()
     for i, line in enumerate(lines, start=1):
-        try:
+        if i not in bad:
             out.append(line.decode("utf-8-sig" if i == 1 else "utf-8"))
-        except UnicodeDecodeError:
-            best = max(AUTO_ENCODINGS, key=lambda e: _plausibility(line.decode(e, "replace"), e))
-            out.append(line.decode(best, "replace"))
-            which.append((i, best))
-    _MIXED.lines = tuple(i for i, _e in which)
-    encodings = sorted({e for _i, e in which})
-    return "\n".join(out), "utf-8+" + "+".join(encodings), False
+            continue
+        best = max(AUTO_ENCODINGS, key=lambda e: _plausibility(line.decode(e, "replace"), e))
+        out.append(line.decode(best, "replace"))
+        encodings.add(best)
+    return "\n".join(out), "utf-8+" + "+".join(sorted(encodings)), False
 
 
 def _header(text: str, sep: str) -> list[str]:
@@ -201,11 +196,10 @@ def _header(text: str, sep: str) -> list[str]:
 
 
 def read_csv_bytes(data: bytes, encoding: str = "auto") -> tuple[pd.DataFrame, dict[str, object]]:
-    _MIXED.lines = ()
     text, used, sure = decode_text(data, encoding)
     notes: dict[str, object] = {"encoding": used, "encoding_sure": sure}
-    if _MIXED.lines:
-        notes["mixed_encoding_lines"] = _MIXED.lines
+    if used.startswith("utf-8+"):  # decoded line by line (:func:`_mixed_utf8`)
+        notes["mixed_encoding_lines"] = _non_utf8_lines(data)
     if "\x00" in text:  # a NUL byte would silently cut the value it is in
         lines = [i + 1 for i, line in enumerate(text.splitlines()) if "\x00" in line]
         notes["nul_rows"] = tuple(lines)

@@ -41,6 +41,14 @@ def missing_value(values) -> np.ndarray:
     return (v.isna() | v.map(lambda x: isinstance(x, str) and not x.strip())).to_numpy()
 
 
+def _missing_strata(strata: pd.DataFrame | None, n: int) -> np.ndarray:
+    """True where any stratification factor is missing (:func:`missing_value`)."""
+    missing = np.zeros(n, bool)
+    for c in strata.columns if strata is not None else ():
+        missing |= missing_value(strata[c])
+    return missing
+
+
 @dataclass(frozen=True)
 class HazardRatio:
     """Experimental against reference: HR = exp(β) with its Wald CI and p (R ``summary(coxph)``)."""
@@ -70,11 +78,10 @@ def _arm_frame(time, event, arm, experimental: str, reference: str, strata: pd.D
     """The two arms' rows (t, e, arm, x = 1 for the experimental arm, s_<factor> …) and how many of them
     were left out for a missing stratification value: R's default ``na.action`` (na.omit) drops them."""
     df = pd.DataFrame({"t": np.asarray(time, float), "e": np.asarray(event, int), "arm": np.asarray(arm, object)})
-    missing = np.zeros(len(df), bool)
     if strata is not None:
         for c in strata.columns:
             df[f"s_{c}"] = np.asarray(strata[c], object)
-            missing |= missing_value(strata[c])
+    missing = _missing_strata(strata, len(df))
     keep = df["arm"].isin([experimental, reference]).to_numpy() & df["t"].notna().to_numpy()
     dropped = int((keep & missing).sum())
     df = df[keep & ~missing].copy()
@@ -193,9 +200,7 @@ def cmh_test(responder, arm, strata: pd.DataFrame, experimental: str, reference:
 
     nan = float("nan")
     df = pd.DataFrame({"r": np.asarray(responder, int), "arm": np.asarray(arm, object)})
-    missing = np.zeros(len(df), bool)
-    for c in strata.columns:
-        missing |= missing_value(strata[c])
+    missing = _missing_strata(strata, len(df))
     df["k"] = strata.astype(str).agg(" | ".join, axis=1).to_numpy()
     two = df["arm"].isin([experimental, reference]).to_numpy()
     dropped = int((two & missing).sum())

@@ -307,13 +307,10 @@ def bor_with_source(
     # A responder by the given BOR whose derivation finds no response has no derived start date: the
     # response starts at the given row's ADT (admiralonco's confirmed BOR carries the date of the first
     # response there), else at the subject's first CR/PR assessment in ADRS.
-    out["RESP_DATE_SOURCE"] = np.where(out["RESP_DATE"].notna(), "derived", "")
     need = out["BOR"].isin(["CR", "PR"]) & out["RESP_DATE"].isna()
     if need.any():
         row_date = out["USUBJID"].map(rows["ADT"]) if "ADT" in rows else pd.Series(pd.NaT, index=out.index)
         first = out["USUBJID"].map(_first_response_assessment(adrs))
-        out.loc[need & row_date.notna(), "RESP_DATE_SOURCE"] = "adrs BOR row"
-        out.loc[need & row_date.isna() & first.notna(), "RESP_DATE_SOURCE"] = "first CR/PR assessment"
         out.loc[need, "RESP_DATE"] = pd.to_datetime(row_date[need]).fillna(first[need])
     diff = out[out["GIVEN"].notna() & (out["GIVEN"] != out["DERIVED"])][["USUBJID", "GIVEN", "DERIVED"]]
     return out, diff.reset_index(drop=True)

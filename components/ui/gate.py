@@ -212,10 +212,15 @@ def _header(scope: dict, name: bytes) -> str | None:
 _DEVICE = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 
 
-def _device(cookies: dict[str, str]) -> str | None:
-    """The browser's ``td_device`` id when it is one the sign-in page could have set (no 60 KB keys)."""
-    value = cookies.get(DEVICE_COOKIE)
+def _token(cookies: dict[str, str], name: str) -> str | None:
+    """A cookie's value when it is one the sign-in page could have set (no 60 KB keys, no odd bytes)."""
+    value = cookies.get(name)
     return value if value and _DEVICE.match(value) else None
+
+
+def _device(cookies: dict[str, str]) -> str | None:
+    """The browser's ``td_device`` id (:func:`_token`)."""
+    return _token(cookies, DEVICE_COOKIE)
 
 
 def _client_key(scope: dict, policy: AccessPolicy, device: str | None) -> str:
@@ -356,7 +361,7 @@ class AccessGate:
         cookies = _cookies(scope)
         query = urllib.parse.parse_qs(scope.get("query_string", b"").decode("latin-1"))
         device = _device(cookies) or secrets.token_urlsafe(16)
-        csrf = cookies.get(CSRF_COOKIE) if _DEVICE.match(cookies.get(CSRF_COOKIE) or "") else secrets.token_urlsafe(16)
+        csrf = _token(cookies, CSRF_COOKIE) or secrets.token_urlsafe(16)
         set_cookies = [_cookie(DEVICE_COOKIE, device, 365 * 24 * 3600, scope), _cookie(CSRF_COOKIE, csrf, 3600, scope)]
         if scope.get("method") != "POST":
             nxt = _safe_next((query.get("next") or ["/"])[0])
@@ -402,7 +407,7 @@ class AccessGate:
         and every websocket it opened is closed. A link from another site cannot sign anyone out."""
         cookies = _cookies(scope)
         if scope.get("method") != "POST":
-            csrf = cookies.get(CSRF_COOKIE) if _DEVICE.match(cookies.get(CSRF_COOKIE) or "") else secrets.token_urlsafe(16)
+            csrf = _token(cookies, CSRF_COOKIE) or secrets.token_urlsafe(16)
             await _page(send, 200, _signout_form(csrf), [_cookie(CSRF_COOKIE, csrf, 3600, scope)])
             return
         form = urllib.parse.parse_qs((await _read_body(receive, limit=2048)).decode("utf-8", "replace"))
