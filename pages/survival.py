@@ -6,7 +6,9 @@ from components.analyses.arms import arm_column
 from components.analyses.survival import (
     ForestOptions,
     SurvivalOptions,
+    cut_endpoints,
     forest,
+    forest_arms,
     group_candidates,
     kaplan_meier_endpoint,
     populations,
@@ -14,7 +16,6 @@ from components.analyses.survival import (
 from components.figures.safe_text import md
 from components.i18n import _
 from components.stats.pvalues import p_value_text
-from components.stats.survival import ENDPOINTS
 from components.ui import widgets
 
 s = widgets.page_header(_("Survival"), needs=("adsl",))
@@ -24,10 +25,17 @@ cfg, sv = s.config, s.config.survival
 adsl = s.view.tables["adsl"]
 
 c1, c2, c3, c4 = st.columns([2.2, 1.3, 1.6, 1.8])
-endpoint = c1.segmented_control(_("Endpoint"), list(ENDPOINTS), format_func={"PFS": "PFS", "OS": "OS", "DOR": "DoR"}.get,
-                                default="PFS", key="surv_endpoint",
-                                help=_("PFS: progression-free survival; OS: overall survival; DoR: duration of response "
-                                       "(responders, from the first confirmed CR/PR).")) or "PFS"
+eps = {e.code: e for e in cut_endpoints(s.cut)}  # the sponsor's ADTTE parameters, and what the app can derive
+if not eps:
+    st.info(_("This cut has no time-to-event endpoint: no ADTTE, and no ADRS to derive PFS or DoR from."))
+    st.stop()
+if st.session_state.get("surv_endpoint") not in eps:  # another cut's endpoint: start from this cut's first
+    st.session_state.pop("surv_endpoint", None)
+endpoint = c1.segmented_control(_("Endpoint"), list(eps), format_func=lambda c: eps[c].short,
+                                default=next(iter(eps)), key="surv_endpoint",
+                                help=_("The endpoints of this cut: {list}. From the sponsor's ADTTE where it has them; "
+                                       "otherwise derived by the app, as the note under the plot says.").format(
+                                    list="; ".join(f"{e.short}: {e.label}" for e in eps.values()))) or next(iter(eps))
 conf_type = c2.selectbox(_("95% CI transform"), ["log-log", "log", "plain"],
                          index=["log-log", "log", "plain"].index(sv.conf_type), key="surv_conf",
                          help=_("Pointwise CI from Greenwood's variance. log-log: SAS and lifelines default; log: R's "
@@ -69,13 +77,13 @@ for note in res.notes:
     st.info(note)
 if res.figure is None:
     st.info((_("No patient in this population has {endpoint} data (no responders yet).") if endpoint == "DOR"
-             else _("No patient in this population has {endpoint} data.")).format(endpoint=_(ENDPOINTS[endpoint])))
+             else _("No patient in this population has {endpoint} data.")).format(endpoint=eps[endpoint].label))
     st.stop()
 
 # headline numbers
 m = widgets.metric_row(4)
 m[0].metric(_("Patients"), res.numbers["Patients"])
-m[1].metric(_("Events"), res.numbers["Events"], help=_("Progression or death") if endpoint != "OS" else _("Deaths"))
+m[1].metric(_("Events"), res.numbers["Events"], help=_(eps[endpoint].events_are))
 m[2].metric(_("Median, months (95% CI)"), res.numbers["Median, months (95% CI)"],
             help=_("Brookmeyer–Crowley, {transform} transform, as R survfit.").format(transform=conf_type))
 fu = res.numbers["Median follow-up, months"]
@@ -115,14 +123,16 @@ if cmp is not None:
         widgets.table_to_deck(f"surv_strat_{endpoint}", _("{title}: stratified comparison").format(title=res.title),
                               res.tables["stratified"], res)
     widgets.subgroup_caption(s)
-    if not cfg.single_arm and "TRT01" in str(group_by):
+    if not cfg.single_arm and group_by == arm:
         with widgets.guard(_("Subgroup forest plot")):
             st.subheader(_("Subgroups"))
-            fo = widgets.run(forest, s, s.options(ForestOptions, endpoint=endpoint, population=population))
-            if fo.figure is not None:
-                widgets.show_figure(fo, f"forest_{endpoint}", data=fo.tables["forest"], filename=f"forest_{endpoint.lower()}")
-                st.caption(" ".join(fo.notes))
-            else:
+            versus = forest_arms(cfg, adsl, population) or [None]
+            for exp in versus:  # k arms: one forest plot for each arm against the reference
+                fo = widgets.run(forest, s, s.options(ForestOptions, endpoint=endpoint, population=population,
+                                                      experimental=exp))
+                if fo.figure is not None:
+                    tag = f"{endpoint}_{versus.index(exp)}" if len(versus) > 1 else endpoint
+                    widgets.show_figure(fo, f"forest_{tag}", data=fo.tables["forest"], filename=f"forest_{tag.lower()}")
                 st.caption(" ".join(fo.notes))
 elif cfg.single_arm:
     st.caption(_("Single-arm study: no hazard ratio or p-value on the main curve; choose a subgroup to compare."))

@@ -11,10 +11,12 @@ import pandas as pd
 from components.analyses.arms import ARM_COLUMNS, POPULATION_FLAGS, arm_column, arm_levels, efficacy_populations
 from components.analyses.base import Options, Result, analysis, figure_context, response_derivation, view
 from components.analyses.decision import population_subjects
+from components.data import vocabulary
 from components.data.config import StudyConfig
 from components.data.contract import column_header, column_label
 from components.data.datasets import DataCut
 from components.data.filters import FILTER_LABELS
+from components.data.vocabulary import Endpoint
 from components.figures.km_plot import at_risk_table, km_curves, km_figure, median_text, risk_ticks, stats_lines
 from components.figures.style import OKABE_ITO, P95_LINE_COLORS, categorical_colors
 from components.i18n import _
@@ -22,7 +24,6 @@ from components.stats.comparative import HazardRatio, LogRank, hazard_ratio, log
 from components.stats.pvalues import PValue, p_text, p_value_text
 from components.stats.recist import dor_left_out
 from components.stats.survival import (
-    ENDPOINTS,
     GroupComparison,
     compare_groups,
     endpoint_data,
@@ -80,8 +81,19 @@ class SurvivalDetail:
     km: object  # the pooled KMResult
     comparison: GroupComparison | None
     follow_up: tuple[float, float, float]
-    stratified: object = None  # StratifiedComparison, randomized studies by arm
+    stratified: object = None  # StratifiedComparison of a two-arm comparison (k arms: the table "stratified")
     group_label: str = ""  # what the curves are split by, as the title says it ("" for one curve)
+    endpoint: Endpoint | None = None  # the endpoint's vocabulary entry (name, source, time origin)
+
+
+def endpoint_info(cut: DataCut, code: str) -> Endpoint | None:
+    """The cut's vocabulary entry for an endpoint code (:mod:`components.data.vocabulary`)."""
+    return vocabulary.endpoint(cut.tables, code)
+
+
+def cut_endpoints(cut: DataCut) -> tuple[Endpoint, ...]:
+    """The endpoints of a cut (the sponsor's ADTTE parameters, and what the app can derive), in order."""
+    return vocabulary.endpoints(cut.tables)
 
 
 def endpoint_note(endpoint: str, origin: str) -> str:
@@ -93,7 +105,7 @@ def endpoint_note(endpoint: str, origin: str) -> str:
                     "adequate assessment."),
            "OS": _("from the first dose to death, censored at the last date known alive.")}[endpoint]
     return _("{endpoint} is derived by the app (ADTTE has no {param} rows): {how}").format(
-        endpoint=_(ENDPOINTS[endpoint]), param=endpoint, how=how)
+        endpoint=_(vocabulary.KNOWN[endpoint][0]), param=endpoint, how=how)
 
 
 def _bor(cut: DataCut, config: StudyConfig, adsl: pd.DataFrame) -> pd.DataFrame | None:
@@ -124,17 +136,25 @@ def _palette(group_by: str, levels: list[str]) -> dict[str, str]:
 @analysis("Kaplan–Meier")
 def kaplan_meier_endpoint(cut: DataCut, config: StudyConfig, options: SurvivalOptions) -> Result:
     """Kaplan–Meier of one endpoint in one population, optionally by subgroup (R survfit's CIs and
-    median; log-rank and Cox HR with Efron ties for groups)."""
+    median; log-rank and Cox HR with Efron ties for groups; by arm, each arm against the reference,
+    stratified by the randomization factors when the config names them)."""
     sv = config.survival
     dpm = sv.days_per_month
     conf_type = options.conf_type or sv.conf_type
     ep = options.endpoint
+    info = endpoint_info(cut, ep)
+    if info is None:
+        return Result(ep, {"Patients": 0}, {}, None,
+                      (_("{param} cannot be shown: ADTTE has no {param} rows and the app cannot derive it from this "
+                         "cut.").format(param=ep),),
+                      detail=SurvivalDetail("", None, None, (np.nan, np.nan, np.nan)))
+    name = info.label
     data, origin = endpoint_rows(cut, config, options, ep)
     adsl = view(cut, options).tables["adsl"]
     if not origin:
-        return Result(_(ENDPOINTS[ep]), {"Patients": 0}, {}, None,
+        return Result(name, {"Patients": 0}, {}, None,
                       (_("{endpoint} cannot be shown: ADTTE has no {param} rows and ADRS is missing to derive it.").format(
-                          endpoint=_(ENDPOINTS[ep]), param=ep),),
+                          endpoint=name, param=ep),),
                       detail=SurvivalDetail("", None, None, (np.nan, np.nan, np.nan)))
     ids = population_subjects(adsl, options.population)
     data = data[data["USUBJID"].isin(ids)].merge(adsl, on="USUBJID", how="left", suffixes=("", "_adsl"))
@@ -147,7 +167,7 @@ def kaplan_meier_endpoint(cut: DataCut, config: StudyConfig, options: SurvivalOp
             notes += (_("{n} responder(s) of this population are not on the curve: {who}.").format(
                 n=len(left_out), who="; ".join(f"{r.USUBJID} ({r.REASON})" for r in left_out.itertuples())),)
     if data.empty:
-        return Result(_(ENDPOINTS[ep]), {"Patients": 0}, {}, None, notes,
+        return Result(name, {"Patients": 0}, {}, None, notes,
                       detail=SurvivalDetail(origin, kaplan_meier([], []), None, (np.nan, np.nan, np.nan)))
 
     pop_label = POPULATIONS.get(options.population, options.population)
@@ -167,39 +187,43 @@ def kaplan_meier_endpoint(cut: DataCut, config: StudyConfig, options: SurvivalOp
         curves = km_curves(data, None, conf_type)
     lines = stats_lines(curves, dpm)
     cmp = None
-    ctx = figure_context(cut, config, options, pop_shown, _(ENDPOINTS[ep]),
+    ctx = figure_context(cut, config, options, pop_shown, name,
                          note=_("Median in months (95% CI, Brookmeyer–Crowley, {transform}); NR = not reached").format(
                              transform=conf_type)
                          + (" · " + _("derived from ADSL/ADRS") if origin == "derived" else ""))
-    stratified = None
+    stratified: dict[str, StratifiedComparison] = {}
     if groups is not None and groups.nunique() > 1:
         reference = config.reference_arm if is_arm else None
         cmp = compare_groups(data["AVAL"], data["EVENT"], groups, reference=reference)
         lines.append(ctx.p_label(_("Log-rank")) + " " + p_value_text(cmp.logrank_p))
-        if len(cmp.hazard_ratios) == 1:
-            h = cmp.hazard_ratios.iloc[0]
+        strata = [c for c in config.strata if c in data] if is_arm else []
+        for h in cmp.hazard_ratios.to_dict("records"):
             lines.append(_("HR {level} vs {reference}: {hr}").format(level=h["level"], reference=h["reference"],
                                                                    hr=hr_text(h)))
-            strata = [c for c in config.strata if c in data]
-            if is_arm and strata:
-                stratified = stratified_comparison(data, options.group_by, str(h["level"]), str(h["reference"]), strata)
-                lines.append(ctx.p_label(_("Stratified log-rank")) + " " + p_value_text(stratified.logrank.p_value))
-                lines.append(_("Stratified HR: {hr}").format(hr=stratified.cox.text()))
-                if stratified.logrank.n_missing_strata:
-                    notes += (_("Stratified analyses: {n} patient(s) with a missing stratification factor ({strata}) are "
-                                "left out, as R's survdiff and coxph do by default.").format(
-                        n=stratified.logrank.n_missing_strata, strata=", ".join(strata)),)
+            if strata:  # every arm against the reference, each stratified (k arms: k − 1 comparisons)
+                stratified[str(h["level"])] = stratified_comparison(data, options.group_by, str(h["level"]),
+                                                                    str(h["reference"]), strata)
+        if len(stratified) == 1:
+            only = next(iter(stratified.values()))
+            lines.append(ctx.p_label(_("Stratified log-rank")) + " " + p_value_text(only.logrank.p_value))
+            lines.append(_("Stratified HR: {hr}").format(hr=only.cox.text()))
+        missing = max((c.logrank.n_missing_strata for c in stratified.values()), default=0)
+        if missing:
+            notes += (_("Stratified analyses: {n} patient(s) with a missing stratification factor ({strata}) are "
+                        "left out, as R's survdiff and coxph do by default.").format(
+                n=missing, strata=", ".join(strata)),)
     group_label = ""
     if groups is not None:
         group_label = _(FILTER_LABELS.get(options.group_by) or column_label("adsl", options.group_by))
         group_label = group_label[:1].lower() + group_label[1:]
-    title = options.title or (_(ENDPOINTS[ep]) if groups is None else _("{endpoint} by {group}").format(
-        endpoint=_(ENDPOINTS[ep]), group=group_label))
+    title = options.title or (name if groups is None else _("{endpoint} by {group}").format(
+        endpoint=name, group=group_label))
     tick = float(options.tick_months or sv.tick_months)
     fig = km_figure(curves, ctx, title, days_per_month=dpm, tick_months=tick, y_percent=options.y_percent,
                     show_ci=options.show_ci, risk_table=options.risk_table, stats_lines=lines,
-                    x_title=_("Months since first response") if ep == "DOR" else _("Months since first dose"),
-                    y_title=_("{endpoint} probability").format(endpoint=_(ENDPOINTS[ep])))
+                    x_title=info.x_title if origin == "adtte" else (
+                        _("Months since first response") if ep == "DOR" else _("Months since first dose")),
+                    y_title=_("{endpoint} probability").format(endpoint=name))
 
     km_all = kaplan_meier(data["AVAL"], data["EVENT"], conf_type)
     fu = reverse_km_followup(data["AVAL"], data["EVENT"], conf_type)
@@ -215,24 +239,32 @@ def kaplan_meier_endpoint(cut: DataCut, config: StudyConfig, options: SurvivalOp
             "Group": h["level"], "vs": h["reference"], "N": h["n"], "Events": h["events"],
             "HR (95% CI)": [hr_text(r, 3) for _, r in h.iterrows()],
             "p (Wald)": [p_text(p) if ok else "—" for p, ok in zip(h["p"], h["estimable"], strict=True)]})
-    numbers = {"Endpoint": ENDPOINTS[ep], "Population": pop_label, "Patients": km_all.n, "Events": km_all.events,
+    numbers = {"Endpoint": info.name, "Population": pop_label, "Patients": km_all.n, "Events": km_all.events,
                "Median, months (95% CI)": median_text(km_all, dpm),
                "Median follow-up, months": round(fu[0] / dpm, 1) if not np.isnan(fu[0]) else None}
     if ep == "DOR" and origin == "derived":
         numbers["Responders not on the curve"] = len(left_out)
     if cmp is not None:
         numbers["Log-rank p"] = PValue(cmp.logrank_p)
-    if stratified is not None:
-        lr, cx = stratified.logrank, stratified.cox
-        numbers["Stratified log-rank p"] = PValue(lr.p_value)
-        numbers["Stratified HR"] = round(cx.hr, 3) if cx.estimable else None
-        tables["stratified"] = pd.DataFrame([
-            {"Analysis": _("Stratified log-rank ({strata})").format(strata=", ".join(lr.stratified_by)), "Result":
-             f"χ² = {lr.chisq:.2f}, {p_value_text(lr.p_value, 4)}"},
-            {"Analysis": _("Stratified Cox, Efron ties ({strata})").format(strata=", ".join(cx.stratified_by)), "Result":
-             f"HR {cx.text()}, {p_value_text(cx.p_value, 4)}" if cx.estimable else cx.note}])
+    if len(stratified) == 1:
+        only = next(iter(stratified.values()))
+        numbers["Stratified log-rank p"] = PValue(only.logrank.p_value)
+        numbers["Stratified HR"] = round(only.cox.hr, 3) if only.cox.estimable else None
+    if stratified:
+        rows = []
+        for level, sc in stratified.items():
+            lr, cx = sc.logrank, sc.cox
+            comparison = _("{level} vs {reference}").format(level=level, reference=config.reference_arm)
+            rows += [{"Comparison": comparison,
+                      "Analysis": _("Stratified log-rank ({strata})").format(strata=", ".join(lr.stratified_by)),
+                      "Result": f"χ² = {lr.chisq:.2f}, {p_value_text(lr.p_value, 4)}"},
+                     {"Comparison": comparison,
+                      "Analysis": _("Stratified Cox, Efron ties ({strata})").format(strata=", ".join(cx.stratified_by)),
+                      "Result": f"HR {cx.text()}, {p_value_text(cx.p_value, 4)}" if cx.estimable else cx.note}]
+        tables["stratified"] = pd.DataFrame(rows)
     return Result(title, numbers, tables, fig, notes,
-                  detail=SurvivalDetail(origin, km_all, cmp, fu, stratified, group_label))
+                  detail=SurvivalDetail(origin, km_all, cmp, fu, next(iter(stratified.values()), None), group_label,
+                                        endpoint=info))
 
 
 @dataclass(frozen=True)
@@ -275,6 +307,17 @@ SUBGROUP_COLUMNS = ("ECOGBL", "P95STAT", "VISCFL", "PRIORLN", "HRSTAT", "TDXDRSN
 class ForestOptions(Options):
     endpoint: str = "PFS"
     population: str = "ITTFL"
+    experimental: str | None = None  # the arm compared with the reference; None: the first other arm
+
+
+def forest_arms(config: StudyConfig, adsl: pd.DataFrame, population: str) -> list[str]:
+    """The arms a forest plot compares with the reference, one plot each (k arms: k − 1 plots), in the
+    config's arm order; empty when the study has no reference arm or one arm in the data."""
+    arm = arm_column(config, adsl, population)
+    if arm is None or config.reference_arm is None:
+        return []
+    present = arm_levels(config, adsl[arm].dropna().astype(str))
+    return [a for a in present if a != config.reference_arm] if config.reference_arm in present else []
 
 
 @analysis("Subgroup forest plot")
@@ -295,7 +338,11 @@ def forest(cut: DataCut, config: StudyConfig, options: ForestOptions) -> Result:
     ids = population_subjects(adsl, options.population) if options.population in adsl else set(adsl["USUBJID"])
     data = data[data["USUBJID"].isin(ids)].merge(adsl, on="USUBJID", how="left", suffixes=("", "_adsl"))
     ref = config.reference_arm
-    exp = next(a for a in config.arms if a != ref)
+    arms = forest_arms(config, adsl, options.population)
+    exp = options.experimental if options.experimental in arms else (arms[0] if arms else None)
+    if exp is None:
+        return Result(_("Subgroup forest plot"), {}, {}, None,
+                      (_("The reference arm ({reference}) has no patient in this population.").format(reference=ref),))
     data = data[data[arm].isin([exp, ref])]
     strata = [c for c in config.strata if c in data]
     overall = hazard_ratio(data["AVAL"], data["EVENT"], data[arm], exp, ref, data[strata] if strata else None)
@@ -328,14 +375,19 @@ def forest(cut: DataCut, config: StudyConfig, options: ForestOptions) -> Result:
                          "Events": int(sub["EVENT"].sum()), "HR": h.hr, "Lower": h.lower, "Upper": h.upper,
                          "Interaction p": inter.p_value if k == 0 else None, "Overall": False, "Note": h.note})
     table = pd.DataFrame(rows)
+    name = info.label if (info := endpoint_info(cut, ep)) is not None else ep
     ctx = figure_context(cut, config, options, _(POPULATIONS.get(options.population, options.population)),
-                         _(ENDPOINTS[ep]), note=_("Subgroup HRs unstratified; interaction p: likelihood-ratio test "
-                                                  "(exploratory)"))
-    fig = forest_figure(table, ctx, _("{endpoint}: hazard ratio by subgroup").format(endpoint=_(ENDPOINTS[ep])), exp, ref)
+                         name, note=_("Subgroup HRs unstratified; interaction p: likelihood-ratio test "
+                                      "(exploratory)"))
+    title = (_("{endpoint}: hazard ratio by subgroup").format(endpoint=name) if len(arms) == 1 else
+             _("{endpoint}: hazard ratio by subgroup, {arm} vs {reference}").format(endpoint=name, arm=exp, reference=ref))
+    fig = forest_figure(table, ctx, title, exp, ref)
     shown = table.assign(**{
         "HR (95% CI)": [r["Note"] or f"{r['HR']:.2f} ({r['Lower']:.2f}–{r['Upper']:.2f})" for _, r in table.iterrows()],
         "Interaction p": [p_text(p) if p is not None and p == p else "" for p in table["Interaction p"]]})[["Subgroup", "Level", "N", "Events", "HR (95% CI)", "Interaction p"]]
-    return Result(_("Subgroup forest plot"), {"Overall HR": round(overall.hr, 3) if overall.estimable else None},
+    heading = (_("Subgroup forest plot") if len(arms) == 1 else
+               _("Subgroup forest plot: {arm} vs {reference}").format(arm=exp, reference=ref))
+    return Result(heading, {"Overall HR": round(overall.hr, 3) if overall.estimable else None},
                   {"forest": shown, "rows": table}, fig,
                   (_("Exploratory: subgroups were not powered; an interaction p below 0.05 is expected by chance in "
                      "one of twenty subgroups."), *notes))

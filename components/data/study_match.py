@@ -8,6 +8,7 @@ are. A config written for that study (``TRIAL_STUDY_CONFIG``) ends the generic m
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 
 import pandas as pd
@@ -31,23 +32,44 @@ class StudyMatch:
 
 
 def data_arms(adsl: pd.DataFrame) -> tuple[str, ...]:
-    """The arms in the data (TRT01A, which the loader fills from ACTARM/TRT01P/ARM), sorted."""
-    if "TRT01A" not in adsl:
-        return ()
-    vals = adsl["TRT01A"].dropna().astype(str).str.strip()
-    return tuple(sorted(v for v in set(vals) if v))
+    """The arms in the data, sorted: the planned arms (TRT01P) and any other actual arm (TRT01A, which
+    the loader fills from ACTARM/TRT01P/ARM)."""
+    found: set[str] = set()
+    for col in ("TRT01P", "TRT01A"):
+        if col in adsl:
+            found |= {v for v in adsl[col].dropna().astype(str).str.strip() if v}
+    return tuple(sorted(found))
+
+
+#: Words that name a control arm (case-insensitive), in order of preference.
+CONTROL_WORDS = ("placebo", "control", "standard of care", "soc", "comparator", "observation", "best supportive care")
+
+
+def choose_reference(arms: tuple[str, ...]) -> tuple[str | None, str]:
+    """The reference arm of a study without a config, and why: the first arm whose name says placebo or
+    control (:data:`CONTROL_WORDS`), else the first arm in sorted order (said as such). None for one arm."""
+    if len(arms) < 2:
+        return None, ""
+    for word in CONTROL_WORDS:
+        for a in arms:
+            if re.search(rf"\b{re.escape(word)}\b", a, flags=re.IGNORECASE):
+                return a, _("its name says {word}").format(word=word)
+    return arms[0], _("no arm is named placebo or control: the first in alphabetical order")
 
 
 def generic_config(config: StudyConfig, study_id: str, arms: tuple[str, ...]) -> StudyConfig:
     """``config``'s conventions for another study: its facts from the data, this study's dropped."""
     filters = tuple(config.data.filters)
+    reference, _why = choose_reference(arms)
+    if reference is not None:  # the reference last, as a config lists it
+        arms = (*[a for a in arms if a != reference], reference)
     if len(arms) > 1 and "TRT01A" not in filters:
         filters = (*filters, "TRT01A")
     return replace(
         config, id=study_id, short_title=_("no study config: facts from the data"),
         title=_("No study config for this study: its facts come from the data"), phase="", design_text="",
         population="", lead_site="", principal_investigator="", status="", arms=arms, regimen=(),
-        endpoints={}, design=None, sites=(),
+        endpoints={}, design=None, sites=(), reference_arm=reference,
         enrollment=EnrollmentSettings(projection_window_days=config.enrollment.projection_window_days,
                                       site_idle_weeks=config.enrollment.site_idle_weeks),
         safety=replace(config.safety, focus_drug=""), data=replace(config.data, filters=filters), generic=True,
@@ -69,10 +91,14 @@ def match_study(cut: DataCut, config: StudyConfig) -> StudyMatch:
                                          "The numbers include every study's subjects.").format(study=config.id,
                                                                                                others=others))
     shown = ids[0] if len(ids) == 1 else " + ".join(ids)
-    return StudyMatch(
-        generic_config(config, shown, data_arms(adsl)), ids,
-        _("This data cut is study {data_study} (ADSL.STUDYID), not {study}, the study of the config ({file}). "
-          "Shown in generic mode: the title and arms come from the data; {study}'s accrual plan, sites, regimen and "
-          "design targets are not applied. To show it as its own study, start the app with a study config for it "
-          "(TRIAL_STUDY_CONFIG).").format(data_study=shown, study=config.id, file=config.path.name),
-    )
+    arms = data_arms(adsl)
+    message = _("This data cut is study {data_study} (ADSL.STUDYID), not {study}, the study of the config ({file}). "
+                "Shown in generic mode: the title and arms come from the data; {study}'s accrual plan, sites, regimen "
+                "and design targets are not applied. To show it as its own study, start the app with a study config "
+                "for it (TRIAL_STUDY_CONFIG).").format(data_study=shown, study=config.id, file=config.path.name)
+    reference, why = choose_reference(arms)
+    if reference is not None:
+        message += " " + _("{n} arms in the data; each is compared with the reference arm {reference} ({why}). Efficacy "
+                           "is shown by planned arm, safety by actual arm.").format(n=len(arms), reference=reference,
+                                                                                   why=why)
+    return StudyMatch(generic_config(config, shown, arms), ids, message)

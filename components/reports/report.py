@@ -24,12 +24,11 @@ from components.analyses.response import (
     wide_headers,
 )
 from components.analyses.safety import ButterflyOptions, ae_butterfly, ae_overview, ae_overview_by_arm, arm_headers
-from components.analyses.survival import SurvivalOptions, default_view, kaplan_meier_endpoint
+from components.analyses.survival import SurvivalOptions, cut_endpoints, default_view, kaplan_meier_endpoint
 from components.analyses.swimmer import SwimmerOptions, swimmer
 from components.data.config import StudyConfig
 from components.data.datasets import DataCut
 from components.i18n import _
-from components.stats.survival import ENDPOINTS
 
 SWIMMER_MAX = 60  # patients on the swimmer slide (longest on treatment)
 
@@ -94,11 +93,14 @@ def build_report(cut: DataCut, config: StudyConfig, compare: DataCut | None = No
     sw = swimmer(cut, config, SwimmerOptions(**base, page_size=SWIMMER_MAX, highlight=new, highlight_label=label))
     if sw.figure is not None:
         items.append(ReportItem("swimmer", _("Swimmer"), sw.figure, result=sw))
-    for ep in ("PFS", "OS"):
+    for info in cut_endpoints(cut):  # the sponsor's every ADTTE parameter, and PFS/OS where derived (DoR: page only)
+        ep = info.code
+        if ep == "DOR":
+            continue
         km = kaplan_meier_endpoint(cut, config, SurvivalOptions(**base, endpoint=ep, population=survival_population,
                                                                 group_by=arms))
         if km.figure is not None:
-            name = _(ENDPOINTS[ep])
+            name = info.label
             items.append(ReportItem(ep.lower(), name, km.figure, result=km))
             if "stratified" in km.tables:
                 primary = config.two_arm is not None and config.two_arm.endpoint == ep

@@ -1,0 +1,103 @@
+"""The study's vocabulary of time-to-event endpoints, built once per (config, cut): which endpoints a
+cut offers, by what name, from where, and from which time origin.
+
+The sponsor's ADTTE is the analysis (ADaM IG 1.3 §4.2: AVAL and CNSR of the BDS time-to-event
+structure): every PARAMCD in it is an endpoint, named by its PARAM label. The app derives only what is
+absent — PFS and DoR from ADRS with the RECIST rules of the config, OS from ADSL's death and last-known-
+alive dates — and says so. Pages, analyses, the deck and the report iterate :func:`endpoints`; none of
+them lists endpoint codes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from components.i18n import N_, _
+
+#: The endpoints the app knows by name (and can derive when ADTTE lacks them), in display order.
+KNOWN = {"PFS": (N_("Progression-free survival"), "PFS", N_("Progression or death")),
+         "OS": (N_("Overall survival"), "OS", N_("Deaths")),
+         "DOR": (N_("Duration of response"), "DoR", N_("Progression or death"))}
+
+#: The time origins a sponsor's STARTDT can be recognised as (ADSL column → what the axis says).
+ORIGINS = (("RANDDT", N_("Months since randomization")), ("TRTSDT", N_("Months since first dose")))
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """One time-to-event endpoint of a cut."""
+
+    code: str  # PARAMCD as the app reads it (PFS, OS, DOR after the mapping of [mapping] tte_params; else the sponsor's)
+    name: str  # the English name: a catalog msgid for the known ones, the sponsor's PARAM otherwise
+    short: str  # the button's label: PFS, OS, DoR, or the sponsor's code
+    source: str  # "adtte" (the sponsor's) or "derived" (by the app)
+    known: bool  # name is a catalog msgid (translated on screen); a sponsor's PARAM is shown as written
+    events_are: str  # what an event is (msgid), for the "Events" metric's help
+    axis: str  # the x axis's title (msgid), from the time origin
+
+    @property
+    def label(self) -> str:
+        """The name on screen, in the session's language."""
+        return _(self.name) if self.known else self.name
+
+    @property
+    def x_title(self) -> str:
+        return _(self.axis)
+
+
+def _param_label(rows: pd.DataFrame, code: str) -> str:
+    """The sponsor's PARAM for ``code`` (its most frequent value), else the code itself."""
+    if "PARAM" not in rows:
+        return code
+    labels = rows["PARAM"].dropna().astype(str).str.strip()
+    labels = labels[labels != ""]
+    return str(labels.mode().iloc[0]) if len(labels) else code
+
+
+def time_origin(rows: pd.DataFrame, adsl: pd.DataFrame | None) -> str:
+    """The x axis's title (msgid) for a sponsor's endpoint: "since randomization" or "since first dose" when its
+    STARTDT equals ADSL's RANDDT or TRTSDT for at least 95% of the rows that have both, else plain
+    "Months" (the origin is the sponsor's and not named)."""
+    if adsl is None or "STARTDT" not in rows or rows["STARTDT"].notna().sum() == 0:
+        return N_("Months")
+    for col, title in ORIGINS:
+        if col not in adsl:
+            continue
+        both = rows[["USUBJID", "STARTDT"]].merge(adsl[["USUBJID", col]], on="USUBJID", how="inner").dropna()
+        if len(both) and (both["STARTDT"] == both[col]).mean() >= 0.95:
+            return title
+    return N_("Months")
+
+
+def endpoints(tables: dict[str, pd.DataFrame]) -> tuple[Endpoint, ...]:
+    """The cut's endpoints: the known ones (PFS, OS, DoR) first — from ADTTE when it has them, else
+    derived when the cut allows (PFS and DoR need ADRS; OS needs ADSL) — then every other PARAMCD of
+    ADTTE in its order of appearance, by its PARAM label."""
+    adtte = tables.get("adtte")
+    adsl = tables.get("adsl")
+    present: list[str] = []
+    if adtte is not None and "PARAMCD" in adtte:
+        present = [str(c) for c in pd.unique(adtte["PARAMCD"].dropna().astype(str)) if str(c).strip()]
+    out = []
+    for code, (name, short, events) in KNOWN.items():
+        if code in present:
+            rows = adtte[adtte["PARAMCD"] == code]
+            axis = N_("Months since first response") if code == "DOR" else time_origin(rows, adsl)
+            out.append(Endpoint(code, name, short, "adtte", True, events, axis))
+        elif code == "OS" and adsl is not None or code != "OS" and "adrs" in tables:
+            axis = N_("Months since first response") if code == "DOR" else N_("Months since first dose")
+            out.append(Endpoint(code, name, short, "derived", True, events, axis))
+    for code in present:
+        if code in KNOWN:
+            continue
+        rows = adtte[adtte["PARAMCD"] == code]
+        out.append(Endpoint(code, _param_label(rows, code), code, "adtte", False, N_("Events"),
+                            time_origin(rows, adsl)))
+    return tuple(out)
+
+
+def endpoint(tables: dict[str, pd.DataFrame], code: str) -> Endpoint | None:
+    """One endpoint of the cut by its code, None when the cut has no such endpoint."""
+    return next((e for e in endpoints(tables) if e.code == code), None)
