@@ -209,11 +209,16 @@ class Codings:
     Codes are compared case-insensitively."""
 
     #: Tumour-sum parameter codes in ADTR (the first one present is used, and renamed SUMDIAM).
-    tumour_sum_params: tuple[str, ...] = ("SUMDIAM", "SDIAM", "TRSUM", "SUMLD", "TSUM", "SLD")
+    tumour_sum_params: tuple[str, ...] = ("SUMDIAM", "SDIAM", "TRSUM", "SUMLD", "TSUM", "SLD", "SLDINV")
     #: Lesion-level diameter codes: summed per subject and date when no tumour-sum row exists.
     lesion_params: tuple[str, ...] = ("LDIAM", "DIAM", "LSDIAM", "TLDIAM")
     #: Overall (visit) response parameter codes in ADRS (the first present is used, renamed OVR).
     overall_response_params: tuple[str, ...] = ("OVR", "OVRLRESP", "OVRINV", "OVRRESP", "OVRB")
+    #: The sponsor's confirmed best overall response in ADRS: the first code present is read as CBOR
+    #: (admiralonco CBOR; teal's sample data BESRSPI, "Best Confirmed Overall Response by Investigator").
+    confirmed_bor_params: tuple[str, ...] = ("CBOR", "BESRSPI", "CBORINV", "CBESRSP", "BCORSP")
+    #: The sponsor's best overall response without confirmation: the first code present is read as BOR.
+    bor_params: tuple[str, ...] = ("BOR", "BORINV", "BESRSP", "UBOR")
     #: Response codings mapped to RECIST categories (anything else is reported, never guessed).
     response_codes: tuple[tuple[str, str], ...] = (
         ("MISSING", "NE"), ("NOT EVALUABLE", "NE"), ("UNABLE TO EVALUATE", "NE"), ("NOT ASSESSED", "NE"),

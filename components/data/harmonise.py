@@ -91,6 +91,34 @@ def _rename_param(table: str, df: pd.DataFrame, target: str, variants: tuple[str
     return out
 
 
+def _choose_param(table: str, df: pd.DataFrame, target: str, variants: tuple[str, ...], what: str) -> list:
+    """The first of ``variants`` present (``target`` itself first) is read as ``target``; any other
+    variant present is not used and said so (a cut with an investigator's and a committee's BOR is
+    not mixed). The choice is a finding naming the code read and the key of ``[mapping]``."""
+    if "PARAMCD" not in df.columns:
+        return []
+    codes = _text(df["PARAMCD"])
+    present = [c for c in dict.fromkeys((target, *variants)) if (codes == c).any()]
+    if not present:
+        return []
+    chosen, others = present[0], present[1:]
+    out = []
+    if chosen != target:
+        hit = (codes == chosen).fillna(False)
+        df.loc[hit.to_numpy(), "PARAMCD"] = target
+        out.append(_finding(table, "PARAMCD", INFO, msg(N_("{what} is coded {code} in this cut"), what=msg(what),
+                                                        code=chosen),
+                            action=msg(N_("Its {n} rows are read as {target} ([mapping] in the study config)."),
+                                       n=int(hit.sum()), target=target)))
+    if others:
+        out.append(_finding(table, "PARAMCD", WARNING,
+                            msg(N_("{what}: the cut has {codes} as well as {code}"), what=msg(what),
+                                codes=", ".join(others), code=chosen),
+                            action=msg(N_("{code} is used (the first of [mapping] in the study config); the others are "
+                                          "not."), code=chosen)))
+    return out
+
+
 def _date_sources(table: str, df: pd.DataFrame, codings: Codings) -> list:
     out = []
     for t, column, sources in codings.date_sources:
@@ -280,8 +308,30 @@ def _arm(df: pd.DataFrame, codings: Codings) -> list:
 
 
 def _enrollment_date(df: pd.DataFrame, codings: Codings) -> list:
+    """The enrollment date: RFICDT (or RFICDTC), else the first fallback of ``[mapping]`` present — also
+    when RFICDT is present but empty in every row (the CDISC pilot's RFICDTC), and row by row where it
+    is empty in some."""
+    def filled(col: str) -> pd.Series:
+        return (_text(df[col]).fillna("") != "") if col in df.columns else pd.Series(False, index=df.index)
+
     if "RFICDT" in df.columns:
-        return []
+        empty = ~filled("RFICDT")
+        if not empty.any():
+            return []
+        src = next((c for c in codings.enrollment_date_fallbacks if filled(c).any()), None)
+        if src is None:
+            return []  # nothing to fall back on: the date check reports the missing values
+        if not empty.all():
+            use = empty & filled(src)
+            if not use.any():
+                return []
+            df.loc[use.to_numpy(), "RFICDT"] = df.loc[use.to_numpy(), src]
+            return [_finding("adsl", "RFICDT", WARNING, N_("empty in some rows"), _rows(use),
+                             action=msg(N_("Those patients' enrollment date is their {source}."), source=src))]
+        df["RFICDT"] = df[src]
+        return [_finding("adsl", "RFICDT", INFO, msg(N_("empty in every row; the enrollment date is {source}"),
+                                                    source=src),
+                         action=N_("The Enrollment page counts patients by that date."))]
     src = next((c for c in codings.enrollment_date_fallbacks if c in df.columns), None)
     if src is None:
         return [_finding("adsl", "RFICDT", WARNING, N_("no consent, randomization or first-dose date"),
@@ -306,12 +356,17 @@ def _upper_codes(table: str, df: pd.DataFrame) -> list:
 
 
 def _analysis_flag(table: str, df: pd.DataFrame) -> tuple[pd.DataFrame, list]:
-    """ADaM's ANL01FL: where a parameter flags the records used for analysis, only those are read."""
+    """ADaM's ANL01FL: where a parameter flags the records used for analysis, only those are read —
+    and the baseline record (ABLFL = Y), which the IG keeps as the reference of every change whether or
+    not it is itself an analysis record (ADaM IG 1.3 §4.5.1: ANLzzFL selects records within a
+    parameter for an analysis; ABLFL identifies the baseline)."""
     if "ANL01FL" not in df.columns or "PARAMCD" not in df.columns:
         return df, []
     flag = _text(df["ANL01FL"]) == "Y"
     flagged_params = set(df.loc[flag.fillna(False).to_numpy(), "PARAMCD"])
     drop = (~flag.fillna(False)) & df["PARAMCD"].isin(flagged_params)
+    if "ABLFL" in df.columns:
+        drop &= ~(_text(df["ABLFL"]) == "Y").fillna(False)
     if not drop.any():
         return df, []
     return df[~drop.to_numpy()].reset_index(drop=True), [
@@ -414,6 +469,10 @@ def harmonise_raw(table: str, df: pd.DataFrame, codings: Codings) -> tuple[pd.Da
     elif table == "adrs":
         findings += _rename_param("adrs", df, "OVR", codings.overall_response_params,
                                   N_("The overall response at each assessment"))
+        findings += _choose_param("adrs", df, "CBOR", codings.confirmed_bor_params,
+                                  N_("The sponsor's confirmed best overall response"))
+        findings += _choose_param("adrs", df, "BOR", codings.bor_params,
+                                  N_("The sponsor's best overall response (unconfirmed)"))
         df, f = _unused_response_params(df)
         findings += f
         findings += _response_codes(df, codings)

@@ -23,6 +23,7 @@ from scipy import stats
 
 from components.data.config import StudyConfig
 from components.i18n import _
+from components.stats.summary import died, discontinuation_reason, treatment_end
 
 DAYS_PER_MONTH = 30.4375
 
@@ -230,7 +231,9 @@ class Flow:
 
 def consort_flow(adsl: pd.DataFrame, screening: pd.DataFrame | None) -> Flow:
     """Screened → screen failures (by reason) / still in screening / enrolled → treated / not treated
-    → response-evaluable / not → on treatment / discontinued (by reason) → alive in follow-up / died."""
+    → response-evaluable / not → on treatment / completed / discontinued (by reason: DCSREAS, else the
+    disposition term) → alive in follow-up / died (DTHDT or DTHFL). A completer is not discontinued
+    (:func:`components.stats.summary.treatment_end`)."""
     c: dict[str, int] = {}
     links: list[tuple[str, str, int]] = []
     enrolled = len(adsl)
@@ -257,19 +260,22 @@ def consort_flow(adsl: pd.DataFrame, screening: pd.DataFrame | None) -> Flow:
     evaluable = t["EFFFL"] == "Y"
     c["Response-evaluable"] = int(evaluable.sum())
     c["Not response-evaluable"] = int((~evaluable).sum())
-    ended = t["TRTEDT"].notna()
+    ended, completed = (x[treated] for x in treatment_end(adsl))
     c["On treatment"] = int((~ended).sum())
-    c["Discontinued"] = int(ended.sum())
-    links += [("Treated", "On treatment", c["On treatment"]), ("Treated", "Discontinued", c["Discontinued"])]
-    disc = t[ended]
-    for reason, n in disc["DCSREAS"].fillna("Reason not given").value_counts().items():
+    c["Completed"] = int((ended & completed).sum())
+    c["Discontinued"] = int((ended & ~completed).sum())
+    links += [("Treated", "On treatment", c["On treatment"]), ("Treated", "Completed", c["Completed"]),
+              ("Treated", "Discontinued", c["Discontinued"])]
+    disc = t[ended & ~completed]
+    reasons = discontinuation_reason(disc)
+    for reason, n in reasons.value_counts().items():
         c[f"Off: {reason}"] = int(n)
         links.append(("Discontinued", f"Off: {reason}", int(n)))
-    died = disc["DTHDT"].notna() if "DTHDT" in disc else pd.Series(False, index=disc.index)
-    c["Died"] = int(died.sum())
-    c["Alive in follow-up"] = int((~died).sum())
-    for reason, g in disc.groupby(disc["DCSREAS"].fillna("Reason not given")):
-        d = int(g["DTHDT"].notna().sum()) if "DTHDT" in g else 0
+    dead = died(disc)
+    c["Died"] = int(dead.sum())
+    c["Alive in follow-up"] = int((~dead).sum())
+    for reason, g in dead.groupby(reasons):
+        d = int(g.sum())
         if d:
             links.append((f"Off: {reason}", "Died", d))
         if len(g) - d:

@@ -32,17 +32,7 @@ def key_numbers(adsl: pd.DataFrame, config: StudyConfig, screening: pd.DataFrame
     cut; discontinued: treated with a last-dose date who did not complete (EOTSTT; without it, the
     sponsor's EOSSTT or DCDECOD: 110 completers read as discontinued in the CDISC pilot's cut)."""
     treated = adsl["TRTSDT"].notna() if "TRTSDT" in adsl else pd.Series(False, index=adsl.index)
-    ended = adsl["TRTEDT"].notna() if "TRTEDT" in adsl else pd.Series(False, index=adsl.index)
-    completed = pd.Series(False, index=adsl.index)
-    if "EOTSTT" in adsl and adsl["EOTSTT"].notna().any():
-        # End-of-treatment status when given: a standard ADaM TRTEDT is filled for ongoing patients too
-        # (the last dose so far), so a last-dose date alone does not mean treatment has ended.
-        ended = adsl["EOTSTT"].isin(["COMPLETED", "DISCONTINUED"]) | (adsl["EOTSTT"].isna() & ended)
-        completed = adsl["EOTSTT"].eq("COMPLETED")
-    else:  # the sponsor's end-of-study status or disposition term: a completer did not discontinue
-        for col in ("EOSSTT", "DCDECOD"):
-            if col in adsl:
-                completed |= adsl[col].astype(str).str.strip().str.upper().eq("COMPLETED")
+    ended, completed = treatment_end(adsl)
     deaths = _deaths(adsl)
     scr = sf = None
     if screening is not None:
@@ -65,6 +55,48 @@ def key_numbers(adsl: pd.DataFrame, config: StudyConfig, screening: pd.DataFrame
     )
 
 
+def _upper(col: pd.Series) -> pd.Series:
+    return col.astype("string").str.strip().str.upper()
+
+
+def treatment_end(adsl: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
+    """(ended, completed) per subject. With EOTSTT (end-of-treatment status) given, it decides: a
+    standard ADaM TRTEDT is filled for ongoing patients too (the last dose so far), so a last-dose date
+    alone does not end treatment. Without it, a last-dose date ends treatment, and the sponsor's
+    end-of-study status or disposition term (EOSSTT, DCDECOD = COMPLETED) says who completed."""
+    ended = adsl["TRTEDT"].notna() if "TRTEDT" in adsl else pd.Series(False, index=adsl.index)
+    completed = pd.Series(False, index=adsl.index)
+    if "EOTSTT" in adsl and adsl["EOTSTT"].notna().any():
+        status = _upper(adsl["EOTSTT"])
+        ended = status.isin(["COMPLETED", "DISCONTINUED"]).fillna(False) | (status.isna() & ended)
+        completed = status.eq("COMPLETED").fillna(False)
+    else:
+        for col in ("EOSSTT", "DCDECOD"):
+            if col in adsl:
+                completed |= _upper(adsl[col]).eq("COMPLETED").fillna(False)
+    return ended.astype(bool), completed.astype(bool)
+
+
+def discontinuation_reason(adsl: pd.DataFrame) -> pd.Series:
+    """Why each subject stopped: DCSREAS where given, else the disposition term DCDECOD (CDISC pilot,
+    admiral's ADSL), else "Reason not given"."""
+    reason = pd.Series(pd.NA, index=adsl.index, dtype="string")
+    for col in ("DCSREAS", "DCTREAS", "DCDECOD"):
+        if col in adsl:
+            vals = adsl[col].astype("string").str.strip()
+            vals = vals.where(vals != "").where(_upper(adsl[col]) != "COMPLETED")
+            reason = reason.fillna(vals)
+    return reason.fillna("Reason not given")
+
+
+def died(adsl: pd.DataFrame) -> pd.Series:
+    """Per subject: a death date (DTHDT) or the death flag (DTHFL = Y)."""
+    out = adsl["DTHDT"].notna() if "DTHDT" in adsl else pd.Series(False, index=adsl.index)
+    if "DTHFL" in adsl:
+        out |= _upper(adsl["DTHFL"]).eq("Y").fillna(False)
+    return out.astype(bool)
+
+
 def _deaths(adsl: pd.DataFrame) -> int | None:
     """Subjects who died: a death date (DTHDT) or the death flag (DTHFL = "Y"; a cut may carry the flag
     without the date). None when the cut has neither column: the count is not available."""
@@ -72,10 +104,7 @@ def _deaths(adsl: pd.DataFrame) -> int | None:
     has_date = "DTHDT" in adsl and "DTHDT" not in absent
     if not has_date and "DTHFL" not in adsl:
         return None
-    died = adsl["DTHDT"].notna() if "DTHDT" in adsl else pd.Series(False, index=adsl.index)
-    if "DTHFL" in adsl:
-        died |= adsl["DTHFL"].astype(str).str.strip().str.upper().eq("Y")
-    return int(died.sum())
+    return int(died(adsl).sum())
 
 
 def regimen_table(config: StudyConfig) -> pd.DataFrame:
