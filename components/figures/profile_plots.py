@@ -29,6 +29,7 @@ from components.figures.style import (
     WHITE,
 )
 from components.i18n import _
+from components.stats.exposure import administered
 from components.stats.profile import PatientData
 
 #: Height of a lane title (12 px text) above its lane: the reference-line labels go above it.
@@ -91,13 +92,13 @@ def profile_figure(
                                          hovertemplate=f"{template_text(drug)}: %{{y}} "
                                          + _("{unit}/day").format(unit=template_text(unit))
                                          + "<extra></extra>"), row=1, col=1)
-                held = g[g["EXDOSE"] == 0]
+                held = g[~administered(g)]
                 for r in held.itertuples(index=False):
                     marks.vrect(r.D0, r.D1 + 1, VERMILION, opacity=0.12)
             else:
                 lanes.append(str(drug))
-                given = g[g["EXDOSE"] > 0]
-                skipped = g[g["EXDOSE"] == 0]
+                given = g[administered(g)]  # a placebo's 0 dose is given, not skipped
+                skipped = g[~administered(g)]
                 fig.add_trace(go.Scatter(
                     x=given["D0"], y=[str(drug)] * len(given), mode="markers", name=str(drug),
                     marker={"symbol": "diamond", "size": 9, "color": color},

@@ -21,18 +21,30 @@ from components.data.config import Drug
 from components.i18n import N_
 
 
+def administered(ex: pd.DataFrame) -> pd.Series:
+    """Per exposure record: was something given? A positive dose; and a dose of 0 for a subject whose
+    every record of the drug is 0 — a placebo (SDTM EX records placebo as EXDOSE 0, e.g. the CDISC
+    pilot and admiral's ADEX): that is an administration, not a hold. A 0 among positive doses of the
+    same subject is a hold (:func:`components.stats.swimmer.dose_changes`)."""
+    dose = pd.to_numeric(ex["EXDOSE"], errors="coerce")
+    placebo = dose.fillna(0).eq(0).groupby(ex["USUBJID"]).transform("all") & dose.notna()
+    return (dose.gt(0) | placebo).fillna(False).astype(bool)
+
+
 def delivered(adex: pd.DataFrame, drug: str) -> pd.DataFrame:
     """Per patient: cumulative delivered dose of one drug, first and last dosing date, administrations.
-    A row spanning ASTDT..AENDT delivers EXDOSE on each of its days (daily oral dosing)."""
+    A row spanning ASTDT..AENDT delivers EXDOSE on each of its days (daily oral dosing); a placebo's
+    records (dose 0, :func:`administered`) are administrations of nothing."""
     ex = adex[adex["EXTRT"].str.lower() == drug.lower()].copy()
     if ex.empty:
         return pd.DataFrame(columns=["USUBJID", "TOTAL", "FIRST", "LAST", "DOSING_DAYS"])
     end = ex["AENDT"].fillna(ex["ASTDT"])
     days = (end - ex["ASTDT"]).dt.days + 1
+    given_mask = administered(ex)
     ex["DELIVERED"] = ex["EXDOSE"] * days
-    ex["DOSING_DAYS"] = np.where(ex["EXDOSE"] > 0, days, 0)
+    ex["DOSING_DAYS"] = np.where(given_mask, days, 0)
     ex["END"] = end
-    given = ex[ex["EXDOSE"] > 0]
+    given = ex[given_mask]
     g = ex.groupby("USUBJID")
     out = pd.DataFrame({"TOTAL": g["DELIVERED"].sum(), "DOSING_DAYS": g["DOSING_DAYS"].sum()})
     out["FIRST"] = given.groupby("USUBJID")["ASTDT"].min()

@@ -23,7 +23,8 @@ def dose_changes(adex: pd.DataFrame, drug: str) -> pd.DataFrame:
     """Reductions (a dose below the previous non-zero dose) and holds (dose 0) of one drug, per
     subject: USUBJID, DATE, KIND ("dose_reduction" | "dose_hold"), DETAIL. Escalation steps are
     increases and a paused escalation keeps the dose: neither is a reduction. A run of consecutive
-    zero-dose rows is one hold."""
+    zero-dose rows is one hold. A subject whose every dose of the drug is 0 received a placebo (SDTM
+    EXDOSE 0): nothing is held."""
     cols = ["USUBJID", "DATE", "KIND", "DETAIL"]
     ex = adex[adex["EXTRT"].str.lower() == drug.lower()].sort_values(["USUBJID", "ASTDT"], kind="mergesort")
     if ex.empty:
@@ -35,7 +36,8 @@ def dose_changes(adex: pd.DataFrame, drug: str) -> pd.DataFrame:
     prev_zero = same & dose.shift().eq(0)
     reason = ex["EXADJ"].fillna("").astype(str) if "EXADJ" in ex else pd.Series("", index=ex.index)
     why = np.where(reason != "", " (" + reason + ")", "")
-    hold = dose.eq(0) & ~prev_zero
+    active = dose.gt(0).groupby(subj).transform("any")  # all zeros: a placebo's records, not holds
+    hold = dose.eq(0) & ~prev_zero & active
     red = dose.gt(0) & prev_nonzero.notna() & dose.lt(prev_nonzero)
     held = pd.DataFrame({"USUBJID": subj[hold], "DATE": ex.loc[hold, "ASTDT"], "KIND": "dose_hold",
                          "DETAIL": _("{drug} held").format(drug=drug) + pd.Series(why, index=ex.index)[hold]})
