@@ -159,5 +159,6 @@ def other() -> None:
 
 
 widgets.sections({"p95HER2": p95her2, "ctDNA": ctdna_section, _("Other markers"): other}, "biomarker_section")
-st.caption(_("Demo data: p95HER2 positivity and early ctDNA clearance are simulated to go with response plausibly, "
-             "not perfectly.") + " " + ("SYNTHETIC." if s.cut.synthetic else ""))
+if s.cut.synthetic:  # said of the demo only: on a real cut it would be false
+    st.caption(_("Demo data: p95HER2 positivity and early ctDNA clearance are simulated to go with response plausibly, "
+                 "not perfectly.") + " SYNTHETIC.")
