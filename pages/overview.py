@@ -44,8 +44,11 @@ if s is not None:
                     help=_("{n} completed the treatment and are not counted here.").format(n=k["Completed"])
                     if k["Completed"] else None)
         c[5].metric(_("Deaths"), "—" if k["Deaths"] is None else k["Deaths"], width="content",
-                    help=None if k["Deaths"] is not None else _("Not available: the cut has no death date (DTHDT) or "
-                                                                 "death flag (DTHFL)."))
+                    help=None if k["Deaths"] is not None else _("Not available: the cut records deaths nowhere (no "
+                                                                 "DTHDT or DTHFL in ADSL, no death in the disposition, "
+                                                                 "no fatal AE, no ADTTE OS)."))
+        for note in status.notes:
+            st.caption(note)
         if k["Screened"] is not None:
             st.caption(_("Screened {screened}, screen failures {failures}; {active} of {planned} planned sites have "
                          "enrolled patients.").format(screened=k["Screened"], failures=k["Screen failures"],

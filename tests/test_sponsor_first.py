@@ -75,6 +75,17 @@ def test_deaths_from_the_flag_and_not_available_without_either_column():
     n_flag = int((flagged["DTHFL"] == "Y").sum())
     assert study_status(load_files(files), config, Options()).numbers["Deaths"] == n_flag
     _put(files, "adsl", adsl.drop(columns=["DTHDT", "DTHCAUS"]))
+    # ADSL silent: the deaths any other source records — fatal AEs and ADTTE's OS events — from the raw files
+    ae, tte = _frame(files, "adae"), _frame(files, "adtte")
+    ids = set(adsl["USUBJID"])
+    fatal = set(ae.loc[(ae["AETOXGR"] == "5") | (ae.get("AEOUT", "") == "FATAL"), "USUBJID"]) & ids
+    os_events = set(tte.loc[(tte["PARAMCD"] == "OS") & (tte["CNSR"] == "0"), "USUBJID"]) & ids
+    status = study_status(load_files(files), config, Options())
+    assert status.numbers["Deaths"] == len(fatal | os_events)
+    sources = dict(status.detail.death_sources)
+    assert sources["ADTTE OS (events)"] == len(os_events) and sources["ADAE (fatal AE)"] == len(fatal)
+    # nothing records a death anywhere: not available, never 0
+    del files["adae.csv"], files["adtte.csv"]
     assert study_status(load_files(files), config, Options()).numbers["Deaths"] is None
 
 

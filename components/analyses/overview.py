@@ -6,7 +6,7 @@ from __future__ import annotations
 from components.analyses.base import Options, Result, analysis, view
 from components.data.config import StudyConfig
 from components.data.datasets import DataCut
-from components.i18n import N_
+from components.i18n import N_, _
 from components.stats.summary import key_numbers
 
 
@@ -15,10 +15,15 @@ def study_status(cut: DataCut, config: StudyConfig, options: Options) -> Result:
     """Enrolled against target, treated, on treatment, response-evaluable against target,
     discontinued, deaths; screened and screen failures when the cut has a screening log."""
     v = view(cut, options)
-    k = key_numbers(v.tables["adsl"], config, v.tables.get("screening"))
+    k = key_numbers(v.tables["adsl"], config, v.tables.get("screening"), v.tables)
     numbers = {"Enrolled": k.enrolled, "Target enrolled": k.target_enrolled, "Treated": k.treated,
                "On treatment": k.on_treatment, "Response-evaluable": k.evaluable, "Target evaluable": k.target_evaluable,
                "Discontinued": k.discontinued, "Completed": k.completed, "Deaths": k.deaths, "Screened": k.screened,
                "Screen failures": k.screen_failures, "Sites with patients": k.sites_with_patients,
                "Sites planned": k.sites_planned}
-    return Result("", numbers, {}, None, detail=k)
+    notes = ()
+    if len({n for _name, n in k.death_sources}) > 1:  # the sources disagree: each is shown
+        notes = (_("Deaths differ by source: {sources}. The count shown is ADSL's where it records deaths, else every "
+                   "subject any source records.").format(
+            sources="; ".join(f"{name} {n}" for name, n in k.death_sources)),)
+    return Result("", numbers, {}, None, notes, detail=k)

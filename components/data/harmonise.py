@@ -623,8 +623,9 @@ KEEP_ABSENT = {
 #: Absent columns whose absence changes what the numbers mean: a warning says how (its action).
 MEANING = {
     ("adsl", "TRTEDT"): N_("No last-dose dates: every treated patient counts as still on treatment."),
-    ("adsl", "DTHDT"): N_("No death dates in ADSL: deaths are not counted (overall survival comes "
-                          "from ADTTE only)."),
+    ("adsl", "DTHDT"): N_("No death dates in ADSL: deaths are counted from the death flag (DTHFL), the "
+                          "disposition, fatal AEs or ADTTE's OS events, whichever the cut has; an overall "
+                          "survival is taken from ADTTE only."),
     ("adae", "ASTDT"): N_("No AE start dates: treatment emergence is judged by TRTEMFL only (all AEs "
                           "of the safety population count when TRTEMFL is absent too); time to onset "
                           "cannot be shown."),

@@ -764,6 +764,13 @@ def check_unique(table: str, df: pd.DataFrame, keys: list[str], what: str) -> tu
 _OWN_KEYS = {"USUBJID", "STUDYID", "SUBJID"}
 
 
+def _day(d: pd.Series) -> pd.Series:
+    """Dates of a datetime series, time zone dropped (a Parquet copy may be in UTC, ADSL naive)."""
+    if getattr(d.dt, "tz", None) is not None:
+        d = d.dt.tz_convert(None)
+    return d.dt.normalize()
+
+
 def drop_adsl_copies(table: str, df: pd.DataFrame, adsl: pd.DataFrame) -> tuple[pd.DataFrame, list[Finding]]:
     """ADSL variables copied into a BDS table (admiral's output carries TRTSDT, TRTEDT, AGE … in ADRS and
     ADTR): ADSL's are used, so every merge with ADSL sees one column (a second TRTSDT broke the
@@ -779,8 +786,8 @@ def drop_adsl_copies(table: str, df: pd.DataFrame, adsl: pd.DataFrame) -> tuple[
         a = df["USUBJID"].map(ref[c])
         b = df[c]
         blank = b.isna() | b.astype(str).str.strip().isin(["", "nan", "NaT", "None"])
-        if pd.api.types.is_datetime64_any_dtype(a):
-            same = pd.to_datetime(b, errors="coerce").dt.normalize() == a
+        if pd.api.types.is_datetime64_any_dtype(a):  # the same day is the same value (a copy may keep its time)
+            same = _day(pd.to_datetime(b, errors="coerce")) == _day(a)
         elif pd.api.types.is_numeric_dtype(a):
             same = (pd.to_numeric(b, errors="coerce") - a).abs() < 1e-9
         else:

@@ -25,15 +25,21 @@ class KeyNumbers:
     sites_with_patients: int
     sites_planned: int
     completed: int = 0
+    #: subjects who died by each source the cut has (ADSL, disposition, fatal AE, ADTTE OS events)
+    death_sources: tuple[tuple[str, int], ...] = ()
 
 
-def key_numbers(adsl: pd.DataFrame, config: StudyConfig, screening: pd.DataFrame | None = None) -> KeyNumbers:
+def key_numbers(adsl: pd.DataFrame, config: StudyConfig, screening: pd.DataFrame | None = None,
+                tables: dict[str, pd.DataFrame] | None = None) -> KeyNumbers:
     """Counts of the cut's subjects. On treatment: treated with no last-dose date (TRTEDT) at the
     cut; discontinued: treated with a last-dose date who did not complete (EOTSTT; without it, the
     sponsor's EOSSTT or DCDECOD: 110 completers read as discontinued in the CDISC pilot's cut)."""
     treated = adsl["TRTSDT"].notna() if "TRTSDT" in adsl else pd.Series(False, index=adsl.index)
     ended, completed = treatment_end(adsl)
+    sources = death_sources(adsl, tables or {})
     deaths = _deaths(adsl)
+    if deaths is None and sources:  # ADSL records no death: the other sources' subjects, together
+        deaths = len(set().union(*(ids for _name, ids in sources)))
     scr = sf = None
     if screening is not None:
         scr = len(screening)
@@ -52,6 +58,7 @@ def key_numbers(adsl: pd.DataFrame, config: StudyConfig, screening: pd.DataFrame
         screen_failures=sf,
         sites_with_patients=int(adsl["SITEID"].nunique()),
         sites_planned=len(config.sites),
+        death_sources=tuple((name, len(ids)) for name, ids in sources),
     )
 
 
@@ -94,6 +101,46 @@ def died(adsl: pd.DataFrame) -> pd.Series:
     out = adsl["DTHDT"].notna() if "DTHDT" in adsl else pd.Series(False, index=adsl.index)
     if "DTHFL" in adsl:
         out |= _upper(adsl["DTHFL"]).eq("Y").fillna(False)
+    return out.astype(bool)
+
+
+def death_sources(adsl: pd.DataFrame, tables: dict[str, pd.DataFrame]) -> list[tuple[str, set]]:
+    """The subjects who died by each source the cut has, of ADSL's subjects: ADSL's death date or flag
+    (DTHDT, DTHFL), the disposition (DCDECOD or DCSREAS = DEATH), a fatal AE (AESDTH = Y, AEOUT = FATAL
+    or grade 5) and the events of the sponsor's overall survival (ADTTE OS, CNSR = 0). Only the sources
+    present; each may miss what another records, so they are shown side by side where they differ."""
+    ids = set(adsl["USUBJID"])
+    out: list[tuple[str, set]] = []
+    absent = set(adsl.attrs.get("absent_columns", ()))
+    if ("DTHDT" in adsl and "DTHDT" not in absent) or "DTHFL" in adsl:
+        out.append(("ADSL (DTHDT/DTHFL)", set(adsl.loc[died(adsl).to_numpy(), "USUBJID"])))
+    disp = [c for c in ("DCDECOD", "DCSREAS") if c in adsl]
+    if disp:
+        hit = pd.Series(False, index=adsl.index)
+        for c in disp:
+            hit |= _upper(adsl[c]).eq("DEATH").fillna(False)
+        if hit.any():
+            out.append(("ADSL disposition (DEATH)", set(adsl.loc[hit.to_numpy(), "USUBJID"])))
+    adae = tables.get("adae")
+    if adae is not None and len(adae) and any(c in adae for c in ("AESDTH", "AEOUT", "AETOXGR")):
+        fatal = fatal_ae(adae)
+        out.append(("ADAE (fatal AE)", set(adae.loc[fatal.to_numpy(), "USUBJID"]) & ids))
+    adtte = tables.get("adtte")
+    if adtte is not None and "PARAMCD" in adtte and (adtte["PARAMCD"] == "OS").any():
+        os_rows = adtte[(adtte["PARAMCD"] == "OS") & (pd.to_numeric(adtte["CNSR"], errors="coerce") == 0)]
+        out.append(("ADTTE OS (events)", set(os_rows["USUBJID"]) & ids))
+    return out
+
+
+def fatal_ae(adae: pd.DataFrame) -> pd.Series:
+    """Per AE record: fatal — CTCAE grade 5, AESDTH = Y (SDTM: results in death) or AEOUT = FATAL."""
+    out = pd.Series(False, index=adae.index)
+    if "AETOXGR" in adae:
+        out |= pd.to_numeric(adae["AETOXGR"], errors="coerce").eq(5).fillna(False)
+    if "AESDTH" in adae:
+        out |= _upper(adae["AESDTH"]).eq("Y").fillna(False)
+    if "AEOUT" in adae:
+        out |= _upper(adae["AEOUT"]).isin(["FATAL", "DEATH"]).fillna(False)
     return out.astype(bool)
 
 
