@@ -22,8 +22,8 @@ def study_status(cut: DataCut, config: StudyConfig, options: Options) -> Result:
                "Screen failures": k.screen_failures, "Sites with patients": k.sites_with_patients,
                "Sites planned": k.sites_planned}
     notes = ()
-    if len({n for _name, n in k.death_sources}) > 1:  # the sources disagree: each is shown
+    if k.deaths_differ:  # the sources disagree (or ADSL records none): each is shown
         notes = (_("Deaths differ by source: {sources}. The count shown is ADSL's where it records deaths, else every "
                    "subject any source records.").format(
-            sources="; ".join(f"{name} {n}" for name, n in k.death_sources)),)
+            sources="; ".join(f"{_(name)} {n}" for name, n in k.death_sources)),)
     return Result("", numbers, {}, None, notes, detail=k)

@@ -318,7 +318,7 @@ def ae_overview_by_arm(cut: DataCut, config: StudyConfig, options: Options) -> R
     per_arm = {}
     for a in arms:
         ids = set(saf.loc[saf[arm] == a, "USUBJID"])
-        per_arm[a] = (overview(teae[teae["USUBJID"].isin(ids)], len(ids)), len(ids))
+        per_arm[a] = (overview(teae[teae["USUBJID"].isin(ids)], len(ids), like=teae), len(ids))
     table = pd.DataFrame({"Category": per_arm[arms[0]][0]["Category"]})
     for a in arms:
         ov, n = per_arm[a]

@@ -19,7 +19,7 @@ from components.data.filters import FILTER_LABELS
 from components.data.vocabulary import Endpoint
 from components.figures.km_plot import at_risk_table, km_curves, km_figure, median_text, risk_ticks, stats_lines
 from components.figures.style import OKABE_ITO, P95_LINE_COLORS, categorical_colors
-from components.i18n import _
+from components.i18n import N_, _
 from components.stats.comparative import HazardRatio, LogRank, hazard_ratio, logrank, missing_value
 from components.stats.pvalues import PValue, p_text, p_value_text
 from components.stats.recist import dor_left_out
@@ -164,8 +164,11 @@ def kaplan_meier_endpoint(cut: DataCut, config: StudyConfig, options: SurvivalOp
         bor = _bor(cut, config, adsl)
         left_out = dor_left_out(bor[bor["USUBJID"].isin(ids)], adsl)
         if len(left_out):
+            shown = "; ".join(f"{r.USUBJID} ({r.REASON})" for r in left_out.head(3).itertuples())
+            more = (" " + _("and {n} more: the table below lists them all.").format(n=len(left_out) - 3)
+                    if len(left_out) > 3 else "")
             notes += (_("{n} responder(s) of this population are not on the curve: {who}.").format(
-                n=len(left_out), who="; ".join(f"{r.USUBJID} ({r.REASON})" for r in left_out.itertuples())),)
+                n=len(left_out), who=shown) + more,)
     if data.empty:
         return Result(name, {"Patients": 0}, {}, None, notes,
                       detail=SurvivalDetail(origin, kaplan_meier([], []), None, (np.nan, np.nan, np.nan)))
@@ -255,7 +258,7 @@ def kaplan_meier_endpoint(cut: DataCut, config: StudyConfig, options: SurvivalOp
         for level, sc in stratified.items():
             lr, cx = sc.logrank, sc.cox
             comparison = _("{level} vs {reference}").format(level=level, reference=config.reference_arm)
-            rows += [{"Comparison": comparison,
+            rows += [{N_("Comparison"): comparison,
                       "Analysis": _("Stratified log-rank ({strata})").format(strata=", ".join(lr.stratified_by)),
                       "Result": f"χ² = {lr.chisq:.2f}, {p_value_text(lr.p_value, 4)}"},
                      {"Comparison": comparison,

@@ -231,7 +231,7 @@ class Codings:
     tte_params: tuple[tuple[str, tuple[str, ...]], ...] = (
         ("PFS", ("PFS", "PFSINV", "PFSIRC", "PFS1")),
         ("OS", ("OS", "OS1")),
-        ("DOR", ("DOR", "DURRSP", "RSD", "DOR1", "DORINV")),
+        ("DOR", ("DOR", "DURRSP", "RSD", "DOR1", "DORINV", "CRSD")),
     )
     #: AE grade columns, in order of preference (renamed AETOXGR).
     grade_columns: tuple[str, ...] = ("AETOXGR", "ATOXGR", "AETOXGRN", "ATOXGRN")

@@ -374,6 +374,38 @@ def _analysis_flag(table: str, df: pd.DataFrame) -> tuple[pd.DataFrame, list]:
                  action=N_("Not used: only the analysis records of those parameters are read (ADaM IG)."))]
 
 
+def _derived_records(table: str, df: pd.DataFrame) -> tuple[pd.DataFrame, list]:
+    """Records a sponsor derived from other records (DTYPE given: MINIMUM, LOV, AVERAGE …, ADaM IG 1.3
+    §4.5.2) summarise assessments and are not one: a post-baseline minimum read as a visit would be
+    counted twice. They are not read, and said so."""
+    if "DTYPE" not in df.columns:
+        return df, []
+    dtype = _text(df["DTYPE"]).fillna("")
+    derived = dtype != ""
+    if not derived.any():
+        return df, []
+    return df[~derived.to_numpy()].reset_index(drop=True), [
+        _finding(table, "DTYPE", INFO, msg(N_("derived records ({types})"), types=", ".join(sorted(set(dtype[derived])))),
+                 _rows(derived), action=N_("Not read: they summarise other records (ADaM IG DTYPE) and are not "
+                                           "assessments."))]
+
+
+def _baseline_value(table: str, df: pd.DataFrame) -> list:
+    """A baseline record (ABLFL = Y) whose AVAL is empty while BASE holds the value (teal's sample
+    ADTR): AVAL is BASE, the same record's own baseline by definition (ADaM IG: BASE = AVAL of the
+    baseline record)."""
+    if not {"ABLFL", "AVAL", "BASE"} <= set(df.columns):
+        return []
+    blank = df["AVAL"].isna() | (df["AVAL"].astype("string").str.strip() == "")
+    base = ~(df["BASE"].isna() | (df["BASE"].astype("string").str.strip() == ""))
+    use = ((_text(df["ABLFL"]) == "Y").fillna(False) & blank & base).astype(bool)
+    if not use.any():
+        return []
+    df.loc[use.to_numpy(), "AVAL"] = df.loc[use.to_numpy(), "BASE"]
+    return [_finding(table, "AVAL", INFO, N_("empty on baseline records (ABLFL = Y) that give BASE"), _rows(use),
+                     action=N_("AVAL is taken from BASE on those records."))]
+
+
 ADRS_USED = ("OVR", "BOR", "CBOR", "NEWLIND")
 
 
@@ -390,18 +422,21 @@ def _unused_response_params(df: pd.DataFrame) -> tuple[pd.DataFrame, list]:
                                "BOR/CBOR, ADSL and ADTTE)."), n=int(other.sum())))]
 
 
-_UNIT_DAYS = {"DAYS": 1.0, "DAY": 1.0, "D": 1.0, "WEEKS": 7.0, "WEEK": 7.0, "MONTHS": 30.4375, "MONTH": 30.4375,
-              "YEARS": 365.25, "YEAR": 365.25}
+_UNIT_DAYS = {"DAYS": 1.0, "DAY": 1.0, "D": 1.0, "WEEKS": 7.0, "WEEK": 7.0, "WK": 7.0, "WKS": 7.0,
+              "MONTHS": 30.4375, "MONTH": 30.4375, "MO": 30.4375, "MOS": 30.4375, "YEARS": 365.25, "YEAR": 365.25,
+              "YR": 365.25, "YRS": 365.25, "Y": 365.25}
 
 
-def _time_units(df: pd.DataFrame) -> list:
-    """ADTTE AVAL in the unit AVALU says (weeks, months, years) read in days."""
+def _time_units(df: pd.DataFrame) -> tuple[pd.DataFrame, list]:
+    """ADTTE AVAL in the unit AVALU says (weeks, months, years) read in days. A parameter whose unit is
+    not a time (teal's sample TNE, "Total Number of Exacerbations", AVALU = COUNT) is no time-to-event
+    endpoint: its rows are not read, and the finding names it."""
     if "AVALU" not in df.columns or "AVAL" not in df.columns:
-        return []
+        return df, []
     unit = _text(df["AVALU"])
     factor = unit.map(_UNIT_DAYS)
     convert = factor.notna() & (factor != 1.0)
-    unknown = unit.notna() & (unit != "") & factor.isna()
+    unknown = (unit.notna() & (unit != "") & factor.isna()).fillna(False)
     out = []
     if convert.any():
         vals = pd.to_numeric(df.loc[convert.to_numpy(), "AVAL"], errors="coerce") * factor[convert].astype(float)
@@ -410,9 +445,13 @@ def _time_units(df: pd.DataFrame) -> list:
                                                       units=", ".join(sorted(set(unit[convert])))),
                             _rows(convert), action=N_("Converted to days (month = 30.4375 days, year = 365.25).")))
     if unknown.any():
-        out.append(_finding("adtte", "AVALU", WARNING, N_("unit not recognised"), _rows(unknown),
-                            action=N_("AVAL is read as days."), values=tuple(sorted(set(unit[unknown].astype(str))))))
-    return out
+        params = sorted(set(df.loc[unknown.to_numpy(), "PARAMCD"].astype(str))) if "PARAMCD" in df.columns else []
+        out.append(_finding("adtte", "AVALU", WARNING, msg(N_("not a unit of time ({params})"),
+                                                          params=", ".join(params)[:120]), _rows(unknown),
+                            action=N_("Those rows are not read: a time-to-event endpoint needs a time."),
+                            values=tuple(sorted(set(unit[unknown].astype(str))))))
+        df = df[~unknown.to_numpy()].reset_index(drop=True)
+    return df, out
 
 
 def _exposure_records(df: pd.DataFrame, codings: Codings) -> tuple[pd.DataFrame, list]:
@@ -458,6 +497,10 @@ def harmonise_raw(table: str, df: pd.DataFrame, codings: Codings) -> tuple[pd.Da
     findings += _date_sources(table, df, codings)
     findings += _sas_numbers_as_dates(table, df)
     findings += _upper_codes(table, df)
+    if table in ("adrs", "adtr"):
+        df, f = _derived_records(table, df)
+        findings += f
+        findings += _baseline_value(table, df)
     if table in ("adrs", "adtte", "adtr"):
         df, f = _analysis_flag(table, df)
         findings += f
@@ -484,7 +527,8 @@ def harmonise_raw(table: str, df: pd.DataFrame, codings: Codings) -> tuple[pd.Da
                  "DOR": N_("Duration of response (DOR)")}
         for target, variants in codings.tte_params:
             findings += _rename_param("adtte", df, target, variants, names.get(target, target))
-        findings += _time_units(df)
+        df, f = _time_units(df)
+        findings += f
     elif table == "adex":
         df, f = _exposure_records(df, codings)
         findings += f
@@ -546,6 +590,17 @@ def derive_subject_level(tables: dict[str, pd.DataFrame], raw_adsl_columns: set[
             findings.append(_finding("adsl", "TRTSDT", WARNING, N_("absent (no first-dose date), and no exposure table"),
                                      action=N_("Nobody counts as treated: treatment-based views (safety population, "
                                                "swimmer, response-evaluable) are empty.")))
+    planned = next((c for c in ("TRT01P", "ARM") if c in adsl.columns), None)
+    if (planned is not None and not {"ITTFL", "FASFL", "RANDFL"} & raw_adsl_columns
+            and adsl[planned].dropna().astype(str).str.strip().replace("", np.nan).nunique() > 1):
+        # a randomized study without an efficacy population flag: the randomized are the subjects with a
+        # planned arm (screen failures are already gone), analysed by it (ICH E9 intention to treat)
+        has_arm = adsl[planned].notna() & (adsl[planned].astype(str).str.strip() != "")
+        adsl["RANDFL"] = np.where(has_arm, "Y", "N")
+        findings.append(_finding("adsl", "RANDFL", INFO, msg(N_("absent, as are ITTFL and FASFL; derived: Y for every "
+                                                               "subject with a planned arm ({column})"), column=planned),
+                                 action=msg(N_("{n} subjects randomized: efficacy is shown in them by planned arm."),
+                                            n=int(has_arm.sum()))))
     if "SAFFL" not in raw_adsl_columns:
         adsl["SAFFL"] = np.where(adsl["TRTSDT"].notna(), "Y", "N")
         findings.append(_finding("adsl", "SAFFL", INFO, N_("absent; derived: Y when a first dose (TRTSDT) is known"),

@@ -71,10 +71,22 @@ def time_origin(rows: pd.DataFrame, adsl: pd.DataFrame | None) -> str:
     return N_("Months")
 
 
+def _derivable(code: str, tables: dict[str, pd.DataFrame]) -> bool:
+    """Can the app derive a known endpoint from this cut? PFS and DoR need ADRS's overall responses;
+    OS needs ADSL's death dates (a cut with only a death flag has no time of death: OS would show no
+    events, a wrong number, so it is not offered)."""
+    if code == "OS":
+        adsl = tables.get("adsl")
+        return (adsl is not None and "DTHDT" in adsl
+                and "DTHDT" not in set(adsl.attrs.get("absent_columns", ())))
+    adrs = tables.get("adrs")
+    return adrs is not None and "PARAMCD" in adrs and bool((adrs["PARAMCD"] == "OVR").any())
+
+
 def endpoints(tables: dict[str, pd.DataFrame]) -> tuple[Endpoint, ...]:
-    """The cut's endpoints: the known ones (PFS, OS, DoR) first — from ADTTE when it has them, else
-    derived when the cut allows (PFS and DoR need ADRS; OS needs ADSL) — then every other PARAMCD of
-    ADTTE in its order of appearance, by its PARAM label."""
+    """The cut's endpoints: the sponsor's first — the known ones (PFS, OS, DoR) ADTTE has, then every
+    other PARAMCD of ADTTE in its order of appearance, by its PARAM label — then the known ones the app
+    can derive from this cut (:func:`_derivable`)."""
     adtte = tables.get("adtte")
     adsl = tables.get("adsl")
     present: list[str] = []
@@ -86,15 +98,16 @@ def endpoints(tables: dict[str, pd.DataFrame]) -> tuple[Endpoint, ...]:
             rows = adtte[adtte["PARAMCD"] == code]
             axis = N_("Months since first response") if code == "DOR" else time_origin(rows, adsl)
             out.append(Endpoint(code, name, short, "adtte", True, events, axis))
-        elif code == "OS" and adsl is not None or code != "OS" and "adrs" in tables:
-            axis = N_("Months since first response") if code == "DOR" else N_("Months since first dose")
-            out.append(Endpoint(code, name, short, "derived", True, events, axis))
     for code in present:
         if code in KNOWN:
             continue
         rows = adtte[adtte["PARAMCD"] == code]
         out.append(Endpoint(code, _param_label(rows, code), code, "adtte", False, N_("Events"),
                             time_origin(rows, adsl)))
+    for code, (name, short, events) in KNOWN.items():
+        if code not in present and _derivable(code, tables):
+            axis = N_("Months since first response") if code == "DOR" else N_("Months since first dose")
+            out.append(Endpoint(code, name, short, "derived", True, events, axis))
     return tuple(out)
 
 

@@ -120,6 +120,7 @@ def profile_figure(
     # tumour burden and visit responses
     tr = p.adtr[p.adtr["PARAMCD"] == "SUMDIAM"] if len(p.adtr) else p.adtr
     if len(tr):
+        tr = tr[[c for c in ("ADT", "AVAL", "ABLFL") if c in tr]]  # ADTR's own AVALC (teal's) is not the visit response
         tr = tr.sort_values("ADT").assign(D=lambda d: _day(d["ADT"], start))
         ovr = p.adrs[p.adrs["PARAMCD"] == "OVR"][["ADT", "AVALC"]] if len(p.adrs) else pd.DataFrame(columns=["ADT", "AVALC"])
         tr = tr.merge(ovr, on="ADT", how="left")

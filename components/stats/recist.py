@@ -222,7 +222,8 @@ def best_overall_response(
     real: read as PR). SD (and
     NON-CR/NON-PD) needs an assessment at least ``sd_min_days`` after the first dose (TRTSDT);
     otherwise the response falls back to PD (if there is one) or NE. Assessments after the first PD
-    are ignored. A subject without any assessment is NE.
+    are ignored. Rows before the first dose, or the sponsor's baseline (ABLFL = Y, a SCREENING or
+    BASELINE visit), are not assessments (RECIST 1.1 §4.3: responses are compared with the baseline). A subject without any assessment is NE.
 
     Returns one row per adsl subject: USUBJID, BOR (CR, PR, SD, PD, NE; non-measurable disease's
     NON-CR/NON-PD reported as SD), BOR_DETAIL (NON-CR/NON-PD kept), BOR_DATE, RESP_DATE (the first
@@ -231,9 +232,21 @@ def best_overall_response(
     than NE, up to PD), SD_END (last CR/PR/SD/NON-CR/NON-PD up to PD), N_ASSESS, CR_THEN_PR.
     """
     rules = rules or ResponseRules()
-    ovr = adrs[adrs["PARAMCD"] == "OVR"][["USUBJID", "ADT", "AVALC"]].dropna(subset=["ADT", "AVALC"])
+    ovr = adrs[adrs["PARAMCD"] == "OVR"]
+    ovr = ovr[[c for c in ("USUBJID", "ADT", "AVALC", "ABLFL", "AVISIT") if c in ovr]].dropna(subset=["ADT", "AVALC"])
     ovr = ovr.sort_values(["USUBJID", "ADT"], kind="mergesort")
     trt = adsl.set_index("USUBJID")["TRTSDT"] if "TRTSDT" in adsl else pd.Series(dtype="datetime64[ns]")
+    if len(ovr):
+        # A response is assessed against the baseline, after treatment starts: a row before the first
+        # dose, or the sponsor's baseline record (ABLFL = Y, a SCREENING or BASELINE visit: teal's
+        # sample OVRINV has both), is not an assessment.
+        start = pd.to_datetime(ovr["USUBJID"].map(trt), errors="coerce")
+        base = (pd.to_datetime(ovr["ADT"]) < start).fillna(False)
+        if "ABLFL" in ovr:
+            base |= ovr["ABLFL"].astype("string").str.strip().str.upper().eq("Y").fillna(False)
+        if "AVISIT" in ovr:
+            base |= ovr["AVISIT"].astype("string").str.strip().str.upper().isin(["SCREENING", "BASELINE"]).fillna(False)
+        ovr = ovr[~base.to_numpy()]
     groups = {k: (list(g["ADT"]), list(g["AVALC"])) for k, g in ovr.groupby("USUBJID", sort=False)}
     rows = []
     for subj in adsl["USUBJID"]:

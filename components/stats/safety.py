@@ -39,12 +39,22 @@ def _pct(n: int, denom: int) -> str:
     return f"{n} ({100 * n / denom:.1f}%)" if denom else f"{n}"
 
 
-def overview(teae: pd.DataFrame, n_safety: int) -> pd.DataFrame:
+def overview(teae: pd.DataFrame, n_safety: int, like: pd.DataFrame | None = None) -> pd.DataFrame:
     """Patients with any TEAE, grade ≥3, serious, related, leading to dose reduction / interruption /
     discontinuation, and fatal (grade 5): n and % of the safety population.
 
     A row whose source column the cut lacks (AESER, AREL, AEACN) is left out, never shown as 0; AEs
-    whose causality is unknown (blank or an unmapped coding) are counted in a row of their own."""
+    whose causality is unknown (blank or an unmapped coding) are counted in a row of their own.
+    ``like``: the rows are decided on these TEAEs (every arm's), so each arm's table has the same rows
+    (an arm with no AE of unknown causality shows 0 in that row, not a shorter table)."""
+    if like is not None:
+        rows = overview(like, max(n_safety, 1))["Category"].tolist()
+        own = overview(teae, n_safety).set_index("Category")
+        return pd.DataFrame({"Category": rows,
+                             "Patients": [int(own["Patients"].get(c, 0)) for c in rows],
+                             "%": [round(100 * own["Patients"].get(c, 0) / n_safety, 1) if n_safety else np.nan
+                                   for c in rows],
+                             "n (%)": [_pct(int(own["Patients"].get(c, 0)), n_safety) for c in rows]})
     def patients(mask: pd.Series) -> int:
         return int(teae.loc[mask, "USUBJID"].nunique())
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from components.data.config import StudyConfig
-from components.i18n import _
+from components.i18n import N_, _
 
 
 @dataclass(frozen=True)
@@ -27,6 +27,9 @@ class KeyNumbers:
     completed: int = 0
     #: subjects who died by each source the cut has (ADSL, disposition, fatal AE, ADTTE OS events)
     death_sources: tuple[tuple[str, int], ...] = ()
+    #: a source records a death ADSL does not (or ADTTE's OS events are not ADSL's deaths), or ADSL records
+    #: none and the count is the other sources': the page says where the number comes from
+    deaths_differ: bool = False
 
 
 def key_numbers(adsl: pd.DataFrame, config: StudyConfig, screening: pd.DataFrame | None = None,
@@ -38,8 +41,14 @@ def key_numbers(adsl: pd.DataFrame, config: StudyConfig, screening: pd.DataFrame
     ended, completed = treatment_end(adsl)
     sources = death_sources(adsl, tables or {})
     deaths = _deaths(adsl)
+    differ = False
     if deaths is None and sources:  # ADSL records no death: the other sources' subjects, together
         deaths = len(set().union(*(ids for _name, ids in sources)))
+        differ = True
+    elif sources and sources[0][0] == "ADSL (DTHDT/DTHFL)":
+        # a death from progression is no fatal AE: a source falls short of ADSL without contradicting it
+        in_adsl = sources[0][1]
+        differ = any(ids - in_adsl or (name == "ADTTE OS (events)" and ids != in_adsl) for name, ids in sources[1:])
     scr = sf = None
     if screening is not None:
         scr = len(screening)
@@ -59,6 +68,7 @@ def key_numbers(adsl: pd.DataFrame, config: StudyConfig, screening: pd.DataFrame
         sites_with_patients=int(adsl["SITEID"].nunique()),
         sites_planned=len(config.sites),
         death_sources=tuple((name, len(ids)) for name, ids in sources),
+        deaths_differ=differ,
     )
 
 
@@ -69,8 +79,9 @@ def _upper(col: pd.Series) -> pd.Series:
 def treatment_end(adsl: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
     """(ended, completed) per subject. With EOTSTT (end-of-treatment status) given, it decides: a
     standard ADaM TRTEDT is filled for ongoing patients too (the last dose so far), so a last-dose date
-    alone does not end treatment. Without it, a last-dose date ends treatment, and the sponsor's
-    end-of-study status or disposition term (EOSSTT, DCDECOD = COMPLETED) says who completed."""
+    alone does not end treatment. Without it, a last-dose date ends treatment, as does leaving the study
+    (EOSSTT = COMPLETED or DISCONTINUED), and the sponsor's end-of-study status or disposition term
+    (EOSSTT, DCDECOD = COMPLETED) says who completed."""
     ended = adsl["TRTEDT"].notna() if "TRTEDT" in adsl else pd.Series(False, index=adsl.index)
     completed = pd.Series(False, index=adsl.index)
     if "EOTSTT" in adsl and adsl["EOTSTT"].notna().any():
@@ -81,6 +92,8 @@ def treatment_end(adsl: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
         for col in ("EOSSTT", "DCDECOD"):
             if col in adsl:
                 completed |= _upper(adsl[col]).eq("COMPLETED").fillna(False)
+        if "EOSSTT" in adsl:  # out of the study (completed or discontinued) is off treatment, last dose or not
+            ended |= _upper(adsl["EOSSTT"]).isin(["COMPLETED", "DISCONTINUED"]).fillna(False)
     return ended.astype(bool), completed.astype(bool)
 
 
@@ -113,22 +126,22 @@ def death_sources(adsl: pd.DataFrame, tables: dict[str, pd.DataFrame]) -> list[t
     out: list[tuple[str, set]] = []
     absent = set(adsl.attrs.get("absent_columns", ()))
     if ("DTHDT" in adsl and "DTHDT" not in absent) or "DTHFL" in adsl:
-        out.append(("ADSL (DTHDT/DTHFL)", set(adsl.loc[died(adsl).to_numpy(), "USUBJID"])))
+        out.append((N_("ADSL (DTHDT/DTHFL)"), set(adsl.loc[died(adsl).to_numpy(), "USUBJID"])))
     disp = [c for c in ("DCDECOD", "DCSREAS") if c in adsl]
     if disp:
         hit = pd.Series(False, index=adsl.index)
         for c in disp:
             hit |= _upper(adsl[c]).eq("DEATH").fillna(False)
         if hit.any():
-            out.append(("ADSL disposition (DEATH)", set(adsl.loc[hit.to_numpy(), "USUBJID"])))
+            out.append((N_("ADSL disposition (DEATH)"), set(adsl.loc[hit.to_numpy(), "USUBJID"])))
     adae = tables.get("adae")
     if adae is not None and len(adae) and any(c in adae for c in ("AESDTH", "AEOUT", "AETOXGR")):
         fatal = fatal_ae(adae)
-        out.append(("ADAE (fatal AE)", set(adae.loc[fatal.to_numpy(), "USUBJID"]) & ids))
+        out.append((N_("ADAE (fatal AE)"), set(adae.loc[fatal.to_numpy(), "USUBJID"]) & ids))
     adtte = tables.get("adtte")
     if adtte is not None and "PARAMCD" in adtte and (adtte["PARAMCD"] == "OS").any():
         os_rows = adtte[(adtte["PARAMCD"] == "OS") & (pd.to_numeric(adtte["CNSR"], errors="coerce") == 0)]
-        out.append(("ADTTE OS (events)", set(os_rows["USUBJID"]) & ids))
+        out.append((N_("ADTTE OS (events)"), set(os_rows["USUBJID"]) & ids))
     return out
 
 
