@@ -118,7 +118,8 @@ def test_completers_are_not_discontinued():
     adsl = _frame(files, "adsl")
     treated_with_end = (adsl["TRTSDT"] != "") & (adsl["TRTEDT"] != "")
     adsl = adsl.drop(columns=["EOTSTT"])
-    adsl["EOSSTT"] = ["COMPLETED" if i % 2 == 0 else "DISCONTINUED" for i in range(len(adsl))]
+    adsl["EOSSTT"] = ["ONGOING" if not ended else "COMPLETED" if i % 2 == 0 else "DISCONTINUED"
+                      for i, ended in enumerate(treated_with_end)]
     _put(files, "adsl", adsl)
     n = study_status(load_files(files), config, Options()).numbers
     completed = int((treated_with_end & (adsl["EOSSTT"] == "COMPLETED")).sum())
