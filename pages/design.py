@@ -14,6 +14,7 @@ from components.analyses.design import (
     power_by_n,
     power_curve,
     sample_size,
+    scenario,
     two_arm_sample_size,
 )
 from components.figures.safe_text import md
@@ -42,8 +43,10 @@ DEFAULTS = {"p0": d.p0, "p1": d.p1, "alpha": d.alpha, "sides": d.sides, "power":
 
 
 def reset() -> None:
-    for k in DEFAULTS:
-        st.session_state.pop(f"design_{k}", None)
+    """Every input back to the protocol's value, in the widgets and in the address (a value left in the
+    address would come back on the next run)."""
+    for k, v in DEFAULTS.items():
+        st.session_state[f"design_{k}"] = v
 
 
 st.markdown(_("What if the true ORR is lower, the dropout higher, or the design two-staged? Every input starts at the "
@@ -69,6 +72,8 @@ if p1 <= p0:
 what_if = {"p0": float(p0), "p1": float(p1), "alpha": float(alpha), "sides": int(sides), "power": float(power),
            "dropout": float(dropout)}
 opts = s.options(DesignOptions, **what_if)
+if label := scenario(s.config, opts):  # said once at the top; the figures, tables and slides say it too
+    st.warning(label)
 
 # ---------------------------------------------------------------- the protocol's calculation
 with widgets.guard(_("The sample size")):
@@ -102,8 +107,8 @@ widgets.table(ds.tables["designs"], width="stretch", translate=("Design",),
 no_simon = "Simon optimal" not in ds.numbers  # then the first note says so
 for i, note in enumerate(ds.notes):
     (st.info if i == 0 and no_simon else st.warning)(note)
-widgets.table_to_deck("designs", _("Single-arm designs for the primary endpoint"),
-                      lambda: ds.tables["designs"].assign(Design=ds.tables["designs"]["Design"].map(_)), ds)
+widgets.table_to_deck("designs", _("Single-arm designs for the primary endpoint") + (f" — {ds.title}" if ds.title else ""),
+                      lambda: ds.tables["designs_shown"].assign(Design=ds.tables["designs_shown"]["Design"].map(_)), ds)
 widgets.show_code(ds, s)
 
 

@@ -57,3 +57,33 @@ def test_power_curve_data_shows_probabilities_as_percentages(app_factory):
     assert all(formats.get(c) == "percent" for c in shares), formats
     assert not any(formats.get(c) == "percent" for c in frame.value.columns if c.endswith(": EN"))
     assert frame.value["true ORR"].max() <= 1  # the data are fractions; only the display is in percent
+
+
+def test_reset_clears_a_scenario_opened_from_a_link_and_a_scenario_is_labelled(app_factory):
+    """Issue 36 (5): "Reset to protocol values" after a shared link (p0 = 0.25 in the address) left p0 at
+    0.25. Reset now clears the address too; while a scenario is on, the page, the design table and the
+    slide's table say it is one, and a slide's numbers are rounded as on screen."""
+    from components.analyses.design import DesignOptions, designs
+    from components.data.config import load_config
+    from components.data.datasets import load_cut
+    from tests.conftest import ROOT
+
+    at = _design(app_factory, query={"design_p0": "0.25"})
+    assert _metric(at, "Evaluable patients") != "31"
+    assert any("What-if scenario" in w.value and "25%" in w.value and "21%" in w.value for w in at.warning)
+    assert "Normal test (what-if)" in set(at.dataframe[0].value["Design"])
+    at.button(key="design_reset").click().run()
+    assert at.number_input(key="design_p0").value == 0.21
+    assert "design_p0" not in at.query_params
+    assert (_metric(at, "Evaluable patients"), _metric(at, "Enrolled (with dropout)")) == ("31", "35")
+    assert not any("What-if scenario" in w.value for w in at.warning)
+    assert "Normal test (protocol)" in set(at.dataframe[0].value["Design"])
+    at.run()  # and it stays reset on the next run
+    assert at.number_input(key="design_p0").value == 0.21
+
+    config = load_config()
+    res = designs(load_cut(ROOT / "data" / "demo"), config, DesignOptions(p0=0.25))
+    shown = res.tables["designs_shown"]
+    assert res.title.startswith("What-if scenario") and "Normal test (what-if)" in set(shown["Design"])
+    for col, places in (("Actual α (one-sided)", 4), ("Actual power", 3), ("EN(p0)", 1), ("PET(p0)", 2)):
+        assert all(round(v, places) == v for v in shown[col]), col

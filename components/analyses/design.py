@@ -51,6 +51,22 @@ class DesignOptions(Options):
     dropout: float | None = None
 
 
+def scenario(config: StudyConfig, o: DesignOptions) -> str:
+    """The what-if inputs that differ from the protocol, as the page, the figures and the slides say them
+    ("H0 ORR 25% (protocol 21%)"); "" when every input is the protocol's. A scenario is labelled as one
+    wherever it appears, so it is never read as the protocol."""
+    d = config.design
+    fmt = {"p0": ("H0 ORR", "{:.0%}"), "p1": ("H1 ORR", "{:.0%}"), "alpha": ("α", "{:g}"), "sides": (N_("sides"), "{}"),
+           "power": (N_("power"), "{:.0%}"), "dropout": (N_("dropout"), "{:.0%}")}
+    parts = []
+    for k, (name, f) in fmt.items():
+        v = getattr(o, k)
+        if v is not None and abs(float(v) - float(getattr(d, k))) > 1e-9:
+            parts.append(_("{name} {value} (protocol {protocol})").format(name=_(name), value=f.format(v),
+                                                                        protocol=f.format(getattr(d, k))))
+    return _("What-if scenario: {changes}").format(changes=", ".join(parts)) if parts else ""
+
+
 def inputs(config: StudyConfig, o: DesignOptions) -> Design:
     """The protocol's design with the what-if values of ``o`` put in."""
     changed = {k: getattr(o, k) for k in ("p0", "p1", "alpha", "sides", "power", "dropout") if getattr(o, k) is not None}
@@ -110,7 +126,8 @@ def designs(cut: DataCut, config: StudyConfig, options: DesignOptions) -> Result
     exact = exact_single_stage(x.p0, x.p1, x.alpha_one, x.power)
     opt, mmx = _simon(x)
     sf = lambda r, p: float(stats.binom.sf(r - 1, n, p))  # noqa: E731
-    rows = [{"Design": N_("Normal test (protocol)"), "Rule": _("reject H0 with ≥ {k} of {n}").format(k=k, n=n), "Max n": n,
+    what_if = scenario(config, options)
+    rows = [{"Design": N_("Normal test (what-if)") if what_if else N_("Normal test (protocol)"), "Rule": _("reject H0 with ≥ {k} of {n}").format(k=k, n=n), "Max n": n,
              "EN(p0)": float(n), "PET(p0)": 0.0, "Actual α (one-sided)": sf(k, x.p0), "Actual power": sf(k, x.p1)},
             {"Design": N_("Exact single-stage"), "Rule": _("reject H0 with > {r} of {n}").format(r=exact.r, n=exact.n),
              "Max n": exact.n,
@@ -138,7 +155,10 @@ def designs(cut: DataCut, config: StudyConfig, options: DesignOptions) -> Result
     failing = saw[(saw["n"] > exact.n) & (saw["qualifies"] == "no")]["n"].tolist()
     table = pd.DataFrame(rows)
     numbers = {r["Design"]: r["Rule"] for r in rows}
-    return Result("", numbers, {"designs": table, "saw": saw}, None, tuple(notes), detail=failing)
+    # as the screen and a slide show it: α to four decimals, power three, EN one, PET two (never 0.0332929750674658)
+    shown = table.round({"EN(p0)": 1, "PET(p0)": 2, "Actual α (one-sided)": 4, "Actual power": 3})
+    return Result(what_if, numbers, {"designs": table, "designs_shown": shown, "saw": saw}, None, tuple(notes),
+                  detail=failing)
 
 
 def _oc_designs(x: Design):
@@ -148,8 +168,9 @@ def _oc_designs(x: Design):
 
 
 def _ctx(cut, config, options, x: Design):
-    return figure_context(cut, config, options, _("Design"), _("ORR, H0 {p0} vs H1 {p1}").format(p0=f"{x.p0:.0%}",
-                                                                                                p1=f"{x.p1:.0%}"))
+    what_if = scenario(config, options)
+    return figure_context(cut, config, options, _("Design") if not what_if else _("What-if design, not the protocol"),
+                          _("ORR, H0 {p0} vs H1 {p1}").format(p0=f"{x.p0:.0%}", p1=f"{x.p1:.0%}"), note=what_if)
 
 
 @analysis(N_("Power against the true ORR"))
