@@ -617,6 +617,16 @@ def cut_tables(patients: list[Patient], screening: list[dict], cutoff: date, con
                                  "ADT": p.d(b["day"]), "AVISIT": b["visit"],
                                  "ADY": b["day"] + 1 if b["day"] >= 0 else b["day"]})
         if not treated:
+            if p.arm and p.randdt is not None and p.randdt <= cutoff:
+                # randomized, not (yet) treated: in the ITT analysis all the same, censored at randomization
+                # for PFS (no adequate assessment) and at the last date known alive for OS (ICH E9 §5.2.1)
+                alive_days = (last_alive - p.randdt).days
+                for param, name, cdesc_itt, days in (
+                        ("PFS", "Progression-free survival (days)", "Randomization (no adequate assessment)", 0),
+                        ("OS", "Overall survival (days)", "Last known alive", max(alive_days, 0))):
+                    adtte.append({"STUDYID": study, "USUBJID": p.usubjid, "PARAMCD": param, "PARAM": name,
+                                  "AVAL": float(days + 1), "CNSR": 1, "STARTDT": p.randdt,
+                                  "ADT": p.randdt + timedelta(days=days), "EVNTDESC": "", "CNSDTDSC": cdesc_itt})
             continue
         visits = [v for v in p.visits if v.day <= day_cut]
         for v in visits:
@@ -652,10 +662,14 @@ def cut_tables(patients: list[Patient], screening: list[dict], cutoff: date, con
             pfs_event, pfs_desc = death_day, "Death"
         else:
             pfs_event, pfs_desc = None, ""
-        cdesc = "Last adequate tumour assessment" if adequate else "First dose (no adequate assessment)"
-        adtte.append(_tte(p, study, "PFS", "Progression-free survival (days)", 0, pfs_event, pfs_desc, last_adequate, cdesc))
+        # a randomized study's PFS and OS count from randomization (ITT), a single-arm study's from the first dose
+        origin = -(p.trtsdt - p.randdt).days if p.arm and p.randdt is not None else 0
+        cdesc = ("Last adequate tumour assessment" if adequate else
+                 "Randomization (no adequate assessment)" if origin else "First dose (no adequate assessment)")
+        adtte.append(_tte(p, study, "PFS", "Progression-free survival (days)", origin, pfs_event, pfs_desc,
+                          last_adequate if adequate else origin, cdesc))
         os_cens = (last_alive - p.trtsdt).days
-        adtte.append(_tte(p, study, "OS", "Overall survival (days)", 0, death_day, "Death", os_cens, "Last known alive"))
+        adtte.append(_tte(p, study, "OS", "Overall survival (days)", origin, death_day, "Death", os_cens, "Last known alive"))
         if resp_day is not None:
             adtte.append(_tte(p, study, "DOR", "Duration of response (days)", resp_day, pfs_event, pfs_desc,
                              last_adequate, "Last adequate tumour assessment"))

@@ -71,6 +71,16 @@ def time_origin(rows: pd.DataFrame, adsl: pd.DataFrame | None) -> str:
     return N_("Months")
 
 
+def time_origin_column(adsl: pd.DataFrame | None) -> str:
+    """Where a derived PFS or OS counts from: RANDDT for a randomized cut (a randomization date and more
+    than one planned arm: every randomized patient, treated or not, from randomization — ICH E9 §5.2.1
+    intention to treat), else the first dose (TRTSDT)."""
+    if adsl is None or "RANDDT" not in adsl or not adsl["RANDDT"].notna().any():
+        return "TRTSDT"
+    arm = next((c for c in ("TRT01P", "ARM") if c in adsl), None)
+    return "RANDDT" if arm is not None and adsl[arm].dropna().nunique() > 1 else "TRTSDT"
+
+
 def _derivable(code: str, tables: dict[str, pd.DataFrame]) -> bool:
     """Can the app derive a known endpoint from this cut? PFS and DoR need ADRS's overall responses;
     OS needs ADSL's death dates (a cut with only a death flag has no time of death: OS would show no
@@ -104,9 +114,10 @@ def endpoints(tables: dict[str, pd.DataFrame]) -> tuple[Endpoint, ...]:
         rows = adtte[adtte["PARAMCD"] == code]
         out.append(Endpoint(code, _param_label(rows, code), code, "adtte", False, N_("Events"),
                             time_origin(rows, adsl)))
+    since = dict(ORIGINS)[time_origin_column(adsl)]
     for code, (name, short, events) in KNOWN.items():
         if code not in present and _derivable(code, tables):
-            axis = N_("Months since first response") if code == "DOR" else N_("Months since first dose")
+            axis = N_("Months since first response") if code == "DOR" else since
             out.append(Endpoint(code, name, short, "derived", True, events, axis))
     return tuple(out)
 

@@ -345,7 +345,8 @@ def tte_from_adtte(adtte: pd.DataFrame, paramcd: str) -> pd.DataFrame:
     return out.reset_index(drop=True)
 
 
-def derive_pfs_os(adsl: pd.DataFrame, bor: pd.DataFrame, interval_days: int, window_days: int = 7) -> pd.DataFrame:
+def derive_pfs_os(adsl: pd.DataFrame, bor: pd.DataFrame, interval_days: int, window_days: int = 7,
+                  origin: str = "TRTSDT") -> pd.DataFrame:
     """PFS and OS rows (ADTTE-shaped) from ADSL and the per-subject response summary of
     :func:`components.stats.recist.best_overall_response` (FDA 2018 guidance, basic rules).
 
@@ -354,13 +355,15 @@ def derive_pfs_os(adsl: pd.DataFrame, bor: pd.DataFrame, interval_days: int, win
     (later than 2 intervals + window after the last adequate assessment); and at the first dose when
     there is no adequate post-baseline assessment and no death within that span. OS from the first
     dose to death, censored at the last date known alive. AVAL = ADT − STARTDT + 1 days.
+    ``origin = "RANDDT"`` (a randomized study's intention-to-treat analysis, ICH E9 §5.2.1): from
+    randomization, for every randomized patient, treated or not.
     """
-    treated = adsl[adsl["TRTSDT"].notna()]
+    treated = adsl[adsl[origin].notna()]
     b = bor.set_index("USUBJID")
     gap = pd.Timedelta(days=2 * interval_days + window_days)
     rows = []
     for r in treated.itertuples(index=False):
-        start = r.TRTSDT
+        start = getattr(r, origin)
         pdd = b["PD_DATE"].get(r.USUBJID, pd.NaT)
         last = b["LAST_ADEQUATE"].get(r.USUBJID, pd.NaT)
         dth = getattr(r, "DTHDT", pd.NaT)
@@ -374,7 +377,9 @@ def derive_pfs_os(adsl: pd.DataFrame, bor: pd.DataFrame, interval_days: int, win
                 adt, cnsr, desc = d, 0, why
         else:
             adt, cnsr = ref, 1
-            desc = "Last adequate tumour assessment" if pd.notna(last) else "First dose (no adequate assessment)"
+            desc = ("Last adequate tumour assessment" if pd.notna(last) else
+                    "First dose (no adequate assessment)" if origin == "TRTSDT" else
+                    "Randomization (no adequate assessment)")
         rows.append({"USUBJID": r.USUBJID, "PARAMCD": "PFS", "STARTDT": start, "ADT": adt, "CNSR": cnsr,
                      "AVAL": float((adt - start).days + 1), "EVNTDESC": desc if cnsr == 0 else "",
                      "CNSDTDSC": desc if cnsr == 1 else ""})
@@ -429,7 +434,9 @@ def endpoint_data(
     if paramcd in ("PFS", "OS") and (bor is not None or paramcd == "OS"):
         if bor is None:
             bor = pd.DataFrame({"USUBJID": adsl["USUBJID"], "PD_DATE": pd.NaT, "LAST_ADEQUATE": pd.NaT})
-        d = derive_pfs_os(adsl, bor, interval_days, window_days)
+        from components.data.vocabulary import time_origin_column
+
+        d = derive_pfs_os(adsl, bor, interval_days, window_days, origin=time_origin_column(adsl))
         d = d[d["PARAMCD"] == paramcd].reset_index(drop=True)
         d["EVENT"] = 1 - d["CNSR"]
         return d, "derived"
