@@ -36,12 +36,16 @@ if s is not None:
             c[0].metric(_("Enrolled"), k["Enrolled"], help=_("Subjects in ADSL (no planned enrollment in the study config)."),
                         width="content")
         c[1].metric(_("Treated"), k["Treated"], help=_("Subjects with a first-dose date (TRTSDT)."), width="content")
-        c[2].metric(_("On treatment"), k["On treatment"], help=_("Treated, with no last-dose date at the cut."), width="content")
+        unknown_end = _("Not available: the cut has no last-dose date (TRTEDT) and no end-of-treatment or "
+                        "end-of-study status (EOTSTT, EOSSTT, DCDECOD).")
+        c[2].metric(_("On treatment"), "—" if k["On treatment"] is None else k["On treatment"], width="content",
+                    help=_("Treated, with no last-dose date at the cut.") if k["On treatment"] is not None else unknown_end)
         c[3].metric(_("Response-evaluable"), f"{k['Response-evaluable']}" + (f" / {k['Target evaluable']}" if k["Target evaluable"]
                                                                      is not None else ""),
                     help=_("Response-evaluable (EFFFL = Y), against the planned evaluable patients."), width="content")
-        c[4].metric(_("Discontinued"), k["Discontinued"], width="content",
-                    help=_("{n} completed the treatment and are not counted here.").format(n=k["Completed"])
+        c[4].metric(_("Discontinued"), "—" if k["Discontinued"] is None else k["Discontinued"], width="content",
+                    help=unknown_end if k["Discontinued"] is None else
+                    _("{n} completed the treatment and are not counted here.").format(n=k["Completed"])
                     if k["Completed"] else None)
         c[5].metric(_("Deaths"), "—" if k["Deaths"] is None else k["Deaths"], width="content",
                     help=None if k["Deaths"] is not None else _("Not available: the cut records deaths nowhere (no "

@@ -244,3 +244,82 @@ def test_the_survival_page_offers_the_sponsors_own_endpoint(app_factory):
     assert any("Time to First Dermatologic Event" in el.proto.help for el in at.button_group)
     banner = " ".join(w.value for w in at.warning)
     assert "reference arm Placebo" in banner
+
+
+# --------------------------------------------------------------------------- an independent check's findings
+# (a reviewer ran the app on public ADaM sets it had not seen: scda.2022, the R Consortium pilot 7
+# synthetic data and its KN868 ADTTE/ADRS; each case below is that shape, made small by hand)
+
+
+def _small(n: int = 6, **cols) -> pd.DataFrame:
+    base = {"STUDYID": "S", "USUBJID": [f"S-{i}" for i in range(1, n + 1)], "SITEID": "1", "AGE": 50, "SEX": "F",
+            "TRTSDT": "2026-01-10"}
+    base.update(cols)
+    return pd.DataFrame(base)
+
+
+def _load_small(**tables: pd.DataFrame):
+    from components.data.datasets import load_files
+
+    return load_files({f"{k}.csv": v.to_csv(index=False).encode() for k, v in tables.items()}, name="2027-06-30")
+
+
+def test_aval_in_months_without_avalu_is_read_as_months():
+    """KN868's ADTTE: no AVALU, ADT − STARTDT = 30.44 × AVAL in every row; the medians were 30 times too
+    small. Hand case: 6 subjects, AVAL in months; each AVAL × 30.4375 is its span in days."""
+    months = [2.0, 4.0, 6.0, 8.0, 10.0, 12.0]
+    start = pd.Timestamp("2026-01-10")
+    adt = [(start + pd.Timedelta(days=round(m * 30.4375))).date().isoformat() for m in months]
+    adtte = pd.DataFrame({"USUBJID": [f"S-{i}" for i in range(1, 7)], "PARAMCD": "PFS", "AVAL": months,
+                          "CNSR": [0, 1, 0, 1, 0, 0], "STARTDT": "2026-01-10", "ADT": adt})
+    cut = _load_small(adsl=_small(), adtte=adtte)
+    assert cut.tables["adtte"]["AVAL"].tolist() == pytest.approx([m * 30.4375 for m in months])
+    assert any(f.column == "AVAL" and "months" in f.message for f in cut.issues)
+    # AVAL in days (ADT − STARTDT + 1) is left alone
+    days = pd.DataFrame({"USUBJID": [f"S-{i}" for i in range(1, 7)], "PARAMCD": "PFS",
+                         "AVAL": [float((pd.Timestamp(a) - start).days + 1) for a in adt], "CNSR": 0,
+                         "STARTDT": "2026-01-10", "ADT": adt})
+    cut = _load_small(adsl=_small(), adtte=days)
+    assert cut.tables["adtte"]["AVAL"].tolist() == days["AVAL"].tolist()
+
+
+def test_planned_arm_from_arm_when_adsl_has_only_arm_and_actarm():
+    """scda.2022's ADSL has ARM and ACTARM only: efficacy fell to the actual arm. TRT01P comes from ARM."""
+    adsl = _small(4, ARM=["A", "A", "B", "B"], ACTARM=["A", "B", "B", "B"])
+    cut = _load_small(adsl=adsl)
+    assert cut.tables["adsl"]["TRT01P"].tolist() == ["A", "A", "B", "B"]
+    assert cut.tables["adsl"]["TRT01A"].tolist() == ["A", "B", "B", "B"]
+    assert any(f.column == "TRT01P" and "ARM" in f.message for f in cut.issues)
+
+
+def test_life_threatening_severity_is_grade_3_or_worse_and_fatal_unknowable_is_not_zero():
+    """Pilot 7's ADAE without a grade column: LIFE-THREATENING was set to missing (grade ≥ 3: 7 instead of
+    9), and "Fatal TEAE 0" was shown though severity cannot say death."""
+    from components.analyses.safety import ae_overview
+
+    adae = pd.DataFrame({"USUBJID": ["S-1", "S-2", "S-3"], "AEDECOD": "Nausea", "AEBODSYS": "GI",
+                         "AESEV": ["MILD", "SEVERE", "LIFE-THREATENING"], "TRTEMFL": "Y",
+                         "ASTDT": "2026-01-20"})
+    cut = _load_small(adsl=_small(3), adae=adae)
+    ov = ae_overview(cut, load_config(), Options()).tables["overview"].set_index("Category")
+    assert ov.loc["Grade ≥3 TEAE", "Patients"] == 2
+    assert ov.loc["Fatal TEAE (grade 5)", "n (%)"] == "not available"
+    cut = _load_small(adsl=_small(3), adae=adae.assign(AEOUT=["RECOVERED", "FATAL", "RECOVERED"]))
+    ov = ae_overview(cut, load_config(), Options()).tables["overview"].set_index("Category")
+    assert ov.loc["Fatal TEAE (grade 5)", "Patients"] == 1
+
+
+def test_an_adrs_of_bor_rows_alone_is_loaded():
+    """KN868's ADRS has BOR rows and no ADT: it was rejected ("ADT: required column missing"), so the ORR
+    was 'not available' though the sponsor gives BOR."""
+    adrs = pd.DataFrame({"USUBJID": ["S-1", "S-2", "S-3", "S-4"], "PARAMCD": "BOR",
+                         "AVALC": ["PR", "SD", "CR", "PD"]})
+    cut = _load_small(adsl=_small(4), adrs=adrs)
+    assert "adrs" in cut.tables and len(cut.tables["adrs"]) == 4
+    assert any(f.table == "adrs" and f.column == "ADT" and "none" in f.message for f in cut.issues)
+
+
+def test_no_disposition_at_all_is_not_available_not_zero():
+    """KN868's ADSL: no TRTEDT, EOTSTT, EOSSTT or DCDECOD: 'Discontinued 0, Completed 0' were shown."""
+    numbers = study_status(_load_small(adsl=_small(4)), load_config(), Options()).numbers
+    assert numbers["Discontinued"] is None and numbers["On treatment"] is None and numbers["Completed"] is None

@@ -332,7 +332,8 @@ def test_screen_failure_rows_are_not_enrolled_and_not_an_arm():
     cut = _load(adsl=adsl)
     assert cut.tables["adsl"]["USUBJID"].tolist() == ["S-1", "S-3"]
     assert _has(cut, "adsl.ARM", "screen failures", "not counted as enrolled")
-    assert match_study(cut, load_config()).config.arms == ("Drug",)
+    # planned arms are arms (ITT): S-3 was randomized to Placebo though not treated; the screen failure is none
+    assert match_study(cut, load_config()).config.arms == ("Drug", "Placebo")
 
 
 def test_bds_exposure_reads_only_dose_records_and_placebo_counts_as_dosing():

@@ -330,7 +330,8 @@ def ae_overview_by_arm(cut: DataCut, config: StudyConfig, options: Options) -> R
             if a == ref:
                 continue
             ov, n = per_arm[a]
-            diffs = [rate_difference(int(k1), n, int(k2), ref_n).text().replace(" points", "") if n and ref_n else "—"
+            diffs = [rate_difference(int(k1), n, int(k2), ref_n).text().replace(" points", "")
+                     if n and ref_n and k1 == k1 and k2 == k2 and k1 is not None and k2 is not None else "—"
                      for k1, k2 in zip(ov["Patients"], ref_ov["Patients"], strict=True)]
             table[f"Difference {a} − {ref}, points (95% CI)"] = diffs
             numbers.update({f"Any TEAE, {a} (%)": float(ov["%"].iloc[0])})

@@ -96,14 +96,23 @@ def cut_endpoints(cut: DataCut) -> tuple[Endpoint, ...]:
     return vocabulary.endpoints(cut.tables)
 
 
-def endpoint_note(endpoint: str, origin: str) -> str:
+def endpoint_note(endpoint: str, origin: str, randomized: bool = False) -> str:
+    """What a derived endpoint is, said under its curve ("" for the sponsor's)."""
     if origin != "derived":
         return ""
-    how = {"DOR": _("from the first confirmed CR/PR to progression or death, censored at the last adequate "
-                    "assessment."),
-           "PFS": _("from the first dose to progression or death (FDA 2018 guidance rules), censored at the last "
-                    "adequate assessment."),
-           "OS": _("from the first dose to death, censored at the last date known alive.")}[endpoint]
+    if randomized:
+        how = {"DOR": _("from the first confirmed CR/PR to progression or death, censored at the last adequate "
+                        "assessment."),
+               "PFS": _("from randomization to progression or death (FDA 2018 guidance rules), every randomized "
+                        "patient, censored at the last adequate assessment."),
+               "OS": _("from randomization to death, every randomized patient, censored at the last date known "
+                       "alive.")}[endpoint]
+    else:
+        how = {"DOR": _("from the first confirmed CR/PR to progression or death, censored at the last adequate "
+                        "assessment."),
+               "PFS": _("from the first dose to progression or death (FDA 2018 guidance rules), censored at the last "
+                        "adequate assessment."),
+               "OS": _("from the first dose to death, censored at the last date known alive.")}[endpoint]
     return _("{endpoint} is derived by the app (ADTTE has no {param} rows): {how}").format(
         endpoint=_(vocabulary.KNOWN[endpoint][0]), param=endpoint, how=how)
 
@@ -158,7 +167,8 @@ def kaplan_meier_endpoint(cut: DataCut, config: StudyConfig, options: SurvivalOp
                       detail=SurvivalDetail("", None, None, (np.nan, np.nan, np.nan)))
     ids = population_subjects(adsl, options.population)
     data = data[data["USUBJID"].isin(ids)].merge(adsl, on="USUBJID", how="left", suffixes=("", "_adsl"))
-    notes = tuple(n for n in (endpoint_note(ep, origin),) if n)
+    randomized = vocabulary.time_origin_column(cut.tables["adsl"]) == "RANDDT"
+    notes = tuple(n for n in (endpoint_note(ep, origin, randomized),) if n)
     left_out = pd.DataFrame(columns=["USUBJID", "BOR", "REASON"])
     if ep == "DOR" and origin == "derived":
         bor = _bor(cut, config, adsl)
@@ -178,6 +188,7 @@ def kaplan_meier_endpoint(cut: DataCut, config: StudyConfig, options: SurvivalOp
     if ep == "DOR":
         pop_label = f"Responders ({pop_label.lower()})"
         pop_shown = _("Responders ({population})").format(population=pop_shown.lower())
+    pop_shown = f"{pop_shown} (N = {data['USUBJID'].nunique()})"  # the population's N, on the figure too
     groups = None
     is_arm = options.group_by in ARM_COLUMNS
     if options.group_by and options.group_by in data:
@@ -224,8 +235,7 @@ def kaplan_meier_endpoint(cut: DataCut, config: StudyConfig, options: SurvivalOp
     tick = float(options.tick_months or sv.tick_months)
     fig = km_figure(curves, ctx, title, days_per_month=dpm, tick_months=tick, y_percent=options.y_percent,
                     show_ci=options.show_ci, risk_table=options.risk_table, stats_lines=lines,
-                    x_title=info.x_title if origin == "adtte" else (
-                        _("Months since first response") if ep == "DOR" else _("Months since first dose")),
+                    x_title=info.x_title,
                     y_title=_("{endpoint} probability").format(endpoint=name))
 
     km_all = kaplan_meier(data["AVAL"], data["EVENT"], conf_type)

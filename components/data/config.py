@@ -236,8 +236,9 @@ class Codings:
     #: AE grade columns, in order of preference (renamed AETOXGR).
     grade_columns: tuple[str, ...] = ("AETOXGR", "ATOXGR", "AETOXGRN", "ATOXGRN")
     #: When no grade column exists: severity (AESEV/ASEV) read as grade (CTCAE v5.0: grade 1 mild,
-    #: 2 moderate, 3 severe), reported as a warning. Empty: not mapped.
-    severity_as_grade: tuple[tuple[str, int], ...] = (("MILD", 1), ("MODERATE", 2), ("SEVERE", 3))
+    #: 2 moderate, 3 severe, 4 life-threatening, 5 death), reported as a warning. Empty: not mapped.
+    severity_as_grade: tuple[tuple[str, int], ...] = (("MILD", 1), ("MODERATE", 2), ("SEVERE", 3),
+                                                      ("LIFE-THREATENING", 4), ("LIFE THREATENING", 4), ("FATAL", 5))
     #: Relatedness columns, in order of preference (renamed AREL).
     relatedness_columns: tuple[str, ...] = ("AREL", "AEREL", "ARELN", "AERELN")
     #: Values meaning related / not related to study treatment (a causality scale is split here).

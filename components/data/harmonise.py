@@ -243,12 +243,13 @@ def _grade(df: pd.DataFrame, codings: Codings) -> list:
             if sev is not None and codings.severity_as_grade:
                 scale = dict(codings.severity_as_grade)
                 df["AETOXGR"] = _text(df[sev]).map(lambda v: str(scale[v]) if v in scale else (v or ""))
+                df["AEGRSRC"] = sev  # the grade is a severity: a fatal AE is then known only from AESDTH/AEOUT
                 words = ", ".join(f"{k.lower()} = {v}" for k, v in codings.severity_as_grade)
                 out.append(_finding("adae", "AETOXGR", WARNING,
                                     msg(N_("no CTCAE grade in the cut; severity ({column}) is read as grade ({scale})"),
                                         column=sev, scale=words),
-                                    action=N_("Severity is not a CTCAE grade: grade 4–5 cannot be told apart, and "
-                                              "'grade ≥ 3' means 'severe'.")))
+                                    action=N_("Severity is not a CTCAE grade: 'grade ≥ 3' means severe or worse, and "
+                                              "a fatal AE is counted only where AESDTH or AEOUT records it.")))
     if "AETOXGR" in df.columns and df["AETOXGR"].dtype == object:
         text = df["AETOXGR"].astype("string")
         worded = text.str.match(_GRADE_TEXT).fillna(False)
@@ -289,6 +290,20 @@ def _relatedness(df: pd.DataFrame, codings: Codings) -> list:
 
 
 def _arm(df: pd.DataFrame, codings: Codings) -> list:
+    """The actual arm TRT01A (from ACTARM …, :attr:`Codings.arm_columns`) and the planned arm TRT01P
+    (from ARM when ADSL has only ARM and ACTARM: efficacy is by planned arm, and without TRT01P it
+    would fall to the actual arm)."""
+    out = []
+    if "TRT01P" not in df.columns and "ARM" in df.columns:
+        planned = df["ARM"].astype("string").str.strip()
+        no_arm = _text(df["ARM"]).isin(codings.no_arm_values).fillna(True)
+        df["TRT01P"] = planned.where(~no_arm, "")
+        out.append(_finding("adsl", "TRT01P", INFO, N_("absent; the planned arm is taken from ARM"),
+                            action=N_("Efficacy is shown by it (ICH E9: as randomized).")))
+    return out + _actual_arm(df, codings)
+
+
+def _actual_arm(df: pd.DataFrame, codings: Codings) -> list:
     if "TRT01A" in df.columns:
         none = _text(df["TRT01A"]).isin([v for v in codings.no_arm_values if v]).fillna(False)
         if none.any():

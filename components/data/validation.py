@@ -456,6 +456,18 @@ def coerce_table(
         findings.append(Finding(table, None, WARNING, N_("the table has a header but no rows"),
                                 action=N_("Nothing of it can be shown.")))
     missing = [c for c in required_columns(table) if c not in df.columns]
+    for c in list(missing):
+        # a column required only on some rows (ADRS ADT: for OVR and NEWLIND) is not needed by a table
+        # without such rows (a sponsor's ADRS of BOR rows alone): added empty, and said
+        conditional = [r for r in rules_for(table) if r.column == c and r.required and r.condition is not None]
+        unconditional = [r for r in rules_for(table) if r.column == c and r.required and r.condition is None]
+        if conditional and not unconditional and not any(_rule_mask(df, r).any() for r in conditional):
+            df[c] = None
+            missing.remove(c)
+            col, values = conditional[0].condition
+            findings.append(Finding(table, c, INFO, msg(N_("absent; needed only on rows with {column} in {values}, and "
+                                                         "the table has none"), column=col, values=", ".join(values)),
+                                    action=N_("The table is loaded without it.")))
     if missing:
         findings.append(
             Finding(
@@ -799,6 +811,38 @@ def drop_adsl_copies(table: str, df: pd.DataFrame, adsl: pd.DataFrame) -> tuple[
     return df.drop(columns=copies), findings
 
 
+#: Days per unit a sponsor's AVAL may be in without saying so (no AVALU): weeks, months, years.
+_UNIT_FACTORS = ((N_("weeks"), 7.0), (N_("months"), 30.4375), (N_("years"), 365.25))
+
+
+def infer_aval_unit(df: pd.DataFrame, raw_columns: set[str] | None = None) -> tuple[pd.DataFrame, list[Finding]]:
+    """ADTTE's AVAL without AVALU is read as days, unless its own dates say otherwise: when ADT − STARTDT
+    is 7, 30.4375 or 365.25 × AVAL (within 2%) in at least 90% of the rows that have both dates and
+    AVAL > 1, AVAL is in weeks, months or years, and is converted to days — a median in months read as
+    days is 30 times too small (found on a public ADTTE in months without AVALU)."""
+    if "AVALU" in (raw_columns or set(df.columns)) or not {"ADT", "STARTDT", "AVAL"} <= set(df.columns):
+        return df, []
+    span = (df["ADT"] - df["STARTDT"]).dt.days
+    aval = pd.to_numeric(df["AVAL"], errors="coerce")
+    ok = span.notna() & aval.notna() & (aval > 1) & (span > 0)
+    if ok.sum() < 5:
+        return df, []
+    days_like = ((aval[ok] - span[ok]).abs() <= 1.01).mean()
+    if days_like >= 0.5:
+        return df, []
+    ratio = span[ok] / aval[ok]
+    for unit, factor in _UNIT_FACTORS:
+        if ((ratio / factor - 1).abs() <= 0.02).mean() >= 0.9:
+            df = df.assign(AVAL=aval * factor)
+            return df, [Finding("adtte", "AVAL", WARNING,
+                                msg(N_("in {unit}, not days: ADT − STARTDT is {factor} × AVAL in {n} of {total} rows "
+                                       "(AVALU absent)"), unit=msg(unit), factor=f"{factor:g}", n=int(
+                                    ((ratio / factor - 1).abs() <= 0.02).sum()), total=int(ok.sum())),
+                                action=msg(N_("AVAL is converted to days (× {factor}). Add AVALU to ADTTE to say "
+                                              "the unit."), factor=f"{factor:g}"))]
+    return df, []
+
+
 def check_adtte_days(df: pd.DataFrame) -> list[Finding]:
     """AVAL should equal ADT − STARTDT + 1 days (ADaM), or ADT − STARTDT by some conventions."""
     if "ADT" not in df or "STARTDT" not in df:
@@ -944,6 +988,8 @@ def validate_tables(
             df, f = check_unique(name, df, *UNIQUE_RULES[name])
             findings += f
         if name == "adtte":
+            df, f = infer_aval_unit(df, raw_columns=set(raw_tables[name].columns))
+            findings += f
             findings += check_adtte_days(df)
         typed[name] = df
 

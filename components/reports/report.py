@@ -174,6 +174,6 @@ def key_numbers_text(cut: DataCut, config: StudyConfig, filters: Filters = ()) -
 
     return _("Enrolled {enrolled} · treated {treated} · on treatment {on_treatment} · response-evaluable {evaluable} · "
              "deaths {deaths}").format(enrolled=of("Enrolled", "Target enrolled"), treated=n["Treated"],
-                                       on_treatment=n["On treatment"],
+                                       on_treatment="—" if n["On treatment"] is None else n["On treatment"],
                                        evaluable=of("Response-evaluable", "Target evaluable"),
                                        deaths="—" if n["Deaths"] is None else n["Deaths"])

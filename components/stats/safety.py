@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from components.i18n import N_
+from components.i18n import N_, _
 
 GRADES = (1, 2, 3, 4, 5)
 
@@ -35,7 +35,10 @@ def treatment_emergent(adae: pd.DataFrame, adsl: pd.DataFrame, lag_days: int = 3
     return m.loc[keep, adae.columns].reset_index(drop=True)
 
 
-def _pct(n: int, denom: int) -> str:
+def _pct(n: int | None, denom: int) -> str:
+    """n (%) of the denominator; a count that cannot be known (None) is "not available", never 0."""
+    if n is None:
+        return _("not available")
     return f"{n} ({100 * n / denom:.1f}%)" if denom else f"{n}"
 
 
@@ -50,11 +53,14 @@ def overview(teae: pd.DataFrame, n_safety: int, like: pd.DataFrame | None = None
     if like is not None:
         rows = overview(like, max(n_safety, 1))["Category"].tolist()
         own = overview(teae, n_safety).set_index("Category")
-        return pd.DataFrame({"Category": rows,
-                             "Patients": [int(own["Patients"].get(c, 0)) for c in rows],
-                             "%": [round(100 * own["Patients"].get(c, 0) / n_safety, 1) if n_safety else np.nan
+        def count(c: str) -> int | None:
+            v = own["Patients"].get(c, 0)
+            return None if v is None or v != v else int(v)
+
+        return pd.DataFrame({"Category": rows, "Patients": [count(c) for c in rows],
+                             "%": [round(100 * count(c) / n_safety, 1) if n_safety and count(c) is not None else np.nan
                                    for c in rows],
-                             "n (%)": [_pct(int(own["Patients"].get(c, 0)), n_safety) for c in rows]})
+                             "n (%)": [_pct(count(c), n_safety) for c in rows]})
     def patients(mask: pd.Series) -> int:
         return int(teae.loc[mask, "USUBJID"].nunique())
 
@@ -88,11 +94,18 @@ def overview(teae: pd.DataFrame, n_safety: int, like: pd.DataFrame | None = None
         fatal |= teae["AESDTH"].fillna("").astype(str).str.upper().eq("Y")
     if "AEOUT" in teae:
         fatal |= teae["AEOUT"].fillna("").astype(str).str.upper().eq("FATAL")
-    rows.append((N_("Fatal TEAE (grade 5)"), patients(fatal)))
+    # severity read as grade records no death unless the cut says FATAL: without AESDTH or AEOUT a count
+    # of 0 would be a guess, so the row says "not available"
+    def recorded(c: str) -> bool:
+        return c in teae and bool((teae[c].fillna("").astype(str).str.strip() != "").any())
+
+    unknowable = (recorded("AEGRSRC") and not recorded("AESDTH") and not recorded("AEOUT") and not fatal.any())
+    rows.append((N_("Fatal TEAE (grade 5)"), None if unknowable else patients(fatal)))
     if teae["AETOXGR"].isna().any():  # counted under any TEAE above; said, never dropped (ICH E3 §12.2)
         rows.append((N_("TEAE with grade missing"), patients(teae["AETOXGR"].isna())))
     return pd.DataFrame({"Category": [r[0] for r in rows], "Patients": [r[1] for r in rows],
-                         "%": [round(100 * r[1] / n_safety, 1) if n_safety else np.nan for r in rows],
+                         "%": [round(100 * r[1] / n_safety, 1) if n_safety and r[1] is not None else np.nan
+                               for r in rows],
                          "n (%)": [_pct(r[1], n_safety) for r in rows]})
 
 

@@ -15,8 +15,8 @@ class KeyNumbers:
     enrolled: int
     target_enrolled: int
     treated: int
-    on_treatment: int
-    discontinued: int  # ended treatment early: a completer (EOTSTT, else EOSSTT or DCDECOD = COMPLETED) is not
+    on_treatment: int | None  # None: no last-dose date and no status in the cut (not available)
+    discontinued: int | None  # ended treatment early: a completer (EOTSTT, else EOSSTT or DCDECOD = COMPLETED) is not
     evaluable: int
     target_evaluable: int
     deaths: int | None  # None: the cut records deaths nowhere (no DTHDT, no DTHFL): not available, not 0
@@ -24,7 +24,7 @@ class KeyNumbers:
     screen_failures: int | None
     sites_with_patients: int
     sites_planned: int
-    completed: int = 0
+    completed: int | None = 0
     #: subjects who died by each source the cut has (ADSL, disposition, fatal AE, ADTTE OS events)
     death_sources: tuple[tuple[str, int], ...] = ()
     #: a source records a death ADSL does not (or ADTTE's OS events are not ADSL's deaths), or ADSL records
@@ -39,6 +39,10 @@ def key_numbers(adsl: pd.DataFrame, config: StudyConfig, screening: pd.DataFrame
     sponsor's EOSSTT or DCDECOD: 110 completers read as discontinued in the CDISC pilot's cut)."""
     treated = adsl["TRTSDT"].notna() if "TRTSDT" in adsl else pd.Series(False, index=adsl.index)
     ended, completed = treatment_end(adsl)
+    # without a last-dose date and any status, who is on treatment is unknown: "not available", not 0
+    absent = set(adsl.attrs.get("absent_columns", ()))
+    knows_end = any(c in adsl and c not in absent and adsl[c].notna().any()
+                    for c in ("TRTEDT", "EOTSTT", "EOSSTT", "DCDECOD"))
     sources = death_sources(adsl, tables or {})
     deaths = _deaths(adsl)
     differ = False
@@ -57,9 +61,9 @@ def key_numbers(adsl: pd.DataFrame, config: StudyConfig, screening: pd.DataFrame
         enrolled=len(adsl),
         target_enrolled=config.design.n_enrolled if config.design else None,
         treated=int(treated.sum()),
-        on_treatment=int((treated & ~ended).sum()),
-        discontinued=int((treated & ended & ~completed).sum()),
-        completed=int((treated & ended & completed).sum()),
+        on_treatment=int((treated & ~ended).sum()) if knows_end else None,
+        discontinued=int((treated & ended & ~completed).sum()) if knows_end else None,
+        completed=int((treated & ended & completed).sum()) if knows_end else None,
         evaluable=int((adsl["EFFFL"] == "Y").sum()),
         target_evaluable=config.design.n_evaluable if config.design else None,
         deaths=deaths,
