@@ -42,7 +42,9 @@ ov_shown = widgets.memo(ov, ("shown", language()), lambda: ov.tables["overview"]
     columns={"n (%)": _("Patients, n (%) — N = {n}").format(n=n_saf)}))
 widgets.table(ov_shown, width="content",
               translate=("Category",))
-st.caption(" ".join(ov.notes))
+st.caption(ov.notes[0])
+for note in ov.notes[1:]:  # the sponsor's sources disagreeing on deaths: seen, not a footnote
+    st.warning(note)
 widgets.table_to_deck("ae_overview", _("Adverse events overview (safety population, N = {n})").format(n=n_saf),
                       translate_frame(ov_shown, values=("Category",)), ov)
 widgets.show_code(ov, s)

@@ -31,11 +31,15 @@ if not eps:
     st.stop()
 if st.session_state.get("surv_endpoint") not in eps:  # another cut's endpoint: start from this cut's first
     st.session_state.pop("surv_endpoint", None)
-endpoint = c1.segmented_control(_("Endpoint"), list(eps), format_func=lambda c: eps[c].short,
-                                default=next(iter(eps)), key="surv_endpoint",
-                                help=_("The endpoints of this cut: {list}. From the sponsor's ADTTE where it has them; "
-                                       "otherwise derived by the app, as the note under the plot says.").format(
-                                    list="; ".join(f"{e.short}: {e.label}" for e in eps.values()))) or next(iter(eps))
+about = _("The endpoints of this cut: {list}. From the sponsor's ADTTE where it has them; otherwise derived by the app, "
+          "as the note under the plot says.").format(list="; ".join(f"{e.short}: {e.label}" for e in eps.values()))
+if len(eps) <= 3:  # buttons; more would overflow at 1024 px: a list naming each
+    endpoint = c1.segmented_control(_("Endpoint"), list(eps), format_func=lambda c: eps[c].short,
+                                    default=next(iter(eps)), key="surv_endpoint", help=about) or next(iter(eps))
+else:
+    endpoint = c1.selectbox(_("Endpoint"), list(eps), key="surv_endpoint", help=about,
+                            format_func=lambda c: eps[c].short if eps[c].short == eps[c].label
+                            else f"{eps[c].short} · {eps[c].label}")
 conf_type = c2.selectbox(_("95% CI transform"), ["log-log", "log", "plain"],
                          index=["log-log", "log", "plain"].index(sv.conf_type), key="surv_conf",
                          help=_("Pointwise CI from Greenwood's variance. log-log: SAS and lifelines default; log: R's "
@@ -49,7 +53,8 @@ candidates = group_candidates(adsl)
 arm = arm_column(cfg, adsl, population)
 choices = ["(none)", *candidates]
 group_by = c4.selectbox(_("Compare"), choices, index=choices.index(arm) if arm in choices else 0,
-                        key=f"surv_group_{arm}", format_func={**{c: c for c in choices}, "(none)": _("(none)")}.get,
+                        key=f"surv_group_{arm}", format_func={**{c: widgets.column_name(c) for c in choices},
+                                                              "(none)": _("(none)")}.get,
                         help=_("The arms (randomized studies: against the reference arm of the study config), or any "
                                "categorical ADSL column: one curve each, log-rank test and Cox hazard ratio."))
 
@@ -84,8 +89,11 @@ if res.figure is None:
 m = widgets.metric_row(4)
 m[0].metric(_("Patients"), res.numbers["Patients"])
 m[1].metric(_("Events"), res.numbers["Events"], help=_(eps[endpoint].events_are))
-m[2].metric(_("Median, months (95% CI)"), res.numbers["Median, months (95% CI)"],
-            help=_("Brookmeyer–Crowley, {transform} transform, as R survfit.").format(transform=conf_type))
+pooled = d.comparison is not None  # groups are compared: the headline median is of them all together
+m[2].metric(_("Pooled median, months (95% CI)") if pooled else _("Median, months (95% CI)"),
+            res.numbers["Median, months (95% CI)"],
+            help=(_("All groups together, not any arm's: each group's median is in the table below. ") if pooled else "")
+            + _("Brookmeyer–Crowley, {transform} transform, as R survfit.").format(transform=conf_type))
 fu = res.numbers["Median follow-up, months"]
 m[3].metric(_("Median follow-up, months"), f"{fu:.1f}" if fu is not None else "NR",
             help=_("Reverse Kaplan–Meier (censoring as the event)."))

@@ -86,7 +86,8 @@ def flow(cut: DataCut, config: StudyConfig, options: Options) -> Result:
     """The CONSORT flow from screening to analysis, with the check that every box adds up."""
     v = view(cut, options)
     f = consort_flow(v.tables["adsl"], v.tables.get("screening"))
-    fig = flow_figure(f, figure_context(cut, config, options, _("All screened"), _("Patient flow")))
+    population = _("All screened") if v.has("screening") else _("All enrolled (no screening log)")
+    fig = flow_figure(f, figure_context(cut, config, options, population, _("Patient flow")))
     counts = pd.DataFrame([{"Box": k, "Patients": n} for k, n in f.counts.items()])
     return Result("", dict(f.counts), {"counts": counts}, fig, tuple(f.checks()))
 

@@ -33,6 +33,7 @@ from components.stats.safety import (
     treatment_emergent,
     worst_grade_distribution,
 )
+from components.stats.summary import died, fatal_ae
 
 ENDPOINT = N_("TEAEs, NCI-CTCAE v5.0")
 
@@ -109,8 +110,15 @@ def ae_overview(cut: DataCut, config: StudyConfig, options: Options) -> Result:
     how = (_("TRTEMFL = Y in ADAE.") if "TRTEMFL" in teae else
            _("from the first dose to {n} days after the last.").format(n=config.safety.teae_lag_days))
     numbers = {"Safety population": n_saf, **dict(zip(ov["Category"], ov["n (%)"], strict=True))}
-    return Result(_("Safety overview (N = {n})").format(n=n_saf), numbers, {"overview": ov}, None,
-                  (_("Treatment-emergent: {how} Each patient counts once per category.").format(how=how),))
+    notes = (_("Treatment-emergent: {how} Each patient counts once per category.").format(how=how),)
+    if ("DTHDT" in _adsl or "DTHFL" in _adsl) and len(teae):  # every fatal AE is a death ADSL should record
+        dead = set(_adsl.loc[died(_adsl).to_numpy(), "USUBJID"])
+        fatal = set(teae.loc[fatal_ae(teae).to_numpy(), "USUBJID"])
+        if fatal - dead:
+            notes += (_("{n} patient(s) with a fatal TEAE are not dead in ADSL (DTHDT/DTHFL records {d} deaths): the "
+                        "sponsor's sources disagree; see the deaths on the Overview page.").format(
+                n=len(fatal - dead), d=len(dead)),)
+    return Result(_("Safety overview (N = {n})").format(n=n_saf), numbers, {"overview": ov}, None, notes)
 
 
 @dataclass(frozen=True)

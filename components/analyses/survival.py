@@ -23,6 +23,7 @@ from components.i18n import N_, _
 from components.stats.comparative import HazardRatio, LogRank, hazard_ratio, logrank, missing_value
 from components.stats.pvalues import PValue, p_text, p_value_text
 from components.stats.recist import dor_left_out
+from components.stats.summary import died
 from components.stats.survival import (
     GroupComparison,
     compare_groups,
@@ -185,9 +186,22 @@ def kaplan_meier_endpoint(cut: DataCut, config: StudyConfig, options: SurvivalOp
 
     pop_label = POPULATIONS.get(options.population, options.population)
     pop_shown = _(pop_label)
-    if ep == "DOR":
+    if ep == "DOR" and origin == "derived":  # the sponsor's DoR rows are whoever the sponsor gave one
         pop_label = f"Responders ({pop_label.lower()})"
-        pop_shown = _("Responders ({population})").format(population=pop_shown.lower())
+        pop_shown = _("Responders ({population})").format(population=pop_shown[:1].lower() + pop_shown[1:])
+    if ep == "OS" and origin == "adtte" and ("DTHDT" in adsl or "DTHFL" in adsl):
+        in_adsl = set(adsl.loc[died(adsl).to_numpy(), "USUBJID"]) & set(data["USUBJID"])
+        events = set(data.loc[data["EVENT"] == 1, "USUBJID"])
+        if events != in_adsl:  # the sponsor's two records of death disagree: both are said
+            notes += (_("The sponsor's sources disagree: ADTTE's OS has {events} death(s) in this population, ADSL "
+                        "records {adsl} (DTHDT/DTHFL); {both} are in both. The curve is ADTTE's.").format(
+                events=len(events), adsl=len(in_adsl), both=len(events & in_adsl)),)
+
+    def plain(t: str) -> str:
+        return "".join(ch for ch in t.lower() if ch.isalnum())
+
+    if origin == "adtte" and info.sponsor_param and not plain(info.sponsor_param).startswith(plain(info.name)):
+        notes += (_("From the sponsor's ADTTE, where it is \"{param}\".").format(param=info.sponsor_param),)
     pop_shown = f"{pop_shown} (N = {data['USUBJID'].nunique()})"  # the population's N, on the figure too
     groups = None
     is_arm = options.group_by in ARM_COLUMNS
@@ -249,7 +263,8 @@ def kaplan_meier_endpoint(cut: DataCut, config: StudyConfig, options: SurvivalOp
     if cmp is not None and len(cmp.hazard_ratios):
         h = cmp.hazard_ratios
         tables["hazard_ratios"] = pd.DataFrame({
-            "Group": h["level"], "vs": h["reference"], "N": h["n"], "Events": h["events"],
+            # N and events of the group itself (the reference's are in the numbers table)
+            "Group": h["level"], "vs": h["reference"], N_("N in group"): h["n"], N_("Events in group"): h["events"],
             "HR (95% CI)": [hr_text(r, 3) for _, r in h.iterrows()],
             "p (Wald)": [p_text(p) if ok else "—" for p, ok in zip(h["p"], h["estimable"], strict=True)]})
     numbers = {"Endpoint": info.name, "Population": pop_label, "Patients": km_all.n, "Events": km_all.events,
@@ -313,6 +328,10 @@ def _group_row(c, landmarks, dpm: float) -> dict:
     return row
 
 
+#: ADSL columns (by prefix) recorded after randomization: disposition, death, last contact — never a
+#: subgroup (a subgroup is defined at baseline, ICH E9 §5.7).
+AFTER_BASELINE = ("EOS", "EOT", "DC", "DTH", "LST", "DISCON", "COMPL", "LDDTH")
+
 SUBGROUP_COLUMNS = ("ECOGBL", "P95STAT", "VISCFL", "PRIORLN", "HRSTAT", "TDXDRSN")
 
 
@@ -367,7 +386,12 @@ def forest(cut: DataCut, config: StudyConfig, options: ForestOptions) -> Result:
              "N": len(data), "Events": int(data["EVENT"].sum()), "HR": overall.hr, "Lower": overall.lower,
              "Upper": overall.upper, "Interaction p": None, "Overall": True, "Note": overall.note}]
     seen: list[pd.Series] = []
-    for col in [*strata, *[c for c in SUBGROUP_COLUMNS if c in data and c not in strata]]:
+    # the study's subgroups, then any other categorical ADSL column of 2–4 levels (another study's SEX,
+    # RACE, AGEGR1, REGION1, STRATA1 …: without them a generic-mode forest plot had one row)
+    columns = [*strata, *[c for c in SUBGROUP_COLUMNS if c in data and c not in strata]]
+    columns += [c for c in group_candidates(adsl) if c not in columns and c in data and c not in POPULATION_FLAGS
+                and not c.endswith("FL") and not c.startswith(("ARM", "ACTARM", "TRT0") + AFTER_BASELINE)][:8]
+    for col in columns:
         g = data[col].astype("string").where(~missing_value(data[col]))  # blank or missing: no level of its own
         if not 2 <= g.nunique() <= 4:  # a forest row per level: more levels are too thin to read
             continue
@@ -393,7 +417,7 @@ def forest(cut: DataCut, config: StudyConfig, options: ForestOptions) -> Result:
                          name, note=_("Subgroup HRs unstratified; interaction p: likelihood-ratio test "
                                       "(exploratory)"))
     title = (_("{endpoint}: hazard ratio by subgroup").format(endpoint=name) if len(arms) == 1 else
-             _("{endpoint}: hazard ratio by subgroup, {arm} vs {reference}").format(endpoint=name, arm=exp, reference=ref))
+             _("{endpoint}: HR by subgroup, {arm} vs {reference}").format(endpoint=name, arm=exp, reference=ref))
     fig = forest_figure(table, ctx, title, exp, ref)
     shown = table.assign(**{
         "HR (95% CI)": [r["Note"] or f"{r['HR']:.2f} ({r['Lower']:.2f}–{r['Upper']:.2f})" for _, r in table.iterrows()],

@@ -57,7 +57,14 @@ def choose_reference(arms: tuple[str, ...]) -> tuple[str | None, str]:
     return arms[0], _("no arm is named placebo or control: the first in alphabetical order")
 
 
-def generic_config(config: StudyConfig, study_id: str, arms: tuple[str, ...]) -> StudyConfig:
+def data_strata(adsl: pd.DataFrame) -> tuple[str, ...]:
+    """Stratification factors a cut names as such (STRATA1, STRAT2 …, with 2–6 levels): a randomized
+    study's comparisons are stratified by them when no config says otherwise."""
+    return tuple(c for c in adsl.columns if re.fullmatch(r"STRATA?\d+", str(c)) and 1 < adsl[c].nunique() <= 6)
+
+
+def generic_config(config: StudyConfig, study_id: str, arms: tuple[str, ...],
+                   strata: tuple[str, ...] = ()) -> StudyConfig:
     """``config``'s conventions for another study: its facts from the data, this study's dropped."""
     filters = tuple(config.data.filters)
     reference, _why = choose_reference(arms)
@@ -69,7 +76,7 @@ def generic_config(config: StudyConfig, study_id: str, arms: tuple[str, ...]) ->
         config, id=study_id, short_title=_("no study config: facts from the data"),
         title=_("No study config for this study: its facts come from the data"), phase="", design_text="",
         population="", lead_site="", principal_investigator="", status="", arms=arms, regimen=(),
-        endpoints={}, design=None, sites=(), reference_arm=reference,
+        endpoints={}, design=None, sites=(), reference_arm=reference, strata=strata if len(arms) > 1 else (),
         enrollment=EnrollmentSettings(projection_window_days=config.enrollment.projection_window_days,
                                       site_idle_weeks=config.enrollment.site_idle_weeks),
         safety=replace(config.safety, focus_drug=""), data=replace(config.data, filters=filters), generic=True,
@@ -97,8 +104,12 @@ def match_study(cut: DataCut, config: StudyConfig) -> StudyMatch:
                 "and design targets are not applied. To show it as its own study, start the app with a study config "
                 "for it (TRIAL_STUDY_CONFIG).").format(data_study=shown, study=config.id, file=config.path.name)
     reference, why = choose_reference(arms)
+    strata = data_strata(adsl)
     if reference is not None:
         message += " " + _("{n} arms in the data; each is compared with the reference arm {reference} ({why}). Efficacy "
                            "is shown by planned arm, safety by actual arm.").format(n=len(arms), reference=reference,
                                                                                    why=why)
-    return StudyMatch(generic_config(config, shown, arms), ids, message)
+        if strata:
+            message += " " + _("Stratified comparisons use {strata}, as the data names them.").format(
+                strata=", ".join(strata))
+    return StudyMatch(generic_config(config, shown, arms, strata), ids, message)

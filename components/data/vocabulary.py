@@ -36,6 +36,7 @@ class Endpoint:
     known: bool  # name is a catalog msgid (translated on screen); a sponsor's PARAM is shown as written
     events_are: str  # what an event is (msgid), for the "Events" metric's help
     axis: str  # the x axis's title (msgid), from the time origin
+    sponsor_param: str = ""  # the sponsor's PARAM of a known endpoint read from ADTTE (it may be coded otherwise)
 
     @property
     def label(self) -> str:
@@ -107,7 +108,7 @@ def endpoints(tables: dict[str, pd.DataFrame]) -> tuple[Endpoint, ...]:
         if code in present:
             rows = adtte[adtte["PARAMCD"] == code]
             axis = N_("Months since first response") if code == "DOR" else time_origin(rows, adsl)
-            out.append(Endpoint(code, name, short, "adtte", True, events, axis))
+            out.append(Endpoint(code, name, short, "adtte", True, events, axis, _param_label(rows, "")))
     for code in present:
         if code in KNOWN:
             continue

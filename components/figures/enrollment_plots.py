@@ -187,10 +187,12 @@ def flow_figure(flow: Flow, ctx: FigureContext | None) -> go.Figure:
         BLUE_TINT, BLUE)
     arrow(main_x - 0.6, 4.9, 1.6, 3.85)
     arrow(main_x + 0.6, 4.9, 5.4, 3.85)
-    on = ["<b>" + _("On treatment at the cut") + "</b>", f"(n = {c['On treatment']})"]
-    if c.get("Completed"):  # a completer ended treatment as planned: not discontinued
-        on += ["<b>" + _("Completed treatment") + "</b>", f"(n = {c['Completed']})"]
-    box("on", 1.6, 3.85 - (LINE * len(on) + 0.3) / 2, 2.8, LINE * len(on) + 0.3, on, GREEN_TINT, GREEN)
+    box("on", 1.6, 3.45, 2.8, 0.8, ["<b>" + _("On treatment at the cut") + "</b>", f"(n = {c['On treatment']})"],
+        GREEN_TINT, GREEN)
+    if c.get("Completed"):  # ended treatment as planned: a box of its own, apart from the discontinued
+        arrow(main_x + 0.9, 5.0, 8.9, 4.3)
+        box("completed", 8.9, 3.75, 1.9, 1.1, ["<b>" + _("Completed") + "</b>", _("treatment"),
+                                                f"(n = {c['Completed']})"], WHITE, GREEN)
     off = [_("<b>Discontinued</b> (n = {n})").format(n=c["Discontinued"])] + _reasons(flow, "Off: ")
     h_off = LINE * len(off) + 0.3
     box("off", 5.6, 3.85 - h_off / 2, 3.8, h_off, off, ORANGE_TINT, ORANGE)

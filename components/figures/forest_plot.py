@@ -34,4 +34,4 @@ def forest_figure(rows: pd.DataFrame, ctx: FigureContext | None, title: str, exp
             experimental=experimental, reference=reference)),
         tickvals=[0.1, 0.2, 0.5, 1, 2, 5, 10], ticktext=["0.1", "0.2", "0.5", "1", "2", "5", "10"], showgrid=True)
     fig.update_yaxes(categoryorder="array", categoryarray=list(d["Label"]), tickfont={"color": TEXT_SOFT})
-    return finish_figure(fig, ctx, title, height=160 + 30 * len(d))
+    return finish_figure(fig, ctx, title, height=max(340, 200 + 30 * len(d)))  # one row still has a plot to read

@@ -102,10 +102,11 @@ def treatment_end(adsl: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
 
 
 def discontinuation_reason(adsl: pd.DataFrame) -> pd.Series:
-    """Why each subject stopped: DCSREAS where given, else the disposition term DCDECOD (CDISC pilot,
-    admiral's ADSL), else "Reason not given"."""
+    """Why each subject stopped treatment: DCTREAS (ADaM: reason for discontinuation of treatment) where
+    given, else DCSREAS (of the study, which this study's cuts use for both), else the disposition term
+    DCDECOD (CDISC pilot, admiral's ADSL), else "Reason not given"."""
     reason = pd.Series(pd.NA, index=adsl.index, dtype="string")
-    for col in ("DCSREAS", "DCTREAS", "DCDECOD"):
+    for col in ("DCTREAS", "DCSREAS", "DCDECOD"):
         if col in adsl:
             vals = adsl[col].astype("string").str.strip()
             vals = vals.where(vals != "").where(_upper(adsl[col]) != "COMPLETED")

@@ -21,7 +21,7 @@ import streamlit as st
 
 from components.analyses.base import Options, Result, as_filters, code_snippet, figure_context, new_subjects
 from components.data.config import StudyConfig
-from components.data.contract import column_header
+from components.data.contract import column_header, column_label
 from components.data.datasets import (
     CutRef,
     DataCut,
@@ -31,7 +31,7 @@ from components.data.datasets import (
     load_cut,
     load_files,
 )
-from components.data.filters import MISSING_LABEL, apply_filters, describe, filter_specs
+from components.data.filters import FILTER_LABELS, MISSING_LABEL, apply_filters, describe, filter_specs
 from components.data.study_match import match_study
 from components.data.validation import ERROR, INFO, WARNING, Finding
 from components.figures.plotting import SUBGROUP_TAG, SYNTHETIC_TAG, FigureContext, export_config
@@ -609,6 +609,13 @@ def findings_panel(findings: Sequence[Finding]) -> None:
         for f in findings
     ]
     csv_download(pd.DataFrame(rows), "validation_findings.csv", _("Download findings (CSV)"), key="dl_findings")
+
+
+def column_name(column: str) -> str:
+    """An ADSL column as a person reads it in a chooser ("Planned treatment", not TRT01P), in the session's
+    language; the column's own name when the dictionary has no label for it."""
+    label = FILTER_LABELS.get(column) or column_label("adsl", column)
+    return _(label) if label != column else column
 
 
 def headers(columns: Sequence[str]) -> dict[str, str]:
