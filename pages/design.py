@@ -10,6 +10,7 @@ from components.analyses.design import (
     InterimOptions,
     designs,
     interim,
+    interim_boundaries,
     operating_chars,
     power_by_n,
     power_curve,
@@ -35,6 +36,21 @@ if d is None:
         widgets.table_to_deck("two_arm_design", _("Randomized design: sample size"),
                               ta.tables["design"].assign(Item=ta.tables["design"]["Item"].map(_)), ta)
         widgets.show_code(ta, s)
+        with widgets.guard(_("Interim monitoring")):
+            im = widgets.run(interim_boundaries, s, s.options(Options), previous=s.compare)
+            if im.figure is not None or "boundaries" in im.tables:
+                st.subheader(_("Interim monitoring: group-sequential boundaries"))
+                for note in im.notes[:-1]:
+                    st.markdown(note)
+                if im.figure is not None:
+                    widgets.show_figure(im, "interim_monitoring", data=im.tables["looks_shown"],
+                                        filename="interim_monitoring")
+                if "boundaries" in im.tables:
+                    widgets.table(im.tables["boundaries"], width="stretch")
+                    widgets.table_to_deck("interim_boundaries", _("Interim monitoring: group-sequential boundaries"),
+                                          im.tables["boundaries"], im)
+                st.caption(im.notes[-1])
+                widgets.show_code(im, s)
     else:
         st.info(_("The study config for {study} gives no response design ([design] section), so there is no sample "
                   "size, decision rule or interim look to show.").format(study=md(s.config.id)))

@@ -309,3 +309,84 @@ def two_arm_sample_size(cut: DataCut, config: StudyConfig, options: Options) -> 
     return Result("", numbers, {"design": table}, None,
                   (_("Primary endpoint {endpoint}; the comparison is against {arm}.").format(
                       endpoint=d.endpoint, arm=config.reference_arm),))
+
+
+@analysis(N_("Interim monitoring"))
+def interim_boundaries(cut: DataCut, config: StudyConfig, options: Options, previous: DataCut | None = None) -> Result:
+    """The randomized design's group-sequential efficacy boundaries (Lan–DeMets alpha spending,
+    :mod:`components.stats.group_sequential`; rpact's ``getDesignGroupSequential``) at the planned looks,
+    and, for this cut (and the comparison cut), the observed information fraction (events in the
+    efficacy population / planned events) with the observed z of the primary comparison (the
+    stratified log-rank where the config names strata, signed so that positive favours the
+    experimental arm) against the boundary the spending function gives at that fraction."""
+    from components.analyses.survival import SurvivalOptions, default_view, kaplan_meier_endpoint
+    from components.figures.design_plots import monitoring_figure
+    from components.stats.group_sequential import SPENDING, boundaries
+
+    d = config.two_arm
+    if d is None or not d.looks or not d.events_planned or d.endpoint.upper() not in ("PFS", "OS"):
+        return Result(_("Interim monitoring"), {}, {}, None,
+                      (_("The study config gives no interim looks ([design] looks and events_planned) for a "
+                         "time-to-event primary endpoint."),))
+    planned = boundaries(d.looks, d.alpha, d.sides, d.spending)
+    looks, notes = [], []
+    for label, c in ((_("previous cut"), previous), (_("this cut"), cut)):
+        if c is None or not c.has("adsl"):
+            continue
+        population, arm = default_view(config, c.tables["adsl"])
+        km = kaplan_meier_endpoint(c, config, SurvivalOptions(endpoint=d.endpoint.upper(), population=population,
+                                                              group_by=arm, filters=options.filters))
+        cmp = km.detail.comparison if km.detail is not None else None
+        if cmp is None or not len(cmp.hazard_ratios) or km.detail.km is None:
+            continue
+        h = cmp.hazard_ratios.iloc[0]
+        events = int(km.detail.km.events)
+        fraction = events / d.events_planned
+        strat = km.detail.stratified
+        chisq = strat.logrank.chisq if strat is not None else cmp.logrank_chisq
+        z = float(np.sqrt(chisq)) * (1.0 if float(h["hr"]) < 1 else -1.0)
+        earlier = [x for x in d.looks if x < fraction - 1e-9]
+        at = min(fraction, 1.0)
+        bound = boundaries([*earlier, at], d.alpha, d.sides, d.spending).critical_values[-1]
+        crossed = z >= bound
+        looks.append({"FRACTION": at, "BOUND": bound, "Z": z, "EVENTS": events,
+                      "LABEL": f"{label}: z = {z:.2f}", "CROSSED": crossed, "CUT": label, "EXP": str(h["level"]),
+                      "REF": str(h["reference"]), "STRATIFIED": strat is not None})
+    looks_df = pd.DataFrame(looks, columns=["FRACTION", "BOUND", "Z", "EVENTS", "LABEL", "CROSSED", "CUT", "EXP", "REF",
+                                            "STRATIFIED"])
+    table = pd.DataFrame({
+        N_("Look"): [f"{i + 1}" for i in range(len(planned.information_rates))],
+        N_("Information fraction"): [f"{t:.0%}" for t in planned.information_rates],
+        N_("Events"): [int(np.ceil(t * d.events_planned)) for t in planned.information_rates],
+        N_("Efficacy boundary (z)"): [f"{c:.3f}" for c in planned.critical_values],
+        N_("Nominal p"): [f"{p:.4f}" for p in planned.nominal_p],
+        N_("Cumulative α spent"): [f"{a:.4f}" for a in planned.alpha_spent]})
+    numbers = {"Spending": SPENDING[d.spending], "Looks": len(d.looks)}
+    fig = None
+    if len(looks_df):
+        now = looks_df.iloc[-1]
+        numbers.update({"Information fraction": round(float(now["FRACTION"]), 3), "Observed z": round(float(now["Z"]), 3),
+                        "Boundary at this look": round(float(now["BOUND"]), 3)})
+        notes.append(_("At {events} of {planned} planned events (information {fraction}), the efficacy boundary is z ≥ "
+                       "{bound}; the observed z is {z} ({test}): {verdict}.").format(
+            events=int(now["EVENTS"]), planned=d.events_planned, fraction=f"{now['FRACTION']:.1%}",
+            bound=f"{now['BOUND']:.3f}", z=f"{now['Z']:.3f}",
+            test=_("stratified log-rank") if now["STRATIFIED"] else _("log-rank"),
+            verdict=_("the boundary is crossed") if now["CROSSED"] else _("the boundary is not crossed")))
+        ctx = figure_context(cut, config, options, _("Efficacy population"), d.endpoint.upper(),
+                             note=_("{spending} alpha spending, {sided} α = {alpha}").format(
+                                 spending=_(SPENDING[d.spending]),
+                                 sided=_("two-sided") if d.sides == 2 else _("one-sided"), alpha=f"{d.alpha:g}"))
+        fig = monitoring_figure(pd.DataFrame({"FRACTION": planned.information_rates, "BOUND": planned.critical_values}),
+                                looks_df, d.sides, ctx, _("Interim monitoring: {endpoint}").format(
+                                    endpoint=d.endpoint.upper()), str(now["EXP"]), str(now["REF"]))
+    notes.append(_("Boundaries by Lan–DeMets alpha spending ({spending}) at the planned looks; at an observed look the "
+                   "spending function is evaluated at the observed fraction, after the planned looks before it "
+                   "(checked against R's rpact).").format(spending=_(SPENDING[d.spending])))
+    shown = pd.DataFrame({N_("Data cut"): looks_df["CUT"], N_("Events"): looks_df["EVENTS"],
+                          N_("Information fraction"): [f"{x:.1%}" for x in looks_df["FRACTION"]],
+                          N_("Efficacy boundary (z)"): [f"{x:.3f}" for x in looks_df["BOUND"]],
+                          N_("Observed z"): [f"{x:.3f}" for x in looks_df["Z"]],
+                          N_("Boundary crossed"): [_("yes") if x else _("no") for x in looks_df["CROSSED"]]})
+    return Result(_("Interim monitoring"), numbers, {"boundaries": table, "looks": looks_df, "looks_shown": shown}, fig,
+                  tuple(notes))

@@ -330,7 +330,7 @@ def _group_row(c, landmarks, dpm: float) -> dict:
 
 #: ADSL columns (by prefix) recorded after randomization: disposition, death, last contact — never a
 #: subgroup (a subgroup is defined at baseline, ICH E9 §5.7).
-AFTER_BASELINE = ("EOS", "EOT", "DC", "DTH", "LST", "DISCON", "COMPL", "LDDTH")
+AFTER_BASELINE = ("EOS", "EOT", "DC", "DTH", "ADTH", "LST", "DISCON", "COMPL", "LDDTH", "AEWITH")
 
 SUBGROUP_COLUMNS = ("ECOGBL", "P95STAT", "VISCFL", "PRIORLN", "HRSTAT", "TDXDRSN")
 

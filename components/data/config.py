@@ -125,11 +125,19 @@ class TwoArmDesign:
     dropout: float = 0.0
     n_planned: int | None = None  # the protocol's total
     events_planned: int | None = None
+    #: Interim analyses: the information fractions (events / events_planned) of the looks, the final 1.0
+    #: included; () for no interim analysis. The efficacy boundaries spend alpha by ``spending``:
+    #: "asOF" (Lan–DeMets O'Brien–Fleming type) or "asP" (Pocock type), as rpact names them.
+    looks: tuple[float, ...] = ()
+    spending: str = "asOF"
 
 
 def _two_arm(design: dict[str, Any]) -> TwoArmDesign:
     known = TwoArmDesign.__dataclass_fields__
-    return TwoArmDesign(**{k: v for k, v in design.items() if k in known})
+    values = {k: v for k, v in design.items() if k in known}
+    if "looks" in values:
+        values["looks"] = tuple(float(x) for x in values["looks"])
+    return TwoArmDesign(**values)
 
 
 def _test_method(design: dict[str, Any]) -> str:

@@ -59,3 +59,40 @@ def power_vs_n_figure(exact: pd.DataFrame, normal_power: np.ndarray, target: flo
                      gridcolor=GRID)
     return finish_figure(fig, ctx, _("Power against sample size (the saw-tooth of exact designs)"), height=440,
                          legend=LEGEND_INSIDE)
+
+
+def monitoring_figure(planned: pd.DataFrame, looks: pd.DataFrame, sided: int, ctx: FigureContext | None,
+                      title: str, experimental: str, reference: str) -> go.Figure:
+    """Group-sequential monitoring: the efficacy boundary (z) against the information fraction at the
+    planned looks (line), the boundary at each observed look, and the observed z-statistics (points).
+    ``planned``: FRACTION, BOUND; ``looks``: FRACTION, BOUND, Z, LABEL. Positive z favours the
+    experimental arm."""
+    fig = go.Figure()
+    fig.add_trace(go.Scatter(x=planned["FRACTION"], y=planned["BOUND"], mode="lines+markers", name=_("Efficacy boundary (planned looks)"),
+                             line={"color": OKABE_ITO[5], "width": 2.2}, marker={"size": 8},
+                             hovertemplate=_("Information {x}: reject when z ≥ {y}").format(x="%{x:.0%}", y="%{y:.3f}")
+                             + "<extra></extra>"))
+    if sided == 2:
+        fig.add_trace(go.Scatter(x=planned["FRACTION"], y=-planned["BOUND"], mode="lines", showlegend=True,
+                                 name=_("Boundary for harm (two-sided)"),
+                                 line={"color": OKABE_ITO[5], "width": 1.4, "dash": "dash"}, hoverinfo="skip"))
+    fig.add_trace(go.Scatter(x=looks["FRACTION"], y=looks["BOUND"], mode="markers", name=_("Boundary at the observed look"),
+                             marker={"symbol": "line-ew-open", "size": 22, "color": OKABE_ITO[5],
+                                     "line": {"width": 3, "color": OKABE_ITO[5]}},
+                             hovertemplate=_("Information {x}: boundary {y}").format(x="%{x:.1%}", y="%{y:.3f}")
+                             + "<extra></extra>"))
+    fig.add_trace(go.Scatter(x=looks["FRACTION"], y=looks["Z"], mode="markers+text", name=_("Observed z"),
+                             text=looks["LABEL"], textposition="top center",
+                             marker={"size": 12, "color": OKABE_ITO[1], "line": {"width": 1.5, "color": WHITE}},
+                             hovertemplate=_("Information {x}: z = {y}").format(x="%{x:.1%}", y="%{y:.3f}")
+                             + "<extra></extra>"))
+    Overlay().hline(0.0, REFERENCE_LINE).apply(fig)
+    top = float(max(planned["BOUND"].max(), looks["Z"].max() if len(looks) else 0)) + 0.5
+    bottom = -top if sided == 2 else float(min(-1.0, looks["Z"].min() - 0.5 if len(looks) else -1.0))
+    fig.update_xaxes(title_text=_("Information fraction (events / planned events)"), tickformat=".0%", range=[0, 1.05],
+                     dtick=0.25, showgrid=True, gridcolor=GRID)
+    fig.update_yaxes(title_text=_("z (positive favours {experimental})").format(experimental=experimental),
+                     range=[bottom, top + 0.4], showgrid=True, gridcolor=GRID)
+    # the legend boxed in the lower left, below zero before the first look, where nothing is drawn
+    legend = {**LEGEND_INSIDE, "x": 0.01, "xanchor": "left"}
+    return finish_figure(fig, ctx, title, height=500, legend=legend)
