@@ -252,16 +252,15 @@ def test_the_survival_page_offers_the_sponsors_own_endpoint(app_factory):
 
 
 def _small(n: int = 6, **cols) -> pd.DataFrame:
-    base = {"STUDYID": "S", "USUBJID": [f"S-{i}" for i in range(1, n + 1)], "SITEID": "1", "AGE": 50, "SEX": "F",
-            "TRTSDT": "2026-01-10"}
-    base.update(cols)
-    return pd.DataFrame(base)
+    from tests.test_real_adam import _adsl
+
+    return _adsl(n, **cols)
 
 
 def _load_small(**tables: pd.DataFrame):
-    from components.data.datasets import load_files
+    from tests.test_real_adam import _load
 
-    return load_files({f"{k}.csv": v.to_csv(index=False).encode() for k, v in tables.items()}, name="2027-06-30")
+    return _load("2027-06-30", **tables)  # a year of follow-up from 2026-01-10 fits before the cut
 
 
 def test_aval_in_months_without_avalu_is_read_as_months():

@@ -296,8 +296,8 @@ def _adsl(n: int = 2, **cols) -> pd.DataFrame:
     return pd.DataFrame(base)
 
 
-def _load(**tables: pd.DataFrame):
-    return load_files({f"{k}.csv": v.to_csv(index=False).encode() for k, v in tables.items()}, name="2026-06-30")
+def _load(cut_name: str = "2026-06-30", **tables: pd.DataFrame):
+    return load_files({f"{k}.csv": v.to_csv(index=False).encode() for k, v in tables.items()}, name=cut_name)
 
 
 def test_lower_case_and_mixed_parameter_codes_are_all_read():
