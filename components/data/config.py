@@ -369,6 +369,9 @@ class StudyConfig:
     safety_arm: str = "TRT01A"
     efficacy_population: str = "ITTFL"
     two_arm: TwoArmDesign | None = None
+    #: What every slide and report page is stamped with for the session's role ("BLINDED", "CLOSED
+    #: SESSION — IDMC"; components/data/roles.py); never read from the file.
+    stamp: str = ""
     #: True when the data cut is another study's than this config's: only the data's own facts and
     #: the config's conventions apply (see :mod:`components.data.study_match`).
     generic: bool = False

@@ -69,8 +69,10 @@ def _title(slide, title: str, cut: DataCut, config: StudyConfig, page: str = "")
     width = text_width(title)
     size = 24 if width <= 48 else 20 if width <= 62 else 17
     _text(slide, title + page, *TITLE_BOX, size=size, bold=True, color=NAVY_TITLE)
-    _text(slide, _("{study} · data cut-off {date}").format(study=config.id, date=cut.cutoff_text), *SUBTITLE_BOX,
-          size=12, color=TEXT_MUTED)
+    # who may see the slide (the session's role: BLINDED, CLOSED SESSION — IDMC), on every slide
+    _text(slide, _("{study} · data cut-off {date}").format(study=config.id, date=cut.cutoff_text)
+          + (f" · {_(config.stamp)}" if config.stamp else ""), *SUBTITLE_BOX, size=12,
+          color=VERMILION if config.stamp else TEXT_MUTED, bold=bool(config.stamp))
     if cut.synthetic:
         _text(slide, _(SYNTHETIC_TAG), *TAG_BOX, size=12, bold=True, color=VERMILION)
 
@@ -156,8 +158,9 @@ def _title_slide(s, cut: DataCut, config: StudyConfig, compare: DataCut | None, 
     _text(s, key_numbers_text(cut, config, filters), 0.6, 4.3, 12, 0.5, size=14, color=TEXT_MUTED)
     _text(s, _("Populations: all enrolled; safety = all treated (SAFFL); response-evaluable = EFFFL."), 0.6, 4.8, 12,
           0.5, size=12, color=TEXT_MUTED)
-    if cut.synthetic:
-        _text(s, _(SYNTHETIC_TAG), 0.6, 5.8, 12, 0.6, size=22, bold=True, color=VERMILION)
+    tag = " · ".join(t for t in (_(config.stamp) if config.stamp else "", _(SYNTHETIC_TAG) if cut.synthetic else "") if t)
+    if tag:
+        _text(s, tag, 0.6, 5.8, 12, 0.6, size=22, bold=True, color=VERMILION)
     s.notes_slide.notes_text_frame.text = notes
 
 
@@ -253,6 +256,8 @@ def build_html(cut: DataCut, config: StudyConfig, compare: DataCut | None = None
     ]
     if cut.synthetic:
         parts.append(f"<p class='synthetic'>{html.escape(_(SYNTHETIC_TAG))}</p>")
+    if config.stamp:
+        parts.append(f"<p class='synthetic'>{html.escape(_(config.stamp))}</p>")
     first = True
     seen: set[str] = set()
     for n, item in enumerate(items, start=1):

@@ -86,6 +86,14 @@ class AccessPolicy:
     require_verified_email: bool = True
     cookie_secret: str = ""  # signs the HTTP-layer session cookie (components/ui/gate.py); "": random per start
     session_hours: float = 12.0  # a sign-in lasts this long
+    #: who is what (components/data/roles.py): e-mail → role ("steering", "idmc", "statistician",
+    #: "site:01,02"); an allowed address without an entry is ``default_role``; the shared password is
+    #: ``password_role``. Blinded unless said otherwise: an unknown or misspelt role is the steering
+    #: committee's (blinded, all sites), never unblinded.
+    roles: tuple[tuple[str, str], ...] = ()
+    default_role: str = "steering"
+    password_role: str = "steering"
+    unblinded_statisticians: bool = True
 
 
 def policy_from_secrets(secrets_map: Mapping | None) -> AccessPolicy:
@@ -108,7 +116,30 @@ def policy_from_secrets(secrets_map: Mapping | None) -> AccessPolicy:
         require_verified_email=bool(a.get("require_verified_email", True)),
         cookie_secret=str(a.get("cookie_secret", "")),
         session_hours=float(a.get("session_hours", 12)),
+        roles=tuple((str(k).strip().lower(), str(v)) for k, v in dict(a.get("roles", {})).items()),
+        default_role=str(a.get("default_role", "steering")),
+        password_role=str(a.get("role", "steering")),
+        unblinded_statisticians=bool(a.get("unblinded_statisticians", True)),
     )
+
+
+def session_role(policy: AccessPolicy, email: str | None = None):
+    """The role of a signed-in session: open without access control (a laptop with the demo); the
+    shared password's role; an OIDC address's role from ``[access.roles]``, else the default. Whatever
+    cannot be read is the blinded steering-committee role."""
+    from components.data.roles import Role, parse_role
+
+    if policy.mode == "none":
+        return Role("open")
+    blinded = Role("steering", statistician_unblinded=policy.unblinded_statisticians)
+    if policy.mode == "password":
+        return parse_role(policy.password_role, policy.unblinded_statisticians) or blinded
+    if policy.mode == "oidc":
+        parsed = parse_email(email)
+        text = dict(policy.roles).get(f"{parsed[0]}@{parsed[1]}") if parsed else None
+        return (parse_role(text, policy.unblinded_statisticians) if text is not None else
+                parse_role(policy.default_role, policy.unblinded_statisticians)) or blinded
+    return blinded
 
 
 _LOCAL = re.compile(r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*$")

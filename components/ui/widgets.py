@@ -32,6 +32,7 @@ from components.data.datasets import (
     load_files,
 )
 from components.data.filters import FILTER_LABELS, MISSING_LABEL, apply_filters, describe, filter_specs
+from components.data.roles import Role, apply_role
 from components.data.study_match import match_study
 from components.data.validation import ERROR, INFO, WARNING, Finding
 from components.figures.plotting import SUBGROUP_TAG, SYNTHETIC_TAG, FigureContext, export_config
@@ -59,13 +60,20 @@ class AppState:
     presentation: bool = False
     compare_name: str = ""
     study_note: str | None = None  # the cut is another study's (generic mode) or mixes studies
+    role: Role = field(default_factory=Role)  # who is signed in: what the cut and config already hold for them
+    base_config: StudyConfig | None = None  # the config before the role (a blinded role's has one arm)
 
     @cached_property
     def compare(self) -> DataCut | None:
         """The comparison cut, loaded (once, cached) only by the views that use it: a first visit to a
         page that does not compare does not pay for reading a second cut. Looked up once per run (a page
-        asks for it many times; each lookup checks the folder's files)."""
-        return load_folder_cached(self.compare_path) if self.compare_path else None
+        asks for it many times; each lookup checks the folder's files). The session's role applies to it
+        as to the cut."""
+        if not self.compare_path:
+            return None
+        loaded = load_folder_cached(self.compare_path)
+        base = self.base_config or self.config
+        return memo(loaded, ("role", self.role, config_key(base)), lambda: apply_role(loaded, base, self.role)[0])
 
     @property
     def filter_text(self) -> str:
@@ -322,6 +330,15 @@ def sidebar(config: StudyConfig, links: bool = True) -> AppState:
                 compare_name = comp
     match = memo(cut, ("study", config_key(config), language()), lambda: match_study(cut, config))
     config = match.config
+    # the role decides what the analyses receive (components/data/roles.py): a site investigator's cut
+    # holds their site's patients only; a blinded role's has no arm
+    role = current_role()
+    base_config = config
+    cut, config = memo(cut, ("role", role, config_key(config)), lambda: apply_role(cut, base_config, role))
+    sb.caption(_("Signed in as: {role}").format(role=md(role.label))
+               + (" · " + _("blinded: no results by arm") if role.blinded and not base_config.single_arm else "")
+               + (" · " + _("unblinded") if not role.blinded and role.kind != "open" and not base_config.single_arm
+                  else ""))
     if match.generic:
         sb.warning(_("Generic mode: study {study}").format(study=md(config.id)))
     if cut.synthetic:
@@ -350,7 +367,8 @@ def sidebar(config: StudyConfig, links: bool = True) -> AppState:
         help=_("Larger fonts and thicker lines for projection and slides."),
     )
     view = apply_filters(cut, selection)
-    state = AppState(config, cut, view, selection, compare, label, presentation, compare_name, match.message)
+    state = AppState(config, cut, view, selection, compare, label, presentation, compare_name, match.message,
+                     role, base_config)
     st.session_state[STATE_KEY] = state
     from components.ui import deck_builder
 
@@ -609,6 +627,21 @@ def findings_panel(findings: Sequence[Finding]) -> None:
         for f in findings
     ]
     csv_download(pd.DataFrame(rows), "validation_findings.csv", _("Download findings (CSV)"), key="dl_findings")
+
+
+def current_role() -> Role:
+    """The signed-in session's role, from the access settings and (OIDC) the verified address."""
+    from components.ui.access import session_role
+    from components.ui.gate import read_policy
+
+    policy = read_policy()
+    email = None
+    if policy.mode == "oidc":
+        try:
+            email = st.user.get("email") if st.user.get("is_logged_in") else None
+        except Exception:  # noqa: BLE001 - no user object: no address, the default role
+            email = None
+    return session_role(policy, email)
 
 
 def column_name(column: str) -> str:

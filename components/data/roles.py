@@ -1,0 +1,115 @@
+"""Who sees what: the role of the person signed in decides what the analyses receive, not only what a
+page hides (issue 35). In a randomized trial the steering committee, the sponsor's study team and the
+site investigators stay blind to comparative efficacy; only the independent data monitoring committee
+(IDMC) and its unblinded statistician see results by arm (ICH E9 §4.5; FDA guidance on data monitoring
+committees, 2006).
+
+:func:`apply_role` turns the cut and the config a session works on into what its role may see:
+
+- a *site investigator* gets only the patients of their site(s), in every table;
+- a *blinded* role (site investigator, steering committee / study team) of a randomized study gets no
+  arm: the arm columns are gone from every table and the config has one arm, so every analysis is
+  pooled, every figure has one colour and no comparison is computed — there is nothing to leak to a
+  page, a download or the browser;
+- an *unblinded* role (IDMC; data manager / statistician where the access settings allow) sees arms,
+  and its deck is stamped as for a closed session.
+
+A single-arm study is open-label: roles then only restrict sites.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import pandas as pd
+
+from components.data.config import StudyConfig
+from components.data.datasets import DataCut
+from components.i18n import N_, _
+
+#: Role kinds and their names on screen.
+ROLES = {"open": N_("Open (no sign-in)"), "site": N_("Site investigator"), "steering": N_("Steering committee / study team"),
+         "idmc": N_("IDMC (closed session)"), "statistician": N_("Data manager / statistician")}
+
+#: ADSL columns that name or code the arm (removed for a blinded role), by exact name or prefix.
+ARM_NAMES = ("TRT01P", "TRT01A", "TRT02P", "TRT02A", "ARM", "ARMCD", "ACTARM", "ACTARMCD", "TRTP", "TRTA",
+             "TRTPN", "TRTAN", "TRT01PN", "TRT01AN")
+
+
+@dataclass(frozen=True)
+class Role:
+    """A session's role: its kind and, for a site investigator, the sites it may see."""
+
+    kind: str = "open"
+    sites: tuple[str, ...] = ()
+    statistician_unblinded: bool = True  # [access] unblinded_statisticians
+
+    @property
+    def blinded(self) -> bool:
+        return self.kind in ("site", "steering") or (self.kind == "statistician" and not self.statistician_unblinded)
+
+    @property
+    def label(self) -> str:
+        name = _(ROLES.get(self.kind, self.kind))
+        return f"{name}: {', '.join(self.sites)}" if self.sites else name
+
+
+def parse_role(text: object, statistician_unblinded: bool = True) -> Role | None:
+    """A role as the access settings write it: "steering", "idmc", "statistician", or "site:01,02" (a
+    site investigator of sites 01 and 02). None for anything else (a misspelt role signs nobody in)."""
+    if not isinstance(text, str):
+        return None
+    kind, _sep, rest = text.strip().partition(":")
+    kind = kind.strip().lower()
+    if kind not in ROLES or kind == "open":
+        return None
+    sites = tuple(s.strip() for s in rest.split(",") if s.strip())
+    if kind == "site" and not sites:
+        return None
+    return Role(kind, sites if kind == "site" else (), statistician_unblinded)
+
+
+def stamp(role: Role, randomized: bool) -> str:
+    """What every slide and report page says about who may see it: "BLINDED" for a blinded role of a
+    randomized study, "CLOSED SESSION — IDMC" for an unblinded one; "" for an open-label study or the
+    open (laptop) mode."""
+    if not randomized or role.kind == "open":
+        return ""
+    return N_("BLINDED") if role.blinded else N_("CLOSED SESSION — IDMC")
+
+
+def apply_role(cut: DataCut, config: StudyConfig, role: Role) -> tuple[DataCut, StudyConfig]:
+    """The cut and config a session of ``role`` works on (module docstring)."""
+    tables = dict(cut.tables)
+    adsl = tables.get("adsl")
+    randomized = not config.single_arm
+    changed = False
+    if role.kind == "site":
+        keep = (set(adsl.loc[adsl["SITEID"].astype(str).isin(role.sites), "USUBJID"])
+                if adsl is not None and "SITEID" in adsl else set())  # no site column: nobody, never everybody
+        tables = {name: (df[df["USUBJID"].isin(keep)].reset_index(drop=True) if "USUBJID" in df else df)
+                  for name, df in tables.items()}
+        changed = True
+    if role.blinded and randomized:
+        tables = {name: df.drop(columns=[c for c in df.columns if _is_arm(c)]) for name, df in tables.items()}
+        config = replace(config, arms=(), reference_arm=None, strata=(), strata_labels={})
+        changed = True
+    config = replace(config, stamp=stamp(role, randomized))
+    if not changed:
+        return cut, config
+    for name, df in tables.items():  # the loader's notes of absent columns stay with their tables
+        df.attrs = dict(cut.tables[name].attrs)
+    return replace(cut.with_tables(tables), name=f"{cut.name}|{role.kind}:{','.join(role.sites)}"), config
+
+
+def _is_arm(column: str) -> bool:
+    c = str(column).upper()
+    return c in ARM_NAMES or c.startswith(("ARM", "ACTARM", "TRT0"))
+
+
+def visible_sites(adsl: pd.DataFrame | None, role: Role) -> tuple[str, ...]:
+    """The sites a role sees patients of (all of the cut's for any role but a site investigator)."""
+    if adsl is None or "SITEID" not in adsl:
+        return ()
+    sites = tuple(sorted(adsl["SITEID"].dropna().astype(str).unique()))
+    return tuple(s for s in sites if s in role.sites) if role.kind == "site" else sites
