@@ -9,6 +9,7 @@ from components.analyses.enrollment import (
     PeriodOptions,
     accrual,
     flow,
+    flow_by_arm,
     periods,
     randomization_balance,
     sites,
@@ -101,6 +102,13 @@ def flow_section() -> None:
     widgets.show_figure(fl, "flow", filename="consort_flow", data=fl.tables["counts"], data_label=_("Counts of every box"))
     if not s.view.has("screening"):
         st.info(_("No screening log in this cut: the flow starts at enrollment."))
+    if not s.config.single_arm:
+        fa = widgets.run(flow_by_arm, s, s.options(Options))
+        if "by_arm" in fa.tables:
+            st.subheader(fa.title)
+            widgets.table(fa.tables["by_arm"], width="stretch")
+            st.caption(" ".join(fa.notes))
+            widgets.table_to_deck("flow_by_arm", fa.title, fa.tables["by_arm"], fa)
 
 
 PERIODS = {"M": N_("Month"), "W": N_("Week")}

@@ -154,3 +154,32 @@ def test_page_runs(app_factory):
     assert any("Every box equals the sum" in c.value for c in at.caption)
     at.segmented_control(key="enr_by").set_value("TRTSDT").run()
     assert not at.exception
+
+
+def test_consort_by_arm_counts_from_the_raw_file():
+    """Issue 35 (3): CONSORT 2010 per arm of the phase III demo — allocation, treatment received,
+    follow-up and analysis — against counts read off the raw ADSL file."""
+    import pandas as pd
+
+    from components.analyses.base import Options
+    from components.analyses.enrollment import flow_by_arm
+    from components.data.config import load_config
+    from components.data.datasets import load_cut
+    from tests.conftest import ROOT
+
+    folder = sorted((ROOT / "data" / "demo-phase3").iterdir())[-1]
+    raw = pd.read_csv(folder / "adsl.csv", dtype=str, keep_default_na=False)
+    res = flow_by_arm(load_cut(folder), load_config(ROOT / "data" / "phase3_demo.toml"), Options())
+    table = res.tables["by_arm"].set_index("Stage")
+    for arm, g in raw.groupby("TRT01P"):
+        treated = g["TRTSDT"] != ""
+        assert table.loc["Randomized (allocated)", arm] == len(g)
+        assert table.loc["Received the allocated treatment", arm] == int((treated & (g["TRT01A"] == arm)).sum())
+        assert table.loc["Analysed, intention to treat", arm] == len(g)
+        assert table.loc["Analysed, safety (treated)", arm] == int(treated.sum())
+        ended = (g["EOTSTT"] == "DISCONTINUED") & treated
+        assert table.loc["Discontinued treatment", arm] == int(ended.sum())
+        assert (table.loc["On treatment at the cut", arm] + table.loc["Completed treatment", arm]
+                + table.loc["Discontinued treatment", arm]) == int(treated.sum())
+        reasons = [r for r in table.index if r.startswith("  ")]
+        assert sum(table.loc[r, arm] for r in reasons) == table.loc["Discontinued treatment", arm]

@@ -81,6 +81,35 @@ def sites(cut: DataCut, config: StudyConfig, options: Options) -> Result:
     return Result("", numbers, {"sites": table, "idle": idle}, fig)
 
 
+@analysis(N_("Patient flow by arm"))
+def flow_by_arm(cut: DataCut, config: StudyConfig, options: Options) -> Result:
+    """CONSORT 2010 per arm of a randomized study (:func:`components.stats.enrollment.consort_by_arm`):
+    allocation, treatment received, follow-up and analysis, by the arm as randomized."""
+    from components.stats.enrollment import consort_by_arm
+
+    v = view(cut, options)
+    adsl = v.tables["adsl"]
+    planned = next((c for c in (config.efficacy_arm, "TRT01P", "ARM") if c in adsl), None)
+    if config.single_arm or planned is None:
+        return Result("", {}, {}, None, (_("Not a randomized study (one arm in the config or the data)."),))
+    actual = next((c for c in (config.safety_arm, "TRT01A", "ACTARM") if c in adsl), None)
+    table = consort_by_arm(adsl, planned, actual)
+    table = table[["Stage", *arm_levels(config, table.columns[1:])]]  # the config's arm order, the reference last
+    table = table.rename(columns={"Stage": N_("Stage")})
+    stages = {"Randomized (allocated)": N_("Randomized (allocated)"),
+              "Received the allocated treatment": N_("Received the allocated treatment"),
+              "Received another or no treatment": N_("Received another or no treatment"),
+              "On treatment at the cut": N_("On treatment at the cut"), "Completed treatment": N_("Completed treatment"),
+              "Discontinued treatment": N_("Discontinued treatment"),
+              "Analysed, intention to treat": N_("Analysed, intention to treat"),
+              "Analysed, safety (treated)": N_("Analysed, safety (treated)")}
+    table["Stage"] = [_(stages[x]) if x in stages else x for x in table["Stage"]]
+    numbers = {f"Randomized, {a}": int(table.iloc[0][a]) for a in table.columns[1:]}
+    return Result(_("Patient flow by arm (CONSORT 2010)"), numbers, {"by_arm": table}, None,
+                  (_("By the arm as randomized ({planned}); treatment received from {actual}. Reasons are those of the "
+                     "treatment's end (DCTREAS, else DCSREAS or DCDECOD).").format(planned=planned, actual=actual or "—"),))
+
+
 @analysis(N_("Patient flow"))
 def flow(cut: DataCut, config: StudyConfig, options: Options) -> Result:
     """The CONSORT flow from screening to analysis, with the check that every box adds up."""

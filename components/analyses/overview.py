@@ -22,6 +22,9 @@ def study_status(cut: DataCut, config: StudyConfig, options: Options) -> Result:
                "Screen failures": k.screen_failures, "Sites with patients": k.sites_with_patients,
                "Sites planned": k.sites_planned}
     notes = ()
+    if k.sites_unplanned:
+        notes += (_("{n} site(s) with patients are not in the study config's plan: {sites}. A SITEID typo, or a site "
+                    "to add to `[[sites]]`.").format(n=len(k.sites_unplanned), sites=", ".join(k.sites_unplanned)),)
     if k.deaths_differ:  # the sources disagree (or ADSL records none): each is shown
         notes = (_("Deaths differ by source: {sources}. The count shown is ADSL's where it records deaths, else every "
                    "subject any source records.").format(

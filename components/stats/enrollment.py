@@ -22,7 +22,7 @@ import pandas as pd
 from scipy import stats
 
 from components.data.config import StudyConfig
-from components.i18n import _
+from components.i18n import N_, _
 from components.stats.summary import died, discontinuation_reason, treatment_end
 
 DAYS_PER_MONTH = 30.4375
@@ -182,7 +182,10 @@ def site_table(adsl: pd.DataFrame, screening: pd.DataFrame | None, config: Study
         idle_weeks = (cutoff - since).days / 7 if since is not None else np.nan
         rows.append({
             "SITEID": sid,
-            "Site": site.name if site else f"Site {sid}",
+            # a site the study config does not plan is named as such: a typo in SITEID, or a site added
+            # without amending the config (both worth a data manager's query)
+            "Site": site.name if site else (f"Site {sid}" if not ids else f"Site {sid} (not in the plan)"),
+            N_("In the plan"): bool(site is not None) if ids else True,
             "Planned activation": planned,
             "Activated": act,
             "Screened": len(scr) if scr is not None else np.nan,
@@ -281,6 +284,42 @@ def consort_flow(adsl: pd.DataFrame, screening: pd.DataFrame | None) -> Flow:
         if len(g) - d:
             links.append((f"Off: {reason}", "Alive in follow-up", len(g) - d))
     return Flow(c, [link for link in links if link[2] > 0])
+
+
+def consort_by_arm(adsl: pd.DataFrame, planned: str, actual: str | None) -> pd.DataFrame:
+    """CONSORT 2010 for a randomized study, one column per arm as randomized (``planned``): allocated,
+    received the allocated treatment (``actual`` equals it), received another or none, then of the
+    treated: on treatment at the cut, completed, discontinued (with each reason), and analysed — in the
+    intention-to-treat analysis every randomized patient, in the safety analysis those treated. Counts
+    as n; the reasons as indented rows. Arms in the order of ``adsl[planned]``'s values as given."""
+    arms = [a for a in pd.unique(adsl[planned].dropna().astype(str)) if a.strip()]
+    treated_all = adsl["TRTSDT"].notna() if "TRTSDT" in adsl else pd.Series(False, index=adsl.index)
+    ended_all, completed_all = treatment_end(adsl)
+    reasons_all = discontinuation_reason(adsl)
+    stopped = treated_all & ended_all & ~completed_all
+    reason_order = list(reasons_all[stopped].value_counts().index)
+    rows: dict[str, list] = {}
+
+    def put(label: str, values: list) -> None:
+        rows[label] = values
+
+    cols = []
+    for a in arms:
+        m = adsl[planned].astype(str) == a
+        got = (adsl[actual].astype(str) == a) & treated_all if actual and actual in adsl else treated_all
+        cols.append((m, got))
+    put("Randomized (allocated)", [int(m.sum()) for m, _g in cols])
+    put("Received the allocated treatment", [int((m & g).sum()) for m, g in cols])
+    put("Received another or no treatment", [int((m & ~g).sum()) for m, g in cols])
+    put("On treatment at the cut", [int((m & treated_all & ~ended_all).sum()) for m, _g in cols])
+    put("Completed treatment", [int((m & treated_all & ended_all & completed_all).sum()) for m, _g in cols])
+    put("Discontinued treatment", [int((m & stopped).sum()) for m, _g in cols])
+    for r in reason_order:
+        put(f"  {r}", [int((m & stopped & (reasons_all == r)).sum()) for m, _g in cols])
+    put("Analysed, intention to treat", [int(m.sum()) for m, _g in cols])
+    put("Analysed, safety (treated)", [int((m & treated_all).sum()) for m, _g in cols])
+    out = pd.DataFrame(rows, index=arms).T.reset_index().rename(columns={"index": "Stage"})
+    return out
 
 
 def period_counts(dates: pd.Series, freq: str = "M", cutoff: date | None = None) -> pd.DataFrame:

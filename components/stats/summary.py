@@ -30,6 +30,8 @@ class KeyNumbers:
     #: a source records a death ADSL does not (or ADTTE's OS events are not ADSL's deaths), or ADSL records
     #: none and the count is the other sources': the page says where the number comes from
     deaths_differ: bool = False
+    #: sites with patients that the study config does not plan (a SITEID typo, or a site never added)
+    sites_unplanned: tuple[str, ...] = ()
 
 
 def key_numbers(adsl: pd.DataFrame, config: StudyConfig, screening: pd.DataFrame | None = None,
@@ -70,6 +72,8 @@ def key_numbers(adsl: pd.DataFrame, config: StudyConfig, screening: pd.DataFrame
         screened=scr,
         screen_failures=sf,
         sites_with_patients=int(adsl["SITEID"].nunique()),
+        sites_unplanned=tuple(sorted(set(adsl["SITEID"].dropna().astype(str)) - {s.id for s in config.sites}))
+        if config.sites else (),
         sites_planned=len(config.sites),
         death_sources=tuple((name, len(ids)) for name, ids in sources),
         deaths_differ=differ,

@@ -73,7 +73,8 @@ class AppState:
             return None
         loaded = load_folder_cached(self.compare_path)
         base = self.base_config or self.config
-        return memo(loaded, ("role", self.role, config_key(base)), lambda: apply_role(loaded, base, self.role)[0])
+        return memo(loaded, ("role-compare", self.role, config_key(base)),
+                    lambda: apply_role(loaded, base, self.role)[0])
 
     @property
     def filter_text(self) -> str:
