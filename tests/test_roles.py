@@ -48,6 +48,8 @@ def test_a_blinded_role_receives_no_arm_anywhere(phase3_cut):
             values = set(df[col].dropna().astype(str)) if df[col].dtype == object else set()
             assert not values & set(ARMS), (name, col)
             assert not col.startswith(("TRT01", "ARM", "ACTARM")), (name, col)
+    # the experimental arm's own drugs would name each patient's arm on the swimmer: only eribulin stays
+    assert set(cut.tables["adex"]["EXTRT"]) == {"Eribulin"} < set(phase3_cut.tables["adex"]["EXTRT"])
     population, arm = default_view(config, cut.tables["adsl"])
     km = kaplan_meier_endpoint(cut, config, SurvivalOptions(endpoint="PFS", population=population, group_by=arm))
     assert arm is None and km.detail.comparison is None and len(km.tables["numbers"]) == 1

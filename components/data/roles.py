@@ -91,6 +91,7 @@ def apply_role(cut: DataCut, config: StudyConfig, role: Role) -> tuple[DataCut, 
                   for name, df in tables.items()}
         changed = True
     if role.blinded and randomized:
+        tables = _common_drugs_only(tables)
         tables = {name: df.drop(columns=[c for c in df.columns if _is_arm(c)]) for name, df in tables.items()}
         config = replace(config, arms=(), reference_arm=None, strata=(), strata_labels={})
         changed = True
@@ -100,6 +101,21 @@ def apply_role(cut: DataCut, config: StudyConfig, role: Role) -> tuple[DataCut, 
     for name, df in tables.items():  # the loader's notes of absent columns stay with their tables
         df.attrs = dict(cut.tables[name].attrs)
     return replace(cut.with_tables(tables), name=f"{cut.name}|{role.kind}:{','.join(role.sites)}"), config
+
+
+def _common_drugs_only(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    """Exposure records of the drugs every arm receives: in an open-label comparator trial a drug given
+    in one arm only names each patient's arm on the swimmer and the profile, and with their responses
+    beside it, the comparison the role is blind to."""
+    adsl, adex = tables.get("adsl"), tables.get("adex")
+    arm = next((c for c in ("TRT01P", "ARM", "TRT01A") if adsl is not None and c in adsl), None)
+    if adex is None or arm is None or "EXTRT" not in adex or "USUBJID" not in adex:
+        return tables
+    arms = adex["USUBJID"].map(adsl.set_index("USUBJID")[arm])
+    n_arms = adsl[arm].dropna().nunique()
+    per_drug = arms.groupby(adex["EXTRT"]).nunique()
+    common = set(per_drug[per_drug >= n_arms].index)
+    return {**tables, "adex": adex[adex["EXTRT"].isin(common)].reset_index(drop=True)}
 
 
 def _is_arm(column: str) -> bool:
