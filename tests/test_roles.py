@@ -37,7 +37,8 @@ def test_roles_are_read_strictly_and_fall_back_to_blinded():
     assert session_role(oidc, "stat@cro.com@evil.com").kind == "steering"  # not one address: the default
     assert session_role(oidc, "typo@h.cn").kind == "steering"  # a misspelt role is never unblinded
     assert session_role(oidc, "someone@h.cn").kind == "steering"
-    assert not Role("statistician").blinded and Role("statistician", statistician_unblinded=False).blinded
+    # ICH E9 §4.5: the sponsor's statistician is blind unless the access settings say otherwise
+    assert Role("statistician").blinded and not Role("statistician", statistician_unblinded=True).blinded
 
 
 def test_a_blinded_role_receives_no_arm_anywhere(phase3_cut):
@@ -48,8 +49,13 @@ def test_a_blinded_role_receives_no_arm_anywhere(phase3_cut):
             values = set(df[col].dropna().astype(str)) if df[col].dtype == object else set()
             assert not values & set(ARMS), (name, col)
             assert not col.startswith(("TRT01", "ARM", "ACTARM")), (name, col)
-    # the experimental arm's own drugs would name each patient's arm on the swimmer: only eribulin stays
+    # the experimental arm's own drugs would name each patient's arm on the swimmer: only eribulin stays,
+    # and no other column names a dropped drug (ADAE's AEACNDRG named neratinib for 137 patients)
     assert set(cut.tables["adex"]["EXTRT"]) == {"Eribulin"} < set(phase3_cut.tables["adex"]["EXTRT"])
+    for name, df in cut.tables.items():
+        for col in df.columns:
+            if df[col].dtype == object:
+                assert not df[col].astype(str).str.contains("Neratinib|Fulvestrant", case=False).any(), (name, col)
     population, arm = default_view(config, cut.tables["adsl"])
     km = kaplan_meier_endpoint(cut, config, SurvivalOptions(endpoint="PFS", population=population, group_by=arm))
     assert arm is None and km.detail.comparison is None and len(km.tables["numbers"]) == 1
@@ -79,8 +85,10 @@ def test_a_site_investigator_sees_only_their_site(phase3_cut):
     cut, config = apply_role(phase3_cut, PHASE3, Role("site", (site,)))
     mine = set(phase3_cut.tables["adsl"].loc[phase3_cut.tables["adsl"]["SITEID"].astype(str) == site, "USUBJID"])
     for name, df in cut.tables.items():
-        if "USUBJID" in df:
-            assert set(df["USUBJID"]) <= mine, name
+        if "USUBJID" in df:  # (a screening log's screen failures have no USUBJID: their SITEID is the site's)
+            assert set(df["USUBJID"].dropna()) <= mine, name
+        if "SITEID" in df:
+            assert set(df["SITEID"].astype(str)) <= {site}, name
     assert set(cut.tables["adsl"]["USUBJID"]) == mine
     assert config.stamp == "BLINDED"  # a site investigator is blinded in a randomized study
     # a single-arm study is open-label: the role restricts sites, the arm stays
@@ -114,3 +122,31 @@ def test_no_page_shows_an_arm_to_a_blinded_session(app_factory, monkeypatch):
     assert not leaks, leaks[:5]
     at = app_factory(ROOT / "data" / "demo-phase3").run()
     assert any("Signed in as" in c.value and "blinded" in c.value for c in at.sidebar.caption)
+
+
+def test_a_crossover_record_does_not_make_a_drug_common(phase3_cut):
+    """One control patient given neratinib once (a dosing error) left neratinib in the blinded cut for
+    150 patients, 149 of them experimental: a common drug is one given to >= 80% of every arm."""
+    import pandas as pd
+
+    adex = phase3_cut.tables["adex"]
+    control = phase3_cut.tables["adsl"].loc[phase3_cut.tables["adsl"]["TRT01P"] == ARMS[1], "USUBJID"].iloc[0]
+    extra = adex[adex["EXTRT"] == "Neratinib"].head(1).assign(USUBJID=control)
+    crossed = phase3_cut.with_tables({**phase3_cut.tables, "adex": pd.concat([adex, extra], ignore_index=True)})
+    cut, _config = apply_role(crossed, PHASE3, Role("steering"))
+    assert set(cut.tables["adex"]["EXTRT"]) == {"Eribulin"}
+
+
+def test_a_site_investigator_gets_no_finding_about_another_site(phase3_cut):
+    from dataclasses import replace
+
+    from components.data.validation import WARNING, Finding
+
+    adsl = phase3_cut.tables["adsl"]
+    mine, other = (str(x) for x in adsl["SITEID"].drop_duplicates().iloc[:2])
+    theirs = tuple(adsl.loc[adsl["SITEID"].astype(str) == other, "USUBJID"].head(1))
+    ours = tuple(adsl.loc[adsl["SITEID"].astype(str) == mine, "USUBJID"].head(1))
+    issues = (Finding("adsl", "TRTEDT", WARNING, "x", (3,), theirs), Finding("adsl", "TRTEDT", WARNING, "y", (4,), ours),
+              Finding("adae", "AESEV", WARNING, "z", (), (), values=("SEVERE",)))
+    cut, _config = apply_role(replace(phase3_cut, issues=issues), PHASE3, Role("site", (mine,)))
+    assert [f.problem for f in cut.issues] == ["y"]

@@ -42,7 +42,7 @@ class Role:
 
     kind: str = "open"
     sites: tuple[str, ...] = ()
-    statistician_unblinded: bool = True  # [access] unblinded_statisticians
+    statistician_unblinded: bool = False  # [access] unblinded_statisticians (ICH E9 §4.5: blind unless said)
 
     @property
     def blinded(self) -> bool:
@@ -54,7 +54,7 @@ class Role:
         return f"{name}: {', '.join(self.sites)}" if self.sites else name
 
 
-def parse_role(text: object, statistician_unblinded: bool = True) -> Role | None:
+def parse_role(text: object, statistician_unblinded: bool = False) -> Role | None:
     """A role as the access settings write it: "steering", "idmc", "statistician", or "site:01,02" (a
     site investigator of sites 01 and 02). None for anything else (a misspelt role signs nobody in)."""
     if not isinstance(text, str):
@@ -82,17 +82,31 @@ def apply_role(cut: DataCut, config: StudyConfig, role: Role) -> tuple[DataCut, 
     """The cut and config a session of ``role`` works on (module docstring)."""
     tables = dict(cut.tables)
     adsl = tables.get("adsl")
-    randomized = not config.single_arm
+    planned = next((c for c in ("TRT01P", "ARM") if adsl is not None and c in adsl), None)
+    # randomized by the config, or by the data (a config naming one arm for a cut with two is no licence)
+    randomized = not config.single_arm or (planned is not None and adsl[planned].dropna().nunique() > 1)
     changed = False
+    issues = cut.issues
     if role.kind == "site":
         keep = (set(adsl.loc[adsl["SITEID"].astype(str).isin(role.sites), "USUBJID"])
                 if adsl is not None and "SITEID" in adsl else set())  # no site column: nobody, never everybody
-        tables = {name: (df[df["USUBJID"].isin(keep)].reset_index(drop=True) if "USUBJID" in df else df)
-                  for name, df in tables.items()}
+        out = {}
+        for name, df in tables.items():
+            if "SITEID" in df:  # a screening log without USUBJID still has its sites
+                out[name] = df[df["SITEID"].astype(str).isin(role.sites)].reset_index(drop=True)
+            elif "USUBJID" in df:
+                out[name] = df[df["USUBJID"].isin(keep)].reset_index(drop=True)
+            # a table with neither cannot be told apart by site: not given
+        tables = out
+        # the loader's findings about other sites' patients are theirs, not this investigator's
+        issues = tuple(f for f in issues if (f.subjects and set(f.subjects) <= keep)
+                       or (not f.subjects and not f.values))
         changed = True
     if role.blinded and randomized:
         tables = _common_drugs_only(tables)
-        tables = {name: df.drop(columns=[c for c in df.columns if _is_arm(c)]) for name, df in tables.items()}
+        arm_like = {str(c).upper() for c in (config.efficacy_arm, config.safety_arm, *config.data.codings.arm_columns)}
+        tables = {name: df.drop(columns=[c for c in df.columns if _is_arm(c) or str(c).upper() in arm_like])
+                  for name, df in tables.items()}
         config = replace(config, arms=(), reference_arm=None, strata=(), strata_labels={})
         changed = True
     config = replace(config, stamp=stamp(role, randomized))
@@ -100,27 +114,41 @@ def apply_role(cut: DataCut, config: StudyConfig, role: Role) -> tuple[DataCut, 
         return cut, config
     for name, df in tables.items():  # the loader's notes of absent columns stay with their tables
         df.attrs = dict(cut.tables[name].attrs)
-    return replace(cut.with_tables(tables), name=f"{cut.name}|{role.kind}:{','.join(role.sites)}"), config
+    return replace(cut.with_tables(tables), issues=issues, name=f"{cut.name}|{role.kind}:{','.join(role.sites)}"), config
 
 
 def _common_drugs_only(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
-    """Exposure records of the drugs every arm receives: in an open-label comparator trial a drug given
-    in one arm only names each patient's arm on the swimmer and the profile, and with their responses
-    beside it, the comparison the role is blind to."""
+    """Exposure records of the drugs every arm receives — given to at least 80% of the exposed patients
+    of each arm (a crossover or a dosing error does not make a drug common): in an open-label comparator
+    trial a drug of one arm names each patient's arm on the swimmer and the profile, beside their
+    responses. A column of any other table naming a dropped drug (ADAE's AEACNDRG, the drug an action
+    was taken on) goes too."""
     adsl, adex = tables.get("adsl"), tables.get("adex")
     arm = next((c for c in ("TRT01P", "ARM", "TRT01A") if adsl is not None and c in adsl), None)
     if adex is None or arm is None or "EXTRT" not in adex or "USUBJID" not in adex:
         return tables
     arms = adex["USUBJID"].map(adsl.set_index("USUBJID")[arm])
-    n_arms = adsl[arm].dropna().nunique()
-    per_drug = arms.groupby(adex["EXTRT"]).nunique()
-    common = set(per_drug[per_drug >= n_arms].index)
-    return {**tables, "adex": adex[adex["EXTRT"].isin(common)].reset_index(drop=True)}
+    exposed = adex.assign(_ARM=arms).dropna(subset=["_ARM"])
+    per_arm = exposed.groupby("_ARM")["USUBJID"].nunique()
+    share = exposed.groupby(["EXTRT", "_ARM"])["USUBJID"].nunique().unstack(fill_value=0).div(per_arm, axis=1)
+    share = share.reindex(columns=per_arm.index, fill_value=0)
+    common = set(share.index[(share >= 0.8).all(axis=1)])
+    dropped = {str(d).strip().upper() for d in set(adex["EXTRT"].dropna()) - common}
+    out = {**tables, "adex": adex[adex["EXTRT"].isin(common)].reset_index(drop=True)}
+    if dropped:
+        for name, df in out.items():
+            if name == "adex":
+                continue
+            names_drug = [c for c in df.columns if df[c].dtype == object
+                          and df[c].dropna().astype(str).str.strip().str.upper().isin(dropped).any()]
+            if names_drug:
+                out[name] = df.drop(columns=names_drug)
+    return out
 
 
 def _is_arm(column: str) -> bool:
     c = str(column).upper()
-    return c in ARM_NAMES or c.startswith(("ARM", "ACTARM", "TRT0"))
+    return c in ARM_NAMES or c.startswith(("ARM", "ACTARM", "TRT0", "TRTSEQ"))
 
 
 def visible_sites(adsl: pd.DataFrame | None, role: Role) -> tuple[str, ...]:

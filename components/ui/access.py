@@ -93,7 +93,7 @@ class AccessPolicy:
     roles: tuple[tuple[str, str], ...] = ()
     default_role: str = "steering"
     password_role: str = "steering"
-    unblinded_statisticians: bool = True
+    unblinded_statisticians: bool = False  # ICH E9 §4.5: the sponsor's statisticians stay blind unless said
 
 
 def policy_from_secrets(secrets_map: Mapping | None) -> AccessPolicy:
@@ -119,7 +119,7 @@ def policy_from_secrets(secrets_map: Mapping | None) -> AccessPolicy:
         roles=tuple((str(k).strip().lower(), str(v)) for k, v in dict(a.get("roles", {})).items()),
         default_role=str(a.get("default_role", "steering")),
         password_role=str(a.get("role", "steering")),
-        unblinded_statisticians=bool(a.get("unblinded_statisticians", True)),
+        unblinded_statisticians=bool(a.get("unblinded_statisticians", False)),
     )
 
 

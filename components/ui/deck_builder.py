@@ -21,9 +21,18 @@ if TYPE_CHECKING:  # the reports floor (and scipy with it) is imported on a clic
     from components.reports.report import ReportItem
 
 DECK_KEY = "_meeting_deck"
+DECK_ROLE_KEY = "_meeting_deck_role"
 
 
 def entries() -> list[ReportItem]:
+    """The session's slides. They belong to the role that made them: when the session's role changes
+    (the access settings were edited, a role revoked), the slides of the former role are dropped, never
+    offered to the new one."""
+    state = st.session_state.get(widgets.STATE_KEY)
+    role = getattr(state, "role", None)
+    if st.session_state.get(DECK_ROLE_KEY, role) != role:
+        st.session_state[DECK_KEY] = []
+    st.session_state[DECK_ROLE_KEY] = role
     return st.session_state.setdefault(DECK_KEY, [])
 
 
