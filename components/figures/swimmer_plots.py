@@ -106,7 +106,7 @@ def swimmer_figure(
         if sub.empty:
             continue
         m = EVENT_MARKERS[kind]
-        label = _(m["label"]) + (f" ({drug})" if kind in ("dose_reduction", "dose_hold") and drug else "")
+        label = _(m["label"]) + (f" ({_(drug)})" if kind in ("dose_reduction", "dose_hold") and drug else "")
         fig.add_trace(go.Scatter(
             x=(sub["DAY"] + 1) / div, y=sub["LABEL"], mode="markers", name=label,
             marker={"symbol": m["symbol"], "size": m["size"], "color": m["color"],
