@@ -125,3 +125,16 @@ def test_completers_are_not_discontinued():
     completed = int((treated_with_end & (adsl["EOSSTT"] == "COMPLETED")).sum())
     assert n["Completed"] == completed
     assert n["Discontinued"] == int(treated_with_end.sum()) - completed
+
+
+def test_the_overview_keeps_every_note():
+    """Both notes of the key numbers reach the page: sites outside the plan and deaths that differ by
+    source (the second used to replace the first)."""
+    config = load_config()
+    files = _files()
+    adsl = _frame(files, "adsl")
+    adsl.loc[adsl.index[0], "SITEID"] = "99"  # a site the config does not plan
+    _put(files, "adsl", adsl.drop(columns=["DTHDT", "DTHCAUS"]))  # ADSL silent on deaths: the others count
+    notes = study_status(load_files(files), config, Options()).notes
+    assert any("not in the study config's plan: 99" in n for n in notes)
+    assert any("Deaths differ by source" in n for n in notes)

@@ -26,7 +26,7 @@ def study_status(cut: DataCut, config: StudyConfig, options: Options) -> Result:
         notes += (_("{n} site(s) with patients are not in the study config's plan: {sites}. A SITEID typo, or a site "
                     "to add to `[[sites]]`.").format(n=len(k.sites_unplanned), sites=", ".join(k.sites_unplanned)),)
     if k.deaths_differ:  # the sources disagree (or ADSL records none): each is shown
-        notes = (_("Deaths differ by source: {sources}. The count shown is ADSL's where it records deaths, else every "
+        notes += (_("Deaths differ by source: {sources}. The count shown is ADSL's where it records deaths, else every "
                    "subject any source records.").format(
             sources="; ".join(f"{_(name)} {n}" for name, n in k.death_sources)),)
     return Result("", numbers, {}, None, notes, detail=k)
