@@ -96,14 +96,7 @@ def flow_by_arm(cut: DataCut, config: StudyConfig, options: Options) -> Result:
     table = consort_by_arm(adsl, planned, actual)
     table = table[["Stage", *arm_levels(config, table.columns[1:])]]  # the config's arm order, the reference last
     table = table.rename(columns={"Stage": N_("Stage")})
-    stages = {"Randomized (allocated)": N_("Randomized (allocated)"),
-              "Received the allocated treatment": N_("Received the allocated treatment"),
-              "Received another or no treatment": N_("Received another or no treatment"),
-              "On treatment at the cut": N_("On treatment at the cut"), "Completed treatment": N_("Completed treatment"),
-              "Discontinued treatment": N_("Discontinued treatment"),
-              "Analysed, intention to treat": N_("Analysed, intention to treat"),
-              "Analysed, safety (treated)": N_("Analysed, safety (treated)")}
-    table["Stage"] = [_(stages[x]) if x in stages else x for x in table["Stage"]]
+    table["Stage"] = [x if x.startswith("  ") else _(x) for x in table["Stage"]]  # stages translated, reasons as given
     numbers = {f"Randomized, {a}": int(table.iloc[0][a]) for a in table.columns[1:]}
     return Result(_("Patient flow by arm (CONSORT 2010)"), numbers, {"by_arm": table}, None,
                   (_("By the arm as randomized ({planned}); treatment received from {actual}. Reasons are those of the "

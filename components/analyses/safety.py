@@ -324,9 +324,10 @@ def ae_overview_by_arm(cut: DataCut, config: StudyConfig, options: Options) -> R
         return Result("", {}, {}, None, (_("Not a randomized study (one arm in the config or the data)."),))
     saf, teae, arm, arms, ref = setup
     per_arm = {}
+    categories = overview(teae, max(len(saf), 1))["Category"].tolist()  # the same rows in every arm
     for a in arms:
         ids = set(saf.loc[saf[arm] == a, "USUBJID"])
-        per_arm[a] = (overview(teae[teae["USUBJID"].isin(ids)], len(ids), like=teae), len(ids))
+        per_arm[a] = (overview(teae[teae["USUBJID"].isin(ids)], len(ids), categories), len(ids))
     table = pd.DataFrame({"Category": per_arm[arms[0]][0]["Category"]})
     for a in arms:
         ov, n = per_arm[a]

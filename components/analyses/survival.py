@@ -16,6 +16,7 @@ from components.data.config import StudyConfig
 from components.data.contract import column_header, column_label
 from components.data.datasets import DataCut
 from components.data.filters import FILTER_LABELS
+from components.data.roles import is_arm_column
 from components.data.vocabulary import Endpoint
 from components.figures.km_plot import at_risk_table, km_curves, km_figure, median_text, risk_ticks, stats_lines
 from components.figures.style import OKABE_ITO, P95_LINE_COLORS, categorical_colors
@@ -101,19 +102,15 @@ def endpoint_note(endpoint: str, origin: str, randomized: bool = False) -> str:
     """What a derived endpoint is, said under its curve ("" for the sponsor's)."""
     if origin != "derived":
         return ""
-    if randomized:
-        how = {"DOR": _("from the first confirmed CR/PR to progression or death, censored at the last adequate "
-                        "assessment."),
-               "PFS": _("from randomization to progression or death (FDA 2018 guidance rules), every randomized "
-                        "patient, censored at the last adequate assessment."),
-               "OS": _("from randomization to death, every randomized patient, censored at the last date known "
-                       "alive.")}[endpoint]
-    else:
-        how = {"DOR": _("from the first confirmed CR/PR to progression or death, censored at the last adequate "
-                        "assessment."),
-               "PFS": _("from the first dose to progression or death (FDA 2018 guidance rules), censored at the last "
-                        "adequate assessment."),
-               "OS": _("from the first dose to death, censored at the last date known alive.")}[endpoint]
+    how = {"DOR": _("from the first confirmed CR/PR to progression or death, censored at the last adequate "
+                    "assessment."),
+           "PFS": _("from randomization to progression or death (FDA 2018 guidance rules), every randomized "
+                    "patient, censored at the last adequate assessment.") if randomized else
+           _("from the first dose to progression or death (FDA 2018 guidance rules), censored at the last "
+             "adequate assessment."),
+           "OS": _("from randomization to death, every randomized patient, censored at the last date known "
+                   "alive.") if randomized else
+           _("from the first dose to death, censored at the last date known alive.")}[endpoint]
     return _("{endpoint} is derived by the app (ADTTE has no {param} rows): {how}").format(
         endpoint=_(vocabulary.KNOWN[endpoint][0]), param=endpoint, how=how)
 
@@ -390,7 +387,7 @@ def forest(cut: DataCut, config: StudyConfig, options: ForestOptions) -> Result:
     # RACE, AGEGR1, REGION1, STRATA1 …: without them a generic-mode forest plot had one row)
     columns = [*strata, *[c for c in SUBGROUP_COLUMNS if c in data and c not in strata]]
     columns += [c for c in group_candidates(adsl) if c not in columns and c in data and c not in POPULATION_FLAGS
-                and not c.endswith("FL") and not c.startswith(("ARM", "ACTARM", "TRT0") + AFTER_BASELINE)][:8]
+                and not c.endswith("FL") and not is_arm_column(c) and not c.startswith(AFTER_BASELINE)][:8]
     for col in columns:
         g = data[col].astype("string").where(~missing_value(data[col]))  # blank or missing: no level of its own
         if not 2 <= g.nunique() <= 4:  # a forest row per level: more levels are too thin to read

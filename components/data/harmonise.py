@@ -27,6 +27,7 @@ import pandas as pd
 from components.data.config import Codings
 from components.data.contract import rules_for
 from components.data.validation import Joined, Msg, msg
+from components.data.vocabulary import planned_arm_column, randomized_by_data
 from components.i18n import N_
 
 ERROR, WARNING, INFO = "error", "warning", "info"
@@ -437,7 +438,7 @@ def _unused_response_params(df: pd.DataFrame) -> tuple[pd.DataFrame, list]:
                                "BOR/CBOR, ADSL and ADTTE)."), n=int(other.sum())))]
 
 
-_UNIT_DAYS = {"DAYS": 1.0, "DAY": 1.0, "D": 1.0, "WEEKS": 7.0, "WEEK": 7.0, "WK": 7.0, "WKS": 7.0,
+UNIT_DAYS = {"DAYS": 1.0, "DAY": 1.0, "D": 1.0, "WEEKS": 7.0, "WEEK": 7.0, "WK": 7.0, "WKS": 7.0,
               "MONTHS": 30.4375, "MONTH": 30.4375, "MO": 30.4375, "MOS": 30.4375, "YEARS": 365.25, "YEAR": 365.25,
               "YR": 365.25, "YRS": 365.25, "Y": 365.25}
 
@@ -449,7 +450,7 @@ def _time_units(df: pd.DataFrame) -> tuple[pd.DataFrame, list]:
     if "AVALU" not in df.columns or "AVAL" not in df.columns:
         return df, []
     unit = _text(df["AVALU"])
-    factor = unit.map(_UNIT_DAYS)
+    factor = unit.map(UNIT_DAYS)
     convert = factor.notna() & (factor != 1.0)
     unknown = (unit.notna() & (unit != "") & factor.isna()).fillna(False)
     out = []
@@ -605,9 +606,8 @@ def derive_subject_level(tables: dict[str, pd.DataFrame], raw_adsl_columns: set[
             findings.append(_finding("adsl", "TRTSDT", WARNING, N_("absent (no first-dose date), and no exposure table"),
                                      action=N_("Nobody counts as treated: treatment-based views (safety population, "
                                                "swimmer, response-evaluable) are empty.")))
-    planned = next((c for c in ("TRT01P", "ARM") if c in adsl.columns), None)
-    if (planned is not None and not {"ITTFL", "FASFL", "RANDFL"} & raw_adsl_columns
-            and adsl[planned].dropna().astype(str).str.strip().replace("", np.nan).nunique() > 1):
+    planned = planned_arm_column(adsl)
+    if not {"ITTFL", "FASFL", "RANDFL"} & raw_adsl_columns and randomized_by_data(adsl):
         # a randomized study without an efficacy population flag: the randomized are the subjects with a
         # planned arm (screen failures are already gone), analysed by it (ICH E9 intention to treat)
         has_arm = adsl[planned].notna() & (adsl[planned].astype(str).str.strip() != "")

@@ -25,6 +25,7 @@ import pandas as pd
 
 from components.data.config import StudyConfig
 from components.data.datasets import DataCut
+from components.data.vocabulary import randomized_by_data
 from components.i18n import N_, _
 
 #: Role kinds and their names on screen.
@@ -82,9 +83,8 @@ def apply_role(cut: DataCut, config: StudyConfig, role: Role) -> tuple[DataCut, 
     """The cut and config a session of ``role`` works on (module docstring)."""
     tables = dict(cut.tables)
     adsl = tables.get("adsl")
-    planned = next((c for c in ("TRT01P", "ARM") if adsl is not None and c in adsl), None)
     # randomized by the config, or by the data (a config naming one arm for a cut with two is no licence)
-    randomized = not config.single_arm or (planned is not None and adsl[planned].dropna().nunique() > 1)
+    randomized = not config.single_arm or randomized_by_data(adsl)
     changed = False
     issues = cut.issues
     if role.kind == "site":
@@ -105,7 +105,7 @@ def apply_role(cut: DataCut, config: StudyConfig, role: Role) -> tuple[DataCut, 
     if role.blinded and randomized:
         tables = _common_drugs_only(tables)
         arm_like = {str(c).upper() for c in (config.efficacy_arm, config.safety_arm, *config.data.codings.arm_columns)}
-        tables = {name: df.drop(columns=[c for c in df.columns if _is_arm(c) or str(c).upper() in arm_like])
+        tables = {name: df.drop(columns=[c for c in df.columns if is_arm_column(c) or str(c).upper() in arm_like])
                   for name, df in tables.items()}
         config = replace(config, arms=(), reference_arm=None, strata=(), strata_labels={})
         changed = True
@@ -146,14 +146,8 @@ def _common_drugs_only(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFram
     return out
 
 
-def _is_arm(column: str) -> bool:
+def is_arm_column(column: str) -> bool:
+    """A column that names or codes the arm (TRT01P, ARMCD, ACTARM, TRTSEQP …): never a subgroup, and
+    gone for a blinded role."""
     c = str(column).upper()
     return c in ARM_NAMES or c.startswith(("ARM", "ACTARM", "TRT0", "TRTSEQ"))
-
-
-def visible_sites(adsl: pd.DataFrame | None, role: Role) -> tuple[str, ...]:
-    """The sites a role sees patients of (all of the cut's for any role but a site investigator)."""
-    if adsl is None or "SITEID" not in adsl:
-        return ()
-    sites = tuple(sorted(adsl["SITEID"].dropna().astype(str).unique()))
-    return tuple(s for s in sites if s in role.sites) if role.kind == "site" else sites

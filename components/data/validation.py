@@ -812,7 +812,7 @@ def drop_adsl_copies(table: str, df: pd.DataFrame, adsl: pd.DataFrame) -> tuple[
 
 
 #: Days per unit a sponsor's AVAL may be in without saying so (no AVALU): weeks, months, years.
-_UNIT_FACTORS = ((N_("weeks"), 7.0), (N_("months"), 30.4375), (N_("years"), 365.25))
+_UNIT_FACTORS = ((N_("weeks"), "WEEKS"), (N_("months"), "MONTHS"), (N_("years"), "YEARS"))  # harmonise.UNIT_DAYS
 
 
 def infer_aval_unit(df: pd.DataFrame, raw_columns: set[str] | None = None) -> tuple[pd.DataFrame, list[Finding]]:
@@ -830,14 +830,18 @@ def infer_aval_unit(df: pd.DataFrame, raw_columns: set[str] | None = None) -> tu
     days_like = ((aval[ok] - span[ok]).abs() <= 1.01).mean()
     if days_like >= 0.5:
         return df, []
+    from components.data import harmonise  # (harmonise imports this module)
+
     ratio = span[ok] / aval[ok]
-    for unit, factor in _UNIT_FACTORS:
-        if ((ratio / factor - 1).abs() <= 0.02).mean() >= 0.9:
+    for unit, key in _UNIT_FACTORS:
+        factor = harmonise.UNIT_DAYS[key]
+        close = (ratio / factor - 1).abs() <= 0.02
+        if close.mean() >= 0.9:
             df = df.assign(AVAL=aval * factor)
             return df, [Finding("adtte", "AVAL", WARNING,
                                 msg(N_("in {unit}, not days: ADT − STARTDT is {factor} × AVAL in {n} of {total} rows "
-                                       "(AVALU absent)"), unit=msg(unit), factor=f"{factor:g}", n=int(
-                                    ((ratio / factor - 1).abs() <= 0.02).sum()), total=int(ok.sum())),
+                                       "(AVALU absent)"), unit=msg(unit), factor=f"{factor:g}", n=int(close.sum()),
+                                    total=int(ok.sum())),
                                 action=msg(N_("AVAL is converted to days (× {factor}). Add AVALU to ADTTE to say "
                                               "the unit."), factor=f"{factor:g}"))]
     return df, []

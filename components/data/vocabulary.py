@@ -72,14 +72,27 @@ def time_origin(rows: pd.DataFrame, adsl: pd.DataFrame | None) -> str:
     return N_("Months")
 
 
+def planned_arm_column(adsl: pd.DataFrame | None) -> str | None:
+    """ADSL's planned-arm column: TRT01P, else ARM; None without either."""
+    return next((c for c in ("TRT01P", "ARM") if adsl is not None and c in adsl), None)
+
+
+def randomized_by_data(adsl: pd.DataFrame | None) -> bool:
+    """More than one planned arm in the data (blank values are no arm)."""
+    col = planned_arm_column(adsl)
+    if col is None:
+        return False
+    values = adsl[col].dropna().astype(str).str.strip()
+    return values[values != ""].nunique() > 1
+
+
 def time_origin_column(adsl: pd.DataFrame | None) -> str:
     """Where a derived PFS or OS counts from: RANDDT for a randomized cut (a randomization date and more
     than one planned arm: every randomized patient, treated or not, from randomization — ICH E9 §5.2.1
     intention to treat), else the first dose (TRTSDT)."""
     if adsl is None or "RANDDT" not in adsl or not adsl["RANDDT"].notna().any():
         return "TRTSDT"
-    arm = next((c for c in ("TRT01P", "ARM") if c in adsl), None)
-    return "RANDDT" if arm is not None and adsl[arm].dropna().nunique() > 1 else "TRTSDT"
+    return "RANDDT" if randomized_by_data(adsl) else "TRTSDT"
 
 
 def _derivable(code: str, tables: dict[str, pd.DataFrame]) -> bool:

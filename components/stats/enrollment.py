@@ -298,26 +298,22 @@ def consort_by_arm(adsl: pd.DataFrame, planned: str, actual: str | None) -> pd.D
     reasons_all = discontinuation_reason(adsl)
     stopped = treated_all & ended_all & ~completed_all
     reason_order = list(reasons_all[stopped].value_counts().index)
-    rows: dict[str, list] = {}
-
-    def put(label: str, values: list) -> None:
-        rows[label] = values
-
     cols = []
     for a in arms:
         m = adsl[planned].astype(str) == a
         got = (adsl[actual].astype(str) == a) & treated_all if actual and actual in adsl else treated_all
         cols.append((m, got))
-    put("Randomized (allocated)", [int(m.sum()) for m, _g in cols])
-    put("Received the allocated treatment", [int((m & g).sum()) for m, g in cols])
-    put("Received another or no treatment", [int((m & ~g).sum()) for m, g in cols])
-    put("On treatment at the cut", [int((m & treated_all & ~ended_all).sum()) for m, _g in cols])
-    put("Completed treatment", [int((m & treated_all & ended_all & completed_all).sum()) for m, _g in cols])
-    put("Discontinued treatment", [int((m & stopped).sum()) for m, _g in cols])
-    for r in reason_order:
-        put(f"  {r}", [int((m & stopped & (reasons_all == r)).sum()) for m, _g in cols])
-    put("Analysed, intention to treat", [int(m.sum()) for m, _g in cols])
-    put("Analysed, safety (treated)", [int((m & treated_all).sum()) for m, _g in cols])
+    rows: dict[str, list] = {
+        N_("Randomized (allocated)"): [int(m.sum()) for m, _g in cols],
+        N_("Received the allocated treatment"): [int((m & g).sum()) for m, g in cols],
+        N_("Received another or no treatment"): [int((m & ~g).sum()) for m, g in cols],
+        N_("On treatment at the cut"): [int((m & treated_all & ~ended_all).sum()) for m, _g in cols],
+        N_("Completed treatment"): [int((m & treated_all & ended_all & completed_all).sum()) for m, _g in cols],
+        N_("Discontinued treatment"): [int((m & stopped).sum()) for m, _g in cols]}
+    for r in reason_order:  # indented: the reasons of the row above, as the data writes them
+        rows[f"  {r}"] = [int((m & stopped & (reasons_all == r)).sum()) for m, _g in cols]
+    rows[N_("Analysed, intention to treat")] = [int(m.sum()) for m, _g in cols]
+    rows[N_("Analysed, safety (treated)")] = [int((m & treated_all).sum()) for m, _g in cols]
     out = pd.DataFrame(rows, index=arms).T.reset_index().rename(columns={"index": "Stage"})
     return out
 

@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from components.i18n import N_, _
+from components.stats.summary import fatal_ae
 
 GRADES = (1, 2, 3, 4, 5)
 
@@ -42,16 +43,16 @@ def _pct(n: int | None, denom: int) -> str:
     return f"{n} ({100 * n / denom:.1f}%)" if denom else f"{n}"
 
 
-def overview(teae: pd.DataFrame, n_safety: int, like: pd.DataFrame | None = None) -> pd.DataFrame:
+def overview(teae: pd.DataFrame, n_safety: int, categories: list[str] | None = None) -> pd.DataFrame:
     """Patients with any TEAE, grade ≥3, serious, related, leading to dose reduction / interruption /
     discontinuation, and fatal (grade 5): n and % of the safety population.
 
     A row whose source column the cut lacks (AESER, AREL, AEACN) is left out, never shown as 0; AEs
     whose causality is unknown (blank or an unmapped coding) are counted in a row of their own.
-    ``like``: the rows are decided on these TEAEs (every arm's), so each arm's table has the same rows
-    (an arm with no AE of unknown causality shows 0 in that row, not a shorter table)."""
-    if like is not None:
-        rows = overview(like, max(n_safety, 1))["Category"].tolist()
+    ``categories``: the rows to show, decided once on every arm's TEAEs, so each arm's table has the
+    same rows (an arm with no AE of unknown causality shows 0 in that row, not a shorter table)."""
+    if categories is not None:
+        rows = categories
         own = overview(teae, n_safety).set_index("Category")
         def count(c: str) -> int | None:
             v = own["Patients"].get(c, 0)
@@ -89,11 +90,7 @@ def overview(teae: pd.DataFrame, n_safety: int, like: pd.DataFrame | None = None
             (N_("TEAE leading to interruption"), patients(acn == "DRUG INTERRUPTED")),
             (N_("TEAE leading to discontinuation"), patients(acn == "DRUG WITHDRAWN")),
         ]
-    fatal = teae["AETOXGR"] == 5  # grade 5, or death as the AE's outcome (a severity scale has no grade 5)
-    if "AESDTH" in teae:
-        fatal |= teae["AESDTH"].fillna("").astype(str).str.upper().eq("Y")
-    if "AEOUT" in teae:
-        fatal |= teae["AEOUT"].fillna("").astype(str).str.upper().eq("FATAL")
+    fatal = fatal_ae(teae)  # grade 5, or death as the AE's outcome (a severity scale has no grade 5)
     # severity read as grade records no death unless the cut says FATAL: without AESDTH or AEOUT a count
     # of 0 would be a guess, so the row says "not available"
     def recorded(c: str) -> bool:
