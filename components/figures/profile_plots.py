@@ -97,8 +97,8 @@ def profile_figure(
                     marks.vrect(r.D0, r.D1 + 1, VERMILION, opacity=0.12)
             else:
                 lanes.append(str(drug))
-                given = g[administered(g)]  # a placebo's 0 dose is given, not skipped
-                skipped = g[~administered(g)]
+                gave = administered(g)  # a placebo's 0 dose is given, not skipped
+                given, skipped = g[gave], g[~gave]
                 fig.add_trace(go.Scatter(
                     x=given["D0"], y=[str(drug)] * len(given), mode="markers", name=str(drug),
                     marker={"symbol": "diamond", "size": 9, "color": color},
