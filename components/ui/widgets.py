@@ -239,7 +239,8 @@ def memo(owner: object, key: tuple, make: Callable[[], T]) -> T:
     if hit is not None and hit[0]() is owner:
         return hit[1]  # type: ignore[return-value]
     value = make()
-    _MEMO[k] = (weakref.ref(owner, lambda _r, k=k: _MEMO.pop(k, None)), value)
+    _MEMO[k] = (weakref.ref(owner, lambda _r, k=k, memo=_MEMO: memo.pop(k, None)), value)  # (the dict, not the
+    # module's name for it: at interpreter exit the module's globals are gone before the last callbacks)
     return value
 
 
