@@ -29,14 +29,15 @@ if __name__ != "__main__":  # imported by `streamlit run` (or an ASGI server): t
 else:  # a visit: page configuration, language, sign-in and the page registry
     from components.i18n import _
     from components.ui.navigation import PAGES
-    from components.ui.widgets import choose_language, guard, require_access
+    from components.ui.widgets import choose_language, current_role, guard, require_access
 
     st.set_page_config(page_title="Trial dashboard", page_icon="📊", layout="wide")
     choose_language()  # before any text (the sign-in screen too): the session's language
     require_access()  # with access configured in secrets.toml, nothing below runs before sign-in
 
     sections: dict[str, list] = {}
-    for spec in PAGES:
+    kind = current_role().kind
+    for spec in (p for p in PAGES if p.visible_to(kind)):  # a page a role may not see has no address for it
         sections.setdefault(_(spec.section), []).append(st.Page(spec.file, title=_(spec.title), url_path=spec.url_path))
     first = next(iter(sections.values()))[0]
 

@@ -15,6 +15,13 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+# The audit trail of everything the tests do (AppTest runs, served apps) goes to a database of this test
+# process's own, never to the file beside the app; a test that reads the trail sets its own.
+if "TRIAL_AUDIT_URL" not in os.environ:
+    import tempfile
+
+    os.environ["TRIAL_AUDIT_URL"] = f"sqlite:///{tempfile.mkdtemp(prefix='td-audit-')}/audit.sqlite3"
+
 from components.ui.navigation import PAGES as NAVIGATION  # noqa: E402
 
 DEMO_DIR = ROOT / "data" / "demo"

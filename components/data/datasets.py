@@ -53,6 +53,8 @@ class DataCut:
     cutoff: pd.Timestamp | None = None
     synthetic: bool = False
     files: Mapping[str, str] = field(default_factory=dict)
+    #: each table file read → SHA-256 of its bytes as read (the audit trail names the cut viewed by them)
+    file_hashes: Mapping[str, str] = field(default_factory=dict)
 
     @cached_property
     def fingerprint(self) -> str:
@@ -263,12 +265,14 @@ def _load_files(files: Mapping[str, bytes | Path], settings: DataSettings, name:
     raw: dict[str, pd.DataFrame] = {}
     sas_numeric: dict[str, bool] = {}
     used: dict[str, str] = {}
+    digests: dict[str, str] = {}
     for table in TABLES:
         src = sources.get(table)
         if src is None:
             continue
         try:
             data = src.open_bytes()
+            digests[src.filename] = hashlib.sha256(data).hexdigest()
             check_budget(src, data, settings)
             if isolated(src, len(data)):
                 df, notes = read_isolated(src, data, settings)
@@ -307,6 +311,7 @@ def _load_files(files: Mapping[str, bytes | Path], settings: DataSettings, name:
         cutoff=cutoff,
         synthetic=synthetic,
         files=MappingProxyType(used),
+        file_hashes=MappingProxyType(digests),
     )
 
 

@@ -50,6 +50,11 @@ class Role:
         return self.kind in ("site", "steering") or (self.kind == "statistician" and not self.statistician_unblinded)
 
     @property
+    def code(self) -> str:
+        """The role as the access settings write it ("site:01,02", "idmc"), for the audit trail."""
+        return f"{self.kind}:{','.join(self.sites)}" if self.sites else self.kind
+
+    @property
     def label(self) -> str:
         name = _(ROLES.get(self.kind, self.kind))
         return f"{name}: {', '.join(self.sites)}" if self.sites else name

@@ -23,6 +23,16 @@ Two modes, configured in ``.streamlit/secrets.toml`` (never committed):
       max_failures = 5
       lockout_minutes = 15
 
+  or, so that the audit trail names who did what and each person has their own role, one password
+  per person (the sign-in page then asks for the user name too)::
+
+      [access.users.li_wei]
+      password_hash = "pbkdf2_sha256$600000$<salt>$<hash>"
+      role = "site:01"
+      [access.users.chen_jing]
+      password_hash = "pbkdf2_sha256$600000$<salt>$<hash>"
+      role = "idmc"
+
 Behind a reverse proxy, name it so that the client's address is taken from ``X-Forwarded-For``
 (from anyone else the header is ignored: a client could send a new address with every try)::
 
@@ -38,6 +48,7 @@ Without an ``[access]`` section the app is open (local use on the demo data).
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import hmac
 import ipaddress
@@ -94,6 +105,13 @@ class AccessPolicy:
     default_role: str = "steering"
     password_role: str = "steering"
     unblinded_statisticians: bool = False  # ICH E9 §4.5: the sponsor's statisticians stay blind unless said
+    #: one password per person: (user name in lower case, password hash, role)
+    users: tuple[tuple[str, str, str], ...] = ()
+
+    def user(self, name: object) -> tuple[str, str] | None:
+        """(password hash, role) of a configured user (names compare in lower case), else None."""
+        key = str(name or "").strip().lower()
+        return next(((h, r) for u, h, r in self.users if u == key), None)
 
 
 def policy_from_secrets(secrets_map: Mapping | None) -> AccessPolicy:
@@ -101,7 +119,9 @@ def policy_from_secrets(secrets_map: Mapping | None) -> AccessPolicy:
     if not secrets_map or "access" not in secrets_map:
         return AccessPolicy()
     a = dict(secrets_map["access"])
-    mode = str(a.get("mode") or ("password" if a.get("password_hash") else "oidc")).strip().lower()
+    users = tuple((str(name).strip().lower(), str(dict(v).get("password_hash", "")), str(dict(v).get("role", "")))
+                  for name, v in dict(a.get("users", {}) or {}).items() if isinstance(v, Mapping))
+    mode = str(a.get("mode") or ("password" if a.get("password_hash") or users else "oidc")).strip().lower()
     if mode not in ("none", "oidc", "password"):  # a misspelt mode closes the app, never opens it
         mode = "closed"
     return AccessPolicy(
@@ -120,20 +140,24 @@ def policy_from_secrets(secrets_map: Mapping | None) -> AccessPolicy:
         default_role=str(a.get("default_role", "steering")),
         password_role=str(a.get("role", "steering")),
         unblinded_statisticians=bool(a.get("unblinded_statisticians", False)),
+        users=users,
     )
 
 
-def session_role(policy: AccessPolicy, email: str | None = None):
-    """The role of a signed-in session: open without access control (a laptop with the demo); the
-    shared password's role; an OIDC address's role from ``[access.roles]``, else the default. Whatever
-    cannot be read is the blinded steering-committee role."""
+def session_role(policy: AccessPolicy, email: str | None = None, user: str | None = None):
+    """The role of a signed-in session: open without access control (a laptop with the demo); a
+    configured user's role (``[access.users]``), else the shared password's role; an OIDC address's
+    role from ``[access.roles]``, else the default. Whatever cannot be read is the blinded
+    steering-committee role."""
     from components.data.roles import Role, parse_role
 
     if policy.mode == "none":
         return Role("open")
     blinded = Role("steering", statistician_unblinded=policy.unblinded_statisticians)
     if policy.mode == "password":
-        return parse_role(policy.password_role, policy.unblinded_statisticians) or blinded
+        entry = policy.user(user) if user else None
+        text = entry[1] if entry else policy.password_role
+        return parse_role(text, policy.unblinded_statisticians) or blinded
     if policy.mode == "oidc":
         parsed = parse_email(email)
         text = dict(policy.roles).get(f"{parsed[0]}@{parsed[1]}") if parsed else None
@@ -155,6 +179,24 @@ def parse_email(email: object) -> tuple[str, str] | None:
     if not _LOCAL.match(local) or len(local) > 64 or not _DOMAIN.match(domain):
         return None
     return local.lower(), domain.lower()
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    """A well-formed hash of no password anyone knows (made once, on the first unknown name): an unknown
+    user name costs the same PBKDF2 time as a known one, so the answer's timing does not tell which
+    names exist."""
+    return hash_password(secrets.token_urlsafe(24))
+
+
+def check_user(policy: AccessPolicy, name: str, password: str) -> str | None:
+    """The signed-in user name when ``password`` is right: with ``[access.users]``, the named user's own
+    password; else the shared password ("" as the name). None when wrong or unknown."""
+    if policy.users:
+        entry = policy.user(name)
+        ok = verify_password(password, entry[0] if entry else _dummy_hash())
+        return name.strip().lower() if ok and entry else None
+    return "" if policy.password_hash and verify_password(password, policy.password_hash) else None
 
 
 def email_allowed(email: str | None, policy: AccessPolicy, verified: object = True) -> bool:

@@ -113,13 +113,20 @@ def _panel(state, deck: list, lang: str) -> None:
     def compare():  # the comparison cut is read on the click, not on every page's first visit
         return state.compare if with_summary else None
 
-    st.download_button(_("Download PPTX"), lambda: in_language(lang, _meeting_deck, deck, state.cut, state.config,
-                                                                 compare(), filters, title, with_summary),
+    from components.ui.audit import audited
+
+    slides = {"slides": [item.title for item in deck], "title slide": bool(title), "summary": with_summary}
+    st.download_button(_("Download PPTX"), audited(lambda: in_language(lang, _meeting_deck, deck, state.cut,
+                                                                       state.config, compare(), filters, title,
+                                                                       with_summary),
+                                                   "deck", f"meeting_deck_{stamp}.pptx", state, slides),
                        file_name=f"meeting_deck_{stamp}.pptx", key="deck_pptx", icon=":material/slideshow:",
                        mime="application/vnd.openxmlformats-officedocument.presentationml.presentation",
                        disabled=not deck and not title)
-    st.download_button(_("Download HTML report"), lambda: in_language(lang, _meeting_html, deck, state.cut, state.config,
-                                                                        compare(), filters, with_summary),
+    st.download_button(_("Download HTML report"), audited(lambda: in_language(lang, _meeting_html, deck, state.cut,
+                                                                              state.config, compare(), filters,
+                                                                              with_summary),
+                                                          "report", f"meeting_report_{stamp}.html", state, slides),
                        file_name=f"meeting_report_{stamp}.html", key="deck_html", icon=":material/description:",
                        mime="text/html", disabled=not deck)
     if deck:

@@ -42,8 +42,17 @@ import time
 import urllib.parse
 from dataclasses import dataclass, field
 
+from components.audit.trail import Event
 from components.figures.style import DARK_RED, NAVY, PANEL, TEXT, WHITE
-from components.ui.access import LOCKOUT, THROTTLE, AccessPolicy, client_address, policy_from_secrets, verify_password
+from components.ui.access import (
+    LOCKOUT,
+    THROTTLE,
+    AccessPolicy,
+    check_user,
+    client_address,
+    policy_from_secrets,
+    session_role,
+)
 
 COOKIE = "td_session"
 DEVICE_COOKIE = "td_device"
@@ -72,20 +81,23 @@ class Sessions:
     owners: dict[str, str] = field(default_factory=dict)  # Streamlit session id → cookie id
     sockets: dict[str, set] = field(default_factory=dict)  # cookie id → events that end its open websockets
     trusted: dict[str, None] = field(default_factory=dict)  # browsers (td_device) that have signed in
+    users: dict[str, str] = field(default_factory=dict)  # cookie id → user name ([access.users]; "" shared)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def _mac(self, ident: str, expiry: int, secret: bytes) -> str:
         return hmac.new(secret, f"{ident}.{expiry}".encode(), hashlib.sha256).hexdigest()
 
-    def issue(self, hours: float, secret: bytes | None = None, now: float | None = None) -> str:
-        """A new signed cookie value, registered as live."""
+    def issue(self, hours: float, secret: bytes | None = None, now: float | None = None, user: str = "") -> str:
+        """A new signed cookie value, registered as live (for ``user``, a configured user's name)."""
         now = time.time() if now is None else now
         ident = secrets.token_urlsafe(24)
         expiry = int(now + hours * 3600)
         with self._lock:
             self.live = {k: v for k, v in self.live.items() if v > now}
             self.owners = {s: o for s, o in self.owners.items() if o in self.live or o.startswith("oidc:")}
+            self.users = {k: v for k, v in self.users.items() if k in self.live}
             self.live[ident] = expiry
+            self.users[ident] = user
         return f"{ident}.{expiry}.{self._mac(ident, expiry, secret or self.secret)}"
 
     def verify(self, token: str | None, secret: bytes | None = None, now: float | None = None) -> str | None:
@@ -104,9 +116,15 @@ class Sessions:
         with self._lock:
             return ident if self.live.get(ident, 0) > now else None
 
+    def user_of(self, ident: str | None) -> str:
+        """The user name a cookie id was issued to ("" for the shared password or an unknown id)."""
+        with self._lock:
+            return self.users.get(ident or "", "")
+
     def revoke(self, ident: str) -> None:
         with self._lock:
             self.live.pop(ident, None)
+            self.users.pop(ident, None)
             self.owners = {s: o for s, o in self.owners.items() if o != ident}
             sockets = self.sockets.pop(ident, set())
         for ended in sockets:  # the browser's open websocket ends with the sign-in, not at its next reload
@@ -145,19 +163,26 @@ class Sessions:
             self.owners.clear()
             self.sockets.clear()
             self.trusted.clear()
+            self.users.clear()
 
 
 SESSIONS = Sessions()
 
 
-def bind_session(session_id: str, token: str | None, policy: AccessPolicy) -> bool:
+def bind_session(session_id: str, token: str | None, policy: AccessPolicy) -> str | None:
     """Called by the page script: records that ``session_id`` was opened under the cookie ``token``.
-    True when the token is valid (the visitor signed in at the HTTP layer)."""
+    The cookie's id when the token is valid (the visitor signed in at the HTTP layer), else None."""
     ident = SESSIONS.verify(token, _secret(policy))
     if ident is None:
-        return False
+        return None
     SESSIONS.bind(session_id, ident)
-    return True
+    return ident
+
+
+def sign_in_id(ident: str) -> str:
+    """What the audit trail records of a sign-in: a hash of its cookie id, never the id itself (which,
+    with the signature, is the credential)."""
+    return hashlib.sha256(f"td-sign-in:{ident}".encode()).hexdigest()[:16]
 
 
 def bind_identity(session_id: str, ident: str) -> None:
@@ -185,6 +210,18 @@ def oidc_identity(cookies: dict[str, str], policy: AccessPolicy) -> str | None:
     if not user.get("is_logged_in") or not email_allowed(user.get("email"), policy, user.get("email_verified")):
         return None
     return f"oidc:{str(user['email']).lower()}"
+
+
+#: Who the audit trail names for a sign-in with the shared password (no user name exists).
+SHARED = "shared password"
+
+
+async def _audit(event: Event) -> None:
+    """Append a sign-in event to the audit trail, off the event loop; a trail that cannot be written is
+    logged (the sign-in itself goes on: the pages then say the trail is unavailable)."""
+    from components.ui.audit import record_event
+
+    await asyncio.to_thread(record_event, event)
 
 
 def _secret(policy: AccessPolicy) -> bytes | None:
@@ -365,13 +402,14 @@ class AccessGate:
         set_cookies = [_cookie(DEVICE_COOKIE, device, 365 * 24 * 3600, scope), _cookie(CSRF_COOKIE, csrf, 3600, scope)]
         if scope.get("method") != "POST":
             nxt = _safe_next((query.get("next") or ["/"])[0])
-            await _page(send, 200, _form(nxt, csrf, ""), set_cookies)
+            await _page(send, 200, _form(nxt, csrf, "", users=bool(policy.users)), set_cookies)
             return
         body = await _read_body(receive, limit=8192)
         form = urllib.parse.parse_qs(body.decode("utf-8", "replace"))
         nxt = _safe_next((form.get("next") or ["/"])[0])
         if not _same_token((form.get("csrf") or [""])[0], cookies.get(CSRF_COOKIE)):
-            await _page(send, 403, _form(nxt, csrf, "The form expired: please try again. · 表单已过期，请重试。"),
+            await _page(send, 403, _form(nxt, csrf, "The form expired: please try again. · 表单已过期，请重试。",
+                                         users=bool(policy.users)),
                         set_cookies)
             return
         known = _device(cookies)
@@ -386,19 +424,29 @@ class AccessGate:
                 THROTTLE.release()
             wait = max(wait, LOCKOUT.locked_for(key, policy), 1.0)
             await _page(send, 429, _form(nxt, csrf, f"Too many attempts: wait {wait:.0f} s. · 尝试次数过多：请等待 "
-                                                    f"{wait:.0f} 秒。"), set_cookies)
+                                                    f"{wait:.0f} 秒。", users=bool(policy.users)), set_cookies)
             return
         password = (form.get("password") or [""])[0]
-        ok = bool(policy.password_hash) and await asyncio.to_thread(verify_password, password, policy.password_hash)
-        if not ok:
-            await _page(send, 401, _form(nxt, csrf, "Wrong password. · 密码错误。"), set_cookies)
+        name = (form.get("user") or [""])[0][:200]
+        user = await asyncio.to_thread(check_user, policy, name, password)
+        address = key.split("|", 1)[0]
+        if user is None:
+            # the name is kept only when it is a configured user's: a password typed into the name field
+            # never reaches the trail
+            await _audit(Event("sign_in_failed", (name.strip().lower() if policy.user(name) else "(unknown user)")
+                               if policy.users else SHARED, client=address))
+            await _page(send, 401, _form(nxt, csrf, "Wrong user name or password. · 用户名或密码错误。" if policy.users
+                                         else "Wrong password. · 密码错误。", users=bool(policy.users)), set_cookies)
             return
         if reserved:
             THROTTLE.release()
         LOCKOUT.reset(key)
         if known:
             SESSIONS.trust(known)
-        token = SESSIONS.issue(policy.session_hours, _secret(policy))
+        token = SESSIONS.issue(policy.session_hours, _secret(policy), user=user)
+        role = session_role(policy, user=user)
+        await _audit(Event("sign_in", user or SHARED, role=role.code, client=address,
+                           session=sign_in_id(token.split(".")[0]), detail={"mode": "password"}))
         await _respond(send, 303, b"", [(b"location", nxt.encode()),
                                         _cookie(COOKIE, token, int(policy.session_hours * 3600), scope)])
 
@@ -418,11 +466,17 @@ class AccessGate:
             ident = oidc_identity(cookies, policy)
             if ident is not None:
                 SESSIONS.revoke(ident)
+                email = ident.removeprefix("oidc:")
+                await _audit(Event("sign_out", email, role=session_role(policy, email=email).code,
+                                   client=_client_key(scope, policy, None).split("|", 1)[0]))
             await _respond(send, 303, b"", [(b"location", b"/auth/logout")])
             return
         ident = SESSIONS.verify(cookies.get(COOKIE), _secret(policy))
         if ident is not None:
+            user = SESSIONS.user_of(ident)
             SESSIONS.revoke(ident)
+            await _audit(Event("sign_out", user or SHARED, role=session_role(policy, user=user).code,
+                               client=_client_key(scope, policy, None).split("|", 1)[0], session=sign_in_id(ident)))
         await _respond(send, 303, b"", [(b"location", SIGNIN_PATH.encode()), _cookie(COOKIE, "", 0, scope)])
 
 
@@ -555,22 +609,25 @@ async def _page(send, status: int, text: str, cookies: list[tuple[bytes, bytes]]
                     *cookies])
 
 
-def _form(next_path: str, csrf: str, message: str) -> str:
-    """The sign-in page, in both languages (the visitor's language is not known before sign-in)."""
+def _form(next_path: str, csrf: str, message: str, users: bool = False) -> str:
+    """The sign-in page, in both languages (the visitor's language is not known before sign-in); with
+    ``users`` (one password per person) it asks for the user name too."""
     esc = html.escape
     alert = f"<p class='alert'>{esc(message)}</p>" if message else ""
+    name = ('<label for="user">User name · 用户名</label><input id="user" type="text" name="user" '
+            'autocomplete="username" autocapitalize="none" spellcheck="false" autofocus required>') if users else ""
     return f"""<!doctype html><html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1"><title>Trial dashboard · 试验看板</title>
 <style>body{{font-family:Arial,'Noto Sans CJK SC',sans-serif;color:{TEXT};background:{PANEL};margin:0}}
 main{{max-width:380px;margin:12vh auto;background:#fff;padding:32px;border-radius:8px;box-shadow:0 1px 4px #0002}}
 h1{{font-size:22px;margin:0 0 16px}}label{{display:block;margin:12px 0 6px}}
-input[type=password]{{width:100%;box-sizing:border-box;padding:8px;font-size:16px}}
+input[type=password],input[type=text]{{width:100%;box-sizing:border-box;padding:8px;font-size:16px}}
 button{{margin-top:16px;padding:8px 20px;font-size:16px;background:{NAVY};color:{WHITE};border:0;border-radius:4px}}
 .alert{{color:{DARK_RED}}}</style></head><body><main>
 <h1>Trial dashboard · 试验看板</h1><p>Sign in to see the trial data. · 登录后查看试验数据。</p>{alert}
 <form method="post" action="{SIGNIN_PATH}"><input type="hidden" name="next" value="{esc(next_path)}">
-<input type="hidden" name="csrf" value="{esc(csrf)}"><label for="pw">Password · 密码</label>
-<input id="pw" type="password" name="password" autocomplete="current-password" autofocus required>
+<input type="hidden" name="csrf" value="{esc(csrf)}">{name}<label for="pw">Password · 密码</label>
+<input id="pw" type="password" name="password" autocomplete="current-password"{"" if users else " autofocus"} required>
 <button type="submit">Sign in · 登录</button></form></main></body></html>"""
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from components.i18n import N_
+
 
 @dataclass(frozen=True)
 class PageSpec:
@@ -12,6 +14,11 @@ class PageSpec:
     title: str
     url_path: str
     section: str
+    #: the role kinds that see the page (components/data/roles.py); empty: every role
+    roles: tuple[str, ...] = ()
+
+    def visible_to(self, kind: str) -> bool:
+        return not self.roles or kind in self.roles
 
     @property
     def slug(self) -> str:
@@ -20,14 +27,16 @@ class PageSpec:
 
 
 PAGES: tuple[PageSpec, ...] = (
-    PageSpec("pages/overview.py", "Overview", "overview", "Trial"),
-    PageSpec("pages/enrollment.py", "Enrollment", "enrollment", "Trial"),
-    PageSpec("pages/changes.py", "Since last cut", "changes", "Trial"),
-    PageSpec("pages/response.py", "Response", "response", "Efficacy"),
-    PageSpec("pages/swimmer.py", "Swimmer", "swimmer", "Efficacy"),
-    PageSpec("pages/patient.py", "Patient profile", "patient", "Efficacy"),
-    PageSpec("pages/survival.py", "Survival", "survival", "Efficacy"),
-    PageSpec("pages/biomarkers.py", "Biomarkers", "biomarkers", "Efficacy"),
-    PageSpec("pages/safety.py", "Safety and exposure", "safety", "Safety"),
-    PageSpec("pages/design.py", "Study design", "design", "Design"),
+    PageSpec("pages/overview.py", N_("Overview"), "overview", N_("Trial")),
+    PageSpec("pages/enrollment.py", N_("Enrollment"), "enrollment", N_("Trial")),
+    PageSpec("pages/changes.py", N_("Since last cut"), "changes", N_("Trial")),
+    PageSpec("pages/response.py", N_("Response"), "response", N_("Efficacy")),
+    PageSpec("pages/swimmer.py", N_("Swimmer"), "swimmer", N_("Efficacy")),
+    PageSpec("pages/patient.py", N_("Patient profile"), "patient", N_("Efficacy")),
+    PageSpec("pages/survival.py", N_("Survival"), "survival", N_("Efficacy")),
+    PageSpec("pages/biomarkers.py", N_("Biomarkers"), "biomarkers", N_("Efficacy")),
+    PageSpec("pages/safety.py", N_("Safety and exposure"), "safety", N_("Safety")),
+    PageSpec("pages/design.py", N_("Study design"), "design", N_("Design")),
+    # the data manager's (and a laptop's, without sign-in): who signed in, viewed, exported and changed what
+    PageSpec("pages/audit.py", N_("Audit trail"), "audit", N_("Administration"), roles=("open", "statistician")),
 )

@@ -92,7 +92,15 @@ def warm() -> dict[str, float]:
 
 @asynccontextmanager
 async def lifespan(_app) -> AsyncIterator[None]:
-    """``st.App(..., lifespan=lifespan)``: warm up (in a worker thread) before the server takes requests."""
+    """``st.App(..., lifespan=lifespan)``: open the audit trail (its database made and migrated on the first
+    start) and warm up (in worker threads) before the server takes requests."""
+    from components.ui.audit import current_trail
+
+    try:
+        found = await asyncio.to_thread(current_trail)
+        LOG.info("audit trail: %s (%s)", found.describe(), found.backend)
+    except Exception as exc:  # the pages say so, and refuse downloads, until it can be written
+        LOG.error("audit trail unavailable: %s", exc)
     if os.environ.get("TRIAL_WARMUP", "1") != "0":
         try:
             took = await asyncio.to_thread(warm)

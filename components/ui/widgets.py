@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import sys
 import weakref
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -246,6 +247,9 @@ def memo(owner: object, key: tuple, make: Callable[[], T]) -> T:
 
 def _sync(key: str) -> None:
     st.session_state[f"_keep_{key}"] = st.session_state[key]
+    from components.ui import audit
+
+    audit.setting(key, st.session_state[key])
 
 
 def kept(key: str, default: object, valid=None) -> dict:
@@ -273,7 +277,8 @@ def navigation_links() -> None:
 
     sb = st.sidebar
     section = None
-    for spec in PAGES:
+    kind = current_role().kind
+    for spec in (p for p in PAGES if p.visible_to(kind)):
         if spec.section != section:
             section = spec.section
             sb.caption(_(section))
@@ -441,7 +446,8 @@ def _client_key(policy) -> str:
 
 def require_access() -> None:
     """The sign-in screen; stops the script until the user is signed in. Nothing is read before."""
-    from components.ui.access import LOCKOUT, THROTTLE, email_allowed, policy_from_secrets, verify_password
+    from components.ui import audit
+    from components.ui.access import LOCKOUT, THROTTLE, check_user, email_allowed, policy_from_secrets
     from components.ui.gate import access_secrets
 
     try:
@@ -473,11 +479,18 @@ def require_access() -> None:
             st.button(_("Sign out"), on_click=st.logout)
             st.stop()
         _bind_oidc_session(str(st.user.get("email")))
+        from components.ui import audit
+
+        audit.oidc_signed_in(str(st.user.get("email")), current_role())
         return
     if st.session_state.get(ACCESS_KEY):
         return
-    if _signed_in_at_the_gate(policy):  # served: the HTTP layer checked the cookie before this script could run
+    ident = _signed_in_at_the_gate(policy)
+    if ident is not None:  # served: the HTTP layer checked the cookie before this script could run
+        from components.ui.gate import SESSIONS
+
         st.session_state[ACCESS_KEY] = True
+        st.session_state[audit.USER_KEY] = SESSIONS.user_of(ident)
         return
     key = _client_key(policy)
     st.title(_("Trial dashboard"))
@@ -487,6 +500,7 @@ def require_access() -> None:
             n=int(locked // 60) + 1))
         st.stop()
     with st.form("sign_in"):
+        name = st.text_input(_("User name"), key="access_user") if policy.users else ""
         password = st.text_input(_("Password"), type="password", key="access_password")
         submitted = st.form_submit_button(_("Sign in"))
     if submitted:
@@ -494,9 +508,12 @@ def require_access() -> None:
         if wait > 0:  # the password is not even checked while the client must wait
             st.warning(_("Please wait {s} s before the next try.").format(s=f"{wait:.0f}"))
             st.stop()
-        if policy.password_hash and verify_password(password, policy.password_hash):
+        user = check_user(policy, name, password)
+        if user is not None:
             st.session_state[ACCESS_KEY] = True
+            st.session_state[audit.USER_KEY] = user
             LOCKOUT.reset(key)
+            audit.record("sign_in", detail={"mode": "password (page)"}, role=current_role())
             st.rerun()
         n = LOCKOUT.fail(key, policy)
         THROTTLE.fail()
@@ -518,9 +535,9 @@ def _bind_oidc_session(email: str) -> None:
         bind_identity(ctx.session_id, f"oidc:{email.lower()}")
 
 
-def _signed_in_at_the_gate(policy) -> bool:
-    """The session cookie set by the sign-in page (components/ui/gate.py) is valid; the session is then
-    recorded as opened under it, so no other cookie can resume it by its id."""
+def _signed_in_at_the_gate(policy) -> str | None:
+    """The cookie id when the session cookie set by the sign-in page (components/ui/gate.py) is valid;
+    the session is then recorded as opened under it, so no other cookie can resume it by its id."""
     from streamlit.runtime.scriptrunner import get_script_run_ctx
 
     from components.ui.gate import COOKIE, bind_session
@@ -529,8 +546,8 @@ def _signed_in_at_the_gate(policy) -> bool:
     try:
         token = st.context.cookies.get(COOKIE)
     except Exception:  # no request behind this run (bare mode, AppTest)
-        return False
-    return ctx is not None and bind_session(ctx.session_id, token, policy)
+        return None
+    return bind_session(ctx.session_id, token, policy) if ctx is not None else None
 
 
 # --------------------------------------------------------------------------- page furniture
@@ -577,7 +594,12 @@ def page_header(title: str, needs: Sequence[str] = ("adsl",), intro: str | None 
     require_access()
     st.session_state[LAZY_KEYS] = []
     s = sidebar(load_config())
+    from components.ui import audit
+
+    page = Path(sys._getframe(1).f_code.co_filename).stem  # the page file calling: "overview", in any language
+    audit.viewed(page, s)  # a new page, cut or role; a changed setting (components/ui/audit.py)
     st.title(_(title))
+    audit.unavailable_note()
     bits = [f"**{md(s.config.id)}** · {md(_(s.config.short_title))}",
             _("data cut-off **{date}**").format(date=_prose_date(s.cut.cutoff_text))]
     if s.compare_path:
@@ -634,6 +656,7 @@ def findings_panel(findings: Sequence[Finding]) -> None:
 def current_role() -> Role:
     """The signed-in session's role, from the access settings and (OIDC) the verified address."""
     from components.ui.access import session_role
+    from components.ui.audit import USER_KEY
     from components.ui.gate import read_policy
 
     policy = read_policy()
@@ -643,7 +666,7 @@ def current_role() -> Role:
             email = st.user.get("email") if st.user.get("is_logged_in") else None
         except Exception:  # noqa: BLE001 - no user object: no address, the default role
             email = None
-    return session_role(policy, email)
+    return session_role(policy, email, st.session_state.get(USER_KEY) or None)
 
 
 def column_name(column: str) -> str:
@@ -774,8 +797,10 @@ def slide_table(df: pd.DataFrame) -> pd.DataFrame:
 def csv_download(df: pd.DataFrame, filename: str, label: str = N_("Download CSV"), key: str | None = None) -> None:
     """A CSV download of a table, written only when clicked, with spreadsheet formulas neutralised."""
     from components.figures.export import safe_csv
+    from components.ui.audit import audited
 
-    st.download_button(_(label), lambda: safe_csv(df), file_name=filename, mime="text/csv", key=key or f"dl_{filename}")
+    st.download_button(_(label), audited(lambda: safe_csv(df), "csv", filename), file_name=filename, mime="text/csv",
+                       key=key or f"dl_{filename}")
 
 
 def show_figure(
@@ -842,10 +867,12 @@ def export_buttons(fig: go.Figure, name: str, key: str) -> None:
     if not chromium_available():
         st.caption(_("PNG/SVG export needs Chromium on the server (apt-get install chromium)."))
         return
-    st.download_button(_("PNG for slides"), lambda: to_image(fig, "png"), file_name=f"{name}.png", mime="image/png",
-                       key=f"png_{key}")
-    st.download_button(_("SVG (vector)"), lambda: to_image(fig, "svg"), file_name=f"{name}.svg", mime="image/svg+xml",
-                       key=f"svg_{key}")
+    from components.ui.audit import audited
+
+    st.download_button(_("PNG for slides"), audited(lambda: to_image(fig, "png"), "png", f"{name}.png"),
+                       file_name=f"{name}.png", mime="image/png", key=f"png_{key}")
+    st.download_button(_("SVG (vector)"), audited(lambda: to_image(fig, "svg"), "svg", f"{name}.svg"),
+                       file_name=f"{name}.svg", mime="image/svg+xml", key=f"svg_{key}")
 
 
 LOG = logging.getLogger("trial_dashboard")

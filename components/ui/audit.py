@@ -1,0 +1,225 @@
+"""What a session does, recorded in the audit trail (components/audit/trail.py; issue 35, item 4).
+
+- **sign-ins** (password modes) and sign-outs are recorded by the gate (components/ui/gate.py); an OIDC
+  sign-in the first time the server sees that sign-in's cookie (:func:`oidc_signed_in`);
+- **views**: a page opened on a cut — a new page, cut, comparison cut or role (:func:`viewed`), with the
+  cut's name, source and each file's SHA-256; re-runs of the same page (a click on a widget) are not
+  views;
+- **settings**: a change of data source, cut, comparison cut, filter, theme or language (:func:`viewed`
+  compares the session's settings with the last ones), or of another kept option (:func:`setting`);
+- **role changes** (the access settings edited while a session is open);
+- **exports**: every download (deck, report, CSV, PNG, SVG) is recorded when it is made, with the file,
+  the audience stamp, the cut and the filters (:func:`audited`). The row is written before the file: if
+  the trail cannot take it, there is no file.
+
+Nothing here stops a page when the trail is down: the page says so (:func:`unavailable_note`) and the
+exports fail rather than go unrecorded.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+import streamlit as st
+
+from components.audit.trail import AuditTrail, AuditUnavailable, Event, database_url, trail
+from components.data.datasets import DataCut
+from components.data.roles import Role, stamp
+from components.i18n import _, language
+
+LOG = logging.getLogger("trial_dashboard.audit")
+USER_KEY = "_access_user"  # the configured user signed in ([access.users]); "" for the shared password
+_FAILED_KEY = "_audit_failed"
+_VIEW_KEY = "_audit_view"
+_SETTINGS_KEY = "_audit_settings"
+_ROLE_KEY = "_audit_role"
+#: Kept widgets whose changes :func:`viewed` records as part of the session's settings (not again by
+#: :func:`setting`).
+SIDEBAR_KEYS = ("data_source", "cut_", "compare_", "flt_", "presentation")
+LOCAL = "local (no sign-in)"
+_SEEN_SIGN_INS: dict[str, None] = {}
+
+
+def trail_url() -> str:
+    """The trail's database URL (environment, secrets, else the file beside the app)."""
+    from components.ui.gate import access_secrets
+
+    try:
+        secrets_map = access_secrets()
+    except Exception:  # noqa: BLE001 - unreadable secrets: the default file (the gate keeps the app closed)
+        secrets_map = {}
+    return database_url(secrets_map)
+
+
+def current_trail() -> AuditTrail:
+    """The server's trail (made and migrated on first use). Raises :class:`AuditUnavailable`."""
+    return trail(trail_url())
+
+
+def record_event(event: Event) -> bool:
+    """Append one event; False (and the reason in the server log) when the trail cannot take it."""
+    try:
+        current_trail().record(event)
+        return True
+    except Exception as exc:  # noqa: BLE001 - whatever the database says, the caller decides
+        LOG.error("audit trail not written (%s): %s", event.action, exc)
+        return False
+
+
+@dataclass(frozen=True)
+class Who:
+    """The person behind a session, as the trail names them."""
+
+    actor: str
+    role: str
+    client: str
+    session: str
+
+
+def _hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8", "replace")).hexdigest()[:16]
+
+
+def who(role: Role | None = None) -> Who:
+    """Who runs this session: the OIDC address, the configured user, "shared password", or the local
+    open mode; their role; their address (X-Forwarded-For only from a trusted proxy); and the sign-in's
+    id (a hash of the cookie id; the Streamlit session's without a sign-in)."""
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    from components.ui.access import client_address
+    from components.ui.gate import COOKIE, SESSIONS, SHARED, _secret, read_policy, sign_in_id
+    from components.ui.widgets import current_role
+
+    policy = read_policy()
+    role = role or current_role()
+    try:
+        cookies = st.context.cookies
+        xff = st.context.headers.get("X-Forwarded-For")
+        ip = st.context.ip_address
+    except Exception:  # noqa: BLE001 - no request behind this run (AppTest)
+        cookies, xff, ip = {}, None, None
+    client = client_address(xff if isinstance(xff, str) else None, ip if isinstance(ip, str) else None,
+                            policy.trusted_proxies)
+    ctx = get_script_run_ctx()
+    session = _hash(f"streamlit:{ctx.session_id}") if ctx is not None else ""
+    if policy.mode == "oidc":
+        try:
+            email = str(st.user.get("email") or "").lower()
+        except Exception:  # noqa: BLE001
+            email = ""
+        token = cookies.get("_streamlit_user") if cookies else None
+        return Who(email or "(unknown)", role.code, client, _hash(f"oidc:{token}") if token else session)
+    if policy.mode == "password":
+        ident = SESSIONS.verify(cookies.get(COOKIE) if cookies else None, _secret(policy))
+        user = st.session_state.get(USER_KEY) or (SESSIONS.user_of(ident) if ident else "")
+        return Who(user or SHARED, role.code, client, sign_in_id(ident) if ident else session)
+    return Who(LOCAL, role.code, client, session)
+
+
+def cut_detail(cut: DataCut) -> tuple[str, dict[str, object]]:
+    """The cut as the trail names it ("2026-11-01", its folder's name; a role's restriction of it is in
+    the row's role) and its source and files' SHA-256 hashes."""
+    return cut.name.split("|", 1)[0], {"source": cut.source, "cutoff": cut.cutoff_text, "synthetic": cut.synthetic,
+                      "files": dict(getattr(cut, "file_hashes", {}) or {}), "content": cut.fingerprint[:16]}
+
+
+def record(action: str, page: str = "", cut: DataCut | None = None, target: str = "",
+           detail: Mapping[str, object] | None = None, role: Role | None = None) -> bool:
+    """Record an event of this session; a failure is remembered for :func:`unavailable_note`."""
+    w = who(role)
+    cut_name, cut_info = cut_detail(cut) if cut is not None else ("", {})
+    info = {**({"cut": cut_info} if cut is not None else {}), **(detail or {})}
+    ok = record_event(Event(action, w.actor, w.role, w.client, w.session, page, cut_name, target, info))
+    st.session_state[_FAILED_KEY] = not ok  # said on the page until a row is written again
+    return ok
+
+
+def oidc_signed_in(email: str, role: Role) -> None:
+    """An OIDC sign-in: recorded the first time this server sees the sign-in's cookie."""
+    try:
+        token = st.context.cookies.get("_streamlit_user")
+    except Exception:  # noqa: BLE001
+        token = None
+    key = _hash(f"oidc:{token or email}")
+    if key in _SEEN_SIGN_INS:
+        return
+    _SEEN_SIGN_INS[key] = None
+    while len(_SEEN_SIGN_INS) > 10_000:
+        _SEEN_SIGN_INS.pop(next(iter(_SEEN_SIGN_INS)))
+    record("sign_in", detail={"mode": "oidc"}, role=role)
+
+
+def settings_of(state) -> dict[str, object]:
+    """The settings of a session that the trail follows: data source, cut, comparison cut, filters,
+    theme and language."""
+    return {"source": state.source_label, "cut": state.cut.name, "compare": state.compare_name or "",
+            "filters": {k: list(v) for k, v in state.selection.items() if v}, "presentation": state.presentation,
+            "language": language()}
+
+
+def viewed(page: str, state) -> None:
+    """Record the session's role change, settings change and page view, each only when it is new."""
+    role = state.role
+    before_role = st.session_state.get(_ROLE_KEY)
+    if before_role is not None and before_role != role.code:
+        record("role", page, target=role.code, detail={"before": before_role, "after": role.code}, role=role)
+    st.session_state[_ROLE_KEY] = role.code
+    now = settings_of(state)
+    before = st.session_state.get(_SETTINGS_KEY)
+    if before is not None and before != now:
+        changed = {k: {"before": before.get(k), "after": v} for k, v in now.items() if before.get(k) != v}
+        record("setting", page, state.cut, target=", ".join(changed), detail={"changed": changed}, role=role)
+    st.session_state[_SETTINGS_KEY] = now
+    view = (page, state.cut.fingerprint, state.compare_name or "", role.code)
+    if st.session_state.get(_VIEW_KEY) != view:
+        if record("view", page, state.cut, detail={"compare": state.compare_name or "", "filters": now["filters"],
+                                                   "language": now["language"]}, role=role):
+            st.session_state[_VIEW_KEY] = view
+
+
+def setting(key: str, value: object) -> None:
+    """A kept option changed outside the sidebar (the waterfall cap, the deck's options)."""
+    if key.startswith(SIDEBAR_KEYS):
+        return
+    record("setting", target=key, detail={"changed": {key: {"after": value}}})
+
+
+def audience(state) -> str:
+    """Who a file is for, as its slides are stamped: "BLINDED", "CLOSED SESSION — IDMC", or open."""
+    base = state.base_config or state.config
+    return stamp(state.role, not base.single_arm) or "open"
+
+
+def audited(make: Callable[[], object], kind: str, filename: str, state=None,
+            detail: Mapping[str, object] | None = None) -> Callable[[], object]:
+    """A download's callable that first appends its export row (who, role, cut, filters, the file, the
+    audience) and then makes the file. The callable runs outside the page script, so everything is
+    taken now. When the row cannot be written the file is not made (Streamlit's download then fails)."""
+    from components.ui.widgets import STATE_KEY
+
+    state = state if state is not None else st.session_state.get(STATE_KEY)
+    w = who(state.role if state is not None else None)
+    cut_name, cut_info = cut_detail(state.cut) if state is not None else ("", {})
+    info: dict[str, object] = {"kind": kind, "language": language(), **(detail or {})}
+    if state is not None:
+        info |= {"cut": cut_info, "compare": state.compare_name or "", "filters": state.filter_text,
+                 "for": audience(state)}
+    page = str(info.pop("page", "") or (st.session_state.get(_VIEW_KEY) or ("",))[0])
+    event = Event("export", w.actor, w.role, w.client, w.session, page, cut_name, filename, info)
+
+    def make_recorded() -> object:
+        if not record_event(event):
+            raise AuditUnavailable("the export could not be recorded in the audit trail")
+        return make()
+
+    return make_recorded
+
+
+def unavailable_note() -> None:
+    """Say on the page when this session's events could not be recorded."""
+    if st.session_state.get(_FAILED_KEY):
+        st.error(_("The audit trail cannot be written: what you do now is not recorded, and downloads are "
+                   "refused until it can be. Tell the data manager."))
