@@ -27,6 +27,8 @@ from components.ui.navigation import PAGES as NAVIGATION  # noqa: E402
 DEMO_DIR = ROOT / "data" / "demo"
 ARTIFACTS = ROOT / "tests" / "artifacts"
 PAGES = [p.file for p in NAVIGATION]
+#: The pages of the study's results (not the administration's audit trail).
+STUDY_PAGES = [p.file for p in NAVIGATION if p.section != "Administration"]
 
 
 def load_generator():

@@ -33,7 +33,7 @@ KEEP = {
 #: Labels that are bilingual by design (the language switch must be found whatever the language).
 BILINGUAL = {"Language · 语言"}
 WORD = re.compile(r"[A-Za-z][A-Za-z'’\-]{2,}")
-CODE = re.compile(r"`[^`]*`|https?://\S+|(?<![\w])/[\w.\\/-]+|\b[A-Z][A-Z0-9]*_[A-Z0-9_]+\b|\?\w+=\S*|\b[\w.-]+\.(?:py|toml|csv|xpt|sas7bdat|parquet|xlsx|pptx|html|png|svg)\b")
+CODE = re.compile(r"`[^`]*`|https?://\S+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+|(?<![\w])/[\w.\\/-]+|\b[A-Z][A-Z0-9]*_[A-Z0-9_]+\b|\?\w+=\S*|\b[\w.-]+\.(?:py|toml|csv|xpt|sas7bdat|parquet|xlsx|pptx|html|png|svg)\b")
 
 
 def _texts_of_proto(msg, out: list[str]) -> None:

@@ -19,7 +19,7 @@ from components.data.config import load_config
 from components.data.datasets import load_cut
 from components.reports.deck import build_deck, build_html
 from components.reports.report import build_report
-from tests.conftest import DEMO_DIR, PAGES, ROOT, demo_cuts, open_expanders
+from tests.conftest import DEMO_DIR, PAGES, ROOT, STUDY_PAGES, demo_cuts, open_expanders
 
 CHANGED = {  # a study config edited where the numbers depend on it
     "assessment_window_days = 7": "assessment_window_days = 21",
@@ -117,7 +117,7 @@ def _page_snippets(app_factory) -> dict[str, list[str]]:
     """Every 'Show the code' snippet every page shows on the demo (default views)."""
     out: dict[str, list[str]] = {}
     at = app_factory().run()
-    for page in PAGES:
+    for page in STUDY_PAGES:
         at.switch_page(page).run()
         open_expanders(at)
         assert not at.exception, page

@@ -6,7 +6,8 @@ loopback (tests/pg_server.py; CI has it, scripts/test installs Debian's postgres
 - the gate: sign-ins (per-user passwords) and failed ones, without the password ever stored;
 - the app: the data manager's page, and who may open it;
 - the served app: two people signed in at once, one exporting a CSV and a deck, each row read back;
-  a blinded site investigator's websocket carrying no arm and no other site's patient.
+  the websockets of a blinded site investigator and steering committee member carrying no arm (and the
+  investigator's no other site's patient), and each deck stamped for its audience.
 """
 
 from __future__ import annotations
@@ -270,7 +271,7 @@ def test_the_audit_page_lists_filters_and_is_the_data_managers(app_factory, monk
 # --------------------------------------------------------------------------- the served app
 
 
-PASSWORDS = {"idmc_chair": "idmc password 1", "site_pi": "site password 2"}
+PASSWORDS = {"idmc_chair": "idmc password 1", "site_pi": "site password 2", "steering_member": "steering password 3"}
 
 
 def _site_of_first_patient() -> str:
@@ -297,7 +298,7 @@ def audited_app(request, tmp_path):
             conn.execute(sa.text("DROP DATABASE IF EXISTS served"))
             conn.execute(sa.text("CREATE DATABASE served"))
         engine.dispose()
-    users = {"idmc_chair": "idmc", "site_pi": f"site:{_site_of_first_patient()}"}
+    users = {"idmc_chair": "idmc", "site_pi": f"site:{_site_of_first_patient()}", "steering_member": "steering"}
     secrets = tmp_path / "secrets.toml"
     secrets.write_text('[access]\nmode = "password"\ncookie_secret = "' + "k" * 32 + '"\n' + "".join(
         f'[access.users.{name}]\npassword_hash = "{hash_password(PASSWORDS[name], iterations=1000)}"\n'
@@ -321,6 +322,15 @@ def _sign_in(browser, base: str, user: str, path: str = "/overview"):
     page.click("button[type=submit]")
     page.wait_for_url(re.compile(path), timeout=60_000)
     return context, page
+
+
+def _slide_texts(path) -> list[str]:
+    """The subtitle line of every slide that has one (where the stamp is), from a downloaded deck."""
+    from pptx import Presentation
+
+    deck = Presentation(str(path))
+    texts = [[shape.text_frame.text for shape in slide.shapes if shape.has_text_frame] for slide in deck.slides]
+    return [t for slide in texts for t in slide if "data cut-off" in t]
 
 
 def _wait_rows(url: str, done, seconds: float = 120):
@@ -353,11 +363,23 @@ def test_two_sessions_export_and_every_row_reads_back(audited_app, browser):
         deck = _click_for_download(idmc_page, deck_button)
         assert deck.suggested_filename.endswith(".pptx") and deck.path().stat().st_size > 0
         site_page.get_by_text("Signed in as", exact=False).first.wait_for(timeout=180_000)
+        site_page.get_by_text(re.compile(r"Meeting deck \(")).first.click()
+        site_deck_button = site_page.get_by_role("button", name=re.compile("Download PPTX"))
+        site_deck_button.wait_for(timeout=120_000)
+        site_deck = _click_for_download(site_page, site_deck_button)
+        stamps = {"idmc": _slide_texts(deck.path()), "site": _slide_texts(site_deck.path())}
     finally:
         idmc.close()
         site.close()
+    # each deck says who may see it, on every slide; the blinded one names no arm
+    from components.data.config import load_config
+
+    arms = load_config(ROOT / "data" / "phase3_demo.toml").arms
+    assert stamps["idmc"] and all("CLOSED SESSION — IDMC" in t for t in stamps["idmc"])
+    assert stamps["site"] and all("BLINDED" in t for t in stamps["site"])
+    assert not any(arms[1] in t for t in stamps["site"])
     rows = _wait_rows(url, lambda r: {"sign_in", "view", "export"} <= set(r["action"]) and
-                      (r["action"] == "export").sum() >= 2)
+                      (r["action"] == "export").sum() >= 3)
     signed = rows[rows["action"] == "sign_in"].set_index("actor")
     assert set(signed.index) == {"idmc_chair", "site_pi"}
     assert signed.loc["idmc_chair", "role"] == "idmc" and signed.loc["site_pi", "role"].startswith("site:")
@@ -371,7 +393,9 @@ def test_two_sessions_export_and_every_row_reads_back(audited_app, browser):
         assert files["adsl.csv"] == hashlib.sha256((latest / "adsl.csv").read_bytes()).hexdigest()
         assert view["session"] == signed.loc[view["actor"], "session"]  # each view tied to its sign-in
     exports = rows[rows["action"] == "export"]
-    assert set(exports["actor"]) == {"idmc_chair"}
+    site_export = exports[exports["actor"] == "site_pi"]
+    assert len(site_export) == 1 and json.loads(site_export.iloc[0]["detail"])["for"] == "BLINDED"
+    exports = exports[exports["actor"] == "idmc_chair"]
     targets = list(exports["target"])
     assert any(t.endswith(".csv") for t in targets) and any(t.endswith(".pptx") for t in targets)
     for _i, export in exports.iterrows():
@@ -406,7 +430,7 @@ def test_a_blinded_site_investigator_receives_no_arm_and_no_other_sites_patient(
     site = _site_of_first_patient()
     others = [u for u in adsl.loc[adsl["SITEID"] != site, "USUBJID"]]
     mine = set(adsl.loc[adsl["SITEID"] == site, "USUBJID"])
-    received: dict[str, list[bytes]] = {"site_pi": [], "idmc_chair": []}
+    received: dict[str, list[bytes]] = {"site_pi": [], "steering_member": [], "idmc_chair": []}
     for user in received:
         context, page = _sign_in(browser, base, user, "/overview")
         try:
@@ -422,11 +446,14 @@ def test_a_blinded_site_investigator_receives_no_arm_and_no_other_sites_patient(
             context.close()
     site_bytes = b"".join(received["site_pi"])
     idmc_bytes = b"".join(received["idmc_chair"])
-    assert site_bytes and idmc_bytes
+    steering_bytes = b"".join(received["steering_member"])
+    assert site_bytes and idmc_bytes and steering_bytes
     # an arm as data: the reference arm's label anywhere, the experimental arm's as a group (the study's
     # title, "NER-FUL-ERI vs eribulin (phase III)", names the regimen and is not a result)
     marks = [arms[1], f"{arms[0]} (N", f"{arms[0]}: ", f"{arms[0]} vs {arms[1]}"]
     assert arms[1].encode() in idmc_bytes  # the check sees arms where they are sent
     assert not [m for m in marks if m.encode() in site_bytes]
+    assert not [m for m in marks if m.encode() in steering_bytes]
+    assert any(u.encode() in steering_bytes for u in others)  # the steering committee sees every site
     assert any(u.encode() in site_bytes for u in mine)  # their own patients are there
     assert not [u for u in others if u.encode() in site_bytes][:5]

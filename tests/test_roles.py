@@ -150,3 +150,49 @@ def test_a_site_investigator_gets_no_finding_about_another_site(phase3_cut):
               Finding("adae", "AESEV", WARNING, "z", (), (), values=("SEVERE",)))
     cut, _config = apply_role(replace(phase3_cut, issues=issues), PHASE3, Role("site", (mine,)))
     assert [f.problem for f in cut.issues] == ["y"]
+
+
+def test_show_the_code_reproduces_the_roles_view(phase3_cut):
+    """A blinded session's "show the code" applies its role, so the code gives the pooled result the
+    page showed, never the by-arm one."""
+    import subprocess
+    import sys
+
+    from components.analyses.base import code_snippet
+    from components.analyses.survival import kaplan_meier_endpoint
+
+    cut, config = apply_role(phase3_cut, PHASE3, Role("steering"))
+    result = kaplan_meier_endpoint(cut, config, SurvivalOptions(endpoint="PFS"))
+    code = code_snippet(result, cut, config)
+    assert "apply_role(cut, config, role)" in code and "parse_role('steering')" in code
+    out = subprocess.run([sys.executable, "-c", code + "\nprint('ARMS', config.arms, 'N', len(cut.tables['adsl']))"],
+                         cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert "ARMS () N" in out.stdout and not any(a in out.stdout for a in ARMS[1:])
+    # the IDMC's code has no role line that would pool it; the open mode's none at all
+    idmc_cut, idmc_config = apply_role(phase3_cut, PHASE3, Role("idmc"))
+    assert "parse_role('idmc')" in code_snippet(kaplan_meier_endpoint(idmc_cut, idmc_config, SurvivalOptions(endpoint="PFS")),
+                                                idmc_cut, idmc_config)
+    assert "apply_role" not in code_snippet(kaplan_meier_endpoint(phase3_cut, PHASE3, SurvivalOptions(endpoint="PFS")),
+                                            phase3_cut, PHASE3)
+
+
+def test_the_command_line_deck_of_a_randomized_study_says_who_it_is_for(tmp_path, capsys):
+    from pptx import Presentation
+
+    from components.reports.deck import main
+
+    data = ROOT / "data" / "demo-phase3"
+    config = ROOT / "data" / "phase3_demo.toml"
+    with pytest.raises(SystemExit) as refused:  # no role: no deck (whether it is blinded must be decided)
+        main(["--data", str(data), "--config", str(config), "--html", str(tmp_path / "r.html")])
+    assert refused.value.code == 2 and "needs --role" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        main(["--data", str(data), "--config", str(config), "--html", str(tmp_path / "r.html"), "--role", "chair"])
+    assert main(["--data", str(data), "--config", str(config), "--html", str(tmp_path / "r.html"),
+                 "--out", str(tmp_path / "d.pptx"), "--role", "steering", "--lang", "en"]) == 0
+    html = (tmp_path / "r.html").read_text(encoding="utf-8")
+    assert "BLINDED" in html and ARMS[1] not in html
+    deck = Presentation(str(tmp_path / "d.pptx"))
+    texts = [shape.text_frame.text for slide in deck.slides for shape in slide.shapes if shape.has_text_frame]
+    assert any("BLINDED" in t for t in texts) and not any(ARMS[1] in t for t in texts)

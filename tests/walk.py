@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from tests.conftest import PAGES
-
 #: Pages with lazy tabs (components.ui.widgets.sections): the session-state key that opens one.
 SECTION_KEYS = {"pages/safety.py": "safety_section", "pages/biomarkers.py": "biomarker_section",
                 "pages/response.py": "response_section", "pages/enrollment.py": "enrollment_section"}
@@ -16,10 +14,17 @@ def problems(at) -> list[str]:
     return out
 
 
-def walk(at, pages=PAGES, each=None) -> dict[str, list[str]]:
-    """Run ``at`` (a fresh AppTest), then every page and every lazy tab of it; returns the problems
-    per page (and page › tab), empty lists when all is well. ``each(at)``, when given, acts on every
-    page and tab once it has run (before its problems are collected)."""
+def walk(at, pages=None, each=None) -> dict[str, list[str]]:
+    """Run ``at`` (a fresh AppTest), then every page (default: every page the session's role may open)
+    and every lazy tab of it; returns the problems per page (and page › tab), empty lists when all is
+    well. ``each(at)``, when given, acts on every page and tab once it has run (before its problems are
+    collected)."""
+    if pages is None:
+        from components.ui.navigation import PAGES as SPECS
+        from components.ui.widgets import current_role
+
+        kind = current_role().kind
+        pages = [p.file for p in SPECS if p.visible_to(kind)]
     found: dict[str, list[str]] = {}
     at.run()
     for page in pages:

@@ -166,8 +166,15 @@ def code_snippet(result: Result, cut: DataCut, config: StudyConfig) -> str:
     if c.previous is not None:
         lines.append(f"previous = load_cut({c.previous!r})  # the comparison cut")
         extra = ", previous=previous"
+    lines.append(f"config = load_config({str(config.path)!r})")
+    if config.role:  # what this role may see, as the app gave it (components/data/roles.py)
+        unblinded = config.role == "statistician" and not config.stamp.startswith("BLINDED")
+        lines += ["from components.data.roles import apply_role, parse_role",
+                  f"role = parse_role({config.role!r}{', True' if unblinded else ''})  # your role",
+                  "cut, config = apply_role(cut, config, role)"]
+        if c.previous is not None:
+            lines.append("previous = apply_role(previous, load_config(" + repr(str(config.path)) + "), role)[0]")
     lines += [
-        f"config = load_config({str(config.path)!r})",
         f"result = {c.function}(cut, config, {_options_repr(c.options)}{extra})",
         "result.print()  # the numbers on screen",
     ]

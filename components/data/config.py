@@ -372,6 +372,9 @@ class StudyConfig:
     #: What every slide and report page is stamped with for the session's role ("BLINDED", "CLOSED
     #: SESSION — IDMC"; components/data/roles.py); never read from the file.
     stamp: str = ""
+    #: The session's role as the access settings write it ("steering", "site:01"; "" open), for the code
+    #: that reproduces a result under it (components/analyses/base.py); never read from the file.
+    role: str = ""
     #: True when the data cut is another study's than this config's: only the data's own facts and
     #: the config's conventions apply (see :mod:`components.data.study_match`).
     generic: bool = False

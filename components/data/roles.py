@@ -114,7 +114,7 @@ def apply_role(cut: DataCut, config: StudyConfig, role: Role) -> tuple[DataCut, 
                   for name, df in tables.items()}
         config = replace(config, arms=(), reference_arm=None, strata=(), strata_labels={})
         changed = True
-    config = replace(config, stamp=stamp(role, randomized))
+    config = replace(config, stamp=stamp(role, randomized), role="" if role.kind == "open" else role.code)
     if not changed:
         return cut, config
     for name, df in tables.items():  # the loader's notes of absent columns stay with their tables

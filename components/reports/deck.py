@@ -299,6 +299,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--html", type=Path, help="the HTML report to write")
     ap.add_argument("--config", type=Path, help="the study config (default: data/study.toml)")
     ap.add_argument("--lang", help="en or zh (中文); default: the study config's [display] language")
+    ap.add_argument("--role", help="who the deck is for: steering, site:01,02 (blinded), idmc or statistician; "
+                                   "required for a randomized study (a blinded role gets pooled results and a deck "
+                                   "stamped BLINDED, the IDMC one stamped CLOSED SESSION)")
+    ap.add_argument("--unblinded-statisticians", action="store_true",
+                    help="the statistician role is unblinded ([access] unblinded_statisticians)")
     args = ap.parse_args(argv)
     if not args.out and not args.html:
         ap.error("give --out and/or --html")
@@ -314,6 +319,19 @@ def main(argv: list[str] | None = None) -> int:
     if match.message:
         print(f"note: {match.message}", file=sys.stderr)
     config = match.config
+    from components.data.roles import Role, apply_role, parse_role
+    from components.data.vocabulary import randomized_by_data
+
+    role = parse_role(args.role, args.unblinded_statisticians) if args.role else Role("open")
+    if args.role and role is None:
+        ap.error(f"--role {args.role!r} is not a role: steering, idmc, statistician or site:<ids>")
+    if role.kind == "open" and (not config.single_arm or randomized_by_data(cut.tables.get("adsl"))):
+        ap.error("a randomized study's deck needs --role: who it is for decides whether it is blinded")
+    cut, config = apply_role(cut, config, role)
+    if compare is not None:
+        compare = apply_role(compare, match.config, role)[0]
+    if config.stamp:
+        print(f"note: every slide is stamped {_(config.stamp)}", file=sys.stderr)
     if args.out:
         args.out.write_bytes(build_deck(cut, config, compare))
         print(f"wrote {args.out}")

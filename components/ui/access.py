@@ -211,6 +211,16 @@ def email_allowed(email: str | None, policy: AccessPolicy, verified: object = Tr
     return f"{local}@{domain}" in policy.allowed_emails or domain in policy.allowed_domains
 
 
+def _plain(address: str) -> str:
+    """An IPv4 address written as IPv6 (``::ffff:127.0.0.1``, as a dual-stack server sees it) as IPv4."""
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    mapped = getattr(ip, "ipv4_mapped", None)
+    return str(mapped) if mapped is not None else address
+
+
 def client_address(forwarded_for: str | None, peer: str | None, trusted_proxies: tuple[str, ...]) -> str:
     """The client's address for the lock-out. ``X-Forwarded-For`` is believed only when the request
     comes from a configured proxy, and then read from the right, skipping the trusted proxies (the
@@ -231,6 +241,7 @@ def client_address(forwarded_for: str | None, peer: str | None, trusted_proxies:
 
     if not peer:
         return "local"
+    peer = _plain(peer)
     if not forwarded_for or not trusted(peer):
         return peer
     for hop in reversed([h.strip() for h in forwarded_for.split(",") if h.strip()]):

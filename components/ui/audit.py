@@ -28,7 +28,7 @@ import streamlit as st
 from components.audit.trail import AuditTrail, AuditUnavailable, Event, database_url, trail
 from components.data.datasets import DataCut
 from components.data.roles import Role, stamp
-from components.i18n import _, language
+from components.i18n import N_, _, language
 
 LOG = logging.getLogger("trial_dashboard.audit")
 USER_KEY = "_access_user"  # the configured user signed in ([access.users]); "" for the shared password
@@ -223,3 +223,53 @@ def unavailable_note() -> None:
     if st.session_state.get(_FAILED_KEY):
         st.error(_("The audit trail cannot be written: what you do now is not recorded, and downloads are "
                    "refused until it can be. Tell the data manager."))
+
+
+# --------------------------------------------------------------------------- the data manager's page
+
+#: The actions as the page names them.
+ACTION_LABELS = {"sign_in": N_("Sign-in"), "sign_in_failed": N_("Failed sign-in"), "sign_out": N_("Sign-out"),
+                 "view": N_("Page viewed"), "export": N_("Export"), "setting": N_("Setting changed"),
+                 "role": N_("Role changed")}
+#: Who, when no person's name exists, as the page says it.
+ACTOR_LABELS = {LOCAL: N_("local (no sign-in)"), "shared password": N_("shared password"),
+                "(unknown user)": N_("(unknown user)")}
+BACKENDS = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}
+
+
+def action_label(action: str) -> str:
+    return _(ACTION_LABELS[action]) if action in ACTION_LABELS else action
+
+
+def actor_label(name: str) -> str:
+    return _(ACTOR_LABELS[name]) if name in ACTOR_LABELS else name
+
+
+def role_label(code: str) -> str:
+    """A role code as the sidebar names the role ("site:01" → "Site investigator: 01")."""
+    from components.data.roles import ROLES, parse_role
+
+    parsed = parse_role(code)
+    return parsed.label if parsed is not None else (_(ROLES[code]) if code in ROLES else code)
+
+
+def page_label(slug: str) -> str:
+    """A page's file name as its title in the menu ("survival" → "Survival")."""
+    from components.ui.navigation import PAGES
+
+    spec = next((p for p in PAGES if p.file == f"pages/{slug}.py"), None)
+    return _(spec.title) if spec is not None else slug
+
+
+def listing(rows) -> object:
+    """The trail's rows as the page shows them: when (to the second), who, role, what, page, cut, what
+    was exported or set, the details in one line, from where, the sign-in's id and the row number."""
+    from components.audit.trail import details_text
+
+    out = rows.assign(at=rows["at"].str.slice(0, 19).str.replace("T", " "), action=rows["action"].map(action_label),
+                      actor=rows["actor"].map(actor_label), role=rows["role"].map(role_label),
+                      page=rows["page"].map(page_label), detail=rows["detail"].map(details_text))
+    names = {"at": N_("When (UTC)"), "actor": N_("Who"), "role": N_("Role"), "action": N_("What"), "page": N_("Page"),
+             "cut": N_("Data cut"), "target": N_("Exported or set"), "detail": N_("Details"), "client": N_("From"),
+             "session": N_("Sign-in id"), "id": N_("No.")}
+    return out[list(names)].rename(columns={k: _(v) for k, v in names.items()})
