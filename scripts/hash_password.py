@@ -1,6 +1,7 @@
-"""Make the salted hash of the dashboard's shared password for .streamlit/secrets.toml.
+"""Make the salted hash of a dashboard password for .streamlit/secrets.toml.
 
-Usage: python scripts/hash_password.py   (asks for the password; prints the [access] section)
+Usage: python scripts/hash_password.py            (the shared password; prints the [access] section)
+       python scripts/hash_password.py li_wei idmc  (one person's: prints their [access.users.li_wei] entry)
 """
 
 import getpass
@@ -17,4 +18,9 @@ if __name__ == "__main__":
         raise SystemExit("The two entries differ.")
     if len(first) < 12:
         raise SystemExit("Use at least 12 characters.")
-    print("[access]\nmode = \"password\"\npassword_hash = \"" + hash_password(first) + "\"\nmax_failures = 5\nlockout_minutes = 15")
+    if len(sys.argv) >= 2:
+        role = sys.argv[2] if len(sys.argv) > 2 else "steering"
+        print(f"[access.users.{sys.argv[1].lower()}]\npassword_hash = \"{hash_password(first)}\"\nrole = \"{role}\"")
+    else:
+        print("[access]\nmode = \"password\"\npassword_hash = \"" + hash_password(first) + "\"\nmax_failures = 5\n"
+              "lockout_minutes = 15")
