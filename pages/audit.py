@@ -23,19 +23,28 @@ except AuditUnavailable as exc:
     st.error(_("The audit trail cannot be opened: {reason}").format(reason=str(exc)))
     st.stop()
 
+try:  # the database can go away after it was opened: said here, never a traceback
+    version, actors = schema_version(trail.engine), trail.actors()
+except Exception as exc:  # noqa: BLE001 - any driver's error
+    st.error(_("The audit trail cannot be opened: {reason}").format(reason=type(exc).__name__))
+    st.stop()
 st.caption(_("Every sign-in, page and cut viewed, export and change of role or setting, appended to {db} ({backend}, "
              "schema {version}); rows cannot be changed or deleted. No passwords and no patient data are kept.")
            .format(db=f"`{trail.describe()}`", backend=BACKENDS.get(trail.backend, trail.backend),
-                   version=schema_version(trail.engine)))
+                   version=version))
 
 c1 = c2 = c3 = widgets.control_row()
-who = c1.multiselect(_("Who"), trail.actors(), placeholder=_("All"), format_func=actor_label, key="audit_who")
+who = c1.multiselect(_("Who"), actors, placeholder=_("All"), format_func=actor_label, key="audit_who")
 what = c2.multiselect(_("What"), list(ACTIONS), placeholder=_("All"), format_func=action_label,
                       key="audit_what")
 today = dt.datetime.now(dt.UTC).date()
 days = c3.date_input(_("Dates (UTC)"), (today - dt.timedelta(days=30), today), key="audit_dates")
 since, until = (days[0], days[-1]) if isinstance(days, tuple | list) and days else (None, None)
-rows = trail.read(who, what, since, until)
+try:
+    rows = trail.read(who, what, since, until)
+except Exception as exc:  # noqa: BLE001
+    st.error(_("The audit trail cannot be opened: {reason}").format(reason=type(exc).__name__))
+    st.stop()
 st.write(_("{n} row(s)").format(n=f"{len(rows):,}"))
 widgets.table(listing(rows.head(SHOWN)), width="stretch")
 if len(rows) > SHOWN:

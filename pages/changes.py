@@ -115,14 +115,14 @@ stem = f"{cfg.id}_{s.cut.cutoff_text}"
 if chromium_available():
     c1.download_button(_("Download the deck (PowerPoint)"),
                        audited(lambda: in_language(lang, build_deck, s.cut, cfg, s.compare, None, filters), "deck",
-                               f"{stem}.pptx", s, {"page": "Since last cut"}),
+                               f"{stem}.pptx", s, {"page": "changes"}),
                        file_name=f"{stem}.pptx",
                        mime="application/vnd.openxmlformats-officedocument.presentationml.presentation", key="dl_deck")
 else:
     c1.caption(_("The deck needs Chromium on the server for its images (apt-get install chromium)."))
 c2.download_button(_("Download the HTML report"),
                    audited(lambda: in_language(lang, build_html, s.cut, cfg, s.compare, None, filters).encode("utf-8"),
-                           "report", f"{stem}.html", s, {"page": "Since last cut"}),
+                           "report", f"{stem}.html", s, {"page": "changes"}),
                    file_name=f"{stem}.html", mime="text/html", key="dl_html")
 st.caption(_("The same from the command line: {command}.").format(
     command="`python -m components.deck --data DIR --out deck.pptx --html report.html`"))

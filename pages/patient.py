@@ -52,7 +52,7 @@ with left:
         if k not in skip:
             st.markdown(f"**{_(k)}:** {md(v)}")
 with right:
-    widgets.show_figure(res, "profile", filename=f"profile_{short_id(subj)}")
+    widgets.show_figure(res, "profile", filename=f"profile_{short_id(subj)}", record_as="profile")  # no id in the trail
 
 tabs = st.tabs([_(name) for name in res.tables])
 for tab, (name, df) in zip(tabs, res.tables.items(), strict=True):

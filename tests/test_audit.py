@@ -260,6 +260,12 @@ def test_the_audit_page_lists_filters_and_is_the_data_managers(app_factory, monk
     assert len(changed) == 1 and "presentation" in changed.iloc[0]["target"]
     at.multiselect(key="audit_what").set_value(["setting"]).run()
     assert len(at.dataframe[0].value) == 1
+    # opening "Show the code" or "Data behind the figure" is no setting
+    from tests.conftest import open_expanders
+
+    at.switch_page("pages/survival.py").run()
+    open_expanders(at)
+    assert len(trail(url).read(actions=["setting"])) == 1
     # the steering committee does not see the page: not in the menu, and its address says so
     monkeypatch.setattr(widgets, "current_role", lambda: Role("steering"))
     blind = app_factory().run()
@@ -457,3 +463,123 @@ def test_a_blinded_site_investigator_receives_no_arm_and_no_other_sites_patient(
     assert any(u.encode() in steering_bytes for u in others)  # the steering committee sees every site
     assert any(u.encode() in site_bytes for u in mine)  # their own patients are there
     assert not [u for u in others if u.encode() in site_bytes][:5]
+
+
+# --------------------------------------------------------------------------- found by the review
+
+
+def test_sqlite_ddl_is_transactional_and_replace_is_refused(tmp_path):
+    """A migration killed before its commit leaves nothing half made (the driver used to run DDL outside
+    the transaction), and INSERT OR REPLACE — a delete in disguise — is refused like a DELETE."""
+    from components.audit.trail import make_engine
+
+    url = f"sqlite:///{tmp_path}/audit.sqlite3"
+    engine = make_engine(url)
+    with pytest.raises(RuntimeError):
+        with engine.begin() as conn:
+            conn.execute(sa.text("CREATE TABLE half_made (a INTEGER)"))
+            raise RuntimeError("killed before the commit")
+    assert "half_made" not in sa.inspect(engine).get_table_names()
+    engine.dispose()
+    t = AuditTrail(url)
+    first = t.record(Event("view", "li_wei"))
+    with pytest.raises(sa.exc.DBAPIError, match="append-only"):
+        with t.engine.begin() as conn:
+            conn.execute(sa.text(f"INSERT OR REPLACE INTO audit_events (id, at, action, actor) "
+                                 f"VALUES ({first}, 'x', 'view', 'someone else')"))
+    assert t.read().iloc[0]["actor"] == "li_wei"
+    t.dispose()
+
+
+def test_an_unreachable_database_answers_at_once_after_the_first_failure(tmp_path):
+    blocked = tmp_path / "file"
+    blocked.write_text("not a folder")
+    url = f"sqlite:///{blocked}/again.sqlite3"
+    with pytest.raises(AuditUnavailable):
+        trail(url)
+    started = time.monotonic()
+    with pytest.raises(AuditUnavailable):
+        trail(url)
+    assert time.monotonic() - started < 0.5  # no new connect within the retry window
+
+
+def test_a_colleague_cannot_keep_guessing_anothers_password(monkeypatch, tmp_path):
+    """With one password per person, signing in as oneself clears one's browser's count; each name keeps
+    its own, so another person's password gets max_failures guesses per lock-out window, no more."""
+    from components.ui import gate as gate_module
+    from components.ui.access import LOCKOUT, THROTTLE, hash_password, policy_from_secrets
+    from tests.test_gate import Inner, _cookie_value, call
+
+    monkeypatch.setenv("TRIAL_AUDIT_URL", f"sqlite:///{tmp_path}/audit.sqlite3")
+    monkeypatch.setattr(LOCKOUT, "delay", lambda key, now=None: 0.0)  # (the per-try slow-down is tested elsewhere)
+    policy = policy_from_secrets({"access": {"max_failures": 3, "users": {
+        "insider": {"password_hash": hash_password("mine", iterations=1000), "role": "site:01"},
+        "idmc_chair": {"password_hash": hash_password("theirs", iterations=1000), "role": "idmc"}}}})
+    for store in (gate_module.SESSIONS, LOCKOUT, THROTTLE):
+        store.clear()
+    gate = gate_module.AccessGate(Inner(), load_policy=lambda: policy)
+    csrf = _cookie_value(call(gate, "/_signin")[1]["set-cookie"], gate_module.CSRF_COOKIE)
+
+    def post(user: str, password: str) -> int:
+        form = urllib.parse.urlencode({"user": user, "password": password, "csrf": csrf, "next": "/"}).encode()
+        return call(gate, "/_signin", method="POST", body=form,
+                    headers=[("cookie", f"{gate_module.CSRF_COOKIE}={csrf}; {gate_module.DEVICE_COOKIE}=device-0001"),
+                             ("content-type", "application/x-www-form-urlencoded")])[0]
+
+    answers = []
+    for guess in range(4):
+        answers.append(post("idmc_chair", f"guess {guess}"))
+        assert post("insider", "mine") == 303  # their own sign-in clears their browser's count
+    assert answers[:2] == [401, 401] and answers[3] == 429  # the third guess locked the name
+    assert post("idmc_chair", "theirs") == 429  # locked for the window, even with the right password
+    for store in (gate_module.SESSIONS, LOCKOUT, THROTTLE):
+        store.clear()
+
+
+def test_a_person_removed_from_the_users_is_signed_out_and_never_unblinded(monkeypatch, tmp_path):
+    from components.ui import gate as gate_module
+    from components.ui.access import hash_password, policy_from_secrets, session_role
+    from tests.test_gate import Inner, call
+
+    monkeypatch.setenv("TRIAL_AUDIT_URL", f"sqlite:///{tmp_path}/audit.sqlite3")
+    users = {"stat": {"password_hash": hash_password("x", iterations=1000), "role": "statistician"}}
+    before = policy_from_secrets({"access": {"role": "idmc", "users": users}})
+    after = policy_from_secrets({"access": {"role": "idmc", "users": {}, "password_hash": users["stat"]["password_hash"]}})
+    assert session_role(after, user="stat").kind == "steering"  # not the shared password's idmc
+    gate_module.SESSIONS.clear()
+    token = gate_module.SESSIONS.issue(1, user="stat")
+    cookie = [("cookie", f"{gate_module.COOKIE}={token}")]
+    policies = iter([before, after])
+    current = {"policy": next(policies)}
+    gate = gate_module.AccessGate(Inner(), load_policy=lambda: current["policy"], reload_seconds=0)
+    assert call(gate, "/overview", headers=cookie)[0] == 200
+    current["policy"] = policy_from_secrets({"access": {"users": {"someone": users["stat"]}}})
+    assert call(gate, "/overview", headers=cookie)[0] == 303  # their sign-in ended with their entry
+    gate_module.SESSIONS.clear()
+
+
+def test_the_trail_names_no_patient_and_no_uploaded_file(tmp_path):
+    from components.data.datasets import load_files
+    from components.ui.audit import cut_detail
+
+    latest = sorted(p for p in (ROOT / "data" / "demo").iterdir() if p.is_dir())[-1]
+    cut = load_files({"adsl.csv": (latest / "adsl.csv").read_bytes(),
+                      "ZHANG San 01-004 adsl.csv": b"x"}, name="upload", source="upload")
+    _name, detail = cut_detail(cut)
+    assert "ZHANG" not in json.dumps(detail) and "01-004" not in json.dumps(detail)
+    assert detail["files"]["adsl.csv"] == hashlib.sha256((latest / "adsl.csv").read_bytes()).hexdigest()
+
+
+def test_the_browser_camera_is_gone_so_every_image_export_is_recorded():
+    from components.figures.plotting import export_config
+
+    assert "toImage" in export_config("x")["modeBarButtonsToRemove"]
+
+
+def test_an_unblinded_statistician_is_told_apart_in_the_trail():
+    from components.data.roles import Role
+    from components.ui.audit import role_label
+
+    assert Role("statistician").audit_code == "statistician"
+    assert Role("statistician", statistician_unblinded=True).audit_code == "statistician+unblinded"
+    assert role_label("statistician+unblinded").endswith("(unblinded)") and role_label("site:01").endswith("01")

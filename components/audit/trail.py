@@ -2,8 +2,9 @@
 
 One table, ``audit_events``, written only by :meth:`AuditTrail.record` (an INSERT; the app has no
 UPDATE or DELETE), and guarded in the database itself: the migration adds triggers that refuse any
-UPDATE or DELETE of a row (and, on PostgreSQL, a TRUNCATE), so the trail stays append-only whoever
-holds a connection of the app's. The schema is made and migrated by Alembic (``migrations/``), on
+UPDATE or DELETE of a row (and, on PostgreSQL, a TRUNCATE; on SQLite an INSERT OR REPLACE, which deletes
+first). The app's connection owns the table, so it could still drop a trigger: on PostgreSQL run the app
+as a role that may only INSERT and SELECT (README, "The audit trail"). The schema is made and migrated by Alembic (``migrations/``), on
 first use: a fresh SQLite file is created beside the app, a PostgreSQL database given by its URL.
 
 Where the database is, in this order (the URL may hold a password, so it is a secret, never the
@@ -124,11 +125,20 @@ def database_url(secrets_map: Mapping | None = None, root: Path | None = None) -
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    # the driver's own transaction handling left DDL outside the transaction (a server killed inside the
+    # first migration left a table without its version stamp, and every later start failed): SQLAlchemy's
+    # documented recipe for pysqlite — the driver begins nothing, SQLAlchemy emits BEGIN (_sqlite_begin)
+    dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")  # readers never block the writer; a crash leaves whole rows
     cursor.execute("PRAGMA synchronous=FULL")  # each committed row is on disk before record() returns
     cursor.execute("PRAGMA busy_timeout=30000")  # several server threads (or processes) take turns
+    cursor.execute("PRAGMA recursive_triggers=ON")  # INSERT OR REPLACE fires the DELETE trigger: refused
     cursor.close()
+
+
+def _sqlite_begin(conn) -> None:
+    conn.exec_driver_sql("BEGIN")
 
 
 def make_engine(url: str) -> sa.Engine:
@@ -139,8 +149,11 @@ def make_engine(url: str) -> sa.Engine:
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
         engine = sa.create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
         sa.event.listen(engine, "connect", _sqlite_pragmas)
+        sa.event.listen(engine, "begin", _sqlite_begin)
         return engine
-    return sa.create_engine(url, pool_pre_ping=True, pool_size=2, max_overflow=4)
+    # a database that does not answer fails in seconds (the pages say so) rather than holding them up
+    args = {"connect_timeout": 5} if parsed.get_backend_name() == "postgresql" else {}
+    return sa.create_engine(url, pool_pre_ping=True, pool_size=2, max_overflow=4, pool_timeout=10, connect_args=args)
 
 
 def migrate(engine: sa.Engine) -> None:
@@ -238,19 +251,40 @@ def to_csv(rows: pd.DataFrame) -> bytes:
 
 
 _TRAILS: dict[str, AuditTrail] = {}
-_LOCK = threading.Lock()
+_FAILED: dict[str, tuple[float, str]] = {}  # url → (when, why) of the last failure to open it
+_LOCK = threading.Lock()  # the dicts
+_OPENING: dict[str, threading.Lock] = {}  # one opening at a time per URL (without holding up other URLs)
+RETRY_SECONDS = 30.0
 
 
 def trail(url: str) -> AuditTrail:
     """The process's trail at ``url`` (:func:`database_url`), made and migrated once. Raises
-    :class:`AuditUnavailable` when the database cannot be opened or migrated."""
+    :class:`AuditUnavailable` when the database cannot be opened or migrated; after a failure the next
+    RETRY_SECONDS answer at once with the same reason (each page view does not wait for a connect)."""
+    import time
+
     with _LOCK:
         found = _TRAILS.get(url)
-        if found is None:
-            try:
-                found = _TRAILS[url] = AuditTrail(url)
-            except Exception as exc:  # noqa: BLE001 - any driver, any failure: said as unavailable
-                raise AuditUnavailable(f"{type(exc).__name__}: {exc}".splitlines()[0][:300]) from exc
+        opening = _OPENING.setdefault(url, threading.Lock())
+    if found is not None:
+        return found
+    with opening:
+        with _LOCK:
+            found, failed = _TRAILS.get(url), _FAILED.get(url)
+        if found is not None:
+            return found
+        if failed is not None and time.monotonic() - failed[0] < RETRY_SECONDS:
+            raise AuditUnavailable(failed[1])
+        try:
+            found = AuditTrail(url)
+        except Exception as exc:  # noqa: BLE001 - any driver, any failure: said as unavailable
+            why = f"{type(exc).__name__}: {exc}".splitlines()[0][:300]
+            with _LOCK:
+                _FAILED[url] = (time.monotonic(), why)
+            raise AuditUnavailable(why) from exc
+        with _LOCK:
+            _TRAILS[url] = found
+            _FAILED.pop(url, None)
         return found
 
 

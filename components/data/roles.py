@@ -55,6 +55,12 @@ class Role:
         return f"{self.kind}:{','.join(self.sites)}" if self.sites else self.kind
 
     @property
+    def audit_code(self) -> str:
+        """The code as the audit trail keeps it: a statistician who sees arms is "statistician+unblinded",
+        so a change of ``unblinded_statisticians`` is a change of role there too."""
+        return self.code + ("+unblinded" if self.kind == "statistician" and not self.blinded else "")
+
+    @property
     def label(self) -> str:
         name = _(ROLES.get(self.kind, self.kind))
         return f"{name}: {', '.join(self.sites)}" if self.sites else name

@@ -304,7 +304,10 @@ def set_layout(fig: go.Figure, **props: object) -> go.Figure:
 
 
 def export_config(filename: str, presentation_scale: int = 3) -> dict:
-    """Plotly config: the toolbar's camera exports a PNG at presentation resolution."""
+    """Plotly config: no camera in the toolbar. An image is exported with the figure's "Export" button
+    (PNG for slides, SVG), made on the server and recorded in the audit trail; the browser's own camera
+    download would leave no row. (``toImageButtonOptions`` stays for a script that calls plotly's
+    ``downloadImage`` on purpose.)"""
     return {
         "displaylogo": False,
         "toImageButtonOptions": {
@@ -312,7 +315,7 @@ def export_config(filename: str, presentation_scale: int = 3) -> dict:
             "filename": filename,
             "scale": presentation_scale,
         },
-        "modeBarButtonsToRemove": ["lasso2d", "select2d"],
+        "modeBarButtonsToRemove": ["lasso2d", "select2d", "toImage"],
     }
 
 

@@ -156,6 +156,8 @@ def session_role(policy: AccessPolicy, email: str | None = None, user: str | Non
     blinded = Role("steering", statistician_unblinded=policy.unblinded_statisticians)
     if policy.mode == "password":
         entry = policy.user(user) if user else None
+        if user and entry is None:  # a person removed from [access.users] while signed in: blinded, never more
+            return blinded
         text = entry[1] if entry else policy.password_role
         return parse_role(text, policy.unblinded_statisticians) or blinded
     if policy.mode == "oidc":

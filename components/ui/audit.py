@@ -20,14 +20,16 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 
 import streamlit as st
 
 from components.audit.trail import AuditTrail, AuditUnavailable, Event, database_url, trail
 from components.data.datasets import DataCut
-from components.data.roles import Role, stamp
+from components.data.roles import Role
 from components.i18n import N_, _, language
 
 LOG = logging.getLogger("trial_dashboard.audit")
@@ -41,6 +43,7 @@ _ROLE_KEY = "_audit_role"
 SIDEBAR_KEYS = ("data_source", "cut_", "compare_", "flt_", "presentation")
 LOCAL = "local (no sign-in)"
 _SEEN_SIGN_INS: dict[str, None] = {}
+_SEEN_LOCK = threading.Lock()
 
 
 def trail_url() -> str:
@@ -111,19 +114,25 @@ def who(role: Role | None = None) -> Who:
         except Exception:  # noqa: BLE001
             email = ""
         token = cookies.get("_streamlit_user") if cookies else None
-        return Who(email or "(unknown)", role.code, client, _hash(f"oidc:{token}") if token else session)
+        return Who(email or "(unknown)", role.audit_code, client, _hash(f"oidc:{token}") if token else session)
     if policy.mode == "password":
         ident = SESSIONS.verify(cookies.get(COOKIE) if cookies else None, _secret(policy))
         user = st.session_state.get(USER_KEY) or (SESSIONS.user_of(ident) if ident else "")
-        return Who(user or SHARED, role.code, client, sign_in_id(ident) if ident else session)
-    return Who(LOCAL, role.code, client, session)
+        return Who(user or SHARED, role.audit_code, client, sign_in_id(ident) if ident else session)
+    return Who(LOCAL, role.audit_code, client, session)
 
 
 def cut_detail(cut: DataCut) -> tuple[str, dict[str, object]]:
     """The cut as the trail names it ("2026-11-01", its folder's name; a role's restriction of it is in
     the row's role) and its source and files' SHA-256 hashes."""
+    from components.data.readers import table_name_for
+
+    # files by the table they hold (an uploaded file's own name is the uploader's text: it could name a
+    # patient), each with its SHA-256
+    files = {f"{table_name_for(name) or 'other'}{Path(name).suffix.lower()}": digest
+             for name, digest in (getattr(cut, "file_hashes", {}) or {}).items()}
     return cut.name.split("|", 1)[0], {"source": cut.source, "cutoff": cut.cutoff_text, "synthetic": cut.synthetic,
-                      "files": dict(getattr(cut, "file_hashes", {}) or {}), "content": cut.fingerprint[:16]}
+                                       "files": files, "content": cut.fingerprint[:16]}
 
 
 def record(action: str, page: str = "", cut: DataCut | None = None, target: str = "",
@@ -138,24 +147,33 @@ def record(action: str, page: str = "", cut: DataCut | None = None, target: str 
 
 
 def oidc_signed_in(email: str, role: Role) -> None:
-    """An OIDC sign-in: recorded the first time this server sees the sign-in's cookie."""
+    """An OIDC sign-in: recorded the first time this server sees the sign-in's cookie (so once per
+    sign-in and server start), and marked as recorded only once its row is written."""
     try:
         token = st.context.cookies.get("_streamlit_user")
     except Exception:  # noqa: BLE001
         token = None
     key = _hash(f"oidc:{token or email}")
-    if key in _SEEN_SIGN_INS:
+    with _SEEN_LOCK:
+        if key in _SEEN_SIGN_INS:
+            return
+        _SEEN_SIGN_INS[key] = None  # taken: a second tab of the same sign-in does not record it again
+    if not record("sign_in", detail={"mode": "oidc"}, role=role):
+        with _SEEN_LOCK:
+            _SEEN_SIGN_INS.pop(key, None)  # not written: tried again on the next run
         return
-    _SEEN_SIGN_INS[key] = None
-    while len(_SEEN_SIGN_INS) > 10_000:
-        _SEEN_SIGN_INS.pop(next(iter(_SEEN_SIGN_INS)))
-    record("sign_in", detail={"mode": "oidc"}, role=role)
+    with _SEEN_LOCK:
+        while len(_SEEN_SIGN_INS) > 10_000:
+            _SEEN_SIGN_INS.pop(next(iter(_SEEN_SIGN_INS)))
 
 
 def settings_of(state) -> dict[str, object]:
     """The settings of a session that the trail follows: data source, cut, comparison cut, filters,
     theme and language."""
-    return {"source": state.source_label, "cut": state.cut.name, "compare": state.compare_name or "",
+    from components.ui.widgets import kept_value
+
+    return {"source": str(kept_value("data_source", "")), "cut": state.cut.name.split("|", 1)[0],
+            "compare": state.compare_name or "",
             "filters": {k: list(v) for k, v in state.selection.items() if v}, "presentation": state.presentation,
             "language": language()}
 
@@ -163,17 +181,18 @@ def settings_of(state) -> dict[str, object]:
 def viewed(page: str, state) -> None:
     """Record the session's role change, settings change and page view, each only when it is new."""
     role = state.role
+    code = role.audit_code
     before_role = st.session_state.get(_ROLE_KEY)
-    if before_role is not None and before_role != role.code:
-        record("role", page, target=role.code, detail={"before": before_role, "after": role.code}, role=role)
-    st.session_state[_ROLE_KEY] = role.code
+    if before_role is None or before_role == code or record("role", page, target=code,
+                                                             detail={"before": before_role, "after": code}, role=role):
+        st.session_state[_ROLE_KEY] = code  # (not written: tried again on the next run, never lost)
     now = settings_of(state)
     before = st.session_state.get(_SETTINGS_KEY)
-    if before is not None and before != now:
-        changed = {k: {"before": before.get(k), "after": v} for k, v in now.items() if before.get(k) != v}
-        record("setting", page, state.cut, target=", ".join(changed), detail={"changed": changed}, role=role)
-    st.session_state[_SETTINGS_KEY] = now
-    view = (page, state.cut.fingerprint, state.compare_name or "", role.code)
+    changed = {k: {"before": before.get(k), "after": v} for k, v in now.items() if before.get(k) != v} if before else {}
+    if not changed or record("setting", page, state.cut, target=", ".join(changed), detail={"changed": changed},
+                             role=role):
+        st.session_state[_SETTINGS_KEY] = now
+    view = (page, state.cut.fingerprint, state.compare_name or "", code)
     if st.session_state.get(_VIEW_KEY) != view:
         if record("view", page, state.cut, detail={"compare": state.compare_name or "", "filters": now["filters"],
                                                    "language": now["language"]}, role=role):
@@ -182,22 +201,25 @@ def viewed(page: str, state) -> None:
 
 def setting(key: str, value: object) -> None:
     """A kept option changed outside the sidebar (the waterfall cap, the deck's options)."""
-    if key.startswith(SIDEBAR_KEYS):
-        return
+    from components.ui.widgets import LAZY_KEYS
+
+    if key.startswith(SIDEBAR_KEYS) or key in st.session_state.get(LAZY_KEYS, ()) or key == "deck_panel":
+        return  # the sidebar's settings are recorded by viewed(); opening "Show the code" is no setting
     record("setting", target=key, detail={"changed": {key: {"after": value}}})
 
 
 def audience(state) -> str:
-    """Who a file is for, as its slides are stamped: "BLINDED", "CLOSED SESSION — IDMC", or open."""
-    base = state.base_config or state.config
-    return stamp(state.role, not base.single_arm) or "open"
+    """Who a file is for, as its slides are stamped: "BLINDED", "CLOSED SESSION — IDMC", or open (the
+    stamp the role gave the session's config, components/data/roles.py, as the file has it)."""
+    return state.config.stamp or "open"
 
 
 def audited(make: Callable[[], object], kind: str, filename: str, state=None,
             detail: Mapping[str, object] | None = None) -> Callable[[], object]:
-    """A download's callable that first appends its export row (who, role, cut, filters, the file, the
-    audience) and then makes the file. The callable runs outside the page script, so everything is
-    taken now. When the row cannot be written the file is not made (Streamlit's download then fails)."""
+    """A download's callable that makes the file, appends its export row (who, role, cut, filters, the
+    file, the audience) and only then hands the file over: a file that failed to build is no export, and
+    when the row cannot be written the file is not given (Streamlit's download then fails). The callable
+    runs outside the page script, so everything is taken now."""
     from components.ui.widgets import STATE_KEY
 
     state = state if state is not None else st.session_state.get(STATE_KEY)
@@ -211,9 +233,10 @@ def audited(make: Callable[[], object], kind: str, filename: str, state=None,
     event = Event("export", w.actor, w.role, w.client, w.session, page, cut_name, filename, info)
 
     def make_recorded() -> object:
+        made = make()
         if not record_event(event):
             raise AuditUnavailable("the export could not be recorded in the audit trail")
-        return make()
+        return made
 
     return make_recorded
 
@@ -249,8 +272,10 @@ def role_label(code: str) -> str:
     """A role code as the sidebar names the role ("site:01" → "Site investigator: 01")."""
     from components.data.roles import ROLES, parse_role
 
-    parsed = parse_role(code)
-    return parsed.label if parsed is not None else (_(ROLES[code]) if code in ROLES else code)
+    base, unblinded = code.removesuffix("+unblinded"), code.endswith("+unblinded")
+    parsed = parse_role(base)
+    label = parsed.label if parsed is not None else (_(ROLES[base]) if base in ROLES else base)
+    return f"{label} ({_('unblinded')})" if unblinded else label
 
 
 def page_label(slug: str) -> str:

@@ -115,7 +115,8 @@ def _panel(state, deck: list, lang: str) -> None:
 
     from components.ui.audit import audited
 
-    slides = {"slides": [item.title for item in deck], "title slide": bool(title), "summary": with_summary}
+    # how many slides, not their titles: a patient's slide is titled with their id, and the trail keeps none
+    slides = {"slides": len(deck), "title slide": bool(title), "summary": with_summary}
     st.download_button(_("Download PPTX"), audited(lambda: in_language(lang, _meeting_deck, deck, state.cut,
                                                                        state.config, compare(), filters, title,
                                                                        with_summary),

@@ -35,6 +35,7 @@ import asyncio
 import hashlib
 import hmac
 import html
+import logging
 import re
 import secrets
 import threading
@@ -54,6 +55,7 @@ from components.ui.access import (
     session_role,
 )
 
+LOG = logging.getLogger("trial_dashboard.gate")
 COOKIE = "td_session"
 DEVICE_COOKIE = "td_device"
 CSRF_COOKIE = "td_csrf"
@@ -216,12 +218,16 @@ def oidc_identity(cookies: dict[str, str], policy: AccessPolicy) -> str | None:
 SHARED = "shared password"
 
 
-async def _audit(event: Event) -> None:
-    """Append a sign-in event to the audit trail, off the event loop; a trail that cannot be written is
-    logged (the sign-in itself goes on: the pages then say the trail is unavailable)."""
+async def _audit(event: Event, seconds: float = 10.0) -> None:
+    """Append a sign-in event to the audit trail, off the event loop, waiting at most ``seconds`` (a
+    database that does not answer never holds a sign-in up); a trail that cannot be written is logged
+    (the sign-in itself goes on: the pages then say the trail is unavailable)."""
     from components.ui.audit import record_event
 
-    await asyncio.to_thread(record_event, event)
+    try:
+        await asyncio.wait_for(asyncio.to_thread(record_event, event), timeout=seconds)
+    except TimeoutError:
+        LOG.error("audit trail: %s not recorded within %s s", event.action, seconds)
 
 
 def _secret(policy: AccessPolicy) -> bytes | None:
@@ -333,6 +339,9 @@ class AccessGate:
         cookies = _cookies(scope)
         ident = SESSIONS.verify(cookies.get(COOKIE), _secret(policy)) if policy.mode == "password" \
             else oidc_identity(cookies, policy)
+        if ident is not None and policy.mode == "password" and policy.users and not policy.user(SESSIONS.user_of(ident)):
+            SESSIONS.revoke(ident)  # the person was removed from [access.users] (or signed in with the old shared
+            ident = None            # password): their sign-in ends now, not when the cookie expires
         if ident is None:
             await self._refuse(scope, send, path)
             return
@@ -428,6 +437,17 @@ class AccessGate:
             return
         password = (form.get("password") or [""])[0]
         name = (form.get("user") or [""])[0][:200]
+        # one password per person: each name has its own count too, so a signed-in colleague (whose own
+        # sign-in clears their browser's count) gets max_failures guesses at another's password per
+        # lock-out window, not an unlimited series; unknown names count alike (no name is told apart)
+        account = f"user:{name.strip().lower()}" if policy.users else None
+        if account is not None and not LOCKOUT.attempt(account, policy):
+            if reserved:
+                THROTTLE.release()
+            wait = max(LOCKOUT.locked_for(account, policy), 1.0)
+            await _page(send, 429, _form(nxt, csrf, f"Too many attempts: wait {wait:.0f} s. · 尝试次数过多：请等待 "
+                                                    f"{wait:.0f} 秒。", users=True), set_cookies)
+            return
         user = await asyncio.to_thread(check_user, policy, name, password)
         address = key.split("|", 1)[0]
         if user is None:
@@ -441,11 +461,13 @@ class AccessGate:
         if reserved:
             THROTTLE.release()
         LOCKOUT.reset(key)
+        if account is not None:
+            LOCKOUT.reset(account)
         if known:
             SESSIONS.trust(known)
         token = SESSIONS.issue(policy.session_hours, _secret(policy), user=user)
         role = session_role(policy, user=user)
-        await _audit(Event("sign_in", user or SHARED, role=role.code, client=address,
+        await _audit(Event("sign_in", user or SHARED, role=role.audit_code, client=address,
                            session=sign_in_id(token.split(".")[0]), detail={"mode": "password"}))
         await _respond(send, 303, b"", [(b"location", nxt.encode()),
                                         _cookie(COOKIE, token, int(policy.session_hours * 3600), scope)])
@@ -467,7 +489,7 @@ class AccessGate:
             if ident is not None:
                 SESSIONS.revoke(ident)
                 email = ident.removeprefix("oidc:")
-                await _audit(Event("sign_out", email, role=session_role(policy, email=email).code,
+                await _audit(Event("sign_out", email, role=session_role(policy, email=email).audit_code,
                                    client=_client_key(scope, policy, None).split("|", 1)[0]))
             await _respond(send, 303, b"", [(b"location", b"/auth/logout")])
             return
@@ -475,7 +497,7 @@ class AccessGate:
         if ident is not None:
             user = SESSIONS.user_of(ident)
             SESSIONS.revoke(ident)
-            await _audit(Event("sign_out", user or SHARED, role=session_role(policy, user=user).code,
+            await _audit(Event("sign_out", user or SHARED, role=session_role(policy, user=user).audit_code,
                                client=_client_key(scope, policy, None).split("|", 1)[0], session=sign_in_id(ident)))
         await _respond(send, 303, b"", [(b"location", SIGNIN_PATH.encode()), _cookie(COOKIE, "", 0, scope)])
 

@@ -508,13 +508,27 @@ def require_access() -> None:
         if wait > 0:  # the password is not even checked while the client must wait
             st.warning(_("Please wait {s} s before the next try.").format(s=f"{wait:.0f}"))
             st.stop()
+        account = f"user:{name.strip().lower()}" if policy.users else None  # a count per name too (gate.py)
+        if account is not None and LOCKOUT.locked_for(account, policy) > 0:
+            st.error(_("Too many failed attempts: sign-in is locked for a while."))
+            st.stop()
         user = check_user(policy, name, password)
         if user is not None:
             st.session_state[ACCESS_KEY] = True
             st.session_state[audit.USER_KEY] = user
             LOCKOUT.reset(key)
+            if account is not None:
+                LOCKOUT.reset(account)
             audit.record("sign_in", detail={"mode": "password (page)"}, role=current_role())
             st.rerun()
+        if account is not None:
+            LOCKOUT.fail(account, policy)
+        from components.audit.trail import Event
+        from components.ui.gate import SHARED
+
+        # the name only when it is a configured user's: a password typed into the name field is never kept
+        audit.record_event(Event("sign_in_failed", (name.strip().lower() if policy.user(name) else "(unknown user)")
+                                 if policy.users else SHARED, client=key.removeprefix("ip:")))
         n = LOCKOUT.fail(key, policy)
         THROTTLE.fail()
         left = policy.max_failures - n
@@ -794,12 +808,14 @@ def slide_table(df: pd.DataFrame) -> pd.DataFrame:
     return display_frame(out, rename=True)
 
 
-def csv_download(df: pd.DataFrame, filename: str, label: str = N_("Download CSV"), key: str | None = None) -> None:
-    """A CSV download of a table, written only when clicked, with spreadsheet formulas neutralised."""
+def csv_download(df: pd.DataFrame, filename: str, label: str = N_("Download CSV"), key: str | None = None,
+                 record_as: str | None = None) -> None:
+    """A CSV download of a table, written only when clicked, with spreadsheet formulas neutralised
+    (recorded in the audit trail as ``record_as`` when the file name names a patient)."""
     from components.figures.export import safe_csv
     from components.ui.audit import audited
 
-    st.download_button(_(label), audited(lambda: safe_csv(df), "csv", filename), file_name=filename, mime="text/csv",
+    st.download_button(_(label), audited(lambda: safe_csv(df), "csv", record_as or filename), file_name=filename, mime="text/csv",
                        key=key or f"dl_{filename}")
 
 
@@ -812,10 +828,12 @@ def show_figure(
     on_select: str = "ignore",
     state: AppState | None = None,
     data_config: Mapping | None = None,
+    record_as: str | None = None,
 ) -> object:
     """Show a figure (or an analysis result's figure) with the export toolbar, the data behind it as a
     table with a CSV download and, for a result, the code that reproduces it. ``data_config``: the
-    data table's column formats (:func:`table`'s ``column_config``); the CSV keeps full precision."""
+    data table's column formats (:func:`table`'s ``column_config``); the CSV keeps full precision.
+    ``record_as``: the name the audit trail gives its downloads when ``filename`` names a patient."""
     result = fig if isinstance(fig, Result) else None
     if result is not None:
         fig = result.figure
@@ -828,9 +846,10 @@ def show_figure(
                          key=f"export_{key}", on_change="rerun")
     if export.open:  # the buttons are made only while it is open (as the lazy expanders)
         with export:
-            export_buttons(fig, name, key)
+            export_buttons(fig, name, key, record_as)
             if data is not None:
-                csv_download(data, f"{name}.csv", _("Data (CSV)"), key=f"dl_{key}")
+                csv_download(data, f"{name}.csv", _("Data (CSV)"), key=f"dl_{key}",
+                             record_as=f"{record_as}.csv" if record_as else None)
     with row:
         from components.ui import deck_builder
 
@@ -860,7 +879,7 @@ def table_to_deck(key: str, title: str, df: pd.DataFrame | Callable[[], pd.DataF
     deck_builder.add_button(key, title, result=result, table=df, filter_text=state().filter_text)
 
 
-def export_buttons(fig: go.Figure, name: str, key: str) -> None:
+def export_buttons(fig: go.Figure, name: str, key: str, record_as: str | None = None) -> None:
     """PNG (1600 px wide at 2×, for slides) and SVG of a figure, rendered only when clicked."""
     from components.figures.export import chromium_available, to_image
 
@@ -869,9 +888,9 @@ def export_buttons(fig: go.Figure, name: str, key: str) -> None:
         return
     from components.ui.audit import audited
 
-    st.download_button(_("PNG for slides"), audited(lambda: to_image(fig, "png"), "png", f"{name}.png"),
+    st.download_button(_("PNG for slides"), audited(lambda: to_image(fig, "png"), "png", f"{record_as or name}.png"),
                        file_name=f"{name}.png", mime="image/png", key=f"png_{key}")
-    st.download_button(_("SVG (vector)"), audited(lambda: to_image(fig, "svg"), "svg", f"{name}.svg"),
+    st.download_button(_("SVG (vector)"), audited(lambda: to_image(fig, "svg"), "svg", f"{record_as or name}.svg"),
                        file_name=f"{name}.svg", mime="image/svg+xml", key=f"svg_{key}")
 
 
