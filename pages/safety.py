@@ -129,6 +129,14 @@ def exposure_section() -> None:
     st.caption(" ".join(res.notes))
     widgets.table_to_deck("exposure_summary", _("Exposure and relative dose intensity"),
                           translate_frame(res.tables["summary"]), res)
+    mods = res.tables.get("modifications")
+    if mods is not None and len(mods):
+        st.markdown("**" + _("Dose modifications by drug") + "**")
+        widgets.table(mods, width="content", translate=("Withdrawn for an AE, n (%)",),
+                      deck=("modifications", _("Dose modifications by drug")), result=res)
+        st.caption(_("Per drug, of the patients dosed with it: a reduction is a dose below the previous non-zero dose "
+                     "(escalation steps are not); an interruption is a run of zero-dose records; withdrawn = an adverse "
+                     "event whose action taken (AEACN) withdrew that drug (AEACNDRG)."))
     if res.figure is None:
         widgets.show_code(res, s)
         return

@@ -4,7 +4,7 @@ import math
 
 import streamlit as st
 
-from components.analyses.swimmer import PAGE_SIZE, SwimmerOptions, swimmer, swimmer_drug
+from components.analyses.swimmer import PAGE_SIZE, SwimmerOptions, swimmer
 from components.figures.safe_text import md
 from components.figures.style import EVENT_MARKERS
 from components.i18n import _
@@ -15,7 +15,6 @@ s = widgets.page_header(_("Swimmer plot"), needs=("adsl",))
 if s is None:
     st.stop()
 cfg = s.config
-drug = swimmer_drug(cfg)
 n_treated = int(s.view.tables["adsl"]["TRTSDT"].notna().sum()) if "TRTSDT" in s.view.tables["adsl"] else 0
 if n_treated == 0:
     st.info(_("No treated patient in this selection."))
@@ -33,7 +32,8 @@ unit = c2.segmented_control(_("Time in"), ["weeks", "months"], default="weeks", 
 sort = c3.segmented_control(_("Sort by"), ["duration", "bor", "enrollment"], default="duration", key="sw_sort",
                             format_func={"duration": _("Duration"), "bor": _("Best response"),
                                          "enrollment": _("Enrollment")}.get) or "duration"
-labels = {k: _(EVENT_MARKERS[k]["label"]) + (f" ({drug})" if k.startswith("dose") else "") for k in EVENT_ORDER}
+labels = {k: _(EVENT_MARKERS[k]["label"]) + (" (" + _("every drug") + ")" if k.startswith("dose") else "")
+          for k in EVENT_ORDER}
 layers = st.multiselect(_("Markers"), list(EVENT_ORDER), default=list(EVENT_ORDER), format_func=labels.get, key="sw_layers")
 
 pages = math.ceil(n_treated / PAGE_SIZE)

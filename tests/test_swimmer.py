@@ -160,3 +160,82 @@ def test_patient_page_links_with_lower_case_short_or_unknown_ids(app_factory, ho
 
 def _patient_box(at):
     return next(b for b in at.selectbox if b.label == "Patient")
+
+
+def _with_eribulin(adex: pd.DataFrame) -> pd.DataFrame:
+    """Eribulin D1/D8 q3w for S-01-002: 1.4, 1.4, then reduced to 1.1 (day 22) and held on day 29."""
+    eri = pd.DataFrame({"USUBJID": ["S-01-002"] * 5, "EXTRT": "Eribulin", "EXDOSE": [1.4, 1.4, 1.1, 0.0, 1.1],
+                        "EXDOSU": "mg/m2", "ASTDT": [d(1), d(8), d(22), d(29), d(43)],
+                        "AENDT": [d(1), d(8), d(22), d(29), d(43)],
+                        "EXADJ": ["", "", "Dose reduced: Neutrophil count decreased",
+                                  "Adverse event: Neutrophil count decreased", ""]})
+    return pd.concat([adex, eri], ignore_index=True)
+
+
+def test_every_drugs_dose_changes_are_on_the_swimmer(small):
+    """Issue 36 (1): the eribulin reduction and hold are events beside neratinib's, each in its drug's
+    colour, with one legend entry per drug and kind."""
+    adsl, bor, adex, adae = small
+    adex = _with_eribulin(adex)
+    bars, events = swimmer_data(adsl, bor, CUT, adex, adae, ["Neratinib", "Eribulin"])
+    dose = events[events["KIND"].str.startswith("dose")].sort_values(["USUBJID", "DAY"])
+    assert list(zip(dose["USUBJID"], dose["DRUG"], dose["KIND"], dose["DAY"] + 1, strict=True)) == [
+        ("S-01-001", "Neratinib", "dose_hold", 30), ("S-01-001", "Neratinib", "dose_reduction", 36),
+        ("S-01-002", "Eribulin", "dose_reduction", 22), ("S-01-002", "Eribulin", "dose_hold", 29)]
+    assert "1.4 → 1.1" in dose[dose["DRUG"] == "Eribulin"].iloc[0]["DETAIL"]
+    fig = swimmer_figure(bars, events, None, unit="weeks", drug=["Neratinib", "Eribulin"])
+    traces = {t.name: t for t in fig.data}
+    assert {"Dose reduced (Neratinib)", "Dose reduced (Eribulin)", "Dose held (Neratinib)",
+            "Dose held (Eribulin)"} <= set(traces)
+    assert traces["Dose reduced (Eribulin)"].marker.color != traces["Dose reduced (Neratinib)"].marker.color
+    assert traces["Dose held (Eribulin)"].marker.color == traces["Dose reduced (Eribulin)"].marker.color
+
+
+def test_the_profile_marks_a_reduced_administration(small):
+    adsl, _, adex, adae = small
+    tables = {"adsl": adsl, "adex": _with_eribulin(adex), "adae": adae}
+    p = patient_data(tables, "S-01-002", CUT, "CTDNAVAF")
+    fig = profile_figure(p, ["Neratinib", "Eribulin"], None)
+    reduced = next(t for t in fig.data if t.name == "Eribulin dose reduced")
+    assert list(reduced.x) == [21]  # day 22 is 21 days after the first dose
+    assert "1.4 → 1.1" in reduced.customdata[0][0]
+    skipped = next(t for t in fig.data if t.name == "Eribulin skipped")
+    assert skipped.marker.size >= 12  # a held dose is a mark one sees, not a 1-px tick
+
+
+def test_dose_modifications_per_drug_hand_counted(small):
+    from components.stats.exposure import modification_summary
+
+    _, _, adex, _ = small
+    adex = _with_eribulin(adex)
+    adae = pd.DataFrame({"USUBJID": ["S-01-002", "S-01-001"], "AEACN": ["DRUG WITHDRAWN", "DOSE NOT CHANGED"],
+                         "AEACNDRG": ["Eribulin", "Neratinib"]})
+    got = modification_summary(adex, adae, ["Neratinib", "Eribulin", "Fulvestrant"]).set_index("Drug")
+    # neratinib: 2 dosed, S-01-001 held (day 30) and reduced (240 → 200); eribulin: 1 dosed, reduced, held, withdrawn
+    assert got.loc["Neratinib"].to_dict() == {"Patients dosed": 2, "Reduced": 1, "Interrupted": 1,
+                                              "Withdrawn for an AE": 0.0, "Reductions": 1, "Interruptions": 1}
+    assert got.loc["Eribulin"].to_dict() == {"Patients dosed": 1, "Reduced": 1, "Interrupted": 1,
+                                             "Withdrawn for an AE": 1.0, "Reductions": 1, "Interruptions": 1}
+    assert "Fulvestrant" not in got.index  # nobody got it: no row
+    # without AEACNDRG, which of two drugs was withdrawn is unknown: not available, never 0
+    unknown = modification_summary(adex, adae.drop(columns="AEACNDRG"), ["Neratinib", "Eribulin"])
+    assert unknown["Withdrawn for an AE"].isna().all()
+
+
+def test_the_demos_modifications_match_what_the_generator_wrote():
+    """On the demo, the reductions found from the doses equal the records the generator labelled
+    "Dose reduced" (EXADJ), per drug: nine eribulin patients, three neratinib ones (issue 36's count)."""
+    from components.analyses.base import Options
+    from components.analyses.safety import exposure
+    from components.data.config import load_config
+
+    cut = load_cut(sorted(p for p in DEMO_DIR.iterdir() if p.is_dir())[-1])
+    mods = exposure(cut, load_config(), Options()).tables["modifications"].set_index("Drug")
+    adex = cut.tables["adex"]
+    for drug in ("Eribulin", "Neratinib"):
+        labelled = adex[(adex["EXTRT"] == drug) & adex["EXADJ"].fillna("").str.startswith("Dose reduced")]
+        n = labelled["USUBJID"].nunique()
+        dosed = adex.loc[(adex["EXTRT"] == drug) & (adex["EXDOSE"] > 0), "USUBJID"].nunique()
+        assert mods.loc[drug, "Reduced ≥1, n (%)"] == f"{n} ({100 * n / dosed:.1f}%)"
+    assert mods.loc["Eribulin", "Reduced ≥1, n (%)"].startswith("9 ")
+    assert mods.loc["Neratinib", "Reduced ≥1, n (%)"].startswith("3 ")

@@ -20,7 +20,13 @@ from components.figures.safety_plots import (
     rdi_figure,
 )
 from components.i18n import N_, _, language
-from components.stats.exposure import adjustments, dose_level_over_time, exposure_summary, relative_dose_intensity
+from components.stats.exposure import (
+    adjustments,
+    dose_level_over_time,
+    exposure_summary,
+    modification_summary,
+    relative_dose_intensity,
+)
 from components.stats.safety import (
     GRADES,
     episodes,
@@ -100,6 +106,25 @@ def arm_headers(df: pd.DataFrame) -> pd.DataFrame:
 def n_pct(n: int, denom: int) -> str:
     """'n (x.x%)' of a denominator (n alone without one)."""
     return f"{int(n)} ({100 * n / denom:.1f}%)" if denom else str(int(n))
+
+
+#: The dose-modification table's columns as the page names them.
+MODIFICATION_COLUMNS = (N_("Drug"), N_("Patients dosed"), N_("Reduced ≥1, n (%)"), N_("Interrupted ≥1, n (%)"),
+                        N_("Withdrawn for an AE, n (%)"))
+
+
+def modifications(adex: pd.DataFrame, adae: pd.DataFrame | None, config: StudyConfig) -> pd.DataFrame:
+    """Dose modifications per drug, every drug of the regimen and of the exposure table (issue 36): n (%)
+    of the patients dosed with that drug; "not available" where ADAE cannot say which drug was withdrawn."""
+    drugs = [d.drug for d in config.regimen]
+    drugs += [str(x) for x in adex["EXTRT"].dropna().unique() if str(x).lower() not in {d.lower() for d in drugs}]
+    raw = modification_summary(adex, adae, drugs)
+    out = raw[["Drug", "Patients dosed"]].copy()
+    for col, name in (("Reduced", MODIFICATION_COLUMNS[2]), ("Interrupted", MODIFICATION_COLUMNS[3]),
+                      ("Withdrawn for an AE", MODIFICATION_COLUMNS[4])):
+        out[name] = [n_pct(int(n), int(d)) if pd.notna(n) else N_("not available")
+                     for n, d in zip(raw[col], raw["Patients dosed"], strict=True)]
+    return out  # (the events, per drug, kind and reason, are the counts table under it)
 
 
 @analysis(N_("TEAE overview"))
@@ -239,7 +264,8 @@ def exposure(cut: DataCut, config: StudyConfig, options: Options) -> Result:
         note = _("The study config has no planned schedule for the drugs in the exposure table ({drugs}), so relative "
                  "dose intensity cannot be computed; days on each drug are shown instead.").format(drugs=drugs)
         return Result("", {f"Patients dosed, {r['Drug']}": r["Patients"] for _i, r in summary.iterrows()},
-                      {"summary": summary, "adjustments": pd.DataFrame()}, None, (note,))
+                      {"summary": summary, "adjustments": pd.DataFrame(),
+                       "modifications": modifications(adex, v.tables.get("adae"), config)}, None, (note,))
     rdi = pd.concat([relative_dose_intensity(adex, adsl, d, cut.cutoff) for d in config.regimen], ignore_index=True)
     arms = _safety_arms(config, adsl)
     by = ["DRUG"]
@@ -266,6 +292,7 @@ def exposure(cut: DataCut, config: StudyConfig, options: Options) -> Result:
     parts = [a for a in (adjustments(adex, d.drug) for d in config.regimen) if len(a)]
     adj = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
     tables["adjustments"] = adj
+    tables["modifications"] = modifications(adex, v.tables.get("adae"), config)
     if len(adj):
         counts = adj.groupby(["DRUG", "KIND", "Reason"]).agg(Events=("USUBJID", "size"), Patients=("USUBJID", "nunique"))
         tables["adjustment_counts"] = (counts.reset_index().replace({"dose_reduction": "Reduction",

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import pandas as pd
+
 from components.analyses.base import Options, Result, analysis, figure_context, response_derivation, view
 from components.data.config import StudyConfig
 from components.data.datasets import DataCut
@@ -15,10 +17,14 @@ from components.stats.swimmer import EVENT_ORDER, sort_bars, swimmer_data
 PAGE_SIZE = 50
 
 
-def swimmer_drug(config: StudyConfig) -> str:
-    """The drug whose dose changes the swimmer marks: the first with escalation or dose levels."""
-    return next((d.drug for d in config.regimen if d.escalation or d.dose_levels),
-                config.regimen[0].drug if config.regimen else "")
+def swimmer_drugs(config: StudyConfig, adex: pd.DataFrame | None) -> list[str]:
+    """The drugs whose dose changes the swimmer marks: every drug of the regimen, then any other drug
+    of the exposure table (issue 36: nine eribulin reductions were missing beside three neratinib ones)."""
+    drugs = [d.drug for d in config.regimen]
+    if adex is not None and "EXTRT" in adex:
+        known = {d.lower() for d in drugs}
+        drugs += [str(x) for x in adex["EXTRT"].dropna().unique() if str(x).lower() not in known]
+    return drugs
 
 
 @dataclass(frozen=True)
@@ -43,7 +49,7 @@ def swimmer(cut: DataCut, config: StudyConfig, options: SwimmerOptions) -> Resul
     if cut.has("adrs"):
         rules = config.response
         bor = response_derivation(cut, rules, rules.confirmed_default, True).restrict(set(adsl["USUBJID"])).bor
-    drug = swimmer_drug(config)
+    drug = swimmer_drugs(config, v.tables.get("adex"))
     bars, events = swimmer_data(adsl, bor, cut.cutoff, v.tables.get("adex"), v.tables.get("adae"), drug)
     if bars.empty:
         return Result(_("Swimmer"), {"Treated patients": 0}, {}, None, (_("No treated patient in this selection."),))

@@ -20,6 +20,7 @@ from components.figures.style import (
     GREY_53,
     GRID,
     GUIDE_LINE,
+    INK,
     PURPLE,
     REFERENCE_LINE,
     TEXT,
@@ -31,6 +32,7 @@ from components.figures.style import (
 from components.i18n import _
 from components.stats.exposure import administered
 from components.stats.profile import PatientData
+from components.stats.swimmer import dose_changes
 
 #: Height of a lane title (12 px text) above its lane: the reference-line labels go above it.
 LANE_TITLE_PX = 20
@@ -107,11 +109,22 @@ def profile_figure(
                         drug=template_text(drug), dose="%{customdata[0]}", unit=template_text(unit),
                         date="%{customdata[1]}") + "<extra></extra>"),
                     row=2, col=1)
+                # a reduced dose: the administration marked ▼ with the change (1.4 → 1.1), as on the swimmer
+                reduced = dose_changes(g, str(drug))
+                reduced = reduced[reduced["KIND"] == "dose_reduction"]
+                if len(reduced):
+                    at = given.drop_duplicates("ASTDT").set_index("ASTDT")["D0"]
+                    fig.add_trace(go.Scatter(
+                        x=reduced["DATE"].map(at), y=[str(drug)] * len(reduced), mode="markers",
+                        name=_("{drug} dose reduced").format(drug=drug),
+                        marker={"symbol": "triangle-down", "size": 13, "color": color, "line": {"width": 1.5, "color": INK}},
+                        customdata=np.stack([reduced["DETAIL"], reduced["DATE"].dt.strftime("%Y-%m-%d")], axis=-1),
+                        hovertemplate="%{customdata[0]} (%{customdata[1]})<extra></extra>"), row=2, col=1)
                 if len(skipped):
                     fig.add_trace(go.Scatter(
                         x=skipped["D0"], y=[str(drug)] * len(skipped), mode="markers",
                         name=_("{drug} skipped").format(drug=drug),
-                        marker={"symbol": "x-thin-open", "size": 9, "color": VERMILION, "line": {"width": 2}},
+                        marker={"symbol": "x-thin-open", "size": 13, "color": VERMILION, "line": {"width": 3}},
                         hovertemplate=_("{drug} skipped on day {day}").format(drug=template_text(drug), day="%{x}")
                         + "<extra></extra>"), row=2, col=1)
         fig.update_yaxes(row=2, col=1, categoryorder="array", categoryarray=lanes[::-1])

@@ -118,6 +118,9 @@ P95_COLORS = {
 P95_LINE_COLORS = {**P95_COLORS, "Not assessable": "#8C8C8C", "Missing": "#6E6E6E"}
 
 # Drugs of a regimen: fixed colours by position in the config's regimen list.
+#: A drug's dose changes on the swimmer (shape: reduced ▼ or held ■; colour: the drug, in regimen order):
+#: Okabe–Ito colours that none of the response bars (blues, grey, vermilion) uses.
+SWIMMER_DRUG_COLORS = ("#E69F00", "#009E73", "#CC79A7", "#F0E442", "#7F4F00")
 DRUG_COLORS = ("#0072B2", "#009E73", "#CC79A7", "#E69F00", "#56B4E9")
 
 REFERENCE_LINE = {"color": "#444444", "width": 1.2, "dash": "dash"}
@@ -131,7 +134,7 @@ EVENT_MARKERS = {
     "progression": {"symbol": "x", "color": "#D55E00", "size": 11, "label": N_("Progression (PD)")},
     "death": {"symbol": "square", "color": "#000000", "size": 9, "label": N_("Death")},
     "dose_reduction": {"symbol": "triangle-down", "color": "#E69F00", "size": 12, "label": N_("Dose reduced")},
-    "dose_hold": {"symbol": "line-ns", "color": "#7F4F00", "size": 11, "label": N_("Dose held")},
+    "dose_hold": {"symbol": "square", "color": "#7F4F00", "size": 9, "label": N_("Dose held")},
     "ae_g3": {"symbol": "circle", "color": "#D73027", "size": 8, "label": N_("Grade ≥3 adverse event")},
     "ongoing": {"symbol": "arrow-right", "color": "#222222", "size": 12, "label": N_("On treatment at the cut")},
     "new_lesion": {"symbol": "asterisk", "color": "#D55E00", "size": 10, "label": N_("New lesion")},

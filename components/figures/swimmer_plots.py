@@ -3,6 +3,8 @@ grade ≥3 adverse events, an arrow for every patient still on treatment at the 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
@@ -20,6 +22,7 @@ from components.figures.style import (
     MISSING_COLOR,
     P95_COLORS,
     P95_ORDER,
+    SWIMMER_DRUG_COLORS,
     TEXT_SOFT,
     WHITE,
     arm_colors,
@@ -36,7 +39,7 @@ def swimmer_figure(
     color_by: str = "BOR",
     unit: str = "weeks",
     layers: tuple[str, ...] = EVENT_ORDER,
-    drug: str = "",
+    drug: str | Sequence[str] = "",
     site_names: dict[str, str] | None = None,
     highlight: set[str] | None = None,
     highlight_label: str = N_("Outlined: new since the comparison cut"),
@@ -44,7 +47,9 @@ def swimmer_figure(
     title: str = N_("Time on treatment and events"),
     arm_order: list[str] | None = None,
 ) -> go.Figure:
-    """Bars in the given (top-to-bottom) order; one legend entry for every marker shown."""
+    """Bars in the given (top-to-bottom) order; one legend entry for every marker shown (a dose change
+    per drug: ``drug`` gives the drugs' order, hence their colours)."""
+    drugs = [drug] if isinstance(drug, str) and drug else list(drug or []) if not isinstance(drug, str) else []
     div = UNITS[unit]
     fig = go.Figure()
     order = list(bars["LABEL"])
@@ -106,16 +111,23 @@ def swimmer_figure(
         if sub.empty:
             continue
         m = EVENT_MARKERS[kind]
-        label = _(m["label"]) + (f" ({_(drug)})" if kind in ("dose_reduction", "dose_hold") and drug else "")
-        fig.add_trace(go.Scatter(
-            x=(sub["DAY"] + 1) / div, y=sub["LABEL"], mode="markers", name=label,
-            marker={"symbol": m["symbol"], "size": m["size"], "color": m["color"],
-                    "line": {"width": 2 if ("line" in m["symbol"] or "open" in m["symbol"]) else 1,
-                             "color": m["color"] if ("line" in m["symbol"] or "open" in m["symbol"]) else INK}},
-            customdata=np.stack([sub["USUBJID"], sub["DATE"].dt.strftime("%Y-%m-%d"), sub["DETAIL"], sub["DAY"]], axis=-1),
-            hovertemplate=("<b>%{customdata[0]}</b><br>%{customdata[2]}<br>%{customdata[1]} ("
-                           + _("day {day}").format(day="%{customdata[3]}") + ")<extra></extra>"),
-        ))
+        dosing = kind in ("dose_reduction", "dose_hold")
+        # a dose change per drug: the kind's symbol in the drug's colour (the profile's), one legend entry each
+        groups = ([(d, g, SWIMMER_DRUG_COLORS[drugs.index(d) % len(SWIMMER_DRUG_COLORS)] if d in drugs else m["color"])
+                   for d, g in sub.groupby(sub["DRUG"].fillna(""), sort=False)]
+                  if dosing and "DRUG" in sub else [("", sub, m["color"])])
+        groups.sort(key=lambda x: drugs.index(x[0]) if x[0] in drugs else len(drugs))
+        for name, g, color in groups:
+            label = _(m["label"]) + (f" ({_(name)})" if dosing and name else "")
+            open_mark = "line" in m["symbol"] or "open" in m["symbol"]
+            fig.add_trace(go.Scatter(
+                x=(g["DAY"] + 1) / div, y=g["LABEL"], mode="markers", name=label,
+                marker={"symbol": m["symbol"], "size": m["size"], "color": color,
+                        "line": {"width": 2.5 if open_mark else 1, "color": color if open_mark else INK}},
+                customdata=np.stack([g["USUBJID"], g["DATE"].dt.strftime("%Y-%m-%d"), g["DETAIL"], g["DAY"]], axis=-1),
+                hovertemplate=("<b>%{customdata[0]}</b><br>%{customdata[2]}<br>%{customdata[1]} ("
+                               + _("day {day}").format(day="%{customdata[3]}") + ")<extra></extra>"),
+            ))
     xmax = float(((bars["FU_END"].fillna(bars["END"]) - bars["TRTSDT"]).dt.days.max() + 1) / div) if n else 1.0
     dtick = tick_every or (6 if unit == "weeks" else 3)
     fig.update_xaxes(title_text=_("Weeks since first dose") if unit == "weeks" else _("Months since first dose"), range=[0, xmax * 1.05 + 1], dtick=dtick,

@@ -123,3 +123,35 @@ def exposure_summary(adex: pd.DataFrame) -> pd.DataFrame:
                      "Median days on the drug": float(days.median()) if len(d) else np.nan,
                      "Median dosing records": float(records.median()) if len(records) else np.nan})
     return pd.DataFrame(rows, columns=["Drug", "Patients", "Median days on the drug", "Median dosing records"])
+
+
+def modification_summary(adex: pd.DataFrame, adae: pd.DataFrame | None, drugs: list[str]) -> pd.DataFrame:
+    """Dose modifications per drug (issue 36, item 1): patients dosed; patients with at least one
+    reduction and with at least one interruption (:func:`components.stats.swimmer.dose_changes`: a dose
+    below the previous non-zero dose; a run of 0-dose records); the events; and patients whose drug was
+    withdrawn for an adverse event (ADAE ``AEACN`` = DRUG WITHDRAWN, the drug named in ``AEACNDRG``).
+    Counts are integers; ``Withdrawn for an AE`` is NaN (not available) when ADAE cannot say which
+    drug was withdrawn (no ``AEACN``, or no ``AEACNDRG`` with more than one drug)."""
+    from components.stats.swimmer import dose_changes
+
+    rows = []
+    for drug in drugs:
+        ex = adex[adex["EXTRT"].astype(str).str.lower() == drug.lower()]
+        if ex.empty:
+            continue
+        dosed = set(ex.loc[administered(ex), "USUBJID"])
+        dc = dose_changes(adex, drug)
+        red, hold = dc[dc["KIND"] == "dose_reduction"], dc[dc["KIND"] == "dose_hold"]
+        withdrawn: float = np.nan
+        if adae is not None and "AEACN" in adae:
+            stop = adae["AEACN"].astype(str).str.upper().eq("DRUG WITHDRAWN")
+            if "AEACNDRG" in adae:
+                stop &= adae["AEACNDRG"].astype(str).str.lower().eq(drug.lower())
+                withdrawn = float(adae.loc[stop, "USUBJID"].nunique())
+            elif len(drugs) == 1:
+                withdrawn = float(adae.loc[stop, "USUBJID"].nunique())
+        rows.append({"Drug": drug, "Patients dosed": len(dosed), "Reduced": int(red["USUBJID"].nunique()),
+                     "Interrupted": int(hold["USUBJID"].nunique()), "Withdrawn for an AE": withdrawn,
+                     "Reductions": len(red), "Interruptions": len(hold)})
+    return pd.DataFrame(rows, columns=["Drug", "Patients dosed", "Reduced", "Interrupted", "Withdrawn for an AE",
+                                       "Reductions", "Interruptions"])

@@ -3,6 +3,8 @@ grade ≥3 adverse events (the figure is components.figures.swimmer_plots)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 import pandas as pd
 
@@ -55,11 +57,13 @@ def swimmer_data(
     cutoff: pd.Timestamp,
     adex: pd.DataFrame | None = None,
     adae: pd.DataFrame | None = None,
-    drug: str | None = None,
+    drug: str | Sequence[str] | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(bars, events). One bar per treated patient from the first dose to the last dose, or to the
     cut-off when still on treatment (ONGOING); follow-up after treatment up to death or the last
-    date known alive (FU_END). Events in days since the first dose (day 0)."""
+    date known alive (FU_END). Events in days since the first dose (day 0). ``drug``: the drug, or
+    drugs, whose reductions and holds are events (DRUG names the drug of each; issue 36: an eribulin
+    reduction is as much a dose modification as a neratinib one)."""
     t = adsl[adsl["TRTSDT"].notna()].copy()
     ongoing = t["TRTEDT"].isna() if "TRTEDT" in t else pd.Series(True, index=t.index)
     t["ONGOING"] = ongoing.to_numpy()
@@ -87,15 +91,17 @@ def swimmer_data(
                 ev += [(u, d, kind, f"{txt} ({b.loc[u, 'BOR']})" if kind != "progression" else txt) for u, d in s.items()]
     if "DTHDT" in adsl:
         ev += [(u, d, "death", _("Death")) for u, d in adsl.set_index("USUBJID")["DTHDT"].dropna().items()]
-    if adex is not None and drug:
-        dc = dose_changes(adex, drug)
-        ev += list(dc[["USUBJID", "DATE", "KIND", "DETAIL"]].itertuples(index=False, name=None))
+    drugs = [drug] if isinstance(drug, str) else list(drug or [])
+    for name in drugs if adex is not None else []:
+        dc = dose_changes(adex, name)
+        ev += [(*row, name) for row in dc[["USUBJID", "DATE", "KIND", "DETAIL"]].itertuples(index=False, name=None)]
     if adae is not None and "ASTDT" in adae:
         g3 = adae[(adae["AETOXGR"] >= 3) & adae["ASTDT"].notna()]
         grade = _("{term} grade {grade}")
         ev += [(r.USUBJID, r.ASTDT, "ae_g3", grade.format(term=r.AEDECOD, grade=int(r.AETOXGR)))
                for r in g3.itertuples(index=False)]
-    events = pd.DataFrame(ev, columns=["USUBJID", "DATE", "KIND", "DETAIL"])
+    events = pd.DataFrame([e if len(e) == 5 else (*e, None) for e in ev],
+                          columns=["USUBJID", "DATE", "KIND", "DETAIL", "DRUG"])
     events = events.merge(bars[["USUBJID", "TRTSDT", "LABEL"]], on="USUBJID", how="inner")
     events["DAY"] = (events["DATE"] - events["TRTSDT"]).dt.days
     return bars.reset_index(drop=True), events.drop(columns="TRTSDT").reset_index(drop=True)
