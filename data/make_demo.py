@@ -466,6 +466,46 @@ def simulate_biomarkers(p: Patient, rng: np.random.Generator, config: StudyConfi
 # --------------------------------------------------------------------------- the trial
 
 
+#: The demo's laboratory tests: (PARAMCD, PARAM, PARCAT1, unit, LLN, ULN, baseline range, decimals). Female
+#: adult reference ranges of a Chinese hospital laboratory (SYNTHETIC, as everything here).
+LAB_PANEL = (
+    ("NEUT", "Neutrophils (10^9/L)", "HEMATOLOGY", "10^9/L", 2.0, 7.5, (2.6, 6.0), 2),
+    ("ALT", "Alanine aminotransferase (U/L)", "CHEMISTRY", "U/L", 7.0, 40.0, (12.0, 34.0), 0),
+    ("AST", "Aspartate aminotransferase (U/L)", "CHEMISTRY", "U/L", 13.0, 35.0, (15.0, 31.0), 0),
+    ("BILI", "Total bilirubin (umol/L)", "CHEMISTRY", "umol/L", 3.4, 20.5, (5.0, 15.0), 1),
+    ("CREAT", "Creatinine (umol/L)", "CHEMISTRY", "umol/L", 41.0, 81.0, (48.0, 75.0), 0),
+)
+#: Which adverse event drives which test, and the value band (× ULN; neutrophils in 10^9/L) of each grade.
+LAB_AE = {"Neutrophil count decreased": ("NEUT", {1: (1.55, 1.95), 2: (1.05, 1.45), 3: (0.55, 0.95), 4: (0.15, 0.45)}),
+          "Alanine aminotransferase increased": ("ALT", {1: (1.2, 2.8), 2: (3.2, 4.8), 3: (5.5, 9.0)}),
+          "Aspartate aminotransferase increased": ("AST", {1: (1.2, 2.8), 2: (3.2, 4.8), 3: (5.5, 9.0)})}
+
+
+def simulate_labs(p: Patient, rng: np.random.Generator) -> None:
+    """Haematology and chemistry at baseline and before every eribulin dose (day 1 and day 8 of each cycle),
+    plus a sample on the first day of each laboratory adverse event, consistent with the adverse events:
+    a grade-3 neutropenia has a neutrophil count in the grade-3 band, an ALT increase of grade 2 an ALT of
+    3–5 × ULN (CTCAE v5.0). Drawn from a generator of its own, so the other tables do not change."""
+    base = {code: float(rng.uniform(*rng_range)) for code, _n, _c, _u, _lo, _hi, rng_range, _d in LAB_PANEL}
+    days = sorted({p.baseline_day} | {e["start"] for e in p.exposure if e["drug"] == "Eribulin"}
+                  | {a["start"] for a in p.aes if a["term"] in LAB_AE})
+    for day in days:
+        for code, name, cat, unit, lo, hi, _r, decimals in LAB_PANEL:
+            if day == p.baseline_day:
+                value = base[code]
+            else:
+                value = base[code] * float(rng.uniform(0.78, 1.08) if code == "NEUT" else rng.uniform(0.85, 1.2))
+                for ae in p.aes:
+                    test, bands = LAB_AE.get(ae["term"], (None, {}))
+                    if test == code and ae["start"] <= day <= ae["end"] and ae["grade"] in bands:
+                        low, high = bands[ae["grade"]]
+                        value = float(rng.uniform(low, high)) * (1.0 if code == "NEUT" else hi)
+            visit = "Baseline" if day == p.baseline_day else f"Day {day + 1}"
+            p.biomarkers.append({"param": code, "name": name, "cat": cat, "aval": round(value, decimals),
+                                 "avalc": None, "unit": unit, "day": day, "visit": visit, "lo": lo, "hi": hi,
+                                 "ablfl": "Y" if day == p.baseline_day else None})
+
+
 def simulate_trial(n_patients: int, seed: int, last_cut: date, config: StudyConfig,
                    never_treated_rate: float = 0.03, assign=None) -> tuple[list[Patient], list[dict]]:
     """``assign(patient, rng)``, when given, randomizes each enrolled patient (sets arm, effect,
@@ -616,6 +656,8 @@ def cut_tables(patients: list[Patient], screening: list[dict], cutoff: date, con
                                  "PARCAT1": b["cat"], "AVAL": b["aval"], "AVALC": b["avalc"], "AVALU": b["unit"],
                                  "ADT": p.d(b["day"]), "AVISIT": b["visit"],
                                  "ADY": b["day"] + 1 if b["day"] >= 0 else b["day"]})
+                    if "hi" in b:  # a laboratory test: its reference range and the baseline flag
+                        adlb[-1].update({"ANRLO": b["lo"], "ANRHI": b["hi"], "ABLFL": b["ablfl"]})
         if not treated:
             if p.arm and p.randdt is not None and p.randdt <= cutoff:
                 # randomized, not (yet) treated: in the ITT analysis all the same, censored at randomization
@@ -781,6 +823,9 @@ def make_demo(out: Path, patients: int = DEFAULT_PATIENTS, seed: int = DEFAULT_S
     config = config or load_config()
     cut_dates = sorted(date.fromisoformat(c) for c in cuts)
     patients_list, screening = simulate_trial(patients, seed, cut_dates[-1], config)
+    for p in patients_list:  # laboratory values, from a generator of their own (the other tables stay as they were)
+        if p.trtsdt is not None:
+            simulate_labs(p, np.random.default_rng([seed, p.idx, 36]))
     folders = []
     for i, c in enumerate(cut_dates):
         tables = cut_tables(patients_list, screening, c, config)

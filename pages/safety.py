@@ -3,6 +3,7 @@
 import streamlit as st
 
 from components.analyses.base import Options
+from components.analyses.labs import TEST_LABELS, LabOptions, lab_edish, lab_tests, lab_toxicity
 from components.analyses.safety import (
     AeTableOptions,
     ButterflyOptions,
@@ -159,5 +160,43 @@ def exposure_section() -> None:
                       deck=("adjustments", _("Dose reductions and interruptions: listing")), result=res)
 
 
-widgets.sections({_("Adverse events"): adverse_events, focus_label(cfg): focus, _("Exposure"): exposure_section},
-                 "safety_section")
+def laboratory_section() -> None:
+    """CTCAE grades from ADLB: shift table, worst grade by cycle, grade ≥ 3 listing, eDISH."""
+    tests = lab_tests(s.cut, base) if s.cut.has("adlb") else []
+    if not tests:
+        st.info(_("No graded laboratory test (neutrophils, ALT, AST, bilirubin, creatinine) in the laboratory table "
+                  "(ADLB) of this cut."))
+        return
+    test = st.segmented_control(_("Test"), tests, default=tests[0], key="lab_test",
+                                format_func=lambda t: _(TEST_LABELS[t])) or tests[0]
+    res = widgets.run(lab_toxicity, s, s.options(LabOptions, test=test))
+    m = widgets.metric_row(2)
+    m[0].metric(_("Patients with a graded post-baseline value"), res.numbers.get("Patients with a graded post-baseline value", 0))
+    pct = res.numbers.get("Worst grade ≥3 (%)")
+    m[1].metric(_("Worst grade ≥3"), f"{res.numbers.get('Worst grade ≥3, patients', 0)}"
+                + (f" ({pct:.1f}%)" if pct is not None else ""))
+    if "shift" in res.tables:
+        st.markdown("**" + _("Shift from baseline to the worst post-baseline grade (patients)") + "**")
+        widgets.table(res.tables["shift"], width="content", translate=("Baseline",),
+                      deck=("lab_shift", _("{test}: shift from baseline grade").format(test=_(TEST_LABELS[test]))),
+                      result=res)
+        st.markdown("**" + _("Worst grade by treatment cycle (patients)") + "**")
+        widgets.table(res.tables["by_cycle"], width="content",
+                      deck=("lab_cycle", _("{test}: worst grade by cycle").format(test=_(TEST_LABELS[test]))), result=res)
+        severe = res.tables["grade3"]
+        st.markdown("**" + _("Grade ≥3 results") + "**")
+        if severe.empty:
+            st.caption(_("None."))
+        else:
+            widgets.table(severe.assign(USUBJID=severe["USUBJID"].map(patient_link)), width="content",
+                          column_config={"USUBJID": link})
+    st.caption(" ".join(res.notes))
+    widgets.show_code(res, s)
+    ed = widgets.run(lab_edish, s, base)
+    if ed.figure is not None:
+        widgets.show_figure(ed, "edish", data=translate_frame(ed.tables["edish"], values=("Quadrant",)), filename="edish")
+    st.caption(" ".join(ed.notes))
+
+
+widgets.sections({_("Adverse events"): adverse_events, focus_label(cfg): focus, _("Exposure"): exposure_section,
+                  _("Laboratory"): laboratory_section}, "safety_section")

@@ -205,7 +205,7 @@ def test_page_runs_one_section_at_a_time(app_factory):
     at = app_factory().run()
     at.switch_page("pages/safety.py").run()
     assert not at.exception
-    assert [t.label for t in at.tabs] == ["Adverse events", "Diarrhoea under Neratinib", "Exposure"]
+    assert [t.label for t in at.tabs] == ["Adverse events", "Diarrhoea under Neratinib", "Exposure", "Laboratory"]
     assert any(h.value.startswith("TEAEs by system organ class") for h in at.subheader)
     assert not any(m.label.startswith("Diarrhoea") for m in at.metric)  # the closed tab did not run
     at.session_state["safety_section"] = "Diarrhoea under Neratinib"

@@ -139,12 +139,16 @@ def ctdna_early(cut: DataCut, config: StudyConfig, options: Options) -> Result:
 
 
 def marker_codes(cut: DataCut, config: StudyConfig) -> list[str]:
-    """The other parameters of the biomarker table (not ctDNA or the p95HER2 assays)."""
+    """The other parameters of the biomarker table (not ctDNA or the p95HER2 assays, and not the
+    laboratory tests graded on the Safety page: components/stats/labs.py)."""
+    from components.stats.labs import lab_test
+
     bm = config.biomarkers
     adlb = cut.tables.get("adlb")
     if adlb is None or adlb.empty:
         return []
-    return sorted(set(adlb["PARAMCD"].dropna()) - {bm.ctdna_param, bm.p95_ihc_param, bm.p95_wb_param})
+    return sorted(c for c in set(adlb["PARAMCD"].dropna()) - {bm.ctdna_param, bm.p95_ihc_param, bm.p95_wb_param}
+                  if lab_test(c) is None)
 
 
 @dataclass(frozen=True)

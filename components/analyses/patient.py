@@ -16,7 +16,7 @@ from components.stats.profile import key_facts, patient_data
 
 # tab labels (shown as _(label)) → table
 TABLES = {N_("Responses"): "adrs", N_("Tumour measurements"): "adtr", N_("Adverse events"): "adae", N_("Exposure"): "adex",
-          N_("Biomarkers"): "adlb"}
+          N_("Biomarkers and laboratory"): "adlb"}
 
 
 @dataclass(frozen=True)
