@@ -277,7 +277,8 @@ def test_the_audit_page_lists_filters_and_is_the_data_managers(app_factory, monk
 # --------------------------------------------------------------------------- the served app
 
 
-PASSWORDS = {"idmc_chair": "idmc password 1", "site_pi": "site password 2", "steering_member": "steering password 3"}
+PASSWORDS = {"idmc_chair": "idmc password 1", "site_pi": "site password 2", "steering_member": "steering password 3",
+             "data_manager": "statistician password 4"}
 
 
 def _site_of_first_patient() -> str:
@@ -304,7 +305,8 @@ def audited_app(request, tmp_path):
             conn.execute(sa.text("DROP DATABASE IF EXISTS served"))
             conn.execute(sa.text("CREATE DATABASE served"))
         engine.dispose()
-    users = {"idmc_chair": "idmc", "site_pi": f"site:{_site_of_first_patient()}", "steering_member": "steering"}
+    users = {"idmc_chair": "idmc", "site_pi": f"site:{_site_of_first_patient()}", "steering_member": "steering",
+             "data_manager": "statistician"}  # (blind: [access] unblinded_statisticians is not set)
     secrets = tmp_path / "secrets.toml"
     secrets.write_text('[access]\nmode = "password"\ncookie_secret = "' + "k" * 32 + '"\n' + "".join(
         f'[access.users.{name}]\npassword_hash = "{hash_password(PASSWORDS[name], iterations=1000)}"\n'
@@ -436,7 +438,7 @@ def test_a_blinded_site_investigator_receives_no_arm_and_no_other_sites_patient(
     site = _site_of_first_patient()
     others = [u for u in adsl.loc[adsl["SITEID"] != site, "USUBJID"]]
     mine = set(adsl.loc[adsl["SITEID"] == site, "USUBJID"])
-    received: dict[str, list[bytes]] = {"site_pi": [], "steering_member": [], "idmc_chair": []}
+    received: dict[str, list[bytes]] = {"site_pi": [], "steering_member": [], "data_manager": [], "idmc_chair": []}
     for user in received:
         context, page = _sign_in(browser, base, user, "/overview")
         try:
@@ -460,6 +462,7 @@ def test_a_blinded_site_investigator_receives_no_arm_and_no_other_sites_patient(
     assert arms[1].encode() in idmc_bytes  # the check sees arms where they are sent
     assert not [m for m in marks if m.encode() in site_bytes]
     assert not [m for m in marks if m.encode() in steering_bytes]
+    assert not [m for m in marks if m.encode() in b"".join(received["data_manager"])]  # blind unless the settings say
     assert any(u.encode() in steering_bytes for u in others)  # the steering committee sees every site
     assert any(u.encode() in site_bytes for u in mine)  # their own patients are there
     assert not [u for u in others if u.encode() in site_bytes][:5]
