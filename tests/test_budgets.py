@@ -52,22 +52,23 @@ def _in_child(code: str) -> dict:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def test_a_parquet_rle_bomb_is_refused_from_its_footer_in_little_memory():
+def test_a_parquet_rle_bomb_is_refused_from_its_footer_in_little_memory(tmp_path):
     """40 million run-length-encoded rows in under 1 MB (the probe's file took the loader to 10.5 GB):
     refused from the footer's row count (max_rows 1,000,000), the cut still loads, and the loading
-    process stays under 600 MB."""
-    out = _in_child("""
-        import io, numpy as np, pandas as pd
+    process stays under 600 MB. The bomb is made here, not in the measured process: writing it takes
+    pyarrow's threads, whose memory on a loaded machine once took the child past the limit (627 MB in a
+    fresh-clone run) before the loader had read a byte."""
+    bomb = tmp_path / "adae.parquet"
+    pd.DataFrame({"USUBJID": np.zeros(40_000_000, dtype=np.int8)}).to_parquet(bomb, compression="zstd")
+    out = _in_child(f"""
+        from pathlib import Path
         from components.data.datasets import load_files
         from tests.conftest import demo_cuts
-        files = {p.name: p.read_bytes() for p in demo_cuts()[-1].iterdir() if p.suffix == ".csv"}
-        buf = io.BytesIO()
-        pd.DataFrame({"USUBJID": np.zeros(40_000_000, dtype=np.int8)}).to_parquet(buf, compression="zstd")
-        files.pop("adae.csv"); files["adae.parquet"] = buf.getvalue()
-        del buf
+        files = {{p.name: p.read_bytes() for p in demo_cuts()[-1].iterdir() if p.suffix == ".csv"}}
+        files.pop("adae.csv"); files["adae.parquet"] = Path({str(bomb)!r}).read_bytes()
         cut = load_files(files)
-        result = {"size": len(files["adae.parquet"]), "has_adsl": cut.has("adsl"),
-                  "adae": [f.message for f in cut.issues if f.table == "adae"]}
+        result = {{"size": len(files["adae.parquet"]), "has_adsl": cut.has("adsl"),
+                  "adae": [f.message for f in cut.issues if f.table == "adae"]}}
     """)
     assert out["size"] < 1_000_000 and out["has_adsl"]
     assert any("40,000,000 rows" in m and "max_rows" in m for m in out["adae"])
