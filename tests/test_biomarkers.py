@@ -138,3 +138,25 @@ def test_page_with_and_without_the_biomarker_table(app_factory, cut_copy):
     at.switch_page("pages/biomarkers.py").run()
     assert not at.exception and not at.error
     assert any("Biomarkers (ADLB) [adlb]" in i.value for i in at.info)
+
+
+def test_ihc_scores_are_listed_in_their_own_order_not_by_count():
+    """Issue 36 (6): 0, 1+, 2+, 3+, then not assessable — whatever the counts."""
+    from components.analyses.base import Options
+    from components.analyses.biomarkers import p95_assays
+    from components.data.config import load_config
+    from components.data.datasets import load_cut
+    from tests.conftest import demo_cuts
+
+    cut = load_cut(demo_cuts()[-1])
+    adlb = cut.tables["adlb"]
+    ihc = adlb["PARAMCD"] == "P95IHC"
+    # make 3+ the most frequent score, so that an order by count would put it first
+    changed = adlb.assign(AVAL=adlb["AVAL"].where(~ihc | adlb["AVAL"].isna(), 3.0),
+                          AVALC=adlb["AVALC"].where(~ihc | adlb["AVAL"].isna(), "3+"))
+    changed.loc[changed.index[ihc][:2], ["AVAL", "AVALC"]] = [0.0, "0"]
+    changed.loc[changed.index[ihc][2:4], ["AVAL", "AVALC"]] = [1.0, "1+"]
+    table = p95_assays(cut.with_tables({**cut.tables, "adlb": changed}), load_config(), Options()).tables["ihc"]
+    scored = [t for t in table["IHC"] if t in ("0", "1+", "2+", "3+")]
+    assert scored == sorted(scored, key=["0", "1+", "2+", "3+"].index) and scored[0] == "0"
+    assert table["Patients"].iloc[-1] <= table.set_index("IHC").loc["3+", "Patients"]

@@ -84,7 +84,12 @@ def p95_assays(cut: DataCut, config: StudyConfig, options: Options) -> Result:
         return Result("", {}, {}, None, (_("No p95HER2 assay results in the biomarker table."),))
     agree = fisher_2x2(res["IHC"], res["WB"], ("Positive", "Negative"), ("Positive", "Negative"))
     kappa, pct = cohen_kappa(agree.table)
-    tables = {"ihc": res["IHC_TEXT"].value_counts().rename_axis("IHC").reset_index(name="Patients"),
+    # scores in their own order (0, 1+, 2+, 3+), then what has no score (not assessable, missing), as a
+    # pathologist reads them — not by how many patients each has (issue 36)
+    score = res.groupby("IHC_TEXT")["IHC_SCORE"].min()
+    counts = res["IHC_TEXT"].value_counts()
+    order = sorted(counts.index, key=lambda t: (pd.isna(score.get(t)), 0 if pd.isna(score.get(t)) else score.get(t), str(t)))
+    tables = {"ihc": counts.reindex(order).rename_axis("IHC").reset_index(name="Patients"),
               "wb": res["WB"].value_counts().rename_axis("WB").reset_index(name="Patients"),
               "agreement": agree.table.rename_axis("IHC \\ WB")}
     numbers = {"Cohen's kappa": round(kappa, 3) if kappa == kappa else None,
