@@ -23,6 +23,7 @@ from components.i18n import N_, _, language
 from components.stats.exposure import (
     adjustments,
     dose_level_over_time,
+    drug_order,
     exposure_summary,
     modification_summary,
     relative_dose_intensity,
@@ -116,9 +117,7 @@ MODIFICATION_COLUMNS = (N_("Drug"), N_("Patients dosed"), N_("Reduced ≥1, n (%
 def modifications(adex: pd.DataFrame, adae: pd.DataFrame | None, config: StudyConfig) -> pd.DataFrame:
     """Dose modifications per drug, every drug of the regimen and of the exposure table (issue 36): n (%)
     of the patients dosed with that drug; "not available" where ADAE cannot say which drug was withdrawn."""
-    drugs = [d.drug for d in config.regimen]
-    drugs += [str(x) for x in adex["EXTRT"].dropna().unique() if str(x).lower() not in {d.lower() for d in drugs}]
-    raw = modification_summary(adex, adae, drugs)
+    raw = modification_summary(adex, adae, drug_order([d.drug for d in config.regimen], adex))
     out = raw[["Drug", "Patients dosed"]].copy()
     for col, name in (("Reduced", MODIFICATION_COLUMNS[2]), ("Interrupted", MODIFICATION_COLUMNS[3]),
                       ("Withdrawn for an AE", MODIFICATION_COLUMNS[4])):

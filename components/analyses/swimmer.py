@@ -12,6 +12,7 @@ from components.data.config import StudyConfig
 from components.data.datasets import DataCut
 from components.figures.swimmer_plots import swimmer_figure
 from components.i18n import _
+from components.stats.exposure import drug_order
 from components.stats.swimmer import EVENT_ORDER, sort_bars, swimmer_data
 
 PAGE_SIZE = 50
@@ -20,11 +21,7 @@ PAGE_SIZE = 50
 def swimmer_drugs(config: StudyConfig, adex: pd.DataFrame | None) -> list[str]:
     """The drugs whose dose changes the swimmer marks: every drug of the regimen, then any other drug
     of the exposure table (issue 36: nine eribulin reductions were missing beside three neratinib ones)."""
-    drugs = [d.drug for d in config.regimen]
-    if adex is not None and "EXTRT" in adex:
-        known = {d.lower() for d in drugs}
-        drugs += [str(x) for x in adex["EXTRT"].dropna().unique() if str(x).lower() not in known]
-    return drugs
+    return drug_order([d.drug for d in config.regimen], adex)
 
 
 @dataclass(frozen=True)

@@ -49,7 +49,7 @@ def swimmer_figure(
 ) -> go.Figure:
     """Bars in the given (top-to-bottom) order; one legend entry for every marker shown (a dose change
     per drug: ``drug`` gives the drugs' order, hence their colours)."""
-    drugs = [drug] if isinstance(drug, str) and drug else list(drug or []) if not isinstance(drug, str) else []
+    drugs = [d for d in ([drug] if isinstance(drug, str) else drug) if d]
     div = UNITS[unit]
     fig = go.Figure()
     order = list(bars["LABEL"])

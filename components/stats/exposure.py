@@ -125,6 +125,15 @@ def exposure_summary(adex: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["Drug", "Patients", "Median days on the drug", "Median dosing records"])
 
 
+def drug_order(planned: list[str], adex: pd.DataFrame | None) -> list[str]:
+    """The drugs of the regimen (in its order), then any other drug of the exposure table."""
+    drugs = list(planned)
+    if adex is not None and "EXTRT" in adex:
+        known = {d.lower() for d in drugs}
+        drugs += [str(x) for x in adex["EXTRT"].dropna().unique() if str(x).lower() not in known]
+    return drugs
+
+
 def modification_summary(adex: pd.DataFrame, adae: pd.DataFrame | None, drugs: list[str]) -> pd.DataFrame:
     """Dose modifications per drug (issue 36, item 1): patients dosed; patients with at least one
     reduction and with at least one interruption (:func:`components.stats.swimmer.dose_changes`: a dose

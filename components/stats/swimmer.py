@@ -91,7 +91,7 @@ def swimmer_data(
                 ev += [(u, d, kind, f"{txt} ({b.loc[u, 'BOR']})" if kind != "progression" else txt) for u, d in s.items()]
     if "DTHDT" in adsl:
         ev += [(u, d, "death", _("Death")) for u, d in adsl.set_index("USUBJID")["DTHDT"].dropna().items()]
-    drugs = [drug] if isinstance(drug, str) else list(drug or [])
+    drugs = [d for d in ([drug] if isinstance(drug, str) else drug or ()) if d]
     for name in drugs if adex is not None else []:
         dc = dose_changes(adex, name)
         ev += [(*row, name) for row in dc[["USUBJID", "DATE", "KIND", "DETAIL"]].itertuples(index=False, name=None)]
