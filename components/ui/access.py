@@ -201,6 +201,25 @@ def check_user(policy: AccessPolicy, name: str, password: str) -> str | None:
     return "" if policy.password_hash and verify_password(password, policy.password_hash) else None
 
 
+#: Who the audit trail names for a failed sign-in under a name that is no configured user's.
+UNKNOWN_USER = "(unknown user)"
+SHARED = "shared password"  # who the trail names for the shared password (no user name exists)
+
+
+def failed_actor(policy: AccessPolicy, name: str) -> str:
+    """Who a failed sign-in is recorded as: a configured user's name, else UNKNOWN_USER (a password typed
+    into the name field never reaches the trail); SHARED without per-person passwords."""
+    if not policy.users:
+        return SHARED
+    return name.strip().lower() if policy.user(name) else UNKNOWN_USER
+
+
+def account_key(policy: AccessPolicy, name: str) -> str | None:
+    """The lock-out key of a user name (every name counts, known or not, so none is told apart); None
+    without per-person passwords."""
+    return f"user:{name.strip().lower()}" if policy.users else None
+
+
 def email_allowed(email: str | None, policy: AccessPolicy, verified: object = True) -> bool:
     """On the allow-list by address or domain (an empty list allows nobody), for one well-formed
     address that the identity provider has verified."""

@@ -9,8 +9,8 @@
   compares the session's settings with the last ones), or of another kept option (:func:`setting`);
 - **role changes** (the access settings edited while a session is open);
 - **exports**: every download (deck, report, CSV, PNG, SVG) is recorded when it is made, with the file,
-  the audience stamp, the cut and the filters (:func:`audited`). The row is written before the file: if
-  the trail cannot take it, there is no file.
+  the audience stamp, the cut and the filters (:func:`audited`). The row is written once the file is
+  made, before it is handed over: if the trail cannot take it, there is no file.
 
 Nothing here stops a page when the trail is down: the page says so (:func:`unavailable_note`) and the
 exports fail rather than go unrecorded.
@@ -31,6 +31,7 @@ from components.audit.trail import AuditTrail, AuditUnavailable, Event, database
 from components.data.datasets import DataCut
 from components.data.roles import Role
 from components.i18n import N_, _, language
+from components.ui.access import SHARED, UNKNOWN_USER
 
 LOG = logging.getLogger("trial_dashboard.audit")
 USER_KEY = "_access_user"  # the configured user signed in ([access.users]); "" for the shared password
@@ -93,7 +94,7 @@ def who(role: Role | None = None) -> Who:
     from streamlit.runtime.scriptrunner import get_script_run_ctx
 
     from components.ui.access import client_address
-    from components.ui.gate import COOKIE, SESSIONS, SHARED, _secret, read_policy, sign_in_id
+    from components.ui.gate import COOKIE, SESSIONS, _secret, read_policy, sign_in_id
     from components.ui.widgets import current_role
 
     policy = read_policy()
@@ -255,8 +256,7 @@ ACTION_LABELS = {"sign_in": N_("Sign-in"), "sign_in_failed": N_("Failed sign-in"
                  "view": N_("Page viewed"), "export": N_("Export"), "setting": N_("Setting changed"),
                  "role": N_("Role changed")}
 #: Who, when no person's name exists, as the page says it.
-ACTOR_LABELS = {LOCAL: N_("local (no sign-in)"), "shared password": N_("shared password"),
-                "(unknown user)": N_("(unknown user)")}
+ACTOR_LABELS = {LOCAL: N_("local (no sign-in)"), SHARED: N_("shared password"), UNKNOWN_USER: N_("(unknown user)")}
 BACKENDS = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}
 
 

@@ -47,10 +47,13 @@ from components.audit.trail import Event
 from components.figures.style import DARK_RED, NAVY, PANEL, TEXT, WHITE
 from components.ui.access import (
     LOCKOUT,
+    SHARED,
     THROTTLE,
     AccessPolicy,
+    account_key,
     check_user,
     client_address,
+    failed_actor,
     policy_from_secrets,
     session_role,
 )
@@ -212,10 +215,6 @@ def oidc_identity(cookies: dict[str, str], policy: AccessPolicy) -> str | None:
     if not user.get("is_logged_in") or not email_allowed(user.get("email"), policy, user.get("email_verified")):
         return None
     return f"oidc:{str(user['email']).lower()}"
-
-
-#: Who the audit trail names for a sign-in with the shared password (no user name exists).
-SHARED = "shared password"
 
 
 async def _audit(event: Event, seconds: float = 10.0) -> None:
@@ -440,7 +439,7 @@ class AccessGate:
         # one password per person: each name has its own count too, so a signed-in colleague (whose own
         # sign-in clears their browser's count) gets max_failures guesses at another's password per
         # lock-out window, not an unlimited series; unknown names count alike (no name is told apart)
-        account = f"user:{name.strip().lower()}" if policy.users else None
+        account = account_key(policy, name)
         if account is not None and not LOCKOUT.attempt(account, policy):
             if reserved:
                 THROTTLE.release()
@@ -453,8 +452,7 @@ class AccessGate:
         if user is None:
             # the name is kept only when it is a configured user's: a password typed into the name field
             # never reaches the trail
-            await _audit(Event("sign_in_failed", (name.strip().lower() if policy.user(name) else "(unknown user)")
-                               if policy.users else SHARED, client=address))
+            await _audit(Event("sign_in_failed", failed_actor(policy, name), client=address))
             await _page(send, 401, _form(nxt, csrf, "Wrong user name or password. · 用户名或密码错误。" if policy.users
                                          else "Wrong password. · 密码错误。", users=bool(policy.users)), set_cookies)
             return

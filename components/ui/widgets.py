@@ -447,7 +447,15 @@ def _client_key(policy) -> str:
 def require_access() -> None:
     """The sign-in screen; stops the script until the user is signed in. Nothing is read before."""
     from components.ui import audit
-    from components.ui.access import LOCKOUT, THROTTLE, check_user, email_allowed, policy_from_secrets
+    from components.ui.access import (
+        LOCKOUT,
+        THROTTLE,
+        account_key,
+        check_user,
+        email_allowed,
+        failed_actor,
+        policy_from_secrets,
+    )
     from components.ui.gate import access_secrets
 
     try:
@@ -508,7 +516,7 @@ def require_access() -> None:
         if wait > 0:  # the password is not even checked while the client must wait
             st.warning(_("Please wait {s} s before the next try.").format(s=f"{wait:.0f}"))
             st.stop()
-        account = f"user:{name.strip().lower()}" if policy.users else None  # a count per name too (gate.py)
+        account = account_key(policy, name)  # a count per name too (gate.py)
         if account is not None and LOCKOUT.locked_for(account, policy) > 0:
             st.error(_("Too many failed attempts: sign-in is locked for a while."))
             st.stop()
@@ -524,11 +532,8 @@ def require_access() -> None:
         if account is not None:
             LOCKOUT.fail(account, policy)
         from components.audit.trail import Event
-        from components.ui.gate import SHARED
 
-        # the name only when it is a configured user's: a password typed into the name field is never kept
-        audit.record_event(Event("sign_in_failed", (name.strip().lower() if policy.user(name) else "(unknown user)")
-                                 if policy.users else SHARED, client=key.removeprefix("ip:")))
+        audit.record_event(Event("sign_in_failed", failed_actor(policy, name), client=key.removeprefix("ip:")))
         n = LOCKOUT.fail(key, policy)
         THROTTLE.fail()
         left = policy.max_failures - n
