@@ -8,13 +8,14 @@ from components.audit.trail import ACTIONS, AuditUnavailable, schema_version, to
 from components.i18n import _
 from components.ui import widgets
 from components.ui.audit import BACKENDS, action_label, actor_label, audited, current_trail, listing
+from components.ui.navigation import PAGES
 
 SHOWN = 2000  # rows drawn on the page at most (the CSV holds every row the filters keep)
 
 s = widgets.page_header(_("Audit trail"), needs=())
 if s is None:
     st.stop()
-if widgets.current_role().kind not in ("open", "statistician"):
+if not next(p for p in PAGES if p.file == "pages/audit.py").visible_to(widgets.current_role().kind):
     st.error(_("Only the data manager / statistician can read the audit trail."))
     st.stop()
 try:

@@ -13,7 +13,7 @@ from components.data.config import StudyConfig
 from components.data.datasets import DataCut
 from components.figures.lab_plots import edish_figure
 from components.i18n import N_, _
-from components.stats.labs import GRADES, LAB_TESTS, edish, grade_labs, shift_table, worst_by_cycle
+from components.stats.labs import GRADES, LAB_TESTS, edish, grade_labs, lab_test, shift_table, worst_by_cycle
 from components.stats.safety import safety_population
 
 #: The tests as the page names them (their CTCAE term).
@@ -45,9 +45,12 @@ def _graded(cut: DataCut, options: Options) -> tuple[pd.DataFrame, pd.DataFrame]
 
 
 def lab_tests(cut: DataCut, options: Options) -> list[str]:
-    """The graded tests the cut has results for, in the order of :data:`LAB_TESTS`."""
-    _saf, graded = _graded(cut, options)
-    present = set(graded["TEST"])
+    """The graded tests the cut has results for (by their PARAMCDs, without grading every result: the
+    page asks on each run), in the order of :data:`LAB_TESTS`."""
+    adlb = view(cut, options).tables.get("adlb")
+    if adlb is None or "PARAMCD" not in adlb:
+        return []
+    present = {t.key for t in map(lab_test, adlb["PARAMCD"].dropna().unique()) if t is not None}
     return [t.key for t in LAB_TESTS if t.key in present]
 
 

@@ -125,7 +125,14 @@ def who(role: Role | None = None) -> Who:
 
 def cut_detail(cut: DataCut) -> tuple[str, dict[str, object]]:
     """The cut as the trail names it ("2026-11-01", its folder's name; a role's restriction of it is in
-    the row's role) and its source and files' SHA-256 hashes."""
+    the row's role) and its source and files' SHA-256 hashes; made once per cut (every download button
+    of every run asks)."""
+    from components.ui.widgets import memo
+
+    return memo(cut, ("audit-cut",), lambda: _cut_detail(cut))
+
+
+def _cut_detail(cut: DataCut) -> tuple[str, dict[str, object]]:
     from components.data.readers import table_name_for
 
     # files by the table they hold (an uploaded file's own name is the uploader's text: it could name a
