@@ -185,10 +185,9 @@ with widgets.guard(_("Interim monitoring")):
     im = widgets.run(interim, s, s.options(InterimOptions, **what_if, prior=prior, criterion=criterion, theta=float(theta)))
     mon, n = im.detail, im.numbers
     mm = widgets.metric_row(4)
-    mm[0].metric(_("Responders / assessed so far"), f"{n['Responders']} / {n['Assessed so far']}",
-                 help=_("Confirmed CR/PR among response-evaluable patients with at least one tumour assessment so far "
-                        "(the Response page counts all {n} response-evaluable patients, assessed or not).").format(
-                     n=n["Response-evaluable, whole study"]))
+    mm[0].metric(_("Responders / evaluable so far"), f"{n['Responders']} / {n['Evaluable so far']}",
+                 help=_("Confirmed CR/PR among the response-evaluable patients the Response page counts: those past "
+                        "their first scan's window, assessed or NE."))
     mm[1].metric(_("P(ORR > {p0} | data)").format(p0=f"{p0:.0%}"), f"{mon.posterior_prob:.1%}",
                  help=_("Posterior under {prior}.").format(prior=_(PRIORS[prior])))
     mm[2].metric(_("Predictive probability of success"), f"{mon.predictive_prob:.1%}",
@@ -198,9 +197,9 @@ with widgets.guard(_("Interim monitoring")):
                  f"{mon.conditional_power_h1:.0%} / {mon.conditional_power_observed:.0%}",
                  help=_("P({needed} responders at the final analysis) if the remaining patients respond at {p1} / at the "
                         "observed rate.").format(needed=n["Needed at the final analysis"], p1=f"{p1:.0%}"))
-    st.caption(_("Denominator: the {assessed} response-evaluable patients with at least one tumour assessment so far, of "
-                 "the {evaluable} response-evaluable patients the Response page counts (assessed or not): an interim look "
-                 "uses only patients whose response could be seen.").format(
-        assessed=n["Assessed so far"], evaluable=n["Response-evaluable, whole study"]))
+    if n["Not yet at their first scan"]:
+        st.caption(_("Denominator: the {n} response-evaluable patients past their first scan's window, as on the Response "
+                     "page; {not_yet} not yet at their first scan wait until then.").format(
+            n=n["Evaluable so far"], not_yet=n["Not yet at their first scan"]))
     st.markdown(im.notes[0])
     widgets.show_code(im, s)

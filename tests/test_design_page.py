@@ -39,7 +39,7 @@ def test_a_shared_link_opens_its_scenario(app_factory):
 
 def test_interim_monitoring_uses_the_cut(app_factory):
     at = _design(app_factory)
-    assert "/" in _metric(at, "Responders / assessed so far")
+    assert "/" in _metric(at, "Responders / evaluable so far")
     assert _metric(at, "Predictive probability of success").endswith("%")
 
 

@@ -19,6 +19,16 @@ def _response_page(app_factory):
     return at
 
 
+def _not_yet_at_first_scan(cut) -> set[str]:
+    """By hand, from the demo study's schedule (first scan at week 6, 7-day window): the patients with no
+    post-baseline OVR whose first scan's window (first dose + 49 days) is still open at the cut-off, alive."""
+    adsl, adrs = cut.tables["adsl"], cut.tables["adrs"]
+    ovr = adrs[(adrs["PARAMCD"] == "OVR")].merge(adsl[["USUBJID", "TRTSDT"]], on="USUBJID")
+    scanned = set(ovr.loc[ovr["ADT"] >= ovr["TRTSDT"], "USUBJID"])
+    waiting = adsl["TRTSDT"].notna() & (adsl["TRTSDT"] + pd.Timedelta(days=49) >= cut.cutoff) & adsl["DTHDT"].isna()
+    return set(adsl.loc[waiting, "USUBJID"]) - scanned
+
+
 def _waterfall(at) -> dict:
     return next(f for f in chart_figures(at) if "Best change from baseline" in f["layout"]["title"]["text"])
 
@@ -123,7 +133,8 @@ def test_filters_change_the_counts(app_factory):
     site = cut.tables["adsl"]["SITEID"].value_counts().index[0]
     at.multiselect(key="flt_SITEID").set_value([site]).run()
     assert not at.exception
-    n_site = int(((cut.tables["adsl"]["SITEID"] == site) & (cut.tables["adsl"]["EFFFL"] == "Y")).sum())
+    adsl = cut.tables["adsl"]
+    n_site = len(set(adsl.loc[(adsl["SITEID"] == site) & (adsl["EFFFL"] == "Y"), "USUBJID"]) - _not_yet_at_first_scan(cut))
     filtered = _metric(at, "Responders /")
     assert filtered != all_n and filtered.endswith(f"/ {n_site}")
     fig = _waterfall(at)
@@ -139,8 +150,32 @@ def test_population_and_confirmation_switches(app_factory):
     k_c, k_u = int(confirmed.split("/")[0]), int(unconfirmed.split("/")[0])
     assert k_u >= k_c  # an unconfirmed count can only be larger
     at.radio(key="resp_pop").set_value("SAFFL").run()
-    adsl = load_cut(DEMO_DIR).tables["adsl"]
-    assert _metric(at, "Responders /").endswith(f"/ {int((adsl['SAFFL'] == 'Y').sum())}")
+    cut = load_cut(DEMO_DIR)
+    adsl = cut.tables["adsl"]
+    treated = set(adsl.loc[adsl["SAFFL"] == "Y", "USUBJID"])
+    assert _metric(at, "Responders /").endswith(f"/ {len(treated - _not_yet_at_first_scan(cut))}")
+
+
+def test_patients_not_yet_at_their_first_scan_are_out_of_the_rates_and_said(app_factory):
+    """Issue 36 item 3: a patient whose first scan's window is still open at the cut-off is not yet
+    assessed, not NE: out of the ORR's denominator on the Response page, the decision and the Design
+    page alike, with the ORR that counts them as NE (as ADRS's BOR of NE does) said beside it."""
+    cut = load_cut(DEMO_DIR)
+    adsl = cut.tables["adsl"]
+    waiting = _not_yet_at_first_scan(cut) & set(adsl.loc[adsl["EFFFL"] == "Y", "USUBJID"])
+    n_eval = int((adsl["EFFFL"] == "Y").sum())
+    assert waiting, "the demo's latest cut has patients treated within 7 weeks of its cut-off"
+    at = _response_page(app_factory)
+    k = int(_metric(at, "Responders /").split("/")[0])
+    assert _metric(at, "Responders /") == f"{k} / {n_eval - len(waiting)}"
+    info = " ".join(i.value for i in at.info).replace("\\", "")  # markdown escapes
+    assert f"{len(waiting)} patient(s) had not reached their first scheduled scan" in info
+    assert f"{k}/{n_eval}" in info  # the ORR counting them as NE, beside
+    text = " ".join(m.value for m in at.markdown)
+    assert f"{k} responders among {n_eval - len(waiting)} response-evaluable" in text
+    at.switch_page("pages/design.py").run()
+    assert not at.exception
+    assert _metric(at, "Responders / evaluable so far") == f"{k} / {n_eval - len(waiting)}"
 
 
 def test_derived_source_lists_disagreements(app_factory):

@@ -222,7 +222,31 @@ def response_derivation(cut: DataCut, rules: ResponseRules, confirm: bool, prefe
     from components.stats.recist import analyse_response
 
     def make():
-        return analyse_response(cut.tables["adsl"], cut.tables["adrs"], cut.tables.get("adtr"), rules, confirm,
-                                prefer_given)
+        ra = analyse_response(cut.tables["adsl"], cut.tables["adrs"], cut.tables.get("adtr"), rules, confirm,
+                              prefer_given)
+        # NE only for a patient who had the chance to be assessed: one whose first scan's window is still
+        # open at the cut-off is "not yet assessed" (NOT_YET), out of the rates' denominator
+        sched = assessment_derivation(cut, rules)
+        not_yet = ra.bor["USUBJID"].map(sched.set_index("USUBJID")["NOT_YET"]) if sched is not None else False
+        ra.bor["NOT_YET"] = (pd.Series(not_yet, index=ra.bor.index).fillna(False).astype(bool)
+                             & ra.bor["BOR"].eq("NE"))
+        return ra
 
     return MEMO.get(cut, ("response", rules, confirm, prefer_given), make)
+
+
+def assessment_derivation(cut: DataCut, rules: ResponseRules) -> pd.DataFrame | None:
+    """The tumour-assessment schedule of every patient at the cut-off (:func:`assessment_schedule`),
+    once per cut; None when the cut has no cut-off date or no ADRS."""
+    from components.stats.recist import best_overall_response
+    from components.stats.schedule import Schedule, assessment_schedule
+
+    if cut.cutoff is None or "adrs" not in cut.tables or "adsl" not in cut.tables:
+        return None
+
+    def make():
+        adsl, adrs = cut.tables["adsl"], cut.tables["adrs"]
+        pd_dates = best_overall_response(adrs, adsl, confirm=False, rules=rules).set_index("USUBJID")["PD_DATE"]
+        return assessment_schedule(adsl, adrs, pd_dates, cut.cutoff, Schedule.from_rules(rules))
+
+    return MEMO.get(cut, ("schedule", rules.assessment_interval_weeks, rules.assessment_window_days), make)

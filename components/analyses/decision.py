@@ -27,9 +27,24 @@ def evaluable_subjects(adsl: pd.DataFrame) -> set[str]:
     return population_subjects(adsl, "EFFFL")
 
 
-def count_responders(bor: pd.DataFrame, subjects: set[str]) -> tuple[int, int]:
-    """(responders, patients): confirmed or unconfirmed CR/PR as ``bor`` holds them, among ``subjects``."""
+def rated(bor: pd.DataFrame, subjects: set[str]) -> pd.DataFrame:
+    """The rows of ``bor`` a response rate counts among ``subjects``: all but the patients not yet
+    assessed (NOT_YET: first scan's window still open at the cut-off, :mod:`components.stats.schedule`)."""
     b = bor[bor["USUBJID"].isin(subjects)]
+    return b[~b["NOT_YET"]] if "NOT_YET" in b else b
+
+
+def not_yet_assessed(bor: pd.DataFrame, subjects: set[str]) -> int:
+    """How many of ``subjects`` are not yet assessed (left out of the rates until their first scan)."""
+    if "NOT_YET" not in bor:
+        return 0
+    return int(bor.loc[bor["USUBJID"].isin(subjects), "NOT_YET"].sum())
+
+
+def count_responders(bor: pd.DataFrame, subjects: set[str]) -> tuple[int, int]:
+    """(responders, patients): confirmed or unconfirmed CR/PR as ``bor`` holds them, among ``subjects``
+    less those not yet assessed (:func:`rated`)."""
+    b = rated(bor, subjects)
     return int(b["BOR"].isin(RESPONDER).sum()), int(len(b))
 
 
@@ -159,8 +174,7 @@ def primary_endpoint(adsl: pd.DataFrame, bor: pd.DataFrame, design: Design | Non
 
 
 def interim_counts(adsl: pd.DataFrame, bor: pd.DataFrame) -> tuple[int, int]:
-    """(responders, assessed): CR/PR among response-evaluable patients with at least one tumour
-    assessment so far — the data an interim look has (the Response page's denominator is every
-    response-evaluable patient, assessed or not)."""
-    b = bor[bor["USUBJID"].isin(evaluable_subjects(adsl))]
-    return int(b["BOR"].isin(RESPONDER).sum()), int((b["N_ASSESS"] > 0).sum())
+    """(responders, patients): CR/PR among the response-evaluable patients a rate counts now — the
+    same denominator as the Response page and the decision (those not yet at their first scan are
+    left out; those past it without an assessment count as NE)."""
+    return count_responders(bor, evaluable_subjects(adsl))

@@ -12,7 +12,7 @@ import pandas as pd
 from scipy import stats
 
 from components.analyses.base import Options, Result, analysis, figure_context, response_derivation
-from components.analyses.decision import interim_counts, primary_endpoint
+from components.analyses.decision import evaluable_subjects, interim_counts, not_yet_assessed, primary_endpoint
 from components.data.config import Design, StudyConfig
 from components.data.datasets import DataCut
 from components.figures.design_plots import power_curve_figure, power_vs_n_figure
@@ -226,7 +226,8 @@ class InterimOptions(DesignOptions):
 @analysis(N_("Interim monitoring on this data cut"))
 def interim(cut: DataCut, config: StudyConfig, options: InterimOptions) -> Result:
     """Posterior, Lee & Liu predictive probability and conditional power on the whole study's
-    response-evaluable patients assessed so far (never a filtered subgroup)."""
+    response-evaluable patients a rate counts now — those not yet at their first scan wait (never a
+    filtered subgroup)."""
     x = inputs(config, options)
     d = config.design
     rules = config.response
@@ -243,13 +244,14 @@ def interim(cut: DataCut, config: StudyConfig, options: InterimOptions) -> Resul
             _("the final posterior P(ORR > {p0}) exceeds {theta}").format(p0=f"{x.p0:.0%}", theta=f"{options.theta:g}"))
     pp = mon.predictive_prob
     reading = _(READINGS[0 if pp >= 0.9 else 1 if pp >= 0.6 else 2 if pp >= 0.3 else 3 if pp >= 0.05 else 4])
-    text = _("**Reading:** with {x} responders among {n} assessed patients, the probability that the ORR exceeds {p0} is "
+    text = _("**Reading:** with {x} responders among {n} response-evaluable patients so far, the probability that the ORR exceeds {p0} is "
              "{posterior}; if the study goes on to {n_max} evaluable patients, success ({goal}) is **{reading}** "
              "(predictive probability {pp}). Patients without a confirmed response yet may still respond, so early "
              "counts understate the final one.").format(
         x=x_resp, n=n_obs, p0=f"{x.p0:.0%}", posterior=f"{mon.posterior_prob:.0%}", n_max=d.n_evaluable, goal=goal,
         reading=reading, pp=f"{pp:.0%}")
-    numbers = {"Responders": x_resp, "Assessed so far": n_obs, "Response-evaluable, whole study": pe.evaluable,
+    not_yet = not_yet_assessed(whole.bor, evaluable_subjects(cut.tables["adsl"]))
+    numbers = {"Responders": x_resp, "Evaluable so far": n_obs, "Not yet at their first scan": not_yet,
                "Needed at the final analysis": _("≥ {k} of {n}").format(k=needed, n=d.n_evaluable),
                "Posterior P(ORR > p0)": round(mon.posterior_prob, 4), "Predictive probability": round(pp, 4),
                "Conditional power at H1": round(mon.conditional_power_h1, 4),

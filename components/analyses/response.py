@@ -12,6 +12,7 @@ from components.analyses.base import Options, Result, analysis, figure_context, 
 from components.analyses.decision import (
     ObjectiveResponse,
     PrimaryEndpoint,
+    not_yet_assessed,
     objective_response,
     population_subjects,
     primary_endpoint,
@@ -62,6 +63,22 @@ class ResponseSummary:
     derived_orr: ObjectiveResponse | None = None
     #: the patients of the population whose two readings differ: USUBJID, GIVEN (ADRS), DERIVED (the app)
     differ: pd.DataFrame | None = None
+    #: patients of the population not yet at their first scan (left out of ``orr``), and the ORR that
+    #: counts them as NE (as a BOR of NE in ADRS does); None when there are none
+    not_yet: int = 0
+    orr_counting_not_yet: ObjectiveResponse | None = None
+    first_scan_text: str = ""
+
+    def not_yet_sentence(self) -> str:
+        """Who is left out of the ORR for not having reached the first scan, and the ORR with them as NE;
+        "" when nobody is."""
+        if not self.not_yet or self.orr_counting_not_yet is None:
+            return ""
+        return _("{n} patient(s) had not reached their first scheduled scan by the cut-off ({schedule}): they are "
+                 "not yet assessed, so they are left out of the rates (ORR {orr}) until their scan's window closes. "
+                 "Counted as NE instead, as a best response of NE in ADRS counts them, the ORR would be {with_ne}.").format(
+            n=self.not_yet, schedule=self.first_scan_text, orr=self.orr.rate.text(),
+            with_ne=self.orr_counting_not_yet.rate.text())
 
     def comparison_sentence(self) -> str:
         """Both readings of the ORR, when ADRS gives a BOR and the app's derivation counts differently;
@@ -95,7 +112,7 @@ def response_overview(cut: DataCut, config: StudyConfig, options: ResponseOption
         adsl[[c for c in ("USUBJID", "SITEID", "EFFFL") if c in adsl]], on="USUBJID")
     listing["TTR (weeks)"] = listing["USUBJID"].map(ttr).round(1)
     cols = ["USUBJID", "SITEID", "EFFFL", "BOR", "SOURCE", "DERIVED", "GIVEN", "BEST_PCHG", "RESP_DATE", "CONF_DATE",
-            "TTR (weeks)", "PD_DATE", "N_ASSESS"]
+            "TTR (weeks)", "PD_DATE", "N_ASSESS", "NOT_YET"]
     listing = listing[[c for c in cols if c in listing]]
 
     responses = (_("Confirmed responses; SD needs ≥{days} days from the first dose.") if confirmed
@@ -134,8 +151,20 @@ def response_overview(cut: DataCut, config: StudyConfig, options: ResponseOption
         numbers["ORR (%), ADRS's BOR"] = round(100 * given.rate.rate, 1) if given.n else None
         numbers["ORR (%), the app's derivation"] = round(100 * derived.rate.rate, 1) if derived.n else None
         numbers["Patients whose ADRS and derived BOR differ"] = len(differ)
+    pop = population_subjects(adsl, options.population)
+    not_yet = not_yet_assessed(ra.bor, pop)
+    counting = None
+    if not_yet:
+        counting = objective_response(ra.bor.assign(NOT_YET=False), pop, design)
+        schedule = _("first scan {weeks} weeks after the first dose, {window}-day window").format(
+            weeks=rules.assessment_interval_weeks, window=rules.assessment_window_days)
+        numbers["Not yet at their first scan (left out of the rates)"] = not_yet
+        numbers["ORR (%), counting them as NE"] = round(100 * counting.rate.rate, 1) if counting.n else None
     detail = ResponseSummary(orr, decision, ra, confirmed, has_given,
-                             tuple(ra.bor.loc[ra.bor["CR_THEN_PR"], "USUBJID"]), given, derived, differ)
+                             tuple(ra.bor.loc[ra.bor["CR_THEN_PR"], "USUBJID"]), given, derived, differ,
+                             not_yet, counting, schedule if not_yet else "")
+    if not_yet:
+        notes.insert(0, detail.not_yet_sentence())
     return Result(_("Objective response rate — primary endpoint"), numbers, {"summary": table, "summary_display": wide, "listing": listing,
                                 "disagreements": ra.disagreements}, None, tuple(notes), detail=detail)
 

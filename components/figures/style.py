@@ -151,7 +151,7 @@ POPULATION_LABELS = {
 COLUMN_HEADERS = {
     "BOR": N_("Best overall response"), "BOR_DETAIL": N_("BOR (detail)"), "DERIVED": N_("BOR (app)"), "GIVEN": N_("BOR (ADRS)"),
     "SOURCE": N_("BOR from"), "BEST_PCHG": N_("Best % change"), "N_POST": N_("Post-baseline scans"), "RESP_DATE": N_("First response"),
-    "CONF_DATE": N_("Confirmed"), "PD_DATE": N_("First PD"), "N_ASSESS": N_("Assessments"), "NEW_LESION": N_("New lesion"),
+    "CONF_DATE": N_("Confirmed"), "PD_DATE": N_("First PD"), "N_ASSESS": N_("Assessments"), "NOT_YET": N_("Not yet at first scan"), "NEW_LESION": N_("New lesion"),
     "LAST_ADEQUATE": N_("Last adequate assessment"), "SD_END": N_("Disease control until"), "CR_THEN_PR": N_("CR then PR"),
     "UNCONFIRMED_RESP": N_("Unconfirmed response"), "WEEK": N_("Week"), "NADIR": N_("Nadir"), "PCHG_NADIR": N_("% change from nadir"),
     "OVR": N_("Visit response"), "EVENT": N_("Event (1 = yes)"), "DAYS": N_("Days"), "STATUS": N_("Status (1 event, 2 competing, 0 censored)"),

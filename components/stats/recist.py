@@ -203,6 +203,26 @@ def _subject_bor(
     return _Subject(best, best_date, resp_date, conf_date, pd_date, last_adequate, sd_end, n_all, bool(cr_then_pr))
 
 
+def post_baseline_assessments(adrs: pd.DataFrame, adsl: pd.DataFrame) -> pd.DataFrame:
+    """The per-visit overall responses (ADRS OVR) that are assessments: dated, with a response, on or
+    after the first dose and not the sponsor's baseline record (ABLFL = Y, a SCREENING or BASELINE
+    visit: teal's sample OVRINV has both). RECIST 1.1 §4.3: responses are compared with the baseline.
+    Columns USUBJID, ADT, AVALC (and ABLFL, AVISIT where present), sorted by subject and date."""
+    ovr = adrs[adrs["PARAMCD"] == "OVR"]
+    ovr = ovr[[c for c in ("USUBJID", "ADT", "AVALC", "ABLFL", "AVISIT") if c in ovr]].dropna(subset=["ADT", "AVALC"])
+    ovr = ovr.sort_values(["USUBJID", "ADT"], kind="mergesort")
+    trt = adsl.set_index("USUBJID")["TRTSDT"] if "TRTSDT" in adsl else pd.Series(dtype="datetime64[ns]")
+    if len(ovr):
+        start = pd.to_datetime(ovr["USUBJID"].map(trt), errors="coerce")
+        base = (pd.to_datetime(ovr["ADT"]) < start).fillna(False)
+        if "ABLFL" in ovr:
+            base |= ovr["ABLFL"].astype("string").str.strip().str.upper().eq("Y").fillna(False)
+        if "AVISIT" in ovr:
+            base |= ovr["AVISIT"].astype("string").str.strip().str.upper().isin(["SCREENING", "BASELINE"]).fillna(False)
+        ovr = ovr[~base.to_numpy()]
+    return ovr
+
+
 def best_overall_response(
     adrs: pd.DataFrame,
     adsl: pd.DataFrame,
@@ -232,21 +252,8 @@ def best_overall_response(
     than NE, up to PD), SD_END (last CR/PR/SD/NON-CR/NON-PD up to PD), N_ASSESS, CR_THEN_PR.
     """
     rules = rules or ResponseRules()
-    ovr = adrs[adrs["PARAMCD"] == "OVR"]
-    ovr = ovr[[c for c in ("USUBJID", "ADT", "AVALC", "ABLFL", "AVISIT") if c in ovr]].dropna(subset=["ADT", "AVALC"])
-    ovr = ovr.sort_values(["USUBJID", "ADT"], kind="mergesort")
+    ovr = post_baseline_assessments(adrs, adsl)
     trt = adsl.set_index("USUBJID")["TRTSDT"] if "TRTSDT" in adsl else pd.Series(dtype="datetime64[ns]")
-    if len(ovr):
-        # A response is assessed against the baseline, after treatment starts: a row before the first
-        # dose, or the sponsor's baseline record (ABLFL = Y, a SCREENING or BASELINE visit: teal's
-        # sample OVRINV has both), is not an assessment.
-        start = pd.to_datetime(ovr["USUBJID"].map(trt), errors="coerce")
-        base = (pd.to_datetime(ovr["ADT"]) < start).fillna(False)
-        if "ABLFL" in ovr:
-            base |= ovr["ABLFL"].astype("string").str.strip().str.upper().eq("Y").fillna(False)
-        if "AVISIT" in ovr:
-            base |= ovr["AVISIT"].astype("string").str.strip().str.upper().isin(["SCREENING", "BASELINE"]).fillna(False)
-        ovr = ovr[~base.to_numpy()]
     groups = {k: (list(g["ADT"]), list(g["AVALC"])) for k, g in ovr.groupby("USUBJID", sort=False)}
     rows = []
     for subj in adsl["USUBJID"]:
@@ -398,7 +405,8 @@ def response_summary(
     design: Design | None = None,
 ) -> pd.DataFrame:
     """Counts, percentages and exact 95% CIs for CR, PR, SD, PD, NE, ORR, DCR and CBR, per
-    population (flag column of adsl → label). The ORR rows carry the exact one-sided p-value
+    population (flag column of adsl → label), among the population's patients less those ``bor``
+    marks NOT_YET (not yet at their first scan: :mod:`components.stats.schedule`). The ORR rows carry the exact one-sided p-value
     against ``p0`` (none when ``p0`` is None: no design) and, with ``design``, the p-value of the
     protocol's test."""
     from components.stats.design import proportion_test
@@ -410,6 +418,8 @@ def response_summary(
     for flag, label in populations.items():
         ids = set(adsl.loc[adsl[flag] == "Y", "USUBJID"]) if flag in adsl else set(adsl["USUBJID"])
         sub = table[table["USUBJID"].isin(ids)]
+        if "NOT_YET" in sub:  # not yet at the first scan: not in the rates' denominator
+            sub = sub[~sub["NOT_YET"]]
         n = len(sub)
         counts = {c: int((sub["BOR"] == c).sum()) for c in BOR_CATEGORIES}
         items = [(c, counts[c]) for c in BOR_CATEGORIES]
