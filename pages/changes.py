@@ -50,7 +50,7 @@ else:
             st.markdown(_("**Primary endpoint (whole study):** {decision}").format(decision=ro.detail.decision.sentence()))
     widgets.show_code(ch, s)
 
-    link = st.column_config.LinkColumn(_("Patient"), display_text=r"patient=(.*)$", help=_("Opens the patient profile"))
+    link = widgets.patient_column()
 
     def listing(title: str, df, empty: str) -> None:
         """``title``: one of NEW_COUNTS (English; the deck key), shown translated."""
@@ -63,6 +63,7 @@ else:
             return shown[["Link"] + [c for c in shown.columns if c not in ("Link", "USUBJID")]]
 
         widgets.table(widgets.memo(df, ("linked",), linked), width="stretch", column_config={"Link": link},
+                      height=widgets.listing_height(len(df)),
                       deck=(f"changes_{title}", _("{title} since {date}").format(title=_(title),
                                                                                 date=s.compare.cutoff_text)),
                       result=ch)

@@ -14,7 +14,8 @@ from components.analyses.enrollment import (
     randomization_balance,
     sites,
 )
-from components.figures.safe_text import md
+from components.analyses.quality import METRICS, QualityOptions, data_quality
+from components.figures.safe_text import md, patient_link
 from components.i18n import N_, _
 from components.ui import widgets
 
@@ -121,5 +122,56 @@ def periods_section() -> None:
     widgets.show_figure(pr, "periods", data=pr.tables["counts"], filename="enrollment_per_period")
 
 
+def quality_section() -> None:
+    """Scans due, missed and overdue, protocol deviations, and each site's rate against the study's."""
+    metric = st.segmented_control(_("Site rate"), list(METRICS), default="missed", key="dq_metric",
+                                  format_func=lambda k: _(METRICS[k][0])) or "missed"
+    dq = widgets.run(data_quality, s, s.options(QualityOptions, metric=metric))
+    n = dq.numbers
+    m = widgets.metric_row(5)
+    for label, key in ((_("Scans missed / expected"), None), (_("Patients with a scan overdue"), "Patients with a scan overdue"),
+                       (_("Not yet at their first scan"), "Patients not yet at their first scan"),
+                       (_("Patients with a protocol deviation"), "Patients with a protocol deviation"),
+                       (_("Sites flagged"), "Sites flagged (amber or red)")):
+        value = (f"{n['Scans missed']} / {n['Scans expected']}" if n["Scans expected"] is not None else "—") \
+            if key is None else ("—" if n[key] is None else n[key])
+        m[0].metric(label, value)
+    if s.filter_text:
+        st.caption(_("Sites follow the sidebar filters; the study rate is that of the patients shown."))
+    if dq.figure is not None:
+        widgets.show_figure(dq, "funnel", data=dq.tables["sites"], filename="data_quality_funnel")
+    table = dq.tables["sites"]
+    if len(table):  # two tables of a width a screen holds (one of 14 columns was cut at 1400 px)
+        scans = metric != "deviation"
+        for title, cols, on, key in (
+                (_("Tumour scans by site"), SCAN_COLUMNS, scans, "quality_scans"),
+                (_("Protocol deviations by site"), DEVIATION_COLUMNS, not scans, "quality_deviations")):
+            shown = table[["SITE", *(c for c in cols if c in table), *(("SCORE", "FLAG") if on else ())]]
+            if len(shown.columns) > 1:
+                st.markdown(f"**{title}**")
+                widgets.table(shown, width="stretch", translate=("FLAG",), deck=(key, title), result=dq,
+                              height=widgets.listing_height(len(shown)))
+        widgets.csv_download(table, "data_quality_sites.csv", _("Download the site table (CSV)"), key="dl_dq_sites")
+    late = dq.tables["overdue"]
+    st.markdown("**" + _("Scans overdue or missed") + "**")
+    if late.empty:
+        st.caption(_("None."))
+    else:
+        widgets.table(late.assign(USUBJID=late["USUBJID"].map(patient_link)), width="content", translate=("SCAN_STATUS",),
+                      column_config={"USUBJID": widgets.patient_column()}, height=widgets.listing_height(len(late)))
+    devs = dq.tables["deviations"]
+    st.markdown("**" + _("Protocol deviations found in the data") + "**")
+    if devs.empty:
+        st.caption(_("None."))
+    else:
+        widgets.table(devs.assign(USUBJID=devs["USUBJID"].map(patient_link)), width="content", translate=("CATEGORY",),
+                      column_config={"USUBJID": widgets.patient_column()}, height=widgets.listing_height(len(devs)))
+    st.caption(" ".join(dq.notes))
+
+
+SCAN_COLUMNS = ("FOLLOWED", "EXPECTED", "SCANS", "MISSED", "OVERDUE", "NOT_YET")
+DEVIATION_COLUMNS = ("ENROLLED", "ELIG_DEV", "DOSE_DEV", "ANY_DEV")
+
+
 widgets.sections({_("Sites"): sites_section, _("Patient flow"): flow_section,
-                  _("Enrollments per period"): periods_section}, "enrollment_section")
+                  _("Enrollments per period"): periods_section, _("Data quality"): quality_section}, "enrollment_section")

@@ -185,7 +185,7 @@ def spider_section() -> None:
 
 def listing_section() -> None:
     with widgets.guard(_("The patient listing")):
-        widgets.table(res.tables["listing"], width="stretch",
+        widgets.table(res.tables["listing"], width="stretch", height=widgets.listing_height(len(res.tables["listing"])),
                       column_config={"BEST_PCHG": st.column_config.NumberColumn(_("Best % change"), format="%.1f")},
                       deck=("response_listing", _("Best overall response: patient listing")), result=res)
         widgets.csv_download(res.tables["listing"], "response_listing.csv", _("Download the listing (CSV)"),

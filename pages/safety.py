@@ -28,7 +28,7 @@ if s is None:
     st.stop()
 cfg = s.config
 base = s.options(Options)
-link = st.column_config.LinkColumn(_("Patient"), display_text=r"patient=(.*)$", help=_("Opens the patient profile"))
+link = widgets.patient_column()
 
 
 def not_given(df):
@@ -115,7 +115,7 @@ def focus() -> None:
     if len(ep):
         ep = ep.assign(Link=ep["USUBJID"].map(patient_link))
         widgets.table(ep[["Link", "Episodes", "Median duration (days)", "Longest (days)", "Worst grade", "Ongoing"]],
-                      width="stretch", column_config={"Link": link},
+                      width="stretch", column_config={"Link": link}, height=widgets.listing_height(len(ep)),
                       deck=("focus_episodes", _("{focus}: episodes per patient").format(focus=focus_label(cfg))),
                       result=res)
 
@@ -156,7 +156,7 @@ def exposure_section() -> None:
                               translate_frame(counts, values=("Kind",)), res)
         adj_show = not_given(adj.assign(Link=adj["USUBJID"].map(patient_link)))
         widgets.table(adj_show[["Link", "DRUG", "DATE", "KIND", "Reason", "DETAIL"]], width="stretch",
-                      column_config={"Link": link},
+                      column_config={"Link": link}, height=widgets.listing_height(len(adj_show)),
                       deck=("adjustments", _("Dose reductions and interruptions: listing")), result=res)
 
 
@@ -189,7 +189,7 @@ def laboratory_section() -> None:
             st.caption(_("None."))
         else:
             widgets.table(severe.assign(USUBJID=severe["USUBJID"].map(patient_link)), width="content",
-                          column_config={"USUBJID": link})
+                          column_config={"USUBJID": link}, height=widgets.listing_height(len(severe)))
     st.caption(" ".join(res.notes))
     widgets.show_code(res, s)
     ed = widgets.run(lab_edish, s, base)

@@ -148,7 +148,7 @@ def test_page_runs(app_factory):
     at = app_factory().run()
     at.switch_page("pages/enrollment.py").run()
     assert not at.exception
-    assert [t.label for t in at.tabs] == ["Sites", "Patient flow", "Enrollments per period"]
+    assert [t.label for t in at.tabs] == ["Sites", "Patient flow", "Enrollments per period", "Data quality"]
     at.session_state["enrollment_section"] = "Patient flow"
     at.run()
     assert any("Every box equals the sum" in c.value for c in at.caption)

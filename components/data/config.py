@@ -205,6 +205,28 @@ class BiomarkerSettings:
     p95_ihc_positive_min: int = 2
 
 
+@dataclass(frozen=True)
+class EligibilitySettings:
+    """The protocol's eligibility that ADSL can show (the data-quality view lists who is outside it);
+    a rule left out is not checked."""
+
+    age_min: float | None = None
+    age_max: float | None = None
+    ecog: tuple[int, ...] = ()  # ECOG performance status allowed at baseline (ADSL ECOGBL)
+    sex: str = ""  # "F" or "M" when the protocol enrols one sex (ADSL SEX)
+
+    def age_text(self) -> str:
+        if self.age_min is not None and self.age_max is not None:
+            return f"{self.age_min:g}–{self.age_max:g}"
+        return f"≥ {self.age_min:g}" if self.age_min is not None else f"≤ {self.age_max:g}"
+
+
+def _eligibility(raw: dict[str, Any]) -> EligibilitySettings:
+    num = lambda v: None if v is None else float(v)  # noqa: E731
+    return EligibilitySettings(age_min=num(raw.get("age_min")), age_max=num(raw.get("age_max")),
+                               ecog=tuple(int(v) for v in raw.get("ecog", ())), sex=str(raw.get("sex", "")))
+
+
 def _upper_tuple(values: Any) -> tuple[str, ...]:
     return tuple(str(v).strip().upper() for v in values)
 
@@ -359,6 +381,7 @@ class StudyConfig:
     data: DataSettings
     sites: tuple[Site, ...]
     path: Path = field(default=DEFAULT_CONFIG)
+    eligibility: EligibilitySettings = field(default_factory=EligibilitySettings)
     #: Randomized studies: the control arm (HRs and differences are against it; default the last arm
     #: listed when there are two or more), the stratification factors (ADSL columns), the arm column
     #: for efficacy (planned, TRT01P) and for safety (actual, TRT01A), the efficacy population flag.
@@ -486,6 +509,7 @@ def parse_config(raw: dict[str, Any], path: Path = DEFAULT_CONFIG) -> StudyConfi
             site_idle_weeks=int(enr.get("site_idle_weeks", 8)),
             target_label=enr.get("target_label", "Target enrolled"),
         ),
+        eligibility=_eligibility(raw.get("eligibility", {})),
         biomarkers=BiomarkerSettings(
             **{
                 k: v

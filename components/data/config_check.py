@@ -26,7 +26,8 @@ RANDOMIZATION_KEYS = {"strata": "list", "strata_labels": "table", "efficacy_arm"
 DISPLAY_KEYS = {"language": "text"}
 #: Sections whose keys are fields of one dataclass.
 SECTIONS = {"response": cfg.ResponseRules, "survival": cfg.SurvivalSettings, "safety": cfg.SafetySettings,
-            "enrollment": cfg.EnrollmentSettings, "biomarkers": cfg.BiomarkerSettings}
+            "enrollment": cfg.EnrollmentSettings, "biomarkers": cfg.BiomarkerSettings,
+            "eligibility": cfg.EligibilitySettings}
 KNOWN_SECTIONS = {"study", "design", "randomization", "display", "endpoints", "mapping", "regimen", "sites", "data",
                   *SECTIONS}
 

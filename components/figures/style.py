@@ -162,6 +162,14 @@ COLUMN_HEADERS = {
     "VALUE": N_("Value"), "RESPONDER": N_("Response"), "LABEL": N_("Patient (short)"), "FU_END": N_("Follow-up until"),
     "DETECTED": N_("Detected"), "PLOT_VAL": N_("Plotted value"), "DAY": N_("Day"), "N": N_("N"), "PATIENTS": N_("Patients"),
     "TTR_DAYS": N_("Time to response (days)"), "TTR_WEEKS": N_("Time to response (weeks)"),
+    # data quality by site (components/analyses/quality.py)
+    # (short: under the titles "Tumour scans by site" and "Protocol deviations by site", nine columns fit 1024 px)
+    "SITE": N_("Site"), "ENROLLED": N_("Enrolled"), "TREATED": N_("Treated"), "EXPECTED": N_("Expected"),
+    "SCANS": N_("Done"), "MISSED": N_("Missed"), "FOLLOWED": N_("Followed"),
+    "OVERDUE": N_("Overdue now"), "ELIG_DEV": N_("Eligibility"), "DOSE_DEV": N_("Dosing"),
+    "ANY_DEV": N_("Any deviation"), "SCORE": N_("Score (gsm)"), "FLAG": N_("Flag"),
+    "SCAN_STATUS": N_("Scan status"), "LAST_SCAN": N_("Last scan"), "NEXT_DUE": N_("Next scan due"),
+    "DAYS_OVERDUE": N_("Days overdue"), "CATEGORY": N_("Category"), "DEVIATION": N_("Deviation"),
 }
 
 # Latin text in Inter/Arial; Chinese in Noto Sans CJK SC (Debian fonts-noto-cjk, installed by scripts/test) or

@@ -27,13 +27,14 @@ import numpy as np
 import pandas as pd
 
 from components.data.config import ResponseRules
+from components.i18n import N_
 from components.stats.recist import post_baseline_assessments
 
-NOT_YET = "not yet due"
-ON_SCHEDULE = "on schedule"
-OVERDUE = "overdue"
-OFF = "follow-up ended"
-NOT_TREATED = "not treated"
+NOT_YET = N_("not yet due")
+ON_SCHEDULE = N_("on schedule")
+OVERDUE = N_("overdue")
+OFF = N_("follow-up ended")
+NOT_TREATED = N_("not treated")
 STATUSES = (OVERDUE, ON_SCHEDULE, NOT_YET, OFF, NOT_TREATED)
 
 

@@ -766,6 +766,22 @@ def table(df: pd.DataFrame, column_config: Mapping | None = None, deck: tuple[st
     return shown
 
 
+#: rows a listing shows before it scrolls: a committee reads a page of patients, not ten (Streamlit's
+#: default box); the rest scroll
+LISTING_ROWS = 25
+
+
+def listing_height(rows: int) -> int:
+    """The height in pixels of a listing of ``rows`` rows: all of them up to :data:`LISTING_ROWS`
+    (Streamlit draws a row and the header in 35 px each, plus a 3-px border)."""
+    return 35 * (min(max(rows, 1), LISTING_ROWS) + 1) + 3
+
+
+def patient_column() -> object:
+    """The column of a listing that opens a patient's profile (its cells are :func:`patient_link`'s)."""
+    return st.column_config.LinkColumn(_("Patient"), display_text=r"patient=(.*)$", help=_("Opens the patient profile"))
+
+
 def markdown_table(df: pd.DataFrame) -> str:
     """A table as Markdown (GitHub's pipe table): every header and cell escaped as text (safe_text.md),
     numbers right-aligned, missing values as "—"."""
