@@ -61,10 +61,12 @@ if not cfg.single_arm:
     with widgets.guard(_("Randomization balance")):
         st.subheader(_("Randomization balance"))
         bal = widgets.run(randomization_balance, s, s.options(Options))
-        cols = st.columns(max(len(bal.tables), 1))
-        for col, (name, tab) in zip(cols, bal.tables.items(), strict=False):
-            with col:
-                widgets.table(tab, width="stretch")
+        # side by side while they fit, each at its own width, then on the next line: three fixed columns cut
+        # the control arm off every table at 1400 px
+        row = st.container(horizontal=True, gap="large")
+        for name, tab in bal.tables.items():
+            with row.container(width="content"):
+                widgets.table(tab, width="content", height=widgets.listing_height(len(tab)))
                 label = cfg.strata_labels.get(name) or widgets.headers([name]).get(name, name)
                 widgets.table_to_deck(f"balance_{name}", _("Randomization balance: {factor}").format(factor=label), tab, bal)
         st.caption(" ".join(bal.notes))

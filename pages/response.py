@@ -148,7 +148,7 @@ def waterfall_section() -> None:
         new = widgets.new_since_compare(s, "wf_new")
         wf = widgets.run(waterfall, s, s.options(
             WaterfallOptions, **common, color_by=color_by, cap=float(cap), letters=letters, ids=ids,
-            highlight=tuple(sorted(new or ())), highlight_label=_("Outlined: new since {date}").format(date=s.compare.cutoff_text) if new else ""))
+            highlight=tuple(sorted(new or ())), highlight_label=_("new since {date}").format(date=s.compare.cutoff_text) if new else ""))
         widgets.show_figure(wf, "waterfall", data=wf.tables["bars"])
         if len(wf.tables["missing"]):
             st.caption(_("Not in the waterfall — no post-baseline measurement of target lesions ({n}):").format(

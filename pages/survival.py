@@ -120,7 +120,7 @@ if cmp is not None:
         chisq=f"{cmp.logrank_chisq:.2f}", df=cmp.df, p=p_value_text(cmp.logrank_p))
                 + (f" ({widgets.SUBGROUP_TAG})" if s.filtered else "") + ".")
     if "hazard_ratios" in res.tables:
-        hr = res.tables["hazard_ratios"].rename(columns={"p (Wald)": widgets.p_label(s, "p (Wald)")})
+        hr = res.tables["hazard_ratios"].rename(columns={"p-value (Wald test)": widgets.p_label(s, _("p-value (Wald test)"))})
         widgets.table(hr, width="stretch")
         widgets.table_to_deck(f"surv_hr_{endpoint}", _("{title}: hazard ratios").format(title=res.title), hr, res)
         st.caption(_("Cox proportional-hazards model per group against the reference (Efron ties, as R coxph). An HR is "

@@ -44,7 +44,7 @@ if pages > 1:
 new = widgets.new_since_compare(s, "sw_new")
 res = widgets.run(swimmer, s, s.options(
     SwimmerOptions, color_by=color_by, unit=unit, sort=sort, layers=tuple(layers), page=int(page_no),
-    highlight=tuple(sorted(new or ())), highlight_label=_("Outlined: new since {date}").format(date=s.compare.cutoff_text) if new else ""))
+    highlight=tuple(sorted(new or ())), highlight_label=_("new since {date}").format(date=s.compare.cutoff_text) if new else ""))
 table = res.tables["shown"]
 event = widgets.show_figure(res, "swimmer", data=table, on_select="rerun")
 st.caption(_("Click a bar to open the patient's profile. Bars run from the first dose to the last dose (or the cut-off, "

@@ -190,3 +190,32 @@ def test_randfl_instead_of_ittfl_and_a_per_protocol_set(tmp_path, app_factory, m
     found = walk(at, ["pages/response.py", "pages/survival.py"], each=per_protocol)
     assert not {k: v for k, v in found.items() if v}
     assert set(chosen) == {"resp_arm_pop", "surv_pop"}  # on every tab of the page
+
+
+def test_waterfall_has_one_panel_per_arm_and_marks_new_patients_without_outlines(ph3):
+    """Issue 36 item 6: the phase III waterfall (249 bars) mixed the arms in one panel and turned black
+    under the outlines of the patients new since the last cut. Now: one panel per planned arm, each
+    sorted on its own, with every bar in exactly one panel; in a panel that dense the new patients get
+    a marker, not an outline."""
+    from components.analyses.response import WaterfallOptions, waterfall
+    from components.figures.response_plots import DENSE_BARS
+
+    cut, cfg = ph3
+    adsl = cut.tables["adsl"]
+    new = tuple(adsl["USUBJID"].iloc[::5])
+    res = waterfall(cut, cfg, WaterfallOptions(highlight=new, highlight_label="new since 2027-06-01"))
+    fig = res.figure
+    titles = [a.text for a in fig.layout.annotations if a.text and a.text.split(" (n = ")[0] in (EXP, CTRL)]
+    assert [t.split(" (n = ")[0] for t in titles] == [EXP, CTRL]
+    bars = [t for t in fig.data if t.type == "bar" and t.x is not None and len(t.x) and t.x[0] is not None]
+    per_panel = {}
+    for t in bars:
+        per_panel.setdefault(t.yaxis or "y", []).extend(t.customdata[:, 0])
+    assert len(per_panel) == 2 and sum(len(v) for v in per_panel.values()) == len(res.tables["bars"])
+    arm_of = adsl.set_index("USUBJID")["TRT01P"]
+    for ids in per_panel.values():
+        assert len({arm_of[u] for u in ids}) == 1  # one arm per panel
+        assert len(ids) > DENSE_BARS
+    assert all(not any(w for w in (t.marker.line.width or ())) for t in bars)  # no outline in a dense panel
+    marks = [t for t in fig.data if t.type == "scatter" and t.name and t.name.startswith("▼")]
+    assert marks and sum(len(t.x) for t in marks) == len(set(new) & set(res.tables["bars"]["USUBJID"]))

@@ -186,3 +186,14 @@ def test_derived_source_lists_disagreements(app_factory):
     assert not at.exception
     frames = [df.value for df in at.dataframe]
     assert any(isinstance(f, pd.DataFrame) and "App (RECIST 1.1)" in f.columns for f in frames)
+
+
+def test_category_counts_that_differ_are_said_beside_the_orr(app_factory):
+    """Issue 36 item 6: the sponsor's CBOR has no CR where the app derives confirmed CRs — the counts that
+    differ are said in the box above the table, not only in the listing's third tab."""
+    cut = load_cut(DEMO_DIR)
+    adrs = cut.tables["adrs"]
+    cbor_cr = int(((adrs["PARAMCD"] == "CBOR") & (adrs["AVALC"] == "CR")).sum())
+    at = _response_page(app_factory)
+    boxes = " ".join(b.value for b in [*at.info, *at.warning]).replace("\\", "")
+    assert f"Counts that differ (CBOR / app): CR {cbor_cr} / " in boxes

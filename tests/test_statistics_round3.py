@@ -359,7 +359,7 @@ def test_no_p_value_reads_zero_in_the_primary_box_or_the_phase3_survival():
     config = load_config(root / "data" / "phase3_demo.toml")
     cut = load_cut(sorted((root / "data" / "demo-phase3").iterdir())[-1])
     res = kaplan_meier_endpoint(cut, config, SurvivalOptions(population="ITTFL", group_by="TRT01P"))
-    shown = [*res.tables["hazard_ratios"]["p (Wald)"], *res.tables["stratified"]["Result"], *res.number_lines()]
+    shown = [*res.tables["hazard_ratios"]["p-value (Wald test)"], *res.tables["stratified"]["Result"], *res.number_lines()]
     assert any("< 0.001" in x for x in shown)
     assert not any(re.search(r"(?<![\d.])0\.0+(?!\d*[1-9])", x) for x in shown if "p" in x.lower() or "<" in x), shown
     figure_text = json.dumps(res.figure.to_plotly_json()["layout"].get("annotations", []), ensure_ascii=False)

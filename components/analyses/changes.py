@@ -93,7 +93,7 @@ def cut_comparison(cut: DataCut, config: StudyConfig, options: Options, previous
             t = tables[k]
             if "USUBJID" in t:
                 tables[k] = t.assign(Arm=t["USUBJID"].map(arm_of))[["USUBJID", "Arm", *[c for c in t if c != "USUBJID"]]]
-        notes = (_("By arm: the planned arm ({arm}); before → now.").format(arm=col),)
+        notes = (_("By planned arm; before → now."),)
     return Result(_("Since the {date} cut").format(date=previous.cutoff_text), numbers, tables, None, notes, detail=ch)
 
 

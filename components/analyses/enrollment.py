@@ -12,6 +12,7 @@ from components.analyses.arms import arm_levels
 from components.analyses.base import Options, Result, analysis, figure_context, view
 from components.data.config import StudyConfig
 from components.data.datasets import DataCut
+from components.data.vocabulary import variable_labels
 from components.figures.enrollment_plots import accrual_figure, flow_figure, period_figure, site_figure
 from components.i18n import N_, _
 from components.stats.enrollment import (
@@ -99,8 +100,8 @@ def flow_by_arm(cut: DataCut, config: StudyConfig, options: Options) -> Result:
     table["Stage"] = [x if x.startswith("  ") else _(x) for x in table["Stage"]]  # stages translated, reasons as given
     numbers = {f"Randomized, {a}": int(table.iloc[0][a]) for a in table.columns[1:]}
     return Result(_("Patient flow by arm (CONSORT 2010)"), numbers, {"by_arm": table}, None,
-                  (_("By the arm as randomized ({planned}); treatment received from {actual}. Reasons are those of the "
-                     "treatment's end (DCTREAS, else DCSREAS or DCDECOD).").format(planned=planned, actual=actual or "—"),))
+                  (_("By the arm as randomized; treatment received as the actual arm records it. Reasons are those of the "
+                     "treatment's end (DCTREAS, else DCSREAS or DCDECOD)."),))
 
 
 @analysis(N_("Patient flow"))
@@ -147,5 +148,5 @@ def randomization_balance(cut: DataCut, config: StudyConfig, options: Options) -
         tables[factor] = tab.reset_index()
     counts = adsl[arm].value_counts()
     numbers = {f"Randomized, {a}": int(counts.get(a, 0)) for a in arms}
-    return Result("", numbers, tables, None, (_("By planned arm ({arm}); strata: {strata}.").format(
-        arm=arm, strata=", ".join(config.strata) or _("none")),))
+    return Result("", numbers, tables, None, (_("By planned arm; strata: {strata}.").format(
+        strata=variable_labels(config, config.strata) or _("none")),))

@@ -19,6 +19,7 @@ from components.analyses.decision import (
 )
 from components.data.config import StudyConfig
 from components.data.datasets import DataCut
+from components.data.vocabulary import variable_labels
 from components.figures.response_plots import spider_data, spider_figure, waterfall_data, waterfall_figure
 from components.figures.style import BOR_LABELS, POPULATION_LABELS
 from components.i18n import DEFAULT, N_, _, language
@@ -65,6 +66,8 @@ class ResponseSummary:
     differ: pd.DataFrame | None = None
     #: patients of the population not yet at their first scan (left out of ``orr``), and the ORR that
     #: counts them as NE (as a BOR of NE in ADRS does); None when there are none
+    #: categories whose counts differ between the two readings: category → (ADRS's, the app's)
+    category_counts: tuple[tuple[str, int, int], ...] = ()
     not_yet: int = 0
     orr_counting_not_yet: ObjectiveResponse | None = None
     first_scan_text: str = ""
@@ -89,9 +92,13 @@ class ResponseSummary:
         param = "CBOR" if self.confirmed else "BOR"
         who = "; ".join(f"{r.USUBJID} ({r.GIVEN} / {r.DERIVED})" for r in self.differ.head(8).itertuples())
         more = _(" and {n} more").format(n=len(self.differ) - 8) if len(self.differ) > 8 else ""
-        return _("The sponsor's {param} in ADRS gives ORR {given}; the app's RECIST 1.1 derivation gives {derived}. "
+        text = _("The sponsor's {param} in ADRS gives ORR {given}; the app's RECIST 1.1 derivation gives {derived}. "
                  "{n} patient(s) differ ({param} / app): {who}{more}.").format(
             param=param, given=given.rate.text(), derived=derived.rate.text(), n=len(self.differ), who=who, more=more)
+        if self.category_counts:  # e.g. CR 0 by CBOR beside 3 derived: said here, not only in the listing
+            text += " " + _("Counts that differ ({param} / app): {counts}.").format(
+                param=param, counts=", ".join(f"{c} {g} / {d}" for c, g, d in self.category_counts))
+        return text
 
 
 @analysis("Objective response rate — primary endpoint")
@@ -142,6 +149,7 @@ def response_overview(cut: DataCut, config: StudyConfig, options: ResponseOption
                        "decision rule.").format(study=config.id))
     has_given = bool(cut.tables["adrs"]["PARAMCD"].isin(["CBOR" if confirmed else "BOR"]).any())
     given = derived = differ = None
+    category_counts: tuple = ()
     if has_given:  # both readings, side by side on the page (the sponsor's is used unless the user picks the app's)
         alt = response_derivation(cut, rules, confirmed, options.source != "adrs").restrict(set(adsl["USUBJID"]))
         pop = population_subjects(adsl, options.population)
@@ -151,6 +159,11 @@ def response_overview(cut: DataCut, config: StudyConfig, options: ResponseOption
         numbers["ORR (%), ADRS's BOR"] = round(100 * given.rate.rate, 1) if given.n else None
         numbers["ORR (%), the app's derivation"] = round(100 * derived.rate.rate, 1) if derived.n else None
         numbers["Patients whose ADRS and derived BOR differ"] = len(differ)
+        rows = ra.bor[ra.bor["USUBJID"].isin(pop) & ra.bor["GIVEN"].notna()]
+        if "NOT_YET" in rows:
+            rows = rows[~rows["NOT_YET"]]
+        category_counts = tuple((c, int((rows["GIVEN"] == c).sum()), int((rows["DERIVED"] == c).sum()))
+                                for c in BOR_ORDER if (rows["GIVEN"] == c).sum() != (rows["DERIVED"] == c).sum())
     pop = population_subjects(adsl, options.population)
     not_yet = not_yet_assessed(ra.bor, pop)
     counting = None
@@ -162,7 +175,7 @@ def response_overview(cut: DataCut, config: StudyConfig, options: ResponseOption
         numbers["ORR (%), counting them as NE"] = round(100 * counting.rate.rate, 1) if counting.n else None
     detail = ResponseSummary(orr, decision, ra, confirmed, has_given,
                              tuple(ra.bor.loc[ra.bor["CR_THEN_PR"], "USUBJID"]), given, derived, differ,
-                             not_yet, counting, schedule if not_yet else "")
+                             category_counts, not_yet, counting, schedule if not_yet else "")
     if not_yet:
         notes.insert(0, detail.not_yet_sentence())
     return Result(_("Objective response rate — primary endpoint"), numbers, {"summary": table, "summary_display": wide, "listing": listing,
@@ -218,6 +231,7 @@ class WaterfallOptions(ResponseOptions):
     highlight: tuple[str, ...] = ()  # subjects to outline (e.g. new since the comparison cut)
     highlight_label: str = ""
     title: str = N_("Best change from baseline in target lesions")
+    per_arm: bool = True  # a randomized study: one panel per planned arm
 
 
 @analysis("Waterfall")
@@ -226,7 +240,8 @@ def waterfall(cut: DataCut, config: StudyConfig, options: WaterfallOptions) -> R
     of the population with a post-baseline measurement; the others listed."""
     ra, adsl = _restricted(cut, config, options)
     ids = population_subjects(adsl, options.population)
-    bars, missing = waterfall_data(ra.best[ra.best["USUBJID"].isin(ids)], ra.bor, adsl, set(ra.new_lesions))
+    arm = config.efficacy_arm if not config.single_arm and config.efficacy_arm in adsl else None
+    bars, missing = waterfall_data(ra.best[ra.best["USUBJID"].isin(ids)], ra.bor, adsl, set(ra.new_lesions), arm)
     n = int(ra.bor["USUBJID"].isin(ids).sum())
     ctx = figure_context(cut, config, options, f"{_(POPULATION_LABELS[options.population])} (N = {n})",
                          _("Best % change (RECIST 1.1)"))
@@ -234,7 +249,8 @@ def waterfall(cut: DataCut, config: StudyConfig, options: WaterfallOptions) -> R
     fig = waterfall_figure(bars, missing, ctx, color_by=options.color_by, cap=cap, show_letters=options.letters,
                            show_ids=options.ids, confirmed=_confirmed(config, options),
                            site_names={x.id: x.name for x in config.sites}, highlight=set(options.highlight) or None,
-                           highlight_label=options.highlight_label, title=_(options.title), arm_order=list(config.arms))
+                           highlight_label=options.highlight_label, title=_(options.title), arm_order=list(config.arms),
+                           panel_by=arm if options.per_arm else None)
     data = bars[[c for c in ("USUBJID", "SITEID", "BOR", "BEST_PCHG", "N_POST", "P95STAT", "NEW_LESION") if c in bars]]
     numbers = {"Patients with a bar": len(bars), "Without a post-baseline measurement": len(missing),
                "Deepest shrinkage (%)": round(float(bars["BEST_PCHG"].min()), 1) if len(bars) else None}
@@ -336,13 +352,13 @@ def response_by_arm(cut: DataCut, config: StudyConfig, options: ArmsOptions) -> 
                                                               int(b.isin(["CR", "PR", "SD"]).sum())]
         by_arm[f"{a} (N = {n})"] = [f"{k} ({100 * k / n:.1f}%)" if n else "0" for k in counts]
     label = POPULATION_FLAGS.get(options.population, options.population)
-    notes = (_("Population: {population} by {arm_kind} ({arm}); {responses}. Differences are each arm minus the "
+    notes = (_("Population: {population} by {arm_kind}; {responses}. Differences are each arm minus the "
                "reference ({ref}); the CMH test (R's mantelhaen.test default: continuity correction when |O − E| ≥ ½) is stratified by "
                "{strata}.").format(
-        population=_(label), arm=arm, ref=ref,
+        population=_(label), ref=ref,
         arm_kind=_("planned arm") if arm in ("TRT01P", "ARM") else _("actual arm"),
         responses=_("confirmed responses") if _confirmed(config, options) else _("unconfirmed responses"),
-        strata=", ".join(c for c in config.strata if c in frame) or _("nothing (no strata in the data)")),)
+        strata=variable_labels(config, [c for c in config.strata if c in frame]) or _("nothing (no strata in the data)")),)
     notes = (*notes, *cmh_notes,
              _("Best overall response by arm: NE includes patients without a post-baseline assessment."))
     return Result(_("Objective response by arm"), numbers, {"arms": table, "bor_by_arm": by_arm}, None, notes)

@@ -302,7 +302,7 @@ def exposure(cut: DataCut, config: StudyConfig, options: Options) -> Result:
     note = _("RDI = delivered / planned cumulative dose of each drug from its first to its last dose, with the planned "
              "schedule of the study config (escalation steps included).")
     if arms is not None:
-        note += " " + _("By actual arm ({arm}), safety population.").format(arm=arms[0])
+        note += " " + _("By actual arm, safety population.")
     return Result(_("Exposure"), numbers, tables, fig, (note,))
 
 
@@ -372,8 +372,8 @@ def ae_overview_by_arm(cut: DataCut, config: StudyConfig, options: Options) -> R
             numbers.update({f"Any TEAE, {a} (%)": float(ov["%"].iloc[0])})
         numbers[f"Any TEAE, {ref} (%)"] = float(ref_ov["%"].iloc[0])
     return Result(_("TEAE overview by arm"), numbers, {"by_arm": table}, None,
-                  (_("Safety population by actual arm ({arm}); risk differences against {ref}, Miettinen–Nurminen "
-                     "95% CI.").format(arm=arm, ref=ref),))
+                  (_("Safety population by actual arm; risk differences against {ref}, Miettinen–Nurminen "
+                     "95% CI.").format(ref=ref),))
 
 
 @analysis(N_("TEAEs by system organ class and preferred term, by arm"))
@@ -420,8 +420,8 @@ def ae_table_by_arm(cut: DataCut, config: StudyConfig, options: AeTableOptions) 
     for term in table.loc[table["Level"] == "PT", "Term"].head(3):
         i = table.index[(table["Level"] == "PT") & (table["Term"] == term)][0]
         numbers.update({f"{term}, {a}": show.loc[i, f"{a} (N = {n_arm[a]}): any grade"] for a in arms})
-    note = _("Safety population by actual arm ({arm}); n (%) of each arm at the patient's worst grade; a term is shown "
+    note = _("Safety population by actual arm; n (%) of each arm at the patient's worst grade; a term is shown "
              "when its any-grade incidence reaches {pct}% in at least one arm; differences against "
              "{ref}, Miettinen–Nurminen 95% CI; rows ordered by the pooled frequency.").format(
-                 arm=arm, pct=f"{options.min_pct:g}", ref=ref)
+                 pct=f"{options.min_pct:g}", ref=ref)
     return Result("", numbers, {"table": table, "display": show}, None, (note,))

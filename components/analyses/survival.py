@@ -17,7 +17,7 @@ from components.data.contract import column_header, column_label
 from components.data.datasets import DataCut
 from components.data.filters import FILTER_LABELS
 from components.data.roles import is_arm_column
-from components.data.vocabulary import Endpoint
+from components.data.vocabulary import Endpoint, variable_labels
 from components.figures.km_plot import at_risk_table, km_curves, km_figure, median_text, risk_ticks, stats_lines
 from components.figures.style import OKABE_ITO, P95_LINE_COLORS, categorical_colors
 from components.i18n import N_, _
@@ -236,7 +236,7 @@ def kaplan_meier_endpoint(cut: DataCut, config: StudyConfig, options: SurvivalOp
         if missing:
             notes += (_("Stratified analyses: {n} patient(s) with a missing stratification factor ({strata}) are "
                         "left out, as R's survdiff and coxph do by default.").format(
-                n=missing, strata=", ".join(strata)),)
+                n=missing, strata=variable_labels(config, strata)),)
     group_label = ""
     if groups is not None:
         group_label = _(FILTER_LABELS.get(options.group_by) or column_label("adsl", options.group_by))
@@ -263,7 +263,7 @@ def kaplan_meier_endpoint(cut: DataCut, config: StudyConfig, options: SurvivalOp
             # N and events of the group itself (the reference's are in the numbers table)
             "Group": h["level"], "vs": h["reference"], N_("N in group"): h["n"], N_("Events in group"): h["events"],
             "HR (95% CI)": [hr_text(r, 3) for _, r in h.iterrows()],
-            "p (Wald)": [p_text(p) if ok else "—" for p, ok in zip(h["p"], h["estimable"], strict=True)]})
+            N_("p-value (Wald test)"): [p_text(p) if ok else "—" for p, ok in zip(h["p"], h["estimable"], strict=True)]})
     numbers = {"Endpoint": info.name, "Population": pop_label, "Patients": km_all.n, "Events": km_all.events,
                "Median, months (95% CI)": median_text(km_all, dpm),
                "Median follow-up, months": round(fu[0] / dpm, 1) if not np.isnan(fu[0]) else None}
@@ -281,10 +281,11 @@ def kaplan_meier_endpoint(cut: DataCut, config: StudyConfig, options: SurvivalOp
             lr, cx = sc.logrank, sc.cox
             comparison = _("{level} vs {reference}").format(level=level, reference=config.reference_arm)
             rows += [{N_("Comparison"): comparison,
-                      "Analysis": _("Stratified log-rank ({strata})").format(strata=", ".join(lr.stratified_by)),
+                      "Analysis": _("Stratified log-rank ({strata})").format(strata=variable_labels(config, lr.stratified_by)),
                       "Result": f"χ² = {lr.chisq:.2f}, {p_value_text(lr.p_value, 4)}"},
                      {"Comparison": comparison,
-                      "Analysis": _("Stratified Cox, Efron ties ({strata})").format(strata=", ".join(cx.stratified_by)),
+                      "Analysis": _("Stratified Cox, Efron ties ({strata})").format(
+                          strata=variable_labels(config, cx.stratified_by)),
                       "Result": f"HR {cx.text()}, {p_value_text(cx.p_value, 4)}" if cx.estimable else cx.note}]
         tables["stratified"] = pd.DataFrame(rows)
     return Result(title, numbers, tables, fig, notes,

@@ -48,6 +48,24 @@ class Endpoint:
         return _(self.axis)
 
 
+def variable_label(config, column: str) -> str:
+    """A study variable's readable name on screen (never the programmer's column name where a label is
+    known): the config's ``[randomization] strata_labels``, else the data dictionary's header, else the
+    column as named."""
+    from components.data.contract import column_header
+
+    labels = getattr(config, "strata_labels", {}) or {}
+    if column in labels:
+        return labels[column]
+    header = column_header(column)
+    return _(header) if header else column
+
+
+def variable_labels(config, columns) -> str:
+    """:func:`variable_label` of each column, joined with commas."""
+    return ", ".join(variable_label(config, c) for c in columns)
+
+
 def _param_label(rows: pd.DataFrame, code: str) -> str:
     """The sponsor's PARAM for ``code`` (its most frequent value), else the code itself."""
     if "PARAM" not in rows:

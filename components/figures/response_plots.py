@@ -12,6 +12,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from components.figures.plotting import FigureContext, Overlay, finish_figure
+from components.figures.safe_text import plotly_text
 from components.figures.style import (
     BLACK,
     BOR_COLORS,
@@ -38,26 +39,30 @@ from components.i18n import N_, _
 PD_LINE, PR_LINE = 20.0, -30.0
 
 
-def recist_lines() -> Overlay:
+def recist_lines(axis: str = "") -> Overlay:
     """The RECIST 1.1 thresholds on a %-change axis: +20% (progression), −30% (partial response), and zero.
     Labels inside the plot, where a waterfall leaves room (+20% at the right above the zero line, −30%
     at the left under it), so nothing is clipped at the edge or collides with the legend beside it."""
     marks = Overlay()
     for yv, label, where in ((PD_LINE, "+20%", "bottom right"), (PR_LINE, "−30%", "bottom left")):
-        marks.hline(yv, REFERENCE_LINE, label, where, font={"size": 11, "color": TEXT_SOFT})
-    return marks.hline(0, ZERO_LINE)
+        marks.hline(yv, REFERENCE_LINE, label, where, font={"size": 11, "color": TEXT_SOFT}, axis=axis)
+    return marks.hline(0, ZERO_LINE, axis=axis)
 
+
+#: bars in one panel above which an outline would cover the bar: highlighted patients get a marker instead
+DENSE_BARS = 60
 
 # shown as _(COLOR_BY[code])
 COLOR_BY = {"BOR": N_("Best overall response"), "TRT01P": N_("Arm"), "P95STAT": N_("p95HER2 status"), "SITEID": N_("Site")}
 
 
 def waterfall_data(
-    best: pd.DataFrame, bor: pd.DataFrame, adsl: pd.DataFrame, new_lesions: set[str]
+    best: pd.DataFrame, bor: pd.DataFrame, adsl: pd.DataFrame, new_lesions: set[str], arm: str | None = None
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(bars, not shown): one bar per subject with a post-baseline measurement, sorted from the
-    largest increase to the deepest shrinkage; the subjects without one, listed separately."""
-    cols = ["USUBJID", "SITEID"] + [c for c in ("P95STAT", "TRT01P") if c in adsl]
+    largest increase to the deepest shrinkage; the subjects without one, listed separately. ``arm``: the
+    arm column of ADSL to carry (for one panel per arm)."""
+    cols = list(dict.fromkeys(["USUBJID", "SITEID"] + [c for c in ("P95STAT", "TRT01P", arm) if c and c in adsl]))
     extra = ["UNCONFIRMED_RESP"] if "UNCONFIRMED_RESP" in bor else []
     df = best.merge(bor[["USUBJID", "BOR", *extra]], on="USUBJID", how="left").merge(adsl[cols], on="USUBJID", how="left")
     df["BOR"] = df["BOR"].fillna("NE")
@@ -99,25 +104,53 @@ def waterfall_figure(
     confirmed: bool = True,
     site_names: dict[str, str] | None = None,
     highlight: set[str] | None = None,
-    highlight_label: str = N_("Outlined: new since the comparison cut"),
+    highlight_label: str = N_("new since the comparison cut"),
     title: str = N_("Best change from baseline in target lesions"),
     arm_order: list[str] | None = None,
+    panel_by: str | None = None,
 ) -> go.Figure:
-    """The waterfall plot. ``highlight``: subjects outlined (e.g. new since the comparison cut)."""
-    fig = go.Figure()
-    n = len(bars)
-    x = list(range(n))
+    """The waterfall plot. ``highlight``: subjects outlined (e.g. new since the comparison cut).
+    ``panel_by``: a column of ``bars`` (the arm) drawn as one panel per value, each sorted on its own
+    (the convention of a randomized study's waterfall: arms are not mixed in one panel). In a panel of
+    more than :data:`DENSE_BARS` bars an outline would cover the bar (249 bars turned black), so the
+    highlighted patients are marked with a triangle at the bar's end instead."""
+    from plotly.subplots import make_subplots
+
     site, change, lesion = _("Site"), _("Best change"), _("New lesion")
-    if n:
-        bars = bars.assign(X=x, Y=np.minimum(bars["BEST_PCHG"], cap))
-        cats, colors, labels = _category_colors(bars[color_by], color_by, site_names, arm_order)
+    n = len(bars)
+    panels: list[str | None] = [None]
+    if n and panel_by and panel_by in bars and bars[panel_by].dropna().nunique() > 1:
+        panels, _c = arm_colors(list(bars[panel_by].dropna().astype(str)), arm_order)
+    if len(panels) > 1:
+        counts = bars[panel_by].astype(str).value_counts()
+        fig = make_subplots(rows=len(panels), cols=1, vertical_spacing=0.12 / len(panels) + 0.05,
+                            subplot_titles=[plotly_text(f"{p} (n = {counts.get(p, 0)})") for p in panels])
+    else:
+        fig = go.Figure()
+    cats, colors, labels = _category_colors(bars[color_by], color_by, site_names, arm_order) if n else ([], {}, {})
+    shown: set[str] = set()
+    top = 40.0
+
+    def legend(key: str) -> bool:  # one legend entry per category, whatever the panels
+        first = key not in shown
+        shown.add(key)
+        return first
+
+    for row, panel in enumerate(panels, start=1):
+        pb = bars if panel is None else bars[bars[panel_by].astype(str) == panel]
+        pb = pb.reset_index(drop=True)
+        pb = pb.assign(X=np.arange(len(pb)), Y=np.minimum(pb["BEST_PCHG"], cap))
+        dense = len(pb) > DENSE_BARS
+        where = {"row": row, "col": 1} if len(panels) > 1 else {}
         for cat in cats:
-            sub = bars[bars[color_by] == cat]
-            outline = [2.5 if highlight and s in highlight else 0 for s in sub["USUBJID"]]
+            sub = pb[pb[color_by] == cat]
+            if sub.empty:
+                continue
+            outline = [2.5 if highlight and not dense and u in highlight else 0 for u in sub["USUBJID"]]
             hatch = ["/" if u else "" for u in sub["UNCONFIRMED_RESP"]]
             fig.add_trace(
                 go.Bar(
-                    x=sub["X"], y=sub["Y"], name=labels[cat],
+                    x=sub["X"], y=sub["Y"], name=labels[cat], legendgroup=str(cat), showlegend=legend(str(cat)),
                     marker={"color": colors.get(cat, MISSING_COLOR),
                             "line": {"color": BLACK, "width": outline},
                             "pattern": {"shape": hatch, "fgcolor": NAVY, "size": 6, "solidity": 0.35}},
@@ -134,44 +167,54 @@ def waterfall_figure(
                     text=sub["BOR"] if show_letters else None,
                     textposition="outside" if show_letters else None,
                     cliponaxis=False,
-                )
-            )
-        if highlight and any(u in highlight for u in bars["USUBJID"]):
-                fig.add_trace(go.Bar(x=[None], y=[None], name=_(highlight_label),
-                                 marker={"color": WHITE, "line": {"color": BLACK, "width": 2.5}}))
-        capped = bars[bars["BEST_PCHG"] > cap]
+                ), **where)
+        marked = pb[pb["USUBJID"].isin(highlight)] if highlight else pb.iloc[:0]
+        if len(marked) and dense:
+            ys = np.where(marked["Y"] >= 0, marked["Y"] + 4, marked["Y"] - 4)
+            fig.add_trace(go.Scatter(x=marked["X"], y=ys, mode="markers", name=_("▼ {what}").format(what=_(highlight_label)),
+                                     legendgroup="highlight", showlegend=legend("highlight"),
+                                     marker={"symbol": "triangle-down", "size": 7, "color": INK}, hoverinfo="skip"),
+                          **where)
+        elif len(marked) and legend("highlight"):
+            fig.add_trace(go.Bar(x=[None], y=[None], name=_("Outlined: {what}").format(what=_(highlight_label)),
+                                 legendgroup="highlight",
+                                 marker={"color": WHITE, "line": {"color": BLACK, "width": 2.5}}), **where)
+        capped = pb[pb["BEST_PCHG"] > cap]
         if len(capped):
             fig.add_trace(go.Scatter(
                 x=capped["X"], y=capped["Y"] + 2, mode="text", text=[f"↑{v:.0f}%" for v in capped["BEST_PCHG"]],
                 textposition="top center", textfont={"size": 11, "color": TEXT},
                 hoverinfo="skip", showlegend=False,
-            ))
-        if bars["UNCONFIRMED_RESP"].any():
+            ), **where)
+        if pb["UNCONFIRMED_RESP"].any() and legend("unconfirmed"):
             fig.add_trace(go.Bar(
-                x=[None], y=[None], name=_("Unconfirmed CR/PR (hatched)"),
+                x=[None], y=[None], name=_("Unconfirmed CR/PR (hatched)"), legendgroup="unconfirmed",
                 marker={"color": WHITE, "line": {"color": NAVY, "width": 1},
                         "pattern": {"shape": "/", "fgcolor": NAVY, "size": 6, "solidity": 0.35}},
-            ))
-        nl = bars[bars["NEW_LESION"]]
+            ), **where)
+        nl = pb[pb["NEW_LESION"]]
         if len(nl):
             ys = np.where(nl["Y"] >= 0, nl["Y"] + (9 if len(capped) else 5), nl["Y"] - 5)
             m = EVENT_MARKERS["new_lesion"]
             fig.add_trace(go.Scatter(
-                x=nl["X"], y=ys, mode="markers", name=_("New lesion"),
+                x=nl["X"], y=ys, mode="markers", name=_("New lesion"), legendgroup="new_lesion",
+                showlegend=legend("new_lesion"),
                 marker={"symbol": "asterisk-open", "size": m["size"] + 2, "color": INK, "line": {"width": 2}},
                 hoverinfo="skip",
-            ))
-    recist_lines().apply(fig)
-    top = cap + 15 if n and (bars["BEST_PCHG"] > cap - 15).any() else max(40.0, (bars["BEST_PCHG"].max() + 15) if n else 40.0)
-    fig.update_yaxes(
-        title_text=_("Best change from baseline in<br>sum of target-lesion diameters (%)"),
-        range=[-105, top], dtick=20, ticksuffix="%", zeroline=False, showgrid=True, gridcolor=GRID,
-    )
-    fig.update_xaxes(
-        title_text=_("Patients (n = {n})").format(n=n), showticklabels=show_ids, ticks="" if not show_ids else "outside",
-        tickvals=x if show_ids else None, ticktext=list(bars["USUBJID"].str[-6:]) if show_ids and n else None,
-        tickangle=-60,
-    )
+            ), **where)
+        axis = "" if row == 1 else str(row)
+        recist_lines(axis).apply(fig)
+        if len(pb):
+            top = max(top, cap + 15 if (pb["BEST_PCHG"] > cap - 15).any() else pb["BEST_PCHG"].max() + 15)
+        fig.update_xaxes(
+            title_text=_("Patients (n = {n})").format(n=len(pb)), showticklabels=show_ids,
+            ticks="" if not show_ids else "outside", tickvals=list(pb["X"]) if show_ids else None,
+            ticktext=list(pb["USUBJID"].str[-6:]) if show_ids and len(pb) else None, tickangle=-60, **where)
+    y_title = _("Best change from baseline in<br>sum of target-lesion diameters (%)")
+    for row in range(1, len(panels) + 1):
+        where = {"row": row, "col": 1} if len(panels) > 1 else {}
+        fig.update_yaxes(title_text=y_title if row == (len(panels) + 1) // 2 else None, range=[-105, top], dtick=20,
+                         ticksuffix="%", zeroline=False, showgrid=True, gridcolor=GRID, **where)
     fig.update_layout(bargap=0.15, barmode="overlay")
     notes = [
         _("Confirmed best overall response, RECIST 1.1 (confirmation ≥28 days)") if confirmed
@@ -183,7 +226,8 @@ def waterfall_figure(
         ids = ", ".join(missing["USUBJID"].str[-6:].tolist()[:8]) + (" …" if len(missing) > 8 else "")
         notes.append(_("Not shown: {n} without a post-baseline measurement ({ids})").format(n=len(missing), ids=ids))
     ctx2 = ctx.with_(note=" · ".join([*notes, ctx.note] if ctx.note else notes)) if ctx else None
-    return finish_figure(fig, ctx2, _(title), height=560, legend_title=_(COLOR_BY[color_by]))
+    height = 560 if len(panels) == 1 else 200 + 330 * len(panels)
+    return finish_figure(fig, ctx2, _(title), height=height, legend_title=_(COLOR_BY[color_by]))
 
 
 def spider_data(changes: pd.DataFrame, bor: pd.DataFrame, adrs: pd.DataFrame, first_pd: pd.Series) -> pd.DataFrame:

@@ -42,7 +42,7 @@ def swimmer_figure(
     drug: str | Sequence[str] = "",
     site_names: dict[str, str] | None = None,
     highlight: set[str] | None = None,
-    highlight_label: str = N_("Outlined: new since the comparison cut"),
+    highlight_label: str = N_("new since the comparison cut"),
     tick_every: float | None = None,
     title: str = N_("Time on treatment and events"),
     arm_order: list[str] | None = None,
@@ -86,7 +86,7 @@ def swimmer_figure(
                            + ": %{customdata[5]}<extra></extra>"),
         ))
     if highlight and any(u in highlight for u in bars["USUBJID"]):
-        fig.add_trace(go.Bar(x=[None], y=[None], name=_(highlight_label),
+        fig.add_trace(go.Bar(x=[None], y=[None], name=_("Outlined: {what}").format(what=_(highlight_label)),
                              marker={"color": WHITE, "line": {"color": BLACK, "width": 2.5}}))
     fu = bars[bars["FU_END"].notna()]
     if len(fu):

@@ -53,7 +53,7 @@ def build_report(cut: DataCut, config: StudyConfig, compare: DataCut | None = No
     base = {"filters": filters, "presentation": presentation}
     items: list[ReportItem] = []
     new = new_subjects(cut, compare, filters)
-    label = _("Outlined: new since {date}").format(date=compare.cutoff_text) if compare is not None and new else ""
+    label = _("new since {date}").format(date=compare.cutoff_text) if compare is not None and new else ""
 
     adsl = view(cut, Options(filters=filters)).tables["adsl"] if cut.has("adsl") else pd.DataFrame()
     survival_population, arms = default_view(config, adsl) if cut.has("adsl") else ("SAFFL", None)
