@@ -186,8 +186,8 @@ with widgets.guard(_("Interim monitoring")):
     mon, n = im.detail, im.numbers
     mm = widgets.metric_row(4)
     mm[0].metric(_("Responders / evaluable so far"), f"{n['Responders']} / {n['Evaluable so far']}",
-                 help=_("Confirmed CR/PR among the response-evaluable patients the Response page counts: those past "
-                        "their first scan's window, assessed or NE."))
+                 help=_("Confirmed CR/PR among the response-evaluable patients the Response page counts: those whose "
+                        "first scan's window has closed, assessed or NE."))
     mm[1].metric(_("P(ORR > {p0} | data)").format(p0=f"{p0:.0%}"), f"{mon.posterior_prob:.1%}",
                  help=_("Posterior under {prior}.").format(prior=_(PRIORS[prior])))
     mm[2].metric(_("Predictive probability of success"), f"{mon.predictive_prob:.1%}",
@@ -197,9 +197,9 @@ with widgets.guard(_("Interim monitoring")):
                  f"{mon.conditional_power_h1:.0%} / {mon.conditional_power_observed:.0%}",
                  help=_("P({needed} responders at the final analysis) if the remaining patients respond at {p1} / at the "
                         "observed rate.").format(needed=n["Needed at the final analysis"], p1=f"{p1:.0%}"))
-    if n["Not yet at their first scan"]:
-        st.caption(_("Denominator: the {n} response-evaluable patients past their first scan's window, as on the Response "
-                     "page; {not_yet} not yet at their first scan wait until then.").format(
-            n=n["Evaluable so far"], not_yet=n["Not yet at their first scan"]))
+    if n["Too early to assess"]:
+        st.caption(_("Denominator: the {n} response-evaluable patients whose first scan's window has closed, as on the "
+                     "Response page; {not_yet} too early to assess wait until theirs closes.").format(
+            n=n["Evaluable so far"], not_yet=n["Too early to assess"]))
     st.markdown(im.notes[0])
     widgets.show_code(im, s)

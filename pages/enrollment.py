@@ -132,9 +132,10 @@ def quality_section() -> None:
     n = dq.numbers
     m = widgets.metric_row(5)
     for label, key in ((_("Scans missed / expected"), None), (_("Patients with a scan overdue"), "Patients with a scan overdue"),
-                       (_("Not yet at their first scan"), "Patients not yet at their first scan"),
+                       (_("Awaiting their first scan"), "Patients awaiting their first scan"),
                        (_("Patients with a protocol deviation"), "Patients with a protocol deviation"),
-                       (_("Sites flagged"), "Sites flagged (amber or red)")):
+                       (_("Sites flagged: {rate}").format(rate=_(METRICS[metric][0]).lower()),
+                        "Sites flagged (amber or red)")):
         value = (f"{n['Scans missed']} / {n['Scans expected']}" if n["Scans expected"] is not None else "—") \
             if key is None else ("—" if n[key] is None else n[key])
         m[0].metric(label, value)
@@ -171,7 +172,7 @@ def quality_section() -> None:
     st.caption(" ".join(dq.notes))
 
 
-SCAN_COLUMNS = ("FOLLOWED", "EXPECTED", "SCANS", "MISSED", "OVERDUE", "NOT_YET")
+SCAN_COLUMNS = ("FOLLOWED", "EXPECTED", "MISSED", "MISSED_PTS", "OVERDUE", "AWAITING")
 DEVIATION_COLUMNS = ("ENROLLED", "ELIG_DEV", "DOSE_DEV", "ANY_DEV")
 
 

@@ -59,7 +59,7 @@ with widgets.guard(_("The primary endpoint")):
     m[1].metric(_("Responders / {population}").format(population=_(POPULATIONS[population]).lower()), f"{orr.k} / {n}")
     m[2].metric(_("95% CI (exact)"), f"{res.numbers['95% CI low (%)']:.1f}–{res.numbers['95% CI high (%)']:.1f}%" if n else "—",
                 help="Clopper–Pearson")
-    if d.not_yet_sentence():  # the denominator leaves out patients not yet at their first scan: say so, with both
+    if d.not_yet_sentence():  # the denominator leaves out patients too early to assess: say so, with both
         st.info(md(d.not_yet_sentence()), icon=":material/schedule:")
     if d.comparison_sentence():  # the sponsor's BOR and the app's derivation disagree: both, here, not in a tab
         box = st.warning if d.given_orr.k != d.derived_orr.k else st.info  # a different ORR, or only CR/PR or SD/PD

@@ -28,7 +28,7 @@ KEEP = {
     "plain", "Inter", "Helvetica", "Neue", "Arial", "NCT", "T-DXd", "q3w", "q4w", "PPT", "PowerPoint", "SHA",
     "git", "JSON", "UTC", "ISO", "YYYY", "MM", "DD", "EN", "PET", "CDF", "min", "max", "IQR", "Q1", "Q3",
     "NER", "FUL", "ERI", "NER-FUL-ERI", "log-log", "CONSORT", "PPoS", "TRAE", "Jeffreys", "Beta", "clinfun", "PASS", "A'Hern", "TTR", "English",
-    "DCTREAS", "DCSREAS", "DCDECOD", "EOSSTT", "EOTSTT", "DTHFL", "AESDTH", "AEOUT", "O'Brien", "Fleming", "Pocock", "Lan", "DeMets", "rpact", "log-rank", "rank", "SQLite", "PostgreSQL", "LLN", "ULN", "eDISH", "Hy's", "Hy", "Temple", "ALT", "AST", "NEUT", "BILI", "CREAT", "ATOXGR", "AEACN", "AEACNDRG", "FDA", "gsm", "EDC", "ECOGBL", "AGE", "SEX",
+    "DCTREAS", "DCSREAS", "DCDECOD", "EOSSTT", "EOTSTT", "DTHFL", "AESDTH", "AEOUT", "O'Brien", "Fleming", "Pocock", "Lan", "DeMets", "rpact", "log-rank", "rank", "SQLite", "PostgreSQL", "LLN", "ULN", "eDISH", "Hy's", "Hy", "Temple", "ALT", "AST", "NEUT", "BILI", "CREAT", "ATOXGR", "AEACN", "AEACNDRG", "FDA", "gsm", "EDC", "EOSDT", "ECOGBL", "AGE", "SEX",
 }
 #: Labels that are bilingual by design (the language switch must be found whatever the language).
 BILINGUAL = {"Language · 语言"}

@@ -104,9 +104,10 @@ def _metric(at, label):
 
 def test_data_quality_tab_on_the_demo(app_factory):
     at = _quality_tab(app_factory)
-    assert _metric(at, "Not yet at their first scan") == "6"  # the patients the Response page leaves out
+    assert _metric(at, "Awaiting their first scan") == "6"  # no scan yet, first scan's window open
     assert _metric(at, "Scans missed / expected").endswith("/ 39")
-    assert any("Funnel" in c.value and "gsm" in c.value for c in at.caption)
+    # the demo misses no scan: nothing to score, said (no "0.00" per site)
+    assert any("nothing to score" in c.value for c in at.caption)
     assert any("data-entry dates" in c.value for c in at.caption)  # said, never a 0
 
 
@@ -145,3 +146,20 @@ def test_data_quality_tab_lists_a_deviation_and_a_missed_scan(app_factory, tmp_p
     assert row["Eligibility"] == 1 and row["Any deviation"] == 1
     missed, expected = _metric(at, "Scans missed / expected").split(" / ")
     assert int(missed) >= 1
+
+
+def test_a_check_without_a_rule_is_not_available_never_zero():
+    """The CDISC-style demo's config has no [eligibility]: its site table says "—" for eligibility, and
+    a rate without any event is not scored (no "0.00" per site)."""
+    from components.analyses.quality import NA, QualityOptions, data_quality
+    from components.data.config import load_config
+    from components.data.datasets import load_cut
+    from tests.conftest import ROOT
+
+    cut = load_cut(sorted((ROOT / "data" / "demo-cdisc").iterdir())[-1])
+    res = data_quality(cut, load_config(ROOT / "data" / "cdisc_demo.toml"), QualityOptions(metric="deviation"))
+    sites = res.tables["sites"]
+    assert (sites["ELIG_DEV"] == NA).all()
+    assert any("not checked" in n for n in res.notes)
+    if res.numbers["Patients with a protocol deviation"] == 0:
+        assert (sites["SCORE"] == "—").all() and any("nothing to score" in n for n in res.notes)

@@ -20,13 +20,11 @@ def _response_page(app_factory):
 
 
 def _not_yet_at_first_scan(cut) -> set[str]:
-    """By hand, from the demo study's schedule (first scan at week 6, 7-day window): the patients with no
-    post-baseline OVR whose first scan's window (first dose + 49 days) is still open at the cut-off, alive."""
-    adsl, adrs = cut.tables["adsl"], cut.tables["adrs"]
-    ovr = adrs[(adrs["PARAMCD"] == "OVR")].merge(adsl[["USUBJID", "TRTSDT"]], on="USUBJID")
-    scanned = set(ovr.loc[ovr["ADT"] >= ovr["TRTSDT"], "USUBJID"])
-    waiting = adsl["TRTSDT"].notna() & (adsl["TRTSDT"] + pd.Timedelta(days=49) >= cut.cutoff) & adsl["DTHDT"].isna()
-    return set(adsl.loc[waiting, "USUBJID"]) - scanned
+    """By hand, from the demo study's schedule (first scan at week 6, 7-day window): the patients whose
+    first dose + 49 days falls after the cut-off (too early to assess, whatever their scans show)."""
+    adsl = cut.tables["adsl"]
+    waiting = adsl["TRTSDT"].notna() & (adsl["TRTSDT"] + pd.Timedelta(days=49) > cut.cutoff)
+    return set(adsl.loc[waiting, "USUBJID"])
 
 
 def _waterfall(at) -> dict:
@@ -57,6 +55,16 @@ def _ten_of_27_responders(cut, edit_table):
         return df
 
     edit_table(cut, "adrs", set_cbor)
+    # a later cut-off, so that every patient's first scan's window has closed (none too early to assess):
+    # the decision counts all 27
+    meta = (cut / "cut.toml").read_text(encoding="utf-8")
+    (cut / "cut.toml").write_text(meta.replace('cutoff = "2026-11-01"', 'cutoff = "2027-01-01"'), encoding="utf-8")
+
+    def later(df):
+        df["DCUTDT"] = "2027-01-01"
+        return df
+
+    edit_table(cut, "adsl", later)
     return ev
 
 
@@ -156,10 +164,11 @@ def test_population_and_confirmation_switches(app_factory):
     assert _metric(at, "Responders /").endswith(f"/ {len(treated - _not_yet_at_first_scan(cut))}")
 
 
-def test_patients_not_yet_at_their_first_scan_are_out_of_the_rates_and_said(app_factory):
-    """Issue 36 item 3: a patient whose first scan's window is still open at the cut-off is not yet
-    assessed, not NE: out of the ORR's denominator on the Response page, the decision and the Design
-    page alike, with the ORR that counts them as NE (as ADRS's BOR of NE does) said beside it."""
+def test_patients_too_early_to_assess_are_out_of_the_rates_and_said(app_factory):
+    """Issue 36 item 3: a patient whose first scan's window is still open at the cut-off is too early to
+    assess, not NE: out of the ORR's denominator on the Response page, the decision and the Design page
+    alike (by the calendar alone, whatever the scans so far show), with the ORR counting every patient
+    as ADRS does said beside it."""
     cut = load_cut(DEMO_DIR)
     adsl = cut.tables["adsl"]
     waiting = _not_yet_at_first_scan(cut) & set(adsl.loc[adsl["EFFFL"] == "Y", "USUBJID"])
@@ -169,7 +178,7 @@ def test_patients_not_yet_at_their_first_scan_are_out_of_the_rates_and_said(app_
     k = int(_metric(at, "Responders /").split("/")[0])
     assert _metric(at, "Responders /") == f"{k} / {n_eval - len(waiting)}"
     info = " ".join(i.value for i in at.info).replace("\\", "")  # markdown escapes
-    assert f"{len(waiting)} patient(s) had not reached their first scheduled scan" in info
+    assert f"{len(waiting)} patient(s) started treatment too recently for their first scheduled scan" in info
     assert f"{k}/{n_eval}" in info  # the ORR counting them as NE, beside
     text = " ".join(m.value for m in at.markdown)
     assert f"{k} responders among {n_eval - len(waiting)} response-evaluable" in text

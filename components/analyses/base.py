@@ -224,12 +224,16 @@ def response_derivation(cut: DataCut, rules: ResponseRules, confirm: bool, prefe
     def make():
         ra = analyse_response(cut.tables["adsl"], cut.tables["adrs"], cut.tables.get("adtr"), rules, confirm,
                               prefer_given)
-        # NE only for a patient who had the chance to be assessed: one whose first scan's window is still
-        # open at the cut-off is "not yet assessed" (NOT_YET), out of the rates' denominator
-        sched = assessment_derivation(cut, rules)
-        not_yet = ra.bor["USUBJID"].map(sched.set_index("USUBJID")["NOT_YET"]) if sched is not None else False
-        ra.bor["NOT_YET"] = (pd.Series(not_yet, index=ra.bor.index).fillna(False).astype(bool)
-                             & ra.bor["BOR"].eq("NE"))
+        # too early to assess (NOT_YET): the first scan's window had not closed by the cut-off — out of the
+        # rates' denominator whatever the scans show so far (components/stats/schedule.py)
+        from components.stats.schedule import Schedule, too_early
+
+        adsl = cut.tables["adsl"]
+        if cut.cutoff is None:
+            ra.bor["NOT_YET"] = False
+        else:
+            early = pd.Series(too_early(adsl, cut.cutoff, Schedule.from_rules(rules)).to_numpy(), index=adsl["USUBJID"])
+            ra.bor["NOT_YET"] = ra.bor["USUBJID"].map(early).fillna(False).astype(bool)
         return ra
 
     return MEMO.get(cut, ("response", rules, confirm, prefer_given), make)

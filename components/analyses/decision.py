@@ -28,14 +28,15 @@ def evaluable_subjects(adsl: pd.DataFrame) -> set[str]:
 
 
 def rated(bor: pd.DataFrame, subjects: set[str]) -> pd.DataFrame:
-    """The rows of ``bor`` a response rate counts among ``subjects``: all but the patients not yet
-    assessed (NOT_YET: first scan's window still open at the cut-off, :mod:`components.stats.schedule`)."""
+    """The rows of ``bor`` a response rate counts among ``subjects``: all but the patients too early to
+    assess (NOT_YET: first scan's window still open at the cut-off, :func:`components.stats.schedule.too_early`)."""
     b = bor[bor["USUBJID"].isin(subjects)]
     return b[~b["NOT_YET"]] if "NOT_YET" in b else b
 
 
 def not_yet_assessed(bor: pd.DataFrame, subjects: set[str]) -> int:
-    """How many of ``subjects`` are not yet assessed (left out of the rates until their first scan)."""
+    """How many of ``subjects`` are too early to assess (left out of the rates until their first scan's
+    window closes)."""
     if "NOT_YET" not in bor:
         return 0
     return int(bor.loc[bor["USUBJID"].isin(subjects), "NOT_YET"].sum())
@@ -175,6 +176,6 @@ def primary_endpoint(adsl: pd.DataFrame, bor: pd.DataFrame, design: Design | Non
 
 def interim_counts(adsl: pd.DataFrame, bor: pd.DataFrame) -> tuple[int, int]:
     """(responders, patients): CR/PR among the response-evaluable patients a rate counts now — the
-    same denominator as the Response page and the decision (those not yet at their first scan are
-    left out; those past it without an assessment count as NE)."""
+    same denominator as the Response page and the decision (those too early to assess are left out;
+    those past their first scan's window without an assessment count as NE)."""
     return count_responders(bor, evaluable_subjects(adsl))

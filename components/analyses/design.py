@@ -226,7 +226,7 @@ class InterimOptions(DesignOptions):
 @analysis(N_("Interim monitoring on this data cut"))
 def interim(cut: DataCut, config: StudyConfig, options: InterimOptions) -> Result:
     """Posterior, Lee & Liu predictive probability and conditional power on the whole study's
-    response-evaluable patients a rate counts now — those not yet at their first scan wait (never a
+    response-evaluable patients a rate counts now — those too early to assess wait (never a
     filtered subgroup)."""
     x = inputs(config, options)
     d = config.design
@@ -251,7 +251,7 @@ def interim(cut: DataCut, config: StudyConfig, options: InterimOptions) -> Resul
         x=x_resp, n=n_obs, p0=f"{x.p0:.0%}", posterior=f"{mon.posterior_prob:.0%}", n_max=d.n_evaluable, goal=goal,
         reading=reading, pp=f"{pp:.0%}")
     not_yet = not_yet_assessed(whole.bor, evaluable_subjects(cut.tables["adsl"]))
-    numbers = {"Responders": x_resp, "Evaluable so far": n_obs, "Not yet at their first scan": not_yet,
+    numbers = {"Responders": x_resp, "Evaluable so far": n_obs, "Too early to assess": not_yet,
                "Needed at the final analysis": _("≥ {k} of {n}").format(k=needed, n=d.n_evaluable),
                "Posterior P(ORR > p0)": round(mon.posterior_prob, 4), "Predictive probability": round(pp, 4),
                "Conditional power at H1": round(mon.conditional_power_h1, 4),

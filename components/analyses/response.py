@@ -64,7 +64,7 @@ class ResponseSummary:
     derived_orr: ObjectiveResponse | None = None
     #: the patients of the population whose two readings differ: USUBJID, GIVEN (ADRS), DERIVED (the app)
     differ: pd.DataFrame | None = None
-    #: patients of the population not yet at their first scan (left out of ``orr``), and the ORR that
+    #: patients of the population too early to assess (left out of ``orr``), and the ORR that
     #: counts them as NE (as a BOR of NE in ADRS does); None when there are none
     #: categories whose counts differ between the two readings: category → (ADRS's, the app's)
     category_counts: tuple[tuple[str, int, int], ...] = ()
@@ -77,9 +77,10 @@ class ResponseSummary:
         "" when nobody is."""
         if not self.not_yet or self.orr_counting_not_yet is None:
             return ""
-        return _("{n} patient(s) had not reached their first scheduled scan by the cut-off ({schedule}): they are "
-                 "not yet assessed, so they are left out of the rates (ORR {orr}) until their scan's window closes. "
-                 "Counted as NE instead, as a best response of NE in ADRS counts them, the ORR would be {with_ne}.").format(
+        return _("{n} patient(s) started treatment too recently for their first scheduled scan ({schedule}): too "
+                 "early to assess, they are left out of the rates (ORR {orr}) until that scan's window closes, whatever "
+                 "their scans show so far — a minimum-follow-up set, which an early scan for suspected progression "
+                 "cannot bias. Counting every patient as ADRS does, the ORR is {with_ne}.").format(
             n=self.not_yet, schedule=self.first_scan_text, orr=self.orr.rate.text(),
             with_ne=self.orr_counting_not_yet.rate.text())
 
@@ -171,13 +172,16 @@ def response_overview(cut: DataCut, config: StudyConfig, options: ResponseOption
         counting = objective_response(ra.bor.assign(NOT_YET=False), pop, design)
         schedule = _("first scan {weeks} weeks after the first dose, {window}-day window").format(
             weeks=rules.assessment_interval_weeks, window=rules.assessment_window_days)
-        numbers["Not yet at their first scan (left out of the rates)"] = not_yet
-        numbers["ORR (%), counting them as NE"] = round(100 * counting.rate.rate, 1) if counting.n else None
+        numbers["Too early to assess (left out of the rates)"] = not_yet
+        numbers["ORR (%), counting every patient"] = round(100 * counting.rate.rate, 1) if counting.n else None
     detail = ResponseSummary(orr, decision, ra, confirmed, has_given,
                              tuple(ra.bor.loc[ra.bor["CR_THEN_PR"], "USUBJID"]), given, derived, differ,
                              category_counts, not_yet, counting, schedule if not_yet else "")
     if not_yet:
         notes.insert(0, detail.not_yet_sentence())
+    if cut.cutoff is None:
+        notes.insert(0, _("The cut has no cut-off date: patients too early to assess cannot be told apart, so every "
+                          "patient counts as ADRS gives them (a patient without a scan yet as NE)."))
     return Result(_("Objective response rate — primary endpoint"), numbers, {"summary": table, "summary_display": wide, "listing": listing,
                                 "disagreements": ra.disagreements}, None, tuple(notes), detail=detail)
 
@@ -308,7 +312,21 @@ def response_by_arm(cut: DataCut, config: StudyConfig, options: ArmsOptions) -> 
                       (_("Not a randomized study (one arm in the config or the data)."),))
     ids = population_subjects(adsl, options.population) if options.population in adsl else set(adsl["USUBJID"])
     frame = adsl[adsl["USUBJID"].isin(ids)][["USUBJID", arm, *[c for c in config.strata if c in adsl]]]
-    frame = frame.merge(ra.bor[["USUBJID", "BOR"]], on="USUBJID", how="left")
+    frame = frame.merge(ra.bor[["USUBJID", "BOR", *(["NOT_YET"] if "NOT_YET" in ra.bor else [])]], on="USUBJID",
+                        how="left")
+    early = frame["NOT_YET"].fillna(False).astype(bool) if "NOT_YET" in frame else pd.Series(False, index=frame.index)
+    early_note = ""
+    if early.any() and options.population == "EFFFL":  # as the pooled response-evaluable ORR counts them
+        frame = frame[~early.to_numpy()]
+        early_note = _("{n} response-evaluable patient(s) too early to assess at the cut-off are left out, as in the "
+                       "ORR above ({per_arm}).")
+    elif early.any():  # intent-to-treat keeps every randomized patient, as its definition asks
+        early_note = _("Every patient of the population counts, as its definition asks: {n} of them too early to "
+                       "assess at the cut-off count as non-responders here ({per_arm}).")
+    if early_note:
+        counts = adsl.loc[adsl["USUBJID"].isin(set(ra.bor.loc[ra.bor["NOT_YET"], "USUBJID"]) & ids), arm].value_counts()
+        early_note = early_note.format(n=int(counts.sum()), per_arm="; ".join(
+            f"{a}: {counts.get(a, 0)}" for a in arm_levels(config, counts.index)))
     frame["RESP"] = frame["BOR"].isin(["CR", "PR"]).astype(int)
     arms = arm_levels(config, frame[arm].dropna())
     ref = config.reference_arm
@@ -359,6 +377,6 @@ def response_by_arm(cut: DataCut, config: StudyConfig, options: ArmsOptions) -> 
         arm_kind=_("planned arm") if arm in ("TRT01P", "ARM") else _("actual arm"),
         responses=_("confirmed responses") if _confirmed(config, options) else _("unconfirmed responses"),
         strata=variable_labels(config, [c for c in config.strata if c in frame]) or _("nothing (no strata in the data)")),)
-    notes = (*notes, *cmh_notes,
+    notes = (*notes, *([early_note] if early_note else []), *cmh_notes,
              _("Best overall response by arm: NE includes patients without a post-baseline assessment."))
     return Result(_("Objective response by arm"), numbers, {"arms": table, "bor_by_arm": by_arm}, None, notes)

@@ -151,7 +151,7 @@ POPULATION_LABELS = {
 COLUMN_HEADERS = {
     "BOR": N_("Best overall response"), "BOR_DETAIL": N_("BOR (detail)"), "DERIVED": N_("BOR (app)"), "GIVEN": N_("BOR (ADRS)"),
     "SOURCE": N_("BOR from"), "BEST_PCHG": N_("Best % change"), "N_POST": N_("Post-baseline scans"), "RESP_DATE": N_("First response"),
-    "CONF_DATE": N_("Confirmed"), "PD_DATE": N_("First PD"), "N_ASSESS": N_("Assessments"), "NOT_YET": N_("Not yet at first scan"), "NEW_LESION": N_("New lesion"),
+    "CONF_DATE": N_("Confirmed"), "PD_DATE": N_("First PD"), "N_ASSESS": N_("Assessments"), "NOT_YET": N_("Too early to assess"), "NEW_LESION": N_("New lesion"),
     "LAST_ADEQUATE": N_("Last adequate assessment"), "SD_END": N_("Disease control until"), "CR_THEN_PR": N_("CR then PR"),
     "UNCONFIRMED_RESP": N_("Unconfirmed response"), "WEEK": N_("Week"), "NADIR": N_("Nadir"), "PCHG_NADIR": N_("% change from nadir"),
     "OVR": N_("Visit response"), "EVENT": N_("Event (1 = yes)"), "DAYS": N_("Days"), "STATUS": N_("Status (1 event, 2 competing, 0 censored)"),
@@ -166,7 +166,8 @@ COLUMN_HEADERS = {
     # (short: under the titles "Tumour scans by site" and "Protocol deviations by site", nine columns fit 1024 px)
     "SITE": N_("Site"), "ENROLLED": N_("Enrolled"), "TREATED": N_("Treated"), "EXPECTED": N_("Expected"),
     "SCANS": N_("Done"), "MISSED": N_("Missed"), "FOLLOWED": N_("Followed"),
-    "OVERDUE": N_("Overdue now"), "ELIG_DEV": N_("Eligibility"), "DOSE_DEV": N_("Dosing"),
+    "OVERDUE": N_("Overdue now"), "AWAITING": N_("Awaiting first scan"),
+    "MISSED_PTS": N_("Patients missing a scan"), "EXPECTING": N_("Patients with a scan expected"), "ELIG_DEV": N_("Eligibility"), "DOSE_DEV": N_("Dosing"),
     "ANY_DEV": N_("Any deviation"), "SCORE": N_("Score (gsm)"), "FLAG": N_("Flag"),
     "SCAN_STATUS": N_("Scan status"), "LAST_SCAN": N_("Last scan"), "NEXT_DUE": N_("Next scan due"),
     "DAYS_OVERDUE": N_("Days overdue"), "CATEGORY": N_("Category"), "DEVIATION": N_("Deviation"),

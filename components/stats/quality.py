@@ -4,8 +4,9 @@
 References
 - gsm (Gilead-BioStats), ``Analyze_NormalApprox``, binary outcome: the study rate
   μ = Σxᵢ / Σnᵢ; zᵢ⁰ = (pᵢ − μ) / √(μ(1 − μ)/nᵢ); over-dispersion φ = mean(zᵢ⁰²); score
-  zᵢ = (pᵢ − μ) / √(φ μ(1 − μ)/nᵢ) (0 when μ is 0 or 1, or φ is 0); flagged at |z| ≥ 2 (amber) and
-  |z| ≥ 3 (red), gsm's default thresholds −3, −2, 2, 3. The funnel's limits are μ ± k√(φ μ(1 − μ)/n).
+  zᵢ = (pᵢ − μ) / √(φ μ(1 − μ)/nᵢ) (0 when μ is 0 or 1, or φ is 0); ``Flag_NormalApprox`` with gsm's
+  default thresholds (−3, −2, 2, 3): z ≥ 2 amber, z ≥ 3 red, z < −2 and z < −3 low. A site without a
+  denominator is left out before μ and φ (gsm would carry it as NaN). The funnel's limits are μ ± k√(φ μ(1 − μ)/n).
 - Spiegelhalter DJ. Funnel plots for comparing institutional performance. Stat Med 2005;24:1185–1202
   (the funnel plot; multiplicative over-dispersion).
 """
@@ -137,6 +138,7 @@ def funnel(numerators: pd.Series, denominators: pd.Series) -> Funnel:
         z = pd.Series(0.0, index=df.index)
     else:
         z = (metric - mu) / np.sqrt(phi * mu * (1 - mu) / df["Denominator"])
-    flag = np.select([z <= -RED, z <= -AMBER, z >= RED, z >= AMBER], [-2, -1, 2, 1], default=0)
+    # gsm's Flag_NormalApprox: z < −3 → −2, z < −2 → −1, z ≥ 3 → 2, z ≥ 2 → 1 (strict on the low side)
+    flag = np.select([z < -RED, z < -AMBER, z >= RED, z >= AMBER], [-2, -1, 2, 1], default=0)
     out = df.assign(Metric=metric, Score=z, Flag=flag)
     return Funnel(out, float(mu), phi)

@@ -406,7 +406,7 @@ def response_summary(
 ) -> pd.DataFrame:
     """Counts, percentages and exact 95% CIs for CR, PR, SD, PD, NE, ORR, DCR and CBR, per
     population (flag column of adsl → label), among the population's patients less those ``bor``
-    marks NOT_YET (not yet at their first scan: :mod:`components.stats.schedule`). The ORR rows carry the exact one-sided p-value
+    marks NOT_YET (too early to assess: :mod:`components.stats.schedule`). The ORR rows carry the exact one-sided p-value
     against ``p0`` (none when ``p0`` is None: no design) and, with ``design``, the p-value of the
     protocol's test."""
     from components.stats.design import proportion_test

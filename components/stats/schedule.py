@@ -12,11 +12,15 @@ of study (ADSL EOSDT, when the cut has it) and the cut-off.
   reads them) up to that end; **missed** = expected − done, never below 0.
 - **Overdue**: still followed at the cut-off, and the next scan (last scan, else the first dose,
   plus one interval) is past its window at the cut-off; days overdue count from the window's end.
-- **Not yet assessed** (RECIST 1.1 §4.4's "not evaluable" needs a chance to be evaluated): no
-  assessment, the first scan's window still open at the cut-off, and neither death nor the end of
-  study before it. Such a patient is left out of the response rates' denominator until the window
-  closes — an NE counted for them would lower the ORR for the cut-off date alone. A patient who died
-  or left the study before the first scan stays NE, in the denominator.
+- **Awaiting the first scan** (status, for data quality): no assessment, the first scan's window still
+  open at the cut-off, and neither death nor the end of study before it.
+- **Too early to assess** (:func:`too_early`, for the response rates): the first dose less than one
+  interval plus the window before the cut-off, whatever the patient's scans show so far. A response
+  rate at an interim cut is computed on the patients with this minimum follow-up (a landmark cohort,
+  as an SAP defines an interim's analysis set): a patient who could not yet have had the first
+  scheduled scan would otherwise count as NE and lower the ORR for the cut-off date alone. The rule
+  depends on the calendar only — not on whether a scan was done, which an early scan for suspected
+  progression would bias.
 """
 
 from __future__ import annotations
@@ -52,6 +56,14 @@ class Schedule:
 
     def text(self) -> str:
         return f"every {self.interval // 7} weeks from the first dose, {self.window}-day window"
+
+
+def too_early(adsl: pd.DataFrame, cutoff: pd.Timestamp, schedule: Schedule) -> pd.Series:
+    """True (by ADSL row) for a treated patient whose first scheduled scan's window had not closed by the
+    cut-off: first dose + interval + window later than the cut-off (the module's "too early to assess")."""
+    start = _dates(adsl, "TRTSDT")
+    closes = start + pd.Timedelta(days=schedule.interval + schedule.window)
+    return (start.notna() & (closes > pd.Timestamp(cutoff).normalize())).astype(bool)
 
 
 def _dates(df: pd.DataFrame, column: str) -> pd.Series:
