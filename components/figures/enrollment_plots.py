@@ -131,8 +131,21 @@ def _reasons(flow: Flow, prefix: str, limit: int = 6, width: int = 38) -> list[s
     return lines
 
 
-#: Height of one 12-px text line in the flow chart's units (60 px each): a box holds its lines.
+#: Height of one 12-px text line in the flow chart's units (60 px each): a box holds its lines. The
+#: presentation theme's type is larger and a Chinese line taller: :func:`_line_units`.
 LINE = 0.3
+PX_PER_UNIT = 60
+
+
+def _line_units(ctx: FigureContext | None) -> float:
+    """One line of the boxes' text in chart units: 12 px type grown with the theme (12 → 16 px in the
+    presentation theme), 1.3 lines high in Latin text and 1.5 in Chinese (taller glyphs), at
+    :data:`PX_PER_UNIT` px a unit. The Chinese deck's flow ran out of its boxes at a fixed 0.3."""
+    from components.figures.plotting import BASE_SIZE, base_font_size
+    from components.i18n import language
+
+    px = 12 * base_font_size(ctx) / BASE_SIZE
+    return max(LINE, px * (1.5 if language() == "zh" else 1.3) / PX_PER_UNIT)
 
 
 def flow_figure(flow: Flow, ctx: FigureContext | None) -> go.Figure:
@@ -140,6 +153,11 @@ def flow_figure(flow: Flow, ctx: FigureContext | None) -> go.Figure:
     right, the split into on treatment / discontinued (with reasons) and alive / died at the bottom."""
     c = flow.counts
     fig = go.Figure()
+    line = _line_units(ctx)
+
+    def tall(n: int, least: float) -> float:  # a box of n lines, at least as tall as drawn before
+        return max(least, line * n + 0.3)
+
     marks = Overlay()  # boxes, arrows and connectors, added in one layout update
     boxes: dict[str, tuple[float, float, float, float]] = {}
 
@@ -163,14 +181,14 @@ def flow_figure(flow: Flow, ctx: FigureContext | None) -> go.Figure:
     main_x, side_x = 3.0, 7.4
     ymax = 9.9
     if "Screened" in c:
-        box("screened", main_x, 9.3, 3.2, 0.8, [_("<b>Screened</b> (n = {n})").format(n=c["Screened"])], GREY_95)
+        box("screened", main_x, 9.3, 3.2, tall(1, 0.8), [_("<b>Screened</b> (n = {n})").format(n=c["Screened"])], GREY_95)
         excluded = c.get("Screen failures", 0) + c.get("In screening at the cut", 0)
         lines = [_("<b>Not enrolled</b> (n = {n})").format(n=excluded),
                  _("Screen failures: {n}").format(n=c.get("Screen failures", 0))]
         lines += ["  " + r for r in _reasons(flow, "SF: ")]
         if c.get("In screening at the cut"):
             lines.append(_("In screening at the cut: {n}").format(n=c["In screening at the cut"]))
-        h = LINE * len(lines) + 0.3
+        h = line * len(lines) + 0.3
         centre = max(8.35, 7.05 + h / 2)  # a long list of reasons grows the box (and the chart) upwards
         box("excluded", side_x, centre, 4.6, h, lines, PANEL_LIGHT, GREY_62)
         ymax = max(ymax, centre + h / 2 + 0.15)
@@ -179,35 +197,41 @@ def flow_figure(flow: Flow, ctx: FigureContext | None) -> go.Figure:
     box("enrolled", main_x, 7.35, 3.2, 0.8, [_("<b>Enrolled</b> (n = {n})").format(n=c["Enrolled"])], NAVY_TINT, NAVY)
     arrow(main_x, 6.95, main_x, 5.85)
     if c.get("Not treated"):
-        box("untreated", side_x, 6.4, 4.6, 0.6, [_("<b>Not treated</b> (n = {n})").format(n=c["Not treated"])],
+        box("untreated", side_x, 6.4, 4.6, tall(1, 0.6), [_("<b>Not treated</b> (n = {n})").format(n=c["Not treated"])],
             PANEL_LIGHT, GREY_62)
         connector(6.4)
-    box("treated", main_x, 5.35, 3.6, 0.9, [_("<b>Treated</b> (n = {n})").format(n=c["Treated"]),
+    box("treated", main_x, 5.35, 3.6, tall(2, 0.9), [_("<b>Treated</b> (n = {n})").format(n=c["Treated"]),
                                             _("response-evaluable: {n}").format(n=c["Response-evaluable"])],
         BLUE_TINT, BLUE)
-    arrow(main_x - 0.6, 4.9, 1.6, 3.85)
-    arrow(main_x + 0.6, 4.9, 5.4, 3.85)
-    box("on", 1.6, 3.45, 2.8, 0.8, ["<b>" + _("On treatment at the cut") + "</b>", f"(n = {c['On treatment']})"],
+    box("on", 1.6, 3.45, 2.8, tall(2, 0.8), ["<b>" + _("On treatment at the cut") + "</b>", f"(n = {c['On treatment']})"],
         GREEN_TINT, GREEN)
+    below = boxes["treated"][1]  # arrows from the boxes' edges, whatever their text made them
+    arrow(main_x - 0.6, below, 1.6, boxes["on"][3])
+    arrow(main_x + 0.6, below, 5.4, 3.85)
     if c.get("Completed"):  # ended treatment as planned: a box of its own, apart from the discontinued
         arrow(main_x + 0.9, 5.0, 8.9, 4.3)
-        box("completed", 8.9, 3.75, 1.9, 1.1, ["<b>" + _("Completed") + "</b>", _("treatment"),
+        box("completed", 8.9, 3.75, 1.9, tall(3, 1.1), ["<b>" + _("Completed") + "</b>", _("treatment"),
                                                 f"(n = {c['Completed']})"], WHITE, GREEN)
     off = [_("<b>Discontinued</b> (n = {n})").format(n=c["Discontinued"])] + _reasons(flow, "Off: ")
-    h_off = LINE * len(off) + 0.3
+    h_off = line * len(off) + 0.3
     box("off", 5.6, 3.85 - h_off / 2, 3.8, h_off, off, ORANGE_TINT, ORANGE)
     y_last = 3.85 - h_off - 0.55
     arrow(5.0, 3.85 - h_off, 4.3, y_last + 0.35)
     arrow(6.2, 3.85 - h_off, 6.9, y_last + 0.35)
-    box("alive", 4.3, y_last, 2.4, 0.7, [_("<b>Alive in follow-up</b> (n = {n})").format(n=c["Alive in follow-up"])],
+    box("alive", 4.3, y_last, 2.4, tall(1, 0.7), [_("<b>Alive in follow-up</b> (n = {n})").format(n=c["Alive in follow-up"])],
         WHITE, SKY)
-    box("died", 7.2, y_last, 1.9, 0.7, [_("<b>Died</b> (n = {n})").format(n=c["Died"])], WHITE, BLACK)
+    box("died", 7.2, y_last, 1.9, tall(1, 0.7), [_("<b>Died</b> (n = {n})").format(n=c["Died"])], WHITE, BLACK)
     ymin = y_last - 0.6
     marks.apply(fig)
     fig.update_xaxes(visible=False, range=[0, 10])
     fig.update_yaxes(visible=False, range=[ymin, ymax], scaleanchor=None)
+    # tall enough for 60 px a unit between the margins finish_figure sets (title above; axis room and the
+    # footnote below): a fixed 150 px of margin gave the presentation theme's chart ~45 px a unit
+    from components.figures.plotting import axis_room, footnote_height
+
+    margins = 110 + axis_room(ctx) + footnote_height(ctx)
     return finish_figure(fig, ctx, _("Patient flow: screening to follow-up (CONSORT)"),
-                         height=int(60 * (ymax - ymin)) + 150)
+                         height=int(PX_PER_UNIT * (ymax - ymin)) + max(margins, 150))
 
 
 #: The axis title and the title of :func:`period_figure`, by period ("month", "week").

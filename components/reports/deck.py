@@ -15,6 +15,7 @@ import html
 import io
 import re
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
@@ -24,12 +25,14 @@ from components.data.config import StudyConfig, load_config
 from components.data.datasets import DataCut, list_cuts, load_cut
 from components.data.study_match import match_study
 from components.figures.export import image_server, to_image
-from components.figures.plotting import SYNTHETIC_TAG, text_width
+from components.figures.plotting import SYNTHETIC_TAG
 from components.figures.style import CJK_FONT, GREY_87, INK, NAVY_TITLE, TEXT, TEXT_MUTED, TEXT_SOFT, VERMILION
 from components.i18n import _, set_language, translate_frame
 from components.reports.report import ReportItem, build_report, key_numbers_text
+from components.reports.slide_text import LATIN_FONT, fit_size, height_in, width_pt
 
 SLIDE_W, SLIDE_H = 13.333, 7.5  # inches, 16:9
+FIGURE_PX = 1100  # a figure's width when drawn for a slide (CSS px)
 
 
 def _pptx():
@@ -40,7 +43,7 @@ def _pptx():
     return Presentation, RGBColor, Inches, Pt
 
 
-def _text(slide, text: str, left: float, top: float, width: float, height: float, size: int = 14,
+def _text(slide, text: str, left: float, top: float, width: float, height: float, size: float = 14,
           bold: bool = False, color: str = INK) -> None:
     Presentation, RGBColor, Inches, Pt = _pptx()
     box = slide.shapes.add_textbox(Inches(left), Inches(top), Inches(width), Inches(height))
@@ -54,69 +57,172 @@ def _text(slide, text: str, left: float, top: float, width: float, height: float
         para.font.color.rgb = RGBColor.from_string(color.lstrip("#"))
 
 
-# The slide grid (inches): every shape lies in one of these boxes, so none overlaps another and all
-# lie inside the slide (tests/test_deck.py opens every slide and checks it).
+# The slide grid (inches). The title, the footnote and so the body between them take the height their
+# text needs, measured with the deck's fonts (components/reports/slide_text.py): a long title takes two
+# lines and pushes the body down, never over its subtitle. tests/test_deck.py checks that no shape
+# overlaps another or leaves the slide; tests/test_deck_render.py that LibreOffice draws every line of
+# text inside its box.
 MARGIN = 0.4
-TITLE_BOX = (MARGIN, 0.22, 8.9, 0.62)
-TAG_BOX = (9.45, 0.25, SLIDE_W - 9.45 - MARGIN, 0.45)
-SUBTITLE_BOX = (MARGIN, 0.86, SLIDE_W - 2 * MARGIN, 0.34)
-BODY_BOX = (MARGIN, 1.3, SLIDE_W - 2 * MARGIN, 5.5)
-NOTE_BOX = (MARGIN, 6.9, SLIDE_W - 2 * MARGIN, 0.45)
-ROW_H = 0.3  # table row height (11 pt text on one line)
+TOP = 0.22
+TITLE_W = 8.9
+TAG_BOX = (9.45, 0.2, SLIDE_W - 9.45 - MARGIN)  # left, top, width (height: the tag's)
+SUBTITLE_H = 0.36
+BOTTOM = 0.15  # below the footnote
+GAP = 0.08
+TITLE_SIZES = (24, 22, 20, 18, 16)  # a title at 16 pt or more, on one line or two
+NOTE_SIZE = 12  # the footnote: read from the back of a room (it was 11 pt, and the figures' ~7 pt)
+TABLE_SIZE = 12
+TABLE_SIZES = (12, 11, 10, 9)  # a wide table's type shrinks to fit its columns unbroken, to 9 pt at least
+CELL_MARGIN_X, CELL_MARGIN_Y = 0.08, 0.03  # inches, each side
+ROW_H = 0.3  # the least row height (one line of 12-pt text and its margins)
 
 
-def _title(slide, title: str, cut: DataCut, config: StudyConfig, page: str = "") -> None:
-    width = text_width(title)
-    size = 24 if width <= 48 else 20 if width <= 62 else 17
-    _text(slide, title + page, *TITLE_BOX, size=size, bold=True, color=NAVY_TITLE)
+@dataclass(frozen=True)
+class Layout:
+    """Where a slide's parts go (inches): the body's box between the header and the footnote."""
+
+    title_h: float
+    title_size: float
+    subtitle_top: float
+    body: tuple[float, float, float, float]  # left, top, width, height
+    note_top: float
+    note_h: float
+
+
+def layout(title: str, note: str = "") -> Layout:
+    """The slide's layout for its title and footnote (both measured, :mod:`components.reports.slide_text`)."""
+    size = fit_size(title, TITLE_W, 0.95, TITLE_SIZES, bold=True)
+    title_h = max(height_in(title, TITLE_W, size, bold=True), 0.6)
+    subtitle_top = TOP + title_h + 0.02
+    body_top = subtitle_top + SUBTITLE_H + GAP
+    width = SLIDE_W - 2 * MARGIN
+    note_h = height_in(note, width, NOTE_SIZE) if note else 0.0
+    note_top = SLIDE_H - BOTTOM - note_h
+    bottom = note_top - GAP if note else SLIDE_H - BOTTOM
+    return Layout(title_h, size, subtitle_top, (MARGIN, body_top, width, bottom - body_top), note_top, note_h)
+
+
+def _title(slide, title: str, cut: DataCut, config: StudyConfig, lay: Layout) -> None:
+    _text(slide, title, MARGIN, TOP, TITLE_W, lay.title_h, size=lay.title_size, bold=True, color=NAVY_TITLE)
     # who may see the slide (the session's role: BLINDED, CLOSED SESSION — IDMC), on every slide
     _text(slide, _("{study} · data cut-off {date}").format(study=config.id, date=cut.cutoff_text)
-          + (f" · {_(config.stamp)}" if config.stamp else ""), *SUBTITLE_BOX, size=12,
-          color=VERMILION if config.stamp else TEXT_MUTED, bold=bool(config.stamp))
+          + (f" · {_(config.stamp)}" if config.stamp else ""), MARGIN, lay.subtitle_top, SLIDE_W - 2 * MARGIN,
+          SUBTITLE_H, size=12, color=VERMILION if config.stamp else TEXT_MUTED, bold=bool(config.stamp))
     if cut.synthetic:
-        _text(slide, _(SYNTHETIC_TAG), *TAG_BOX, size=12, bold=True, color=VERMILION)
+        tag = _(SYNTHETIC_TAG)
+        left, top, width = TAG_BOX
+        size = fit_size(tag, width, lay.subtitle_top - top - 0.02, (12, 11, 10), bold=True)
+        _text(slide, tag, left, top, width, height_in(tag, width, size, bold=True), size=size, bold=True,
+              color=VERMILION)
 
 
-def table_pages(df: pd.DataFrame, body_height: float = BODY_BOX[3], row_h: float = ROW_H) -> list[pd.DataFrame]:
-    """A long table split into slides of as many rows as fit the body (each with its header row)."""
-    per = max(int(body_height // row_h) - 1, 1)
-    return [df.iloc[i:i + per] for i in range(0, max(len(df), 1), per)]
+def table_size(df: pd.DataFrame, total: float) -> float:
+    """The table's type: 12 pt, or smaller (to 9 pt) while its columns do not fit the body's width
+    unbroken — a wide listing at 12 pt broke its patient ids over three lines."""
+    for size in TABLE_SIZES:
+        if sum(_needs(df, size)) <= total:
+            return size
+    return TABLE_SIZES[-1]
 
 
-def _column_widths(df: pd.DataFrame, total: float) -> list[float]:
-    """Widths proportional to the longest text of each column (header included), at least 0.8 in."""
-    longest = [max([text_width(str(c))] + [text_width(str(v)) for v in df[c]]) for c in df.columns]
-    raw = [max(n, 4) for n in longest]
-    widths = [total * n / sum(raw) for n in raw]
-    return [max(w, 0.8) for w in widths]
+def _needs(df: pd.DataFrame, size: float) -> list[float]:
+    """Each column's width for its longest cell (header included) unbroken, at least 0.6 in."""
+    return [max(max([width_pt(str(c), size, bold=True)] + [width_pt(str(v), size) for v in df[c]]) / 72
+                + 2 * CELL_MARGIN_X + 0.15, 0.6) for c in df.columns]
 
 
-def _table(slide, df: pd.DataFrame) -> None:
-    """A native, editable table in the body box (rows of :data:`ROW_H`; the caller paginates)."""
+def _column_widths(df: pd.DataFrame, total: float, size: float = TABLE_SIZE) -> list[float]:
+    """Each column as wide as its longest cell (header included) at the table's type; the wide ones shrunk
+    when all are wider than the body (their cells then wrap, and the rows grow)."""
+    need = _needs(df, size)
+    if sum(need) > total:
+        # shrink the wide columns first: the narrow ones (numbers) keep their width
+        fair = total / len(need)
+        narrow = [w for w in need if w <= fair]
+        wide_total = total - sum(narrow)
+        wide_need = sum(w for w in need if w > fair)
+        need = [w if w <= fair else max(w * wide_total / wide_need, 0.6) for w in need]
+        scale = total / sum(need)
+        need = [w * scale for w in need] if scale < 1 else need
+    return need
+
+
+def _row_heights(df: pd.DataFrame, widths: list[float], size: float = TABLE_SIZE) -> list[float]:
+    """Each row's height (header first): its tallest cell's wrapped lines, at least :data:`ROW_H`."""
+    def h(values, bold=False) -> float:
+        tallest = max(height_in(str(v), w - 2 * CELL_MARGIN_X - 0.04, size, bold=bold, inset=False)
+                      for v, w in zip(values, widths, strict=True))
+        return max(ROW_H * size / TABLE_SIZE, tallest + 2 * CELL_MARGIN_Y + 0.04)
+
+    return [h(df.columns, bold=True)] + [h(row) for row in df.itertuples(index=False)]
+
+
+def table_pages(df: pd.DataFrame, body_height: float = 5.5, width: float = SLIDE_W - 2 * MARGIN
+                ) -> list[pd.DataFrame]:
+    """A long table split into slides of as many rows as fit the body (each with its header row), by the
+    rows' measured heights."""
+    df = slide_cells(df)
+    size = table_size(df, width)
+    heights = _row_heights(df, _column_widths(df, width, size), size)
+    pages, start, used = [], 0, heights[0]
+    for i, h in enumerate(heights[1:]):
+        if used + h > body_height and i > start:
+            pages.append(df.iloc[start:i])
+            start, used = i, heights[0]
+        used += h
+    pages.append(df.iloc[start:])
+    return pages
+
+
+def _number(v: float) -> str:
+    if v != v:
+        return ""
+    if float(v).is_integer():
+        return f"{v:.0f}"
+    return f"{v:.3g}" if abs(v) < 0.1 else f"{v:.1f}"
+
+
+def slide_cells(df: pd.DataFrame) -> pd.DataFrame:
+    """A table's cells as a slide shows them: a number to one decimal (three significant digits under 0.1;
+    the screen's listing rounds them too: a slide read "1.851851851"), true/false as yes/no, missing as
+    empty."""
+    out = df.copy()
+    for c in out.columns:
+        col = out[c]
+        if pd.api.types.is_bool_dtype(col):
+            out[c] = col.map({True: _("yes"), False: _("no")})
+        elif pd.api.types.is_float_dtype(col):
+            out[c] = col.map(_number)
+    return out.astype(str).replace({"nan": "", "None": "", "NaT": "", "<NA>": ""})
+
+
+def _table(slide, df: pd.DataFrame, body: tuple[float, float, float, float]) -> None:
+    """A native, editable table in the body box, each row as tall as its text (the caller paginates)."""
     Presentation, RGBColor, Inches, Pt = _pptx()
-    df = df.astype(str)
+    df = slide_cells(df)
     rows, cols = len(df) + 1, len(df.columns)
-    left, top, body_w, _height = BODY_BOX
-    widths = _column_widths(df, body_w)
-    width = min(body_w, sum(widths))
-    widths = [w * width / sum(widths) for w in widths]
-    shape = slide.shapes.add_table(rows, cols, Inches(left), Inches(top), Inches(width), Inches(ROW_H * rows))
+    left, top, body_w, _height = body
+    size = table_size(df, body_w)
+    widths = _column_widths(df, body_w, size)
+    heights = _row_heights(df, widths, size)
+    shape = slide.shapes.add_table(rows, cols, Inches(left), Inches(top), Inches(sum(widths)), Inches(sum(heights)))
     table = shape.table
     for j, w in enumerate(widths):
         table.columns[j].width = Inches(w)
-    for i in range(rows):
-        table.rows[i].height = Inches(ROW_H)
+    for i, h in enumerate(heights):
+        table.rows[i].height = Inches(h)
     for j, c in enumerate(df.columns):
         table.cell(0, j).text = str(c)
     for i, row in enumerate(df.itertuples(index=False), start=1):
         for j, v in enumerate(row):
-            table.cell(i, j).text = "" if v in ("nan", "None", "NaT") else v
+            table.cell(i, j).text = v
     for i in range(rows):
         for j in range(cols):
             cell = table.cell(i, j)
-            cell.margin_top = cell.margin_bottom = Inches(0.02)
+            cell.margin_top = cell.margin_bottom = Inches(CELL_MARGIN_Y)
+            cell.margin_left = cell.margin_right = Inches(CELL_MARGIN_X)
             for p in cell.text_frame.paragraphs:
-                p.font.size = Pt(11)
+                p.font.size = Pt(size)
 
 
 def provenance(cut: DataCut, config: StudyConfig, filters: Filters = ()) -> str:
@@ -149,18 +255,28 @@ def provenance(cut: DataCut, config: StudyConfig, filters: Filters = ()) -> str:
 
 
 def _title_slide(s, cut: DataCut, config: StudyConfig, compare: DataCut | None, filters: Filters, notes: str) -> None:
-    # the study config's texts, in the study's catalog language where it has them (locale/.../study.po)
-    _text(s, _(config.title), 0.6, 1.4, 12, 1.6, size=32, bold=True, color=NAVY_TITLE)
-    _text(s, " · ".join(x for x in (config.id, _(config.design_text)) if x), 0.6, 3.0, 12, 0.6, size=16, color=TEXT)
+    """The study's title, design, cut-off and key numbers, stacked down the slide as tall as each needs."""
+    width = 12.0
     cutoff = (_("Data cut-off {date} (compared with {previous})").format(date=cut.cutoff_text, previous=compare.cutoff_text)
               if compare else _("Data cut-off {date}").format(date=cut.cutoff_text))
-    _text(s, cutoff, 0.6, 3.7, 12, 0.5, size=16, color=TEXT)
-    _text(s, key_numbers_text(cut, config, filters), 0.6, 4.3, 12, 0.5, size=14, color=TEXT_MUTED)
-    _text(s, _("Populations: all enrolled; safety = all treated (SAFFL); response-evaluable = EFFFL."), 0.6, 4.8, 12,
-          0.5, size=12, color=TEXT_MUTED)
     tag = " · ".join(t for t in (_(config.stamp) if config.stamp else "", _(SYNTHETIC_TAG) if cut.synthetic else "") if t)
+    # the study config's texts, in the study's catalog language where it has them (locale/.../study.po)
+    title = _(config.title)
+    parts = [(title, fit_size(title, width, 2.0, (32, 28, 24, 20), bold=True), True, NAVY_TITLE, 0.15),
+             (" · ".join(x for x in (config.id, _(config.design_text)) if x), 16, False, TEXT, 0.05),
+             (cutoff, 16, False, TEXT, 0.05),
+             (key_numbers_text(cut, config, filters), 14, False, TEXT_MUTED, 0.0),
+             (_("Populations: all enrolled; safety = all treated (SAFFL); response-evaluable = EFFFL."), 14, False,
+              TEXT_MUTED, 0.3)]
     if tag:
-        _text(s, tag, 0.6, 5.8, 12, 0.6, size=22, bold=True, color=VERMILION)
+        parts.append((tag, 22, True, VERMILION, 0.0))
+    top = 1.1
+    for text, size, bold, color, after in parts:
+        if not text:
+            continue
+        h = height_in(text, width, size, bold=bold)
+        _text(s, text, 0.6, top, width, h, size=size, bold=bold, color=color)
+        top += h + after
     s.notes_slide.notes_text_frame.text = notes
 
 
@@ -180,25 +296,32 @@ def build_deck(cut: DataCut, config: StudyConfig, compare: DataCut | None = None
     with image_server():
         for item in items:
             table = _slide_table(item)
-            pages = table_pages(table) if table is not None and item.figure is None else [table]
+            probe = layout(item.title + " (1/2)", item.note)
+            pages = (table_pages(table, probe.body[3], probe.body[2]) if table is not None and item.figure is None
+                     else [table])
             for k, part in enumerate(pages):
                 slide = prs.slides.add_slide(blank)
-                more = f" ({k + 1}/{len(pages)})" if len(pages) > 1 else ""
-                _title(slide, item.title, cut, config, more)
+                title = item.title + (f" ({k + 1}/{len(pages)})" if len(pages) > 1 else "")
+                lay = layout(title, item.note)
+                _title(slide, title, cut, config, lay)
+                left, top, max_w, max_h = lay.body
                 if item.figure is not None:
-                    png = to_image(item.figure, "png", width=1600, scale=1.5)
+                    # drawn 1100 px wide (×2.2 for sharpness): its type lands at ~12 pt on the slide (at
+                    # 1600 px the figures' footnotes were ~7 pt)
+                    png = to_image(item.figure, "png", width=FIGURE_PX, scale=2.2)
                     from PIL import Image
 
                     w, h = Image.open(io.BytesIO(png)).size
-                    left, top, max_w, max_h = BODY_BOX
-                    scale = min(max_w / (w / 150), max_h / (h / 150))
-                    pw, ph = w / 150 * scale, h / 150 * scale
+                    dpi = w / FIGURE_PX * 96
+                    scale = min(max_w / (w / dpi), max_h / (h / dpi))
+                    pw, ph = w / dpi * scale, h / dpi * scale
                     slide.shapes.add_picture(io.BytesIO(png), Inches(left + (max_w - pw) / 2), Inches(top), Inches(pw),
                                              Inches(ph))
                 elif part is not None:
-                    _table(slide, part)
+                    _table(slide, part, lay.body)
                 if item.note:
-                    _text(slide, item.note, *NOTE_BOX, size=11, color=TEXT_SOFT)
+                    _text(slide, item.note, MARGIN, lay.note_top, SLIDE_W - 2 * MARGIN, lay.note_h, size=NOTE_SIZE,
+                          color=TEXT_SOFT)
                 slide.notes_slide.notes_text_frame.text = notes
     east_asian_font(prs)
     out = io.BytesIO()
@@ -207,8 +330,11 @@ def build_deck(cut: DataCut, config: StudyConfig, compare: DataCut | None = None
 
 
 def east_asian_font(prs) -> None:
-    """Name the CJK font (style.CJK_FONT) as every run's East Asian typeface (``a:ea``): PowerPoint and
-    LibreOffice then draw Chinese with it instead of a fallback that may lack the glyphs."""
+    """Name the deck's fonts on every run: Arial for Latin text (LibreOffice draws it with Liberation Sans,
+    whose widths are Arial's, so what :mod:`components.reports.slide_text` measures is what is drawn; the
+    theme's Calibri fell back to the wider DejaVu Sans and titles wrapped), and the CJK font
+    (style.CJK_FONT) as the East Asian typeface (``a:ea``): PowerPoint and LibreOffice then draw Chinese
+    with it instead of a fallback that may lack the glyphs."""
     from pptx.oxml.ns import qn
 
     def runs(shape):
@@ -224,11 +350,12 @@ def east_asian_font(prs) -> None:
     for slide in prs.slides:
         for shape in slide.shapes:
             for run in runs(shape):
+                run.font.name = LATIN_FONT
                 rpr = run._r.get_or_add_rPr()
                 ea = rpr.find(qn("a:ea"))
                 if ea is None:
                     ea = rpr.makeelement(qn("a:ea"), {})
-                    rpr.append(ea)
+                    rpr.find(qn("a:latin")).addnext(ea)
                 ea.set("typeface", CJK_FONT)
 
 
