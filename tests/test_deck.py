@@ -178,10 +178,36 @@ def test_a_slide_keeps_the_settings_and_filters_in_its_footnote(app_factory):
     at.toggle(key="wf_letters").set_value(True).run()
     at.button(key="deck_add_waterfall").click().run()
     (item,) = at.session_state[DECK_KEY]
-    assert "letters = True" in item.note and "Site: 01" in item.note
+    assert "best-response letters on the bars" in item.note and "Site: 01" in item.note
+    assert "=" not in item.note.split("Filters")[0]  # settings in words, not "letters = True"
 
 
 def _stub(title: str):
     import pandas as pd
 
     return pd.DataFrame({"Figure": [title]})
+
+
+def test_the_deck_opens_with_a_summary_and_its_titles_state_the_results():
+    """Issue 36 item 4: a one-page summary after the title slide, and titles that state the result
+    ("ORR 33% (6/18): above H0 21%, below the 43% target so far"), their numbers the analyses' own."""
+    from components.analyses.response import ResponseOptions, response_overview
+    from components.reports.report import build_report
+
+    cuts = demo_cuts()
+    cut, config = load_cut(cuts[-1]), load_config()
+    items = build_report(cut, config, load_cut(cuts[-2]))
+    assert items[0].key == "summary"
+    pe = response_overview(cut, config, ResponseOptions()).detail.decision
+    primary = next(i for i in items if i.key == "primary")
+    rate = pe.responders / pe.evaluable
+    assert primary.title.startswith(f"ORR {rate:.0%} ({pe.responders}/{pe.evaluable}): ")
+    d = config.design
+    assert ("below the 43% target so far" in primary.title) == (d.p0 < rate < d.p1)
+    summary = items[0].table
+    assert primary.title in list(summary.iloc[:, 1])
+    topics = list(summary.iloc[:, 0])
+    for topic in ("Enrollment", "Primary endpoint", "Safety", "Data quality"):
+        assert topic in topics, topics
+    safety = next(i for i in items if i.key == "safety")
+    assert safety.title.startswith("Grade ≥3 adverse events in ") and "patients" in safety.title

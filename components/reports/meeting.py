@@ -14,15 +14,67 @@ import plotly.graph_objects as go
 from components.analyses.base import Filters, Options, Result
 from components.data.config import StudyConfig
 from components.data.datasets import DataCut
-from components.i18n import _
+from components.i18n import N_, _
 from components.reports.deck import build_deck, build_html
 from components.reports.report import ReportItem, since_last_cut_item
 
-SKIP = {"filters", "presentation", "highlight", "highlight_label", "previous", "title"}
+SKIP = {"filters", "presentation", "highlight", "highlight_label", "previous", "title", "page_size", "usubjid"}
+
+
+def _flag(on: str, off: str):
+    return lambda v: _(on) if v else _(off)
+
+
+def _label(v: object) -> str:
+    """A value a setting names: a population flag, a column or a code, as a reader knows it."""
+    from components.analyses.arms import POPULATION_FLAGS
+    from components.data.contract import column_header
+    from components.figures.response_plots import COLOR_BY
+
+    text = str(v)
+    if text in POPULATION_FLAGS:
+        return _(POPULATION_FLAGS[text])
+    if text in COLOR_BY:
+        return _(COLOR_BY[text])
+    header = column_header(text)
+    return _(header) if header else text
+
+
+#: each setting in words ("confirmed = True, cap = 100.0" read as code on a committee's slide)
+WORDS = {
+    "population": lambda v: _("population: {label}").format(label=_label(v)),
+    "confirmed": _flag(N_("confirmed responses"), N_("unconfirmed responses")),
+    "source": lambda v: _("best response as ADRS gives it") if v == "adrs" else _("best response derived by the app"),
+    "color_by": lambda v: _("coloured by {label}").format(label=_label(v).lower()),
+    "cap": lambda v: _("bars capped at {cap}%").format(cap=f"{v:g}"),
+    "letters": _flag(N_("best-response letters on the bars"), N_("no letters on the bars")),
+    "ids": _flag(N_("patient labels shown"), N_("no patient labels")),
+    "per_arm": _flag(N_("by arm"), N_("arms pooled")),
+    "per_site": _flag(N_("one line per site"), N_("sites pooled")),
+    "endpoint": lambda v: str(v),
+    "group_by": lambda v: _("by {label}").format(label=_label(v).lower()),
+    "conf_type": lambda v: _("{kind} confidence intervals").format(kind=v),
+    "show_ci": _flag(N_("confidence bands shown"), N_("no confidence bands")),
+    "y_percent": _flag(N_("survival in %"), N_("survival as a proportion")),
+    "risk_table": lambda v: _("numbers at risk only") if v == "at_risk" else _("numbers at risk, events and censored"),
+    "tick_months": lambda v: _("ticks every {n} months").format(n=f"{v:g}"),
+    "landmarks": lambda v: _("landmarks at {months} months").format(months=", ".join(f"{m:g}" for m in v)),
+    "window_days": lambda v: _("rate over the last {n} days").format(n=v),
+    "by": lambda v: _("counted by {label}").format(label=_label(v).lower()),
+    "freq": lambda v: _("per month") if v == "M" else _("per week"),
+    "min_pct": lambda v: _("terms reaching {pct}% in an arm").format(pct=f"{v:g}"),
+    "top": lambda v: _("the {n} most frequent terms").format(n=v),
+    "unit": lambda v: _("time in {unit}").format(unit=_(v)),
+    "sort": lambda v: _("sorted by {key}").format(key=_(v)),
+    "page": lambda v: _("page {n}").format(n=v + 1),
+    "experimental": lambda v: _("{arm} against the reference").format(arm=v),
+    "theta": lambda v: _("posterior threshold {theta}").format(theta=f"{v:g}"),
+}
 
 
 def settings_text(options: Options | None) -> str:
-    """The options that differ from the analysis' defaults, as 'name = value' ('' when none)."""
+    """The options that differ from the analysis' defaults, in words ('' when none): 'confirmed responses,
+    bars capped at 100%', not 'confirmed = True, cap = 100.0'."""
     if options is None:
         return ""
     default = type(options)()
@@ -32,7 +84,11 @@ def settings_text(options: Options | None) -> str:
             continue
         value = getattr(options, f.name)
         if value != getattr(default, f.name) and value not in (None, ()):
-            parts.append(f"{f.name.replace('_', ' ')} = {value}")
+            words = WORDS.get(f.name)
+            try:
+                parts.append(words(value) if words else f"{_(f.name.replace('_', ' '))}: {_(str(value))}")
+            except (TypeError, ValueError):
+                parts.append(f"{f.name.replace('_', ' ')}: {value}")
     return ", ".join(parts)
 
 

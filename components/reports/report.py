@@ -4,6 +4,7 @@ the same numbers."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -14,6 +15,7 @@ from components.analyses.base import Filters, Options, Result, new_subjects, vie
 from components.analyses.changes import NEW_COUNTS, cut_comparison
 from components.analyses.enrollment import AccrualOptions, accrual, flow
 from components.analyses.overview import study_status
+from components.analyses.quality import QualityOptions, data_quality
 from components.analyses.response import (
     ArmsOptions,
     ResponseOptions,
@@ -28,7 +30,7 @@ from components.analyses.survival import SurvivalOptions, cut_endpoints, default
 from components.analyses.swimmer import SwimmerOptions, swimmer
 from components.data.config import StudyConfig
 from components.data.datasets import DataCut
-from components.i18n import _
+from components.i18n import _, n_
 
 SWIMMER_MAX = 60  # patients on the swimmer slide (longest on treatment)
 
@@ -58,14 +60,14 @@ def build_report(cut: DataCut, config: StudyConfig, compare: DataCut | None = No
     adsl = view(cut, Options(filters=filters)).tables["adsl"] if cut.has("adsl") else pd.DataFrame()
     survival_population, arms = default_view(config, adsl) if cut.has("adsl") else ("SAFFL", None)
     acc = accrual(cut, config, AccrualOptions(**base))
-    items.append(ReportItem("enrollment", _("Enrollment"), acc.figure, note=acc.notes[0], result=acc))
+    items.append(ReportItem("enrollment", enrollment_headline(acc), acc.figure, note=acc.notes[0], result=acc))
     fl = flow(cut, config, Options(**base))
     items.append(ReportItem("flow", _("CONSORT flow"), fl.figure, result=fl))
     if cut.has("adrs"):
         ro = response_overview(cut, config, ResponseOptions(**base))
         pe = ro.detail.decision
         if pe is not None:
-            items.append(ReportItem("primary", _("Primary endpoint: ORR against the protocol's decision rule"),
+            items.append(ReportItem("primary", primary_headline(pe, config),
                                     table=pe.table(), note=_("Whole study, whatever filters are on.") if filters else "",
                                     result=ro, translate=("Item",)))
         orr = ro.detail.orr
@@ -77,7 +79,8 @@ def build_report(cut: DataCut, config: StudyConfig, compare: DataCut | None = No
                      else _("Best overall response by arm (RECIST 1.1, unconfirmed)"))
             items.append(ReportItem("response_table", title, table=ba.tables["bor_by_arm"], note=ba.notes[-1], result=ba,
                                     translate=("Best overall response",)))
-            items.append(ReportItem("response_by_arm", _("Objective response by arm"), table=ba.tables["arms"],
+            items.append(ReportItem("response_by_arm", arms_headline(ba, config) or _("Objective response by arm"),
+                                    table=ba.tables["arms"],
                                     note=ba.notes[0], result=ba))
         else:
             # one row per category, n (%) and CI per population; headers and categories in the run's language
@@ -89,7 +92,8 @@ def build_report(cut: DataCut, config: StudyConfig, compare: DataCut | None = No
                                          + (f"; {orr.test.name}: {orr.test.p_text}" if orr.test is not None else ""),
                                     result=ro))
         wf = waterfall(cut, config, WaterfallOptions(**base, highlight=new, highlight_label=label))
-        items.append(ReportItem("waterfall", _("Waterfall"), wf.figure, result=wf))
+        items.append(ReportItem("waterfall", waterfall_headline(wf) if not arms else
+                                _("Best change from baseline in target lesions, by arm"), wf.figure, result=wf))
     sw = swimmer(cut, config, SwimmerOptions(**base, page_size=SWIMMER_MAX, highlight=new, highlight_label=label))
     if sw.figure is not None:
         items.append(ReportItem("swimmer", _("Swimmer"), sw.figure, result=sw))
@@ -101,7 +105,7 @@ def build_report(cut: DataCut, config: StudyConfig, compare: DataCut | None = No
                                                                 group_by=arms))
         if km.figure is not None:
             name = info.label
-            items.append(ReportItem(ep.lower(), name, km.figure, result=km))
+            items.append(ReportItem(ep.lower(), survival_headline(name, km), km.figure, result=km))
             if "stratified" in km.tables:
                 primary = config.two_arm is not None and config.two_arm.endpoint == ep
                 title = (_("Primary endpoint: {endpoint}, stratified comparison") if primary
@@ -113,10 +117,12 @@ def build_report(cut: DataCut, config: StudyConfig, compare: DataCut | None = No
         ov = ae_overview(cut, config, Options(**base))
         by_arm = ae_overview_by_arm(cut, config, Options(**base)) if arms else None
         if by_arm is not None and "by_arm" in by_arm.tables:
-            items.append(ReportItem("safety", _("Adverse events overview by arm"), table=arm_headers(by_arm.tables["by_arm"]),
+            items.append(ReportItem("safety", safety_by_arm_headline(by_arm) or _("Adverse events overview by arm"),
+                                    table=arm_headers(by_arm.tables["by_arm"]),
                                     note=by_arm.notes[0], result=by_arm, translate=("Category",)))
         else:
-            items.append(ReportItem("safety", ov.title, table=ov.tables["overview"][["Category", "n (%)"]], result=ov,
+            items.append(ReportItem("safety", safety_headline(ov), table=ov.tables["overview"][["Category", "n (%)"]],
+                                    result=ov,
                                     translate=("Category",)))
         bf = ae_butterfly(cut, config, ButterflyOptions(**base, top=12))
         items.append(ReportItem("ae_butterfly", _("Most frequent adverse events"), bf.figure, result=bf))
@@ -124,7 +130,155 @@ def build_report(cut: DataCut, config: StudyConfig, compare: DataCut | None = No
         summary = part(cut, config, compare, filters)
         if summary is not None:
             items.append(summary)
-    return items
+    return [executive_summary(items, cut, config, filters), *items]
+
+
+# --------------------------------------------------------------------------- titles that state the result
+
+
+def _pct(v: float) -> str:
+    return f"{v:.0%}"
+
+
+def enrollment_headline(acc: Result) -> str:
+    """"Enrollment: 28 of 35, 5 ahead of plan" (the plan where the config has one)."""
+    n = acc.numbers
+    enrolled = n.get("Enrolled", n.get("Treated"))
+    if n.get("Target") is None:
+        return _("Enrollment: {n} patients").format(n=enrolled)
+    plan = n.get("Planned by the cut-off")
+    if plan is None:
+        return _("Enrollment: {n} of {target}").format(n=enrolled, target=n["Target"])
+    diff = int(enrolled) - int(plan)
+    ahead = (_("{n} ahead of plan") if diff > 0 else _("{n} behind plan") if diff < 0 else _("on plan")).format(n=abs(diff))
+    return _("Enrollment: {n} of {target}, {ahead}").format(n=enrolled, target=n["Target"], ahead=ahead)
+
+
+def primary_headline(pe, config: StudyConfig) -> str:
+    """"ORR 33% (6/18): above H0 21%, below the 43% target so far" — the protocol's hypotheses, whole study."""
+    d = config.design
+    if not pe.evaluable:
+        return _("Primary endpoint: no response-evaluable patient yet")
+    rate = pe.rate
+    where = (_("at or above the {p1} target") if rate >= d.p1 else
+             _("above H0 {p0}, below the {p1} target so far") if rate > d.p0 else
+             _("not above H0 {p0} so far")).format(p0=_pct(d.p0), p1=_pct(d.p1))
+    return _("ORR {rate} ({k}/{n}): {where}").format(rate=_pct(rate), k=pe.responders, n=pe.evaluable, where=where)
+
+
+def arms_headline(ba: Result, config: StudyConfig) -> str:
+    """"ORR 31% vs 13% (NER-FUL-ERI vs Eribulin)" for two arms; "" when it cannot say it in a line."""
+    orr = {k[4:-4]: v for k, v in ba.numbers.items() if k.startswith("ORR ") and k.endswith(" (%)")}
+    ref = config.reference_arm
+    others = [a for a in orr if a != ref]
+    if ref not in orr or len(others) != 1 or orr[ref] is None or orr[others[0]] is None:
+        return ""
+    return _("ORR {a} vs {b}: {arm} against {ref}").format(a=f"{orr[others[0]]:.0f}%", b=f"{orr[ref]:.0f}%",
+                                                           arm=others[0], ref=ref)
+
+
+def waterfall_headline(wf: Result) -> str:
+    """"Tumour shrinkage ≥ 30% in 9 of 21 patients" (RECIST's partial-response threshold)."""
+    bars = wf.tables.get("bars")
+    if bars is None or not len(bars):
+        return _("Waterfall")
+    k = int((bars["BEST_PCHG"] <= -30).sum())
+    return _("Target lesions shrank by 30% or more in {k} of {n} patients").format(k=k, n=len(bars))
+
+
+def _events(n: int) -> str:
+    return n_("{n} event", "{n} events", int(n)).format(n=n)
+
+
+def survival_headline(name: str, km: Result) -> str:
+    """"Progression-free survival: median 4.3 months (95% CI 1.5–NR), 10 events in 27", or with arms the
+    stratified HR."""
+    n = km.numbers
+    if n.get("Stratified HR") is not None:
+        return _("{endpoint}: stratified HR {hr}, {events}").format(endpoint=name, hr=f"{n['Stratified HR']:.2f}",
+                                                                  events=_events(n["Events"]))
+    median = str(n.get("Median, months (95% CI)", "—"))
+    if median.startswith("NR"):
+        return _("{endpoint}: median not reached, {events} in {n}").format(endpoint=name, events=_events(n["Events"]),
+                                                                           n=n["Patients"])
+    value, _sep, ci = median.partition(" (")
+    return _("{endpoint}: median {median} months (95% CI {ci}), {events} in {n}").format(
+        endpoint=name, median=value, ci=ci.rstrip(")"), events=_events(n["Events"]), n=n["Patients"])
+
+
+def _count(text: object) -> tuple[str, str]:
+    """"14 (51.9%)" → ("14", "52%")."""
+    m = re.match(r"\s*(\d+)\s*\(([\d.]+)%\)", str(text))
+    return (m.group(1), f"{float(m.group(2)):.0f}%") if m else (str(text), "")
+
+
+def safety_headline(ov: Result) -> str:
+    """"Grade ≥3 adverse events in 14 of 27 patients (52%); none fatal"."""
+    n = ov.numbers
+    grade3, fatal = n.get("Grade ≥3 TEAE"), n.get("Fatal TEAE (grade 5)")
+    if grade3 is None:
+        return ov.title
+    k, pct = _count(grade3)
+    fatal_n = _count(fatal)[0] if fatal is not None else None
+    tail = ("" if fatal_n is None else _("; none fatal") if fatal_n == "0" else
+            _("; {n} fatal").format(n=fatal_n))
+    return _("Grade ≥3 adverse events in {k} of {total} patients ({pct}){tail}").format(
+        k=k, total=n.get("Safety population"), pct=pct, tail=tail)
+
+
+def safety_by_arm_headline(by_arm: Result) -> str:
+    """"Grade ≥3 adverse events: 56% vs 42% (NER-FUL-ERI against Eribulin)"; "" without the row."""
+    table = by_arm.tables.get("by_arm")
+    if table is None or "Category" not in table:
+        return ""
+    row = table[table["Category"] == "Grade ≥3 TEAE"]
+    arms = [c for c in table.columns if c != "Category" and not str(c).startswith("Difference")]
+    if row.empty or len(arms) != 2:
+        return ""
+    a, b = (_count(row.iloc[0][c])[1] for c in arms)
+    return _("Grade ≥3 adverse events: {a} vs {b} ({arm} against {ref})").format(
+        a=a, b=b, arm=str(arms[0]).split(" (N =")[0], ref=str(arms[1]).split(" (N =")[0])
+
+
+def executive_summary(items: list[ReportItem], cut: DataCut, config: StudyConfig, filters: Filters = ()) -> ReportItem:
+    """The one-page summary that opens the deck: each slide's stated result, one line each, in the deck's
+    order (the result-stating titles of the items, and the since-last-cut counts)."""
+    rows = []
+    topics = {"enrollment": _("Enrollment"), "primary": _("Primary endpoint"), "response_by_arm": _("Response"),
+              "waterfall": _("Tumour shrinkage"), "safety": _("Safety")}
+    def said(topic: str, title: str) -> str:  # "Enrollment | 28 of 35", not "Enrollment | Enrollment: 28 of 35"
+        return title[len(topic) + 2:] if title.startswith(topic + ": ") else title
+
+    endpoints = {i.code.lower(): i.label for i in cut_endpoints(cut)}
+    for item in items:
+        if item.key in topics:
+            rows.append({"Topic": topics[item.key], "Result": said(topics[item.key], item.title)})
+        elif item.key in endpoints:
+            primary = config.two_arm is not None and config.two_arm.endpoint.lower() == item.key
+            topic = _("{endpoint} (primary endpoint)").format(endpoint=endpoints[item.key]) if primary \
+                else endpoints[item.key]
+            rows.append({"Topic": topic, "Result": said(endpoints[item.key], item.title)})
+        elif item.key == "changes" and item.result is not None:
+            n = item.result.numbers
+            rows.append({"Topic": item.title, "Result": _(
+                "{enrolled} enrolled, {responses} responses, {progressions} progressions, {deaths} deaths").format(
+                enrolled=n.get("Newly enrolled", 0), responses=n.get("New or newly confirmed responses", 0),
+                progressions=n.get("New progressions", 0), deaths=n.get("New deaths", 0))})
+    if cut.has("adrs"):  # what the data say about the data: scans overdue, deviations (Enrollment › Data quality)
+        q = data_quality(cut, config, QualityOptions(filters=filters)).numbers
+        parts = []
+        if q.get("Patients with a scan overdue") is not None:
+            parts.append(n_("{n} patient with a scan overdue", "{n} patients with a scan overdue",
+                            q["Patients with a scan overdue"]).format(n=q["Patients with a scan overdue"]))
+        if q.get("Patients with a protocol deviation") is not None:
+            parts.append(n_("{n} patient with a protocol deviation found in the data",
+                            "{n} patients with a protocol deviation found in the data",
+                            q["Patients with a protocol deviation"]).format(n=q["Patients with a protocol deviation"]))
+        if parts:
+            rows.append({"Topic": _("Data quality"), "Result": "; ".join(parts)})
+    note = key_numbers_text(cut, config, filters)
+    table = pd.DataFrame(rows, columns=["Topic", "Result"]).rename(columns={"Topic": _("Topic"), "Result": _("Result")})
+    return ReportItem("summary", _("Summary"), table=table, note=note)
 
 
 def since_last_cut_item(cut: DataCut, config: StudyConfig, compare: DataCut | None,

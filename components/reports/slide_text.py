@@ -22,6 +22,7 @@ from functools import lru_cache
 LATIN_FONT = "Arial"
 LINE_PITCH, LAST_LINE_EXTRA = 1.21, 0.1  # em
 AUTOSPACE = 0.25  # em, between Chinese and Latin text
+SAFETY = 0.97  # a line counted full at 97% of its width: LibreOffice also breaks at hyphens and dashes
 FALLBACK_EM = 0.62  # a Latin character's advance when the font file is not found (wider than Arial's)
 #: python-pptx's text frame insets (inches): 0.1 left and right, 0.05 top and bottom
 INSET_X, INSET_Y = 0.1, 0.05
@@ -97,7 +98,7 @@ def _tokens(paragraph: str) -> list[str]:
 def line_count(text: str, width_in: float, size: float, bold: bool = False) -> int:
     """Lines ``text`` takes when wrapped at ``width_in`` inches (its own line breaks kept); a word longer
     than the line counts the lines it is broken into."""
-    limit = width_in * 72
+    limit = width_in * 72 * SAFETY
     lines = 0
     for paragraph in text.split("\n"):
         n, cur, prev = 1, 0.0, None
