@@ -179,6 +179,7 @@ def test_a_slide_keeps_the_settings_and_filters_in_its_footnote(app_factory):
     at.button(key="deck_add_waterfall").click().run()
     (item,) = at.session_state[DECK_KEY]
     assert "best-response letters on the bars" in item.note and "Site: 01" in item.note
+    assert item.title.endswith("— Site: 01")  # the filters in the title too, not only the footnote
     assert "=" not in item.note.split("Filters")[0]  # settings in words, not "letters = True"
 
 

@@ -105,6 +105,8 @@ def deck_entry(key: str, title: str, filter_text: str, result: Result | None = N
                figure: go.Figure | None = None, table: pd.DataFrame | None = None) -> ReportItem:
     """One item added from the screen: a figure (the result's, or given) or a table."""
     fig = figure if figure is not None else (result.figure if result is not None and table is None else None)
+    if filter_text:  # a subgroup says so where it is read first, not only in the footnote
+        title = _("{title} — {filters}").format(title=title, filters=filter_text)
     return ReportItem(key, title, fig, table, footnote(result, filter_text), result)
 
 
