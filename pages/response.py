@@ -104,7 +104,7 @@ if not cfg.single_arm:
         ba = widgets.run(response_by_arm, s, s.options(ArmsOptions, population=arm_pop, confirmed=confirmed,
                                                         source=source))
         if "arms" in ba.tables:
-            widgets.table(ba.tables["arms"], width="stretch", translate=("Difference vs reference (95% CI, Miettinen–Nurminen)",))
+            widgets.table(ba.tables["arms"], width="stretch", translate=("Difference vs reference (95% CI)",))
             st.caption(" ".join(ba.notes))
             widgets.subgroup_caption(s)
             widgets.table_to_deck("response_by_arm", _("Objective response by arm"), ba.tables["arms"], ba)

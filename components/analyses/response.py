@@ -187,16 +187,19 @@ def response_overview(cut: DataCut, config: StudyConfig, options: ResponseOption
 
 
 def _wide(table: pd.DataFrame) -> pd.DataFrame:
-    """The response table as shown: one row per category, n (%) and 95% CI per population."""
+    """The response table as shown: one row per category, one column per population with n (%) and the
+    95% CI in one cell ("6 (33.3%) [13.3–59.0]"): two columns a population cut the table at 1400 px."""
     show = table.copy()
-    show["n (%)"] = [f"{a} ({b:.1f}%)" if pd.notna(b) else f"{a}" for a, b in zip(show["n"], show["%"], strict=True)]
-    show["95% CI"] = [f"{lo:.1f}–{hi:.1f}" if pd.notna(lo) else "" for lo, hi in
-                      zip(show["95% CI low"], show["95% CI high"], strict=True)]
-    wide = show.pivot(index="Category", columns="Population", values=["n (%)", "95% CI"])
+    ci = [f" [{lo:.1f}–{hi:.1f}]" if pd.notna(lo) else "" for lo, hi in
+          zip(show["95% CI low"], show["95% CI high"], strict=True)]
+    show["cell"] = [(f"{a} ({b:.1f}%)" if pd.notna(b) else f"{a}") + c
+                    for a, b, c in zip(show["n"], show["%"], ci, strict=True)]
+    wide = show.pivot(index="Category", columns="Population", values="cell")
     wide = wide.reindex(show["Category"].drop_duplicates())
     pops = list(dict.fromkeys(show["Population"]))
-    wide = wide[[(what, pop) for pop in pops for what in ("n (%)", "95% CI")]]
-    wide.columns = [f"{pop} (N={int(table[table['Population'] == pop]['N'].iloc[0])}) · {what}" for what, pop in wide.columns]
+    wide = wide[pops]
+    wide.columns = [f"{pop} (N={int(table[table['Population'] == pop]['N'].iloc[0])}) · n (%) [95% CI]"
+                    for pop in wide.columns]
     return wide.reset_index()
 
 
@@ -338,13 +341,13 @@ def response_by_arm(cut: DataCut, config: StudyConfig, options: ArmsOptions) -> 
         rr = response_rate(k, n, 0.0)
         row = {"Arm": a, "N": n, "Responders (CR+PR)": k, "ORR (%)": round(100 * rr.rate, 1) if n else None,
                "95% CI (exact)": f"{100 * rr.ci_low:.1f}–{100 * rr.ci_high:.1f}" if n else "—",
-               "Difference vs reference (95% CI, Miettinen–Nurminen)": "reference" if a == ref else "—",
+               N_("Difference vs reference (95% CI)"): "reference" if a == ref else "—",
                "CMH p (stratified)": ""}
         numbers[f"ORR {a} (%)"] = row["ORR (%)"]
         if a != ref and n and ref in arms:
             r = frame[frame[arm] == ref]
             diff = rate_difference(k, n, int(r["RESP"].sum()), len(r))
-            row["Difference vs reference (95% CI, Miettinen–Nurminen)"] = diff.text()
+            row["Difference vs reference (95% CI)"] = diff.text()
             numbers[f"ORR difference {a} − {ref} (points)"] = round(100 * diff.difference, 1)
             strata = [c for c in config.strata if c in frame]
             if strata:
@@ -371,7 +374,7 @@ def response_by_arm(cut: DataCut, config: StudyConfig, options: ArmsOptions) -> 
         by_arm[f"{a} (N = {n})"] = [f"{k} ({100 * k / n:.1f}%)" if n else "0" for k in counts]
     label = POPULATION_FLAGS.get(options.population, options.population)
     notes = (_("Population: {population} by {arm_kind}; {responses}. Differences are each arm minus the "
-               "reference ({ref}); the CMH test (R's mantelhaen.test default: continuity correction when |O − E| ≥ ½) is stratified by "
+               "reference ({ref}), with the Miettinen–Nurminen 95% CI; the CMH test (R's mantelhaen.test default: continuity correction when |O − E| ≥ ½) is stratified by "
                "{strata}.").format(
         population=_(label), ref=ref,
         arm_kind=_("planned arm") if arm in ("TRT01P", "ARM") else _("actual arm"),
