@@ -15,7 +15,7 @@ from components.analyses.enrollment import (
     sites,
 )
 from components.analyses.quality import METRICS, QualityOptions, data_quality
-from components.figures.safe_text import md, patient_link
+from components.figures.safe_text import md
 from components.i18n import N_, _
 from components.ui import widgets
 
@@ -155,20 +155,8 @@ def quality_section() -> None:
                 widgets.table(shown, width="stretch", translate=("FLAG",), deck=(key, title), result=dq,
                               height=widgets.listing_height(len(shown)))
         widgets.csv_download(table, "data_quality_sites.csv", _("Download the site table (CSV)"), key="dl_dq_sites")
-    late = dq.tables["overdue"]
-    st.markdown("**" + _("Scans overdue or missed") + "**")
-    if late.empty:
-        st.caption(_("None."))
-    else:
-        widgets.table(late.assign(USUBJID=late["USUBJID"].map(patient_link)), width="content", translate=("SCAN_STATUS",),
-                      column_config={"USUBJID": widgets.patient_column()}, height=widgets.listing_height(len(late)))
-    devs = dq.tables["deviations"]
-    st.markdown("**" + _("Protocol deviations found in the data") + "**")
-    if devs.empty:
-        st.caption(_("None."))
-    else:
-        widgets.table(devs.assign(USUBJID=devs["USUBJID"].map(patient_link)), width="content", translate=("CATEGORY",),
-                      column_config={"USUBJID": widgets.patient_column()}, height=widgets.listing_height(len(devs)))
+    widgets.patient_listing(_("Scans overdue or missed"), dq.tables["overdue"], translate=("SCAN_STATUS",))
+    widgets.patient_listing(_("Protocol deviations found in the data"), dq.tables["deviations"], translate=("CATEGORY",))
     st.caption(" ".join(dq.notes))
 
 

@@ -777,6 +777,19 @@ def listing_height(rows: int) -> int:
     return 35 * (min(max(rows, 1), LISTING_ROWS) + 1) + 3
 
 
+def patient_listing(title: str, df: pd.DataFrame, translate: Sequence[str] = ()) -> None:
+    """A listing of patients under a bold title: each id a link to the profile, all rows up to
+    :data:`LISTING_ROWS` before it scrolls; "None." when empty (never an empty grid)."""
+    from components.figures.safe_text import patient_link
+
+    st.markdown(f"**{md(title)}**")
+    if df.empty:
+        st.caption(_("None."))
+        return
+    table(df.assign(USUBJID=df["USUBJID"].map(patient_link)), width="content", translate=translate,
+          column_config={"USUBJID": patient_column()}, height=listing_height(len(df)))
+
+
 def patient_column() -> object:
     """The column of a listing that opens a patient's profile (its cells are :func:`patient_link`'s)."""
     return st.column_config.LinkColumn(_("Patient"), display_text=r"patient=(.*)$", help=_("Opens the patient profile"))
