@@ -118,7 +118,7 @@ def test_deck_has_the_expected_slides(deck_outputs: Path):
     assert titles[0].startswith("Neratinib + fulvestrant + eribulin")
     # titles that state the result (issue 36 item 4), after a one-page summary
     expected = ["Summary", "Enrollment: 28 of 35", "CONSORT flow", "ORR ", "Best overall response (RECIST 1.1, confirmed)",
-                "Target lesions shrank by 30% or more in ", "Swimmer", "Progression-free survival: median ",
+                "Target lesions shrank by 30% or more in ", "Swimmer: ", "Progression-free survival: median ",
                 "Overall survival: median ", "Grade ≥3 adverse events in ", "Most frequent adverse events",
                 "Since the last cut (2026-08-01)"]
     assert len(titles[1:]) == len(expected)

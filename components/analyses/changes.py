@@ -32,6 +32,7 @@ def key_metrics(cut: DataCut, config: StudyConfig, options: Options) -> Result:
     if cut.has("adrs"):
         r = response_overview(cut, config, ResponseOptions(filters=options.filters)).numbers
         out["Confirmed responders"] = r["Responders"]
+        out["Patients in the ORR"] = r["Patients"]  # its denominator: the too-early-to-assess are not in it
         out["ORR (%)"] = r["ORR (%)"]
     v = view(cut, options)
     population = default_view(config, v.tables["adsl"])[0] if v.has("adsl") else "SAFFL"
@@ -47,7 +48,11 @@ def key_metrics(cut: DataCut, config: StudyConfig, options: Options) -> Result:
 
 #: The measures of :func:`key_metrics` (the "Measure" column of the comparison), translated on screen.
 MEASURES = (N_("Enrolled"), N_("Treated"), N_("On treatment"), N_("Response-evaluable"), N_("Deaths"),
-            N_("Confirmed responders"), N_("ORR (%)"), N_("PFS events"), N_("Median PFS (months)"))
+            N_("Confirmed responders"), N_("Patients in the ORR"), N_("ORR (%)"), N_("PFS events"),
+            N_("Median PFS (months)"))
+#: Measures of efficacy that pool the arms of a randomized study: shown by arm only (a pooled ORR or
+#: median means nothing there; a steering member's blinded view has no arms and keeps them)
+EFFICACY = ("Confirmed responders", "Patients in the ORR", "ORR (%)", "PFS events", "Median PFS (months)")
 
 #: What is new since the previous cut, in the order of the page and the slide.
 NEW_COUNTS = (N_("Newly enrolled"), N_("New or newly confirmed responses"), N_("New progressions"), N_("New deaths"),
@@ -88,6 +93,7 @@ def cut_comparison(cut: DataCut, config: StudyConfig, options: Options, previous
             by_arm[a] = [f"{_num(before.get(m))} → {_num(now.get(m))}" for m in by_arm["Measure"]]
             numbers.update({f"{m}, {a}": now.get(m) for m in ("Enrolled", "Deaths", "ORR (%)") if m in now})
         tables["metrics_by_arm"] = by_arm
+        tables["metrics"] = ch.metrics[~ch.metrics["Measure"].isin(EFFICACY)].reset_index(drop=True)
         arm_of = dict(zip(cur.tables["adsl"]["USUBJID"], cur.tables["adsl"][col].astype(str), strict=False))
         for k in ("new_patients", "new_responses", "new_progressions", "new_deaths", "stopped_treatment", "new_ae"):
             t = tables[k]

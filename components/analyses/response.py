@@ -341,7 +341,7 @@ def response_by_arm(cut: DataCut, config: StudyConfig, options: ArmsOptions) -> 
         rr = response_rate(k, n, 0.0)
         row = {"Arm": a, "N": n, "Responders (CR+PR)": k, "ORR (%)": round(100 * rr.rate, 1) if n else None,
                "95% CI (exact)": f"{100 * rr.ci_low:.1f}–{100 * rr.ci_high:.1f}" if n else "—",
-               N_("Difference vs reference (95% CI)"): "reference" if a == ref else "—",
+               N_("Difference vs reference (95% CI)"): _("reference") if a == ref else "—",
                "CMH p (stratified)": ""}
         numbers[f"ORR {a} (%)"] = row["ORR (%)"]
         if a != ref and n and ref in arms:

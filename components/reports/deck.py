@@ -266,7 +266,8 @@ def _title_slide(s, cut: DataCut, config: StudyConfig, compare: DataCut | None, 
              (" · ".join(x for x in (config.id, _(config.design_text)) if x), 16, False, TEXT, 0.05),
              (cutoff, 16, False, TEXT, 0.05),
              (key_numbers_text(cut, config, filters), 14, False, TEXT_MUTED, 0.0),
-             (_("Populations: all enrolled; safety = all treated (SAFFL); response-evaluable = EFFFL."), 14, False,
+             (_("Populations: safety = every treated patient; response-evaluable = as the sponsor's ADSL flags it; "
+                "response rates count those whose first scan's window has closed."), 14, False,
               TEXT_MUTED, 0.3)]
     if tag:
         parts.append((tag, 22, True, VERMILION, 0.0))

@@ -96,7 +96,12 @@ def build_report(cut: DataCut, config: StudyConfig, compare: DataCut | None = No
                                 _("Best change from baseline in target lesions, by arm"), wf.figure, result=wf))
     sw = swimmer(cut, config, SwimmerOptions(**base, page_size=SWIMMER_MAX, highlight=new, highlight_label=label))
     if sw.figure is not None:
-        items.append(ReportItem("swimmer", _("Swimmer"), sw.figure, result=sw))
+        treated = sw.numbers.get("Treated patients", 0) or 0
+        title = (_("Swimmer: the {k} patients longest on treatment, of {n} treated").format(k=SWIMMER_MAX, n=treated)
+                 if treated > SWIMMER_MAX else
+                 _("Swimmer: {on} of {n} treated patients still on treatment").format(
+                     on=sw.numbers.get("On treatment at the cut", "—"), n=treated))
+        items.append(ReportItem("swimmer", title, sw.figure, result=sw))
     for info in cut_endpoints(cut):  # the sponsor's every ADTTE parameter, and PFS/OS where derived (DoR: page only)
         ep = info.code
         if ep == "DOR":
@@ -155,15 +160,18 @@ def enrollment_headline(acc: Result) -> str:
 
 
 def primary_headline(pe, config: StudyConfig) -> str:
-    """"ORR 33% (6/18): above H0 21%, below the 43% target so far" — the protocol's hypotheses, whole study."""
+    """"ORR 33% (6/18) so far, below the 43% target; 5 more responders needed (≥ 11 of 31)" — the
+    protocol's target and decision rule, whole study; no verdict before the final analysis."""
     d = config.design
     if not pe.evaluable:
         return _("Primary endpoint: no response-evaluable patient yet")
-    rate = pe.rate
-    where = (_("at or above the {p1} target") if rate >= d.p1 else
-             _("above H0 {p0}, below the {p1} target so far") if rate > d.p0 else
-             _("not above H0 {p0} so far")).format(p0=_pct(d.p0), p1=_pct(d.p1))
-    return _("ORR {rate} ({k}/{n}): {where}").format(rate=_pct(rate), k=pe.responders, n=pe.evaluable, where=where)
+    where = (_("at or above the {p1} target") if pe.rate >= d.p1 else _("below the {p1} target")).format(p1=_pct(d.p1))
+    rule = pe.rule
+    need = (n_("{n} more responder needed (≥ {k} of {total})", "{n} more responders needed (≥ {k} of {total})",
+               pe.more_needed) if pe.more_needed else _("the threshold of ≥ {k} of {total} is reached")).format(
+        n=pe.more_needed, k=rule.critical, total=rule.n)
+    return _("ORR {rate} ({k}/{n}) so far, {where}; {need}").format(rate=_pct(pe.rate), k=pe.responders,
+                                                                    n=pe.evaluable, where=where, need=need)
 
 
 def arms_headline(ba: Result, config: StudyConfig) -> str:
@@ -194,13 +202,25 @@ def survival_headline(name: str, km: Result) -> str:
     """"Progression-free survival: median 4.3 months (95% CI 1.5–NR), 10 events in 27", or with arms the
     stratified HR."""
     n = km.numbers
+    strat = getattr(km.detail, "stratified", None)
+    groups = km.tables.get("numbers")
+    if strat is not None and strat.cox.estimable and groups is not None and len(groups) == 2:
+        # "HR 0.53 (95% CI 0.39–0.71) favouring NER-FUL-ERI; median 5.7 vs 3.0 months; 182 events"
+        cox = strat.cox
+        arms = [str(g).rsplit(" (N=", 1)[0] for g in groups["Group"]]
+        better = arms[0] if cox.hr < 1 else arms[1]  # the experimental arm is listed first, the reference last
+        medians = ["NR" if m != m else f"{m:.1f}" for m in pd.to_numeric(groups["Median (months)"], errors="coerce")]
+        side = (_("favouring {arm}").format(arm=better) if cox.upper < 1 or cox.lower > 1 else
+                _("CI includes 1"))
+        return _("{endpoint}: stratified HR {hr}, {side}; median {a} vs {b} months; {events}").format(
+            endpoint=name, hr=cox.text(), side=side, a=medians[0], b=medians[1], events=_events(n["Events"]))
     if n.get("Stratified HR") is not None:
         return _("{endpoint}: stratified HR {hr}, {events}").format(endpoint=name, hr=f"{n['Stratified HR']:.2f}",
                                                                   events=_events(n["Events"]))
     median = str(n.get("Median, months (95% CI)", "—"))
     if median.startswith("NR"):
-        return _("{endpoint}: median not reached, {events} in {n}").format(endpoint=name, events=_events(n["Events"]),
-                                                                           n=n["Patients"])
+        return _("{endpoint}: median not reached, {events} in {n}; immature").format(
+            endpoint=name, events=_events(n["Events"]), n=n["Patients"])
     value, _sep, ci = median.partition(" (")
     return _("{endpoint}: median {median} months (95% CI {ci}), {events} in {n}").format(
         endpoint=name, median=value, ci=ci.rstrip(")"), events=_events(n["Events"]), n=n["Patients"])
@@ -251,6 +271,8 @@ def executive_summary(items: list[ReportItem], cut: DataCut, config: StudyConfig
 
     endpoints = {i.code.lower(): i.label for i in cut_endpoints(cut)}
     for item in items:
+        if item.key == "waterfall" and item.title == _("Best change from baseline in target lesions, by arm"):
+            continue  # a figure's name, not a result: the arms' rates are the response row
         if item.key in topics:
             rows.append({"Topic": topics[item.key], "Result": said(topics[item.key], item.title)})
         elif item.key in endpoints:
@@ -326,8 +348,12 @@ def key_numbers_text(cut: DataCut, config: StudyConfig, filters: Filters = ()) -
     def of(k: str, target: str) -> str:
         return f"{n[k]}/{n[target]}" if n[target] is not None else f"{n[k]}"
 
+    evaluable = of("Response-evaluable", "Target evaluable")
+    if cut.has("adrs") and n["Response-evaluable"]:  # the ORR's denominator, where it is smaller
+        rated = response_overview(cut, config, ResponseOptions(filters=filters)).numbers["Patients"]
+        if rated < n["Response-evaluable"]:
+            evaluable = _("{evaluable} ({n} past their first scan)").format(evaluable=evaluable, n=rated)
     return _("Enrolled {enrolled} · treated {treated} · on treatment {on_treatment} · response-evaluable {evaluable} · "
              "deaths {deaths}").format(enrolled=of("Enrolled", "Target enrolled"), treated=n["Treated"],
                                        on_treatment="—" if n["On treatment"] is None else n["On treatment"],
-                                       evaluable=of("Response-evaluable", "Target evaluable"),
-                                       deaths="—" if n["Deaths"] is None else n["Deaths"])
+                                       evaluable=evaluable, deaths="—" if n["Deaths"] is None else n["Deaths"])

@@ -251,7 +251,8 @@ class RateDifference:
     upper: float
 
     def text(self) -> str:
-        return f"{100 * self.difference:+.1f} points (95% CI {100 * self.lower:+.1f} to {100 * self.upper:+.1f})"
+        return _("{d} points (95% CI {lo} to {hi})").format(d=f"{100 * self.difference:+.1f}", lo=f"{100 * self.lower:+.1f}",
+                                                            hi=f"{100 * self.upper:+.1f}")
 
 
 def _mn_restricted(p1: float, p2: float, n1: int, n2: int, delta: float) -> tuple[float, float]:

@@ -17,11 +17,13 @@ import pandas as pd
 from scipy import stats
 
 from components.data.config import Design, ResponseRules
-from components.i18n import _
+from components.i18n import N_, _
 
 RESPONSES = ("CR", "PR", "SD", "NON-CR/NON-PD", "PD", "NE")
 RANK = {r: i for i, r in enumerate(RESPONSES)}
 BOR_CATEGORIES = ("CR", "PR", "SD", "PD", "NE")
+#: the response table's row of the patients too early to assess (components/stats/schedule.py), not in N
+TOO_EARLY = N_("Too early to assess (not in N)")
 
 
 # --------------------------------------------------------------------------- tumour size
@@ -418,7 +420,8 @@ def response_summary(
     for flag, label in populations.items():
         ids = set(adsl.loc[adsl[flag] == "Y", "USUBJID"]) if flag in adsl else set(adsl["USUBJID"])
         sub = table[table["USUBJID"].isin(ids)]
-        if "NOT_YET" in sub:  # not yet at the first scan: not in the rates' denominator
+        early = int(sub["NOT_YET"].sum()) if "NOT_YET" in sub else 0
+        if "NOT_YET" in sub:  # too early to assess: not in the rates' denominator
             sub = sub[~sub["NOT_YET"]]
         n = len(sub)
         counts = {c: int((sub["BOR"] == c).sum()) for c in BOR_CATEGORIES}
@@ -446,6 +449,9 @@ def response_summary(
             if design is not None:
                 t = proportion_test(k, n, design.p0, design.method, design.alpha, design.sides)
                 rows[-1][f"p vs H0 ({t.name})"] = t.p_value if name.startswith("ORR") else np.nan
+        if early:  # said in the table, not only under it: the patients the N leaves out
+            rows.append({"Population": label, "N": n, "Category": TOO_EARLY, "n": early, "%": np.nan,
+                         "95% CI low": np.nan, "95% CI high": np.nan})
     return pd.DataFrame(rows)
 
 
