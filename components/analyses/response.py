@@ -25,7 +25,7 @@ from components.figures.style import BOR_LABELS, POPULATION_LABELS
 from components.i18n import DEFAULT, N_, _, language
 from components.stats.pvalues import PValue, p_text
 from components.stats.recist import BOR_CATEGORIES as BOR_ORDER
-from components.stats.recist import ResponseAnalysis, cr_then_pr_text, response_summary, time_to_response
+from components.stats.recist import TOO_EARLY, ResponseAnalysis, cr_then_pr_text, response_summary, time_to_response
 
 POPULATIONS = {"EFFFL": N_("Response-evaluable"), "SAFFL": N_("All treated")}
 
@@ -198,8 +198,13 @@ def _wide(table: pd.DataFrame) -> pd.DataFrame:
     wide = wide.reindex(show["Category"].drop_duplicates())
     pops = list(dict.fromkeys(show["Population"]))
     wide = wide[pops]
-    wide.columns = [f"{pop} (N={int(table[table['Population'] == pop]['N'].iloc[0])}) · n (%) [95% CI]"
-                    for pop in wide.columns]
+    def n_text(pop: str) -> str:  # "N=18/27" when some of the population are too early to assess
+        rows = table[table["Population"] == pop]
+        n = int(rows["N"].iloc[0])
+        early = rows.loc[rows["Category"] == TOO_EARLY, "n"]
+        return f"{n}/{n + int(early.iloc[0])}" if len(early) else f"{n}"
+
+    wide.columns = [f"{pop} (N={n_text(pop)}) · n (%) [95% CI]" for pop in wide.columns]
     return wide.reset_index()
 
 

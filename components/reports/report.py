@@ -87,10 +87,10 @@ def build_report(cut: DataCut, config: StudyConfig, compare: DataCut | None = No
             show = wide_headers(ro.tables["summary_display"])
             title = (_("Best overall response (RECIST 1.1, confirmed)") if confirmed
                      else _("Best overall response (RECIST 1.1, unconfirmed)"))
-            items.append(ReportItem("response_table", title, table=show,
-                                    note=_("ORR (response-evaluable): {rate}").format(rate=orr.rate.text())
-                                         + (f"; {orr.test.name}: {orr.test.p_text}" if orr.test is not None else ""),
-                                    result=ro))
+            note = _("ORR (response-evaluable): {rate}").format(rate=orr.rate.text())
+            if ro.detail.comparison_sentence():  # the sponsor's and the app's best responses differ: said here too
+                note += ". " + ro.detail.comparison_sentence()
+            items.append(ReportItem("response_table", title, table=show, note=note, result=ro))
         wf = waterfall(cut, config, WaterfallOptions(**base, highlight=new, highlight_label=label))
         items.append(ReportItem("waterfall", waterfall_headline(wf) if not arms else
                                 _("Best change from baseline in target lesions, by arm"), wf.figure, result=wf))
@@ -160,17 +160,18 @@ def enrollment_headline(acc: Result) -> str:
 
 
 def primary_headline(pe, config: StudyConfig) -> str:
-    """"ORR 33% (6/18) so far, below the 43% target; 5 more responders needed (≥ 11 of 31)" — the
-    protocol's target and decision rule, whole study; no verdict before the final analysis."""
+    """"ORR 33% (6/18) so far (H0 21%, H1 43%); 5 more responders needed (≥ 11 of 31)" — the protocol's
+    hypotheses and decision rule, whole study; no verdict before the final analysis (H1 is the rate the
+    study is powered for, not the bar for success: the rule is)."""
     d = config.design
     if not pe.evaluable:
         return _("Primary endpoint: no response-evaluable patient yet")
-    where = (_("at or above the {p1} target") if pe.rate >= d.p1 else _("below the {p1} target")).format(p1=_pct(d.p1))
+    where = _("H0 {p0}, H1 {p1}").format(p0=_pct(d.p0), p1=_pct(d.p1))
     rule = pe.rule
     need = (n_("{n} more responder needed (≥ {k} of {total})", "{n} more responders needed (≥ {k} of {total})",
                pe.more_needed) if pe.more_needed else _("the threshold of ≥ {k} of {total} is reached")).format(
         n=pe.more_needed, k=rule.critical, total=rule.n)
-    return _("ORR {rate} ({k}/{n}) so far, {where}; {need}").format(rate=_pct(pe.rate), k=pe.responders,
+    return _("ORR {rate} ({k}/{n}) so far ({where}); {need}").format(rate=_pct(pe.rate), k=pe.responders,
                                                                     n=pe.evaluable, where=where, need=need)
 
 
