@@ -242,15 +242,16 @@ def response_derivation(cut: DataCut, rules: ResponseRules, confirm: bool, prefe
 def assessment_derivation(cut: DataCut, rules: ResponseRules) -> pd.DataFrame | None:
     """The tumour-assessment schedule of every patient at the cut-off (:func:`assessment_schedule`),
     once per cut; None when the cut has no cut-off date or no ADRS."""
-    from components.stats.recist import best_overall_response
     from components.stats.schedule import Schedule, assessment_schedule
 
     if cut.cutoff is None or "adrs" not in cut.tables or "adsl" not in cut.tables:
         return None
 
     def make():
-        adsl, adrs = cut.tables["adsl"], cut.tables["adrs"]
-        pd_dates = best_overall_response(adrs, adsl, confirm=False, rules=rules).set_index("USUBJID")["PD_DATE"]
-        return assessment_schedule(adsl, adrs, pd_dates, cut.cutoff, Schedule.from_rules(rules))
+        # the first PD of the BOR derivation the pages already made (it does not depend on confirmation or on
+        # the BOR's source): not a second derivation
+        bor = response_derivation(cut, rules, rules.confirmed_default, True).bor
+        return assessment_schedule(cut.tables["adsl"], cut.tables["adrs"], bor.set_index("USUBJID")["PD_DATE"],
+                                   cut.cutoff, Schedule.from_rules(rules))
 
     return MEMO.get(cut, ("schedule", rules.assessment_interval_weeks, rules.assessment_window_days), make)

@@ -173,9 +173,3 @@ def primary_endpoint(adsl: pd.DataFrame, bor: pd.DataFrame, design: Design | Non
     exact = proportion_test(k, n, design.p0, "exact", design.alpha, design.sides)
     return PrimaryEndpoint(rule, k, n, test, exact)
 
-
-def interim_counts(adsl: pd.DataFrame, bor: pd.DataFrame) -> tuple[int, int]:
-    """(responders, patients): CR/PR among the response-evaluable patients a rate counts now — the
-    same denominator as the Response page and the decision (those too early to assess are left out;
-    those past their first scan's window without an assessment count as NE)."""
-    return count_responders(bor, evaluable_subjects(adsl))

@@ -12,7 +12,7 @@ import pandas as pd
 from scipy import stats
 
 from components.analyses.base import Options, Result, analysis, figure_context, response_derivation
-from components.analyses.decision import evaluable_subjects, interim_counts, not_yet_assessed, primary_endpoint
+from components.analyses.decision import evaluable_subjects, not_yet_assessed, primary_endpoint
 from components.data.config import Design, StudyConfig
 from components.data.datasets import DataCut
 from components.figures.design_plots import power_curve_figure, power_vs_n_figure
@@ -233,7 +233,7 @@ def interim(cut: DataCut, config: StudyConfig, options: InterimOptions) -> Resul
     rules = config.response
     whole = response_derivation(cut, rules, rules.confirmed_default, True)
     pe = primary_endpoint(cut.tables["adsl"], whole.bor, d)
-    x_resp, n_obs = interim_counts(cut.tables["adsl"], whole.bor)
+    x_resp, n_obs = pe.responders, pe.evaluable  # the decision's own counts: too early to assess left out
     prior = {"weak": (2 * x.p0, 2 * (1 - x.p0)), "jeffreys": (0.5, 0.5), "uniform": (1.0, 1.0)}[options.prior]
     needed = pe.rule.critical
     mon = monitor(x_resp, n_obs, d.n_evaluable, x.p0, x.p1, needed, prior,

@@ -16,6 +16,7 @@ from components.analyses.decision import (
     objective_response,
     population_subjects,
     primary_endpoint,
+    rated,
 )
 from components.data.config import StudyConfig
 from components.data.datasets import DataCut
@@ -64,10 +65,10 @@ class ResponseSummary:
     derived_orr: ObjectiveResponse | None = None
     #: the patients of the population whose two readings differ: USUBJID, GIVEN (ADRS), DERIVED (the app)
     differ: pd.DataFrame | None = None
-    #: patients of the population too early to assess (left out of ``orr``), and the ORR that
-    #: counts them as NE (as a BOR of NE in ADRS does); None when there are none
-    #: categories whose counts differ between the two readings: category → (ADRS's, the app's)
+    #: categories whose counts differ between the two readings: (category, ADRS's, the app's)
     category_counts: tuple[tuple[str, int, int], ...] = ()
+    #: patients of the population too early to assess (left out of ``orr``), and the ORR that
+    #: counts them as ADRS gives them; None when there are none
     not_yet: int = 0
     orr_counting_not_yet: ObjectiveResponse | None = None
     first_scan_text: str = ""
@@ -109,7 +110,8 @@ def response_overview(cut: DataCut, config: StudyConfig, options: ResponseOption
     rules, design = config.response, config.design
     confirmed = _confirmed(config, options)
     ra, adsl = _restricted(cut, config, options)
-    orr = objective_response(ra.bor, population_subjects(adsl, options.population), design)
+    pop = population_subjects(adsl, options.population)
+    orr = objective_response(ra.bor, pop, design)
     whole = response_derivation(cut, rules, rules.confirmed_default, True)
     decision = primary_endpoint(cut.tables["adsl"], whole.bor, design)
 
@@ -153,19 +155,16 @@ def response_overview(cut: DataCut, config: StudyConfig, options: ResponseOption
     category_counts: tuple = ()
     if has_given:  # both readings, side by side on the page (the sponsor's is used unless the user picks the app's)
         alt = response_derivation(cut, rules, confirmed, options.source != "adrs").restrict(set(adsl["USUBJID"]))
-        pop = population_subjects(adsl, options.population)
         other = objective_response(alt.bor, pop, design)
         differ = ra.disagreements[ra.disagreements["USUBJID"].isin(pop)].reset_index(drop=True)
         given, derived = (orr, other) if options.source == "adrs" else (other, orr)
         numbers["ORR (%), ADRS's BOR"] = round(100 * given.rate.rate, 1) if given.n else None
         numbers["ORR (%), the app's derivation"] = round(100 * derived.rate.rate, 1) if derived.n else None
         numbers["Patients whose ADRS and derived BOR differ"] = len(differ)
-        rows = ra.bor[ra.bor["USUBJID"].isin(pop) & ra.bor["GIVEN"].notna()]
-        if "NOT_YET" in rows:
-            rows = rows[~rows["NOT_YET"]]
+        rows = rated(ra.bor, pop)  # the patients the ORR counts
+        rows = rows[rows["GIVEN"].notna()]
         category_counts = tuple((c, int((rows["GIVEN"] == c).sum()), int((rows["DERIVED"] == c).sum()))
                                 for c in BOR_ORDER if (rows["GIVEN"] == c).sum() != (rows["DERIVED"] == c).sum())
-    pop = population_subjects(adsl, options.population)
     not_yet = not_yet_assessed(ra.bor, pop)
     counting = None
     if not_yet:
@@ -324,6 +323,7 @@ def response_by_arm(cut: DataCut, config: StudyConfig, options: ArmsOptions) -> 
                         how="left")
     early = frame["NOT_YET"].fillna(False).astype(bool) if "NOT_YET" in frame else pd.Series(False, index=frame.index)
     early_note = ""
+    early_by_arm = frame.loc[early.to_numpy(), arm].value_counts()
     if early.any() and options.population == "EFFFL":  # as the pooled response-evaluable ORR counts them
         frame = frame[~early.to_numpy()]
         early_note = _("{n} response-evaluable patient(s) too early to assess at the cut-off are left out, as in the "
@@ -332,9 +332,8 @@ def response_by_arm(cut: DataCut, config: StudyConfig, options: ArmsOptions) -> 
         early_note = _("Every patient of the population counts, as its definition asks: {n} of them too early to "
                        "assess at the cut-off count as non-responders here ({per_arm}).")
     if early_note:
-        counts = adsl.loc[adsl["USUBJID"].isin(set(ra.bor.loc[ra.bor["NOT_YET"], "USUBJID"]) & ids), arm].value_counts()
-        early_note = early_note.format(n=int(counts.sum()), per_arm="; ".join(
-            f"{a}: {counts.get(a, 0)}" for a in arm_levels(config, counts.index)))
+        early_note = early_note.format(n=int(early_by_arm.sum()), per_arm="; ".join(
+            f"{a}: {early_by_arm.get(a, 0)}" for a in arm_levels(config, early_by_arm.index)))
     frame["RESP"] = frame["BOR"].isin(["CR", "PR"]).astype(int)
     arms = arm_levels(config, frame[arm].dropna())
     ref = config.reference_arm
