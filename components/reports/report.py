@@ -87,7 +87,8 @@ def build_report(cut: DataCut, config: StudyConfig, compare: DataCut | None = No
             show = wide_headers(ro.tables["summary_display"])
             title = (_("Best overall response (RECIST 1.1, confirmed)") if confirmed
                      else _("Best overall response (RECIST 1.1, unconfirmed)"))
-            note = _("ORR (response-evaluable): {rate}").format(rate=orr.rate.text())
+            note = (_("ORR (response-evaluable): {rate}").format(rate=orr.rate.text())
+                    + (f"; {orr.test.name}: {orr.test.p_text}" if orr.test is not None else ""))
             if ro.detail.comparison_sentence():  # the sponsor's and the app's best responses differ: said here too
                 note += ". " + ro.detail.comparison_sentence()
             items.append(ReportItem("response_table", title, table=show, note=note, result=ro))
@@ -176,8 +177,8 @@ def primary_headline(pe, config: StudyConfig) -> str:
 
 
 def arms_headline(ba: Result, config: StudyConfig) -> str:
-    """"ORR 31% vs 13% (NER-FUL-ERI vs Eribulin)" for two arms; "" when it cannot say it in a line."""
-    orr = {k[4:-4]: v for k, v in ba.numbers.items() if k.startswith("ORR ") and k.endswith(" (%)")}
+    """"ORR 31% vs 13%: NER-FUL-ERI against Eribulin" for two arms; "" when it cannot say it in a line."""
+    orr = ba.tables["arms"].set_index("Arm")["ORR (%)"].to_dict()
     ref = config.reference_arm
     others = [a for a in orr if a != ref]
     if ref not in orr or len(others) != 1 or orr[ref] is None or orr[others[0]] is None:
@@ -187,7 +188,7 @@ def arms_headline(ba: Result, config: StudyConfig) -> str:
 
 
 def waterfall_headline(wf: Result) -> str:
-    """"Tumour shrinkage ≥ 30% in 9 of 21 patients" (RECIST's partial-response threshold)."""
+    """"Target lesions shrank by 30% or more in 9 of 21 patients" (RECIST 1.1's partial-response threshold)."""
     bars = wf.tables.get("bars")
     if bars is None or not len(bars):
         return _("Waterfall")
@@ -235,16 +236,14 @@ def _count(text: object) -> tuple[str, str]:
 
 def safety_headline(ov: Result) -> str:
     """"Grade ≥3 adverse events in 14 of 27 patients (52%); none fatal"."""
-    n = ov.numbers
-    grade3, fatal = n.get("Grade ≥3 TEAE"), n.get("Fatal TEAE (grade 5)")
-    if grade3 is None:
+    rows = ov.tables["overview"].set_index("Category")  # the counts themselves, not their "14 (51.9%)" text
+    if "Grade ≥3 TEAE" not in rows.index:
         return ov.title
-    k, pct = _count(grade3)
-    fatal_n = _count(fatal)[0] if fatal is not None else None
-    tail = ("" if fatal_n is None else _("; none fatal") if fatal_n == "0" else
-            _("; {n} fatal").format(n=fatal_n))
+    grade3 = rows.loc["Grade ≥3 TEAE"]
+    fatal = int(rows.loc["Fatal TEAE (grade 5)", "Patients"]) if "Fatal TEAE (grade 5)" in rows.index else None
+    tail = "" if fatal is None else _("; none fatal") if fatal == 0 else _("; {n} fatal").format(n=fatal)
     return _("Grade ≥3 adverse events in {k} of {total} patients ({pct}){tail}").format(
-        k=k, total=n.get("Safety population"), pct=pct, tail=tail)
+        k=int(grade3["Patients"]), total=ov.numbers.get("Safety population"), pct=f"{grade3['%']:.0f}%", tail=tail)
 
 
 def safety_by_arm_headline(by_arm: Result) -> str:
