@@ -16,7 +16,6 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
-import unicodedata
 from functools import lru_cache
 
 LATIN_FONT = "Arial"
@@ -26,11 +25,9 @@ SAFETY = 0.97  # a line counted full at 97% of its width: LibreOffice also break
 FALLBACK_EM = 0.62  # a Latin character's advance when the font file is not found (wider than Arial's)
 #: python-pptx's text frame insets (inches): 0.1 left and right, 0.05 top and bottom
 INSET_X, INSET_Y = 0.1, 0.05
-_CJK = re.compile(r"[\u1100-\u11ff\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef]")
-
-
-def is_wide(ch: str) -> bool:
-    return unicodedata.east_asian_width(ch) in "WF"
+_CJK_RANGE = r"\u1100-\u11ff\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef"
+_CJK = re.compile(f"[{_CJK_RANGE}]")
+_RUNS = re.compile(f"[{_CJK_RANGE}]+|[^{_CJK_RANGE}]+")  # a text as alternating Chinese and other runs
 
 
 @lru_cache(maxsize=4)
@@ -51,12 +48,9 @@ def _font(bold: bool):
 def width_pt(text: str, size: float, bold: bool = False) -> float:
     """The drawn width of one line of ``text`` at ``size`` points."""
     font = _font(bold)
-    total = 0.0
-    runs = re.findall(r"[\u1100-\u11ff\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef]+|"
-                      r"[^\u1100-\u11ff\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef]+", text)
-    total += AUTOSPACE * size * max(len([r for r in runs if r.strip()]) - 1, 0) if len(runs) > 1 else 0.0
-    for run in re.findall(r"[\u1100-\u11ff\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef]+|"
-                          r"[^\u1100-\u11ff\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef]+", text):
+    runs = _RUNS.findall(text)
+    total = AUTOSPACE * size * max(len([r for r in runs if r.strip()]) - 1, 0) if len(runs) > 1 else 0.0
+    for run in runs:
         if _CJK.match(run):
             total += len(run) * size
         elif font is not None:
@@ -118,10 +112,6 @@ def line_count(text: str, width_in: float, size: float, bold: bool = False) -> i
                 cur += width_pt(tok, size, bold)
         lines += n
     return lines
-
-
-def line_height_pt(text: str, size: float) -> float:
-    return size * LINE_PITCH
 
 
 def height_in(text: str, width_in: float, size: float, bold: bool = False, inset: bool = True) -> float:
