@@ -157,21 +157,42 @@ def _row_heights(df: pd.DataFrame, widths: list[float], size: float = TABLE_SIZE
     return [h(df.columns, bold=True)] + [h(row) for row in df.itertuples(index=False)]
 
 
+@dataclass(frozen=True)
+class TableFit:
+    """A table measured once for its slides: the cells as shown, the type, each column's width and each
+    row's height (header first). Every page of the table is drawn with them, so a page's rows are as
+    tall as its pagination counted (a page re-measured alone could take larger type and taller rows)."""
+
+    cells: pd.DataFrame
+    size: float
+    widths: list[float]
+    heights: list[float]
+
+    def pages(self, body_height: float) -> list[range]:
+        """The rows of each slide: as many as fit the body under the header row."""
+        pages, start, used = [], 0, self.heights[0]
+        for i, h in enumerate(self.heights[1:]):
+            if used + h > body_height and i > start:
+                pages.append(range(start, i))
+                start, used = i, self.heights[0]
+            used += h
+        pages.append(range(start, len(self.cells)))
+        return pages
+
+
+def fit_table(df: pd.DataFrame, width: float = SLIDE_W - 2 * MARGIN) -> TableFit:
+    cells = slide_cells(df)
+    size = table_size(cells, width)
+    widths = _column_widths(cells, width, size)
+    return TableFit(cells, size, widths, _row_heights(cells, widths, size))
+
+
 def table_pages(df: pd.DataFrame, body_height: float = 5.5, width: float = SLIDE_W - 2 * MARGIN
                 ) -> list[pd.DataFrame]:
     """A long table split into slides of as many rows as fit the body (each with its header row), by the
     rows' measured heights."""
-    df = slide_cells(df)
-    size = table_size(df, width)
-    heights = _row_heights(df, _column_widths(df, width, size), size)
-    pages, start, used = [], 0, heights[0]
-    for i, h in enumerate(heights[1:]):
-        if used + h > body_height and i > start:
-            pages.append(df.iloc[start:i])
-            start, used = i, heights[0]
-        used += h
-    pages.append(df.iloc[start:])
-    return pages
+    fit = fit_table(df, width)
+    return [fit.cells.iloc[list(rows)] for rows in fit.pages(body_height)]
 
 
 def _number(v: float) -> str:
@@ -196,15 +217,15 @@ def slide_cells(df: pd.DataFrame) -> pd.DataFrame:
     return out.astype(str).replace({"nan": "", "None": "", "NaT": "", "<NA>": ""})
 
 
-def _table(slide, df: pd.DataFrame, body: tuple[float, float, float, float]) -> None:
-    """A native, editable table in the body box, each row as tall as its text (the caller paginates)."""
+def _table(slide, fit: TableFit, rows_shown: range, body: tuple[float, float, float, float]) -> None:
+    """A native, editable table in the body box: the rows ``rows_shown`` of a measured table, each as tall
+    as its text (the caller paginates)."""
     Presentation, RGBColor, Inches, Pt = _pptx()
-    df = slide_cells(df)
+    df = fit.cells.iloc[list(rows_shown)]
     rows, cols = len(df) + 1, len(df.columns)
-    left, top, body_w, _height = body
-    size = table_size(df, body_w)
-    widths = _column_widths(df, body_w, size)
-    heights = _row_heights(df, widths, size)
+    left, top, _body_w, _height = body
+    size, widths = fit.size, fit.widths
+    heights = [fit.heights[0], *(fit.heights[i + 1] for i in rows_shown)]
     shape = slide.shapes.add_table(rows, cols, Inches(left), Inches(top), Inches(sum(widths)), Inches(sum(heights)))
     table = shape.table
     for j, w in enumerate(widths):
@@ -298,8 +319,8 @@ def build_deck(cut: DataCut, config: StudyConfig, compare: DataCut | None = None
         for item in items:
             table = _slide_table(item)
             probe = layout(item.title + " (1/2)", item.note)
-            pages = (table_pages(table, probe.body[3], probe.body[2]) if table is not None and item.figure is None
-                     else [table])
+            fit = fit_table(table, probe.body[2]) if table is not None and item.figure is None else None
+            pages = fit.pages(probe.body[3]) if fit is not None else [None]
             for k, part in enumerate(pages):
                 slide = prs.slides.add_slide(blank)
                 title = item.title + (f" ({k + 1}/{len(pages)})" if len(pages) > 1 else "")
@@ -318,8 +339,8 @@ def build_deck(cut: DataCut, config: StudyConfig, compare: DataCut | None = None
                     pw, ph = w / dpi * scale, h / dpi * scale
                     slide.shapes.add_picture(io.BytesIO(png), Inches(left + (max_w - pw) / 2), Inches(top), Inches(pw),
                                              Inches(ph))
-                elif part is not None:
-                    _table(slide, part, lay.body)
+                elif fit is not None:
+                    _table(slide, fit, part, lay.body)
                 if item.note:
                     _text(slide, item.note, MARGIN, lay.note_top, SLIDE_W - 2 * MARGIN, lay.note_h, size=NOTE_SIZE,
                           color=TEXT_SOFT)
